@@ -1,0 +1,315 @@
+//! The events a trace holds, in two forms: [`Event`] owns its data (what producers
+//! and tests build), [`EventRef`] borrows it from a decoded chunk (what readers get,
+//! with no copy). [`EventRef::to_owned`] links the two.
+
+use crate::varint::Cursor;
+
+/// How much of a user buffer the recorder could copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum CaptureStatus {
+    /// The whole buffer was copied.
+    Complete = 0,
+    /// The buffer was longer than the snapshot length: `data` is its start.
+    Partial = 1,
+    /// Reading user memory failed: `data` is empty and strace would print the address.
+    Fault = 2,
+}
+
+impl TryFrom<u8> for CaptureStatus {
+    type Error = u8;
+    fn try_from(value: u8) -> Result<Self, u8> {
+        match value {
+            0 => Ok(Self::Complete),
+            1 => Ok(Self::Partial),
+            2 => Ok(Self::Fault),
+            other => Err(other),
+        }
+    }
+}
+
+/// A snapshot of user memory named by one syscall argument.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Capture {
+    /// Index of the argument (0..6) that pointed at the memory.
+    pub arg: u8,
+    pub status: CaptureStatus,
+    pub data: Vec<u8>,
+}
+
+/// One event as the kernel reported it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Event {
+    pub tid: u32,
+    /// Thread group id (the process id).
+    pub pid: u32,
+    pub cpu: u32,
+    /// CLOCK_MONOTONIC nanoseconds.
+    pub ts: u64,
+    pub body: Body,
+}
+
+/// What happened, with the data of each kind of event.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Body {
+    /// raw_syscalls/sys_enter, with in-buffers and strings copied at entry.
+    SysEnter {
+        nr: i64,
+        args: [u64; 6],
+        captures: Vec<Capture>,
+    },
+    /// raw_syscalls/sys_exit, with out-buffers copied at exit.
+    SysExit {
+        nr: i64,
+        ret: i64,
+        captures: Vec<Capture>,
+    },
+    /// A new task: a thread when `child_pid` equals the parent's pid, else a process.
+    Fork { child_tid: u32, child_pid: u32 },
+    /// A successful execve: the new program and its command name.
+    Exec {
+        filename: Vec<u8>,
+        comm: Vec<u8>,
+        argv: Vec<Vec<u8>>,
+    },
+    /// A task ended; `status` is encoded like wait(2)'s status.
+    TaskExit { status: i32 },
+    /// A signal was delivered to the task.
+    Signal {
+        signo: i32,
+        code: i32,
+        errno: i32,
+        /// Raw `siginfo_t` bytes when the recorder could copy them.
+        info: Vec<u8>,
+    },
+    /// `count` events of this task (tid 0: unknown task) on this cpu were dropped here.
+    Lost { count: u64 },
+}
+
+/// Numeric tag of each [`Body`] variant in the `kinds` column.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Kind {
+    SysEnter = 1,
+    SysExit = 2,
+    Fork = 3,
+    Exec = 4,
+    TaskExit = 5,
+    Signal = 6,
+    Lost = 7,
+}
+
+impl TryFrom<u8> for Kind {
+    type Error = u8;
+    fn try_from(value: u8) -> Result<Self, u8> {
+        Ok(match value {
+            1 => Self::SysEnter,
+            2 => Self::SysExit,
+            3 => Self::Fork,
+            4 => Self::Exec,
+            5 => Self::TaskExit,
+            6 => Self::Signal,
+            7 => Self::Lost,
+            other => return Err(other),
+        })
+    }
+}
+
+impl Body {
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            Body::SysEnter { .. } => Kind::SysEnter,
+            Body::SysExit { .. } => Kind::SysExit,
+            Body::Fork { .. } => Kind::Fork,
+            Body::Exec { .. } => Kind::Exec,
+            Body::TaskExit { .. } => Kind::TaskExit,
+            Body::Signal { .. } => Kind::Signal,
+            Body::Lost { .. } => Kind::Lost,
+        }
+    }
+}
+
+/// A capture borrowed from a decoded chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaptureRef<'a> {
+    pub arg: u8,
+    pub status: CaptureStatus,
+    pub data: &'a [u8],
+}
+
+/// The captures of one syscall event, decoded lazily from the chunk's columns.
+/// Validated when the chunk was opened, so iteration cannot fail.
+#[derive(Clone, Copy, Debug)]
+pub struct Captures<'a> {
+    pub(crate) count: u32,
+    pub(crate) meta: Cursor<'a>,
+    pub(crate) data: Cursor<'a>,
+}
+
+impl<'a> Captures<'a> {
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The capture of argument `arg`, if one was taken.
+    pub fn get(&self, arg: u8) -> Option<CaptureRef<'a>> {
+        self.into_iter().find(|c| c.arg == arg)
+    }
+}
+
+impl<'a> Iterator for Captures<'a> {
+    type Item = CaptureRef<'a>;
+
+    fn next(&mut self) -> Option<CaptureRef<'a>> {
+        if self.count == 0 {
+            return None;
+        }
+        self.count -= 1;
+        let arg = self.meta.byte()?;
+        let status = CaptureStatus::try_from(self.meta.byte()?).ok()?;
+        let len = usize::try_from(self.meta.u64()?).ok()?;
+        let data = self.data.take(len)?;
+        Some(CaptureRef { arg, status, data })
+    }
+}
+
+/// An argv list borrowed from a decoded chunk.
+#[derive(Clone, Copy, Debug)]
+pub struct Argv<'a> {
+    pub(crate) count: u32,
+    pub(crate) lens: Cursor<'a>,
+    pub(crate) data: Cursor<'a>,
+}
+
+impl<'a> Iterator for Argv<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.count == 0 {
+            return None;
+        }
+        self.count -= 1;
+        let len = usize::try_from(self.lens.u64()?).ok()?;
+        self.data.take(len)
+    }
+}
+
+/// An event borrowed from a decoded chunk.
+#[derive(Clone, Copy, Debug)]
+pub struct EventRef<'a> {
+    pub tid: u32,
+    pub pid: u32,
+    pub cpu: u32,
+    pub ts: u64,
+    pub body: BodyRef<'a>,
+}
+
+/// [`Body`], borrowed.
+#[derive(Clone, Copy, Debug)]
+pub enum BodyRef<'a> {
+    SysEnter {
+        nr: i64,
+        args: [u64; 6],
+        captures: Captures<'a>,
+    },
+    SysExit {
+        nr: i64,
+        ret: i64,
+        captures: Captures<'a>,
+    },
+    Fork {
+        child_tid: u32,
+        child_pid: u32,
+    },
+    Exec {
+        filename: &'a [u8],
+        comm: &'a [u8],
+        argv: Argv<'a>,
+    },
+    TaskExit {
+        status: i32,
+    },
+    Signal {
+        signo: i32,
+        code: i32,
+        errno: i32,
+        info: &'a [u8],
+    },
+    Lost {
+        count: u64,
+    },
+}
+
+impl EventRef<'_> {
+    /// Copies the event out of its chunk.
+    pub fn to_owned(&self) -> Event {
+        let captures = |c: Captures<'_>| {
+            c.map(|c| Capture {
+                arg: c.arg,
+                status: c.status,
+                data: c.data.to_vec(),
+            })
+            .collect()
+        };
+        let body = match self.body {
+            BodyRef::SysEnter {
+                nr,
+                args,
+                captures: c,
+            } => Body::SysEnter {
+                nr,
+                args,
+                captures: captures(c),
+            },
+            BodyRef::SysExit {
+                nr,
+                ret,
+                captures: c,
+            } => Body::SysExit {
+                nr,
+                ret,
+                captures: captures(c),
+            },
+            BodyRef::Fork {
+                child_tid,
+                child_pid,
+            } => Body::Fork {
+                child_tid,
+                child_pid,
+            },
+            BodyRef::Exec {
+                filename,
+                comm,
+                argv,
+            } => Body::Exec {
+                filename: filename.to_vec(),
+                comm: comm.to_vec(),
+                argv: argv.map(<[u8]>::to_vec).collect(),
+            },
+            BodyRef::TaskExit { status } => Body::TaskExit { status },
+            BodyRef::Signal {
+                signo,
+                code,
+                errno,
+                info,
+            } => Body::Signal {
+                signo,
+                code,
+                errno,
+                info: info.to_vec(),
+            },
+            BodyRef::Lost { count } => Body::Lost { count },
+        };
+        Event {
+            tid: self.tid,
+            pid: self.pid,
+            cpu: self.cpu,
+            ts: self.ts,
+            body,
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The file's preamble and header, and its trailer.
+//!
+//! Layout of a trace file:
+//!
+//! ```text
+//! preamble (16 bytes) | header (rkyv, padded to 16) | chunk* | index (rkyv, 16-aligned) | trailer (32 bytes)
+//! ```
+//!
+//! The preamble is plain bytes so that a reader can refuse a newer major version
+//! before it interprets anything else.
+
+use rkyv::{Archive, Deserialize, Serialize};
+
+use crate::Error;
+
+/// First bytes of every trace file.
+pub const MAGIC: [u8; 8] = *b"SYSTRACE";
+/// Readers refuse files of another major version.
+pub const VERSION_MAJOR: u16 = 1;
+/// Readers accept any minor version of their major one.
+pub const VERSION_MINOR: u16 = 0;
+/// Alignment of the rkyv sections (header and index) within the file.
+pub(crate) const ALIGN: usize = 16;
+
+/// What was traced, where, and how to turn event timestamps into wall-clock time.
+#[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileHeader {
+    /// `std::env::consts::ARCH` of the recording machine, e.g. `x86_64`.
+    pub arch: String,
+    pub kernel_release: String,
+    pub hostname: String,
+    /// The recorder's command line.
+    pub command: Vec<String>,
+    /// Most bytes copied from one user buffer.
+    pub snaplen: u32,
+    pub clock: ClockAnchor,
+    /// Name and version of the program that wrote the file.
+    pub recorder: String,
+}
+
+/// One instant read on both clocks: events carry CLOCK_MONOTONIC nanoseconds,
+/// people want wall-clock time.
+#[derive(Archive, Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClockAnchor {
+    pub monotonic_ns: u64,
+    /// Nanoseconds since the Unix epoch at `monotonic_ns`.
+    pub unix_ns: i64,
+}
+
+impl ArchivedClockAnchor {
+    /// Unix-epoch nanoseconds of the monotonic timestamp `ts`.
+    pub fn unix_ns(&self, ts: u64) -> i64 {
+        let delta = ts.wrapping_sub(self.monotonic_ns.to_native()) as i64;
+        self.unix_ns.to_native().wrapping_add(delta)
+    }
+}
+
+/// The fixed 16 bytes at offset 0.
+pub(crate) struct Preamble {
+    pub header_len: u32,
+}
+
+impl Preamble {
+    pub const SIZE: usize = 16;
+
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut out = [0u8; Self::SIZE];
+        out[..8].copy_from_slice(&MAGIC);
+        out[8..10].copy_from_slice(&VERSION_MAJOR.to_le_bytes());
+        out[10..12].copy_from_slice(&VERSION_MINOR.to_le_bytes());
+        out[12..16].copy_from_slice(&self.header_len.to_le_bytes());
+        out
+    }
+
+    pub fn parse(file: &[u8]) -> Result<Self, Error> {
+        let bytes = file.get(..Self::SIZE).ok_or(Error::NotATrace)?;
+        if bytes[..8] != MAGIC {
+            return Err(Error::NotATrace);
+        }
+        let major = u16::from_le_bytes([bytes[8], bytes[9]]);
+        let minor = u16::from_le_bytes([bytes[10], bytes[11]]);
+        if major != VERSION_MAJOR {
+            return Err(Error::Version { major, minor });
+        }
+        Ok(Preamble {
+            header_len: u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]),
+        })
+    }
+
+    /// Offset of the first chunk.
+    pub fn chunks_start(&self) -> u64 {
+        (Self::SIZE + padded(self.header_len as usize)) as u64
+    }
+}
+
+/// The fixed 32 bytes at the end of a complete file.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Trailer {
+    pub index_offset: u64,
+    pub index_len: u64,
+    pub index_crc: u32,
+}
+
+impl Trailer {
+    pub const SIZE: usize = 32;
+    pub const MAGIC: [u8; 8] = *b"STRCEND1";
+
+    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+        let mut out = [0u8; Self::SIZE];
+        out[..8].copy_from_slice(&self.index_offset.to_le_bytes());
+        out[8..16].copy_from_slice(&self.index_len.to_le_bytes());
+        out[16..20].copy_from_slice(&self.index_crc.to_le_bytes());
+        out[24..].copy_from_slice(&Self::MAGIC);
+        out
+    }
+
+    /// The trailer at the end of `file`, or `None` if the file does not end in one
+    /// (it was cut before the recorder finished).
+    pub fn parse(file: &[u8]) -> Option<Self> {
+        let start = file.len().checked_sub(Self::SIZE)?;
+        let bytes = &file[start..];
+        if bytes[24..] != Self::MAGIC {
+            return None;
+        }
+        let u64_at = |at: usize| {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&bytes[at..at + 8]);
+            u64::from_le_bytes(b)
+        };
+        Some(Trailer {
+            index_offset: u64_at(0),
+            index_len: u64_at(8),
+            index_crc: u32::from_le_bytes([bytes[16], bytes[17], bytes[18], bytes[19]]),
+        })
+    }
+}
+
+/// `len` rounded up to [`ALIGN`].
+pub(crate) fn padded(len: usize) -> usize {
+    len.div_ceil(ALIGN) * ALIGN
+}

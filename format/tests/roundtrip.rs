@@ -1,0 +1,364 @@
+//! Round-trip, recovery and corruption tests of the trace format.
+
+use std::ops::ControlFlow;
+
+use format::{
+    Body, Capture, CaptureStatus, Error, Event, FileHeader, Filter, Trace, Writer, WriterOptions,
+};
+use proptest::prelude::*;
+
+fn header() -> FileHeader {
+    FileHeader {
+        arch: "x86_64".into(),
+        kernel_release: "6.18.0-test".into(),
+        hostname: "box".into(),
+        command: vec!["systrace".into(), "record".into(), "--".into(), "ls".into()],
+        snaplen: 200,
+        clock: format::ClockAnchor {
+            monotonic_ns: 1_000,
+            unix_ns: 1_700_000_000_000_000_000,
+        },
+        recorder: "test".into(),
+    }
+}
+
+/// Small chunks, so that even short streams span several.
+fn small_chunks() -> WriterOptions {
+    WriterOptions {
+        chunk_events: 37,
+        ..WriterOptions::default()
+    }
+}
+
+fn write(events: &[Event], options: WriterOptions) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.bin");
+    let mut writer = Writer::create(&path, &header(), options).unwrap();
+    for e in events {
+        writer.push(e).unwrap();
+    }
+    let summary = writer.finish().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(summary.bytes, bytes.len() as u64);
+    assert_eq!(summary.events, events.len() as u64);
+    bytes
+}
+
+fn read_all(trace: &Trace) -> Vec<Event> {
+    let mut out = Vec::new();
+    trace
+        .for_each(&Filter::default(), 2, |e| {
+            out.push(e.to_owned());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    out
+}
+
+fn capture() -> impl Strategy<Value = Capture> + Clone {
+    let data = prop_oneof![
+        Just(vec![]),
+        prop::collection::vec(any::<u8>(), 200),
+        prop::collection::vec(any::<u8>(), 0..200),
+    ];
+    (0u8..6, 0u8..3, data).prop_map(|(arg, status, data)| {
+        let status = CaptureStatus::try_from(status).unwrap();
+        let data = if status == CaptureStatus::Fault {
+            vec![]
+        } else {
+            data
+        };
+        Capture { arg, status, data }
+    })
+}
+
+fn body() -> impl Strategy<Value = Body> {
+    let captures = prop::collection::vec(capture(), 0..3);
+    let bytes = prop::collection::vec(any::<u8>(), 0..40);
+    prop_oneof![
+        4 => (any::<i64>(), any::<[u64; 6]>(), captures.clone())
+            .prop_map(|(nr, args, captures)| Body::SysEnter { nr, args, captures }),
+        4 => (any::<i64>(), any::<i64>(), captures)
+            .prop_map(|(nr, ret, captures)| Body::SysExit { nr, ret, captures }),
+        1 => (any::<u32>(), any::<u32>())
+            .prop_map(|(child_tid, child_pid)| Body::Fork { child_tid, child_pid }),
+        1 => (bytes.clone(), bytes.clone(), prop::collection::vec(bytes.clone(), 0..4))
+            .prop_map(|(filename, comm, argv)| Body::Exec { filename, comm, argv }),
+        1 => any::<i32>().prop_map(|status| Body::TaskExit { status }),
+        1 => (any::<i32>(), any::<i32>(), any::<i32>(), bytes)
+            .prop_map(|(signo, code, errno, info)| Body::Signal { signo, code, errno, info }),
+        1 => any::<u64>().prop_map(|count| Body::Lost { count }),
+    ]
+}
+
+/// Streams with many threads and non-monotonic timestamps (CPUs race).
+fn events() -> impl Strategy<Value = Vec<Event>> {
+    let event = (
+        1u32..50,
+        any::<u32>(),
+        0u32..64,
+        -5_000i64..1_000_000,
+        body(),
+    );
+    prop::collection::vec(event, 0..300).prop_map(|raw| {
+        let mut ts = 1_000_000_000u64;
+        raw.into_iter()
+            .map(|(tid, pid_salt, cpu, step, body)| {
+                ts = ts.saturating_add_signed(step);
+                Event {
+                    tid,
+                    pid: tid + pid_salt % 2,
+                    cpu,
+                    ts,
+                    body,
+                }
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn random_streams_round_trip_exactly(events in events()) {
+        let bytes = write(&events, small_chunks());
+        let trace = Trace::from_slice(&bytes).unwrap();
+        prop_assert!(trace.recovery().is_none());
+        prop_assert_eq!(read_all(&trace), events.clone());
+        prop_assert_eq!(trace.index().totals.events.to_native(), events.len() as u64);
+        prop_assert_eq!(trace.header().snaplen.to_native(), 200);
+    }
+
+    #[test]
+    fn a_file_cut_anywhere_keeps_its_complete_chunks(events in events(), cut in any::<prop::sample::Index>()) {
+        let bytes = write(&events, small_chunks());
+        let full = Trace::from_slice(&bytes).unwrap();
+        let at = cut.index(bytes.len());
+        check_cut(&bytes, &full, at);
+    }
+}
+
+/// Cuts `bytes` at `at` and checks the reader keeps exactly the chunks that end
+/// before the cut.
+fn check_cut(bytes: &[u8], full: &Trace, at: usize) {
+    let kept_chunks: Vec<_> = full
+        .index()
+        .chunks
+        .iter()
+        .take_while(|c| chunk_end(c) <= at as u64)
+        .collect();
+    match Trace::from_slice(&bytes[..at]) {
+        Ok(cut) => {
+            let recovery = cut.recovery().expect("a cut file is recovered");
+            assert_eq!(recovery.chunks, kept_chunks.len(), "cut at {at}");
+            let expected: u32 = kept_chunks.iter().map(|c| c.events.to_native()).sum();
+            assert_eq!(read_all(&cut).len(), expected as usize, "cut at {at}");
+            assert_eq!(cut.index().totals.events.to_native(), u64::from(expected));
+        }
+        // Only a cut inside the preamble or header loses everything.
+        Err(Error::NotATrace | Error::Corrupt { offset: 16, .. }) => {
+            assert!(kept_chunks.is_empty())
+        }
+        Err(e) => panic!("cut at {at}: {e}"),
+    }
+}
+
+fn chunk_end(c: &format::ArchivedChunkEntry) -> u64 {
+    c.offset.to_native() + 48 + 4 * c.tids.len() as u64 + u64::from(c.compressed_len.to_native())
+}
+
+fn sample_stream(n: usize) -> Vec<Event> {
+    (0..n)
+        .map(|i| Event {
+            tid: 100 + (i % 3) as u32,
+            pid: 100,
+            cpu: (i % 2) as u32,
+            ts: 5_000 + i as u64 * 700,
+            body: if i % 2 == 0 {
+                Body::SysEnter {
+                    nr: 1,
+                    args: [1, 0x7ffd_0000, 5, 0, 0, 0],
+                    captures: vec![Capture {
+                        arg: 1,
+                        status: CaptureStatus::Complete,
+                        data: b"hello".to_vec(),
+                    }],
+                }
+            } else {
+                Body::SysExit {
+                    nr: 1,
+                    ret: 5,
+                    captures: vec![],
+                }
+            },
+        })
+        .collect()
+}
+
+#[test]
+fn a_file_cut_at_every_chunk_boundary_keeps_the_chunks_before_it() {
+    let bytes = write(&sample_stream(1000), small_chunks());
+    let full = Trace::from_slice(&bytes).unwrap();
+    assert!(full.index().chunks.len() > 20);
+    for c in full.index().chunks.iter() {
+        let start = c.offset.to_native() as usize;
+        let end = chunk_end(c) as usize;
+        for at in [start, start + 1, end - 1, end] {
+            check_cut(&bytes, &full, at);
+        }
+    }
+}
+
+#[test]
+fn every_flipped_byte_is_an_error_or_a_recovery_never_a_panic() {
+    let bytes = write(&sample_stream(300), small_chunks());
+    for at in (0..bytes.len()).step_by(7) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x5a;
+        match Trace::from_slice(&bad) {
+            Err(e) => assert!(e.to_string().contains("offset"), "{e}"),
+            Ok(trace) => {
+                // A readable index: every chunk either decodes or names its offset.
+                for i in 0..trace.index().chunks.len() {
+                    if let Err(e) = trace.chunk(i) {
+                        assert!(matches!(e, Error::Corrupt { .. }), "{e}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_newer_major_version_is_refused_clearly() {
+    let mut bytes = write(&sample_stream(10), WriterOptions::default());
+    bytes[8] = 2;
+    let err = Trace::from_slice(&bytes).err().unwrap();
+    assert!(matches!(err, Error::Version { major: 2, .. }), "{err}");
+    assert!(err.to_string().contains("version 2.0"), "{err}");
+}
+
+#[test]
+fn filters_select_chunks_by_thread_and_time() {
+    let events = sample_stream(2000);
+    let bytes = write(&events, small_chunks());
+    let trace = Trace::from_slice(&bytes).unwrap();
+    let (since, until) = (events[500].ts, events[700].ts);
+    let filter = Filter {
+        tids: Some(vec![101]),
+        since: Some(since),
+        until: Some(until),
+    };
+    let selected = trace.select(&filter);
+    assert!(
+        selected.len() < trace.index().chunks.len() / 4,
+        "{selected:?}"
+    );
+    let mut got = Vec::new();
+    trace
+        .for_each(&filter, 2, |e| {
+            got.push(e.to_owned());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    let expected: Vec<_> = events[500..=700]
+        .iter()
+        .filter(|e| e.tid == 101)
+        .cloned()
+        .collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn index_describes_threads_processes_and_lost_events() {
+    let at = |ts, tid, pid, body| Event {
+        tid,
+        pid,
+        cpu: 0,
+        ts,
+        body,
+    };
+    let events = vec![
+        at(
+            10,
+            7,
+            7,
+            Body::Fork {
+                child_tid: 8,
+                child_pid: 8,
+            },
+        ),
+        at(
+            11,
+            7,
+            7,
+            Body::Fork {
+                child_tid: 9,
+                child_pid: 7,
+            },
+        ),
+        at(
+            12,
+            8,
+            8,
+            Body::Exec {
+                filename: b"/bin/ls".to_vec(),
+                comm: b"ls".to_vec(),
+                argv: vec![b"ls".to_vec(), b"-l".to_vec()],
+            },
+        ),
+        at(13, 9, 7, Body::Lost { count: 3 }),
+        at(14, 8, 8, Body::TaskExit { status: 2 << 8 }),
+        at(15, 9, 7, Body::TaskExit { status: 0 }),
+        at(16, 7, 7, Body::TaskExit { status: 9 }),
+    ];
+    let trace = Trace::from_slice(&write(&events, WriterOptions::default())).unwrap();
+    let index = trace.index();
+    let ls = index.processes.iter().find(|p| p.pid == 8).unwrap();
+    assert_eq!((ls.ppid.to_native(), ls.comm.as_slice()), (7, &b"ls"[..]));
+    assert_eq!(ls.argv.len(), 2);
+    assert_eq!(ls.exit_status.as_ref().map(|s| s.to_native()), Some(2 << 8));
+    assert_eq!(index.threads.len(), 3);
+    assert_eq!(index.totals.lost.to_native(), 3);
+    assert_eq!(
+        (
+            index.lost[0].tid.to_native(),
+            index.lost[0].count.to_native()
+        ),
+        (9, 3)
+    );
+}
+
+#[test]
+fn a_writer_flushes_a_quiet_block_after_its_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.bin");
+    let options = WriterOptions {
+        flush_interval: std::time::Duration::from_millis(50),
+        ..WriterOptions::default()
+    };
+    let mut writer = Writer::create(&path, &header(), options).unwrap();
+    for e in sample_stream(10) {
+        writer.push(&e).unwrap();
+    }
+    std::thread::sleep(std::time::Duration::from_millis(60));
+    writer.flush_if_due().unwrap();
+    // Wait for the background thread, then read the file as a crash would leave it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let bytes = std::fs::read(&path).unwrap();
+        if let Ok(trace) = Trace::from_slice(&bytes)
+            && trace.index().totals.events.to_native() == 10
+        {
+            assert!(trace.recovery().is_some());
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "chunk never reached the file"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    std::mem::forget(writer);
+}
