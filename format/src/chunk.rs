@@ -8,14 +8,14 @@
 //!
 //! On disk: `ChunkHeader` (48 bytes) | tids (`u32` each) | zstd frame.
 
-use std::collections::HashMap;
+use std::{cell::Cell, collections::HashMap};
 
 use rkyv::{Archive, Serialize, rancor, util::AlignedVec};
 
 use crate::{
     Error,
-    event::{Argv, Body, BodyRef, Captures, EventRef, Kind},
-    index::ChunkEntry,
+    event::{Argv, Body, BodyRef, CaptureStatus, Captures, EventRef, Kind},
+    index::{ChunkEntry, IndexBuilder},
     varint::{Cursor, put_i64, put_u64},
 };
 
@@ -224,7 +224,7 @@ impl ChunkHeader {
     /// Chunks bigger than this are refused as corrupt (the writer makes ~1 MiB ones).
     pub const MAX_RAW_LEN: u32 = 256 << 20;
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+    pub fn to_bytes(self) -> [u8; Self::SIZE] {
         let mut out = [0u8; Self::SIZE];
         out[0..4].copy_from_slice(&Self::MAGIC);
         out[4..8].copy_from_slice(&self.thread_count.to_le_bytes());
@@ -290,14 +290,18 @@ impl ChunkHeader {
     }
 }
 
-/// A decompressed, validated chunk. Events are read from it in place.
+/// A decompressed chunk whose archive was validated. Events are read from it in
+/// place; the columns are checked as they are walked, and a walk that meets a bad
+/// column stops and marks the chunk, which [`Chunk::check`] then reports.
 pub struct Chunk {
     bytes: AlignedVec,
     events: u32,
+    offset: u64,
+    corrupt: Cell<bool>,
 }
 
 impl Chunk {
-    /// Checks, decompresses and validates the chunk at `offset` of `file`.
+    /// Checks, decompresses and validates the archive of the chunk at `offset` of `file`.
     pub(crate) fn decode(file: &[u8], offset: u64) -> Result<Chunk, Error> {
         let (header, range) = ChunkHeader::parse(file, offset)?;
         let payload_start = range.start + ChunkHeader::SIZE + 4 * header.thread_count as usize;
@@ -313,30 +317,43 @@ impl Chunk {
         if written != header.raw_len as usize {
             return Err(corrupt("chunk decompresses to the wrong size"));
         }
-        rkyv::access::<ArchivedBlock, rancor::Error>(&bytes)
+        let block = rkyv::access::<ArchivedBlock, rancor::Error>(&bytes)
             .map_err(|e| corrupt(&format!("chunk archive invalid: {e}")))?;
-        let chunk = Chunk {
+        if block.tids.len() != block.pids.len() || block.kinds.len() != header.events as usize {
+            return Err(corrupt("chunk columns disagree on their lengths"));
+        }
+        Ok(Chunk {
             bytes,
             events: header.events,
-        };
-        chunk.validate().map_err(|what| corrupt(what))?;
-        Ok(chunk)
+            offset,
+            corrupt: Cell::new(false),
+        })
     }
 
-    /// Decodes the chunk at `offset` and describes it for the index.
-    pub(crate) fn decode_entry(file: &[u8], offset: u64) -> Result<(ChunkEntry, Chunk), Error> {
-        let chunk = Chunk::decode(file, offset)?;
-        let (header, range) = ChunkHeader::parse(file, offset)?;
-        let entry = ChunkEntry {
-            offset,
+    /// Decodes the chunk at `at` in `bytes`, shows all its events to `index` and
+    /// adds its entry, which says it sits at `file_offset` in the file. Returns the
+    /// chunk's length.
+    pub(crate) fn index_into(
+        bytes: &[u8],
+        at: u64,
+        file_offset: u64,
+        index: &mut IndexBuilder,
+    ) -> Result<u64, Error> {
+        let chunk = Chunk::decode(bytes, at)?;
+        let (header, range) = ChunkHeader::parse(bytes, at)?;
+        // Validate first: the index must not take half of a bad chunk.
+        chunk.validate()?;
+        chunk.events().for_each(|e| index.observe(&e));
+        index.add_chunk(ChunkEntry {
+            offset: file_offset,
             compressed_len: header.compressed_len,
             raw_len: header.raw_len,
             events: header.events,
             ts_first: header.ts_first,
             ts_last: header.ts_last,
-            tids: header.tids(file, &range),
-        };
-        Ok((entry, chunk))
+            tids: header.tids(bytes, &range),
+        });
+        Ok(range.len() as u64)
     }
 
     fn block(&self) -> &ArchivedBlock {
@@ -371,41 +388,25 @@ impl Chunk {
             caps: Cursor::new(&b.caps),
             data: Cursor::new(&b.data),
             ts: b.base_ts.to_native(),
-            failed: false,
+            corrupt: &self.corrupt,
         }
     }
 
-    /// Walks every event once so that later iteration cannot meet bad columns.
-    fn validate(&self) -> Result<(), &'static str> {
-        let b = self.block();
-        if b.tids.len() != b.pids.len() || b.kinds.len() != self.events as usize {
-            return Err("chunk columns disagree on their lengths");
-        }
-        let mut events = self.events();
-        for _ in 0..self.events {
-            let event = events.next().ok_or("chunk columns end early")?;
-            let captures = match event.body {
-                BodyRef::SysEnter { captures, .. } | BodyRef::SysExit { captures, .. } => captures,
-                _ => continue,
-            };
-            if captures.count() != captures.len() {
-                return Err("chunk captures cut short");
-            }
-        }
-        let rest = [
-            events.threads,
-            events.cpus,
-            events.times,
-            events.nrs,
-            events.rets,
-            events.ints,
-            events.caps,
-            events.data,
-        ];
-        if events.failed || !rest.iter().all(Cursor::is_empty) {
-            return Err("chunk columns hold more than their events");
+    /// Whether every walk of the events so far met only well-formed columns.
+    pub fn check(&self) -> Result<(), Error> {
+        if self.corrupt.get() {
+            return Err(Error::corrupt(
+                self.offset,
+                "chunk columns are inconsistent",
+            ));
         }
         Ok(())
+    }
+
+    /// Walks all events once, so that [`Chunk::check`] covers the whole chunk.
+    pub fn validate(&self) -> Result<(), Error> {
+        self.events().for_each(drop);
+        self.check()
     }
 }
 
@@ -424,7 +425,7 @@ pub struct Events<'a> {
     caps: Cursor<'a>,
     data: Cursor<'a>,
     ts: u64,
-    failed: bool,
+    corrupt: &'a Cell<bool>,
 }
 
 impl<'a> Events<'a> {
@@ -494,6 +495,22 @@ impl<'a> Events<'a> {
         })
     }
 
+    /// True when every column ends exactly with the last event.
+    fn all_consumed(&self) -> bool {
+        [
+            self.threads,
+            self.cpus,
+            self.times,
+            self.nrs,
+            self.rets,
+            self.ints,
+            self.caps,
+            self.data,
+        ]
+        .iter()
+        .all(Cursor::is_empty)
+    }
+
     fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = usize::try_from(self.ints.u64()?).ok()?;
         self.data.take(len)
@@ -508,7 +525,8 @@ impl<'a> Events<'a> {
             data: self.data,
         };
         for _ in 0..count {
-            self.caps.take(2)?;
+            self.caps.byte()?;
+            CaptureStatus::try_from(self.caps.byte()?).ok()?;
             let len = usize::try_from(self.caps.u64()?).ok()?;
             self.data.take(len)?;
         }
@@ -521,12 +539,15 @@ impl<'a> Iterator for Events<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<EventRef<'a>> {
-        if self.remaining == 0 || self.failed {
+        if self.remaining == 0 {
             return None;
         }
         self.remaining -= 1;
         let event = self.decode();
-        self.failed = event.is_none();
+        if event.is_none() || (self.remaining == 0 && !self.all_consumed()) {
+            self.remaining = 0;
+            self.corrupt.set(true);
+        }
         event
     }
 

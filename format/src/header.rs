@@ -56,6 +56,7 @@ impl ArchivedClockAnchor {
 }
 
 /// The fixed 16 bytes at offset 0.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Preamble {
     pub header_len: u32,
 }
@@ -63,7 +64,7 @@ pub(crate) struct Preamble {
 impl Preamble {
     pub const SIZE: usize = 16;
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+    pub fn to_bytes(self) -> [u8; Self::SIZE] {
         let mut out = [0u8; Self::SIZE];
         out[..8].copy_from_slice(&MAGIC);
         out[8..10].copy_from_slice(&VERSION_MAJOR.to_le_bytes());
@@ -105,7 +106,7 @@ impl Trailer {
     pub const SIZE: usize = 32;
     pub const MAGIC: [u8; 8] = *b"STRCEND1";
 
-    pub fn to_bytes(&self) -> [u8; Self::SIZE] {
+    pub fn to_bytes(self) -> [u8; Self::SIZE] {
         let mut out = [0u8; Self::SIZE];
         out[..8].copy_from_slice(&self.index_offset.to_le_bytes());
         out[8..16].copy_from_slice(&self.index_len.to_le_bytes());

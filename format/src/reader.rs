@@ -12,9 +12,9 @@ use rkyv::{rancor, util::AlignedVec};
 
 use crate::{
     Error,
-    chunk::{Chunk, ChunkHeader},
+    chunk::Chunk,
     event::EventRef,
-    header::{ArchivedFileHeader, Preamble, Trailer, padded},
+    header::{ArchivedFileHeader, Preamble, Trailer},
     index::{ArchivedChunkEntry, ArchivedIndex, IndexBuilder},
 };
 
@@ -197,11 +197,13 @@ impl Trace {
         let selected = self.select(filter);
         for window in selected.chunks(threads.max(1)) {
             for chunk in self.decode_all(window) {
-                for event in chunk?.events().filter(|e| filter.wants(e)) {
+                let chunk = chunk?;
+                for event in chunk.events().filter(|e| filter.wants(e)) {
                     if f(event).is_break() {
-                        return Ok(());
+                        return chunk.check();
                     }
                 }
+                chunk.check()?;
             }
         }
         Ok(())
@@ -227,7 +229,11 @@ impl Trace {
                     scope.spawn(move || {
                         share
                             .iter()
-                            .map(|&i| self.chunk(i).map(|c| f(&c)))
+                            .map(|&i| {
+                                let chunk = self.chunk(i)?;
+                                let result = f(&chunk);
+                                chunk.check().map(|()| result)
+                            })
                             .collect::<Result<Vec<R>, Error>>()
                     })
                 })
@@ -265,7 +271,7 @@ fn check_index(file: &[u8], trailer: &Trailer) -> Result<Range<usize>, Error> {
         .checked_add(trailer.index_len)
         .filter(|&end| end + Trailer::SIZE as u64 == file.len() as u64)
         .ok_or_else(|| corrupt("index does not end at the trailer"))?;
-    if offset as usize % crate::header::ALIGN != 0 {
+    if !(offset as usize).is_multiple_of(crate::header::ALIGN) {
         return Err(corrupt("index is not aligned"));
     }
     let range = offset as usize..end as usize;
@@ -282,12 +288,8 @@ fn rebuild_index(file: &[u8], start: u64) -> Result<(AlignedVec, Recovery), Erro
     let mut builder = IndexBuilder::default();
     let mut offset = start.min(file.len() as u64);
     let mut chunks = 0;
-    while let Ok((entry, chunk)) = Chunk::decode_entry(file, offset) {
-        let len = ChunkHeader::SIZE as u64
-            + 4 * entry.tids.len() as u64
-            + u64::from(entry.compressed_len);
-        chunk.events().for_each(|e| builder.observe(&e));
-        builder.add_chunk(entry);
+    // The first chunk that does not decode is where the recorder stopped.
+    while let Ok(len) = Chunk::index_into(file, offset, offset, &mut builder) {
         offset += len;
         chunks += 1;
     }
@@ -298,6 +300,5 @@ fn rebuild_index(file: &[u8], start: u64) -> Result<(AlignedVec, Recovery), Erro
         stopped_at: offset,
         file_len: file.len() as u64,
     };
-    let _ = padded;
     Ok((index, recovery))
 }

@@ -33,8 +33,20 @@ impl<'a> Cursor<'a> {
         self.bytes.is_empty()
     }
 
-    #[inline]
+    #[inline(always)]
     pub fn u64(&mut self) -> Option<u64> {
+        // Most values fit in one byte: keep that path tiny so it inlines.
+        match self.bytes.first() {
+            Some(&byte) if byte < 0x80 => {
+                self.bytes = &self.bytes[1..];
+                Some(u64::from(byte))
+            }
+            _ => self.u64_long(),
+        }
+    }
+
+    #[inline(never)]
+    fn u64_long(&mut self) -> Option<u64> {
         let mut value = 0u64;
         for (i, &byte) in self.bytes.iter().enumerate().take(10) {
             value |= u64::from(byte & 0x7f) << (7 * i);

@@ -114,7 +114,7 @@ impl Writer {
         let full = self.block.len() >= self.options.chunk_events
             || self.block.raw_bytes() >= self.options.chunk_bytes;
         // Reading the clock on every event would cost more than the push itself.
-        let stale = self.block.len() % 1024 == 0
+        let stale = self.block.len().is_multiple_of(1024)
             && self.block_started.elapsed() >= self.options.flush_interval;
         if full || stale {
             self.flush()?;
@@ -182,11 +182,7 @@ fn write_blocks(
         file.write_all(&bytes).map_err(Error::Io)?;
         // Decoding what we just wrote feeds the index through the same code as
         // recovery does, and proves the chunk reads back.
-        let (mut entry, chunk) = Chunk::decode_entry(&bytes, 0)?;
-        entry.offset = offset;
-        chunk.events().for_each(|e| index.observe(&e));
-        index.add_chunk(entry);
-        offset += bytes.len() as u64;
+        offset += Chunk::index_into(&bytes, 0, offset, &mut index)?;
         chunks += 1;
     }
     let index = index.finish();
