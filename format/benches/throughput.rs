@@ -30,7 +30,7 @@ impl Noise {
     /// Now and then the scheduler or a page fault makes a call much slower.
     fn step(&mut self, mean: u64, sd: u64) -> u64 {
         let base = self.around(mean, sd);
-        if self.next() % 100 == 0 {
+        if self.next().is_multiple_of(100) {
             base + self.next() % 50_000
         } else {
             base
@@ -161,7 +161,7 @@ fn mixed_stream(syscalls: usize) -> Vec<Event> {
                 3,
                 [fd, 0, 0, 0, 0, 0],
                 vec![],
-                if file % 50 == 0 { -9 } else { 0 },
+                if file.is_multiple_of(50) { -9 } else { 0 },
                 vec![],
             ),
         };
