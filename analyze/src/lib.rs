@@ -1,1 +1,78 @@
-//! placeholder
+//! Offline analysis of systrace recordings: needs no root and no eBPF.
+//!
+//! Data flow, as in ripgrep's reader/printer split: [`replay`] reads a
+//! `format::Trace` in time order, pairs each thread's syscall enter with its exit
+//! and pushes [`Call`]s and process-life events into a [`TraceSink`]; printers
+//! are sinks and never touch the file. [`syscalls`] names calls and errors.
+
+mod print;
+pub mod syscalls;
+
+use std::ops::ControlFlow;
+
+pub use print::{StracePrinter, print_strace};
+
+use format::{BodyRef, Event, EventRef, Filter, Trace};
+
+/// Errors of analysis: bad trace data or a failed write of the output.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Format(#[from] format::Error),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// One syscall, enter and exit paired.
+#[derive(Clone, Copy, Debug)]
+pub struct Call<'a> {
+    /// The enter event (copied out of its chunk: the exit may be in a later one).
+    pub enter: &'a Event,
+    /// `None` when the call never returned (exit_group, or the trace ended).
+    pub exit: Option<EventRef<'a>>,
+}
+
+/// Receives a replayed trace, in time order.
+pub trait TraceSink {
+    /// A syscall whose exit was seen, or one that never returned.
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error>;
+    /// Any event that is not a syscall enter or exit (fork, exec, exit, signal, lost).
+    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error>;
+}
+
+/// Pairs enters and exits per thread and feeds `sink`. A call is delivered at its
+/// exit; enters still open at the end are delivered without one.
+pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
+    let mut open: std::collections::HashMap<u32, Event> = Default::default();
+    let mut result = Ok(());
+    trace.for_each(filter, 2, |event| {
+        let step = match event.body {
+            BodyRef::SysEnter { .. } => {
+                open.insert(event.tid, event.to_owned());
+                Ok(())
+            }
+            BodyRef::SysExit { .. } => match open.remove(&event.tid) {
+                Some(enter) => sink.call(&Call {
+                    enter: &enter,
+                    exit: Some(event),
+                }),
+                None => Ok(()),
+            },
+            _ => sink.event(&event),
+        };
+        match step {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                result = Err(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    result?;
+    let mut unfinished: Vec<_> = open.into_values().collect();
+    unfinished.sort_by_key(|e| e.ts);
+    for enter in &unfinished {
+        sink.call(&Call { enter, exit: None })?;
+    }
+    Ok(())
+}

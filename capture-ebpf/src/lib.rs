@@ -11,6 +11,9 @@
 pub const EVENTS_MAP: &str = "EVENTS";
 /// Name of the hash map holding the traced process ids (tgid -> 1).
 pub const TRACED_MAP: &str = "TRACED";
+/// Name of the per-CPU array (one `u64` slot) counting records the ring buffer
+/// had no room for.
+pub const LOST_MAP: &str = "LOST";
 /// Ring buffer size in bytes (a power of two, multiple of the page size).
 pub const EVENTS_BYTES: u32 = 16 << 20;
 /// Most processes traced at once.

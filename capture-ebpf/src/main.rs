@@ -9,13 +9,16 @@ mod programs {
         EbpfContext,
         helpers::{bpf_get_smp_processor_id, bpf_ktime_get_ns},
         macros::{map, tracepoint},
-        maps::{HashMap, RingBuf},
+        maps::{HashMap, PerCpuArray, RingBuf},
         programs::TracePointContext,
     };
     use capture_ebpf::{EVENTS_BYTES, EventKind, Header, MAX_TRACED, SysEnter, SysExit};
 
     #[map(name = "EVENTS")]
     static EVENTS: RingBuf = RingBuf::with_byte_size(EVENTS_BYTES, 0);
+
+    #[map(name = "LOST")]
+    static LOST: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
 
     #[map(name = "TRACED")]
     static TRACED: HashMap<u32, u8> = HashMap::with_max_entries(MAX_TRACED, 0);
@@ -53,10 +56,7 @@ mod programs {
         // SAFETY: offsets come from the tracepoint's format.
         let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
         let args: [u64; 6] = unsafe { ctx.read_at(ARGS_OFFSET) }.map_err(|_| 1u32)?;
-        EVENTS
-            .output(SysEnter { header, nr, args }, 0)
-            .map_err(|_| 1u32)?;
-        Ok(0)
+        output(SysEnter { header, nr, args })
     }
 
     #[tracepoint(category = "raw_syscalls", name = "sys_exit")]
@@ -73,9 +73,17 @@ mod programs {
         // SAFETY: offsets come from the tracepoint's format.
         let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
         let ret: i64 = unsafe { ctx.read_at(RET_OFFSET) }.map_err(|_| 1u32)?;
-        EVENTS
-            .output(SysExit { header, nr, ret }, 0)
-            .map_err(|_| 1u32)?;
+        output(SysExit { header, nr, ret })
+    }
+
+    /// Copies `record` into the ring buffer, or counts it as lost when full.
+    fn output<T: 'static>(record: T) -> Result<u32, u32> {
+        if EVENTS.output::<T>(record, 0).is_err()
+            && let Some(lost) = LOST.get_ptr_mut(0)
+        {
+            // SAFETY: per-CPU slot, and this program is not re-entered on a CPU.
+            unsafe { *lost += 1 };
+        }
         Ok(0)
     }
 

@@ -1,4 +1,32 @@
-fn main() {
-    let obj = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/systrace"));
-    println!("{}", obj.len());
+//! `systrace`: record a program's system calls with eBPF, replay them offline.
+//!
+//! Data flow: [`cli`] turns the command line into plain configs; `record` forks the
+//! program held on a pipe ([`spawn`]), loads the eBPF programs built from
+//! `capture-ebpf` (embedded at build time by `build.rs`), lets the program run and
+//! streams the kernel's ring buffer into a `format::Writer`. `show` hands a
+//! `format::Trace` to the printers of `analyze`. Errors travel up as `anyhow`
+//! errors to [`main`], the one place that prints them and picks the exit code.
+
+mod cli;
+mod machine;
+mod record;
+mod spawn;
+
+use std::process::ExitCode;
+
+use clap::Parser as _;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match cli.run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("systrace: {err:#}");
+            match err.downcast_ref::<record::Unsupported>() {
+                // Like strace: 2 when the environment can't trace at all.
+                Some(_) => ExitCode::from(2),
+                None => ExitCode::FAILURE,
+            }
+        }
+    }
 }

@@ -138,7 +138,7 @@ pub struct CaptureRef<'a> {
 }
 
 /// The captures of one syscall event, decoded lazily from the chunk's columns.
-/// Validated when the chunk was opened, so iteration cannot fail.
+/// The event's walk checked them, so iteration cannot fail.
 #[derive(Clone, Copy, Debug)]
 pub struct Captures<'a> {
     pub(crate) count: u32,

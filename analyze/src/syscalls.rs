@@ -1,0 +1,34 @@
+//! Syscall and errno names for the architecture a trace was recorded on, from the
+//! `syscalls` crate's tables.
+
+/// The name of syscall `nr` on `arch` (`std::env::consts::ARCH` spelling).
+pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
+    let nr = usize::try_from(nr).ok()?;
+    match arch {
+        "x86_64" => ::syscalls::x86_64::Sysno::new(nr).map(|s| s.name()),
+        "aarch64" => ::syscalls::aarch64::Sysno::new(nr).map(|s| s.name()),
+        _ => None,
+    }
+}
+
+/// `ENOENT (No such file or directory)` for a raw return value of `-2`, as
+/// strace prints errors; `None` if `ret` is not an error.
+pub fn errno(ret: i64) -> Option<(&'static str, &'static str)> {
+    if !(-4095..0).contains(&ret) {
+        return None;
+    }
+    ::syscalls::Errno::new(-ret as i32).name_and_description()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_calls_and_errors() {
+        assert_eq!(super::name("x86_64", 0), Some("read"));
+        assert_eq!(super::name("x86_64", 257), Some("openat"));
+        assert_eq!(super::name("aarch64", 56), Some("openat"));
+        assert_eq!(super::name("x86_64", -1), None);
+        assert_eq!(super::errno(-2).map(|e| e.0), Some("ENOENT"));
+        assert_eq!(super::errno(3), None);
+    }
+}
