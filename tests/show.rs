@@ -1,0 +1,145 @@
+//! `systrace show` on traces written with the `format` crate: no root needed.
+
+mod common;
+
+use std::path::Path;
+
+use common::systrace;
+use format::{Body, Event, FileHeader, Writer, WriterOptions};
+
+const AT_FDCWD: u64 = -100i64 as u64;
+
+fn call(ts: u64, nr: i64, args: [u64; 6], ret: i64) -> [Event; 2] {
+    let at = |ts, body| Event {
+        tid: 42,
+        pid: 42,
+        cpu: 0,
+        ts,
+        body,
+    };
+    [
+        at(
+            ts,
+            Body::SysEnter {
+                nr,
+                args,
+                captures: vec![],
+            },
+        ),
+        at(
+            ts + 500,
+            Body::SysExit {
+                nr,
+                ret,
+                captures: vec![],
+            },
+        ),
+    ]
+}
+
+/// A trace of a program that fails to open a file, writes, and exits 3,
+/// flushed in chunks of `chunk_events` events.
+fn write_trace(path: &Path, calls: usize, chunk_events: u32) {
+    let header = FileHeader {
+        arch: "x86_64".into(),
+        ..FileHeader::default()
+    };
+    let options = WriterOptions {
+        chunk_events,
+        ..WriterOptions::default()
+    };
+    let mut writer = Writer::create(path, &header, options).unwrap();
+    let mut events = Vec::new();
+    events.extend(call(1_000, 257, [AT_FDCWD, 0x1000, 0, 0, 0, 0], -2));
+    for i in 0..calls as u64 {
+        events.extend(call(2_000 + i * 1_000, 1, [1, 0x2000, 6, 0, 0, 0], 6));
+    }
+    events.push(Event {
+        tid: 42,
+        pid: 42,
+        cpu: 0,
+        ts: u64::MAX / 2,
+        body: Body::TaskExit { status: 3 << 8 },
+    });
+    for e in &events {
+        writer.push(e).unwrap();
+    }
+    writer.finish().unwrap();
+}
+
+#[test]
+fn show_prints_one_line_per_call_with_errors_like_strace() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    write_trace(&file, 2, 1000);
+    let out = systrace().arg("show").arg(&file).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<_> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].starts_with("openat(0xffffffffffffff9c, 0x1000,"),
+        "{text}"
+    );
+    assert!(
+        lines[0].ends_with(" = -1 ENOENT (No such file or directory)"),
+        "{text}"
+    );
+    assert_eq!(lines[1].find(" = "), Some(40), "result column: {text}");
+    assert_eq!(lines[3], "+++ exited with 3 +++");
+}
+
+#[test]
+fn a_cut_trace_shows_its_complete_chunks_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    write_trace(&file, 1000, 100);
+    let bytes = std::fs::read(&file).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let out = systrace().arg("show").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning") && stderr.contains("index rebuilt by scanning"),
+        "{stderr}"
+    );
+    let lines = String::from_utf8_lossy(&out.stdout).lines().count();
+    assert!(lines > 300 && lines < 1000, "{lines} lines");
+}
+
+#[test]
+fn a_corrupt_trace_is_a_one_line_error_naming_the_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    write_trace(&file, 100, 50);
+    let mut bytes = std::fs::read(&file).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&file, &bytes).unwrap();
+    let out = systrace().arg("show").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("corrupt trace at byte offset"), "{stderr}");
+}
+
+#[test]
+fn a_file_that_is_not_a_trace_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    std::fs::write(&file, b"#!/bin/sh\necho not a trace\n").unwrap();
+    let out = systrace().arg("show").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr.contains("not a systrace trace file"), "{stderr}");
+    let missing = systrace()
+        .arg("show")
+        .arg(dir.path().join("nope.bin"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert!(
+        stderr.contains("nope.bin") && stderr.contains("No such file"),
+        "{stderr}"
+    );
+}
