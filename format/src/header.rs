@@ -74,6 +74,9 @@ impl Preamble {
     }
 
     pub fn parse(file: &[u8]) -> Result<Self, Error> {
+        if file.is_empty() {
+            return Err(Error::Empty);
+        }
         let bytes = file.get(..Self::SIZE).ok_or(Error::NotATrace)?;
         if bytes[..8] != MAGIC {
             return Err(Error::NotATrace);

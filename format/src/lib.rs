@@ -47,6 +47,8 @@ pub use writer::{Summary, Writer, WriterOptions};
 pub enum Error {
     #[error(transparent)]
     Io(std::io::Error),
+    #[error("empty file: the recorder stopped before writing anything")]
+    Empty,
     #[error("not a systrace trace file (bad magic at byte offset 0)")]
     NotATrace,
     #[error(
