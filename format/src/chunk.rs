@@ -8,14 +8,14 @@
 //!
 //! On disk: `ChunkHeader` (48 bytes) | tids (`u32` each) | zstd frame.
 
-use std::{cell::Cell, collections::HashMap};
+use std::cell::Cell;
 
 use rkyv::{Archive, Serialize, rancor, util::AlignedVec};
 
 use crate::{
     Error,
     event::{Argv, Body, BodyRef, CaptureStatus, Captures, EventRef, Kind},
-    index::{ChunkEntry, IndexBuilder},
+    index::ChunkEntry,
     varint::{Cursor, put_i64, put_u64},
 };
 
@@ -45,11 +45,32 @@ pub(crate) struct Block {
     data: Vec<u8>,
 }
 
+impl Block {
+    fn clear(&mut self) {
+        self.base_ts = 0;
+        self.tids.clear();
+        self.pids.clear();
+        for column in [
+            &mut self.kinds,
+            &mut self.threads,
+            &mut self.cpus,
+            &mut self.times,
+            &mut self.nrs,
+            &mut self.rets,
+            &mut self.ints,
+            &mut self.caps,
+            &mut self.data,
+        ] {
+            column.clear();
+        }
+    }
+}
+
 /// Accumulates events into a [`Block`] (the producer's side of a chunk).
 #[derive(Default)]
 pub(crate) struct BlockBuilder {
     block: Block,
-    thread_slots: HashMap<(u32, u32), u32>,
+    thread_slots: rustc_hash::FxHashMap<(u32, u32), u32>,
     events: u32,
     last_ts: u64,
     ts_first: u64,
@@ -141,10 +162,13 @@ impl BlockBuilder {
         }
     }
 
-    /// Hands over the finished block and starts an empty one.
-    pub fn take(&mut self) -> SealedBlock {
+    /// Hands over the finished block and starts again in `empty`, a block
+    /// whose buffers are reused (their memory is already mapped: fresh memory
+    /// costs page faults on every block).
+    pub fn take(&mut self, mut empty: Block) -> SealedBlock {
+        empty.clear();
         let sealed = SealedBlock {
-            block: std::mem::take(&mut self.block),
+            block: std::mem::replace(&mut self.block, empty),
             events: self.events,
             ts_first: self.ts_first,
             ts_last: self.ts_last,
@@ -179,8 +203,17 @@ pub(crate) struct SealedBlock {
 }
 
 impl SealedBlock {
-    /// Archives and compresses the block into its on-disk bytes.
-    pub fn encode(&self, compressor: &mut zstd::bulk::Compressor<'_>) -> Result<Vec<u8>, Error> {
+    /// The block's buffers, for reuse.
+    pub fn into_block(self) -> Block {
+        self.block
+    }
+
+    /// Archives and compresses the block into its on-disk bytes; also returns the
+    /// uncompressed archive, which the writer indexes without decompressing.
+    pub fn encode(
+        &self,
+        compressor: &mut zstd::bulk::Compressor<'_>,
+    ) -> Result<(Vec<u8>, ChunkHeader, AlignedVec), Error> {
         let archive = rkyv::to_bytes::<rancor::Error>(&self.block)
             .map_err(|e| Error::Encode(e.to_string()))?;
         let payload = compressor.compress(&archive).map_err(Error::Compress)?;
@@ -201,7 +234,7 @@ impl SealedBlock {
             .iter()
             .for_each(|t| out.extend_from_slice(&t.to_le_bytes()));
         out.extend_from_slice(&payload);
-        Ok(out)
+        Ok((out, header, archive))
     }
 }
 
@@ -280,13 +313,26 @@ impl ChunkHeader {
         Ok((header, start..end as usize))
     }
 
-    /// The tids listed after the header of the chunk at `range`.
-    pub fn tids(&self, file: &[u8], range: &std::ops::Range<usize>) -> Vec<u32> {
-        let start = range.start + Self::SIZE;
-        file[start..start + 4 * self.thread_count as usize]
-            .chunks_exact(4)
-            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect()
+    /// The index entry of this chunk, at `offset` in the file; `tids` are the
+    /// bytes that follow the header.
+    pub fn entry(&self, offset: u64, tids: &[u8]) -> ChunkEntry {
+        ChunkEntry {
+            offset,
+            compressed_len: self.compressed_len,
+            raw_len: self.raw_len,
+            events: self.events,
+            ts_first: self.ts_first,
+            ts_last: self.ts_last,
+            tids: tids
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        }
+    }
+
+    /// Length of the whole chunk: header, tids and payload.
+    pub fn chunk_len(&self) -> usize {
+        Self::SIZE + 4 * self.thread_count as usize + self.compressed_len as usize
     }
 }
 
@@ -317,6 +363,16 @@ impl Chunk {
         if written != header.raw_len as usize {
             return Err(corrupt("chunk decompresses to the wrong size"));
         }
+        Chunk::from_archive(bytes, &header, offset)
+    }
+
+    /// Validates the decompressed archive of the chunk `header` describes.
+    pub(crate) fn from_archive(
+        bytes: AlignedVec,
+        header: &ChunkHeader,
+        offset: u64,
+    ) -> Result<Chunk, Error> {
+        let corrupt = |what: &str| Error::corrupt(offset, what);
         let block = rkyv::access::<ArchivedBlock, rancor::Error>(&bytes)
             .map_err(|e| corrupt(&format!("chunk archive invalid: {e}")))?;
         if block.tids.len() != block.pids.len() || block.kinds.len() != header.events as usize {
@@ -328,32 +384,6 @@ impl Chunk {
             offset,
             corrupt: Cell::new(false),
         })
-    }
-
-    /// Decodes the chunk at `at` in `bytes`, shows all its events to `index` and
-    /// adds its entry, which says it sits at `file_offset` in the file. Returns the
-    /// chunk's length.
-    pub(crate) fn index_into(
-        bytes: &[u8],
-        at: u64,
-        file_offset: u64,
-        index: &mut IndexBuilder,
-    ) -> Result<u64, Error> {
-        let chunk = Chunk::decode(bytes, at)?;
-        let (header, range) = ChunkHeader::parse(bytes, at)?;
-        // Validate first: the index must not take half of a bad chunk.
-        chunk.validate()?;
-        chunk.events().for_each(|e| index.observe(&e));
-        index.add_chunk(ChunkEntry {
-            offset: file_offset,
-            compressed_len: header.compressed_len,
-            raw_len: header.raw_len,
-            events: header.events,
-            ts_first: header.ts_first,
-            ts_last: header.ts_last,
-            tids: header.tids(bytes, &range),
-        });
-        Ok(range.len() as u64)
     }
 
     fn block(&self) -> &ArchivedBlock {

@@ -5,11 +5,14 @@
 //! the recovery scan of a cut file both use it, so a rebuilt index equals the one
 //! the writer would have written.
 
-use std::collections::HashMap;
-
 use rkyv::{Archive, Deserialize, Serialize};
+use rustc_hash::FxHashMap;
 
-use crate::event::{BodyRef, EventRef};
+use crate::{
+    Error,
+    chunk::Chunk,
+    event::{BodyRef, EventRef},
+};
 
 #[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Index {
@@ -82,20 +85,25 @@ pub struct Totals {
 
 /// Builds an [`Index`] from the chunks and events it is shown, in file order.
 #[derive(Default)]
-pub struct IndexBuilder {
+pub(crate) struct IndexBuilder {
     chunks: Vec<ChunkEntry>,
-    threads: HashMap<u32, ThreadInfo>,
-    processes: HashMap<u32, ProcessInfo>,
-    lost: HashMap<(u32, u32), u64>,
+    threads: FxHashMap<u32, ThreadInfo>,
+    processes: FxHashMap<u32, ProcessInfo>,
+    lost: FxHashMap<(u32, u32), u64>,
     totals: Totals,
 }
 
 impl IndexBuilder {
-    pub fn add_chunk(&mut self, entry: ChunkEntry) {
+    /// Adds a chunk and all its events; a chunk with bad columns is refused
+    /// whole, leaving the builder as it was.
+    pub(crate) fn add_chunk(&mut self, entry: ChunkEntry, chunk: &Chunk) -> Result<(), Error> {
+        chunk.validate()?;
+        chunk.events().for_each(|e| self.observe(&e));
         self.chunks.push(entry);
+        Ok(())
     }
 
-    pub fn observe(&mut self, event: &EventRef<'_>) {
+    fn observe(&mut self, event: &EventRef<'_>) {
         let totals = &mut self.totals;
         if totals.events == 0 {
             totals.first_ts = event.ts;
@@ -112,15 +120,17 @@ impl IndexBuilder {
         });
         thread.pid = event.pid;
         thread.events += 1;
+        thread.first_ts = thread.first_ts.min(event.ts);
         thread.last_ts = thread.last_ts.max(event.ts);
-        let process = process_entry(&mut self.processes, event.pid, event.ts);
-        process.last_ts = process.last_ts.max(event.ts);
 
+        // Processes' times come from their threads in `finish`; only the rare
+        // process-life events touch them here.
         match event.body {
             BodyRef::SysEnter { .. } => {
                 thread.syscalls += 1;
                 totals.syscalls += 1;
             }
+            BodyRef::SysExit { .. } | BodyRef::Signal { .. } => {}
             BodyRef::Lost { count } => {
                 // Counts come from the file: saturate rather than trust them.
                 thread.lost = thread.lost.saturating_add(count);
@@ -131,7 +141,7 @@ impl IndexBuilder {
             BodyRef::TaskExit { status } => {
                 thread.exit_status = Some(status);
                 if event.tid == event.pid {
-                    process.exit_status = Some(status);
+                    self.process(event.pid).exit_status = Some(status);
                 }
             }
             BodyRef::Exec {
@@ -139,25 +149,48 @@ impl IndexBuilder {
                 comm,
                 argv,
             } => {
+                let process = self.process(event.pid);
                 process.filename = filename.to_vec();
                 process.comm = comm.to_vec();
                 process.argv = argv.map(<[u8]>::to_vec).collect();
             }
             BodyRef::Fork { child_pid, .. } if child_pid != event.pid => {
-                let comm = process.comm.clone();
-                let child = process_entry(&mut self.processes, child_pid, event.ts);
+                let comm = self.process(event.pid).comm.clone();
+                let child = self.process(child_pid);
                 child.ppid = event.pid;
+                child.first_ts = child.first_ts.min(event.ts);
+                child.last_ts = child.last_ts.max(event.ts);
                 if child.comm.is_empty() {
                     child.comm = comm;
                 }
             }
-            BodyRef::SysExit { .. } | BodyRef::Fork { .. } | BodyRef::Signal { .. } => {}
+            BodyRef::Fork { .. } => {}
         }
     }
 
-    pub fn finish(self) -> Index {
+    fn process(&mut self, pid: u32) -> &mut ProcessInfo {
+        self.processes.entry(pid).or_insert_with(|| ProcessInfo {
+            pid,
+            first_ts: u64::MAX,
+            ..ProcessInfo::default()
+        })
+    }
+
+    pub fn finish(mut self) -> Index {
         let mut threads: Vec<_> = self.threads.into_values().collect();
         threads.sort_by_key(|t| (t.first_ts, t.tid));
+        for thread in &threads {
+            let process = self
+                .processes
+                .entry(thread.pid)
+                .or_insert_with(|| ProcessInfo {
+                    pid: thread.pid,
+                    first_ts: u64::MAX,
+                    ..ProcessInfo::default()
+                });
+            process.first_ts = process.first_ts.min(thread.first_ts);
+            process.last_ts = process.last_ts.max(thread.last_ts);
+        }
         let mut processes: Vec<_> = self.processes.into_values().collect();
         processes.sort_by_key(|p| (p.first_ts, p.pid));
         let mut lost: Vec<_> = self
@@ -174,13 +207,4 @@ impl IndexBuilder {
             totals: self.totals,
         }
     }
-}
-
-fn process_entry(processes: &mut HashMap<u32, ProcessInfo>, pid: u32, ts: u64) -> &mut ProcessInfo {
-    processes.entry(pid).or_insert_with(|| ProcessInfo {
-        pid,
-        first_ts: ts,
-        last_ts: ts,
-        ..ProcessInfo::default()
-    })
 }

@@ -12,7 +12,7 @@ use rkyv::{rancor, util::AlignedVec};
 
 use crate::{
     Error,
-    chunk::Chunk,
+    chunk::{Chunk, ChunkHeader},
     event::EventRef,
     header::{ArchivedFileHeader, Preamble, Trailer},
     index::{ArchivedChunkEntry, ArchivedIndex, IndexBuilder},
@@ -283,14 +283,23 @@ fn check_index(file: &[u8], trailer: &Trailer) -> Result<Range<usize>, Error> {
     Ok(range)
 }
 
+/// Decodes the chunk at `offset` and adds it to `builder`; returns its length.
+fn index_chunk(file: &[u8], offset: u64, builder: &mut IndexBuilder) -> Result<usize, Error> {
+    let (header, range) = ChunkHeader::parse(file, offset)?;
+    let chunk = Chunk::decode(file, offset)?;
+    let tids = &file[range.start + ChunkHeader::SIZE..][..4 * header.thread_count as usize];
+    builder.add_chunk(header.entry(offset, tids), &chunk)?;
+    Ok(header.chunk_len())
+}
+
 /// Scans a cut file chunk by chunk from `start` and indexes what is complete.
 fn rebuild_index(file: &[u8], start: u64) -> Result<(AlignedVec, Recovery), Error> {
     let mut builder = IndexBuilder::default();
     let mut offset = start.min(file.len() as u64);
     let mut chunks = 0;
     // The first chunk that does not decode is where the recorder stopped.
-    while let Ok(len) = Chunk::index_into(file, offset, offset, &mut builder) {
-        offset += len;
+    while let Ok(len) = index_chunk(file, offset, &mut builder) {
+        offset += len as u64;
         chunks += 1;
     }
     let index = rkyv::to_bytes::<rancor::Error>(&builder.finish())

@@ -15,7 +15,7 @@ use rkyv::rancor;
 
 use crate::{
     Error, Event,
-    chunk::{BlockBuilder, Chunk, SealedBlock},
+    chunk::{Block, BlockBuilder, Chunk, ChunkHeader, SealedBlock},
     header::{ALIGN, FileHeader, Preamble, Trailer, padded},
     index::IndexBuilder,
 };
@@ -67,6 +67,8 @@ pub struct Writer {
     block_started: Instant,
     options: WriterOptions,
     queue: Option<SyncSender<SealedBlock>>,
+    /// Written blocks coming back for reuse.
+    spent: Receiver<Block>,
     worker: Option<JoinHandle<Result<Summary, Error>>>,
 }
 
@@ -91,16 +93,19 @@ impl Writer {
             .map_err(Error::Io)?;
         let mut compressor = zstd::bulk::Compressor::new(options.level).map_err(Error::Compress)?;
         let (queue, blocks) = sync_channel(options.queue_depth);
+        // One more slot than the queue: the worker never blocks returning one.
+        let (recycle, spent) = sync_channel(options.queue_depth + 1);
         let start = preamble.chunks_start();
         let worker = std::thread::Builder::new()
             .name("trace-writer".into())
-            .spawn(move || write_blocks(file, start, blocks, &mut compressor))
+            .spawn(move || write_blocks(file, start, blocks, recycle, &mut compressor))
             .map_err(Error::Io)?;
         Ok(Self {
             block: BlockBuilder::default(),
             block_started: Instant::now(),
             options,
             queue: Some(queue),
+            spent,
             worker: Some(worker),
         })
     }
@@ -136,7 +141,7 @@ impl Writer {
         if self.block.len() == 0 {
             return Ok(());
         }
-        let sealed = self.block.take();
+        let sealed = self.block.take(self.spent.try_recv().unwrap_or_default());
         let sent = self.queue.as_ref().map(|q| q.send(sealed).is_ok());
         if sent != Some(true) {
             // The background thread stopped: its result says why.
@@ -173,16 +178,21 @@ fn write_blocks(
     mut file: File,
     mut offset: u64,
     blocks: Receiver<SealedBlock>,
+    recycle: SyncSender<Block>,
     compressor: &mut zstd::bulk::Compressor<'_>,
 ) -> Result<Summary, Error> {
     let mut index = IndexBuilder::default();
     let mut chunks = 0;
     for block in blocks {
-        let bytes = block.encode(compressor)?;
+        let (bytes, header, archive) = block.encode(compressor)?;
         file.write_all(&bytes).map_err(Error::Io)?;
-        // Decoding what we just wrote feeds the index through the same code as
-        // recovery does, and proves the chunk reads back.
-        offset += Chunk::index_into(&bytes, 0, offset, &mut index)?;
+        // The index learns from the archived chunk, as recovery does from the file.
+        let chunk = Chunk::from_archive(archive, &header, offset)?;
+        let tids = &bytes[ChunkHeader::SIZE..ChunkHeader::SIZE + 4 * header.thread_count as usize];
+        index.add_chunk(header.entry(offset, tids), &chunk)?;
+        offset += bytes.len() as u64;
+        // The producer may have stopped listening; then the block is just freed.
+        let _ = recycle.try_send(block.into_block());
         chunks += 1;
     }
     let index = index.finish();
