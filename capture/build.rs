@@ -15,6 +15,10 @@ const BPF_LINKER_VERSION: &str = "0.10.4";
 fn main() -> anyhow::Result<()> {
     ensure_rust_src()?;
     ensure_bpf_linker()?;
+    // aya-build forwards the nested cargo's output as warnings, which cargo then
+    // replays on every later build: keep that cargo quiet (errors still show).
+    // SAFETY: build scripts are single-threaded here; nothing reads env concurrently.
+    unsafe { std::env::set_var("CARGO_TERM_QUIET", "true") };
 
     let metadata = cargo_metadata::MetadataCommand::new()
         .no_deps()
@@ -47,7 +51,8 @@ fn ensure_rust_src() -> anyhow::Result<()> {
     if installed.lines().any(|l| l.starts_with("rust-src")) {
         return Ok(());
     }
-    println!("cargo:warning=installing nightly's rust-src (needed to build the eBPF programs)");
+    // On stderr, not as a cargo warning: cargo would replay a warning on every build.
+    eprintln!("installing nightly's rust-src (needed to build the eBPF programs)");
     run(
         "rustup",
         &["component", "add", "rust-src", "--toolchain", "nightly"],
@@ -61,7 +66,7 @@ fn ensure_bpf_linker() -> anyhow::Result<()> {
     {
         return Ok(());
     }
-    println!("cargo:warning=installing bpf-linker {BPF_LINKER_VERSION} (about a minute, once)");
+    eprintln!("installing bpf-linker {BPF_LINKER_VERSION} (about two minutes, once)");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let spec = format!("bpf-linker@{BPF_LINKER_VERSION}");
     let mut cmd = Command::new(cargo);
