@@ -70,6 +70,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         writer,
         lost_seen: Vec::new(),
         last_ts: 0,
+        interrupts: 0,
     };
     let status = runtime.block_on(recorder.run(ring, &lost, pid))?;
     let summary = recorder.writer.finish().context("finishing the trace")?;
@@ -153,6 +154,8 @@ struct Recorder {
     lost_seen: Vec<u64>,
     /// Timestamp of the newest event, where lost records are placed.
     last_ts: u64,
+    /// Ctrl-Cs received: the first is the program's, the second stops recording.
+    interrupts: u32,
 }
 
 impl Recorder {
@@ -187,9 +190,11 @@ impl Recorder {
                 // The terminal sends Ctrl-C to the program too: keep recording
                 // until it ends. A second one stops recording at once.
                 _ = interrupts.recv() => {
-                    if self.interrupted() {
+                    self.interrupts += 1;
+                    if self.interrupts > 1 {
                         break 128 + libc::SIGINT as u8;
                     }
+                    eprintln!("systrace: waiting for the program to end; Ctrl-C again to stop now");
                 }
             }
             if let Some(status) = reap(pid)? {
@@ -199,15 +204,6 @@ impl Recorder {
         self.drain(ring.get_mut())?;
         self.note_lost(lost)?;
         Ok(status)
-    }
-
-    fn interrupted(&mut self) -> bool {
-        static SEEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-        let again = SEEN.swap(true, std::sync::atomic::Ordering::Relaxed);
-        if !again {
-            eprintln!("systrace: waiting for the program to end; Ctrl-C again to stop now");
-        }
-        again
     }
 
     fn drain(&mut self, ring: &mut RingBuf<MapData>) -> anyhow::Result<()> {

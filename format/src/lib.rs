@@ -8,10 +8,11 @@
 //! file --mmap--> Trace --index (in place)--> chunk selection --zstd--> Chunk --EventRef--> views
 //! ```
 //!
-//! - [`header`]: preamble (magic, version), the [`FileHeader`] (machine, command,
+//! - `header`: preamble (magic, version), the [`FileHeader`] (machine, command,
 //!   snaplen, clock anchor) and the trailer.
-//! - [`chunk`](Chunk): events as varint columns in an rkyv archive, one zstd frame
-//!   each, behind a plain header with sizes, count, time range and tids.
+//! - `chunk` ([`Chunk`]): events ([`Event`], [`EventRef`]) as varint columns in
+//!   an rkyv archive, one zstd frame each, behind a plain header with sizes,
+//!   count, time range and tids.
 //! - [`Index`]: the footer, read zero-copy from the mapping: chunk table, threads,
 //!   processes, lost events, totals.
 //! - [`Writer`]: streaming, bounded memory, compression off the producer's thread.

@@ -240,7 +240,10 @@ impl Trace {
                 .collect();
             let mut results = Vec::with_capacity(selected.len());
             for worker in workers {
-                results.extend(worker.join().map_err(|_| Error::WriterStopped)??);
+                let done = worker
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                results.extend(done?);
             }
             Ok(results)
         })
@@ -257,7 +260,10 @@ impl Trace {
                 .collect();
             handles
                 .into_iter()
-                .map(|h| h.join().unwrap_or(Err(Error::WriterStopped)))
+                .map(|h| {
+                    h.join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
                 .collect()
         })
     }
