@@ -6,6 +6,7 @@
 //! are sinks and never touch the file. [`syscalls`] names calls and errors.
 
 mod print;
+pub mod table;
 pub mod syscalls;
 
 use std::ops::ControlFlow;

@@ -1,0 +1,255 @@
+//! The syscall table: for every syscall, its arguments, what `record` copies
+//! from user memory for each, and how `show` decodes it. One table is the source
+//! of truth for both: `capture` turns [`Syscall::captures`] into the BPF map that
+//! tells the kernel side what to copy, and the printers read the same [`Arg`]s.
+//!
+//! Entries are keyed by name, so one table serves every architecture; numbers
+//! come from the `syscalls` crate ([`crate::syscalls::name`]).
+
+mod entries;
+
+pub use entries::TABLE;
+
+/// One syscall.
+#[derive(Clone, Copy, Debug)]
+pub struct Syscall {
+    pub name: &'static str,
+    pub args: &'static [Arg],
+    pub ret: Ret,
+    /// Bit set of [`class`] constants, for `-e trace=%file` and friends.
+    pub class: u16,
+}
+
+/// strace's trace classes.
+pub mod class {
+    pub const FILE: u16 = 1 << 0;
+    pub const NETWORK: u16 = 1 << 1;
+    pub const PROCESS: u16 = 1 << 2;
+    pub const MEMORY: u16 = 1 << 3;
+    pub const SIGNAL: u16 = 1 << 4;
+    pub const DESC: u16 = 1 << 5;
+    pub const IPC: u16 = 1 << 6;
+    pub const CREDS: u16 = 1 << 7;
+    pub const CLOCK: u16 = 1 << 8;
+    pub const STAT: u16 = 1 << 9;
+}
+
+/// One argument: how it is decoded, and (for pointers to user memory) what is
+/// copied and when.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// Signed decimal.
+    Int,
+    /// Unsigned decimal.
+    Uint,
+    /// Hexadecimal (`0x...`).
+    Hex,
+    /// Octal file mode (`0644`).
+    Mode,
+    /// A pointer printed as an address (or `NULL`).
+    Ptr,
+    /// A file descriptor.
+    Fd,
+    /// A directory fd where `AT_FDCWD` is allowed.
+    DirFd,
+    /// A signal number (`SIGTERM`).
+    Signal,
+    /// Flags or a constant from a named table.
+    Flags(Flags),
+    /// A NUL-terminated path, copied at enter.
+    Path,
+    /// A NUL-terminated string that is not a path, copied at enter.
+    Str,
+    /// execve's argv: each string copied at enter.
+    Argv,
+    /// execve's envp: only the count is kept (`/* 12 vars */`).
+    Envp,
+    /// Memory copied at enter, exit or both, `size` bytes of it (capped by the
+    /// snapshot length), decoded as `shape`.
+    Mem { at: At, size: Size, shape: Shape },
+}
+
+/// When a [`Arg::Mem`] argument's memory is copied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum At {
+    /// Input: copied at enter.
+    Enter,
+    /// Output: copied at exit, and only when the call succeeded.
+    Exit,
+    /// Both (e.g. poll's fds: events at enter, revents at exit).
+    Both,
+}
+
+/// How many bytes a [`Arg::Mem`] argument points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Size {
+    Fixed(u16),
+    /// The value of argument N.
+    Arg(u8),
+    /// The return value (bytes the call says are valid).
+    Ret,
+    /// The value of argument N times a fixed element size.
+    ArgTimes(u8, u16),
+}
+
+/// What the bytes of a [`Arg::Mem`] argument are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Data, printed as an escaped string.
+    Bytes,
+    /// An array of `struct iovec`, followed by the data of the first ones.
+    Iovecs,
+    Stat,
+    Statx,
+    Statfs,
+    Timespec,
+    Timeval,
+    Itimerspec,
+    Sockaddr,
+    /// A `socklen_t` (in/out length of a sockaddr).
+    Socklen,
+    Msghdr,
+    Sigaction,
+    Sigset,
+    Pollfds,
+    /// Two ints (pipe and socketpair fds).
+    IntPair,
+    /// One int (wait status, optval).
+    IntVal,
+    Rlimit,
+    Rusage,
+    Utsname,
+    Dirents,
+    Sysinfo,
+    EpollEvent,
+    CloneArgs,
+    /// Opaque: printed as an address.
+    Opaque,
+}
+
+/// Named constant and flag tables (their decoders live with the printers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flags {
+    Open,
+    Access,
+    At,
+    Prot,
+    Map,
+    Mremap,
+    Madvise,
+    Clone,
+    SockDomain,
+    SockType,
+    SockOpt,
+    SockLevel,
+    Msg,
+    Shut,
+    Whence,
+    Fcntl,
+    Ioctl,
+    Futex,
+    Sigprocmask,
+    Sa,
+    Wait,
+    Clock,
+    Prctl,
+    ArchPrctl,
+    Rlimit,
+    Poll,
+    Epoll,
+    EpollCtl,
+    Random,
+    Rename,
+    Statx,
+    StatxMask,
+    Pipe,
+    Eventfd,
+    Mfd,
+    Dup3,
+    CloseRange,
+    Timer,
+    Lock,
+}
+
+/// How the return value is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ret {
+    /// Signed decimal (most calls).
+    Int,
+    /// A new file descriptor.
+    Fd,
+    /// An address (mmap, brk).
+    Hex,
+    /// Never returns on success (execve, exit, exit_group, rt_sigreturn).
+    NoReturn,
+}
+
+/// What to copy for one argument, derived from its [`Arg`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CaptureRule {
+    pub arg: u8,
+    pub at: At,
+    pub kind: CaptureKind,
+    pub size: Size,
+}
+
+/// The ways the kernel side copies user memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaptureKind {
+    /// A NUL-terminated string.
+    Str,
+    /// `size` bytes.
+    Bytes,
+    /// An array of string pointers (argv), each string copied.
+    StrArray,
+    /// An array of pointers, of which only the count is kept (envp).
+    CountPtrs,
+    /// An iovec array (`size` = element count), then the data of the first iovecs.
+    Iovecs,
+}
+
+impl Syscall {
+    /// What `record` copies for this syscall, argument by argument.
+    pub fn captures(&self) -> impl Iterator<Item = CaptureRule> + '_ {
+        self.args.iter().enumerate().filter_map(|(i, arg)| {
+            let arg_no = i as u8;
+            let rule = |at, kind, size| CaptureRule {
+                arg: arg_no,
+                at,
+                kind,
+                size,
+            };
+            match *arg {
+                Arg::Path | Arg::Str => Some(rule(At::Enter, CaptureKind::Str, Size::Fixed(0))),
+                Arg::Argv => Some(rule(At::Enter, CaptureKind::StrArray, Size::Fixed(0))),
+                Arg::Envp => Some(rule(At::Enter, CaptureKind::CountPtrs, Size::Fixed(0))),
+                Arg::Mem {
+                    at,
+                    size,
+                    shape: Shape::Iovecs,
+                } => Some(rule(at, CaptureKind::Iovecs, size)),
+                Arg::Mem {
+                    shape: Shape::Opaque,
+                    ..
+                } => None,
+                Arg::Mem { at, size, .. } => Some(rule(at, CaptureKind::Bytes, size)),
+                _ => None,
+            }
+        })
+    }
+}
+
+/// The table entry for syscall `name`.
+pub fn by_name(name: &str) -> Option<&'static Syscall> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static Syscall>> =
+        std::sync::OnceLock::new();
+    INDEX
+        .get_or_init(|| TABLE.iter().map(|s| (s.name, s)).collect())
+        .get(name)
+        .copied()
+}
+
+/// The table entry for syscall number `nr` on `arch`.
+pub fn lookup(arch: &str, nr: i64) -> Option<&'static Syscall> {
+    by_name(crate::syscalls::name(arch, nr)?)
+}
