@@ -6,8 +6,8 @@
 //! are sinks and never touch the file. [`syscalls`] names calls and errors.
 
 mod print;
-pub mod table;
 pub mod syscalls;
+pub mod table;
 
 use std::ops::ControlFlow;
 

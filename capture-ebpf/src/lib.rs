@@ -1,23 +1,68 @@
 //! Wire structs shared by systrace's eBPF programs (`src/main.rs`, built for the
 //! bpf target by `capture/build.rs`) and the user-space recorder in `capture`.
 //!
-//! Data flow: a program fills one of these `#[repr(C)]` records in the ring buffer;
-//! user space reads the bytes, checks the header's `kind` with [`EventKind::try_from`]
-//! and only then reinterprets the record. They are wire types, not the on-disk
+//! Data flow: user space fills the `SPECS` map with one [`SyscallSpec`] per
+//! syscall number (what to copy, from the syscall table in `analyze`) and sets
+//! the globals named below; a program then writes a record (a [`Header`]-first
+//! struct, for syscalls followed by [`CaptureHeader`]+data pairs) into the ring
+//! buffer. User space checks each record's `kind` with [`EventKind::try_from`]
+//! and its length before reading it. These are wire types, not the on-disk
 //! types: the `format` crate owns those.
 #![no_std]
 
-/// Name of the ring buffer map.
+/// Ring buffer of records.
 pub const EVENTS_MAP: &str = "EVENTS";
-/// Name of the hash map holding the traced process ids (tgid -> 1).
+/// Filter: traced thread-group ids (tgid -> 1).
 pub const TRACED_MAP: &str = "TRACED";
-/// Name of the per-CPU array (one `u64` slot) counting records the ring buffer
-/// had no room for.
+/// What to copy per syscall number (array of [`SyscallSpec`]).
+pub const SPECS_MAP: &str = "SPECS";
+/// Program array of the capture programs, indexed by [`how`].
+pub const CAPTURE_MAP: &str = "CAPTURE";
+/// Per-CPU [`LostState`]: records the ring buffer had no room for, not yet reported.
 pub const LOST_MAP: &str = "LOST";
+
+/// Globals the loader sets before loading (`EbpfLoader::set_global`).
+pub mod globals {
+    /// Most bytes copied per user buffer (1..=[`super::MAX_SNAPLEN`]).
+    pub const SNAPLEN: &str = "SNAPLEN";
+    /// Trace every process but `SELF_TGID` (1) or only those in `TRACED` (0).
+    pub const TRACE_ALL: &str = "TRACE_ALL";
+    /// systrace's own tgid, never traced.
+    pub const SELF_TGID: &str = "SELF_TGID";
+    /// Offsets in `struct task_struct`, read from the kernel's BTF.
+    pub const TASK_PID: &str = "TASK_PID_OFFSET";
+    pub const TASK_TGID: &str = "TASK_TGID_OFFSET";
+    pub const TASK_EXIT_CODE: &str = "TASK_EXIT_CODE_OFFSET";
+    /// Offset of `filename` in `struct linux_binprm`.
+    pub const BPRM_FILENAME: &str = "BPRM_FILENAME_OFFSET";
+    /// Wake the reader once this many bytes wait in the ring buffer.
+    pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
+}
+
 /// Ring buffer size in bytes (a power of two, multiple of the page size).
-pub const EVENTS_BYTES: u32 = 16 << 20;
+pub const EVENTS_BYTES: u32 = 64 << 20;
 /// Most processes traced at once.
-pub const MAX_TRACED: u32 = 65536;
+pub const MAX_TRACED: u32 = 1 << 16;
+/// Threads in a syscall whose arguments are kept for its exit.
+pub const MAX_PENDING: u32 = 1 << 16;
+/// Syscall numbers the SPECS map covers.
+pub const MAX_SYSCALLS: u32 = 1024;
+/// Largest snapshot of one user buffer.
+pub const MAX_SNAPLEN: u32 = 200;
+/// Capture rules per syscall.
+pub const MAX_RULES: usize = 4;
+/// argv strings copied per execve (one more marks "more follow").
+pub const MAX_ARGV: u32 = 16;
+/// envp pointers counted per execve.
+pub const MAX_ENVP: u32 = 256;
+/// iovecs copied per readv/writev.
+pub const MAX_IOVECS: u32 = 4;
+/// Per-CPU scratch a syscall record is assembled in.
+pub const SCRATCH_BYTES: usize = 4096;
+/// Bytes of `filename` kept in an exec record.
+pub const EXEC_FILENAME_BYTES: usize = 256;
+/// Bytes of `siginfo` kept in a signal record.
+pub const SIGINFO_BYTES: usize = 48;
 
 /// What a record is; the first field of every record.
 #[repr(u32)]
@@ -25,16 +70,26 @@ pub const MAX_TRACED: u32 = 65536;
 pub enum EventKind {
     SysEnter = 1,
     SysExit = 2,
+    Fork = 3,
+    Exec = 4,
+    TaskExit = 5,
+    Signal = 6,
+    Lost = 7,
 }
 
 impl TryFrom<u32> for EventKind {
     type Error = u32;
     fn try_from(value: u32) -> Result<Self, u32> {
-        match value {
-            1 => Ok(Self::SysEnter),
-            2 => Ok(Self::SysExit),
-            other => Err(other),
-        }
+        Ok(match value {
+            1 => Self::SysEnter,
+            2 => Self::SysExit,
+            3 => Self::Fork,
+            4 => Self::Exec,
+            5 => Self::TaskExit,
+            6 => Self::Signal,
+            7 => Self::Lost,
+            other => return Err(other),
+        })
     }
 }
 
@@ -50,24 +105,175 @@ pub struct Header {
     pub ts: u64,
 }
 
-/// raw_syscalls/sys_enter: the call number and its six raw arguments.
+/// raw_syscalls/sys_enter, followed by `captures` captures.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SysEnter {
     pub header: Header,
     pub nr: i64,
     pub args: [u64; 6],
+    pub captures: u32,
+    pub _pad: u32,
 }
 
-/// raw_syscalls/sys_exit: the call number and its return value.
+/// raw_syscalls/sys_exit, followed by `captures` captures.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SysExit {
     pub header: Header,
     pub nr: i64,
     pub ret: i64,
+    pub captures: u32,
+    pub _pad: u32,
+}
+
+/// One copied user buffer: this header, then `len` bytes, padded to 8.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CaptureHeader {
+    pub arg: u8,
+    /// 0 complete, 1 partial (cut at the snapshot length), 2 fault.
+    pub status: u8,
+    pub _pad: u16,
+    pub len: u32,
+}
+
+/// Capture status values, as in `format::CaptureStatus`.
+pub mod status {
+    pub const COMPLETE: u8 = 0;
+    pub const PARTIAL: u8 = 1;
+    pub const FAULT: u8 = 2;
+}
+
+/// sched_process_fork: a new task.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Fork {
+    pub header: Header,
+    pub child_tid: u32,
+    pub child_tgid: u32,
+}
+
+/// sched_process_exec: a successful exec.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Exec {
+    pub header: Header,
+    pub old_tid: u32,
+    pub _pad: u32,
+    pub comm: [u8; 16],
+    /// NUL-terminated.
+    pub filename: [u8; EXEC_FILENAME_BYTES],
+}
+
+/// sched_process_exit: `exit_code` is wait(2)-encoded.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TaskExit {
+    pub header: Header,
+    pub exit_code: i32,
+    pub group_dead: u32,
+}
+
+/// signal_deliver.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Signal {
+    pub header: Header,
+    pub signo: i32,
+    pub errno: i32,
+    pub code: i32,
+    /// Bytes of `info` that hold a copied `siginfo` (0 when there was none).
+    pub info_len: u32,
+    pub sa_handler: u64,
+    pub sa_flags: u64,
+    pub info: [u8; SIGINFO_BYTES],
+}
+
+/// Records dropped on this CPU (the header's tid: whose, or 0 if several).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Lost {
+    pub header: Header,
+    pub count: u64,
+}
+
+/// Per-CPU count of records not yet reported as lost.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LostState {
+    pub count: u64,
+    /// The tid of the dropped records, or 0 once they came from several.
+    pub tid: u32,
+    pub _pad: u32,
+}
+
+/// How one argument is copied (from `analyze`'s capture rules).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CaptureSpec {
+    pub arg: u8,
+    /// Bit set of [`at::ENTER`] and [`at::EXIT`].
+    pub at: u8,
+    /// One of [`how`].
+    pub how: u8,
+    /// One of [`size`].
+    pub size_kind: u8,
+    /// The argument holding the size, for [`size::ARG`] and [`size::ARG_TIMES`].
+    pub size_arg: u8,
+    pub _pad: u8,
+    /// Fixed size, or the element size for [`size::ARG_TIMES`].
+    pub size: u16,
+}
+
+/// When to copy.
+pub mod at {
+    pub const ENTER: u8 = 1;
+    pub const EXIT: u8 = 2;
+}
+
+/// How to copy.
+pub mod how {
+    pub const STR: u8 = 1;
+    pub const BYTES: u8 = 2;
+    pub const STR_ARRAY: u8 = 3;
+    pub const COUNT_PTRS: u8 = 4;
+    pub const IOVECS: u8 = 5;
+}
+
+/// Where the size comes from.
+pub mod size {
+    pub const FIXED: u8 = 1;
+    pub const ARG: u8 = 2;
+    pub const RET: u8 = 3;
+    pub const ARG_TIMES: u8 = 4;
+}
+
+/// What to copy for one syscall number.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SyscallSpec {
+    pub rules: u32,
+    /// Bit set of [`at`]: whether any rule copies at enter / exit.
+    pub at: u32,
+    pub rule: [CaptureSpec; MAX_RULES],
 }
 
 const _: () = assert!(core::mem::size_of::<Header>() == 24);
-const _: () = assert!(core::mem::size_of::<SysEnter>() == 24 + 8 + 48);
-const _: () = assert!(core::mem::size_of::<SysExit>() == 24 + 16);
+const _: () = assert!(core::mem::size_of::<SysEnter>() == 24 + 8 + 48 + 8);
+const _: () = assert!(core::mem::size_of::<SysExit>() == 24 + 24);
+const _: () = assert!(core::mem::size_of::<CaptureHeader>() == 8);
+const _: () = assert!(core::mem::size_of::<Fork>() == 32);
+const _: () = assert!(core::mem::size_of::<Exec>() == 24 + 8 + 16 + EXEC_FILENAME_BYTES);
+const _: () = assert!(core::mem::size_of::<TaskExit>() == 32);
+const _: () = assert!(core::mem::size_of::<Signal>() == 24 + 16 + 16 + SIGINFO_BYTES);
+const _: () = assert!(core::mem::size_of::<Lost>() == 32);
+const _: () = assert!(core::mem::size_of::<CaptureSpec>() == 8);
+const _: () = assert!(core::mem::size_of::<SyscallSpec>() == 8 + 8 * MAX_RULES);
+
+#[cfg(feature = "user")]
+mod pod {
+    // SAFETY: plain `#[repr(C)]` integers with explicit padding: any bit pattern is valid.
+    unsafe impl aya::Pod for super::SyscallSpec {}
+    unsafe impl aya::Pod for super::LostState {}
+}

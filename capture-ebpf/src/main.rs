@@ -1,5 +1,16 @@
-//! systrace's eBPF programs: raw syscall enter/exit of the traced processes into
-//! one ring buffer. Built for bpfel-unknown-none by `capture/build.rs`.
+//! systrace's eBPF programs. Built for bpfel-unknown-none by `capture/build.rs`.
+//!
+//! - `sys_enter` / `sys_exit` (raw_syscalls tracepoints): a record per syscall of
+//!   the traced processes, with the user memory the `SPECS` map says to copy.
+//!   The record is assembled in a per-CPU scratch buffer (its size varies with
+//!   the captures) and copied into the ring buffer in one `output`.
+//! - `sched_process_fork` / `_exec` / `_exit` and `signal_deliver` (BTF
+//!   tracepoints): process life. A fork of a traced process puts the child in
+//!   the filter here, in the kernel, before the child can run.
+//!
+//! A record the ring buffer has no room for is counted per CPU (`LOST`) and
+//! reported by a `Lost` record ahead of the next one that fits, so the gap shows
+//! where it happened.
 #![cfg_attr(target_arch = "bpf", no_std)]
 #![cfg_attr(target_arch = "bpf", no_main)]
 
@@ -7,39 +18,194 @@
 mod programs {
     use aya_ebpf::{
         EbpfContext,
-        helpers::{bpf_get_smp_processor_id, bpf_ktime_get_ns},
-        macros::{map, tracepoint},
-        maps::{HashMap, PerCpuArray, RingBuf},
-        programs::TracePointContext,
+        bindings::{BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
+        cty::c_void,
+        helpers::{
+            bpf_get_current_comm, bpf_get_smp_processor_id, bpf_ktime_get_ns,
+            generated::{
+                bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
+                bpf_probe_read_user_str,
+            },
+        },
+        macros::{btf_tracepoint, map, tracepoint},
+        maps::{Array, HashMap, LruHashMap, PerCpuArray, ProgramArray, RingBuf},
+        programs::{BtfTracePointContext, TracePointContext},
     };
-    use capture_ebpf::{EVENTS_BYTES, EventKind, Header, MAX_TRACED, SysEnter, SysExit};
+    use capture_ebpf::{
+        CaptureHeader, EVENTS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, Lost,
+        LostState, MAX_ARGV, MAX_ENVP, MAX_IOVECS, MAX_PENDING, MAX_RULES, MAX_SNAPLEN,
+        MAX_SYSCALLS, MAX_TRACED, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit,
+        SyscallSpec, TaskExit, at, how, size, status,
+    };
 
     #[map(name = "EVENTS")]
     static EVENTS: RingBuf = RingBuf::with_byte_size(EVENTS_BYTES, 0);
-
-    #[map(name = "LOST")]
-    static LOST: PerCpuArray<u64> = PerCpuArray::with_max_entries(1, 0);
-
     #[map(name = "TRACED")]
     static TRACED: HashMap<u32, u8> = HashMap::with_max_entries(MAX_TRACED, 0);
+    #[map(name = "SPECS")]
+    static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
+    #[map(name = "LOST")]
+    static LOST: PerCpuArray<LostState> = PerCpuArray::with_max_entries(1, 0);
+    /// Arguments of syscalls in progress, for the captures at exit.
+    #[map(name = "PENDING")]
+    static PENDING: LruHashMap<u32, [u64; 6]> = LruHashMap::with_max_entries(MAX_PENDING, 0);
+    #[map(name = "SCRATCH")]
+    static SCRATCH: PerCpuArray<Scratch> = PerCpuArray::with_max_entries(1, 0);
+    #[map(name = "JOB")]
+    static JOB: PerCpuArray<Job> = PerCpuArray::with_max_entries(1, 0);
+    /// The capture programs, indexed by `how` (see `next_capture`).
+    #[map(name = "CAPTURE")]
+    static CAPTURE: ProgramArray = ProgramArray::with_max_entries(8, 0);
 
-    // Offsets in the raw_syscalls tracepoint records (tracefs `format` files; stable ABI).
+    /// Twice the record limit: every offset is masked to below SCRATCH_BYTES,
+    /// so that a write of up to SCRATCH_BYTES more is in bounds whatever the
+    /// verifier knows of the offset. Masking also makes the offsets of different
+    /// paths look alike to the verifier, which keeps its work within limits.
+    #[repr(C)]
+    struct Scratch {
+        data: [u8; 2 * SCRATCH_BYTES],
+    }
+
+    const OFF_MASK: usize = SCRATCH_BYTES - 1;
+
+    /// A record being assembled: the scratch buffer, the write offset, and how
+    /// many captures it holds. (BPF functions take at most five arguments.)
+    struct Out<'a> {
+        buf: &'a mut [u8; 2 * SCRATCH_BYTES],
+        off: usize,
+        count: u32,
+    }
+
+    /// A syscall record being completed across tail calls: what the capture
+    /// programs need, kept per CPU.
+    struct Job {
+        args: [u64; 6],
+        ret: i64,
+        nr: i64,
+        /// Where the next capture goes in the scratch buffer.
+        off: u32,
+        count: u32,
+        /// Where the record keeps its capture count.
+        count_at: u32,
+        /// The rule to run next.
+        rule: u32,
+        /// at::ENTER or at::EXIT.
+        when: u32,
+        tid: u32,
+        tgid: u32,
+    }
+
+    // Globals set by the loader (see `capture_ebpf::globals`).
+    #[unsafe(no_mangle)]
+    static SNAPLEN: u32 = MAX_SNAPLEN;
+    #[unsafe(no_mangle)]
+    static TRACE_ALL: u32 = 0;
+    #[unsafe(no_mangle)]
+    static SELF_TGID: u32 = 0;
+    #[unsafe(no_mangle)]
+    static TASK_PID_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static TASK_TGID_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static TASK_EXIT_CODE_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static BPRM_FILENAME_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static WAKEUP_BYTES: u64 = 1 << 20;
+
+    fn global<T: Copy>(g: &T) -> T {
+        // SAFETY: reading a global the loader may have rewritten: volatile, so the
+        // compiler does not fold the default value in.
+        unsafe { core::ptr::read_volatile(g) }
+    }
+
+    // Offsets in the raw_syscalls tracepoint records (tracefs `format` files).
     const ID_OFFSET: usize = 8;
     const ARGS_OFFSET: usize = 16;
     const RET_OFFSET: usize = 16;
+    /// Room one capture may need in the scratch buffer: header + data.
+    const CAPTURE_ROOM: usize = 8 + MAX_SNAPLEN as usize + 8;
+    /// Captures start no later than this, so every one fits.
+    const LAST_CAPTURE_AT: usize = SCRATCH_BYTES - CAPTURE_ROOM;
 
-    fn traced_header(ctx: &TracePointContext, kind: EventKind) -> Option<Header> {
-        let tgid = ctx.tgid();
+    fn is_traced(tgid: u32) -> bool {
+        if global(&TRACE_ALL) != 0 {
+            return tgid != global(&SELF_TGID);
+        }
         // SAFETY: a plain lookup; the value is not kept.
-        unsafe { TRACED.get(&tgid) }?;
-        Some(Header {
+        unsafe { TRACED.get(&tgid) }.is_some()
+    }
+
+    fn header(kind: EventKind, tid: u32, tgid: u32) -> Header {
+        Header {
             kind: kind as u32,
-            tid: ctx.pid(),
+            tid,
             tgid,
             // SAFETY: BPF helpers without preconditions.
             cpu: unsafe { bpf_get_smp_processor_id() },
             ts: unsafe { bpf_ktime_get_ns() },
-        })
+        }
+    }
+
+    /// Copies `len` bytes at `data` into the ring buffer; counts them as lost
+    /// when there is no room, and first reports earlier losses on this CPU.
+    fn emit(data: *const u8, len: usize, tid: u32, tgid: u32) {
+        let Some(lost) = LOST.get_ptr_mut(0) else {
+            return;
+        };
+        // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
+        let lost = unsafe { &mut *lost };
+        let flags = wakeup_flags();
+        if lost.count > 0 {
+            let record = Lost {
+                header: header(EventKind::Lost, lost.tid, tgid),
+                count: lost.count,
+            };
+            if EVENTS.output::<Lost>(record, flags).is_err() {
+                count_lost(lost, tid);
+                return;
+            }
+            lost.count = 0;
+        }
+        let len = if len > SCRATCH_BYTES {
+            SCRATCH_BYTES
+        } else {
+            len
+        };
+        // SAFETY: `data` points at a scratch buffer of 2 * SCRATCH_BYTES or a
+        // record of at least `len` bytes (callers pass their own size).
+        let bytes = unsafe { core::slice::from_raw_parts(data, len) };
+        if EVENTS.output::<[u8]>(bytes, flags).is_err() {
+            count_lost(lost, tid);
+        }
+    }
+
+    fn count_lost(lost: &mut LostState, tid: u32) {
+        if lost.count == 0 {
+            lost.tid = tid;
+        } else if lost.tid != tid {
+            lost.tid = 0;
+        }
+        lost.count += 1;
+    }
+
+    /// Waking the reader per record costs more than the record: wake it only
+    /// once enough has piled up; it also polls on a short timer.
+    fn wakeup_flags() -> u64 {
+        if EVENTS.query(BPF_RB_AVAIL_DATA as u64) >= global(&WAKEUP_BYTES) {
+            BPF_RB_FORCE_WAKEUP as u64
+        } else {
+            BPF_RB_NO_WAKEUP as u64
+        }
+    }
+
+    fn emit_record<T>(record: &T, tid: u32, tgid: u32) {
+        emit(
+            (record as *const T).cast(),
+            core::mem::size_of::<T>(),
+            tid,
+            tgid,
+        );
     }
 
     #[tracepoint(category = "raw_syscalls", name = "sys_enter")]
@@ -50,13 +216,40 @@ mod programs {
     }
 
     fn try_sys_enter(ctx: &TracePointContext) -> Result<u32, u32> {
-        let Some(header) = traced_header(ctx, EventKind::SysEnter) else {
+        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        if !is_traced(tgid) {
             return Ok(0);
-        };
+        }
         // SAFETY: offsets come from the tracepoint's format.
         let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
         let args: [u64; 6] = unsafe { ctx.read_at(ARGS_OFFSET) }.map_err(|_| 1u32)?;
-        output(SysEnter { header, nr, args })
+        let spec = spec(nr);
+        if spec.is_some_and(|s| s.at & u32::from(at::EXIT) != 0) {
+            // The exit needs the pointers; a full map only costs those captures.
+            let _ = PENDING.insert(&tid, &args, 0);
+        }
+        let record = SysEnter {
+            header: header(EventKind::SysEnter, tid, tgid),
+            nr,
+            args,
+            captures: 0,
+            _pad: 0,
+        };
+        let (buf, job) = job_slots()?;
+        write_at(buf, 0, &record);
+        *job = Job {
+            args,
+            ret: 0,
+            nr,
+            off: core::mem::size_of::<SysEnter>() as u32,
+            count: 0,
+            count_at: core::mem::offset_of!(SysEnter, captures) as u32,
+            rule: 0,
+            when: u32::from(at::ENTER),
+            tid,
+            tgid,
+        };
+        Ok(next_capture(ctx, buf, job, spec))
     }
 
     #[tracepoint(category = "raw_syscalls", name = "sys_exit")]
@@ -67,29 +260,499 @@ mod programs {
     }
 
     fn try_sys_exit(ctx: &TracePointContext) -> Result<u32, u32> {
-        let Some(header) = traced_header(ctx, EventKind::SysExit) else {
+        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        if !is_traced(tgid) {
             return Ok(0);
-        };
+        }
         // SAFETY: offsets come from the tracepoint's format.
         let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
         let ret: i64 = unsafe { ctx.read_at(RET_OFFSET) }.map_err(|_| 1u32)?;
-        output(SysExit { header, nr, ret })
+        let mut spec = spec(nr).filter(|s| s.at & u32::from(at::EXIT) != 0);
+        let mut args = [0u64; 6];
+        if spec.is_some() {
+            // SAFETY: a lookup whose value is copied before the remove.
+            match unsafe { PENDING.get(&tid) }.copied() {
+                Some(saved) => {
+                    args = saved;
+                    let _ = PENDING.remove(&tid);
+                }
+                None => spec = None,
+            }
+        }
+        // Out-buffers are only valid when the call succeeded.
+        if ret < 0 {
+            spec = None;
+        }
+        let record = SysExit {
+            header: header(EventKind::SysExit, tid, tgid),
+            nr,
+            ret,
+            captures: 0,
+            _pad: 0,
+        };
+        let (buf, job) = job_slots()?;
+        write_at(buf, 0, &record);
+        *job = Job {
+            args,
+            ret,
+            nr,
+            off: core::mem::size_of::<SysExit>() as u32,
+            count: 0,
+            count_at: core::mem::offset_of!(SysExit, captures) as u32,
+            rule: 0,
+            when: u32::from(at::EXIT),
+            tid,
+            tgid,
+        };
+        Ok(next_capture(ctx, buf, job, spec))
     }
 
-    /// Copies `record` into the ring buffer, or counts it as lost when full.
-    fn output<T: 'static>(record: T) -> Result<u32, u32> {
-        if EVENTS.output::<T>(record, 0).is_err()
-            && let Some(lost) = LOST.get_ptr_mut(0)
-        {
-            // SAFETY: per-CPU slot, and this program is not re-entered on a CPU.
-            unsafe { *lost += 1 };
+    fn spec(nr: i64) -> Option<&'static SyscallSpec> {
+        if !(0..i64::from(MAX_SYSCALLS)).contains(&nr) {
+            return None;
         }
-        Ok(0)
+        let spec = SPECS.get(nr as u32)?;
+        (spec.rules > 0).then_some(spec)
+    }
+
+    /// This CPU's record buffer and capture job.
+    fn job_slots() -> Result<(&'static mut [u8; 2 * SCRATCH_BYTES], &'static mut Job), u32> {
+        let scratch = SCRATCH.get_ptr_mut(0).ok_or(1u32)?;
+        let job = JOB.get_ptr_mut(0).ok_or(1u32)?;
+        // SAFETY: per-CPU slots, ours while this program (and its tail calls) run.
+        Ok(unsafe { (&mut (*scratch).data, &mut *job) })
+    }
+
+    /// Moves to the next rule that copies at this point of the call: tail-calls
+    /// the program for its kind of copy, or, when none is left, emits the record.
+    /// One program per kind keeps each small enough for the verifier.
+    /// (It returns an int: the verifier allows tail calls only in such functions.)
+    #[inline(always)]
+    fn next_capture<C: EbpfContext>(
+        ctx: &C,
+        buf: &mut [u8; 2 * SCRATCH_BYTES],
+        job: &mut Job,
+        spec: Option<&SyscallSpec>,
+    ) -> u32 {
+        if let Some(spec) = spec {
+            for i in 0..MAX_RULES as u32 {
+                if i < job.rule || i >= spec.rules {
+                    continue;
+                }
+                let rule = &spec.rule[i as usize];
+                if u32::from(rule.at) & job.when != 0 {
+                    job.rule = i;
+                    // SAFETY: the ctx is this program's; on failure we fall through.
+                    unsafe { CAPTURE.tail_call(ctx, u32::from(rule.how)) };
+                    break;
+                }
+            }
+        }
+        write_at(buf, job.count_at as usize, &job.count);
+        emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid);
+        0
+    }
+
+    /// Runs one capture program's kind of copy on the current rule, then goes on.
+    fn run_capture(ctx: &TracePointContext, how: u8) -> u32 {
+        let Ok((buf, job)) = job_slots() else {
+            return 0;
+        };
+        let spec = spec(job.nr);
+        if let Some(spec) = spec
+            && job.rule < MAX_RULES as u32
+        {
+            let rule = spec.rule[(job.rule & 3) as usize];
+            let mut out = Out {
+                buf,
+                off: job.off as usize,
+                count: job.count,
+            };
+            let ptr = arg_at(&job.args, rule.arg);
+            if ptr != 0 && rule.how == how {
+                let len = match rule.size_kind {
+                    size::FIXED => u64::from(rule.size),
+                    size::ARG => arg_at(&job.args, rule.size_arg),
+                    size::RET => job.ret as u64,
+                    // Counts beyond this exceed any snapshot anyway (and avoid 128-bit math).
+                    size::ARG_TIMES => {
+                        arg_at(&job.args, rule.size_arg).min(1024) * u64::from(rule.size)
+                    }
+                    _ => 0,
+                };
+                match how {
+                    how::STR => capture_str(&mut out, rule.arg, ptr),
+                    how::BYTES => capture_bytes(&mut out, rule.arg, ptr, len),
+                    how::STR_ARRAY => capture_str_array(&mut out, rule.arg, ptr),
+                    how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
+                    how::IOVECS => capture_iovecs(&mut out, rule.arg, ptr, len, job),
+                    _ => {}
+                }
+            }
+            job.off = out.off as u32;
+            job.count = out.count;
+            job.rule += 1;
+            next_capture(ctx, out.buf, job, Some(spec))
+        } else {
+            next_capture(ctx, buf, job, None)
+        }
+    }
+
+    #[tracepoint(category = "raw_syscalls", name = "capture_str")]
+    pub fn capture_str_prog(ctx: TracePointContext) -> u32 {
+        run_capture(&ctx, how::STR)
+    }
+
+    #[tracepoint(category = "raw_syscalls", name = "capture_bytes")]
+    pub fn capture_bytes_prog(ctx: TracePointContext) -> u32 {
+        run_capture(&ctx, how::BYTES)
+    }
+
+    #[tracepoint(category = "raw_syscalls", name = "capture_str_array")]
+    pub fn capture_str_array_prog(ctx: TracePointContext) -> u32 {
+        run_capture(&ctx, how::STR_ARRAY)
+    }
+
+    #[tracepoint(category = "raw_syscalls", name = "capture_count_ptrs")]
+    pub fn capture_count_ptrs_prog(ctx: TracePointContext) -> u32 {
+        run_capture(&ctx, how::COUNT_PTRS)
+    }
+
+    #[tracepoint(category = "raw_syscalls", name = "capture_iovecs")]
+    pub fn capture_iovecs_prog(ctx: TracePointContext) -> u32 {
+        run_capture(&ctx, how::IOVECS)
+    }
+
+    /// Copies `record` to `buf[off..]`.
+    fn write_at<T>(buf: &mut [u8; 2 * SCRATCH_BYTES], off: usize, record: &T) {
+        const { assert!(core::mem::size_of::<T>() <= SCRATCH_BYTES) };
+        let off = off & OFF_MASK;
+        // SAFETY: off < SCRATCH_BYTES and T fits in SCRATCH_BYTES more; unaligned
+        // write into a byte buffer.
+        unsafe {
+            core::ptr::write_unaligned(
+                buf.as_mut_ptr().add(off).cast::<T>(),
+                core::ptr::read(record),
+            )
+        };
+    }
+
+    /// `args[n]` without a variable-offset stack read (the verifier refuses those).
+    fn arg_at(args: &[u64; 6], n: u8) -> u64 {
+        match n {
+            0 => args[0],
+            1 => args[1],
+            2 => args[2],
+            3 => args[3],
+            4 => args[4],
+            5 => args[5],
+            _ => 0,
+        }
+    }
+
+    fn snaplen() -> u64 {
+        let n = u64::from(global(&SNAPLEN));
+        if n > u64::from(MAX_SNAPLEN) {
+            u64::from(MAX_SNAPLEN)
+        } else {
+            n
+        }
+    }
+
+    /// Writes a capture header at `out.off` and moves past it and `len` data bytes.
+    fn finish_capture(out: &mut Out, arg: u8, st: u8, len: u64) {
+        let header = CaptureHeader {
+            arg,
+            status: st,
+            _pad: 0,
+            len: len as u32,
+        };
+        write_at(out.buf, out.off, &header);
+        out.off += 8 + ((len as usize + 7) & !7);
+        out.count += 1;
+    }
+
+    /// Copies a NUL-terminated user string (without its NUL).
+    fn capture_str(out: &mut Out, arg: u8, ptr: u64) {
+        if out.off > LAST_CAPTURE_AT {
+            return;
+        }
+        let at = out.off & OFF_MASK;
+        let room = snaplen() + 1;
+        // SAFETY: at + 8 + room < 2 * SCRATCH_BYTES; the helper checks the user pointer.
+        let n = unsafe {
+            bpf_probe_read_user_str(
+                out.buf.as_mut_ptr().add(at + 8).cast::<c_void>(),
+                room as u32,
+                ptr as *const c_void,
+            )
+        };
+        let (st, len) = if n <= 0 {
+            (status::FAULT, 0)
+        } else if n as u64 >= room {
+            (status::PARTIAL, room - 1)
+        } else {
+            (status::COMPLETE, n as u64 - 1)
+        };
+        finish_capture(out, arg, st, len);
+    }
+
+    /// Copies `len` bytes, at most the snapshot length.
+    fn capture_bytes(out: &mut Out, arg: u8, ptr: u64, len: u64) {
+        if out.off > LAST_CAPTURE_AT {
+            return;
+        }
+        let at = out.off & OFF_MASK;
+        let snap = snaplen();
+        let (mut st, mut take) = if len > snap {
+            (status::PARTIAL, snap)
+        } else {
+            (status::COMPLETE, len)
+        };
+        // Keeps the verifier sure of the bound.
+        take &= 0xff;
+        if take > u64::from(MAX_SNAPLEN) {
+            take = u64::from(MAX_SNAPLEN);
+        }
+        if take > 0 {
+            // SAFETY: at + 8 + take < 2 * SCRATCH_BYTES; the helper checks the user pointer.
+            let r = unsafe {
+                bpf_probe_read_user(
+                    out.buf.as_mut_ptr().add(at + 8).cast::<c_void>(),
+                    take as u32,
+                    ptr as *const c_void,
+                )
+            };
+            if r != 0 {
+                st = status::FAULT;
+                take = 0;
+            }
+        }
+        finish_capture(out, arg, st, take);
+    }
+
+    fn read_user_u64(ptr: u64) -> Option<u64> {
+        let mut value = 0u64;
+        // SAFETY: reads 8 bytes into a local; the helper checks the user pointer.
+        let r = unsafe {
+            bpf_probe_read_user((&raw mut value).cast::<c_void>(), 8, ptr as *const c_void)
+        };
+        (r == 0).then_some(value)
+    }
+
+    /// argv: each string, then an empty partial capture if more were left out.
+    fn capture_str_array(out: &mut Out, arg: u8, ptr: u64) {
+        for i in 0..MAX_ARGV as u64 {
+            let Some(s) = read_user_u64(ptr + 8 * i) else {
+                return finish_capture(out, arg, status::FAULT, 0);
+            };
+            if s == 0 {
+                return;
+            }
+            if out.off > LAST_CAPTURE_AT {
+                break;
+            }
+            capture_str(out, arg, s);
+        }
+        if out.off <= LAST_CAPTURE_AT
+            && read_user_u64(ptr + 8 * u64::from(MAX_ARGV)).is_some_and(|s| s != 0)
+        {
+            finish_capture(out, arg, status::PARTIAL, 0);
+        }
+    }
+
+    /// envp: only how many pointers precede the NULL, as a u32.
+    fn capture_ptr_count(out: &mut Out, arg: u8, ptr: u64) {
+        if out.off > LAST_CAPTURE_AT {
+            return;
+        }
+        let mut n = 0u32;
+        let mut st = status::PARTIAL;
+        for i in 0..MAX_ENVP as u64 {
+            match read_user_u64(ptr + 8 * i) {
+                Some(0) => {
+                    st = status::COMPLETE;
+                    break;
+                }
+                Some(_) => n += 1,
+                None => {
+                    st = status::FAULT;
+                    break;
+                }
+            }
+        }
+        write_at(out.buf, out.off + 8, &n);
+        finish_capture(out, arg, st, 4);
+    }
+
+    /// readv/writev: the iovec array (up to MAX_IOVECS), then each iovec's data,
+    /// within the snapshot length each; at exit only the `ret` bytes read.
+    fn capture_iovecs(out: &mut Out, arg: u8, ptr: u64, iovcnt: u64, job: &Job) {
+        let n = if iovcnt > u64::from(MAX_IOVECS) {
+            u64::from(MAX_IOVECS)
+        } else {
+            iovcnt
+        };
+        capture_bytes(out, arg, ptr, n * 16);
+        let mut budget = if job.when == u32::from(at::EXIT) {
+            job.ret as u64
+        } else {
+            u64::MAX
+        };
+        for i in 0..MAX_IOVECS as u64 {
+            if i >= n || budget == 0 {
+                break;
+            }
+            let (Some(base), Some(len)) =
+                (read_user_u64(ptr + 16 * i), read_user_u64(ptr + 16 * i + 8))
+            else {
+                break;
+            };
+            let len = if len > budget { budget } else { len };
+            budget -= len;
+            capture_bytes(out, arg, base, len);
+        }
+    }
+
+    fn read_kernel<T: Default + Copy>(ptr: u64, offset: u32) -> T {
+        let mut value = T::default();
+        // SAFETY: reads into a local; the helper checks the kernel pointer.
+        unsafe {
+            bpf_probe_read_kernel(
+                (&raw mut value).cast::<c_void>(),
+                core::mem::size_of::<T>() as u32,
+                (ptr + u64::from(offset)) as *const c_void,
+            )
+        };
+        value
+    }
+
+    #[btf_tracepoint(function = "sched_process_fork")]
+    pub fn sched_process_fork(ctx: BtfTracePointContext) -> u32 {
+        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        if !is_traced(tgid) {
+            return 0;
+        }
+        let child: u64 = ctx.arg(1);
+        let record = Fork {
+            header: header(EventKind::Fork, tid, tgid),
+            child_tid: read_kernel(child, global(&TASK_PID_OFFSET)),
+            child_tgid: read_kernel(child, global(&TASK_TGID_OFFSET)),
+        };
+        if record.child_tgid != tgid && global(&TRACE_ALL) == 0 {
+            // Follow the child before it can run: it is not scheduled yet.
+            let _ = TRACED.insert(&record.child_tgid, &1, 0);
+        }
+        emit_record(&record, tid, tgid);
+        0
+    }
+
+    #[btf_tracepoint(function = "sched_process_exec")]
+    pub fn sched_process_exec(ctx: BtfTracePointContext) -> u32 {
+        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        if !is_traced(tgid) {
+            return 0;
+        }
+        let old_tid: i32 = ctx.arg(1);
+        let bprm: u64 = ctx.arg(2);
+        let filename: u64 = read_kernel(bprm, global(&BPRM_FILENAME_OFFSET));
+        let Some(scratch) = SCRATCH.get_ptr_mut(0) else {
+            return 0;
+        };
+        // The record is too big for the BPF stack: build it in the scratch buffer.
+        // SAFETY: Exec fits in the scratch buffer (checked at compile time).
+        let record = unsafe { &mut *scratch.cast::<Exec>() };
+        record.header = header(EventKind::Exec, tid, tgid);
+        record.old_tid = old_tid as u32;
+        record._pad = 0;
+        record.comm = bpf_get_current_comm().unwrap_or_default();
+        // SAFETY: reads a kernel string into the record's array.
+        unsafe {
+            bpf_probe_read_kernel_str(
+                record.filename.as_mut_ptr().cast::<c_void>(),
+                EXEC_FILENAME_BYTES as u32,
+                filename as *const c_void,
+            )
+        };
+        emit_record(record, tid, tgid);
+        0
+    }
+
+    const _: () = assert!(core::mem::size_of::<Exec>() <= SCRATCH_BYTES);
+
+    #[btf_tracepoint(function = "sched_process_exit")]
+    pub fn sched_process_exit(ctx: BtfTracePointContext) -> u32 {
+        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        if !is_traced(tgid) {
+            return 0;
+        }
+        let task: u64 = ctx.arg(0);
+        let group_dead: u64 = ctx.arg(1);
+        let record = TaskExit {
+            header: header(EventKind::TaskExit, tid, tgid),
+            exit_code: read_kernel(task, global(&TASK_EXIT_CODE_OFFSET)),
+            group_dead: (group_dead & 0xff) as u32,
+        };
+        let _ = PENDING.remove(&tid);
+        if record.group_dead != 0 && global(&TRACE_ALL) == 0 {
+            let _ = TRACED.remove(&tgid);
+        }
+        emit_record(&record, tid, tgid);
+        0
+    }
+
+    #[btf_tracepoint(function = "signal_deliver")]
+    pub fn signal_deliver(ctx: BtfTracePointContext) -> u32 {
+        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        if !is_traced(tgid) {
+            return 0;
+        }
+        let signo: i32 = ctx.arg(0);
+        let info: u64 = ctx.arg(1);
+        let action: u64 = ctx.arg(2);
+        let mut record = Signal {
+            header: header(EventKind::Signal, tid, tgid),
+            signo,
+            errno: 0,
+            code: 0,
+            info_len: 0,
+            sa_handler: read_kernel(action, 0),
+            sa_flags: read_kernel(action, 8),
+            info: [0; SIGINFO_BYTES],
+        };
+        if info != 0 {
+            // SAFETY: reads into the record's array; the helper checks the pointer.
+            let r = unsafe {
+                bpf_probe_read_kernel(
+                    record.info.as_mut_ptr().cast::<c_void>(),
+                    SIGINFO_BYTES as u32,
+                    info as *const c_void,
+                )
+            };
+            if r == 0 {
+                record.info_len = SIGINFO_BYTES as u32;
+                record.errno = i32::from_ne_bytes([
+                    record.info[4],
+                    record.info[5],
+                    record.info[6],
+                    record.info[7],
+                ]);
+                record.code = i32::from_ne_bytes([
+                    record.info[8],
+                    record.info[9],
+                    record.info[10],
+                    record.info[11],
+                ]);
+            }
+        }
+        emit_record(&record, tid, tgid);
+        0
     }
 
     #[panic_handler]
     fn panic(_info: &core::panic::PanicInfo) -> ! {
-        loop {}
+        // SAFETY: the verifier rejects any program with a reachable panic.
+        unsafe { core::hint::unreachable_unchecked() }
     }
 }
 

@@ -6,12 +6,14 @@ use std::{ffi::OsString, io::Write as _, path::PathBuf, process::ExitCode};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
-use crate::record::{self, RecordConfig};
+use crate::record::{self, RecordConfig, Target};
 
 const EXAMPLES: &str = "\
 Examples:
-  systrace record -o ls.bin -- ls -l /     trace ls (run as root)
-  systrace show ls.bin                     print the calls, strace style";
+  systrace record -o ls.bin -- ls -l /       trace ls and its children (as root)
+  systrace record -o web.bin -p 1234         attach to a running process until Ctrl-C
+  systrace record -a --duration 30s          every process on the machine for 30 s
+  systrace show ls.bin                       print the calls, strace style";
 
 /// Record system calls with eBPF, replay them offline.
 #[derive(Parser)]
@@ -30,12 +32,28 @@ enum Command {
 }
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["command", "pid", "all"])))]
 struct RecordArgs {
-    /// Trace file to write.
+    /// Trace file to write (created with mode 0600: it holds buffer contents).
     #[arg(short, long, default_value = "systrace.bin")]
     output: PathBuf,
+    /// Bytes copied from each user buffer (string, I/O data, struct).
+    #[arg(short = 's', long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=200))]
+    snaplen: u32,
+    /// Attach to this process (all its threads and future children); repeatable.
+    #[arg(short, long, value_name = "PID")]
+    pid: Vec<u32>,
+    /// Trace every process on the machine except systrace itself.
+    #[arg(short, long)]
+    all: bool,
+    /// Stop recording after this long (e.g. 30s, 2m, 500ms).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    duration: Option<std::time::Duration>,
+    /// Run the program as this user (default under sudo: the user who ran sudo).
+    #[arg(short, long, value_name = "USER")]
+    user: Option<String>,
     /// The program to run, and its arguments.
-    #[arg(required = true, last = true, value_name = "PROG ARGS")]
+    #[arg(last = true, value_name = "PROG ARGS")]
     command: Vec<OsString>,
 }
 
@@ -49,9 +67,19 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<ExitCode> {
         match self.command {
             Command::Record(args) => {
+                let target = if args.all {
+                    Target::All
+                } else if !args.pid.is_empty() {
+                    Target::Pids(args.pid)
+                } else {
+                    Target::Command(args.command)
+                };
                 let status = record::record(RecordConfig {
                     output: args.output,
-                    command: args.command,
+                    snaplen: args.snaplen,
+                    target,
+                    duration: args.duration,
+                    user: args.user,
                 })?;
                 Ok(ExitCode::from(status))
             }

@@ -1,16 +1,19 @@
 //! `systrace`: record a program's system calls with eBPF, replay them offline.
 //!
-//! Data flow: [`cli`] turns the command line into plain configs; `record` forks the
-//! program held on a pipe ([`spawn`]), loads the eBPF programs built from
-//! `capture-ebpf` (embedded at build time by `build.rs`), lets the program run and
-//! streams the kernel's ring buffer into a `format::Writer`. `show` hands a
+//! Data flow: [`cli`] turns the command line into plain configs; [`record`] forks
+//! the program held on a pipe ([`spawn`]), has [`loader`] load the eBPF programs
+//! built from `capture-ebpf` (embedded at build time by `build.rs`) with the
+//! capture rules of `analyze`'s syscall table, lets the program run, and turns
+//! ring-buffer records into events ([`wire`]) for a `format::Writer`. `show` hands a
 //! `format::Trace` to the printers of `analyze`. Errors travel up as `anyhow`
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
 mod cli;
+mod loader;
 mod machine;
 mod record;
 mod spawn;
+mod wire;
 
 use std::process::ExitCode;
 

@@ -1,41 +1,63 @@
-//! `systrace record`: load the eBPF programs, run the program under them, and
-//! stream the ring buffer into a trace file until the program ends.
+//! `systrace record`: load the eBPF programs, start or attach to the targets, and
+//! stream the ring buffer into a trace file until they end (or the user stops).
 
 use std::{
+    collections::HashSet,
     ffi::OsString,
     fs::OpenOptions,
     os::unix::fs::OpenOptionsExt as _,
     path::{Path, PathBuf},
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use anyhow::{Context as _, bail};
-use aya::{
-    Ebpf,
-    maps::{HashMap, MapData, PerCpuArray, RingBuf},
-    programs::TracePoint,
-};
-use capture_ebpf::{EVENTS_MAP, EventKind, Header, LOST_MAP, SysEnter, SysExit, TRACED_MAP};
+use aya::maps::{MapData, PerCpuArray, RingBuf};
+use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostState};
 use format::{Body, Event, Writer, WriterOptions};
-use tokio::io::{Interest, unix::AsyncFd};
+use tokio::{
+    io::{Interest, unix::AsyncFd},
+    signal::unix::{SignalKind, signal},
+};
 
-use crate::spawn::HeldChild;
+use crate::{
+    loader::{self, Filter},
+    spawn::{Credentials, HeldChild},
+    wire::Decoder,
+};
 
-/// The eBPF object built by `build.rs` from `capture-ebpf`.
-static EBPF_OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/systrace"));
-
-/// How often the recorder checks on the program and flushes a quiet trace.
-const TICK: Duration = Duration::from_millis(100);
+/// How often the recorder drains the ring buffer (the kernel only wakes it when
+/// a lot has piled up), checks on the targets and flushes a quiet trace.
+const TICK: Duration = Duration::from_millis(10);
+/// Records from different CPUs reach the ring buffer slightly out of timestamp
+/// order; events this close to the newest are held back to be sorted in.
+const REORDER_WINDOW_NS: u64 = 20_000_000;
+/// How often tasks still believed alive are checked in /proc.
+const PRUNE_EVERY: Duration = Duration::from_secs(1);
 
 /// What `systrace record` was asked to do.
 pub struct RecordConfig {
     pub output: PathBuf,
-    pub command: Vec<OsString>,
+    pub snaplen: u32,
+    pub target: Target,
+    /// Stop after this long.
+    pub duration: Option<Duration>,
+    /// Run the program as this user (`-u`, else the one sudo names).
+    pub user: Option<String>,
+}
+
+/// What to trace.
+pub enum Target {
+    /// Start this program.
+    Command(Vec<OsString>),
+    /// Attach to these running processes.
+    Pids(Vec<u32>),
+    /// Every process on the machine but systrace.
+    All,
 }
 
 /// This machine cannot trace (exit status 2, like strace's usage errors).
 #[derive(Debug)]
-pub struct Unsupported(String);
+pub struct Unsupported(pub String);
 
 impl std::fmt::Display for Unsupported {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -45,35 +67,54 @@ impl std::fmt::Display for Unsupported {
 
 impl std::error::Error for Unsupported {}
 
-/// Records `config.command` and returns the exit status to leave with: the
-/// program's own, or 128 + signal if a signal killed it.
+/// Records and returns the exit status to leave with: the program's own (128 +
+/// signal if a signal killed it), or 0 for `-p` and `-a`.
 pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
     check_environment()?;
+    let credentials = Credentials::for_program(config.user.as_deref())?;
     // Fork first: no thread may exist yet (see `spawn`).
-    let child = HeldChild::spawn(&config.command)?;
-    let pid = child.pid;
-    let mut ebpf = load(pid)?;
-    let writer = create_writer(&config.output)?;
-    child.release()?;
-
+    let (child, filter, live) = match &config.target {
+        Target::Command(command) => {
+            let child = HeldChild::spawn(command, credentials.as_ref())?;
+            let filter = Filter::Pids(vec![child.pid]);
+            let live = HashSet::from([child.pid]);
+            (Some(child), filter, live)
+        }
+        Target::Pids(pids) => (None, Filter::Pids(thread_groups(pids)?), threads_of(pids)),
+        Target::All => (None, Filter::All, HashSet::new()),
+    };
+    let mut ebpf = loader::load(config.snaplen, &filter)?;
+    let writer = create_writer(&config.output, config.snaplen, credentials.as_ref())?;
+    let root = child.as_ref().map(|c| c.pid);
+    if let Some(child) = child {
+        child.release()?;
+    }
     let ring = RingBuf::try_from(
         ebpf.take_map(EVENTS_MAP)
             .context("ring buffer map missing")?,
     )?;
-    let lost =
-        PerCpuArray::<_, u64>::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
+    let lost = PerCpuArray::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("starting the event loop")?;
     let mut recorder = Recorder {
         writer,
-        lost_seen: Vec::new(),
-        last_ts: 0,
+        decoder: Decoder::default(),
+        held_back: Vec::new(),
+        live,
+        root,
+        root_status: None,
         interrupts: 0,
+        deadline: config.duration.map(|d| Instant::now() + d),
+        tracing_all: matches!(config.target, Target::All),
+        last_prune: Instant::now(),
     };
-    let status = runtime.block_on(recorder.run(ring, &lost, pid))?;
+    runtime.block_on(recorder.run(ring))?;
+    recorder.report_lost(&lost)?;
+    let status = recorder.root_status.unwrap_or(0);
     let summary = recorder.writer.finish().context("finishing the trace")?;
+    drop(ebpf);
     eprintln!(
         "systrace: {} events ({} syscalls), {} lost, {} bytes ({:.1} bytes/syscall) -> {}",
         summary.events,
@@ -95,7 +136,8 @@ fn check_environment() -> anyhow::Result<()> {
     }
     if !Path::new("/sys/kernel/btf/vmlinux").exists() {
         bail!(Unsupported(
-            "this kernel has no BTF (/sys/kernel/btf/vmlinux): build it with CONFIG_DEBUG_INFO_BTF=y".into()
+            "this kernel has no BTF (/sys/kernel/btf/vmlinux): build it with CONFIG_DEBUG_INFO_BTF=y"
+                .into()
         ));
     }
     let tracefs = Path::new("/sys/kernel/tracing");
@@ -107,36 +149,46 @@ fn check_environment() -> anyhow::Result<()> {
             .is_ok_and(|s| s.success());
         if !mounted {
             bail!(Unsupported(
-                "tracefs is not mounted and mounting it failed: mount -t tracefs nodev /sys/kernel/tracing".into()
+                "tracefs is not mounted and mounting it failed: mount -t tracefs nodev /sys/kernel/tracing"
+                    .into()
             ));
         }
     }
     Ok(())
 }
 
-/// Loads and attaches the programs, with `pid` in the filter.
-fn load(pid: u32) -> anyhow::Result<Ebpf> {
-    let mut ebpf = Ebpf::load(EBPF_OBJECT).context("loading the eBPF programs")?;
-    let mut traced: HashMap<_, u32, u8> =
-        HashMap::try_from(ebpf.map_mut(TRACED_MAP).context("filter map missing")?)?;
-    traced
-        .insert(pid, 1, 0)
-        .context("adding the program to the filter")?;
-    for name in ["sys_enter", "sys_exit"] {
-        let program: &mut TracePoint = ebpf
-            .program_mut(name)
-            .with_context(|| format!("eBPF program {name} missing"))?
-            .try_into()?;
-        program.load().with_context(|| format!("loading {name}"))?;
-        program
-            .attach("raw_syscalls", name)
-            .with_context(|| format!("attaching {name}"))?;
-    }
-    Ok(ebpf)
+/// The thread-group ids of `pids` (a tid given to -p means its whole process).
+fn thread_groups(pids: &[u32]) -> anyhow::Result<Vec<u32>> {
+    pids.iter()
+        .map(|&pid| {
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|_| {
+                anyhow::anyhow!("attach: ptrace(PTRACE_SEIZE, {pid}): No such process")
+            })?;
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("Tgid:"))
+                .and_then(|v| v.trim().parse().ok())
+                .with_context(|| format!("reading the process id of {pid}"))
+        })
+        .collect()
 }
 
-/// Trace files hold buffers, which hold secrets: only the owner may read them.
-fn create_writer(path: &Path) -> anyhow::Result<Writer> {
+/// The threads of the processes of `pids`, as live now.
+fn threads_of(pids: &[u32]) -> HashSet<u32> {
+    let mut threads = HashSet::new();
+    for pid in pids {
+        if let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) {
+            threads.extend(
+                dir.flatten()
+                    .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok()),
+            );
+        }
+    }
+    threads
+}
+
+/// Trace files hold buffers, which hold secrets: only their owner may read them.
+fn create_writer(path: &Path, snaplen: u32, owner: Option<&Credentials>) -> anyhow::Result<Writer> {
     let file = OpenOptions::new()
         .write(true)
         .create(true)
@@ -144,140 +196,169 @@ fn create_writer(path: &Path) -> anyhow::Result<Writer> {
         .mode(0o600)
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    Writer::new(file, &crate::machine::header(0), WriterOptions::default())
-        .with_context(|| format!("writing {}", path.display()))
+    if let Some(owner) = owner {
+        std::os::unix::fs::fchown(&file, Some(owner.uid), Some(owner.gid))
+            .with_context(|| format!("giving {} to its user", path.display()))?;
+    }
+    Writer::new(
+        file,
+        &crate::machine::header(snaplen),
+        WriterOptions::default(),
+    )
+    .with_context(|| format!("writing {}", path.display()))
 }
 
 struct Recorder {
     writer: Writer,
-    /// Lost records already written to the trace, per CPU.
-    lost_seen: Vec<u64>,
-    /// Timestamp of the newest event, where lost records are placed.
-    last_ts: u64,
-    /// Ctrl-Cs received: the first is the program's, the second stops recording.
+    decoder: Decoder,
+    /// Events within the reorder window of the newest one, sorted on the next drain.
+    held_back: Vec<Event>,
+    /// Traced tasks alive as far as the trace shows.
+    live: HashSet<u32>,
+    /// The program systrace started, if it did.
+    root: Option<u32>,
+    root_status: Option<u8>,
+    /// Ctrl-C or SIGTERM received.
     interrupts: u32,
+    deadline: Option<Instant>,
+    /// `-a`: only time or the user ends recording.
+    tracing_all: bool,
+    last_prune: Instant,
 }
 
 impl Recorder {
-    /// Drains the ring buffer until the program has ended; returns its status.
-    async fn run(
-        &mut self,
-        ring: RingBuf<MapData>,
-        lost: &PerCpuArray<MapData, u64>,
-        pid: u32,
-    ) -> anyhow::Result<u8> {
-        use tokio::signal::unix::{SignalKind, signal};
+    /// Drains the ring buffer until the targets are gone or the user stops.
+    async fn run(&mut self, ring: RingBuf<MapData>) -> anyhow::Result<()> {
         // SAFETY: the RingBuf owns its map fd, which stays open and unchanged for
         // as long as the AsyncFd owns the RingBuf.
         let mut ring = unsafe { AsyncFd::register_with_interest(ring, Interest::READABLE) }
             .map_err(|e| e.into_parts().1)
             .context("watching the ring buffer")?;
-        let mut children = signal(SignalKind::child())?;
-        let mut interrupts = signal(SignalKind::interrupt())?;
+        let mut interrupt = signal(SignalKind::interrupt())?;
+        let mut terminate = signal(SignalKind::terminate())?;
         let mut tick = tokio::time::interval(TICK);
-        let status = loop {
+        loop {
             tokio::select! {
                 guard = ring.readable_mut() => {
                     let mut guard = guard?;
-                    self.drain(guard.get_inner_mut())?;
+                    self.drain(guard.get_inner_mut(), false)?;
                     guard.clear_ready();
                 }
-                _ = children.recv() => {}
                 _ = tick.tick() => {
-                    self.note_lost(lost)?;
+                    self.drain(ring.get_mut(), false)?;
                     self.writer.flush_if_due()?;
                 }
-                // The terminal sends Ctrl-C to the program too: keep recording
-                // until it ends. A second one stops recording at once.
-                _ = interrupts.recv() => {
-                    self.interrupts += 1;
-                    if self.interrupts > 1 {
-                        break 128 + libc::SIGINT as u8;
-                    }
-                    eprintln!("systrace: waiting for the program to end; Ctrl-C again to stop now");
-                }
+                _ = interrupt.recv() => if self.stop_requested(libc::SIGINT) { break },
+                _ = terminate.recv() => if self.stop_requested(libc::SIGTERM) { break },
             }
-            if let Some(status) = reap(pid)? {
-                break status;
+            if self.finished()? {
+                break;
             }
-        };
-        self.drain(ring.get_mut())?;
-        self.note_lost(lost)?;
-        Ok(status)
+        }
+        self.drain(ring.get_mut(), true)
     }
 
-    fn drain(&mut self, ring: &mut RingBuf<MapData>) -> anyhow::Result<()> {
-        while let Some(item) = ring.next() {
-            if let Some(event) = decode(&item) {
-                self.last_ts = event.ts;
-                self.writer.push(&event)?;
+    /// Whether a Ctrl-C or SIGTERM ends recording now. With a program of our own,
+    /// the first one is the program's (the terminal sends Ctrl-C to it too; a
+    /// SIGTERM is passed on) and recording goes on until it ends.
+    fn stop_requested(&mut self, signo: i32) -> bool {
+        self.interrupts += 1;
+        let Some(root) = self.root.filter(|_| self.root_status.is_none()) else {
+            return true;
+        };
+        if self.interrupts > 1 {
+            return true;
+        }
+        if signo == libc::SIGTERM {
+            // SAFETY: kill(2) on our own child.
+            unsafe { libc::kill(root as i32, libc::SIGTERM) };
+        }
+        eprintln!("systrace: waiting for the program to end; interrupt again to stop now");
+        false
+    }
+
+    /// Whether recording is over: the time is up, or every traced task ended
+    /// (with a program of our own: it and every descendant, like strace -f).
+    fn finished(&mut self) -> anyhow::Result<bool> {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Ok(true);
+        }
+        if let Some(root) = self.root
+            && self.root_status.is_none()
+        {
+            self.root_status = reap(root)?;
+            if self.root_status.is_none() {
+                return Ok(false);
             }
+        }
+        if self.tracing_all {
+            return Ok(false);
+        }
+        // A task whose exit record was lost must not keep us waiting forever.
+        if !self.live.is_empty() && self.last_prune.elapsed() >= PRUNE_EVERY {
+            self.last_prune = Instant::now();
+            self.live
+                .retain(|tid| Path::new(&format!("/proc/{tid}")).exists());
+        }
+        Ok(self.live.is_empty())
+    }
+
+    /// Moves what the ring buffer holds into the trace, in timestamp order.
+    fn drain(&mut self, ring: &mut RingBuf<MapData>, all: bool) -> anyhow::Result<()> {
+        while let Some(item) = ring.next() {
+            if let Some(event) = self.decoder.decode(&item) {
+                self.held_back.push(event);
+            }
+        }
+        if self.held_back.is_empty() {
+            return Ok(());
+        }
+        self.held_back.sort_by_key(|e| e.ts);
+        let newest = self.held_back.last().map_or(0, |e| e.ts);
+        let ready = if all {
+            self.held_back.len()
+        } else {
+            self.held_back
+                .partition_point(|e| e.ts + REORDER_WINDOW_NS <= newest)
+        };
+        for event in self.held_back.drain(..ready) {
+            track_life(&mut self.live, &event);
+            self.writer.push(&event)?;
         }
         Ok(())
     }
 
-    /// Writes a lost-events record per CPU for records the kernel dropped since
-    /// last time, at the current end of the trace.
-    fn note_lost(&mut self, lost: &PerCpuArray<MapData, u64>) -> anyhow::Result<()> {
+    /// Writes a lost-events record for records dropped since the last one the
+    /// kernel side could report itself.
+    fn report_lost(&mut self, lost: &PerCpuArray<MapData, LostState>) -> anyhow::Result<()> {
         let per_cpu = lost.get(&0, 0).context("reading the lost counters")?;
-        self.lost_seen.resize(per_cpu.len(), 0);
-        for (cpu, (&count, seen)) in per_cpu.iter().zip(&mut self.lost_seen).enumerate() {
-            if count > *seen {
+        let ts = self.held_back.last().map_or(0, |e| e.ts);
+        for (cpu, state) in per_cpu.iter().enumerate() {
+            if state.count > 0 {
                 self.writer.push(&Event {
-                    tid: 0,
+                    tid: state.tid,
                     pid: 0,
                     cpu: cpu as u32,
-                    ts: self.last_ts,
-                    body: Body::Lost {
-                        count: count - *seen,
-                    },
+                    ts,
+                    body: Body::Lost { count: state.count },
                 })?;
-                *seen = count;
             }
         }
         Ok(())
     }
 }
 
-/// Turns one ring-buffer record into an event; `None` for a record of unknown
-/// kind or size (a mismatched eBPF object), which is skipped.
-fn decode(bytes: &[u8]) -> Option<Event> {
-    let header: Header = read_record(bytes)?;
-    let body = match EventKind::try_from(header.kind).ok()? {
-        EventKind::SysEnter => {
-            let r: SysEnter = read_record(bytes)?;
-            Body::SysEnter {
-                nr: r.nr,
-                args: r.args,
-                captures: Vec::new(),
-            }
+/// Keeps the set of live traced tasks up to date.
+fn track_life(live: &mut HashSet<u32>, event: &Event) {
+    match event.body {
+        Body::Fork { child_tid, .. } => {
+            live.insert(child_tid);
         }
-        EventKind::SysExit => {
-            let r: SysExit = read_record(bytes)?;
-            Body::SysExit {
-                nr: r.nr,
-                ret: r.ret,
-                captures: Vec::new(),
-            }
+        Body::TaskExit { .. } => {
+            live.remove(&event.tid);
         }
-    };
-    Some(Event {
-        tid: header.tid,
-        pid: header.tgid,
-        cpu: header.cpu,
-        ts: header.ts,
-        body,
-    })
-}
-
-/// Copies a `#[repr(C)]` wire struct out of `bytes` if they are long enough.
-fn read_record<T: Copy>(bytes: &[u8]) -> Option<T> {
-    if bytes.len() < size_of::<T>() {
-        return None;
+        _ => {}
     }
-    // SAFETY: the length is checked, the wire structs are plain integers (every bit
-    // pattern is valid), and read_unaligned needs no alignment.
-    Some(unsafe { std::ptr::read_unaligned(bytes.as_ptr().cast::<T>()) })
 }
 
 /// The program's exit status once it has ended.

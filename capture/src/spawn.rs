@@ -1,35 +1,92 @@
 //! Starting the traced program so that it cannot run a single syscall of its own
-//! before the kernel filter knows its pid: fork, hold the child on a pipe, add the
-//! pid to the filter, then let it exec.
+//! before the kernel filter knows its pid: fork, switch user, hold the child on
+//! a pipe until the parent has put its pid in the filter, then exec.
 //!
 //! This runs before any thread exists (tokio, the trace writer): forking a
-//! multi-threaded process is not safe.
+//! multi-threaded process is not safe. The child only makes raw syscalls on
+//! memory prepared before the fork.
 
 use std::{
-    ffi::{CString, OsStr, OsString},
-    io,
+    ffi::{CStr, CString, OsStr, OsString},
+    fs::File,
+    io::{self, Read as _, Write as _},
     os::{fd::AsRawFd as _, unix::ffi::OsStrExt as _},
     path::{Path, PathBuf},
 };
 
 use anyhow::{Context as _, bail};
 
+/// Whom the program runs as.
+pub struct Credentials {
+    pub uid: u32,
+    pub gid: u32,
+    groups: Vec<libc::gid_t>,
+}
+
+impl Credentials {
+    /// `-u USER`, else the user who ran sudo (SUDO_UID/SUDO_GID), else nobody
+    /// in particular (the program runs as systrace does).
+    pub fn for_program(user: Option<&str>) -> anyhow::Result<Option<Self>> {
+        let (name, uid, gid) = match user {
+            Some(name) => {
+                let (uid, gid) = lookup_user(name)?;
+                (Some(name.to_owned()), uid, gid)
+            }
+            None => {
+                let var = |k| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
+                match (var("SUDO_UID"), var("SUDO_GID")) {
+                    (Some(uid), Some(gid)) => (std::env::var("SUDO_USER").ok(), uid, gid),
+                    _ => return Ok(None),
+                }
+            }
+        };
+        let groups = match name {
+            Some(name) => group_list(&name, gid)?,
+            None => vec![gid],
+        };
+        Ok(Some(Self { uid, gid, groups }))
+    }
+}
+
+fn lookup_user(name: &str) -> anyhow::Result<(u32, u32)> {
+    let cname = CString::new(name).context("user name contains a NUL byte")?;
+    // SAFETY: getpwnam returns NULL or a pointer to static storage, read at once;
+    // no other thread exists yet.
+    let pw = unsafe { libc::getpwnam(cname.as_ptr()) };
+    if pw.is_null() {
+        bail!("Cannot find user '{name}'");
+    }
+    // SAFETY: non-null result of getpwnam.
+    Ok(unsafe { ((*pw).pw_uid, (*pw).pw_gid) })
+}
+
+fn group_list(name: &str, gid: u32) -> anyhow::Result<Vec<libc::gid_t>> {
+    let cname = CString::new(name).context("user name contains a NUL byte")?;
+    let mut groups = vec![0 as libc::gid_t; 256];
+    let mut count = groups.len() as libc::c_int;
+    // SAFETY: `groups` holds `count` entries; getgrouplist writes at most that many.
+    let r = unsafe { libc::getgrouplist(cname.as_ptr(), gid, groups.as_mut_ptr(), &mut count) };
+    if r < 0 {
+        bail!("user '{name}' is in too many groups");
+    }
+    groups.truncate(count as usize);
+    Ok(groups)
+}
+
 /// A forked child blocked before exec.
 pub struct HeldChild {
     pub pid: u32,
-    go: std::fs::File,
-    exec_error: std::fs::File,
+    go: File,
+    exec_error: File,
 }
 
 impl HeldChild {
-    /// Forks a child that will exec `command` once released.
-    pub fn spawn(command: &[OsString]) -> anyhow::Result<Self> {
+    /// Forks a child that will exec `command` (as `credentials`) once released.
+    pub fn spawn(command: &[OsString], credentials: Option<&Credentials>) -> anyhow::Result<Self> {
         let Some(program) = command.first() else {
             bail!("no program to run");
         };
-        let path = find_program(program)?;
-        // Everything the child needs is allocated before fork.
-        let path = cstring(path.as_os_str())?;
+        let path = cstring(find_program(program)?.as_os_str())?;
         let args = command
             .iter()
             .map(|a| cstring(a))
@@ -38,33 +95,46 @@ impl HeldChild {
         argv.push(std::ptr::null());
 
         let (go_read, go_write) = pipe()?;
+        let (ready_read, ready_write) = pipe()?;
         let (err_read, err_write) = pipe()?;
-        // SAFETY: single-threaded here; the child only calls async-signal-safe
-        // functions (read, execv, write, _exit) on memory prepared above.
+        // SAFETY: single-threaded here; the child only makes syscalls on memory
+        // prepared above (see `child`).
         match unsafe { libc::fork() } {
             -1 => Err(io::Error::last_os_error()).context("fork"),
-            0 => unsafe {
-                let mut byte = 0u8;
-                libc::close(go_write.as_raw_fd());
-                // EOF without a byte means systrace gave up: don't run untraced.
-                if libc::read(go_read.as_raw_fd(), (&raw mut byte).cast(), 1) == 1 {
-                    libc::execv(path.as_ptr(), argv.as_ptr());
+            0 => {
+                drop(go_write);
+                child(
+                    &path,
+                    &argv,
+                    credentials,
+                    [&go_read, &ready_write, &err_write],
+                )
+            }
+            pid => {
+                drop((go_read, ready_write, err_write));
+                // The child is ready once it has switched user: those calls are
+                // its own business, not part of the trace.
+                let mut byte = [0u8];
+                let mut ready_read = ready_read;
+                if ready_read.read(&mut byte).ok() != Some(1) {
+                    let mut errno = [0u8; 4];
+                    return match err_read.try_clone()?.read(&mut errno) {
+                        Ok(4) => Err(io::Error::from_raw_os_error(i32::from_ne_bytes(errno)))
+                            .context("switching to the program's user"),
+                        _ => bail!("the program's process ended before it started"),
+                    };
                 }
-                let errno = *libc::__errno_location();
-                libc::write(err_write.as_raw_fd(), (&raw const errno).cast(), 4);
-                libc::_exit(127)
-            },
-            pid => Ok(HeldChild {
-                pid: pid as u32,
-                go: go_write,
-                exec_error: err_read,
-            }),
+                Ok(HeldChild {
+                    pid: pid as u32,
+                    go: go_write,
+                    exec_error: err_read,
+                })
+            }
         }
     }
 
     /// Lets the child exec, and reports whether exec worked.
     pub fn release(self) -> anyhow::Result<()> {
-        use std::io::{Read as _, Write as _};
         let HeldChild {
             mut go,
             mut exec_error,
@@ -80,6 +150,38 @@ impl HeldChild {
             }
             _ => Ok(()),
         }
+    }
+}
+
+/// The child's side: switch user, say ready, wait for the go, exec. Never returns.
+fn child(
+    path: &CStr,
+    argv: &[*const libc::c_char],
+    credentials: Option<&Credentials>,
+    [go, ready, err]: [&File; 3],
+) -> ! {
+    // SAFETY: raw syscalls on memory prepared before fork; `_exit` on failure.
+    unsafe {
+        let fail = || {
+            let errno = *libc::__errno_location();
+            libc::write(err.as_raw_fd(), (&raw const errno).cast(), 4);
+            libc::_exit(127)
+        };
+        if let Some(c) = credentials
+            && (libc::setgroups(c.groups.len(), c.groups.as_ptr()) != 0
+                || libc::setgid(c.gid) != 0
+                || libc::setuid(c.uid) != 0)
+        {
+            fail();
+        }
+        libc::write(ready.as_raw_fd(), [1u8].as_ptr().cast(), 1);
+        let mut byte = 0u8;
+        // EOF without a byte means systrace gave up: don't run untraced.
+        if libc::read(go.as_raw_fd(), (&raw mut byte).cast(), 1) != 1 {
+            libc::_exit(127);
+        }
+        libc::execv(path.as_ptr(), argv.as_ptr());
+        fail()
     }
 }
 
@@ -117,7 +219,7 @@ fn cstring(s: &OsStr) -> anyhow::Result<CString> {
 }
 
 /// A close-on-exec pipe.
-fn pipe() -> anyhow::Result<(std::fs::File, std::fs::File)> {
+fn pipe() -> anyhow::Result<(File, File)> {
     use std::os::fd::FromRawFd as _;
     let mut fds = [0; 2];
     // SAFETY: `fds` is a valid out-array of two ints.
@@ -125,10 +227,5 @@ fn pipe() -> anyhow::Result<(std::fs::File, std::fs::File)> {
         return Err(io::Error::last_os_error()).context("pipe");
     }
     // SAFETY: pipe2 just returned these two fds, owned by nobody else.
-    Ok(unsafe {
-        (
-            std::fs::File::from_raw_fd(fds[0]),
-            std::fs::File::from_raw_fd(fds[1]),
-        )
-    })
+    Ok(unsafe { (File::from_raw_fd(fds[0]), File::from_raw_fd(fds[1])) })
 }

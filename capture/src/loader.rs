@@ -1,0 +1,235 @@
+//! Loading the eBPF programs: globals from the kernel's BTF, the capture specs
+//! from `analyze`'s syscall table, the filter, and the attachments.
+
+use analyze::table::{At, CaptureKind, Size};
+use anyhow::{Context as _, anyhow};
+use aya::{
+    Btf, Ebpf, EbpfLoader,
+    maps::{Array, HashMap, ProgramArray},
+    programs::{BtfTracePoint, TracePoint},
+};
+use capture_ebpf::{
+    CAPTURE_MAP, CaptureSpec, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec, TRACED_MAP, at,
+    globals, how, size,
+};
+
+/// The eBPF object built by `build.rs` from `capture-ebpf`.
+static EBPF_OBJECT: &[u8] = aya::include_bytes_aligned!(concat!(env!("OUT_DIR"), "/systrace"));
+
+/// Whom to trace.
+pub enum Filter {
+    /// These thread groups (and, followed in the kernel, their children).
+    Pids(Vec<u32>),
+    /// Every process but systrace.
+    All,
+}
+
+/// Loads the programs with `snaplen` and `filter`, and attaches them.
+pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
+    let offsets = KernelOffsets::read()?;
+    let trace_all = u32::from(matches!(filter, Filter::All));
+    let self_tgid = std::process::id();
+    let mut ebpf = EbpfLoader::new()
+        .override_global(globals::SNAPLEN, &snaplen, true)
+        .override_global(globals::TRACE_ALL, &trace_all, true)
+        .override_global(globals::SELF_TGID, &self_tgid, true)
+        .override_global(globals::TASK_PID, &offsets.task_pid, true)
+        .override_global(globals::TASK_TGID, &offsets.task_tgid, true)
+        .override_global(globals::TASK_EXIT_CODE, &offsets.task_exit_code, true)
+        .override_global(globals::BPRM_FILENAME, &offsets.bprm_filename, true)
+        .override_global(globals::WAKEUP_BYTES, &WAKEUP_BYTES, true)
+        .load(EBPF_OBJECT)
+        .context("loading the eBPF programs")?;
+    fill_specs(&mut ebpf)?;
+    if let Filter::Pids(pids) = filter {
+        let mut traced: HashMap<_, u32, u8> =
+            HashMap::try_from(ebpf.map_mut(TRACED_MAP).context("filter map missing")?)?;
+        for pid in pids {
+            traced
+                .insert(pid, 1, 0)
+                .context("adding a process to the filter")?;
+        }
+    }
+    attach(&mut ebpf)?;
+    Ok(ebpf)
+}
+
+/// Bytes waiting in the ring buffer before the kernel wakes the reader (which
+/// also polls every few milliseconds).
+const WAKEUP_BYTES: u64 = 4 << 20;
+
+/// The programs that copy user memory, one per kind of copy, tail-called by the
+/// syscall programs through the CAPTURE map at the index of their `how`.
+const CAPTURE_PROGRAMS: [(&str, u8); 5] = [
+    ("capture_str_prog", how::STR),
+    ("capture_bytes_prog", how::BYTES),
+    ("capture_str_array_prog", how::STR_ARRAY),
+    ("capture_count_ptrs_prog", how::COUNT_PTRS),
+    ("capture_iovecs_prog", how::IOVECS),
+];
+
+fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
+    let mut captures =
+        ProgramArray::try_from(ebpf.take_map(CAPTURE_MAP).context("capture map missing")?)?;
+    for (name, index) in CAPTURE_PROGRAMS {
+        let program: &mut TracePoint = ebpf
+            .program_mut(name)
+            .with_context(|| format!("eBPF program {name} missing"))?
+            .try_into()?;
+        program.load().with_context(|| format!("loading {name}"))?;
+        captures
+            .set(u32::from(index), program.fd()?, 0)
+            .with_context(|| format!("registering {name}"))?;
+    }
+    // The map must outlive this function: the programs hold it, but aya closes
+    // its fd on drop, which empties a program array.
+    std::mem::forget(captures);
+    for name in ["sys_enter", "sys_exit"] {
+        let program: &mut TracePoint = ebpf
+            .program_mut(name)
+            .with_context(|| format!("eBPF program {name} missing"))?
+            .try_into()?;
+        program.load().with_context(|| format!("loading {name}"))?;
+        program
+            .attach("raw_syscalls", name)
+            .with_context(|| format!("attaching {name}"))?;
+    }
+    let btf = Btf::from_sys_fs().context("reading the kernel's BTF")?;
+    for name in [
+        "sched_process_fork",
+        "sched_process_exec",
+        "sched_process_exit",
+        "signal_deliver",
+    ] {
+        let program: &mut BtfTracePoint = ebpf
+            .program_mut(name)
+            .with_context(|| format!("eBPF program {name} missing"))?
+            .try_into()?;
+        program
+            .load(name, &btf)
+            .with_context(|| format!("loading {name}"))?;
+        program
+            .attach()
+            .with_context(|| format!("attaching {name}"))?;
+    }
+    Ok(())
+}
+
+/// Puts each syscall's capture rules, from the table, in the SPECS map.
+fn fill_specs(ebpf: &mut Ebpf) -> anyhow::Result<()> {
+    let mut specs: Array<_, SyscallSpec> =
+        Array::try_from(ebpf.map_mut(SPECS_MAP).context("specs map missing")?)?;
+    let arch = std::env::consts::ARCH;
+    for nr in 0..MAX_SYSCALLS {
+        let Some(syscall) = analyze::table::lookup(arch, i64::from(nr)) else {
+            continue;
+        };
+        let spec = wire_spec(syscall)?;
+        if spec.rules > 0 {
+            specs
+                .set(nr, spec, 0)
+                .with_context(|| format!("setting the spec of {}", syscall.name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Translates the table's capture rules into the kernel side's terms.
+fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
+    let mut spec = SyscallSpec::default();
+    for rule in syscall.captures() {
+        let slot = spec
+            .rule
+            .get_mut(spec.rules as usize)
+            .ok_or_else(|| anyhow!("{} has more than {MAX_RULES} capture rules", syscall.name))?;
+        let when = match rule.at {
+            At::Enter => at::ENTER,
+            At::Exit => at::EXIT,
+            At::Both => at::ENTER | at::EXIT,
+        };
+        let (size_kind, size_arg, size) = match rule.size {
+            Size::Fixed(n) => (size::FIXED, 0, n),
+            Size::Arg(a) => (size::ARG, a, 0),
+            Size::Ret => (size::RET, 0, 0),
+            Size::ArgTimes(a, n) => (size::ARG_TIMES, a, n),
+        };
+        *slot = CaptureSpec {
+            arg: rule.arg,
+            at: when,
+            how: match rule.kind {
+                CaptureKind::Str => how::STR,
+                CaptureKind::Bytes => how::BYTES,
+                CaptureKind::StrArray => how::STR_ARRAY,
+                CaptureKind::CountPtrs => how::COUNT_PTRS,
+                CaptureKind::Iovecs => how::IOVECS,
+            },
+            size_kind,
+            size_arg,
+            _pad: 0,
+            size,
+        };
+        spec.rules += 1;
+        spec.at |= u32::from(when);
+    }
+    Ok(spec)
+}
+
+/// Field offsets the kernel side needs, from /sys/kernel/btf/vmlinux (CO-RE by hand).
+struct KernelOffsets {
+    task_pid: u32,
+    task_tgid: u32,
+    task_exit_code: u32,
+    bprm_filename: u32,
+}
+
+impl KernelOffsets {
+    fn read() -> anyhow::Result<Self> {
+        let btf = btf_rs::Btf::from_file("/sys/kernel/btf/vmlinux")
+            .map_err(|e| anyhow!("reading /sys/kernel/btf/vmlinux: {e}"))?;
+        let offset = |strukt: &str, member: &str| member_offset(&btf, strukt, member);
+        Ok(Self {
+            task_pid: offset("task_struct", "pid")?,
+            task_tgid: offset("task_struct", "tgid")?,
+            task_exit_code: offset("task_struct", "exit_code")?,
+            bprm_filename: offset("linux_binprm", "filename")?,
+        })
+    }
+}
+
+fn member_offset(btf: &btf_rs::Btf, strukt: &str, member: &str) -> anyhow::Result<u32> {
+    let types = btf
+        .resolve_types_by_name(strukt)
+        .map_err(|e| anyhow!("BTF has no {strukt}: {e}"))?;
+    for ty in types {
+        let btf_rs::Type::Struct(s) = ty else {
+            continue;
+        };
+        for m in &s.members {
+            if btf.resolve_name(m).is_ok_and(|name| name == member) {
+                return Ok(m.bit_offset() / 8);
+            }
+        }
+    }
+    Err(anyhow!("BTF: struct {strukt} has no member {member}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_table_entry_fits_the_kernel_side() {
+        for syscall in analyze::table::TABLE {
+            let spec = wire_spec(syscall).unwrap();
+            assert_eq!(
+                spec.rules as usize,
+                syscall.captures().count(),
+                "{}",
+                syscall.name
+            );
+        }
+        let read = wire_spec(analyze::table::by_name("read").unwrap()).unwrap();
+        assert_eq!((read.rules, read.at), (1, u32::from(at::EXIT)));
+        assert_eq!((read.rule[0].arg, read.rule[0].size_kind), (1, size::RET));
+    }
+}
