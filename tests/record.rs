@@ -6,7 +6,7 @@ mod common;
 use std::{ops::ControlFlow, os::unix::fs::PermissionsExt as _, path::Path, process::Stdio};
 
 use common::{can_record, sample, systrace};
-use format::{BodyRef, Filter, Trace};
+use format::{Body, BodyRef, CaptureStatus, Event, Filter, Trace};
 
 /// Syscall numbers on x86_64 that the assertions below look for.
 const WRITE: i64 = 1;
@@ -73,6 +73,163 @@ fn records_a_real_program_and_shows_it() {
         .find(|l| l.starts_with("write(0x1, "))
         .expect(&text);
     assert!(write_line.ends_with(" = 16"), "{write_line}");
+}
+
+/// Every event of `trace`, owned.
+fn events(trace: &Trace) -> Vec<Event> {
+    let mut out = Vec::new();
+    trace
+        .for_each(&Filter::default(), 2, |e| {
+            out.push(e.to_owned());
+            ControlFlow::Continue(())
+        })
+        .expect("reading the trace");
+    out
+}
+
+/// Records `program args` into `dir/NAME.bin`; returns the status and the trace.
+fn record(dir: &Path, name: &str, command: &[&std::ffi::OsStr]) -> (Option<i32>, String, Trace) {
+    let file = dir.join(format!("{name}.bin"));
+    let out = systrace()
+        .current_dir(dir)
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .arg("--")
+        .args(command)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let trace = Trace::open(&file).unwrap_or_else(|e| panic!("{e}: {stderr}"));
+    (out.status.code(), stderr, trace)
+}
+
+fn captures(event: &Event) -> &[format::Capture] {
+    match &event.body {
+        Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } => captures,
+        _ => panic!("not a syscall: {event:?}"),
+    }
+}
+
+/// The data captured for argument `arg` of the first event matching `pick`. An
+/// in-buffer not yet paged in at enter is read again at exit: look there too.
+fn captured(events: &[Event], pick: impl Fn(&Event) -> bool, arg: u8) -> Vec<u8> {
+    let at = events.iter().position(|e| pick(e)).expect("no such event");
+    let event = &events[at];
+    let mut capture = captures(event).iter().find(|c| c.arg == arg);
+    if capture.is_some_and(|c| c.status == CaptureStatus::Fault) {
+        let exit = events[at..]
+            .iter()
+            .find(|e| e.tid == event.tid && matches!(e.body, Body::SysExit { .. }))
+            .expect("the exit");
+        capture = captures(exit).iter().find(|c| c.arg == arg);
+    }
+    let capture = capture.unwrap_or_else(|| panic!("no capture of arg {arg}: {event:?}"));
+    assert_eq!(capture.status, CaptureStatus::Complete, "{event:?}");
+    capture.data.clone()
+}
+
+fn is_enter(nr: i64) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e.body, Body::SysEnter { nr: n, .. } if n == nr)
+}
+
+fn is_exit(nr: i64) -> impl Fn(&Event) -> bool {
+    move |e| matches!(e.body, Body::SysExit { nr: n, .. } if n == nr)
+}
+
+#[test]
+fn captures_write_data_execve_strings_and_the_exit_status() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hello = sample("hello");
+    let (status, stderr, trace) =
+        record(dir.path(), "hello", &[hello.as_os_str(), "an arg".as_ref()]);
+    assert_eq!(status, Some(3), "{stderr}");
+    let events = events(&trace);
+    assert_eq!(captured(&events, is_enter(WRITE), 1), b"hello, systrace\n");
+    assert_eq!(
+        captured(&events, is_enter(EXECVE), 0),
+        hello.as_os_str().as_encoded_bytes()
+    );
+    let exec = events.iter().find_map(|e| match &e.body {
+        Body::Exec { filename, argv, .. } => Some((filename.clone(), argv.clone())),
+        _ => None,
+    });
+    let (filename, argv) = exec.expect("an exec event");
+    assert_eq!(filename, hello.as_os_str().as_encoded_bytes());
+    assert_eq!(argv, [hello.as_os_str().as_encoded_bytes(), b"an arg"]);
+    let exit = events.iter().find_map(|e| match e.body {
+        Body::TaskExit { status } => Some(status),
+        _ => None,
+    });
+    assert_eq!(exit, Some(3 << 8));
+    assert_eq!(
+        trace.index().processes[0]
+            .exit_status
+            .as_ref()
+            .map(|s| s.to_native()),
+        Some(3 << 8)
+    );
+}
+
+#[test]
+fn captures_read_data_at_exit_and_follows_children() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("in.txt"), b"some input\n").unwrap();
+    let (status, stderr, trace) = record(
+        dir.path(),
+        "cat",
+        &[
+            "sh".as_ref(),
+            "-c".as_ref(),
+            "cat in.txt | tr a-z A-Z".as_ref(),
+        ],
+    );
+    assert_eq!(status, Some(0), "{stderr}");
+    let events = events(&trace);
+    let reads: Vec<_> = events
+        .iter()
+        .filter(|e| matches!(e.body, Body::SysExit { nr: 0, ret: 11, .. }))
+        .collect();
+    assert!(
+        reads.len() >= 2,
+        "cat's read and tr's read of 11 bytes: {reads:?}"
+    );
+    assert_eq!(
+        captured(
+            &events,
+            |e| matches!(e.body, Body::SysExit { nr: 0, ret: 11, .. }),
+            1
+        ),
+        b"some input\n"
+    );
+    assert!(
+        events.iter().any(|e| matches!(&e.body, Body::SysEnter { nr: WRITE, captures, .. } if captures.first().is_some_and(|c| c.data == b"SOME INPUT\n"))),
+        "tr's write"
+    );
+    let processes = &trace.index().processes;
+    let comms: Vec<_> = processes
+        .iter()
+        .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
+        .collect();
+    assert!(
+        comms.contains(&"cat".to_owned()) && comms.contains(&"tr".to_owned()),
+        "{comms:?}"
+    );
+    for p in processes.iter() {
+        assert_eq!(
+            p.exit_status.as_ref().map(|s| s.to_native()),
+            Some(0),
+            "{:?}",
+            String::from_utf8_lossy(&p.comm)
+        );
+    }
+    let _ = is_exit(0);
 }
 
 #[test]

@@ -48,7 +48,18 @@ mod programs {
     static LOST: PerCpuArray<LostState> = PerCpuArray::with_max_entries(1, 0);
     /// Arguments of syscalls in progress, for the captures at exit.
     #[map(name = "PENDING")]
-    static PENDING: LruHashMap<u32, [u64; 6]> = LruHashMap::with_max_entries(MAX_PENDING, 0);
+    static PENDING: LruHashMap<u32, Pending> = LruHashMap::with_max_entries(MAX_PENDING, 0);
+
+    /// What a syscall's exit needs from its enter.
+    #[derive(Clone, Copy)]
+    struct Pending {
+        args: [u64; 6],
+        /// Enter rules whose copy faulted, to run again at exit: a buffer the
+        /// program has not touched yet may not be paged in at enter, and probes
+        /// cannot fault pages in; by the exit the kernel has read it.
+        retry: u32,
+        _pad: u32,
+    }
     #[map(name = "SCRATCH")]
     static SCRATCH: PerCpuArray<Scratch> = PerCpuArray::with_max_entries(1, 0);
     #[map(name = "JOB")]
@@ -74,6 +85,8 @@ mod programs {
         buf: &'a mut [u8; 2 * SCRATCH_BYTES],
         off: usize,
         count: u32,
+        /// Whether a copy of this rule faulted.
+        faulted: bool,
     }
 
     /// A syscall record being completed across tail calls: what the capture
@@ -87,10 +100,16 @@ mod programs {
         count: u32,
         /// Where the record keeps its capture count.
         count_at: u32,
-        /// The rule to run next.
+        /// The rule to look at next.
         rule: u32,
+        /// Bit set of the rules to run in this record.
+        wanted: u32,
+        /// Enter rules whose copy faulted (see [`Pending::retry`]).
+        faulted: u32,
         /// at::ENTER or at::EXIT.
         when: u32,
+        /// At enter: whether the exit needs the arguments.
+        keep_args: u32,
         tid: u32,
         tgid: u32,
     }
@@ -224,10 +243,6 @@ mod programs {
         let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
         let args: [u64; 6] = unsafe { ctx.read_at(ARGS_OFFSET) }.map_err(|_| 1u32)?;
         let spec = spec(nr);
-        if spec.is_some_and(|s| s.at & u32::from(at::EXIT) != 0) {
-            // The exit needs the pointers; a full map only costs those captures.
-            let _ = PENDING.insert(&tid, &args, 0);
-        }
         let record = SysEnter {
             header: header(EventKind::SysEnter, tid, tgid),
             nr,
@@ -245,7 +260,10 @@ mod programs {
             count: 0,
             count_at: core::mem::offset_of!(SysEnter, captures) as u32,
             rule: 0,
+            wanted: spec.map_or(0, |s| rules_at(s, at::ENTER)),
+            faulted: 0,
             when: u32::from(at::ENTER),
+            keep_args: spec.map_or(0, |s| s.at & u32::from(at::EXIT)),
             tid,
             tgid,
         };
@@ -267,21 +285,20 @@ mod programs {
         // SAFETY: offsets come from the tracepoint's format.
         let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
         let ret: i64 = unsafe { ctx.read_at(RET_OFFSET) }.map_err(|_| 1u32)?;
-        let mut spec = spec(nr).filter(|s| s.at & u32::from(at::EXIT) != 0);
+        let spec = spec(nr);
         let mut args = [0u64; 6];
-        if spec.is_some() {
-            // SAFETY: a lookup whose value is copied before the remove.
-            match unsafe { PENDING.get(&tid) }.copied() {
-                Some(saved) => {
-                    args = saved;
-                    let _ = PENDING.remove(&tid);
-                }
-                None => spec = None,
+        let mut wanted = 0;
+        // SAFETY: a lookup whose value is copied before the remove.
+        if let Some(spec) = spec
+            && let Some(pending) = unsafe { PENDING.get(&tid) }.copied()
+        {
+            let _ = PENDING.remove(&tid);
+            args = pending.args;
+            wanted = pending.retry;
+            // Out-buffers are only valid when the call succeeded.
+            if ret >= 0 {
+                wanted |= rules_at(spec, at::EXIT);
             }
-        }
-        // Out-buffers are only valid when the call succeeded.
-        if ret < 0 {
-            spec = None;
         }
         let record = SysExit {
             header: header(EventKind::SysExit, tid, tgid),
@@ -300,11 +317,25 @@ mod programs {
             count: 0,
             count_at: core::mem::offset_of!(SysExit, captures) as u32,
             rule: 0,
+            wanted,
+            faulted: 0,
             when: u32::from(at::EXIT),
+            keep_args: 0,
             tid,
             tgid,
         };
         Ok(next_capture(ctx, buf, job, spec))
+    }
+
+    /// Bit set of the rules of `spec` that copy at `when`.
+    fn rules_at(spec: &SyscallSpec, when: u8) -> u32 {
+        let mut set = 0;
+        for i in 0..MAX_RULES {
+            if (i as u32) < spec.rules && spec.rule[i].at & when != 0 {
+                set |= 1 << i;
+            }
+        }
+        set
     }
 
     fn spec(nr: i64) -> Option<&'static SyscallSpec> {
@@ -336,17 +367,23 @@ mod programs {
     ) -> u32 {
         if let Some(spec) = spec {
             for i in 0..MAX_RULES as u32 {
-                if i < job.rule || i >= spec.rules {
-                    continue;
-                }
-                let rule = &spec.rule[i as usize];
-                if u32::from(rule.at) & job.when != 0 {
+                if i >= job.rule && (job.wanted >> i) & 1 != 0 {
                     job.rule = i;
+                    let how = spec.rule[i as usize].how;
                     // SAFETY: the ctx is this program's; on failure we fall through.
-                    unsafe { CAPTURE.tail_call(ctx, u32::from(rule.how)) };
+                    unsafe { CAPTURE.tail_call(ctx, u32::from(how)) };
                     break;
                 }
             }
+        }
+        if job.keep_args != 0 || job.faulted != 0 {
+            let pending = Pending {
+                args: job.args,
+                retry: job.faulted,
+                _pad: 0,
+            };
+            // A full map only costs this call's exit captures.
+            let _ = PENDING.insert(&job.tid, &pending, 0);
         }
         write_at(buf, job.count_at as usize, &job.count);
         emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid);
@@ -367,6 +404,7 @@ mod programs {
                 buf,
                 off: job.off as usize,
                 count: job.count,
+                faulted: false,
             };
             let ptr = arg_at(&job.args, rule.arg);
             if ptr != 0 && rule.how == how {
@@ -391,6 +429,9 @@ mod programs {
             }
             job.off = out.off as u32;
             job.count = out.count;
+            if out.faulted && job.when == u32::from(at::ENTER) {
+                job.faulted |= 1 << (job.rule & 3);
+            }
             job.rule += 1;
             next_capture(ctx, out.buf, job, Some(spec))
         } else {
@@ -470,6 +511,7 @@ mod programs {
         write_at(out.buf, out.off, &header);
         out.off += 8 + ((len as usize + 7) & !7);
         out.count += 1;
+        out.faulted |= st == status::FAULT;
     }
 
     /// Copies a NUL-terminated user string (without its NUL).
