@@ -114,7 +114,7 @@ fn captures(event: &Event) -> &[format::Capture] {
 /// The data captured for argument `arg` of the first event matching `pick`. An
 /// in-buffer not yet paged in at enter is read again at exit: look there too.
 fn captured(events: &[Event], pick: impl Fn(&Event) -> bool, arg: u8) -> Vec<u8> {
-    let at = events.iter().position(|e| pick(e)).expect("no such event");
+    let at = events.iter().position(pick).expect("no such event");
     let event = &events[at];
     let mut capture = captures(event).iter().find(|c| c.arg == arg);
     if capture.is_some_and(|c| c.status == CaptureStatus::Fault) {
