@@ -184,8 +184,10 @@ struct KernelOffsets {
 
 impl KernelOffsets {
     fn read() -> anyhow::Result<Self> {
-        let btf = btf_rs::Btf::from_file("/sys/kernel/btf/vmlinux")
-            .map_err(|e| anyhow!("reading /sys/kernel/btf/vmlinux: {e}"))?;
+        const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
+        // Parsed from memory: parsing the file seeks once per type (100k+ syscalls).
+        let bytes = std::fs::read(VMLINUX).with_context(|| format!("reading {VMLINUX}"))?;
+        let btf = btf_rs::Btf::from_bytes(&bytes).map_err(|e| anyhow!("parsing {VMLINUX}: {e}"))?;
         let offset = |strukt: &str, member: &str| member_offset(&btf, strukt, member);
         Ok(Self {
             task_pid: offset("task_struct", "pid")?,

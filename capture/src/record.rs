@@ -307,6 +307,7 @@ impl Recorder {
     fn drain(&mut self, ring: &mut RingBuf<MapData>, all: bool) -> anyhow::Result<()> {
         while let Some(item) = ring.next() {
             if let Some(event) = self.decoder.decode(&item) {
+                track_life(&mut self.live, &event);
                 self.held_back.push(event);
             }
         }
@@ -322,7 +323,6 @@ impl Recorder {
                 .partition_point(|e| e.ts + REORDER_WINDOW_NS <= newest)
         };
         for event in self.held_back.drain(..ready) {
-            track_life(&mut self.live, &event);
             self.writer.push(&event)?;
         }
         Ok(())
