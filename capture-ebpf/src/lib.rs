@@ -33,6 +33,10 @@ pub mod globals {
     pub const TASK_PID: &str = "TASK_PID_OFFSET";
     pub const TASK_TGID: &str = "TASK_TGID_OFFSET";
     pub const TASK_EXIT_CODE: &str = "TASK_EXIT_CODE_OFFSET";
+    pub const TASK_MM: &str = "TASK_MM_OFFSET";
+    /// Offsets of `arg_start` and `arg_end` in `struct mm_struct`.
+    pub const MM_ARG_START: &str = "MM_ARG_START_OFFSET";
+    pub const MM_ARG_END: &str = "MM_ARG_END_OFFSET";
     /// Offset of `filename` in `struct linux_binprm`.
     pub const BPRM_FILENAME: &str = "BPRM_FILENAME_OFFSET";
     /// Wake the reader once this many bytes wait in the ring buffer.
@@ -61,6 +65,8 @@ pub const MAX_IOVECS: u32 = 4;
 pub const SCRATCH_BYTES: usize = 4096;
 /// Bytes of `filename` kept in an exec record.
 pub const EXEC_FILENAME_BYTES: usize = 256;
+/// Bytes of the new program's argv (NUL-separated strings) kept in an exec record.
+pub const EXEC_ARGS_BYTES: usize = 1024;
 /// Bytes of `siginfo` kept in a signal record.
 pub const SIGINFO_BYTES: usize = 48;
 
@@ -160,10 +166,16 @@ pub struct Fork {
 pub struct Exec {
     pub header: Header,
     pub old_tid: u32,
+    /// Bytes of `args` that hold the argv strings (each NUL-terminated).
+    pub args_len: u32,
+    /// Whether argv was longer than `args`.
+    pub args_cut: u32,
     pub _pad: u32,
     pub comm: [u8; 16],
     /// NUL-terminated.
     pub filename: [u8; EXEC_FILENAME_BYTES],
+    /// argv, read from the new program's memory, where the kernel just put it.
+    pub args: [u8; EXEC_ARGS_BYTES],
 }
 
 /// sched_process_exit: `exit_code` is wait(2)-encoded.
@@ -264,7 +276,8 @@ const _: () = assert!(core::mem::size_of::<SysEnter>() == 24 + 8 + 48 + 8);
 const _: () = assert!(core::mem::size_of::<SysExit>() == 24 + 24);
 const _: () = assert!(core::mem::size_of::<CaptureHeader>() == 8);
 const _: () = assert!(core::mem::size_of::<Fork>() == 32);
-const _: () = assert!(core::mem::size_of::<Exec>() == 24 + 8 + 16 + EXEC_FILENAME_BYTES);
+const _: () =
+    assert!(core::mem::size_of::<Exec>() == 24 + 16 + 16 + EXEC_FILENAME_BYTES + EXEC_ARGS_BYTES);
 const _: () = assert!(core::mem::size_of::<TaskExit>() == 32);
 const _: () = assert!(core::mem::size_of::<Signal>() == 24 + 16 + 16 + SIGINFO_BYTES);
 const _: () = assert!(core::mem::size_of::<Lost>() == 32);

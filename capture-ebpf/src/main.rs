@@ -32,10 +32,10 @@ mod programs {
         programs::{BtfTracePointContext, TracePointContext},
     };
     use capture_ebpf::{
-        CaptureHeader, EVENTS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, Lost,
-        LostState, MAX_ARGV, MAX_ENVP, MAX_IOVECS, MAX_PENDING, MAX_RULES, MAX_SNAPLEN,
-        MAX_SYSCALLS, MAX_TRACED, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit,
-        SyscallSpec, TaskExit, at, how, size, status,
+        CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork,
+        Header, Lost, LostState, MAX_ARGV, MAX_ENVP, MAX_IOVECS, MAX_PENDING, MAX_RULES,
+        MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter,
+        SysExit, SyscallSpec, TaskExit, at, how, size, status,
     };
 
     #[map(name = "EVENTS")]
@@ -127,6 +127,12 @@ mod programs {
     static TASK_TGID_OFFSET: u32 = 0;
     #[unsafe(no_mangle)]
     static TASK_EXIT_CODE_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static TASK_MM_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static MM_ARG_START_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static MM_ARG_END_OFFSET: u32 = 0;
     #[unsafe(no_mangle)]
     static BPRM_FILENAME_OFFSET: u32 = 0;
     #[unsafe(no_mangle)]
@@ -695,6 +701,7 @@ mod programs {
         if !is_traced(tgid) {
             return 0;
         }
+        let task: u64 = ctx.arg(0);
         let old_tid: i32 = ctx.arg(1);
         let bprm: u64 = ctx.arg(2);
         let filename: u64 = read_kernel(bprm, global(&BPRM_FILENAME_OFFSET));
@@ -707,6 +714,25 @@ mod programs {
         record.header = header(EventKind::Exec, tid, tgid);
         record.old_tid = old_tid as u32;
         record._pad = 0;
+        let mm: u64 = read_kernel(task, global(&TASK_MM_OFFSET));
+        let start: u64 = read_kernel(mm, global(&MM_ARG_START_OFFSET));
+        let end: u64 = read_kernel(mm, global(&MM_ARG_END_OFFSET));
+        let len = end.saturating_sub(start);
+        record.args_cut = u32::from(len > EXEC_ARGS_BYTES as u64);
+        let len = if len > EXEC_ARGS_BYTES as u64 {
+            EXEC_ARGS_BYTES as u64
+        } else {
+            len
+        };
+        // SAFETY: reads at most the array's size; the helper checks the user pointer.
+        let r = unsafe {
+            bpf_probe_read_user(
+                record.args.as_mut_ptr().cast::<c_void>(),
+                (len & 0x7ff) as u32,
+                start as *const c_void,
+            )
+        };
+        record.args_len = if r == 0 { len as u32 } else { 0 };
         record.comm = bpf_get_current_comm().unwrap_or_default();
         // SAFETY: reads a kernel string into the record's array.
         unsafe {

@@ -36,6 +36,9 @@ pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
         .override_global(globals::TASK_PID, &offsets.task_pid, true)
         .override_global(globals::TASK_TGID, &offsets.task_tgid, true)
         .override_global(globals::TASK_EXIT_CODE, &offsets.task_exit_code, true)
+        .override_global(globals::TASK_MM, &offsets.task_mm, true)
+        .override_global(globals::MM_ARG_START, &offsets.mm_arg_start, true)
+        .override_global(globals::MM_ARG_END, &offsets.mm_arg_end, true)
         .override_global(globals::BPRM_FILENAME, &offsets.bprm_filename, true)
         .override_global(globals::WAKEUP_BYTES, &WAKEUP_BYTES, true)
         .load(EBPF_OBJECT)
@@ -179,6 +182,9 @@ struct KernelOffsets {
     task_pid: u32,
     task_tgid: u32,
     task_exit_code: u32,
+    task_mm: u32,
+    mm_arg_start: u32,
+    mm_arg_end: u32,
     bprm_filename: u32,
 }
 
@@ -193,6 +199,9 @@ impl KernelOffsets {
             task_pid: offset("task_struct", "pid")?,
             task_tgid: offset("task_struct", "tgid")?,
             task_exit_code: offset("task_struct", "exit_code")?,
+            task_mm: offset("task_struct", "mm")?,
+            mm_arg_start: offset("mm_struct", "arg_start")?,
+            mm_arg_end: offset("mm_struct", "arg_end")?,
             bprm_filename: offset("linux_binprm", "filename")?,
         })
     }
@@ -202,17 +211,32 @@ fn member_offset(btf: &btf_rs::Btf, strukt: &str, member: &str) -> anyhow::Resul
     let types = btf
         .resolve_types_by_name(strukt)
         .map_err(|e| anyhow!("BTF has no {strukt}: {e}"))?;
-    for ty in types {
-        let btf_rs::Type::Struct(s) = ty else {
-            continue;
-        };
-        for m in &s.members {
-            if btf.resolve_name(m).is_ok_and(|name| name == member) {
-                return Ok(m.bit_offset() / 8);
-            }
+    types
+        .iter()
+        .find_map(|ty| match ty {
+            btf_rs::Type::Struct(s) => find_member(btf, &s.members, member),
+            _ => None,
+        })
+        .ok_or_else(|| anyhow!("BTF: struct {strukt} has no member {member}"))
+}
+
+/// Byte offset of `name` among `members`, looking inside anonymous structs and
+/// unions (where newer kernels keep many fields).
+fn find_member(btf: &btf_rs::Btf, members: &[btf_rs::Member], name: &str) -> Option<u32> {
+    members.iter().find_map(|m| {
+        let own = btf.resolve_name(m).ok()?;
+        if own == name {
+            return Some(m.bit_offset() / 8);
         }
-    }
-    Err(anyhow!("BTF: struct {strukt} has no member {member}"))
+        if !own.is_empty() {
+            return None;
+        }
+        let inner = match btf.resolve_chained_type(m).ok()? {
+            btf_rs::Type::Struct(s) | btf_rs::Type::Union(s) => find_member(btf, &s.members, name)?,
+            _ => return None,
+        };
+        Some(m.bit_offset() / 8 + inner)
+    })
 }
 
 #[cfg(test)]

@@ -22,7 +22,7 @@ use tokio::{
 use crate::{
     loader::{self, Filter},
     spawn::{Credentials, HeldChild},
-    wire::Decoder,
+    wire,
 };
 
 /// How often the recorder drains the ring buffer (the kernel only wakes it when
@@ -100,7 +100,6 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         .context("starting the event loop")?;
     let mut recorder = Recorder {
         writer,
-        decoder: Decoder::default(),
         held_back: Vec::new(),
         live,
         root,
@@ -210,7 +209,6 @@ fn create_writer(path: &Path, snaplen: u32, owner: Option<&Credentials>) -> anyh
 
 struct Recorder {
     writer: Writer,
-    decoder: Decoder,
     /// Events within the reorder window of the newest one, sorted on the next drain.
     held_back: Vec<Event>,
     /// Traced tasks alive as far as the trace shows.
@@ -306,7 +304,7 @@ impl Recorder {
     /// Moves what the ring buffer holds into the trace, in timestamp order.
     fn drain(&mut self, ring: &mut RingBuf<MapData>, all: bool) -> anyhow::Result<()> {
         while let Some(item) = ring.next() {
-            if let Some(event) = self.decoder.decode(&item) {
+            if let Some(event) = wire::decode(&item) {
                 track_life(&mut self.live, &event);
                 self.held_back.push(event);
             }

@@ -1,109 +1,71 @@
 //! Turning ring-buffer records into `format` events.
 
-use std::collections::HashMap;
-
-use analyze::table::{self, Arg};
 use capture_ebpf::{
     CaptureHeader, EventKind, Exec, Fork, Header, Lost, Signal, SysEnter, SysExit, TaskExit,
 };
 use format::{Body, Capture, CaptureStatus, Event};
 
-/// Decodes records; keeps what an exec record needs from the execve before it.
-#[derive(Default)]
-pub struct Decoder {
-    /// argv captured at each thread's last execve enter.
-    argv: HashMap<u32, Vec<Vec<u8>>>,
-}
-
-impl Decoder {
-    /// The event in `bytes`, or `None` for a record of unknown kind or a size
-    /// that does not match (a mismatched eBPF object): skipped, not trusted.
-    pub fn decode(&mut self, bytes: &[u8]) -> Option<Event> {
-        let header: Header = read(bytes, 0)?;
-        let body = match EventKind::try_from(header.kind).ok()? {
-            EventKind::SysEnter => {
-                let r: SysEnter = read(bytes, 0)?;
-                let captures = captures(bytes, size_of::<SysEnter>(), r.captures)?;
-                self.remember_argv(header.tid, r.nr, &captures);
-                Body::SysEnter {
-                    nr: r.nr,
-                    args: r.args,
-                    captures,
-                }
+/// The event in `bytes`, or `None` for a record of unknown kind or a size that
+/// does not match (a mismatched eBPF object): skipped, not trusted.
+pub fn decode(bytes: &[u8]) -> Option<Event> {
+    let header: Header = read(bytes, 0)?;
+    let body = match EventKind::try_from(header.kind).ok()? {
+        EventKind::SysEnter => {
+            let r: SysEnter = read(bytes, 0)?;
+            Body::SysEnter {
+                nr: r.nr,
+                args: r.args,
+                captures: captures(bytes, size_of::<SysEnter>(), r.captures)?,
             }
-            EventKind::SysExit => {
-                let r: SysExit = read(bytes, 0)?;
-                Body::SysExit {
-                    nr: r.nr,
-                    ret: r.ret,
-                    captures: captures(bytes, size_of::<SysExit>(), r.captures)?,
-                }
+        }
+        EventKind::SysExit => {
+            let r: SysExit = read(bytes, 0)?;
+            Body::SysExit {
+                nr: r.nr,
+                ret: r.ret,
+                captures: captures(bytes, size_of::<SysExit>(), r.captures)?,
             }
-            EventKind::Fork => {
-                let r: Fork = read(bytes, 0)?;
-                Body::Fork {
-                    child_tid: r.child_tid,
-                    child_pid: r.child_tgid,
-                }
+        }
+        EventKind::Fork => {
+            let r: Fork = read(bytes, 0)?;
+            Body::Fork {
+                child_tid: r.child_tid,
+                child_pid: r.child_tgid,
             }
-            EventKind::Exec => {
-                let r: Exec = read(bytes, 0)?;
-                let argv = self
-                    .argv
-                    .remove(&r.old_tid)
-                    .or_else(|| self.argv.remove(&header.tid))
-                    .unwrap_or_default();
-                Body::Exec {
-                    filename: until_nul(&r.filename).to_vec(),
-                    comm: until_nul(&r.comm).to_vec(),
-                    argv,
-                }
+        }
+        EventKind::Exec => {
+            let r: Exec = read(bytes, 0)?;
+            let args = r.args.get(..r.args_len as usize)?;
+            Body::Exec {
+                filename: until_nul(&r.filename).to_vec(),
+                comm: until_nul(&r.comm).to_vec(),
+                argv: split_argv(args),
             }
-            EventKind::TaskExit => {
-                let r: TaskExit = read(bytes, 0)?;
-                self.argv.remove(&header.tid);
-                Body::TaskExit {
-                    status: r.exit_code,
-                }
+        }
+        EventKind::TaskExit => Body::TaskExit {
+            status: read::<TaskExit>(bytes, 0)?.exit_code,
+        },
+        EventKind::Signal => {
+            let r: Signal = read(bytes, 0)?;
+            let info = r.info.get(..r.info_len as usize)?.to_vec();
+            Body::Signal {
+                signo: r.signo,
+                code: r.code,
+                errno: r.errno,
+                info,
             }
-            EventKind::Signal => {
-                let r: Signal = read(bytes, 0)?;
-                let info = r.info.get(..r.info_len as usize)?.to_vec();
-                Body::Signal {
-                    signo: r.signo,
-                    code: r.code,
-                    errno: r.errno,
-                    info,
-                }
-            }
-            EventKind::Lost => Body::Lost {
-                count: read::<Lost>(bytes, 0)?.count,
-            },
-        };
-        Some(Event {
-            tid: header.tid,
-            pid: header.tgid,
-            cpu: header.cpu,
-            ts: header.ts,
-            body,
-        })
-    }
-
-    /// Keeps the argv strings of an execve-like call for its exec record.
-    fn remember_argv(&mut self, tid: u32, nr: i64, captures: &[Capture]) {
-        let Some(syscall) = table::lookup(std::env::consts::ARCH, nr) else {
-            return;
-        };
-        let Some(argv_arg) = syscall.args.iter().position(|a| *a == Arg::Argv) else {
-            return;
-        };
-        let argv = captures
-            .iter()
-            .filter(|c| usize::from(c.arg) == argv_arg && c.status != CaptureStatus::Partial)
-            .map(|c| c.data.clone())
-            .collect();
-        self.argv.insert(tid, argv);
-    }
+        }
+        EventKind::Lost => Body::Lost {
+            count: read::<Lost>(bytes, 0)?.count,
+        },
+    };
+    Some(Event {
+        tid: header.tid,
+        pid: header.tgid,
+        cpu: header.cpu,
+        ts: header.ts,
+        body,
+    })
 }
 
 /// The `count` captures that follow a record's fixed part at `start`.
@@ -121,6 +83,15 @@ fn captures(bytes: &[u8], start: usize, count: u32) -> Option<Vec<Capture>> {
         at += 8 + (h.len as usize).next_multiple_of(8);
     }
     Some(out)
+}
+
+/// The strings of an argv block ("a\0b\0"); a block cut short ends in a partial one.
+fn split_argv(args: &[u8]) -> Vec<Vec<u8>> {
+    if args.is_empty() {
+        return Vec::new();
+    }
+    let body = args.strip_suffix(&[0]).unwrap_or(args);
+    body.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
 }
 
 fn until_nul(bytes: &[u8]) -> &[u8] {
@@ -169,16 +140,15 @@ mod tests {
             len: 5,
         }));
         bytes.extend_from_slice(b"hello\0\0\0");
-        let event = Decoder::default().decode(&bytes).unwrap();
+        let event = decode(&bytes).unwrap();
         let Body::SysExit { ret, captures, .. } = event.body else {
             panic!("{event:?}")
         };
         assert_eq!((ret, captures[0].data.as_slice()), (5, &b"hello"[..]));
-        assert!(
-            Decoder::default()
-                .decode(&bytes[..bytes.len() - 8])
-                .is_none()
-        );
-        assert!(Decoder::default().decode(&bytes[..10]).is_none());
+        assert!(decode(&bytes[..bytes.len() - 8]).is_none());
+        assert!(decode(&bytes[..10]).is_none());
+        assert_eq!(split_argv(b"sh\0-c\0"), [&b"sh"[..], b"-c"]);
+        assert_eq!(split_argv(b"\0"), [b""]);
+        assert_eq!(split_argv(b"ab\0cu"), [&b"ab"[..], b"cu"]);
     }
 }

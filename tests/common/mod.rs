@@ -42,7 +42,7 @@ pub fn sample(name: &str) -> PathBuf {
     };
     if fresh(&exe) != Some(true) {
         let status = Command::new("gcc")
-            .args(["-O1", "-o"])
+            .args(["-O1", "-pthread", "-o"])
             .arg(&exe)
             .arg(&source)
             .status()

@@ -1,0 +1,446 @@
+//! Each sample program and a few coreutils, recorded for real: the events hold
+//! what the program did (buffers, children, exit statuses, signals), nothing was
+//! lost, and every process made the same syscalls, in the same order, as strace
+//! sees (ASLR off for both). Needs root (see `common::can_record`).
+
+mod common;
+
+use std::{
+    collections::{BTreeMap, HashMap},
+    ffi::OsString,
+    ops::ControlFlow,
+    path::Path,
+    process::Command,
+};
+
+use common::{can_record, sample};
+use format::{Body, CaptureStatus, Event, Filter, Trace};
+
+/// A recording of one command, and strace's view of the same command.
+struct Run {
+    status: Option<i32>,
+    events: Vec<Event>,
+    trace: Trace,
+    /// Syscall names per thread, as recorded.
+    recorded: Vec<Vec<String>>,
+    /// Syscall names per thread, as strace saw them.
+    straced: Vec<Vec<String>>,
+}
+
+/// Runs `command` under `systrace record` and under `strace -f`, both with ASLR
+/// off, in `dir/work` (the trace files go in `dir`, so both runs see the same
+/// directory).
+fn run(dir: &Path, name: &str, command: &[OsString]) -> Run {
+    let file = dir.join(format!("{name}.bin"));
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let out = Command::new("setarch")
+        .args(["-R", env!("CARGO_BIN_EXE_systrace"), "record", "-o"])
+        .arg(&file)
+        .arg("--")
+        .args(command)
+        .current_dir(&work)
+        .output()
+        .expect("running systrace");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(" 0 lost,"),
+        "{name}: events were lost: {stderr}"
+    );
+    let trace = Trace::open(&file).unwrap_or_else(|e| panic!("{name}: {e}: {stderr}"));
+    let mut events = Vec::new();
+    trace
+        .for_each(&Filter::default(), 2, |e| {
+            events.push(e.to_owned());
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    let recorded = names_per_thread(&events);
+
+    let log = dir.join(format!("{name}.strace"));
+    let status = Command::new("setarch")
+        .args(["-R", "strace", "-f", "-o"])
+        .arg(&log)
+        .arg("--")
+        .args(command)
+        .current_dir(&work)
+        .output()
+        .expect("running strace")
+        .status;
+    // strace kills itself with the signal that killed the program; a shell shows
+    // that as 128 + signal, which is what systrace exits with.
+    use std::os::unix::process::ExitStatusExt as _;
+    let shell_status = status.code().or(status.signal().map(|s| 128 + s));
+    assert_eq!(
+        shell_status,
+        out.status.code(),
+        "{name}: same exit status under strace"
+    );
+    let straced = strace_names(&std::fs::read_to_string(&log).unwrap());
+    Run {
+        status: out.status.code(),
+        events,
+        trace,
+        recorded,
+        straced,
+    }
+}
+
+fn names_per_thread(events: &[Event]) -> Vec<Vec<String>> {
+    let mut threads: BTreeMap<(u64, u32), Vec<String>> = BTreeMap::new();
+    let mut first: HashMap<u32, u64> = HashMap::new();
+    for e in events {
+        if let Body::SysEnter { nr, .. } = e.body {
+            let start = *first.entry(e.tid).or_insert(e.ts);
+            let name = analyze::syscalls::name("x86_64", nr)
+                .map_or(format!("syscall_{nr}"), str::to_owned);
+            threads.entry((start, e.tid)).or_default().push(name);
+        }
+    }
+    sorted(threads.into_values().collect())
+}
+
+/// Syscall names per pid from `strace -f -o` output, counted where each call starts.
+fn strace_names(log: &str) -> Vec<Vec<String>> {
+    let mut threads: BTreeMap<u32, Vec<String>> = BTreeMap::new();
+    for line in log.lines() {
+        let Some((pid, rest)) = line.split_once(' ') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(paren) = rest.find('(') else {
+            continue;
+        };
+        let name = &rest[..paren];
+        if let Ok(pid) = pid.parse()
+            && !name.is_empty()
+            && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            threads.entry(pid).or_default().push(name.to_owned());
+        }
+    }
+    sorted(threads.into_values().collect())
+}
+
+/// Threads' ids differ between runs: compare the sequences as a sorted list.
+fn sorted(mut threads: Vec<Vec<String>>) -> Vec<Vec<String>> {
+    threads.sort();
+    threads
+}
+
+/// Asserts both views agree, printing them side by side when they don't.
+fn assert_same_calls(name: &str, run: &Run) {
+    if run.recorded == run.straced {
+        return;
+    }
+    let mut report = format!("{name}: syscalls differ from strace's\n");
+    for (i, (ours, theirs)) in run.recorded.iter().zip(&run.straced).enumerate() {
+        if ours != theirs {
+            report += &format!("thread #{i}:\n{:<40} | strace\n", "systrace");
+            for k in 0..ours.len().max(theirs.len()) {
+                let a = ours.get(k).map_or("", String::as_str);
+                let b = theirs.get(k).map_or("", String::as_str);
+                report += &format!("{}{a:<39} | {b}\n", if a == b { ' ' } else { '*' });
+            }
+        }
+    }
+    report += &format!(
+        "threads: {} recorded, {} straced\n",
+        run.recorded.len(),
+        run.straced.len()
+    );
+    panic!("{report}");
+}
+
+fn arg(s: impl Into<OsString>) -> OsString {
+    s.into()
+}
+
+/// The captured bytes of argument `arg` of a syscall event (the enter's, or the
+/// exit's re-read when the page was not resident at enter).
+fn data_of(events: &[Event], at: usize, arg: u8) -> Option<Vec<u8>> {
+    let caps = |e: &Event| match &e.body {
+        Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } => captures.clone(),
+        _ => Vec::new(),
+    };
+    let event = &events[at];
+    let mut found = caps(event).into_iter().find(|c| c.arg == arg);
+    if found
+        .as_ref()
+        .is_some_and(|c| c.status == CaptureStatus::Fault)
+    {
+        let exit = events[at..]
+            .iter()
+            .find(|e| e.tid == event.tid && matches!(e.body, Body::SysExit { .. }))?;
+        found = caps(exit).into_iter().find(|c| c.arg == arg);
+    }
+    found
+        .filter(|c| c.status == CaptureStatus::Complete)
+        .map(|c| c.data)
+}
+
+/// Indexes of the enter events of syscall `name`.
+fn enters(events: &[Event], name: &str) -> Vec<usize> {
+    events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.body, Body::SysEnter { nr, .. } if analyze::syscalls::name("x86_64", nr) == Some(name)))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn enter_args(event: &Event) -> [u64; 6] {
+    match event.body {
+        Body::SysEnter { args, .. } => args,
+        _ => panic!("not an enter: {event:?}"),
+    }
+}
+
+/// The return value of the call whose enter is at `at`.
+fn ret_of(events: &[Event], at: usize) -> i64 {
+    let tid = events[at].tid;
+    events[at..]
+        .iter()
+        .find_map(|e| match e.body {
+            Body::SysExit { ret, .. } if e.tid == tid => Some(ret),
+            _ => None,
+        })
+        .expect("an exit")
+}
+
+fn exit_statuses(trace: &Trace) -> Vec<(String, Option<i32>)> {
+    trace
+        .index()
+        .processes
+        .iter()
+        .map(|p| {
+            (
+                String::from_utf8_lossy(&p.comm).into_owned(),
+                p.exit_status.as_ref().map(|s| s.to_native()),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fileio_opens_three_ways_and_its_data_is_captured() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(
+        dir.path(),
+        "fileio",
+        &[arg(sample("fileio")), arg(dir.path())],
+    );
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("fileio", &run);
+    let e = &run.events;
+    let a_txt = dir
+        .path()
+        .join("a.txt")
+        .into_os_string()
+        .into_encoded_bytes();
+    let opens = enters(e, "open");
+    assert_eq!(opens.len(), 2, "syscall(SYS_open) and the inline-asm open");
+    for &i in &opens {
+        assert_eq!(data_of(e, i, 0).as_deref(), Some(&a_txt[..]));
+    }
+    let write = enters(e, "write")[0];
+    assert_eq!(
+        data_of(e, write, 1).as_deref(),
+        Some(&b"file-io data\n"[..])
+    );
+    let reads: Vec<_> = enters(e, "read")
+        .into_iter()
+        .filter(|&i| enter_args(&e[i])[2] == 64)
+        .collect();
+    assert_eq!(ret_of(e, reads[0]), 13);
+    let exit = e[reads[0]..]
+        .iter()
+        .position(|x| matches!(x.body, Body::SysExit { .. }))
+        .unwrap()
+        + reads[0];
+    assert_eq!(data_of(e, exit, 1).as_deref(), Some(&b"file-io data\n"[..]));
+    let missing = enters(e, "openat")
+        .into_iter()
+        .find(|&i| data_of(e, i, 1).is_some_and(|p| p.ends_with(b"missing.txt")))
+        .unwrap();
+    assert_eq!(ret_of(e, missing), -2);
+}
+
+#[test]
+fn threads_are_all_recorded_with_their_writes() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "threads", &[arg(sample("threads"))]);
+    assert_eq!(run.status, Some(0));
+    // futex counts vary with scheduling: compare everything else.
+    let without_futex = |t: &Vec<Vec<String>>| {
+        sorted(
+            t.iter()
+                .map(|s| s.iter().filter(|n| *n != "futex").cloned().collect())
+                .collect(),
+        )
+    };
+    assert_eq!(without_futex(&run.recorded), without_futex(&run.straced));
+    assert_eq!(run.trace.index().threads.len(), 5);
+    let mut lines: Vec<_> = enters(&run.events, "write")
+        .into_iter()
+        .map(|i| data_of(&run.events, i, 1).unwrap())
+        .collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [b"thread 0\n", b"thread 1\n", b"thread 2\n", b"thread 3\n"]
+    );
+    let writers: std::collections::HashSet<_> = enters(&run.events, "write")
+        .into_iter()
+        .map(|i| run.events[i].tid)
+        .collect();
+    assert_eq!(writers.len(), 4, "each write from its own thread");
+}
+
+#[test]
+fn forker_child_exec_and_statuses() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "forker", &[arg(sample("forker"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("forker", &run);
+    let statuses = exit_statuses(&run.trace);
+    assert_eq!(
+        statuses,
+        [("forker".into(), Some(0)), ("sh".into(), Some(7 << 8))]
+    );
+    let exec = run.events.iter().find_map(|e| match &e.body {
+        Body::Exec { filename, argv, .. } if filename == b"/bin/sh" => Some(argv.clone()),
+        _ => None,
+    });
+    assert_eq!(exec.unwrap(), [&b"sh"[..], b"-c", b"exit 7"]);
+    let child = &run.trace.index().processes[1];
+    assert_eq!(
+        child.ppid.to_native(),
+        run.trace.index().processes[0].pid.to_native()
+    );
+}
+
+#[test]
+fn tcp_loopback_data_and_addresses() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "tcp", &[arg(sample("tcp"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("tcp", &run);
+    let e = &run.events;
+    let sent: Vec<_> = enters(e, "sendto")
+        .into_iter()
+        .map(|i| data_of(e, i, 1).unwrap())
+        .collect();
+    assert_eq!(sent, [b"ping", b"pong"]);
+    let connect = enters(e, "connect")[0];
+    let addr = data_of(e, connect, 1).unwrap();
+    assert_eq!(
+        (addr[0], &addr[4..8]),
+        (2, &[127, 0, 0, 1][..]),
+        "AF_INET 127.0.0.1"
+    );
+    assert_eq!(run.trace.index().processes.len(), 2);
+}
+
+#[test]
+fn mmapper_maps_and_unmaps() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(
+        dir.path(),
+        "mmapper",
+        &[arg(sample("mmapper")), arg(dir.path())],
+    );
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("mmapper", &run);
+    let e = &run.events;
+    let sizes: Vec<u64> = enters(e, "munmap")
+        .into_iter()
+        .map(|i| enter_args(&e[i])[1])
+        .collect();
+    assert!(
+        sizes.ends_with(&[4096, 65536, 1048576, 8192, 4096]),
+        "{sizes:?}"
+    );
+}
+
+#[test]
+fn killed_by_sigkill_is_recorded_as_such() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "killed", &[arg(sample("killed"))]);
+    assert_eq!(run.status, Some(128 + 9));
+    assert_same_calls("killed", &run);
+    assert_eq!(exit_statuses(&run.trace), [("killed".into(), Some(9))]);
+    assert!(
+        run.events
+            .iter()
+            .any(|e| matches!(e.body, Body::Signal { signo: 9, .. })),
+        "SIGKILL delivery"
+    );
+}
+
+#[test]
+fn badfd_close_and_tmpfile() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(
+        dir.path(),
+        "badfd",
+        &[arg(sample("badfd")), arg(dir.path())],
+    );
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("badfd", &run);
+    let e = &run.events;
+    let close = enters(e, "close")
+        .into_iter()
+        .find(|&i| enter_args(&e[i])[0] == 999)
+        .unwrap();
+    assert_eq!(ret_of(e, close), -9, "EBADF");
+    const O_TMPFILE: u64 = 0o20_200_000;
+    assert!(
+        enters(e, "openat")
+            .into_iter()
+            .any(|i| enter_args(&e[i])[2] & O_TMPFILE == O_TMPFILE)
+    );
+}
+
+#[test]
+fn coreutils_make_the_same_calls_as_under_strace() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("work")).unwrap();
+    std::fs::write(dir.path().join("work/f.txt"), b"coreutils\n").unwrap();
+    for (name, command) in [
+        ("cat", vec![arg("cat"), arg("f.txt")]),
+        ("ls", vec![arg("ls"), arg("-l"), arg(".")]),
+        (
+            "pipe",
+            vec![arg("sh"), arg("-c"), arg("echo hi | tr a-z A-Z")],
+        ),
+    ] {
+        let run = run(dir.path(), name, &command);
+        assert_eq!(run.status, Some(0), "{name}");
+        assert_same_calls(name, &run);
+    }
+}
