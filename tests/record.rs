@@ -233,6 +233,227 @@ fn captures_read_data_at_exit_and_follows_children() {
 }
 
 #[test]
+fn without_root_record_says_what_is_missing_and_exits_2() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(env!("CARGO_BIN_EXE_systrace"))
+        .args(["record", "-o", "/tmp/never-written.bin", "--", "true"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("needs root") && stderr.contains("sudo"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn under_sudo_the_program_runs_as_the_invoking_user_who_owns_the_trace() {
+    if !can_record() {
+        return;
+    }
+    use std::os::unix::fs::MetadataExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("id.bin");
+    let out = systrace()
+        .env("SUDO_UID", "65534")
+        .env("SUDO_GID", "65534")
+        .env_remove("SUDO_USER")
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .args(["--", "id", "-u"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "65534");
+    let meta = file.metadata().unwrap();
+    assert_eq!(
+        (meta.uid(), meta.gid(), meta.mode() & 0o777),
+        (65534, 65534, 0o600)
+    );
+    let out = systrace()
+        .args(["record", "-u", "nobody", "-o"])
+        .arg(dir.path().join("u.bin"))
+        .args(["--", "id", "-un"])
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "nobody");
+}
+
+/// Sends `signal` to `pid`.
+fn send(pid: u32, signal: i32) {
+    // SAFETY: plain kill(2).
+    unsafe { libc::kill(pid as i32, signal) };
+}
+
+#[test]
+fn ctrl_c_waits_for_the_program_and_a_second_one_stops_at_once() {
+    if !can_record() {
+        return;
+    }
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("int.bin");
+    let recorder = systrace()
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .args(["--", "sleep", "1.5"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    // Only systrace gets this one (a terminal would send it to sleep too).
+    send(recorder.id(), libc::SIGINT);
+    let start = Instant::now();
+    let out = recorder.wait_with_output().unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_millis(500),
+        "kept recording until sleep ended"
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("waiting for the program to end"));
+    let trace = Trace::open(&file).unwrap();
+    assert!(trace.recovery().is_none());
+    assert!(enters(&trace).iter().any(|&(nr, _)| nr == EXIT_GROUP));
+
+    // (stderr not piped: the still-running sleep would hold the pipe open.)
+    let mut recorder = systrace()
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .args(["--", "sleep", "30"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(700));
+    send(recorder.id(), libc::SIGINT);
+    std::thread::sleep(Duration::from_millis(100));
+    send(recorder.id(), libc::SIGINT);
+    let start = Instant::now();
+    let status = recorder.wait().unwrap();
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(status.code(), Some(128 + libc::SIGINT));
+    assert!(
+        Trace::open(&file).unwrap().recovery().is_none(),
+        "finalised"
+    );
+}
+
+#[test]
+fn attaches_to_a_running_process_and_its_children_until_it_ends() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("attached.bin");
+    // Waits for a go file, then forks a child that writes and exits.
+    let script = "while [ ! -e go ]; do sleep 0.05; done; sh -c 'echo attached > out.txt'; exit 4";
+    let mut target = std::process::Command::new("sh")
+        .args(["-c", script])
+        .current_dir(dir.path())
+        .spawn()
+        .unwrap();
+    let recorder = systrace()
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .arg("-p")
+        .arg(target.id().to_string())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::fs::write(dir.path().join("go"), b"").unwrap();
+    assert_eq!(target.wait().unwrap().code(), Some(4));
+    let out = recorder.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = Trace::open(&file).unwrap();
+    let index = trace.index();
+    assert!(index.processes.iter().any(|p| p.pid == target.id()));
+    let wrote = events(&trace).into_iter().any(|e| {
+        matches!(&e.body, Body::SysEnter { nr: WRITE, captures, .. }
+            if captures.iter().any(|c| c.data == b"attached\n"))
+    });
+    assert!(wrote, "the child's write was followed");
+    let leader = index
+        .processes
+        .iter()
+        .find(|p| p.pid == target.id())
+        .unwrap();
+    assert_eq!(
+        leader.exit_status.as_ref().map(|s| s.to_native()),
+        Some(4 << 8)
+    );
+}
+
+#[test]
+fn all_processes_for_a_duration_but_not_systrace_itself() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("all.bin");
+    let mut busy = std::process::Command::new("sh")
+        .args([
+            "-c",
+            "for i in $(seq 40); do cat /proc/version > /dev/null; sleep 0.05; done",
+        ])
+        .spawn()
+        .unwrap();
+    let recorder = systrace()
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .args(["-a", "--duration", "1s"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let recorder_pid = recorder.id();
+    let out = recorder.wait_with_output().unwrap();
+    busy.wait().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let trace = Trace::open(&file).unwrap();
+    let comms: Vec<_> = trace
+        .index()
+        .processes
+        .iter()
+        .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
+        .collect();
+    assert!(comms.iter().any(|c| c == "cat"), "{comms:?}");
+    assert!(
+        trace
+            .index()
+            .processes
+            .iter()
+            .all(|p| p.pid != recorder_pid),
+        "systrace traced itself"
+    );
+}
+
+#[test]
 fn a_missing_program_fails_like_strace() {
     if !can_record() {
         return;

@@ -7,6 +7,7 @@ use std::{
     fs::OpenOptions,
     os::unix::fs::OpenOptionsExt as _,
     path::{Path, PathBuf},
+    sync::atomic::{AtomicI32, AtomicU32, Ordering},
     time::{Duration, Instant},
 };
 
@@ -14,10 +15,7 @@ use anyhow::{Context as _, bail};
 use aya::maps::{MapData, PerCpuArray, RingBuf};
 use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostState};
 use format::{Body, Event, Writer, WriterOptions};
-use tokio::{
-    io::{Interest, unix::AsyncFd},
-    signal::unix::{SignalKind, signal},
-};
+use tokio::io::{Interest, unix::AsyncFd};
 
 use crate::{
     loader::{self, Filter},
@@ -71,6 +69,8 @@ impl std::error::Error for Unsupported {}
 /// signal if a signal killed it), or 0 for `-p` and `-a`.
 pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
     check_environment()?;
+    // From now on a Ctrl-C or SIGTERM is counted, not fatal, even during setup.
+    catch_stop_signals();
     let credentials = Credentials::for_program(config.user.as_deref())?;
     // Fork first: no thread may exist yet (see `spawn`).
     let (child, filter, live) = match &config.target {
@@ -111,7 +111,13 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
     };
     runtime.block_on(recorder.run(ring))?;
     recorder.report_lost(&lost)?;
-    let status = recorder.root_status.unwrap_or(0);
+    // A program still running when the user stopped recording: as if the stop
+    // signal had ended us (-p and -a end that way normally: 0).
+    let status = match (recorder.root, recorder.root_status) {
+        (_, Some(status)) => status,
+        (Some(_), None) => 128 + stop_signals().1 as u8,
+        (None, None) => 0,
+    };
     let summary = recorder.writer.finish().context("finishing the trace")?;
     drop(ebpf);
     eprintln!(
@@ -232,8 +238,6 @@ impl Recorder {
         let mut ring = unsafe { AsyncFd::register_with_interest(ring, Interest::READABLE) }
             .map_err(|e| e.into_parts().1)
             .context("watching the ring buffer")?;
-        let mut interrupt = signal(SignalKind::interrupt())?;
-        let mut terminate = signal(SignalKind::terminate())?;
         let mut tick = tokio::time::interval(TICK);
         loop {
             tokio::select! {
@@ -246,10 +250,8 @@ impl Recorder {
                     self.drain(ring.get_mut(), false)?;
                     self.writer.flush_if_due()?;
                 }
-                _ = interrupt.recv() => if self.stop_requested(libc::SIGINT) { break },
-                _ = terminate.recv() => if self.stop_requested(libc::SIGTERM) { break },
             }
-            if self.finished()? {
+            if self.stop_requested() || self.finished()? {
                 break;
             }
         }
@@ -259,15 +261,19 @@ impl Recorder {
     /// Whether a Ctrl-C or SIGTERM ends recording now. With a program of our own,
     /// the first one is the program's (the terminal sends Ctrl-C to it too; a
     /// SIGTERM is passed on) and recording goes on until it ends.
-    fn stop_requested(&mut self, signo: i32) -> bool {
-        self.interrupts += 1;
+    fn stop_requested(&mut self) -> bool {
+        let (count, last) = stop_signals();
+        if count == self.interrupts {
+            return false;
+        }
+        self.interrupts = count;
         let Some(root) = self.root.filter(|_| self.root_status.is_none()) else {
             return true;
         };
-        if self.interrupts > 1 {
+        if count > 1 {
             return true;
         }
-        if signo == libc::SIGTERM {
+        if last == libc::SIGTERM {
             // SAFETY: kill(2) on our own child.
             unsafe { libc::kill(root as i32, libc::SIGTERM) };
         }
@@ -344,6 +350,33 @@ impl Recorder {
         }
         Ok(())
     }
+}
+
+static STOP_SIGNALS: AtomicU32 = AtomicU32::new(0);
+static LAST_STOP_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn on_stop_signal(signo: libc::c_int) {
+    // Only atomics: this runs in a signal handler.
+    LAST_STOP_SIGNAL.store(signo, Ordering::Relaxed);
+    STOP_SIGNALS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Counts SIGINT and SIGTERM instead of dying of them; the event loop looks at
+/// the count on every tick. (exec resets caught signals, so the program still
+/// gets the default behaviour.)
+fn catch_stop_signals() {
+    for signo in [libc::SIGINT, libc::SIGTERM] {
+        // SAFETY: installs an async-signal-safe handler (atomics only).
+        unsafe { libc::signal(signo, on_stop_signal as *const () as libc::sighandler_t) };
+    }
+}
+
+/// How many stop signals have arrived, and the last one.
+fn stop_signals() -> (u32, i32) {
+    (
+        STOP_SIGNALS.load(Ordering::Relaxed),
+        LAST_STOP_SIGNAL.load(Ordering::Relaxed),
+    )
 }
 
 /// Keeps the set of live traced tasks up to date.
