@@ -21,15 +21,16 @@ mod programs {
         bindings::{BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
         cty::c_void,
         helpers::{
-            bpf_get_current_comm, bpf_get_smp_processor_id, bpf_ktime_get_ns,
+            bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_smp_processor_id,
+            bpf_ktime_get_ns,
             generated::{
                 bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
                 bpf_probe_read_user_str,
             },
         },
-        macros::{btf_tracepoint, map, tracepoint},
-        maps::{Array, HashMap, LruHashMap, PerCpuArray, ProgramArray, RingBuf},
-        programs::{BtfTracePointContext, TracePointContext},
+        macros::{btf_tracepoint, map, raw_tracepoint},
+        maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf},
+        programs::{BtfTracePointContext, RawTracePointContext},
     };
     use capture_ebpf::{
         CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork,
@@ -47,12 +48,16 @@ mod programs {
     #[map(name = "LOST")]
     static LOST: PerCpuArray<LostState> = PerCpuArray::with_max_entries(1, 0);
     /// Arguments of syscalls in progress, for the captures at exit.
+    /// Per thread, what its current syscall's exit needs. Entries are updated in
+    /// place and removed when the thread ends: cheaper than insert + delete per call.
     #[map(name = "PENDING")]
-    static PENDING: LruHashMap<u32, Pending> = LruHashMap::with_max_entries(MAX_PENDING, 0);
+    static PENDING: HashMap<u32, Pending> = HashMap::with_max_entries(MAX_PENDING, 0);
 
     /// What a syscall's exit needs from its enter.
     #[derive(Clone, Copy)]
     struct Pending {
+        /// The syscall this is for (-1: none in progress).
+        nr: i64,
         args: [u64; 6],
         /// Enter rules whose copy faulted, to run again at exit: a buffer the
         /// program has not touched yet may not be paged in at enter, and probes
@@ -62,8 +67,6 @@ mod programs {
     }
     #[map(name = "SCRATCH")]
     static SCRATCH: PerCpuArray<Scratch> = PerCpuArray::with_max_entries(1, 0);
-    #[map(name = "JOB")]
-    static JOB: PerCpuArray<Job> = PerCpuArray::with_max_entries(1, 0);
     /// The capture programs, indexed by `how` (see `next_capture`).
     #[map(name = "CAPTURE")]
     static CAPTURE: ProgramArray = ProgramArray::with_max_entries(8, 0);
@@ -74,6 +77,7 @@ mod programs {
     /// paths look alike to the verifier, which keeps its work within limits.
     #[repr(C)]
     struct Scratch {
+        job: Job,
         data: [u8; 2 * SCRATCH_BYTES],
     }
 
@@ -144,14 +148,57 @@ mod programs {
         unsafe { core::ptr::read_volatile(g) }
     }
 
-    // Offsets in the raw_syscalls tracepoint records (tracefs `format` files).
-    const ID_OFFSET: usize = 8;
-    const ARGS_OFFSET: usize = 16;
-    const RET_OFFSET: usize = 16;
+    /// The syscall registers of `struct pt_regs`, from `REGS_START` on: one
+    /// kernel read gets all six arguments and the syscall number.
+    #[cfg(bpf_target_arch = "x86_64")]
+    mod regs {
+        pub const START: u64 = 56;
+        /// r10, r9, r8, ax, cx, dx, si, di, orig_ax.
+        pub type Window = [u64; 9];
+        pub fn args(w: &Window) -> [u64; 6] {
+            [w[7], w[6], w[5], w[0], w[2], w[1]]
+        }
+        pub fn nr(w: &Window) -> i64 {
+            w[8] as i64
+        }
+    }
+
+    #[cfg(bpf_target_arch = "aarch64")]
+    mod regs {
+        pub const START: u64 = 0;
+        /// regs[0..31], sp, pc, pstate, orig_x0, syscallno (low 32 bits).
+        pub type Window = [u64; 36];
+        pub fn args(w: &Window) -> [u64; 6] {
+            [w[34], w[1], w[2], w[3], w[4], w[5]]
+        }
+        pub fn nr(w: &Window) -> i64 {
+            w[35] as i32 as i64
+        }
+    }
+
+    fn read_regs(ptr: u64) -> Option<regs::Window> {
+        // Not zeroed first: that is a memset call per syscall.
+        let mut window = core::mem::MaybeUninit::<regs::Window>::uninit();
+        // SAFETY: the helper fills the whole window or fails (then it is not read).
+        unsafe {
+            let r = bpf_probe_read_kernel(
+                window.as_mut_ptr().cast::<c_void>(),
+                core::mem::size_of::<regs::Window>() as u32,
+                (ptr + regs::START) as *const c_void,
+            );
+            (r == 0).then(|| window.assume_init())
+        }
+    }
     /// Room one capture may need in the scratch buffer: header + data.
     const CAPTURE_ROOM: usize = 8 + MAX_SNAPLEN as usize + 8;
     /// Captures start no later than this, so every one fits.
     const LAST_CAPTURE_AT: usize = SCRATCH_BYTES - CAPTURE_ROOM;
+
+    /// (tid, tgid) of the current task, from one helper call.
+    fn current_ids() -> (u32, u32) {
+        let id = bpf_get_current_pid_tgid();
+        (id as u32, (id >> 32) as u32)
+    }
 
     fn is_traced(tgid: u32) -> bool {
         if global(&TRACE_ALL) != 0 {
@@ -233,21 +280,21 @@ mod programs {
         );
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "sys_enter")]
-    pub fn sys_enter(ctx: TracePointContext) -> u32 {
+    // Raw tracepoints: no record formatting by the kernel before the program runs.
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn sys_enter(ctx: RawTracePointContext) -> i32 {
         match try_sys_enter(&ctx) {
             Ok(r) | Err(r) => r,
         }
     }
 
-    fn try_sys_enter(ctx: &TracePointContext) -> Result<u32, u32> {
-        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+    fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
+        let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return Ok(0);
         }
-        // SAFETY: offsets come from the tracepoint's format.
-        let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
-        let args: [u64; 6] = unsafe { ctx.read_at(ARGS_OFFSET) }.map_err(|_| 1u32)?;
+        let nr: i64 = ctx.arg(1);
+        let args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
         let spec = spec(nr);
         let record = SysEnter {
             header: header(EventKind::SysEnter, tid, tgid),
@@ -276,34 +323,36 @@ mod programs {
         Ok(next_capture(ctx, buf, job, spec))
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "sys_exit")]
-    pub fn sys_exit(ctx: TracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sys_exit")]
+    pub fn sys_exit(ctx: RawTracePointContext) -> i32 {
         match try_sys_exit(&ctx) {
             Ok(r) | Err(r) => r,
         }
     }
 
-    fn try_sys_exit(ctx: &TracePointContext) -> Result<u32, u32> {
-        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+    fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
+        let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return Ok(0);
         }
-        // SAFETY: offsets come from the tracepoint's format.
-        let nr: i64 = unsafe { ctx.read_at(ID_OFFSET) }.map_err(|_| 1u32)?;
-        let ret: i64 = unsafe { ctx.read_at(RET_OFFSET) }.map_err(|_| 1u32)?;
+        let ret: i64 = ctx.arg(1);
+        let nr = regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?);
         let spec = spec(nr);
         let mut args = [0u64; 6];
         let mut wanted = 0;
-        // SAFETY: a lookup whose value is copied before the remove.
         if let Some(spec) = spec
-            && let Some(pending) = unsafe { PENDING.get(&tid) }.copied()
+            && let Some(pending) = PENDING.get_ptr_mut(&tid)
         {
-            let _ = PENDING.remove(&tid);
-            args = pending.args;
-            wanted = pending.retry;
-            // Out-buffers are only valid when the call succeeded.
-            if ret >= 0 {
-                wanted |= rules_at(spec, at::EXIT);
+            // SAFETY: this thread's entry: no one else writes it while it runs.
+            let pending = unsafe { &mut *pending };
+            if pending.nr == nr {
+                pending.nr = -1;
+                args = pending.args;
+                wanted = pending.retry;
+                // Out-buffers are only valid when the call succeeded.
+                if ret >= 0 {
+                    wanted |= rules_at(spec, at::EXIT);
+                }
             }
         }
         let record = SysExit {
@@ -353,11 +402,10 @@ mod programs {
     }
 
     /// This CPU's record buffer and capture job.
-    fn job_slots() -> Result<(&'static mut [u8; 2 * SCRATCH_BYTES], &'static mut Job), u32> {
-        let scratch = SCRATCH.get_ptr_mut(0).ok_or(1u32)?;
-        let job = JOB.get_ptr_mut(0).ok_or(1u32)?;
-        // SAFETY: per-CPU slots, ours while this program (and its tail calls) run.
-        Ok(unsafe { (&mut (*scratch).data, &mut *job) })
+    fn job_slots() -> Result<(&'static mut [u8; 2 * SCRATCH_BYTES], &'static mut Job), i32> {
+        let scratch = SCRATCH.get_ptr_mut(0).ok_or(1)?;
+        // SAFETY: a per-CPU slot, ours while this program (and its tail calls) run.
+        Ok(unsafe { (&mut (*scratch).data, &mut (*scratch).job) })
     }
 
     /// Moves to the next rule that copies at this point of the call: tail-calls
@@ -370,7 +418,7 @@ mod programs {
         buf: &mut [u8; 2 * SCRATCH_BYTES],
         job: &mut Job,
         spec: Option<&SyscallSpec>,
-    ) -> u32 {
+    ) -> i32 {
         if let Some(spec) = spec {
             for i in 0..MAX_RULES as u32 {
                 if i >= job.rule && (job.wanted >> i) & 1 != 0 {
@@ -384,12 +432,19 @@ mod programs {
         }
         if job.keep_args != 0 || job.faulted != 0 {
             let pending = Pending {
+                nr: job.nr,
                 args: job.args,
                 retry: job.faulted,
                 _pad: 0,
             };
-            // A full map only costs this call's exit captures.
-            let _ = PENDING.insert(&job.tid, &pending, 0);
+            match PENDING.get_ptr_mut(&job.tid) {
+                // SAFETY: this thread's entry: no one else writes it while it runs.
+                Some(slot) => unsafe { *slot = pending },
+                // A full map only costs this call's exit captures.
+                None => {
+                    let _ = PENDING.insert(&job.tid, &pending, 0);
+                }
+            }
         }
         write_at(buf, job.count_at as usize, &job.count);
         emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid);
@@ -397,7 +452,7 @@ mod programs {
     }
 
     /// Runs one capture program's kind of copy on the current rule, then goes on.
-    fn run_capture(ctx: &TracePointContext, how: u8) -> u32 {
+    fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
         let Ok((buf, job)) = job_slots() else {
             return 0;
         };
@@ -445,28 +500,28 @@ mod programs {
         }
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "capture_str")]
-    pub fn capture_str_prog(ctx: TracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_str_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::STR)
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "capture_bytes")]
-    pub fn capture_bytes_prog(ctx: TracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_bytes_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::BYTES)
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "capture_str_array")]
-    pub fn capture_str_array_prog(ctx: TracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_str_array_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::STR_ARRAY)
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "capture_count_ptrs")]
-    pub fn capture_count_ptrs_prog(ctx: TracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_count_ptrs_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::COUNT_PTRS)
     }
 
-    #[tracepoint(category = "raw_syscalls", name = "capture_iovecs")]
-    pub fn capture_iovecs_prog(ctx: TracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_iovecs_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::IOVECS)
     }
 
@@ -677,7 +732,7 @@ mod programs {
 
     #[btf_tracepoint(function = "sched_process_fork")]
     pub fn sched_process_fork(ctx: BtfTracePointContext) -> u32 {
-        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
         }
@@ -697,7 +752,7 @@ mod programs {
 
     #[btf_tracepoint(function = "sched_process_exec")]
     pub fn sched_process_exec(ctx: BtfTracePointContext) -> u32 {
-        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
         }
@@ -705,12 +760,12 @@ mod programs {
         let old_tid: i32 = ctx.arg(1);
         let bprm: u64 = ctx.arg(2);
         let filename: u64 = read_kernel(bprm, global(&BPRM_FILENAME_OFFSET));
-        let Some(scratch) = SCRATCH.get_ptr_mut(0) else {
+        let Ok((buf, _)) = job_slots() else {
             return 0;
         };
         // The record is too big for the BPF stack: build it in the scratch buffer.
         // SAFETY: Exec fits in the scratch buffer (checked at compile time).
-        let record = unsafe { &mut *scratch.cast::<Exec>() };
+        let record = unsafe { &mut *buf.as_mut_ptr().cast::<Exec>() };
         record.header = header(EventKind::Exec, tid, tgid);
         record.old_tid = old_tid as u32;
         record._pad = 0;
@@ -750,7 +805,7 @@ mod programs {
 
     #[btf_tracepoint(function = "sched_process_exit")]
     pub fn sched_process_exit(ctx: BtfTracePointContext) -> u32 {
-        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
         }
@@ -771,7 +826,7 @@ mod programs {
 
     #[btf_tracepoint(function = "signal_deliver")]
     pub fn signal_deliver(ctx: BtfTracePointContext) -> u32 {
-        let (tid, tgid) = (ctx.pid(), ctx.tgid());
+        let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
         }

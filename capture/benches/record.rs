@@ -116,10 +116,18 @@ fn median(mut values: Vec<Duration>) -> Duration {
 
 /// The number after `label` in systrace's summary line ("... N lost, ...").
 fn summary_field(stderr: &str, label: &str) -> Option<u64> {
-    let line = stderr.lines().find(|l| l.starts_with("systrace: ") && l.contains(" lost, "))?;
+    let line = stderr
+        .lines()
+        .find(|l| l.starts_with("systrace: ") && l.contains(" lost, "))?;
     let words: Vec<&str> = line.split_whitespace().collect();
-    let at = words.iter().position(|w| w.trim_end_matches([',', ')']) == label)?;
-    words.get(at.checked_sub(1)?)?.trim_start_matches('(').parse().ok()
+    let at = words
+        .iter()
+        .position(|w| w.trim_end_matches([',', ')']) == label)?;
+    words
+        .get(at.checked_sub(1)?)?
+        .trim_start_matches('(')
+        .parse()
+        .ok()
 }
 
 /// Events perf reports as lost ("Lost N events" / "lost samples"), if any.
@@ -155,12 +163,25 @@ fn bench(title: &str, workload: &str, rounds: usize, dir: &Path) {
         let wall = median(samples[i].iter().map(|s| s.wall).collect());
         let bytes = samples[i].last().map_or(0, |s| s.bytes);
         let lost = match tool {
-            Tool::Systrace => samples[i].iter().filter_map(|s| summary_field(&s.stderr, "lost")).max().map_or("?".into(), |n| n.to_string()),
-            Tool::PerfTrace => samples[i].iter().map(|s| perf_lost(&s.stderr)).max().unwrap_or(0).to_string(),
+            Tool::Systrace => samples[i]
+                .iter()
+                .filter_map(|s| summary_field(&s.stderr, "lost"))
+                .max()
+                .map_or("?".into(), |n| n.to_string()),
+            Tool::PerfTrace => samples[i]
+                .iter()
+                .map(|s| perf_lost(&s.stderr))
+                .max()
+                .unwrap_or(0)
+                .to_string(),
             Tool::Strace => "0".into(),
             Tool::Native => "-".into(),
         };
-        let per_call = if tool == Tool::Native || syscalls == 0 { "-".into() } else { format!("{:.1}", bytes as f64 / syscalls as f64) };
+        let per_call = if tool == Tool::Native || syscalls == 0 {
+            "-".into()
+        } else {
+            format!("{:.1}", bytes as f64 / syscalls as f64)
+        };
         println!(
             "{:<18} {:>10.3} {:>12.3} {:>8.2}x {:>10} {:>12} {:>11}",
             tool.name(),
@@ -168,7 +189,11 @@ fn bench(title: &str, workload: &str, rounds: usize, dir: &Path) {
             inside(i).as_secs_f64(),
             inside(i).as_secs_f64() / native,
             lost,
-            if tool == Tool::Native { "-".into() } else { bytes.to_string() },
+            if tool == Tool::Native {
+                "-".into()
+            } else {
+                bytes.to_string()
+            },
             per_call,
         );
     }
@@ -183,7 +208,12 @@ fn main() {
         eprintln!("the recording benchmark needs root (eBPF, perf): run it with sudo");
         std::process::exit(2);
     }
-    let env = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let env = |k: &str, d: usize| {
+        std::env::var(k)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(d)
+    };
     let rounds = env("BENCH_ROUNDS", 3);
     let dd_count = env("BENCH_DD_COUNT", 1_000_000);
     let dir: PathBuf = std::env::temp_dir().join(format!("systrace-bench-{}", std::process::id()));

@@ -6,7 +6,7 @@ use anyhow::{Context as _, anyhow};
 use aya::{
     Btf, Ebpf, EbpfLoader,
     maps::{Array, HashMap, ProgramArray},
-    programs::{BtfTracePoint, TracePoint},
+    programs::{BtfTracePoint, RawTracePoint},
 };
 use capture_ebpf::{
     CAPTURE_MAP, CaptureSpec, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec, TRACED_MAP, at,
@@ -75,7 +75,7 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     let mut captures =
         ProgramArray::try_from(ebpf.take_map(CAPTURE_MAP).context("capture map missing")?)?;
     for (name, index) in CAPTURE_PROGRAMS {
-        let program: &mut TracePoint = ebpf
+        let program: &mut RawTracePoint = ebpf
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
@@ -88,13 +88,13 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     // its fd on drop, which empties a program array.
     std::mem::forget(captures);
     for name in ["sys_enter", "sys_exit"] {
-        let program: &mut TracePoint = ebpf
+        let program: &mut RawTracePoint = ebpf
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
         program.load().with_context(|| format!("loading {name}"))?;
         program
-            .attach("raw_syscalls", name)
+            .attach(name)
             .with_context(|| format!("attaching {name}"))?;
     }
     let btf = Btf::from_sys_fs().context("reading the kernel's BTF")?;
