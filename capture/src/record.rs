@@ -133,8 +133,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
 }
 
 fn check_environment() -> anyhow::Result<()> {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !can_load_ebpf() {
         bail!(Unsupported(
             "recording needs root (eBPF needs CAP_BPF and CAP_PERFMON): run it with sudo".into()
         ));
@@ -160,6 +159,23 @@ fn check_environment() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Whether this process may load and attach tracing programs: CAP_BPF and
+/// CAP_PERFMON, or CAP_SYS_ADMIN, in its effective set.
+fn can_load_ebpf() -> bool {
+    const CAP_SYS_ADMIN: u32 = 21;
+    const CAP_PERFMON: u32 = 38;
+    const CAP_BPF: u32 = 39;
+    let effective = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let hex = status.lines().find_map(|l| l.strip_prefix("CapEff:"))?;
+            u64::from_str_radix(hex.trim(), 16).ok()
+        })
+        .unwrap_or(0);
+    let has = |cap: u32| effective & (1 << cap) != 0;
+    has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON))
 }
 
 /// The thread-group ids of `pids` (a tid given to -p means its whole process).
