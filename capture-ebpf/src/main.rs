@@ -222,23 +222,10 @@ mod programs {
     /// Copies `len` bytes at `data` into the ring buffer; counts them as lost
     /// when there is no room, and first reports earlier losses on this CPU.
     fn emit(data: *const u8, len: usize, tid: u32, tgid: u32) {
-        let Some(lost) = LOST.get_ptr_mut(0) else {
+        if !report_lost(tid, tgid) {
             return;
-        };
-        // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
-        let lost = unsafe { &mut *lost };
-        let flags = wakeup_flags();
-        if lost.count > 0 {
-            let record = Lost {
-                header: header(EventKind::Lost, lost.tid, tgid),
-                count: lost.count,
-            };
-            if EVENTS.output::<Lost>(record, flags).is_err() {
-                count_lost(lost, tid);
-                return;
-            }
-            lost.count = 0;
         }
+        let flags = wakeup_flags();
         let len = if len > SCRATCH_BYTES {
             SCRATCH_BYTES
         } else {
@@ -248,7 +235,39 @@ mod programs {
         // record of at least `len` bytes (callers pass their own size).
         let bytes = unsafe { core::slice::from_raw_parts(data, len) };
         if EVENTS.output::<[u8]>(bytes, flags).is_err() {
+            lose(tid);
+        }
+    }
+
+    /// Reports records lost earlier on this CPU ahead of the next one, so the
+    /// gap shows where it is. False (and the next record counted as lost too)
+    /// when even that report finds no room.
+    fn report_lost(tid: u32, tgid: u32) -> bool {
+        let Some(lost) = LOST.get_ptr_mut(0) else {
+            return false;
+        };
+        // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
+        let lost = unsafe { &mut *lost };
+        if lost.count == 0 {
+            return true;
+        }
+        let record = Lost {
+            header: header(EventKind::Lost, lost.tid, tgid),
+            count: lost.count,
+        };
+        if EVENTS.output::<Lost>(record, 0).is_err() {
             count_lost(lost, tid);
+            return false;
+        }
+        lost.count = 0;
+        true
+    }
+
+    /// Counts one record of `tid` as lost on this CPU.
+    fn lose(tid: u32) {
+        if let Some(lost) = LOST.get_ptr_mut(0) {
+            // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
+            count_lost(unsafe { &mut *lost }, tid);
         }
     }
 
@@ -271,13 +290,18 @@ mod programs {
         }
     }
 
-    fn emit_record<T>(record: &T, tid: u32, tgid: u32) {
-        emit(
-            (record as *const T).cast(),
-            core::mem::size_of::<T>(),
-            tid,
-            tgid,
-        );
+    /// Writes a fixed-size record straight into the ring buffer.
+    fn emit_record<T: 'static>(record: T, tid: u32, tgid: u32) {
+        if !report_lost(tid, tgid) {
+            return;
+        }
+        match EVENTS.reserve::<T>(0) {
+            Some(mut entry) => {
+                entry.write(record);
+                entry.submit(wakeup_flags());
+            }
+            None => lose(tid),
+        }
     }
 
     // Raw tracepoints: no record formatting by the kernel before the program runs.
@@ -296,13 +320,31 @@ mod programs {
         let nr: i64 = ctx.arg(1);
         let args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
         let spec = spec(nr);
-        let record = SysEnter {
+        let mut record = SysEnter {
             header: header(EventKind::SysEnter, tid, tgid),
             nr,
             args,
             captures: 0,
             _pad: 0,
         };
+        let wanted = spec.map_or(0, |s| rules_at(s, at::ENTER));
+        let keep_args = spec.is_some_and(|s| s.at & u32::from(at::EXIT) != 0);
+        // Fast paths, straight into the ring buffer: no copy at all, or one buffer.
+        if wanted == 0 {
+            if keep_args {
+                save_pending(tid, nr, &args, 0);
+            }
+            emit_record(record, tid, tgid);
+            return Ok(0);
+        }
+        if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, 0) {
+            record.captures = 1;
+            let faulted = emit_with_bytes(record, arg, ptr, len, tid, tgid);
+            if keep_args || faulted {
+                save_pending(tid, nr, &args, if faulted { wanted } else { 0 });
+            }
+            return Ok(0);
+        }
         let (buf, job) = job_slots()?;
         write_at(buf, 0, &record);
         *job = Job {
@@ -313,10 +355,10 @@ mod programs {
             count: 0,
             count_at: core::mem::offset_of!(SysEnter, captures) as u32,
             rule: 0,
-            wanted: spec.map_or(0, |s| rules_at(s, at::ENTER)),
+            wanted,
             faulted: 0,
             when: u32::from(at::ENTER),
-            keep_args: spec.map_or(0, |s| s.at & u32::from(at::EXIT)),
+            keep_args: u32::from(keep_args),
             tid,
             tgid,
         };
@@ -355,13 +397,22 @@ mod programs {
                 }
             }
         }
-        let record = SysExit {
+        let mut record = SysExit {
             header: header(EventKind::SysExit, tid, tgid),
             nr,
             ret,
             captures: 0,
             _pad: 0,
         };
+        if wanted == 0 {
+            emit_record(record, tid, tgid);
+            return Ok(0);
+        }
+        if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, ret) {
+            record.captures = 1;
+            emit_with_bytes(record, arg, ptr, len, tid, tgid);
+            return Ok(0);
+        }
         let (buf, job) = job_slots()?;
         write_at(buf, 0, &record);
         *job = Job {
@@ -380,6 +431,116 @@ mod programs {
             tgid,
         };
         Ok(next_capture(ctx, buf, job, spec))
+    }
+
+    /// Keeps what the exit of this thread's syscall `nr` needs.
+    fn save_pending(tid: u32, nr: i64, args: &[u64; 6], retry: u32) {
+        let pending = Pending {
+            nr,
+            args: *args,
+            retry,
+            _pad: 0,
+        };
+        match PENDING.get_ptr_mut(&tid) {
+            // SAFETY: this thread's entry: no one else writes it while it runs.
+            Some(slot) => unsafe { *slot = pending },
+            // A full map only costs this call's exit captures.
+            None => {
+                let _ = PENDING.insert(&tid, &pending, 0);
+            }
+        }
+    }
+
+    /// When the only copy wanted is one plain buffer (read, write, ...): its
+    /// argument, address and size.
+    fn single_bytes_rule(
+        spec: Option<&SyscallSpec>,
+        wanted: u32,
+        args: &[u64; 6],
+        ret: i64,
+    ) -> Option<(u8, u64, u64)> {
+        let spec = spec?;
+        if wanted.count_ones() != 1 {
+            return None;
+        }
+        let rule = spec.rule[(wanted.trailing_zeros() & 3) as usize];
+        if rule.how != how::BYTES {
+            return None;
+        }
+        let ptr = arg_at(args, rule.arg);
+        (ptr != 0).then(|| (rule.arg, ptr, rule_len(&rule, args, ret)))
+    }
+
+    /// The size a rule copies, before the snapshot length caps it.
+    fn rule_len(rule: &capture_ebpf::CaptureSpec, args: &[u64; 6], ret: i64) -> u64 {
+        match rule.size_kind {
+            size::FIXED => u64::from(rule.size),
+            size::ARG => arg_at(args, rule.size_arg),
+            size::RET => ret as u64,
+            // Counts beyond this exceed any snapshot anyway (and avoid 128-bit math).
+            size::ARG_TIMES => arg_at(args, rule.size_arg).min(1024) * u64::from(rule.size),
+            _ => 0,
+        }
+    }
+
+    /// A syscall record with one buffer, reserved at its largest size.
+    #[repr(C)]
+    struct WithBytes<R> {
+        record: R,
+        capture: CaptureHeader,
+        data: [u8; MAX_SNAPLEN as usize],
+    }
+
+    /// Writes `record` and `len` bytes (at most the snapshot length) at `ptr`
+    /// straight into the ring buffer. Returns whether reading them faulted.
+    fn emit_with_bytes<R: 'static>(
+        record: R,
+        arg: u8,
+        ptr: u64,
+        len: u64,
+        tid: u32,
+        tgid: u32,
+    ) -> bool {
+        if !report_lost(tid, tgid) {
+            return false;
+        }
+        let Some(mut entry) = EVENTS.reserve::<WithBytes<R>>(0) else {
+            lose(tid);
+            return false;
+        };
+        let out = entry.as_mut_ptr();
+        let snap = snaplen();
+        let (mut st, mut take) = if len > snap {
+            (status::PARTIAL, snap)
+        } else {
+            (status::COMPLETE, len)
+        };
+        take &= 0xff;
+        if take > u64::from(MAX_SNAPLEN) {
+            take = u64::from(MAX_SNAPLEN);
+        }
+        // SAFETY: `out` is the reserved entry; the copy stays within `data`.
+        unsafe {
+            core::ptr::addr_of_mut!((*out).record).write(record);
+            if take > 0
+                && bpf_probe_read_user(
+                    core::ptr::addr_of_mut!((*out).data).cast::<c_void>(),
+                    take as u32,
+                    ptr as *const c_void,
+                ) != 0
+            {
+                st = status::FAULT;
+                take = 0;
+            }
+            core::ptr::addr_of_mut!((*out).capture).write(CaptureHeader {
+                arg,
+                status: st,
+                _pad: 0,
+                len: take as u32,
+            });
+        }
+        entry.submit(wakeup_flags());
+        st == status::FAULT
     }
 
     /// Bit set of the rules of `spec` that copy at `when`.
@@ -431,20 +592,7 @@ mod programs {
             }
         }
         if job.keep_args != 0 || job.faulted != 0 {
-            let pending = Pending {
-                nr: job.nr,
-                args: job.args,
-                retry: job.faulted,
-                _pad: 0,
-            };
-            match PENDING.get_ptr_mut(&job.tid) {
-                // SAFETY: this thread's entry: no one else writes it while it runs.
-                Some(slot) => unsafe { *slot = pending },
-                // A full map only costs this call's exit captures.
-                None => {
-                    let _ = PENDING.insert(&job.tid, &pending, 0);
-                }
-            }
+            save_pending(job.tid, job.nr, &job.args, job.faulted);
         }
         write_at(buf, job.count_at as usize, &job.count);
         emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid);
@@ -746,7 +894,7 @@ mod programs {
             // Follow the child before it can run: it is not scheduled yet.
             let _ = TRACED.insert(&record.child_tgid, &1, 0);
         }
-        emit_record(&record, tid, tgid);
+        emit_record(record, tid, tgid);
         0
     }
 
@@ -797,7 +945,12 @@ mod programs {
                 filename as *const c_void,
             )
         };
-        emit_record(record, tid, tgid);
+        emit(
+            (record as *const Exec).cast(),
+            core::mem::size_of::<Exec>(),
+            tid,
+            tgid,
+        );
         0
     }
 
@@ -820,7 +973,7 @@ mod programs {
         if record.group_dead != 0 && global(&TRACE_ALL) == 0 {
             let _ = TRACED.remove(&tgid);
         }
-        emit_record(&record, tid, tgid);
+        emit_record(record, tid, tgid);
         0
     }
 
@@ -868,7 +1021,7 @@ mod programs {
                 ]);
             }
         }
-        emit_record(&record, tid, tgid);
+        emit_record(record, tid, tgid);
         0
     }
 
