@@ -19,6 +19,9 @@ use format::{Body, CaptureStatus, Event, Filter, Trace};
 /// A recording of one command, and strace's view of the same command.
 struct Run {
     status: Option<i32>,
+    /// `systrace show`'s output and strace's log.
+    shown: String,
+    strace_log: String,
     events: Vec<Event>,
     trace: Trace,
     /// Syscall names per thread, as recorded.
@@ -59,7 +62,7 @@ fn run(dir: &Path, name: &str, command: &[OsString]) -> Run {
 
     let log = dir.join(format!("{name}.strace"));
     let status = Command::new("setarch")
-        .args(["-R", "strace", "-f", "-o"])
+        .args(["-R", "strace", "-f", "-s", "32", "-o"])
         .arg(&log)
         .arg("--")
         .args(command)
@@ -76,9 +79,22 @@ fn run(dir: &Path, name: &str, command: &[OsString]) -> Run {
         out.status.code(),
         "{name}: same exit status under strace"
     );
-    let straced = strace_names(&std::fs::read_to_string(&log).unwrap());
+    let strace_log = std::fs::read_to_string(&log).unwrap();
+    let straced = strace_names(&strace_log);
+    let show = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .arg("show")
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        show.status.success(),
+        "{name}: show failed: {}",
+        String::from_utf8_lossy(&show.stderr)
+    );
     Run {
         status: out.status.code(),
+        shown: String::from_utf8(show.stdout).unwrap(),
+        strace_log,
         events,
         trace,
         recorded,
@@ -129,13 +145,19 @@ fn sorted(mut threads: Vec<Vec<String>>) -> Vec<Vec<String>> {
 }
 
 /// Asserts both views agree, printing them side by side when they don't.
-/// `rt_sigreturn` is left out: where a signal handler runs (a shell's SIGCHLD)
-/// depends on scheduling, not on the tracer.
+/// Where a signal lands (a shell's SIGCHLD) depends on scheduling, not on the
+/// tracer: `rt_sigreturn` is left out, and a call repeated back to back (one
+/// restarted after the signal interrupted it) counts once.
 fn assert_same_calls(name: &str, run: &Run) {
     let synchronous = |threads: &Vec<Vec<String>>| -> Vec<Vec<String>> {
         threads
             .iter()
-            .map(|t| t.iter().filter(|n| *n != "rt_sigreturn").cloned().collect())
+            .map(|t| {
+                let mut calls: Vec<String> =
+                    t.iter().filter(|n| *n != "rt_sigreturn").cloned().collect();
+                calls.dedup();
+                calls
+            })
             .collect()
     };
     if synchronous(&run.recorded) == synchronous(&run.straced) {
@@ -158,6 +180,115 @@ fn assert_same_calls(name: &str, run: &Run) {
         run.straced.len()
     );
     panic!("{report}");
+}
+
+/// Lines per process, in order of first appearance, with the pid prefix taken
+/// off, alignment collapsed, every pid replaced by `PID` (pids differ between
+/// the two runs), and each `<unfinished ...>` joined with its `<... resumed>`
+/// (where two processes' calls overlap depends on scheduling, not on the
+/// tracer). `lines` yields (pid or None for the root, text).
+fn per_process<'a>(lines: impl Iterator<Item = (Option<u32>, &'a str)>) -> Vec<Vec<String>> {
+    let mut order: Vec<Option<u32>> = Vec::new();
+    let mut by_pid: HashMap<Option<u32>, Vec<&'a str>> = HashMap::new();
+    for (pid, text) in lines {
+        if !order.contains(&pid) {
+            order.push(pid);
+        }
+        by_pid.entry(pid).or_default().push(text);
+    }
+    let pids: Vec<String> = order.iter().flatten().map(u32::to_string).collect();
+    let tidy = |line: &str| {
+        let mut line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        line = line
+            .replace("( ", "(")
+            .replace(" )", ")")
+            .replace(" ,", ",");
+        for p in &pids {
+            line = line.replace(p.as_str(), "PID");
+        }
+        line
+    };
+    order
+        .iter()
+        .map(|pid| {
+            let mut out = Vec::new();
+            let mut held: Option<String> = None;
+            for line in &by_pid[pid] {
+                if let Some(start) = line.trim_end().strip_suffix("<unfinished ...>") {
+                    held = Some(start.to_owned());
+                } else if let Some(rest) = line
+                    .strip_prefix("<... ")
+                    .and_then(|r| r.split_once(" resumed>"))
+                {
+                    out.push(tidy(&format!(
+                        "{}{}",
+                        held.take().unwrap_or_default(),
+                        rest.1
+                    )));
+                } else {
+                    out.push(tidy(line));
+                }
+            }
+            out.extend(held.map(|h| tidy(&h)));
+            out
+        })
+        .collect()
+}
+
+/// The share of strace's lines that `systrace show` printed identically, per
+/// process; prints both side by side when it is below `floor`.
+fn assert_show_matches_strace(name: &str, run: &Run, floor: f64) {
+    let theirs = per_process(run.strace_log.lines().filter_map(|l| {
+        let (pid, text) = l.split_once(' ')?;
+        Some((pid.parse().ok(), text))
+    }));
+    // Lines have no prefix while one task is traced: those are the root's.
+    let root = run.trace.index().threads.first().map(|t| t.tid.to_native());
+    let ours = per_process(run.shown.lines().map(|l| {
+        match l.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
+            Some((pid, text)) => (pid.trim().parse().ok(), text),
+            None => (root, l),
+        }
+    }));
+    let mut matched = 0;
+    let mut total = 0;
+    let mut report = String::new();
+    // Children may start in either order: pair each of strace's processes with
+    // the unclaimed one of ours that shares most lines.
+    let common = |a: &[String], b: &[String]| a.iter().filter(|l| b.contains(l)).count();
+    let mut claimed = vec![false; ours.len()];
+    for (k, their_lines) in theirs.iter().enumerate() {
+        let best = (0..ours.len())
+            .filter(|&i| !claimed[i])
+            .max_by_key(|&i| common(their_lines, &ours[i]));
+        if let Some(i) = best {
+            claimed[i] = true;
+        }
+        let mut pool: Vec<&String> = best.map(|i| ours[i].iter().collect()).unwrap_or_default();
+        for line in their_lines {
+            total += 1;
+            match pool.iter().position(|o| *o == line) {
+                Some(i) => {
+                    matched += 1;
+                    pool.remove(i);
+                }
+                None => report += &format!("process #{k}: strace: {line}\n"),
+            }
+        }
+        for extra in pool {
+            report += &format!("process #{k}: ours:   {extra}\n");
+        }
+    }
+    let share = matched as f64 / total.max(1) as f64;
+    eprintln!(
+        "{name}: {matched}/{total} of strace's lines reproduced ({:.1}%)",
+        share * 100.0
+    );
+    assert!(
+        share >= floor,
+        "{name}: only {:.1}% of strace's lines reproduced:\n{report}",
+        share * 100.0
+    );
 }
 
 fn arg(s: impl Into<OsString>) -> OsString {
@@ -243,6 +374,7 @@ fn fileio_opens_three_ways_and_its_data_is_captured() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("fileio", &run);
+    assert_show_matches_strace("fileio", &run, 0.95);
     let e = &run.events;
     let a_txt = dir
         .path()
@@ -320,6 +452,7 @@ fn forker_child_exec_and_statuses() {
     let run = run(dir.path(), "forker", &[arg(sample("forker"))]);
     assert_eq!(run.status, Some(0));
     assert_same_calls("forker", &run);
+    assert_show_matches_strace("forker", &run, 0.95);
     let statuses = exit_statuses(&run.trace);
     assert_eq!(
         statuses,
@@ -346,6 +479,7 @@ fn tcp_loopback_data_and_addresses() {
     let run = run(dir.path(), "tcp", &[arg(sample("tcp"))]);
     assert_eq!(run.status, Some(0));
     assert_same_calls("tcp", &run);
+    assert_show_matches_strace("tcp", &run, 0.95);
     let e = &run.events;
     let sent: Vec<_> = enters(e, "sendto")
         .into_iter()
@@ -375,6 +509,7 @@ fn mmapper_maps_and_unmaps() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("mmapper", &run);
+    assert_show_matches_strace("mmapper", &run, 0.95);
     let e = &run.events;
     let sizes: Vec<u64> = enters(e, "munmap")
         .into_iter()
@@ -395,6 +530,7 @@ fn killed_by_sigkill_is_recorded_as_such() {
     let run = run(dir.path(), "killed", &[arg(sample("killed"))]);
     assert_eq!(run.status, Some(128 + 9));
     assert_same_calls("killed", &run);
+    assert_show_matches_strace("killed", &run, 0.95);
     assert_eq!(exit_statuses(&run.trace), [("killed".into(), Some(9))]);
     assert!(
         run.events
@@ -417,6 +553,7 @@ fn badfd_close_and_tmpfile() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("badfd", &run);
+    assert_show_matches_strace("badfd", &run, 0.95);
     let e = &run.events;
     let close = enters(e, "close")
         .into_iter()
@@ -450,5 +587,6 @@ fn coreutils_make_the_same_calls_as_under_strace() {
         let run = run(dir.path(), name, &command);
         assert_eq!(run.status, Some(0), "{name}");
         assert_same_calls(name, &run);
+        assert_show_matches_strace(name, &run, 0.95);
     }
 }

@@ -77,15 +77,16 @@ fn show_prints_one_line_per_call_with_errors_like_strace() {
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<_> = text.lines().collect();
     assert_eq!(lines.len(), 4, "{text}");
-    assert!(
-        lines[0].starts_with("openat(0xffffffffffffff9c, 0x1000,"),
-        "{text}"
+    // No memory was captured in this trace: pointers print as addresses.
+    assert_eq!(
+        lines[0],
+        "openat(AT_FDCWD, 0x1000, O_RDONLY)      = -1 ENOENT (No such file or directory)"
     );
-    assert!(
-        lines[0].ends_with(" = -1 ENOENT (No such file or directory)"),
-        "{text}"
+    assert_eq!(
+        lines[1],
+        format!("{:<40}= 6", "write(1, 0x2000, 6)"),
+        "result column"
     );
-    assert_eq!(lines[1].find(" = "), Some(40), "result column: {text}");
     assert_eq!(lines[3], "+++ exited with 3 +++");
 }
 

@@ -3,8 +3,12 @@
 //! Data flow, as in ripgrep's reader/printer split: [`replay`] reads a
 //! `format::Trace` in time order, pairs each thread's syscall enter with its exit
 //! and pushes [`Call`]s and process-life events into a [`TraceSink`]; printers
-//! are sinks and never touch the file. [`syscalls`] names calls and errors.
+//! are sinks and never touch the file. [`table`] says, per syscall, what each
+//! argument is (the recorder's capture rules come from it too); [`decode`]
+//! turns arguments and captured memory into strace's text; [`syscalls`] names
+//! calls and errors.
 
+pub mod decode;
 mod print;
 pub mod syscalls;
 pub mod table;
@@ -29,28 +33,33 @@ pub enum Error {
 pub struct Call<'a> {
     /// The enter event (copied out of its chunk: the exit may be in a later one).
     pub enter: &'a Event,
-    /// `None` when the call never returned (exit_group, or the trace ended).
     pub exit: Option<EventRef<'a>>,
 }
 
 /// Receives a replayed trace, in time order.
 pub trait TraceSink {
-    /// A syscall whose exit was seen, or one that never returned.
+    /// A syscall starts (its exit comes later through [`TraceSink::call`]).
+    fn enter(&mut self, _enter: &Event) -> Result<(), Error> {
+        Ok(())
+    }
+    /// A syscall returned.
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error>;
     /// Any event that is not a syscall enter or exit (fork, exec, exit, signal, lost).
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error>;
 }
 
 /// Pairs enters and exits per thread and feeds `sink`. A call is delivered at its
-/// exit; enters still open at the end are delivered without one.
+/// exit; one that never returns (exit_group, or the trace ended) is not.
 pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
     let mut open: std::collections::HashMap<u32, Event> = Default::default();
     let mut result = Ok(());
     trace.for_each(filter, 2, |event| {
         let step = match event.body {
             BodyRef::SysEnter { .. } => {
-                open.insert(event.tid, event.to_owned());
-                Ok(())
+                let enter = event.to_owned();
+                let step = sink.enter(&enter);
+                open.insert(event.tid, enter);
+                step
             }
             BodyRef::SysExit { .. } => match open.remove(&event.tid) {
                 Some(enter) => sink.call(&Call {
@@ -59,6 +68,10 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                 }),
                 None => Ok(()),
             },
+            BodyRef::TaskExit { .. } => {
+                open.remove(&event.tid);
+                sink.event(&event)
+            }
             _ => sink.event(&event),
         };
         match step {
@@ -69,11 +82,5 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
             }
         }
     })?;
-    result?;
-    let mut unfinished: Vec<_> = open.into_values().collect();
-    unfinished.sort_by_key(|e| e.ts);
-    for enter in &unfinished {
-        sink.call(&Call { enter, exit: None })?;
-    }
-    Ok(())
+    result
 }

@@ -11,13 +11,21 @@ pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
     }
 }
 
-/// `ENOENT (No such file or directory)` for a raw return value of `-2`, as
-/// strace prints errors; `None` if `ret` is not an error.
-pub fn errno(ret: i64) -> Option<(&'static str, &'static str)> {
+/// `("ENOENT", "No such file or directory")` for a raw return value of `-2`, as
+/// strace prints errors; `None` if `ret` is not an error. The text is the C
+/// library's (what strace prints), the name the `syscalls` crate's.
+pub fn errno(ret: i64) -> Option<(&'static str, String)> {
     if !(-4095..0).contains(&ret) {
         return None;
     }
-    ::syscalls::Errno::new(-ret as i32).name_and_description()
+    let (name, _) = ::syscalls::Errno::new(-ret as i32).name_and_description()?;
+    let text = std::io::Error::from_raw_os_error(-ret as i32).to_string();
+    let text = text
+        .split(" (os error")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    Some((name, text))
 }
 
 #[cfg(test)]
@@ -29,6 +37,10 @@ mod tests {
         assert_eq!(super::name("aarch64", 56), Some("openat"));
         assert_eq!(super::name("x86_64", -1), None);
         assert_eq!(super::errno(-2).map(|e| e.0), Some("ENOENT"));
+        assert_eq!(
+            super::errno(-9).map(|e| e.1).as_deref(),
+            Some("Bad file descriptor")
+        );
         assert_eq!(super::errno(3), None);
     }
 }

@@ -542,7 +542,7 @@ pub static TABLE: &[Syscall] = &[
         I,
         DESC | FILE | STAT,
     ),
-    sys("rseq", &[Ptr, Uint, Hex, Hex], I, 0),
+    sys("rseq", &[Ptr, Hex, Hex, Hex], I, 0),
     sys("pidfd_open", &[Int, Hex], Ret::Fd, DESC),
     sys("clone3", &[inp(arg(1), S::CloneArgs), Uint], I, PROCESS),
     sys("close_range", &[Fd, Fd, Flags(F::CloseRange)], I, DESC),

@@ -1,0 +1,471 @@
+//! Decoding one syscall's arguments and result into strace's text, driven by
+//! the syscall table ([`crate::table`]): each [`Arg`] says how its value (and
+//! the memory captured for it) is printed.
+
+mod flags;
+mod strings;
+mod structs;
+
+use format::{Capture, CaptureRef, CaptureStatus, Event, EventRef};
+
+use crate::table::{Arg, At, Ret, Shape, Size, Syscall};
+
+/// Printing options (strace's `-s`, `-x`).
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Longest string shown (`-s`).
+    pub strsize: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { strsize: 32 }
+    }
+}
+
+/// One captured buffer, whether from the enter or the exit event.
+#[derive(Clone, Copy)]
+struct Mem<'a> {
+    status: CaptureStatus,
+    data: &'a [u8],
+}
+
+/// A syscall as the decoder sees it: the table entry, the raw arguments, the
+/// captures of both events and the result.
+pub struct CallView<'a> {
+    pub syscall: &'static Syscall,
+    pub args: [u64; 6],
+    pub enter: &'a [Capture],
+    pub exit: Option<EventRef<'a>>,
+    /// The exec event's filename and argv, for an execve whose enter copy
+    /// faulted (the new program's memory replaced the old one's by its exit).
+    pub exec: Option<&'a (Vec<u8>, Vec<Vec<u8>>)>,
+}
+
+impl<'a> CallView<'a> {
+    /// The call's view from its enter event and (if it returned) exit event.
+    pub fn new(
+        syscall: &'static Syscall,
+        enter: &'a Event,
+        exit: Option<EventRef<'a>>,
+    ) -> Option<Self> {
+        let format::Body::SysEnter { args, captures, .. } = &enter.body else {
+            return None;
+        };
+        Some(Self {
+            syscall,
+            args: *args,
+            enter: captures,
+            exit,
+            exec: None,
+        })
+    }
+
+    fn ret(&self) -> Option<i64> {
+        match self.exit?.body {
+            format::BodyRef::SysExit { ret, .. } => Some(ret),
+            _ => None,
+        }
+    }
+
+    fn exit_captures(&self) -> impl Iterator<Item = CaptureRef<'a>> + 'a {
+        let captures = match self.exit.map(|e| e.body) {
+            Some(format::BodyRef::SysExit { captures, .. }) => Some(captures),
+            _ => None,
+        };
+        captures.into_iter().flatten()
+    }
+
+    /// Memory of argument `arg` copied at enter; one that faulted there is
+    /// looked for again at exit (the kernel side re-reads it then).
+    fn enter_mem(&self, arg: u8) -> Vec<Mem<'_>> {
+        let mut found: Vec<Mem<'_>> = self
+            .enter
+            .iter()
+            .filter(|c| c.arg == arg)
+            .map(|c| Mem {
+                status: c.status,
+                data: &c.data,
+            })
+            .collect();
+        if found.iter().any(|m| m.status == CaptureStatus::Fault) {
+            let retried: Vec<Mem<'_>> = self
+                .exit_captures()
+                .filter(|c| c.arg == arg)
+                .map(|c| Mem {
+                    status: c.status,
+                    data: c.data,
+                })
+                .collect();
+            if !retried.is_empty() {
+                found = retried;
+            }
+        }
+        found
+    }
+
+    fn exit_mem(&self, arg: u8) -> Option<Mem<'a>> {
+        self.exit_captures().find(|c| c.arg == arg).map(|c| Mem {
+            status: c.status,
+            data: c.data,
+        })
+    }
+
+    /// Whether argument `i` is printed at all (open's mode only with O_CREAT).
+    fn shows(&self, i: usize) -> bool {
+        let name = self.syscall.name;
+        if self.syscall.args.get(i) == Some(&Arg::Mode) && matches!(name, "open" | "openat") {
+            let flags = if name == "open" {
+                self.args[1]
+            } else {
+                self.args[2]
+            };
+            return flags & (flags::O_CREAT | flags::O_TMPFILE) != 0;
+        }
+        true
+    }
+
+    /// Index of the first argument only known at exit: strace prints the
+    /// arguments before it at enter, the rest after `<... resumed>`.
+    pub fn exit_split(&self) -> usize {
+        self.syscall
+            .args
+            .iter()
+            .position(|a| {
+                matches!(
+                    a,
+                    Arg::Mem {
+                        at: At::Exit | At::Both,
+                        ..
+                    }
+                )
+            })
+            .unwrap_or(self.syscall.args.len())
+    }
+
+    /// Appends arguments `range` (with their separating commas).
+    pub fn render_args(&self, out: &mut String, range: std::ops::Range<usize>, opts: &Options) {
+        if self.syscall.name == "clone" {
+            return self.render_clone(out, range);
+        }
+        // futex shows only the arguments its operation uses.
+        let shown = match (self.syscall.name, self.args[1] & 0x7f) {
+            ("futex", 1) => 3,
+            ("futex", 0) => 4,
+            _ => self.syscall.args.len(),
+        };
+        for i in range.start..range.end.min(shown) {
+            if !self.shows(i) {
+                continue;
+            }
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.render_arg(out, i, opts);
+        }
+    }
+
+    fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
+        let value = self.args[i];
+        let arg_no = i as u8;
+        // socket's protocol is named for the IP families.
+        if self.syscall.name == "socket" && i == 2 && matches!(self.args[0], 2 | 10) {
+            let name = match value {
+                0 => "IPPROTO_IP",
+                6 => "IPPROTO_TCP",
+                17 => "IPPROTO_UDP",
+                _ => "",
+            };
+            if !name.is_empty() {
+                return out.push_str(name);
+            }
+        }
+        match self.syscall.args[i] {
+            Arg::Int | Arg::Fd => out.push_str(&int(value).to_string()),
+            Arg::DirFd => match int(value) {
+                -100 => out.push_str("AT_FDCWD"),
+                fd => out.push_str(&fd.to_string()),
+            },
+            Arg::Uint => out.push_str(&value.to_string()),
+            Arg::Hex => hex(out, value),
+            Arg::Ptr => pointer(out, value),
+            Arg::Mode => out.push_str(&octal_mode(value as u32 & 0o7777)),
+            Arg::Signal => out.push_str(&signal_name(value as u32)),
+            Arg::Flags(f) => flags::render(out, f, value),
+            Arg::Path | Arg::Str => {
+                let limit = if self.syscall.args[i] == Arg::Path {
+                    usize::MAX
+                } else {
+                    opts.strsize
+                };
+                match self.enter_mem(arg_no).first() {
+                    Some(m) if m.status != CaptureStatus::Fault => {
+                        strings::c_string(out, m.data, m.status == CaptureStatus::Partial, limit)
+                    }
+                    _ => match self.exec.filter(|_| self.syscall.args.contains(&Arg::Argv)) {
+                        Some((filename, _)) => strings::c_string(out, filename, false, limit),
+                        None => pointer(out, value),
+                    },
+                }
+            }
+            Arg::Argv => self.render_argv(out, value, opts),
+            Arg::Envp => {
+                pointer(out, value);
+                if let Some(m) = self.enter_mem(arg_no).first()
+                    && m.status != CaptureStatus::Fault
+                    && let Some(n) = m.data.get(..4)
+                {
+                    let n = u32::from_ne_bytes([n[0], n[1], n[2], n[3]]);
+                    let more = if m.status == CaptureStatus::Partial {
+                        "+"
+                    } else {
+                        ""
+                    };
+                    out.push_str(&format!(" /* {n}{more} vars */"));
+                }
+            }
+            Arg::Mem { at, size, shape } => self.render_mem(out, i, at, size, shape, opts),
+        }
+    }
+
+    /// clone is printed with named arguments, those its flags make meaningful:
+    /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`.
+    fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
+        if range.start > 0 {
+            return;
+        }
+        let [flags, stack, parent_tid, child_tid, tls, _] = self.args;
+        let mut parts = vec![format!(
+            "child_stack={}",
+            if stack == 0 {
+                "NULL".to_owned()
+            } else {
+                format!("{stack:#x}")
+            }
+        )];
+        let mut f = String::new();
+        flags::clone_flags(&mut f, flags);
+        parts.push(format!("flags={f}"));
+        if flags & (0x100000 | 0x1000) != 0 {
+            parts.push(format!("parent_tid={parent_tid:#x}"));
+        }
+        if flags & (0x1000000 | 0x200000) != 0 {
+            parts.push(format!("child_tidptr={child_tid:#x}"));
+        }
+        if flags & 0x80000 != 0 {
+            parts.push(format!("tls={tls:#x}"));
+        }
+        out.push_str(&parts.join(", "));
+    }
+
+    fn render_argv(&self, out: &mut String, value: u64, opts: &Options) {
+        let mems = self.enter_mem(1.min(self.arg_index(Arg::Argv)));
+        let faulted = mems.is_empty() || mems.iter().any(|m| m.status == CaptureStatus::Fault);
+        if faulted {
+            if let Some((_, argv)) = self.exec {
+                out.push('[');
+                for (k, a) in argv.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    strings::c_string(out, a, false, opts.strsize);
+                }
+                out.push(']');
+            } else {
+                pointer(out, value);
+            }
+            return;
+        }
+        out.push('[');
+        for (k, m) in mems.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            if m.status == CaptureStatus::Partial && m.data.is_empty() {
+                out.push_str("...");
+            } else {
+                strings::c_string(
+                    out,
+                    m.data,
+                    m.status == CaptureStatus::Partial,
+                    opts.strsize,
+                );
+            }
+        }
+        out.push(']');
+    }
+
+    fn arg_index(&self, wanted: Arg) -> u8 {
+        self.syscall
+            .args
+            .iter()
+            .position(|a| *a == wanted)
+            .unwrap_or(0) as u8
+    }
+
+    fn render_mem(
+        &self,
+        out: &mut String,
+        i: usize,
+        at: At,
+        size: Size,
+        shape: Shape,
+        opts: &Options,
+    ) {
+        let value = self.args[i];
+        let arg_no = i as u8;
+        let ret = self.ret();
+        let mem = match at {
+            At::Enter => self.enter_mem(arg_no).first().copied(),
+            // Out-buffers mean something only when the call succeeded.
+            At::Exit | At::Both => match ret {
+                Some(r) if r >= 0 => self.exit_mem(arg_no),
+                _ => None,
+            },
+        };
+        let Some(mem) = mem.filter(|m| m.status != CaptureStatus::Fault) else {
+            return pointer(out, value);
+        };
+        let len = match size {
+            Size::Fixed(n) => u64::from(n),
+            Size::Arg(k) => self.args[k as usize],
+            Size::Ret => ret.unwrap_or(0).max(0) as u64,
+            Size::ArgTimes(k, n) => self.args[k as usize].saturating_mul(u64::from(n)),
+        };
+        let hex = self.syscall.name == "getrandom";
+        let done = match shape {
+            Shape::Bytes => {
+                strings::buffer(out, mem.data, len, opts.strsize, hex);
+                Some(())
+            }
+            Shape::Stat => structs::stat(out, mem.data),
+            Shape::Rlimit => structs::rlimit(out, mem.data),
+            Shape::Timespec => structs::timespec(out, mem.data),
+            Shape::IntPair => structs::int_pair(out, mem.data),
+            Shape::IntVal if self.syscall.name.starts_with("wait") => {
+                structs::wait_status(out, mem.data)
+            }
+            Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
+            Shape::Sockaddr => structs::sockaddr(out, mem.data),
+            Shape::Sigset => structs::sigset(out, mem.data),
+            Shape::Sigaction => structs::sigaction(out, mem.data),
+            _ => None,
+        };
+        if done.is_none() {
+            pointer(out, value);
+        }
+    }
+
+    /// Appends ` = result` as strace prints it (the caller pads before it).
+    pub fn render_ret(&self, out: &mut String) {
+        let Some(ret) = self.ret() else {
+            out.push('?');
+            return;
+        };
+        if let Some((name, text)) = crate::syscalls::errno(ret) {
+            out.push_str(&format!("-1 {name} ({text})"));
+            return;
+        }
+        if let Some((name, text)) = restart_errno(ret) {
+            out.push_str(&format!("? {name} ({text})"));
+            return;
+        }
+        match self.syscall.ret {
+            Ret::Hex => hex(out, ret as u64),
+            _ => out.push_str(&ret.to_string()),
+        }
+    }
+}
+
+/// Kernel-internal errnos that strace names when a signal interrupted a call.
+fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
+    Some(match -ret {
+        512 => ("ERESTARTSYS", "To be restarted if SA_RESTART is set"),
+        513 => ("ERESTARTNOINTR", "To be restarted"),
+        514 => ("ERESTARTNOHAND", "To be restarted if no handler"),
+        516 => ("ERESTART_RESTARTBLOCK", "Interrupted by signal"),
+        _ => return None,
+    })
+}
+
+/// A C `int` argument: the low 32 bits, unless the register holds a 64-bit value.
+fn int(value: u64) -> i64 {
+    if value > u64::from(u32::MAX) {
+        value as i64
+    } else {
+        i64::from(value as u32 as i32)
+    }
+}
+
+/// A mode as C's `%#03o` prints it: `0644`, `000`.
+pub fn octal_mode(mode: u32) -> String {
+    let digits = if mode == 0 {
+        String::new()
+    } else {
+        format!("0{mode:o}")
+    };
+    format!(
+        "{}{digits}",
+        "0".repeat(3usize.saturating_sub(digits.len()))
+    )
+}
+
+fn hex(out: &mut String, value: u64) {
+    if value == 0 {
+        out.push('0');
+    } else {
+        out.push_str(&format!("{value:#x}"));
+    }
+}
+
+fn pointer(out: &mut String, value: u64) {
+    if value == 0 {
+        out.push_str("NULL");
+    } else {
+        out.push_str(&format!("{value:#x}"));
+    }
+}
+
+/// `SIGTERM`, or the number for one without a name.
+pub fn signal_name(signo: u32) -> String {
+    const NAMES: [&str; 32] = [
+        "0",
+        "SIGHUP",
+        "SIGINT",
+        "SIGQUIT",
+        "SIGILL",
+        "SIGTRAP",
+        "SIGABRT",
+        "SIGBUS",
+        "SIGFPE",
+        "SIGKILL",
+        "SIGUSR1",
+        "SIGSEGV",
+        "SIGUSR2",
+        "SIGPIPE",
+        "SIGALRM",
+        "SIGTERM",
+        "SIGSTKFLT",
+        "SIGCHLD",
+        "SIGCONT",
+        "SIGSTOP",
+        "SIGTSTP",
+        "SIGTTIN",
+        "SIGTTOU",
+        "SIGURG",
+        "SIGXCPU",
+        "SIGXFSZ",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGWINCH",
+        "SIGIO",
+        "SIGPWR",
+        "SIGSYS",
+    ];
+    match signo {
+        0..=31 => NAMES[signo as usize].to_owned(),
+        32 => "SIGRTMIN".to_owned(),
+        33..=64 => format!("SIGRT_{}", signo - 32),
+        _ => signo.to_string(),
+    }
+}

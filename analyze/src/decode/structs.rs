@@ -1,0 +1,258 @@
+//! Structures read from captured memory, printed as strace prints them.
+
+use super::{flags, strings};
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_ne_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+/// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat` (x86_64).
+pub fn stat(out: &mut String, b: &[u8]) -> Option<()> {
+    let mode = u32_at(b, 24)?;
+    out.push_str("{st_mode=");
+    file_mode(out, mode);
+    match mode & 0o170000 {
+        0o020000 | 0o060000 => {
+            let dev = u64_at(b, 40)?;
+            let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+            let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+            out.push_str(&format!(", st_rdev=makedev({major:#x}, {minor:#x}), ...}}"));
+        }
+        _ => out.push_str(&format!(", st_size={}, ...}}", u64_at(b, 48)? as i64)),
+    }
+    Some(())
+}
+
+/// `S_IFREG|0644`.
+pub fn file_mode(out: &mut String, mode: u32) {
+    let kind = match mode & 0o170000 {
+        0o100000 => "S_IFREG",
+        0o040000 => "S_IFDIR",
+        0o020000 => "S_IFCHR",
+        0o060000 => "S_IFBLK",
+        0o010000 => "S_IFIFO",
+        0o120000 => "S_IFLNK",
+        0o140000 => "S_IFSOCK",
+        _ => "",
+    };
+    if !kind.is_empty() {
+        out.push_str(kind);
+        out.push('|');
+    }
+    out.push_str(&super::octal_mode(mode & 0o7777));
+}
+
+/// `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
+pub fn rlimit(out: &mut String, b: &[u8]) -> Option<()> {
+    let value = |v: u64| {
+        if v == u64::MAX {
+            "RLIM64_INFINITY".to_owned()
+        } else if v > 0 && v.is_multiple_of(1024) {
+            format!("{}*1024", v / 1024)
+        } else {
+            v.to_string()
+        }
+    };
+    out.push_str(&format!(
+        "{{rlim_cur={}, rlim_max={}}}",
+        value(u64_at(b, 0)?),
+        value(u64_at(b, 8)?)
+    ));
+    Some(())
+}
+
+/// `{tv_sec=1, tv_nsec=500}`.
+pub fn timespec(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str(&format!(
+        "{{tv_sec={}, tv_nsec={}}}",
+        u64_at(b, 0)? as i64,
+        u64_at(b, 8)? as i64
+    ));
+    Some(())
+}
+
+/// `[3, 4]`.
+pub fn int_pair(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str(&format!(
+        "[{}, {}]",
+        u32_at(b, 0)? as i32,
+        u32_at(b, 4)? as i32
+    ));
+    Some(())
+}
+
+/// A wait status, `[{WIFEXITED(s) && WEXITSTATUS(s) == 7}]`.
+pub fn wait_status(out: &mut String, b: &[u8]) -> Option<()> {
+    let s = u32_at(b, 0)?;
+    let sig = s & 0x7f;
+    let text = if sig == 0 {
+        format!("WIFEXITED(s) && WEXITSTATUS(s) == {}", (s >> 8) & 0xff)
+    } else if sig == 0x7f {
+        format!(
+            "WIFSTOPPED(s) && WSTOPSIG(s) == {}",
+            super::signal_name((s >> 8) & 0xff)
+        )
+    } else {
+        let core = if s & 0x80 != 0 {
+            " && WCOREDUMP(s)"
+        } else {
+            ""
+        };
+        format!(
+            "WIFSIGNALED(s) && WTERMSIG(s) == {}{core}",
+            super::signal_name(sig)
+        )
+    };
+    out.push_str(&format!("[{{{text}}}]"));
+    Some(())
+}
+
+/// `[1]` (an int behind a pointer).
+pub fn int_val(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str(&format!("[{}]", u32_at(b, 0)? as i32));
+    Some(())
+}
+
+/// A socket address.
+pub fn sockaddr(out: &mut String, b: &[u8]) -> Option<()> {
+    let family = u16_at(b, 0)?;
+    out.push_str("{sa_family=");
+    flags::render(out, crate::table::Flags::SockDomain, u64::from(family));
+    match family {
+        2 => {
+            let port = u16::from_be_bytes(b.get(2..4)?.try_into().ok()?);
+            let a = b.get(4..8)?;
+            out.push_str(&format!(
+                ", sin_port=htons({port}), sin_addr=inet_addr(\"{}.{}.{}.{}\")}}",
+                a[0], a[1], a[2], a[3]
+            ));
+        }
+        1 => {
+            out.push_str(", sun_path=");
+            let path = b.get(2..).unwrap_or_default();
+            strings::quote(out, path, true, false);
+            out.push('}');
+        }
+        10 => {
+            let port = u16::from_be_bytes(b.get(2..4)?.try_into().ok()?);
+            let addr: [u8; 16] = b.get(8..24)?.try_into().ok()?;
+            let ip = std::net::Ipv6Addr::from(addr);
+            out.push_str(&format!(
+                ", sin6_port=htons({port}), sin6_flowinfo=htonl({}), inet_pton(AF_INET6, \"{ip}\", &sin6_addr), sin6_scope_id={}}}",
+                u32::from_be_bytes(b.get(4..8)?.try_into().ok()?),
+                u32_at(b, 24)?
+            ));
+        }
+        _ => out.push_str(", sa_data=...}"),
+    }
+    Some(())
+}
+
+/// A signal set, `[INT TERM]` (or `~[...]` when most are set).
+pub fn sigset(out: &mut String, b: &[u8]) -> Option<()> {
+    let set = u64_at(b, 0)?;
+    let (negated, bits) = if set.count_ones() > 32 {
+        (true, !set)
+    } else {
+        (false, set)
+    };
+    let names: Vec<String> = (1..=64u32)
+        .filter(|n| bits & (1 << (n - 1)) != 0)
+        .map(|n| {
+            let name = super::signal_name(n);
+            name.strip_prefix("SIG").map_or(name.clone(), str::to_owned)
+        })
+        .collect();
+    out.push_str(&format!(
+        "{}[{}]",
+        if negated { "~" } else { "" },
+        names.join(" ")
+    ));
+    Some(())
+}
+
+/// The kernel's `struct sigaction` (x86_64): handler, flags, restorer, mask.
+pub fn sigaction(out: &mut String, b: &[u8]) -> Option<()> {
+    const FLAGS: &[(u64, &str)] = &[
+        (1, "SA_NOCLDSTOP"),
+        (2, "SA_NOCLDWAIT"),
+        (4, "SA_SIGINFO"),
+        (0x0400_0000, "SA_RESTORER"),
+        (0x0800_0000, "SA_ONSTACK"),
+        (0x1000_0000, "SA_RESTART"),
+        (0x4000_0000, "SA_NODEFER"),
+        (0x8000_0000, "SA_RESETHAND"),
+    ];
+    let handler = u64_at(b, 0)?;
+    let flags = u64_at(b, 8)?;
+    let restorer = u64_at(b, 16)?;
+    out.push_str("{sa_handler=");
+    match handler {
+        0 => out.push_str("SIG_DFL"),
+        1 => out.push_str("SIG_IGN"),
+        h => out.push_str(&format!("{h:#x}")),
+    }
+    out.push_str(", sa_mask=");
+    sigset(out, b.get(24..32)?)?;
+    out.push_str(", sa_flags=");
+    let mut names: Vec<String> = FLAGS
+        .iter()
+        .filter(|(bit, _)| flags & bit != 0)
+        .map(|(_, n)| (*n).to_owned())
+        .collect();
+    let rest = FLAGS.iter().fold(flags, |r, (bit, _)| r & !bit);
+    if rest != 0 {
+        names.push(format!("{rest:#x}"));
+    }
+    out.push_str(if names.is_empty() { "0" } else { "" });
+    out.push_str(&names.join("|"));
+    if flags & 0x0400_0000 != 0 {
+        out.push_str(&format!(", sa_restorer={restorer:#x}"));
+    }
+    out.push('}');
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_structs() {
+        let mut st = vec![0u8; 144];
+        st[24..28].copy_from_slice(&0o100644u32.to_ne_bytes());
+        st[48..56].copy_from_slice(&33699u64.to_ne_bytes());
+        let mut s = String::new();
+        stat(&mut s, &st).unwrap();
+        assert_eq!(s, "{st_mode=S_IFREG|0644, st_size=33699, ...}");
+
+        let mut s = String::new();
+        let mut rl = 8_388_608u64.to_ne_bytes().to_vec();
+        rl.extend(u64::MAX.to_ne_bytes());
+        rlimit(&mut s, &rl).unwrap();
+        assert_eq!(s, "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}");
+
+        let mut s = String::new();
+        sockaddr(
+            &mut s,
+            &[2, 0, 0x1f, 0x90, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            "{sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr(\"127.0.0.1\")}"
+        );
+
+        let mut s = String::new();
+        wait_status(&mut s, &(7u32 << 8).to_ne_bytes()).unwrap();
+        assert_eq!(s, "[{WIFEXITED(s) && WEXITSTATUS(s) == 7}]");
+    }
+}
