@@ -240,7 +240,7 @@ fn per_process<'a>(lines: impl Iterator<Item = (Option<u32>, &'a str)>) -> Vec<V
 fn assert_show_matches_strace(name: &str, run: &Run, floor: f64) {
     let theirs = per_process(run.strace_log.lines().filter_map(|l| {
         let (pid, text) = l.split_once(' ')?;
-        Some((pid.parse().ok(), text))
+        Some((pid.parse().ok(), text.trim_start()))
     }));
     // Lines have no prefix while one task is traced: those are the root's.
     let root = run.trace.index().threads.first().map(|t| t.tid.to_native());
