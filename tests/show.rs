@@ -144,3 +144,109 @@ fn a_file_that_is_not_a_trace_is_refused() {
         "{stderr}"
     );
 }
+
+/// `systrace show FILE ARGS...`: its stdout, or the failure's stderr.
+fn show(file: &Path, args: &[&str]) -> Result<String, String> {
+    let out = systrace()
+        .arg("show")
+        .arg(file)
+        .args(args)
+        .output()
+        .unwrap();
+    if out.status.success() {
+        Ok(String::from_utf8(out.stdout).unwrap())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+#[test]
+fn options_select_calls_like_strace() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    write_trace(&file, 2, 1000);
+    let only_writes = show(&file, &["-e", "trace=write"]).unwrap();
+    assert_eq!(
+        only_writes
+            .lines()
+            .filter(|l| l.starts_with("write("))
+            .count(),
+        2
+    );
+    assert!(!only_writes.contains("openat("), "{only_writes}");
+    let not_writes = show(&file, &["-e", "trace=!write"]).unwrap();
+    assert!(
+        not_writes.contains("openat(") && !not_writes.contains("write("),
+        "{not_writes}"
+    );
+    let by_class = show(&file, &["-e", "trace=%file"]).unwrap();
+    assert!(
+        by_class.contains("openat(") && !by_class.contains("write("),
+        "{by_class}"
+    );
+    let failed = show(&file, &["-Z"]).unwrap();
+    assert!(
+        failed.contains("openat(") && !failed.contains("write("),
+        "{failed}"
+    );
+    let succeeded = show(&file, &["-z"]).unwrap();
+    assert!(
+        !succeeded.contains("openat(") && succeeded.contains("write("),
+        "{succeeded}"
+    );
+    let error = show(&file, &["-e", "trace=nosuchcall"]).unwrap_err();
+    assert!(
+        error.contains("invalid system call or class 'nosuchcall'"),
+        "{error}"
+    );
+    assert_eq!(
+        show(&file, &["--tid", "7"]).unwrap(),
+        "",
+        "no such thread: nothing"
+    );
+}
+
+#[test]
+fn options_add_times_and_durations() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    write_trace(&file, 1, 1000);
+    // The header's clock anchor is 0 on both clocks: wall time = event time.
+    let epoch = show(&file, &["-ttt", "-T"]).unwrap();
+    let first = epoch.lines().next().unwrap();
+    assert!(first.starts_with("0.000001 openat("), "{first}");
+    assert!(
+        first.ends_with("(No such file or directory) <0.000000>"),
+        "{first}"
+    );
+    let relative = show(&file, &["-r"]).unwrap();
+    assert!(
+        relative
+            .lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("     0.000001 write("),
+        "{relative}"
+    );
+}
+
+#[test]
+fn thread_view_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("t.bin");
+    write_trace(&file, 2, 1000);
+    let threads = show(&file, &["--thread"]).unwrap();
+    let lines: Vec<_> = threads.lines().collect();
+    assert!(
+        lines[0].starts_with("=== thread 42 of process 42 "),
+        "{threads}"
+    );
+    assert!(lines[0].ends_with("exited with 3 ==="), "{threads}");
+    assert_eq!(lines.len(), 1 + 3 + 1, "{threads}");
+    let out = dir.path().join("out.txt");
+    assert_eq!(show(&file, &["-o", out.to_str().unwrap()]).unwrap(), "");
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        show(&file, &[]).unwrap()
+    );
+}

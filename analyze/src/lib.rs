@@ -10,12 +10,13 @@
 
 pub mod decode;
 mod print;
+pub mod select;
 pub mod syscalls;
 pub mod table;
 
 use std::ops::ControlFlow;
 
-pub use print::{StracePrinter, print_strace};
+pub use print::{ShowOptions, StracePrinter, TimeFormat, print_strace, print_threads};
 
 use format::{BodyRef, Event, EventRef, Filter, Trace};
 

@@ -12,22 +12,121 @@ use format::{BodyRef, Event, EventRef, Filter, Trace};
 use crate::{
     Error, TraceSink,
     decode::{CallView, Options, signal_name},
-    replay, syscalls, table,
+    replay,
+    select::CallFilter,
+    syscalls, table,
 };
 
 /// Column at which strace starts ` = result`.
 const RESULT_COLUMN: usize = 40;
 
-/// Prints `trace` the way `strace -f -s 32` would.
-pub fn print_strace(trace: &Trace, out: &mut dyn Write) -> Result<(), Error> {
-    let mut printer = StracePrinter::new(trace.header().arch.as_str(), Options::default(), out);
-    replay(trace, &Filter::default(), &mut printer)?;
+/// How `show` prints, beyond decoding: strace's options applied at show time.
+#[derive(Clone, Debug, Default)]
+pub struct ShowOptions {
+    pub decode: Options,
+    /// `-e trace=`, `-Z`, `-z`.
+    pub calls: CallFilter,
+    pub time: TimeFormat,
+    /// `-T`: the time spent in each call.
+    pub durations: bool,
+    /// `--pid`/`--tid`, `--since`/`--until`.
+    pub events: Filter,
+}
+
+/// strace's `-t`, `-tt`, `-ttt` and `-r`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum TimeFormat {
+    #[default]
+    None,
+    /// `-t`: wall clock, seconds.
+    Seconds,
+    /// `-tt`: wall clock, microseconds.
+    Micros,
+    /// `-ttt`: seconds since the epoch, microseconds.
+    Epoch,
+    /// `-r`: time since the previous line.
+    Relative,
+}
+
+/// Prints `trace` the way `strace -f` would.
+pub fn print_strace(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
+    let mut printer = StracePrinter::new(trace, opts, out);
+    replay(trace, &opts.events, &mut printer)?;
     printer.finish()
+}
+
+/// Prints one block per thread, ordered by start (`--thread`), or only thread
+/// `only`: a header, then every call on one whole line.
+pub fn print_threads(
+    trace: &Trace,
+    only: Option<u32>,
+    opts: &ShowOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let index = trace.index();
+    for thread in index
+        .threads
+        .iter()
+        .filter(|t| only.is_none_or(|o| t.tid == o))
+    {
+        let (tid, pid) = (thread.tid.to_native(), thread.pid.to_native());
+        let process = index.processes.iter().find(|p| p.pid == pid);
+        let comm = process.map_or(String::new(), |p| {
+            String::from_utf8_lossy(&p.comm).into_owned()
+        });
+        let exe = process.map_or(String::new(), |p| {
+            String::from_utf8_lossy(&p.filename).into_owned()
+        });
+        let anchor = &trace.header().clock;
+        let when = |ts: u64| clock(anchor.unix_ns(ts), TimeFormat::Micros);
+        let end = match thread.exit_status.as_ref().map(|s| s.to_native()) {
+            Some(s) if s & 0x7f == 0 => format!("exited with {}", (s >> 8) & 0xff),
+            Some(s) => format!("killed by {}", signal_name((s & 0x7f) as u32)),
+            None => "still running when recording stopped".to_owned(),
+        };
+        writeln!(
+            out,
+            "=== thread {tid} of process {pid} ({comm}, {exe}): {} to {}, {end} ===",
+            when(thread.first_ts.to_native()).trim_end(),
+            when(thread.last_ts.to_native()).trim_end(),
+        )?;
+        let mut events = opts.events.clone();
+        events.tids = Some(vec![tid]);
+        let mut printer = StracePrinter::new(trace, opts, out);
+        printer.whole_lines = true;
+        printer.single_thread = true;
+        replay(trace, &events, &mut printer)?;
+        printer.finish()?;
+    }
+    Ok(())
+}
+
+/// Wall-clock text of `unix_ns` in the local time zone, as `format` asks.
+fn clock(unix_ns: i64, format: TimeFormat) -> String {
+    let secs = unix_ns.div_euclid(1_000_000_000);
+    let nanos = unix_ns.rem_euclid(1_000_000_000) as u32;
+    let Some(utc) = chrono::DateTime::from_timestamp(secs, nanos) else {
+        return String::new();
+    };
+    let local = utc.with_timezone(&chrono::Local);
+    match format {
+        TimeFormat::Seconds => local.format("%H:%M:%S ").to_string(),
+        TimeFormat::Micros => local.format("%H:%M:%S%.6f ").to_string(),
+        TimeFormat::Epoch => format!("{secs}.{:06} ", nanos / 1000),
+        TimeFormat::None | TimeFormat::Relative => String::new(),
+    }
 }
 
 pub struct StracePrinter<'o> {
     arch: String,
-    opts: Options,
+    opts: ShowOptions,
+    anchor: format::ClockAnchor,
+    /// Timestamp of the previous line, for `-r`.
+    last_ts: Option<u64>,
+    /// Print each call whole at its exit, never unfinished (`--thread`, `-Z`, `-z`).
+    whole_lines: bool,
+    /// No `[pid N]` prefixes (`--thread`).
+    single_thread: bool,
     out: &'o mut dyn Write,
     /// Tasks alive now: more than one means `[pid N] ` prefixes.
     live: HashSet<u32>,
@@ -36,20 +135,32 @@ pub struct StracePrinter<'o> {
     open: Option<Event>,
     /// Threads whose current call was printed as unfinished.
     unfinished: HashSet<u32>,
+    /// With whole lines: each thread's call in progress, printed with ` = ?`
+    /// if the thread ends in it.
+    never_returned: std::collections::HashMap<u32, Event>,
     /// Filename and argv of each thread's latest exec, for an execve whose
     /// copy faulted.
     exec: std::collections::HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
 }
 
 impl<'o> StracePrinter<'o> {
-    pub fn new(arch: &str, opts: Options, out: &'o mut dyn Write) -> Self {
+    pub fn new(trace: &Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
+        let clock = &trace.header().clock;
         Self {
-            arch: arch.to_owned(),
-            opts,
+            arch: trace.header().arch.as_str().to_owned(),
+            opts: opts.clone(),
+            anchor: format::ClockAnchor {
+                monotonic_ns: clock.monotonic_ns.to_native(),
+                unix_ns: clock.unix_ns.to_native(),
+            },
+            last_ts: None,
+            whole_lines: opts.calls.failed_only || opts.calls.successful_only,
+            single_thread: false,
             out,
             live: HashSet::new(),
             open: None,
             unfinished: HashSet::new(),
+            never_returned: Default::default(),
             exec: Default::default(),
         }
     }
@@ -59,12 +170,31 @@ impl<'o> StracePrinter<'o> {
         self.interrupt(None)
     }
 
-    fn prefix(&self, tid: u32) -> String {
-        if self.live.len() > 1 {
+    /// `[pid N] ` while several tasks are traced, then the timestamp asked for.
+    fn prefix(&mut self, tid: u32, ts: u64) -> String {
+        let mut prefix = if self.live.len() > 1 && !self.single_thread {
             format!("[pid {tid:>5}] ")
         } else {
             String::new()
+        };
+        let wall = self
+            .anchor
+            .unix_ns
+            .wrapping_add(ts.wrapping_sub(self.anchor.monotonic_ns) as i64);
+        match self.opts.time {
+            TimeFormat::None => {}
+            TimeFormat::Relative => {
+                let delta = ts.saturating_sub(self.last_ts.unwrap_or(ts));
+                prefix.push_str(&format!(
+                    "{:>6}.{:06} ",
+                    delta / 1_000_000_000,
+                    delta % 1_000_000_000 / 1000
+                ));
+            }
+            format => prefix.push_str(&clock(wall, format)),
         }
+        self.last_ts = Some(ts);
+        prefix
     }
 
     /// Another task's event: the open call (if it is not `tid`'s) is printed as
@@ -81,18 +211,18 @@ impl<'o> StracePrinter<'o> {
     }
 
     /// `name(` and the arguments known at enter (followed by `, ` if more come).
-    fn enter_part(&self, enter: &Event) -> String {
+    fn enter_part(&mut self, enter: &Event) -> String {
         let format::Body::SysEnter { nr, args, .. } = &enter.body else {
             return String::new();
         };
-        let mut text = self.prefix(enter.tid);
+        let mut text = self.prefix(enter.tid, enter.ts);
         text.push_str(&self.name(*nr));
         text.push('(');
         match table::lookup(&self.arch, *nr).and_then(|s| CallView::new(s, enter, None)) {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
                 let split = view.exit_split();
-                view.render_args(&mut text, 0..split, &self.opts);
+                view.render_args(&mut text, 0..split, &self.opts.decode);
                 if split < view.syscall.args.len() && split > 0 {
                     text.push_str(", ");
                 }
@@ -104,6 +234,14 @@ impl<'o> StracePrinter<'o> {
 
     fn name(&self, nr: i64) -> String {
         syscalls::name(&self.arch, nr).map_or_else(|| format!("syscall_{nr:#x}"), str::to_owned)
+    }
+
+    /// Whether the call `enter` starts is shown at all (`-e trace=`).
+    fn wanted(&self, enter: &Event) -> bool {
+        match &enter.body {
+            format::Body::SysEnter { nr, .. } => self.opts.calls.wants_name(&self.name(*nr)),
+            _ => false,
+        }
     }
 }
 
@@ -122,8 +260,16 @@ fn with_result(mut line: String, result: &str) -> String {
 
 impl TraceSink for StracePrinter<'_> {
     fn enter(&mut self, enter: &Event) -> Result<(), Error> {
-        self.interrupt(Some(enter.tid))?;
+        if !self.wanted(enter) {
+            return Ok(());
+        }
         self.live.insert(enter.tid);
+        if self.whole_lines {
+            // Kept only for a call that never returns (exit_group).
+            self.never_returned.insert(enter.tid, enter.clone());
+            return Ok(());
+        }
+        self.interrupt(Some(enter.tid))?;
         self.open = Some(enter.clone());
         Ok(())
     }
@@ -131,16 +277,25 @@ impl TraceSink for StracePrinter<'_> {
     fn call(&mut self, call: &crate::Call<'_>) -> Result<(), Error> {
         let enter = call.enter;
         let tid = enter.tid;
+        let ret = match call.exit.map(|e| e.body) {
+            Some(BodyRef::SysExit { ret, .. }) => Some(ret),
+            _ => None,
+        };
+        self.never_returned.remove(&tid);
+        if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
+            return Ok(());
+        }
         self.interrupt(Some(tid))?;
         let format::Body::SysEnter { nr, args, .. } = &enter.body else {
             return Ok(());
         };
         // Whole line, or the part after `<... name resumed>`.
-        let whole = self.open.take_if(|e| e.tid == tid).is_some();
+        let whole = self.whole_lines || self.open.take_if(|e| e.tid == tid).is_some();
         self.unfinished.remove(&tid);
-        let mut text = self.prefix(tid);
+        let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
+        let mut text = self.prefix(tid, if whole { enter.ts } else { exit_ts });
         let view = table::lookup(&self.arch, *nr).and_then(|s| CallView::new(s, enter, call.exit));
-        let result = match view {
+        let mut result = match view {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
                 let all = view.syscall.args.len();
@@ -148,11 +303,11 @@ impl TraceSink for StracePrinter<'_> {
                 if whole {
                     text.push_str(&self.name(*nr));
                     text.push('(');
-                    view.render_args(&mut text, 0..all, &self.opts);
+                    view.render_args(&mut text, 0..all, &self.opts.decode);
                 } else {
                     text.push_str(&format!("<... {} resumed>", self.name(*nr)));
                     let mut rest = String::new();
-                    view.render_args(&mut rest, split..all, &self.opts);
+                    view.render_args(&mut rest, split..all, &self.opts.decode);
                     text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
                 }
                 text.push(')');
@@ -167,15 +322,23 @@ impl TraceSink for StracePrinter<'_> {
                     text.push_str(&format!("<... {} resumed>", self.name(*nr)));
                 }
                 text.push(')');
-                match call.exit.map(|e| e.body) {
-                    Some(BodyRef::SysExit { ret, .. }) => match syscalls::errno(ret) {
+                match ret {
+                    Some(ret) => match syscalls::errno(ret) {
                         Some((name, desc)) => format!("-1 {name} ({desc})"),
                         None => ret.to_string(),
                     },
-                    _ => "?".to_owned(),
+                    None => "?".to_owned(),
                 }
             }
         };
+        if self.opts.durations {
+            let spent = exit_ts.saturating_sub(enter.ts);
+            result.push_str(&format!(
+                " <{}.{:06}>",
+                spent / 1_000_000_000,
+                spent % 1_000_000_000 / 1000
+            ));
+        }
         writeln!(self.out, "{}", with_result(text, &result))?;
         Ok(())
     }
@@ -185,7 +348,8 @@ impl TraceSink for StracePrinter<'_> {
         match event.body {
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid))?;
-                if let Some(enter) = self.open.take_if(|e| e.tid == tid) {
+                let open = self.open.take_if(|e| e.tid == tid);
+                if let Some(enter) = open.or_else(|| self.never_returned.remove(&tid)) {
                     // exit_group never returns: strace ends its line with ` = ?`.
                     let mut text = self.enter_part(&enter);
                     if text.ends_with(", ") {
@@ -193,7 +357,7 @@ impl TraceSink for StracePrinter<'_> {
                     }
                     writeln!(self.out, "{}", with_result(text + ")", "?"))?;
                 }
-                let prefix = self.prefix(tid);
+                let prefix = self.prefix(tid, event.ts);
                 let sig = status & 0x7f;
                 if sig == 0 {
                     writeln!(
@@ -218,7 +382,7 @@ impl TraceSink for StracePrinter<'_> {
             }
             BodyRef::Signal { signo, info, .. } if signo != 9 => {
                 self.interrupt(Some(tid))?;
-                let prefix = self.prefix(tid);
+                let prefix = self.prefix(tid, event.ts);
                 writeln!(
                     self.out,
                     "{prefix}--- {} {} ---",
@@ -236,10 +400,11 @@ impl TraceSink for StracePrinter<'_> {
             }
             BodyRef::Lost { count } => {
                 self.interrupt(None)?;
+                let prefix = self.prefix(tid, event.ts);
                 writeln!(
                     self.out,
-                    "{}<... {count} events lost here ...>",
-                    self.prefix(tid)
+                    "{prefix}<... {count} events lost here (cpu {}) ...>",
+                    event.cpu
                 )?;
             }
             _ => {}

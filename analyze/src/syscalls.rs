@@ -11,6 +11,12 @@ pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
     }
 }
 
+/// Whether `name` is a syscall of any architecture this build knows.
+pub fn known(name: &str) -> bool {
+    ::syscalls::x86_64::Sysno::iter().any(|s| s.name() == name)
+        || ::syscalls::aarch64::Sysno::iter().any(|s| s.name() == name)
+}
+
 /// `("ENOENT", "No such file or directory")` for a raw return value of `-2`, as
 /// strace prints errors; `None` if `ret` is not an error. The text is the C
 /// library's (what strace prints), the name the `syscalls` crate's.
