@@ -78,6 +78,9 @@ struct ShowArgs {
     /// Longest string printed.
     #[arg(short = 's', long = "string-limit", default_value_t = 32)]
     strsize: usize,
+    /// Strings with unprintable bytes in hex (-xx: every string in hex).
+    #[arg(short = 'x', action = clap::ArgAction::Count)]
+    hex: u8,
     /// Prefix lines with the time of day (-tt: with microseconds, -ttt: epoch seconds).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     time: u8,
@@ -192,6 +195,11 @@ fn show_options(args: &ShowArgs, trace: &format::Trace) -> anyhow::Result<analyz
     Ok(analyze::ShowOptions {
         decode: analyze::decode::Options {
             strsize: args.strsize,
+            hex: match args.hex {
+                0 => analyze::decode::Hex::Never,
+                1 => analyze::decode::Hex::NonPrintable,
+                _ => analyze::decode::Hex::Always,
+            },
         },
         calls,
         time,

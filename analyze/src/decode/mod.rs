@@ -10,16 +10,23 @@ use format::{Capture, CaptureRef, CaptureStatus, Event, EventRef};
 
 use crate::table::{Arg, At, Ret, Shape, Size, Syscall};
 
+pub use strings::Hex;
+
 /// Printing options (strace's `-s`, `-x`).
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     /// Longest string shown (`-s`).
     pub strsize: usize,
+    /// `-x`, `-xx`.
+    pub hex: Hex,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { strsize: 32 }
+        Self {
+            strsize: 32,
+            hex: Hex::Never,
+        }
     }
 }
 
@@ -199,11 +206,17 @@ impl<'a> CallView<'a> {
                     opts.strsize
                 };
                 match self.enter_mem(arg_no).first() {
-                    Some(m) if m.status != CaptureStatus::Fault => {
-                        strings::c_string(out, m.data, m.status == CaptureStatus::Partial, limit)
-                    }
+                    Some(m) if m.status != CaptureStatus::Fault => strings::c_string(
+                        out,
+                        m.data,
+                        m.status == CaptureStatus::Partial,
+                        limit,
+                        opts.hex,
+                    ),
                     _ => match self.exec.filter(|_| self.syscall.args.contains(&Arg::Argv)) {
-                        Some((filename, _)) => strings::c_string(out, filename, false, limit),
+                        Some((filename, _)) => {
+                            strings::c_string(out, filename, false, limit, opts.hex)
+                        }
                         None => pointer(out, value),
                     },
                 }
@@ -268,7 +281,7 @@ impl<'a> CallView<'a> {
                     if k > 0 {
                         out.push_str(", ");
                     }
-                    strings::c_string(out, a, false, opts.strsize);
+                    strings::c_string(out, a, false, opts.strsize, opts.hex);
                 }
                 out.push(']');
             } else {
@@ -284,12 +297,8 @@ impl<'a> CallView<'a> {
             if m.status == CaptureStatus::Partial && m.data.is_empty() {
                 out.push_str("...");
             } else {
-                strings::c_string(
-                    out,
-                    m.data,
-                    m.status == CaptureStatus::Partial,
-                    opts.strsize,
-                );
+                let cut = m.status == CaptureStatus::Partial;
+                strings::c_string(out, m.data, cut, opts.strsize, opts.hex);
             }
         }
         out.push(']');
@@ -332,7 +341,11 @@ impl<'a> CallView<'a> {
             Size::Ret => ret.unwrap_or(0).max(0) as u64,
             Size::ArgTimes(k, n) => self.args[k as usize].saturating_mul(u64::from(n)),
         };
-        let hex = self.syscall.name == "getrandom";
+        let hex = if self.syscall.name == "getrandom" {
+            Hex::Always
+        } else {
+            opts.hex
+        };
         let done = match shape {
             Shape::Bytes => {
                 strings::buffer(out, mem.data, len, opts.strsize, hex);

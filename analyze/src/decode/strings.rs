@@ -1,9 +1,30 @@
 //! Strings and buffers, quoted the way strace quotes them.
 
+/// Which bytes are printed as `\xNN` (strace's `-x`, `-xx`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Hex {
+    /// Octal escapes for what is not printable.
+    #[default]
+    Never,
+    /// `-x`: the whole string in hex if any byte is not printable.
+    NonPrintable,
+    /// `-xx` (and getrandom's buffer): every byte in hex.
+    Always,
+}
+
 /// Appends `bytes` as a C string literal with strace's escapes. With
-/// `nul_terminated`, stops at the first NUL. `hex` forces `\xNN` escapes for
-/// every byte (strace -xx, and getrandom's buffer).
-pub fn quote(out: &mut String, bytes: &[u8], nul_terminated: bool, hex: bool) {
+/// `nul_terminated`, stops at the first NUL.
+pub fn quote(out: &mut String, bytes: &[u8], nul_terminated: bool, hex: Hex) {
+    let bytes = match nul_terminated {
+        true => &bytes[..bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len())],
+        false => bytes,
+    };
+    let printable = |c: u8| (b' '..=b'~').contains(&c) || b"\t\n\x0b\x0c\r".contains(&c);
+    let hex = match hex {
+        Hex::Always => true,
+        Hex::NonPrintable => !bytes.iter().all(|&c| printable(c)),
+        Hex::Never => false,
+    };
     out.push('"');
     for (i, &c) in bytes.iter().enumerate() {
         if nul_terminated && c == 0 {
@@ -41,7 +62,7 @@ pub fn quote(out: &mut String, bytes: &[u8], nul_terminated: bool, hex: bool) {
 
 /// A buffer of `len` bytes of which `data` were captured, printed like strace
 /// prints I/O buffers: at most `limit` bytes, `...` after the quote if cut.
-pub fn buffer(out: &mut String, data: &[u8], len: u64, limit: usize, hex: bool) {
+pub fn buffer(out: &mut String, data: &[u8], len: u64, limit: usize, hex: Hex) {
     let shown = data.len().min(limit);
     quote(out, &data[..shown], false, hex);
     if len > shown as u64 {
@@ -51,9 +72,9 @@ pub fn buffer(out: &mut String, data: &[u8], len: u64, limit: usize, hex: bool) 
 
 /// A NUL-terminated string of which `data` was captured (`cut` when the capture
 /// stopped before its end), printed at most `limit` bytes long.
-pub fn c_string(out: &mut String, data: &[u8], cut: bool, limit: usize) {
+pub fn c_string(out: &mut String, data: &[u8], cut: bool, limit: usize, hex: Hex) {
     let shown = data.len().min(limit);
-    quote(out, &data[..shown], true, false);
+    quote(out, &data[..shown], true, hex);
     if cut || data.len() > limit {
         out.push_str("...");
     }
@@ -65,8 +86,21 @@ mod tests {
 
     fn q(bytes: &[u8]) -> String {
         let mut s = String::new();
-        quote(&mut s, bytes, false, false);
+        quote(&mut s, bytes, false, Hex::Never);
         s
+    }
+
+    #[test]
+    fn hex_modes() {
+        let mut s = String::new();
+        quote(&mut s, b"ab\x01", false, Hex::NonPrintable);
+        assert_eq!(s, r#""\x61\x62\x01""#);
+        let mut s = String::new();
+        quote(&mut s, b"ab\n", false, Hex::NonPrintable);
+        assert_eq!(s, r#""ab\n""#);
+        let mut s = String::new();
+        quote(&mut s, b"a", false, Hex::Always);
+        assert_eq!(s, r#""\x61""#);
     }
 
     #[test]
@@ -83,10 +117,10 @@ mod tests {
     #[test]
     fn cuts_at_the_limit() {
         let mut s = String::new();
-        buffer(&mut s, b"abcdef", 6, 4, false);
+        buffer(&mut s, b"abcdef", 6, 4, Hex::Never);
         assert_eq!(s, r#""abcd"..."#);
         let mut s = String::new();
-        buffer(&mut s, b"ab", 2, 4, false);
+        buffer(&mut s, b"ab", 2, 4, Hex::Never);
         assert_eq!(s, r#""ab""#);
     }
 }

@@ -138,7 +138,7 @@ pub fn sockaddr(out: &mut String, b: &[u8]) -> Option<()> {
         1 => {
             out.push_str(", sun_path=");
             let path = b.get(2..).unwrap_or_default();
-            strings::quote(out, path, true, false);
+            strings::quote(out, path, true, strings::Hex::Never);
             out.push('}');
         }
         10 => {
