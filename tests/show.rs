@@ -250,3 +250,126 @@ fn thread_view_and_output_file() {
         show(&file, &[]).unwrap()
     );
 }
+
+#[test]
+fn fd_paths_follow_opens_dups_and_closes() {
+    use format::{Capture, CaptureStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("y.bin");
+    let at = |ts, body| Event {
+        tid: 5,
+        pid: 5,
+        cpu: 0,
+        ts,
+        body,
+    };
+    let path = Capture {
+        arg: 1,
+        status: CaptureStatus::Complete,
+        data: b"/etc/passwd".to_vec(),
+    };
+    let events = [
+        at(
+            10,
+            Body::SysEnter {
+                nr: 257,
+                args: [AT_FDCWD, 0x1000, 0, 0, 0, 0],
+                captures: vec![path],
+            },
+        ),
+        at(
+            11,
+            Body::SysExit {
+                nr: 257,
+                ret: 3,
+                captures: vec![],
+            },
+        ),
+        at(
+            12,
+            Body::SysEnter {
+                nr: 33,
+                args: [3, 7, 0, 0, 0, 0],
+                captures: vec![],
+            },
+        ),
+        at(
+            13,
+            Body::SysExit {
+                nr: 33,
+                ret: 7,
+                captures: vec![],
+            },
+        ),
+        at(
+            14,
+            Body::SysEnter {
+                nr: 3,
+                args: [3, 0, 0, 0, 0, 0],
+                captures: vec![],
+            },
+        ),
+        at(
+            15,
+            Body::SysExit {
+                nr: 3,
+                ret: 0,
+                captures: vec![],
+            },
+        ),
+        at(
+            16,
+            Body::SysEnter {
+                nr: 3,
+                args: [7, 0, 0, 0, 0, 0],
+                captures: vec![],
+            },
+        ),
+        at(
+            17,
+            Body::SysExit {
+                nr: 3,
+                ret: 0,
+                captures: vec![],
+            },
+        ),
+        at(
+            18,
+            Body::SysEnter {
+                nr: 3,
+                args: [7, 0, 0, 0, 0, 0],
+                captures: vec![],
+            },
+        ),
+        at(
+            19,
+            Body::SysExit {
+                nr: 3,
+                ret: -9,
+                captures: vec![],
+            },
+        ),
+    ];
+    let header = FileHeader {
+        arch: "x86_64".into(),
+        ..FileHeader::default()
+    };
+    let mut writer = Writer::create(&file, &header, WriterOptions::default()).unwrap();
+    events.iter().for_each(|e| writer.push(e).unwrap());
+    writer.finish().unwrap();
+    let text = show(&file, &["-y"]).unwrap();
+    let lines: Vec<_> = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#"openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3</etc/passwd>"#,
+            "dup2(3</etc/passwd>, 7) = 7</etc/passwd>",
+            "close(3</etc/passwd>) = 0",
+            "close(7</etc/passwd>) = 0",
+            "close(7) = -1 EBADF (Bad file descriptor)",
+        ]
+    );
+}

@@ -11,7 +11,7 @@ use format::{BodyRef, Event, EventRef, Filter, Trace};
 
 use crate::{
     Error, TraceSink,
-    decode::{CallView, Options, signal_name},
+    decode::{CallView, FdEntry, FdTable, Options, signal_name},
     replay,
     select::CallFilter,
     syscalls, table,
@@ -138,6 +138,8 @@ pub struct StracePrinter<'o> {
     /// With whole lines: each thread's call in progress, printed with ` = ?`
     /// if the thread ends in it.
     never_returned: std::collections::HashMap<u32, Event>,
+    /// Each process's descriptors, for `-y`.
+    fds: std::collections::HashMap<u32, FdTable>,
     /// Filename and argv of each thread's latest exec, for an execve whose
     /// copy faulted.
     exec: std::collections::HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
@@ -162,6 +164,7 @@ impl<'o> StracePrinter<'o> {
             unfinished: HashSet::new(),
             never_returned: Default::default(),
             exec: Default::default(),
+            fds: Default::default(),
         }
     }
 
@@ -221,6 +224,7 @@ impl<'o> StracePrinter<'o> {
         match table::lookup(&self.arch, *nr).and_then(|s| CallView::new(s, enter, None)) {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
+                view.fds = self.fds.get(&enter.pid);
                 let split = view.exit_split();
                 view.render_args(&mut text, 0..split, &self.opts.decode);
                 if split < view.syscall.args.len() && split > 0 {
@@ -295,9 +299,10 @@ impl TraceSink for StracePrinter<'_> {
         let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
         let mut text = self.prefix(tid, if whole { enter.ts } else { exit_ts });
         let view = table::lookup(&self.arch, *nr).and_then(|s| CallView::new(s, enter, call.exit));
-        let mut result = match view {
+        let (mut result, changes, fd_result) = match view {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
+                view.fds = self.fds.get(&enter.pid);
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
                 if whole {
@@ -311,9 +316,22 @@ impl TraceSink for StracePrinter<'_> {
                     text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
                 }
                 text.push(')');
+                // A returned descriptor is named as the call left the table (below).
+                let plain = Options {
+                    fd_paths: false,
+                    ..self.opts.decode
+                };
                 let mut result = String::new();
-                view.render_ret(&mut result);
-                result
+                view.render_ret(&mut result, &plain);
+                let changes = if self.opts.decode.fd_paths {
+                    fd_changes(&view)
+                } else {
+                    Vec::new()
+                };
+                let fd_result = (view.syscall.ret == table::Ret::Fd)
+                    .then_some(ret)
+                    .flatten();
+                (result, changes, fd_result)
             }
             None => {
                 if whole {
@@ -322,15 +340,26 @@ impl TraceSink for StracePrinter<'_> {
                     text.push_str(&format!("<... {} resumed>", self.name(*nr)));
                 }
                 text.push(')');
-                match ret {
+                let result = match ret {
                     Some(ret) => match syscalls::errno(ret) {
                         Some((name, desc)) => format!("-1 {name} ({desc})"),
                         None => ret.to_string(),
                     },
                     None => "?".to_owned(),
-                }
+                };
+                (result, Vec::new(), None)
             }
         };
+        if self.opts.decode.fd_paths {
+            let table = self.fds.entry(enter.pid).or_default();
+            apply_fd_changes(table, changes);
+            if let Some(entry) = fd_result
+                .filter(|fd| *fd >= 0)
+                .and_then(|fd| table.get(&fd))
+            {
+                result.push_str(&format!("<{}>", String::from_utf8_lossy(&entry.name)));
+            }
+        }
         if self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);
             result.push_str(&format!(
@@ -410,6 +439,96 @@ impl TraceSink for StracePrinter<'_> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// A change to a process's descriptors made by a call.
+enum FdChange {
+    Set(i64, FdEntry),
+    /// A duplicate of the first descriptor (with its own close-on-exec flag).
+    Copy(i64, i64, bool),
+    Close(i64),
+}
+
+fn apply_fd_changes(table: &mut FdTable, changes: Vec<FdChange>) {
+    for change in changes {
+        match change {
+            FdChange::Set(fd, entry) => {
+                table.insert(fd, entry);
+            }
+            FdChange::Copy(old, new, cloexec) => {
+                if let Some(entry) = table.get(&old).cloned() {
+                    table.insert(new, FdEntry { cloexec, ..entry });
+                }
+            }
+            FdChange::Close(fd) => {
+                table.remove(&fd);
+            }
+        }
+    }
+}
+
+/// How the call `view` changed its process's descriptors, if it succeeded.
+fn fd_changes(view: &CallView<'_>) -> Vec<FdChange> {
+    const O_CLOEXEC: u64 = 0o2_000_000;
+    let Some(ret) = view.result().filter(|r| *r >= 0) else {
+        return Vec::new();
+    };
+    let args = view.args;
+    let fd = |v: u64| i64::from(v as u32 as i32);
+    let set = |fd: i64, name: &[u8], cloexec: bool| {
+        FdChange::Set(
+            fd,
+            FdEntry {
+                name: name.to_vec(),
+                cloexec,
+            },
+        )
+    };
+    match view.syscall.name {
+        "open" | "creat" => view
+            .path(0)
+            .map(|p| {
+                set(
+                    ret,
+                    &p,
+                    view.syscall.name == "open" && args[1] & O_CLOEXEC != 0,
+                )
+            })
+            .into_iter()
+            .collect(),
+        "openat" | "openat2" => view
+            .path(1)
+            .map(|p| {
+                set(
+                    ret,
+                    &p,
+                    view.syscall.name == "openat" && args[2] & O_CLOEXEC != 0,
+                )
+            })
+            .into_iter()
+            .collect(),
+        "dup" | "dup2" => vec![FdChange::Copy(fd(args[0]), ret, false)],
+        "dup3" => vec![FdChange::Copy(fd(args[0]), ret, args[2] & O_CLOEXEC != 0)],
+        "fcntl" if matches!(args[1], 0 | 1030) => {
+            vec![FdChange::Copy(fd(args[0]), ret, args[1] == 1030)]
+        }
+        "close" => vec![FdChange::Close(fd(args[0]))],
+        "socket" => vec![set(ret, b"socket", args[1] & O_CLOEXEC != 0)],
+        "accept" => vec![set(ret, b"socket", false)],
+        "accept4" => vec![set(ret, b"socket", args[3] & O_CLOEXEC != 0)],
+        "pipe" | "pipe2" | "socketpair" => {
+            let (arg, name, flags) = match view.syscall.name {
+                "socketpair" => (3, &b"socket"[..], args[1]),
+                "pipe2" => (0, &b"pipe"[..], args[1]),
+                _ => (0, &b"pipe"[..], 0),
+            };
+            let cloexec = flags & O_CLOEXEC != 0;
+            view.int_pair(arg)
+                .map(|(a, b)| vec![set(a, name, cloexec), set(b, name, cloexec)])
+                .unwrap_or_default()
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -78,6 +78,9 @@ struct ShowArgs {
     /// Longest string printed.
     #[arg(short = 's', long = "string-limit", default_value_t = 32)]
     strsize: usize,
+    /// File descriptors with the path (or socket, pipe) they refer to.
+    #[arg(short = 'y')]
+    fd_paths: bool,
     /// Strings with unprintable bytes in hex (-xx: every string in hex).
     #[arg(short = 'x', action = clap::ArgAction::Count)]
     hex: u8,
@@ -200,6 +203,7 @@ fn show_options(args: &ShowArgs, trace: &format::Trace) -> anyhow::Result<analyz
                 1 => analyze::decode::Hex::NonPrintable,
                 _ => analyze::decode::Hex::Always,
             },
+            fd_paths: args.fd_paths,
         },
         calls,
         time,

@@ -19,6 +19,8 @@ pub struct Options {
     pub strsize: usize,
     /// `-x`, `-xx`.
     pub hex: Hex,
+    /// `-y`: file descriptors with what they refer to, `3</etc/passwd>`.
+    pub fd_paths: bool,
 }
 
 impl Default for Options {
@@ -26,8 +28,20 @@ impl Default for Options {
         Self {
             strsize: 32,
             hex: Hex::Never,
+            fd_paths: false,
         }
     }
+}
+
+/// What each file descriptor of a process refers to, rebuilt from the recorded
+/// opens, dups, sockets, pipes and closes (for `-y`).
+pub type FdTable = std::collections::HashMap<i64, FdEntry>;
+
+#[derive(Clone, Debug)]
+pub struct FdEntry {
+    pub name: Vec<u8>,
+    /// Closed by a successful exec.
+    pub cloexec: bool,
 }
 
 /// One captured buffer, whether from the enter or the exit event.
@@ -47,6 +61,8 @@ pub struct CallView<'a> {
     /// The exec event's filename and argv, for an execve whose enter copy
     /// faulted (the new program's memory replaced the old one's by its exit).
     pub exec: Option<&'a (Vec<u8>, Vec<Vec<u8>>)>,
+    /// The process's descriptors, for `-y`.
+    pub fds: Option<&'a FdTable>,
 }
 
 impl<'a> CallView<'a> {
@@ -65,6 +81,7 @@ impl<'a> CallView<'a> {
             enter: captures,
             exit,
             exec: None,
+            fds: None,
         })
     }
 
@@ -188,10 +205,11 @@ impl<'a> CallView<'a> {
             }
         }
         match self.syscall.args[i] {
-            Arg::Int | Arg::Fd => out.push_str(&int(value).to_string()),
+            Arg::Int => out.push_str(&int(value).to_string()),
+            Arg::Fd => self.fd(out, int(value), opts),
             Arg::DirFd => match int(value) {
                 -100 => out.push_str("AT_FDCWD"),
-                fd => out.push_str(&fd.to_string()),
+                fd => self.fd(out, fd, opts),
             },
             Arg::Uint => out.push_str(&value.to_string()),
             Arg::Hex => hex(out, value),
@@ -269,6 +287,38 @@ impl<'a> CallView<'a> {
             parts.push(format!("tls={tls:#x}"));
         }
         out.push_str(&parts.join(", "));
+    }
+
+    /// A descriptor, with what it refers to under `-y`.
+    fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
+        out.push_str(&fd.to_string());
+        if opts.fd_paths
+            && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
+        {
+            out.push('<');
+            out.push_str(&String::from_utf8_lossy(&entry.name));
+            out.push('>');
+        }
+    }
+
+    /// The path argument `arg` as captured, if it was.
+    pub fn path(&self, arg: usize) -> Option<Vec<u8>> {
+        let m = *self.enter_mem(arg as u8).first()?;
+        (m.status != CaptureStatus::Fault).then(|| m.data.to_vec())
+    }
+
+    /// The return value, if the call returned.
+    pub fn result(&self) -> Option<i64> {
+        self.ret()
+    }
+
+    /// The two ints a successful pipe/socketpair wrote to argument `arg`.
+    pub fn int_pair(&self, arg: u8) -> Option<(i64, i64)> {
+        let m = self.exit_mem(arg)?;
+        let b = m.data.get(..8)?;
+        let a = i32::from_ne_bytes([b[0], b[1], b[2], b[3]]);
+        let c = i32::from_ne_bytes([b[4], b[5], b[6], b[7]]);
+        Some((i64::from(a), i64::from(c)))
     }
 
     fn render_argv(&self, out: &mut String, value: u64, opts: &Options) {
@@ -370,7 +420,7 @@ impl<'a> CallView<'a> {
     }
 
     /// Appends ` = result` as strace prints it (the caller pads before it).
-    pub fn render_ret(&self, out: &mut String) {
+    pub fn render_ret(&self, out: &mut String, opts: &Options) {
         let Some(ret) = self.ret() else {
             out.push('?');
             return;
@@ -385,6 +435,7 @@ impl<'a> CallView<'a> {
         }
         match self.syscall.ret {
             Ret::Hex => hex(out, ret as u64),
+            Ret::Fd => self.fd(out, ret, opts),
             _ => out.push_str(&ret.to_string()),
         }
     }
