@@ -40,7 +40,8 @@ pub struct Call<'a> {
 /// Receives a replayed trace, in time order.
 pub trait TraceSink {
     /// A syscall starts (its exit comes later through [`TraceSink::call`]).
-    fn enter(&mut self, _enter: &Event) -> Result<(), Error> {
+    /// Shared, so that a sink can keep it without copying.
+    fn enter(&mut self, _enter: &std::rc::Rc<Event>) -> Result<(), Error> {
         Ok(())
     }
     /// A syscall returned.
@@ -52,12 +53,12 @@ pub trait TraceSink {
 /// Pairs enters and exits per thread and feeds `sink`. A call is delivered at its
 /// exit; one that never returns (exit_group, or the trace ended) is not.
 pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
-    let mut open: std::collections::HashMap<u32, Event> = Default::default();
+    let mut open: rustc_hash::FxHashMap<u32, std::rc::Rc<Event>> = Default::default();
     let mut result = Ok(());
     trace.for_each(filter, 2, |event| {
         let step = match event.body {
             BodyRef::SysEnter { .. } => {
-                let enter = event.to_owned();
+                let enter = std::rc::Rc::new(event.to_owned());
                 let step = sink.enter(&enter);
                 open.insert(event.tid, enter);
                 step

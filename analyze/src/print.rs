@@ -5,7 +5,10 @@
 //! prints `<... name resumed>`. `[pid N] ` prefixes every line while more than
 //! one task is traced. ` = ` results are aligned at column 40.
 
-use std::{collections::HashSet, io::Write};
+use std::fmt::Write as _;
+use std::{borrow::Cow, io::Write, rc::Rc};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use format::{BodyRef, Event, EventRef, Filter, Trace};
 
@@ -118,7 +121,6 @@ fn clock(unix_ns: i64, format: TimeFormat) -> String {
 }
 
 pub struct StracePrinter<'o> {
-    arch: String,
     opts: ShowOptions,
     anchor: format::ClockAnchor,
     /// Timestamp of the previous line, for `-r`.
@@ -128,28 +130,34 @@ pub struct StracePrinter<'o> {
     /// No `[pid N]` prefixes (`--thread`).
     single_thread: bool,
     out: &'o mut dyn Write,
+    /// Names and table entries by syscall number, for this trace's arch.
+    names: Vec<Option<&'static str>>,
+    syscalls: Vec<Option<&'static table::Syscall>>,
     /// Tasks alive now: more than one means `[pid N] ` prefixes.
     live: HashSet<u32>,
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
-    open: Option<Event>,
+    open: Option<Rc<Event>>,
     /// Threads whose current call was printed as unfinished.
     unfinished: HashSet<u32>,
     /// With whole lines: each thread's call in progress, printed with ` = ?`
     /// if the thread ends in it.
-    never_returned: std::collections::HashMap<u32, Event>,
+    never_returned: HashMap<u32, Rc<Event>>,
     /// Each process's descriptors, for `-y`.
-    fds: std::collections::HashMap<u32, FdTable>,
+    fds: HashMap<u32, FdTable>,
     /// Filename and argv of each thread's latest exec, for an execve whose
     /// copy faulted.
-    exec: std::collections::HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
+    exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
 }
 
 impl<'o> StracePrinter<'o> {
     pub fn new(trace: &Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
         let clock = &trace.header().clock;
+        let arch = trace.header().arch.as_str();
+        let numbers = 0..1024;
         Self {
-            arch: trace.header().arch.as_str().to_owned(),
+            names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
+            syscalls: numbers.map(|nr| table::lookup(arch, nr)).collect(),
             opts: opts.clone(),
             anchor: format::ClockAnchor {
                 monotonic_ns: clock.monotonic_ns.to_native(),
@@ -159,9 +167,9 @@ impl<'o> StracePrinter<'o> {
             whole_lines: opts.calls.failed_only || opts.calls.successful_only,
             single_thread: false,
             out,
-            live: HashSet::new(),
+            live: HashSet::default(),
             open: None,
-            unfinished: HashSet::new(),
+            unfinished: HashSet::default(),
             never_returned: Default::default(),
             exec: Default::default(),
             fds: Default::default(),
@@ -221,7 +229,10 @@ impl<'o> StracePrinter<'o> {
         let mut text = self.prefix(enter.tid, enter.ts);
         text.push_str(&self.name(*nr));
         text.push('(');
-        match table::lookup(&self.arch, *nr).and_then(|s| CallView::new(s, enter, None)) {
+        match self
+            .syscall(*nr)
+            .and_then(|s| CallView::new(s, enter, None))
+        {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
                 view.fds = self.fds.get(&enter.pid);
@@ -236,8 +247,25 @@ impl<'o> StracePrinter<'o> {
         text
     }
 
-    fn name(&self, nr: i64) -> String {
-        syscalls::name(&self.arch, nr).map_or_else(|| format!("syscall_{nr:#x}"), str::to_owned)
+    fn name(&self, nr: i64) -> Cow<'static, str> {
+        match usize::try_from(nr)
+            .ok()
+            .and_then(|n| self.names.get(n))
+            .copied()
+            .flatten()
+        {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(format!("syscall_{nr:#x}")),
+        }
+    }
+
+    /// The table entry of syscall `nr` (looked up once per number).
+    fn syscall(&self, nr: i64) -> Option<&'static table::Syscall> {
+        usize::try_from(nr)
+            .ok()
+            .and_then(|n| self.syscalls.get(n))
+            .copied()
+            .flatten()
     }
 
     /// Whether the call `enter` starts is shown at all (`-e trace=`).
@@ -251,30 +279,31 @@ impl<'o> StracePrinter<'o> {
 
 /// Pads `line` to the result column and appends the result.
 fn with_result(mut line: String, result: &str) -> String {
-    let width = line.chars().count();
-    if width < RESULT_COLUMN {
-        line.push_str(&" ".repeat(RESULT_COLUMN - width));
+    let width = if line.is_ascii() {
+        line.len()
     } else {
-        line.push(' ');
-    }
+        line.chars().count()
+    };
+    let pad = RESULT_COLUMN.saturating_sub(width).max(1);
+    line.extend(std::iter::repeat_n(' ', pad));
     line.push_str("= ");
     line.push_str(result);
     line
 }
 
 impl TraceSink for StracePrinter<'_> {
-    fn enter(&mut self, enter: &Event) -> Result<(), Error> {
+    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
         if !self.wanted(enter) {
             return Ok(());
         }
         self.live.insert(enter.tid);
         if self.whole_lines {
             // Kept only for a call that never returns (exit_group).
-            self.never_returned.insert(enter.tid, enter.clone());
+            self.never_returned.insert(enter.tid, Rc::clone(enter));
             return Ok(());
         }
         self.interrupt(Some(enter.tid))?;
-        self.open = Some(enter.clone());
+        self.open = Some(Rc::clone(enter));
         Ok(())
     }
 
@@ -298,7 +327,9 @@ impl TraceSink for StracePrinter<'_> {
         self.unfinished.remove(&tid);
         let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
         let mut text = self.prefix(tid, if whole { enter.ts } else { exit_ts });
-        let view = table::lookup(&self.arch, *nr).and_then(|s| CallView::new(s, enter, call.exit));
+        let view = self
+            .syscall(*nr)
+            .and_then(|s| CallView::new(s, enter, call.exit));
         let (mut result, changes, fd_result) = match view {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
@@ -310,7 +341,7 @@ impl TraceSink for StracePrinter<'_> {
                     text.push('(');
                     view.render_args(&mut text, 0..all, &self.opts.decode);
                 } else {
-                    text.push_str(&format!("<... {} resumed>", self.name(*nr)));
+                    let _ = write!(text, "<... {} resumed>", self.name(*nr));
                     let mut rest = String::new();
                     view.render_args(&mut rest, split..all, &self.opts.decode);
                     text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
@@ -335,9 +366,9 @@ impl TraceSink for StracePrinter<'_> {
             }
             None => {
                 if whole {
-                    text.push_str(&format!("{}({}", self.name(*nr), generic_args(args)));
+                    let _ = write!(text, "{}({}", self.name(*nr), generic_args(args));
                 } else {
-                    text.push_str(&format!("<... {} resumed>", self.name(*nr)));
+                    let _ = write!(text, "<... {} resumed>", self.name(*nr));
                 }
                 text.push(')');
                 let result = match ret {
@@ -357,7 +388,7 @@ impl TraceSink for StracePrinter<'_> {
                 .filter(|fd| *fd >= 0)
                 .and_then(|fd| table.get(&fd))
             {
-                result.push_str(&format!("<{}>", String::from_utf8_lossy(&entry.name)));
+                let _ = write!(result, "<{}>", String::from_utf8_lossy(&entry.name));
             }
         }
         if self.opts.durations {
@@ -368,7 +399,9 @@ impl TraceSink for StracePrinter<'_> {
                 spent % 1_000_000_000 / 1000
             ));
         }
-        writeln!(self.out, "{}", with_result(text, &result))?;
+        let mut line = with_result(text, &result);
+        line.push('\n');
+        self.out.write_all(line.as_bytes())?;
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! Values are Linux's (x86_64 where they differ); order follows strace's.
 
 use crate::table::Flags;
+use std::fmt::Write as _;
 
 /// How one table's values are printed.
 pub struct Table {
@@ -386,7 +387,7 @@ fn render_with(out: &mut String, t: &Table, value: u64) {
         return;
     }
     if !t.values.is_empty() && t.bits.is_empty() {
-        out.push_str(&format!("{value:#x}"));
+        let _ = write!(out, "{value:#x}");
         return;
     }
     if value == 0 && t.field.is_none() {

@@ -7,6 +7,7 @@ mod strings;
 mod structs;
 
 use format::{Capture, CaptureRef, CaptureStatus, Event, EventRef};
+use std::fmt::Write as _;
 
 use crate::table::{Arg, At, Ret, Shape, Size, Syscall};
 
@@ -252,7 +253,7 @@ impl<'a> CallView<'a> {
                     } else {
                         ""
                     };
-                    out.push_str(&format!(" /* {n}{more} vars */"));
+                    let _ = write!(out, " /* {n}{more} vars */");
                 }
             }
             Arg::Mem { at, size, shape } => self.render_mem(out, i, at, size, shape, opts),
@@ -291,7 +292,7 @@ impl<'a> CallView<'a> {
 
     /// A descriptor, with what it refers to under `-y`.
     fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
-        out.push_str(&fd.to_string());
+        let _ = write!(out, "{}", fd);
         if opts.fd_paths
             && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
         {
@@ -426,11 +427,11 @@ impl<'a> CallView<'a> {
             return;
         };
         if let Some((name, text)) = crate::syscalls::errno(ret) {
-            out.push_str(&format!("-1 {name} ({text})"));
+            let _ = write!(out, "-1 {name} ({text})");
             return;
         }
         if let Some((name, text)) = restart_errno(ret) {
-            out.push_str(&format!("? {name} ({text})"));
+            let _ = write!(out, "? {name} ({text})");
             return;
         }
         match self.syscall.ret {
@@ -478,7 +479,7 @@ fn hex(out: &mut String, value: u64) {
     if value == 0 {
         out.push('0');
     } else {
-        out.push_str(&format!("{value:#x}"));
+        let _ = write!(out, "{value:#x}");
     }
 }
 
@@ -486,7 +487,7 @@ fn pointer(out: &mut String, value: u64) {
     if value == 0 {
         out.push_str("NULL");
     } else {
-        out.push_str(&format!("{value:#x}"));
+        let _ = write!(out, "{value:#x}");
     }
 }
 

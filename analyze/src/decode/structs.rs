@@ -1,6 +1,7 @@
 //! Structures read from captured memory, printed as strace prints them.
 
 use super::{flags, strings};
+use std::fmt::Write as _;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
@@ -24,7 +25,7 @@ pub fn stat(out: &mut String, b: &[u8]) -> Option<()> {
             let dev = u64_at(b, 40)?;
             let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
             let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-            out.push_str(&format!(", st_rdev=makedev({major:#x}, {minor:#x}), ...}}"));
+            let _ = write!(out, ", st_rdev=makedev({major:#x}, {minor:#x}), ...}}");
         }
         _ => out.push_str(&format!(", st_size={}, ...}}", u64_at(b, 48)? as i64)),
     }
@@ -111,13 +112,13 @@ pub fn wait_status(out: &mut String, b: &[u8]) -> Option<()> {
             super::signal_name(sig)
         )
     };
-    out.push_str(&format!("[{{{text}}}]"));
+    let _ = write!(out, "[{{{text}}}]");
     Some(())
 }
 
 /// `[1]` (an int behind a pointer).
 pub fn int_val(out: &mut String, b: &[u8]) -> Option<()> {
-    out.push_str(&format!("[{}]", u32_at(b, 0)? as i32));
+    let _ = write!(out, "[{}]", u32_at(b, 0)? as i32);
     Some(())
 }
 
@@ -215,7 +216,7 @@ pub fn sigaction(out: &mut String, b: &[u8]) -> Option<()> {
     out.push_str(if names.is_empty() { "0" } else { "" });
     out.push_str(&names.join("|"));
     if flags & 0x0400_0000 != 0 {
-        out.push_str(&format!(", sa_restorer={restorer:#x}"));
+        let _ = write!(out, ", sa_restorer={restorer:#x}");
     }
     out.push('}');
     Some(())
