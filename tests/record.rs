@@ -5,8 +5,8 @@ mod common;
 
 use std::{ops::ControlFlow, os::unix::fs::PermissionsExt as _, path::Path, process::Stdio};
 
-use common::{can_record, sample, systrace};
-use format::{Body, BodyRef, CaptureStatus, Event, Filter, Trace};
+use common::{can_record, data_of, events, sample, systrace};
+use format::{Body, BodyRef, Event, Filter, Trace};
 
 /// Syscall numbers on x86_64 that the assertions below look for.
 const WRITE: i64 = 1;
@@ -77,18 +77,6 @@ fn records_a_real_program_and_shows_it() {
     assert!(text.ends_with(&tail), "{text}");
 }
 
-/// Every event of `trace`, owned.
-fn events(trace: &Trace) -> Vec<Event> {
-    let mut out = Vec::new();
-    trace
-        .for_each(&Filter::default(), 2, |e| {
-            out.push(e.to_owned());
-            ControlFlow::Continue(())
-        })
-        .expect("reading the trace");
-    out
-}
-
 /// Records `program args` into `dir/NAME.bin`; returns the status and the trace.
 fn record(dir: &Path, name: &str, command: &[&std::ffi::OsStr]) -> (Option<i32>, String, Trace) {
     let file = dir.join(format!("{name}.bin"));
@@ -106,29 +94,11 @@ fn record(dir: &Path, name: &str, command: &[&std::ffi::OsStr]) -> (Option<i32>,
     (out.status.code(), stderr, trace)
 }
 
-fn captures(event: &Event) -> &[format::Capture] {
-    match &event.body {
-        Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } => captures,
-        _ => panic!("not a syscall: {event:?}"),
-    }
-}
-
-/// The data captured for argument `arg` of the first event matching `pick`. An
-/// in-buffer not yet paged in at enter is read again at exit: look there too.
+/// The data captured for argument `arg` of the first event matching `pick`.
 fn captured(events: &[Event], pick: impl Fn(&Event) -> bool, arg: u8) -> Vec<u8> {
     let at = events.iter().position(pick).expect("no such event");
-    let event = &events[at];
-    let mut capture = captures(event).iter().find(|c| c.arg == arg);
-    if capture.is_some_and(|c| c.status == CaptureStatus::Fault) {
-        let exit = events[at..]
-            .iter()
-            .find(|e| e.tid == event.tid && matches!(e.body, Body::SysExit { .. }))
-            .expect("the exit");
-        capture = captures(exit).iter().find(|c| c.arg == arg);
-    }
-    let capture = capture.unwrap_or_else(|| panic!("no capture of arg {arg}: {event:?}"));
-    assert_eq!(capture.status, CaptureStatus::Complete, "{event:?}");
-    capture.data.clone()
+    data_of(events, at, arg)
+        .unwrap_or_else(|| panic!("no complete capture of arg {arg}: {:?}", events[at]))
 }
 
 fn is_enter(nr: i64) -> impl Fn(&Event) -> bool {

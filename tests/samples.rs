@@ -8,13 +8,12 @@ mod common;
 use std::{
     collections::{BTreeMap, HashMap},
     ffi::OsString,
-    ops::ControlFlow,
     path::Path,
     process::Command,
 };
 
-use common::{can_record, sample};
-use format::{Body, CaptureStatus, Event, Filter, Trace};
+use common::{can_record, data_of, sample};
+use format::{Body, Event, Trace};
 
 /// A recording of one command, and strace's view of the same command.
 struct Run {
@@ -51,13 +50,7 @@ fn run(dir: &Path, name: &str, command: &[OsString]) -> Run {
         "{name}: events were lost: {stderr}"
     );
     let trace = Trace::open(&file).unwrap_or_else(|e| panic!("{name}: {e}: {stderr}"));
-    let mut events = Vec::new();
-    trace
-        .for_each(&Filter::default(), 2, |e| {
-            events.push(e.to_owned());
-            ControlFlow::Continue(())
-        })
-        .unwrap();
+    let events = common::events(&trace);
     let recorded = names_per_thread(&events);
 
     let log = dir.join(format!("{name}.strace"));
@@ -293,29 +286,6 @@ fn assert_show_matches_strace(name: &str, run: &Run, floor: f64) {
 
 fn arg(s: impl Into<OsString>) -> OsString {
     s.into()
-}
-
-/// The captured bytes of argument `arg` of a syscall event (the enter's, or the
-/// exit's re-read when the page was not resident at enter).
-fn data_of(events: &[Event], at: usize, arg: u8) -> Option<Vec<u8>> {
-    let caps = |e: &Event| match &e.body {
-        Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } => captures.clone(),
-        _ => Vec::new(),
-    };
-    let event = &events[at];
-    let mut found = caps(event).into_iter().find(|c| c.arg == arg);
-    if found
-        .as_ref()
-        .is_some_and(|c| c.status == CaptureStatus::Fault)
-    {
-        let exit = events[at..]
-            .iter()
-            .find(|e| e.tid == event.tid && matches!(e.body, Body::SysExit { .. }))?;
-        found = caps(exit).into_iter().find(|c| c.arg == arg);
-    }
-    found
-        .filter(|c| c.status == CaptureStatus::Complete)
-        .map(|c| c.data)
 }
 
 /// Indexes of the enter events of syscall `name`.

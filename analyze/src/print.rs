@@ -138,8 +138,6 @@ pub struct StracePrinter<'o> {
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
     open: Option<Rc<Event>>,
-    /// Threads whose current call was printed as unfinished.
-    unfinished: HashSet<u32>,
     /// With whole lines: each thread's call in progress, printed with ` = ?`
     /// if the thread ends in it.
     never_returned: HashMap<u32, Rc<Event>>,
@@ -169,7 +167,6 @@ impl<'o> StracePrinter<'o> {
             out,
             live: HashSet::default(),
             open: None,
-            unfinished: HashSet::default(),
             never_returned: Default::default(),
             exec: Default::default(),
             fds: Default::default(),
@@ -216,7 +213,6 @@ impl<'o> StracePrinter<'o> {
         {
             let text = self.enter_part(&enter);
             writeln!(self.out, "{text} <unfinished ...>")?;
-            self.unfinished.insert(enter.tid);
         }
         Ok(())
     }
@@ -324,7 +320,6 @@ impl TraceSink for StracePrinter<'_> {
         };
         // Whole line, or the part after `<... name resumed>`.
         let whole = self.whole_lines || self.open.take_if(|e| e.tid == tid).is_some();
-        self.unfinished.remove(&tid);
         let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
         let mut text = self.prefix(tid, if whole { enter.ts } else { exit_ts });
         let view = self

@@ -4,10 +4,13 @@
 #![allow(dead_code)]
 
 use std::{
+    ops::ControlFlow,
     path::{Path, PathBuf},
     process::Command,
     sync::Mutex,
 };
+
+use format::{Body, Capture, CaptureStatus, Event, Filter, Trace};
 
 /// The `systrace` binary under test.
 pub fn systrace() -> Command {
@@ -50,4 +53,40 @@ pub fn sample(name: &str) -> PathBuf {
         assert!(status.success(), "gcc failed on {}", source.display());
     }
     exe
+}
+
+/// Every event of `trace`, owned, in file order.
+pub fn events(trace: &Trace) -> Vec<Event> {
+    let mut out = Vec::new();
+    trace
+        .for_each(&Filter::default(), 2, |e| {
+            out.push(e.to_owned());
+            ControlFlow::Continue(())
+        })
+        .expect("reading the trace");
+    out
+}
+
+fn captures(event: &Event) -> &[Capture] {
+    match &event.body {
+        Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } => captures,
+        _ => &[],
+    }
+}
+
+/// The complete bytes captured for argument `arg` of the syscall event at `at`:
+/// the enter's copy, or the exit's re-read when the page was not resident at
+/// enter (the kernel side reads a faulted in-buffer again then).
+pub fn data_of(events: &[Event], at: usize, arg: u8) -> Option<Vec<u8>> {
+    let event = &events[at];
+    let mut found = captures(event).iter().find(|c| c.arg == arg);
+    if found.is_some_and(|c| c.status == CaptureStatus::Fault) {
+        let exit = events[at..]
+            .iter()
+            .find(|e| e.tid == event.tid && matches!(e.body, Body::SysExit { .. }))?;
+        found = captures(exit).iter().find(|c| c.arg == arg);
+    }
+    found
+        .filter(|c| c.status == CaptureStatus::Complete)
+        .map(|c| c.data.clone())
 }

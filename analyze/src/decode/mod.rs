@@ -323,7 +323,7 @@ impl<'a> CallView<'a> {
     }
 
     fn render_argv(&self, out: &mut String, value: u64, opts: &Options) {
-        let mems = self.enter_mem(1.min(self.arg_index(Arg::Argv)));
+        let mems = self.enter_mem(self.arg_index(Arg::Argv));
         let faulted = mems.is_empty() || mems.iter().any(|m| m.status == CaptureStatus::Fault);
         if faulted {
             if let Some((_, argv)) = self.exec {
