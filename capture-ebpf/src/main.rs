@@ -4,8 +4,8 @@
 //!   the traced processes, with the user memory the `SPECS` map says to copy.
 //!   The record is assembled in a per-CPU scratch buffer (its size varies with
 //!   the captures) and copied into the ring buffer in one `output`.
-//! - `sched_process_fork` / `_exec` / `_exit` and `signal_deliver` (BTF
-//!   tracepoints): process life. A fork of a traced process puts the child in
+//! - `sched_process_fork` / `_exec` / `_exit`, `signal_deliver` and (for
+//!   signals the target ignores) `signal_generate` (BTF tracepoints): process life. A fork of a traced process puts the child in
 //!   the filter here, in the kernel, before the child can run.
 //!
 //! A record the ring buffer has no room for is counted per CPU (`LOST`) and
@@ -983,20 +983,62 @@ mod programs {
         if !is_traced(tgid) {
             return 0;
         }
-        let signo: i32 = ctx.arg(0);
-        let info: u64 = ctx.arg(1);
         let action: u64 = ctx.arg(2);
+        let record = signal_record(
+            tid,
+            tgid,
+            ctx.arg(0),
+            ctx.arg(1),
+            read_kernel(action, 0),
+            read_kernel(action, 8),
+        );
+        emit_record(record, tid, tgid);
+        0
+    }
+
+    /// A signal the target ignores is never delivered, so signal_deliver never
+    /// sees it; strace (through ptrace) still shows it. Record it where it is
+    /// generated, on the target's timeline.
+    #[btf_tracepoint(function = "signal_generate")]
+    pub fn signal_generate(ctx: BtfTracePointContext) -> u32 {
+        const TRACE_SIGNAL_IGNORED: i32 = 1;
+        let result: i32 = ctx.arg(4);
+        if result != TRACE_SIGNAL_IGNORED {
+            return 0;
+        }
+        let task: u64 = ctx.arg(2);
+        let tid: u32 = read_kernel(task, global(&TASK_PID_OFFSET));
+        let tgid: u32 = read_kernel(task, global(&TASK_TGID_OFFSET));
+        if !is_traced(tgid) {
+            return 0;
+        }
+        // SIG_DFL: the default action of an ignored signal is to ignore it.
+        let record = signal_record(tid, tgid, ctx.arg(0), ctx.arg(1), 0, 0);
+        emit_record(record, tid, tgid);
+        0
+    }
+
+    /// A Signal record, with the kernel's siginfo when `info` points at one
+    /// (small values mean "no info" or "from the kernel").
+    fn signal_record(
+        tid: u32,
+        tgid: u32,
+        signo: i32,
+        info: u64,
+        sa_handler: u64,
+        sa_flags: u64,
+    ) -> Signal {
         let mut record = Signal {
             header: header(EventKind::Signal, tid, tgid),
             signo,
             errno: 0,
             code: 0,
             info_len: 0,
-            sa_handler: read_kernel(action, 0),
-            sa_flags: read_kernel(action, 8),
+            sa_handler,
+            sa_flags,
             info: [0; SIGINFO_BYTES],
         };
-        if info != 0 {
+        if info > 4096 {
             // SAFETY: reads into the record's array; the helper checks the pointer.
             let r = unsafe {
                 bpf_probe_read_kernel(
@@ -1021,8 +1063,7 @@ mod programs {
                 ]);
             }
         }
-        emit_record(record, tid, tgid);
-        0
+        record
     }
 
     #[panic_handler]

@@ -103,6 +103,7 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
         "sched_process_exec",
         "sched_process_exit",
         "signal_deliver",
+        "signal_generate",
     ] {
         let program: &mut BtfTracePoint = ebpf
             .program_mut(name)
