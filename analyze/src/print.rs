@@ -130,6 +130,8 @@ pub struct StracePrinter<'o> {
     /// No `[pid N]` prefixes (`--thread`).
     single_thread: bool,
     out: &'o mut dyn Write,
+    /// The line being built, kept to reuse its allocation.
+    line: String,
     /// Names and table entries by syscall number, for this trace's arch.
     names: Vec<Option<&'static str>>,
     syscalls: Vec<Option<&'static table::Syscall>>,
@@ -154,6 +156,7 @@ impl<'o> StracePrinter<'o> {
         let arch = trace.header().arch.as_str();
         let numbers = 0..1024;
         Self {
+            line: String::with_capacity(256),
             names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
             syscalls: numbers.map(|nr| table::lookup(arch, nr)).collect(),
             opts: opts.clone(),
@@ -180,11 +183,15 @@ impl<'o> StracePrinter<'o> {
 
     /// `[pid N] ` while several tasks are traced, then the timestamp asked for.
     fn prefix(&mut self, tid: u32, ts: u64) -> String {
-        let mut prefix = if self.live.len() > 1 && !self.single_thread {
-            format!("[pid {tid:>5}] ")
-        } else {
-            String::new()
-        };
+        let mut prefix = String::new();
+        self.write_prefix(&mut prefix, tid, ts);
+        prefix
+    }
+
+    fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64) {
+        if self.live.len() > 1 && !self.single_thread {
+            let _ = write!(prefix, "[pid {tid:>5}] ");
+        }
         let wall = self
             .anchor
             .unix_ns
@@ -202,7 +209,6 @@ impl<'o> StracePrinter<'o> {
             format => prefix.push_str(&clock(wall, format)),
         }
         self.last_ts = Some(ts);
-        prefix
     }
 
     /// Another task's event: the open call (if it is not `tid`'s) is printed as
@@ -273,16 +279,22 @@ impl<'o> StracePrinter<'o> {
     }
 }
 
-/// Pads `line` to the result column and appends the result.
-fn with_result(mut line: String, result: &str) -> String {
+/// Pads `line` to the result column and appends `= `.
+fn pad_to_result(line: &mut String) {
     let width = if line.is_ascii() {
         line.len()
     } else {
         line.chars().count()
     };
     let pad = RESULT_COLUMN.saturating_sub(width).max(1);
-    line.extend(std::iter::repeat_n(' ', pad));
+    const SPACES: &str = "                                        ";
+    line.push_str(&SPACES[..pad.min(SPACES.len())]);
     line.push_str("= ");
+}
+
+/// Pads `line` to the result column and appends the result.
+fn with_result(mut line: String, result: &str) -> String {
+    pad_to_result(&mut line);
     line.push_str(result);
     line
 }
@@ -321,11 +333,14 @@ impl TraceSink for StracePrinter<'_> {
         // Whole line, or the part after `<... name resumed>`.
         let whole = self.whole_lines || self.open.take_if(|e| e.tid == tid).is_some();
         let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
-        let mut text = self.prefix(tid, if whole { enter.ts } else { exit_ts });
+        // One buffer for every line: no allocation per call.
+        let mut text = std::mem::take(&mut self.line);
+        text.clear();
+        self.write_prefix(&mut text, tid, if whole { enter.ts } else { exit_ts });
         let view = self
             .syscall(*nr)
             .and_then(|s| CallView::new(s, enter, call.exit));
-        let (mut result, changes, fd_result) = match view {
+        let (changes, fd_result) = match view {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
                 view.fds = self.fds.get(&enter.pid);
@@ -342,13 +357,13 @@ impl TraceSink for StracePrinter<'_> {
                     text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
                 }
                 text.push(')');
+                pad_to_result(&mut text);
                 // A returned descriptor is named as the call left the table (below).
                 let plain = Options {
                     fd_paths: false,
                     ..self.opts.decode
                 };
-                let mut result = String::new();
-                view.render_ret(&mut result, &plain);
+                view.render_ret(&mut text, &plain);
                 let changes = if self.opts.decode.fd_paths {
                     fd_changes(&view)
                 } else {
@@ -357,7 +372,7 @@ impl TraceSink for StracePrinter<'_> {
                 let fd_result = (view.syscall.ret == table::Ret::Fd)
                     .then_some(ret)
                     .flatten();
-                (result, changes, fd_result)
+                (changes, fd_result)
             }
             None => {
                 if whole {
@@ -366,14 +381,13 @@ impl TraceSink for StracePrinter<'_> {
                     let _ = write!(text, "<... {} resumed>", self.name(*nr));
                 }
                 text.push(')');
-                let result = match ret {
-                    Some(ret) => match syscalls::errno(ret) {
-                        Some((name, desc)) => format!("-1 {name} ({desc})"),
-                        None => ret.to_string(),
-                    },
-                    None => "?".to_owned(),
+                pad_to_result(&mut text);
+                let _ = match ret.map(|r| (r, syscalls::errno(r))) {
+                    Some((_, Some((name, desc)))) => write!(text, "-1 {name} ({desc})"),
+                    Some((ret, None)) => write!(text, "{ret}"),
+                    None => write!(text, "?"),
                 };
-                (result, Vec::new(), None)
+                (Vec::new(), None)
             }
         };
         if self.opts.decode.fd_paths {
@@ -383,20 +397,22 @@ impl TraceSink for StracePrinter<'_> {
                 .filter(|fd| *fd >= 0)
                 .and_then(|fd| table.get(&fd))
             {
-                let _ = write!(result, "<{}>", String::from_utf8_lossy(&entry.name));
+                let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
             }
         }
         if self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);
-            result.push_str(&format!(
+            let _ = write!(
+                text,
                 " <{}.{:06}>",
                 spent / 1_000_000_000,
                 spent % 1_000_000_000 / 1000
-            ));
+            );
         }
-        let mut line = with_result(text, &result);
-        line.push('\n');
-        self.out.write_all(line.as_bytes())?;
+        text.push('\n');
+        let written = self.out.write_all(text.as_bytes());
+        self.line = text;
+        written?;
         Ok(())
     }
 
