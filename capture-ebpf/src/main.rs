@@ -509,36 +509,18 @@ mod programs {
             return false;
         };
         let out = entry.as_mut_ptr();
-        let snap = snaplen();
-        let (mut st, mut take) = if len > snap {
-            (status::PARTIAL, snap)
-        } else {
-            (status::COMPLETE, len)
-        };
-        take &= 0xff;
-        if take > u64::from(MAX_SNAPLEN) {
-            take = u64::from(MAX_SNAPLEN);
-        }
-        // SAFETY: `out` is the reserved entry; the copy stays within `data`.
-        unsafe {
+        // SAFETY: `out` is the reserved entry; `data` holds MAX_SNAPLEN bytes.
+        let st = unsafe {
             core::ptr::addr_of_mut!((*out).record).write(record);
-            if take > 0
-                && bpf_probe_read_user(
-                    core::ptr::addr_of_mut!((*out).data).cast::<c_void>(),
-                    take as u32,
-                    ptr as *const c_void,
-                ) != 0
-            {
-                st = status::FAULT;
-                take = 0;
-            }
+            let (st, take) = copy_user(core::ptr::addr_of_mut!((*out).data).cast::<u8>(), ptr, len);
             core::ptr::addr_of_mut!((*out).capture).write(CaptureHeader {
                 arg,
                 status: st,
                 _pad: 0,
                 len: take as u32,
             });
-        }
+            st
+        };
         entry.submit(wakeup_flags());
         st == status::FAULT
     }
@@ -617,16 +599,7 @@ mod programs {
             };
             let ptr = arg_at(&job.args, rule.arg);
             if ptr != 0 && rule.how == how {
-                let len = match rule.size_kind {
-                    size::FIXED => u64::from(rule.size),
-                    size::ARG => arg_at(&job.args, rule.size_arg),
-                    size::RET => job.ret as u64,
-                    // Counts beyond this exceed any snapshot anyway (and avoid 128-bit math).
-                    size::ARG_TIMES => {
-                        arg_at(&job.args, rule.size_arg).min(1024) * u64::from(rule.size)
-                    }
-                    _ => 0,
-                };
+                let len = rule_len(&rule, &job.args, job.ret);
                 match how {
                     how::STR => capture_str(&mut out, rule.arg, ptr),
                     how::BYTES => capture_bytes(&mut out, rule.arg, ptr, len),
@@ -754,8 +727,19 @@ mod programs {
             return;
         }
         let at = out.off & OFF_MASK;
+        // SAFETY: at + 8 + MAX_SNAPLEN < 2 * SCRATCH_BYTES.
+        let (st, take) = unsafe { copy_user(out.buf.as_mut_ptr().add(at + 8), ptr, len) };
+        finish_capture(out, arg, st, take);
+    }
+
+    /// Copies `len` bytes at user address `ptr` to `dst`, at most the snapshot
+    /// length; returns the capture status and how many bytes were copied.
+    ///
+    /// # Safety
+    /// `dst` must have room for MAX_SNAPLEN bytes.
+    unsafe fn copy_user(dst: *mut u8, ptr: u64, len: u64) -> (u8, u64) {
         let snap = snaplen();
-        let (mut st, mut take) = if len > snap {
+        let (st, mut take) = if len > snap {
             (status::PARTIAL, snap)
         } else {
             (status::COMPLETE, len)
@@ -765,21 +749,17 @@ mod programs {
         if take > u64::from(MAX_SNAPLEN) {
             take = u64::from(MAX_SNAPLEN);
         }
-        if take > 0 {
-            // SAFETY: at + 8 + take < 2 * SCRATCH_BYTES; the helper checks the user pointer.
-            let r = unsafe {
-                bpf_probe_read_user(
-                    out.buf.as_mut_ptr().add(at + 8).cast::<c_void>(),
-                    take as u32,
-                    ptr as *const c_void,
-                )
-            };
-            if r != 0 {
-                st = status::FAULT;
-                take = 0;
-            }
+        if take == 0 {
+            return (st, 0);
         }
-        finish_capture(out, arg, st, take);
+        // SAFETY: the caller guarantees the room; the helper checks the user pointer.
+        let r =
+            unsafe { bpf_probe_read_user(dst.cast::<c_void>(), take as u32, ptr as *const c_void) };
+        if r != 0 {
+            (status::FAULT, 0)
+        } else {
+            (st, take)
+        }
     }
 
     fn read_user_u64(ptr: u64) -> Option<u64> {
