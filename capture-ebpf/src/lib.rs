@@ -12,7 +12,9 @@
 
 /// Ring buffer of records.
 pub const EVENTS_MAP: &str = "EVENTS";
-/// Filter: traced thread-group ids (tgid -> 1).
+/// Filter: one byte per thread-group id, 1 when traced, in groups of
+/// [`TRACED_GROUP`] (an array lookup is inlined by the verifier; a hash lookup
+/// on every syscall of every process costs more than the rest of the filter).
 pub const TRACED_MAP: &str = "TRACED";
 /// What to copy per syscall number (array of [`SyscallSpec`]).
 pub const SPECS_MAP: &str = "SPECS";
@@ -45,8 +47,13 @@ pub mod globals {
 
 /// Ring buffer size in bytes (a power of two, multiple of the page size).
 pub const EVENTS_BYTES: u32 = 64 << 20;
-/// Most processes traced at once.
-pub const MAX_TRACED: u32 = 1 << 16;
+/// Thread-group ids per `TRACED` entry.
+pub const TRACED_GROUP: usize = 64;
+/// One `TRACED` entry of [`TRACED_GROUP`] flags.
+pub type TracedGroup = [u8; TRACED_GROUP];
+/// `TRACED` entries as compiled: enough for the kernel's largest pid_max
+/// (PID_MAX_LIMIT, 4M). The loader sizes the map to the running pid_max.
+pub const MAX_TRACED_GROUPS: u32 = (1 << 22) / TRACED_GROUP as u32;
 /// Threads in a syscall whose arguments are kept for its exit.
 pub const MAX_PENDING: u32 = 1 << 16;
 /// Syscall numbers the SPECS map covers.

@@ -35,14 +35,14 @@ mod programs {
     use capture_ebpf::{
         CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork,
         Header, Lost, LostState, MAX_ARGV, MAX_ENVP, MAX_IOVECS, MAX_PENDING, MAX_RULES,
-        MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter,
-        SysExit, SyscallSpec, TaskExit, at, how, size, status,
+        MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal,
+        SysEnter, SysExit, SyscallSpec, TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
     };
 
     #[map(name = "EVENTS")]
     static EVENTS: RingBuf = RingBuf::with_byte_size(EVENTS_BYTES, 0);
     #[map(name = "TRACED")]
-    static TRACED: HashMap<u32, u8> = HashMap::with_max_entries(MAX_TRACED, 0);
+    static TRACED: Array<TracedGroup> = Array::with_max_entries(MAX_TRACED_GROUPS, 0);
     #[map(name = "SPECS")]
     static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
     #[map(name = "LOST")]
@@ -204,8 +204,24 @@ mod programs {
         if global(&TRACE_ALL) != 0 {
             return tgid != global(&SELF_TGID);
         }
-        // SAFETY: a plain lookup; the value is not kept.
-        unsafe { TRACED.get(&tgid) }.is_some()
+        // SAFETY: a plain read of a flag byte.
+        traced_flag(tgid).is_some_and(|flag| unsafe { *flag } != 0)
+    }
+
+    /// The filter's flag byte for `tgid` (none past the map's pid range).
+    fn traced_flag(tgid: u32) -> Option<*mut u8> {
+        let group = TRACED.get_ptr_mut(tgid / TRACED_GROUP as u32)?;
+        // SAFETY: the index is below TRACED_GROUP; the entry lives in the map.
+        Some(unsafe { (*group).as_mut_ptr().add(tgid as usize % TRACED_GROUP) })
+    }
+
+    /// Puts `tgid` in the filter or takes it out. A byte store: forks of
+    /// neighbouring tgids on other CPUs write other bytes of the entry.
+    fn set_traced(tgid: u32, traced: bool) {
+        if let Some(flag) = traced_flag(tgid) {
+            // SAFETY: see `traced_flag`.
+            unsafe { flag.write_volatile(u8::from(traced)) };
+        }
     }
 
     fn header(kind: EventKind, tid: u32, tgid: u32) -> Header {
@@ -872,7 +888,7 @@ mod programs {
         };
         if record.child_tgid != tgid && global(&TRACE_ALL) == 0 {
             // Follow the child before it can run: it is not scheduled yet.
-            let _ = TRACED.insert(&record.child_tgid, &1, 0);
+            set_traced(record.child_tgid, true);
         }
         emit_record(record, tid, tgid);
         0
@@ -951,7 +967,7 @@ mod programs {
         };
         let _ = PENDING.remove(&tid);
         if record.group_dead != 0 && global(&TRACE_ALL) == 0 {
-            let _ = TRACED.remove(&tgid);
+            set_traced(tgid, false);
         }
         emit_record(record, tid, tgid);
         0

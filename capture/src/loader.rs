@@ -5,12 +5,12 @@ use analyze::table::{At, CaptureKind, Size};
 use anyhow::{Context as _, anyhow};
 use aya::{
     Btf, Ebpf, EbpfLoader,
-    maps::{Array, HashMap, ProgramArray},
+    maps::{Array, ProgramArray},
     programs::{BtfTracePoint, RawTracePoint},
 };
 use capture_ebpf::{
-    CAPTURE_MAP, CaptureSpec, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec, TRACED_MAP, at,
-    globals, how, size,
+    CAPTURE_MAP, CaptureSpec, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec, TRACED_GROUP,
+    TRACED_MAP, TracedGroup, at, globals, how, size,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -30,6 +30,7 @@ pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
     let trace_all = u32::from(matches!(filter, Filter::All));
     let self_tgid = std::process::id();
     let mut ebpf = EbpfLoader::new()
+        .map_max_entries(TRACED_MAP, traced_groups()?)
         .override_global(globals::SNAPLEN, &snaplen, true)
         .override_global(globals::TRACE_ALL, &trace_all, true)
         .override_global(globals::SELF_TGID, &self_tgid, true)
@@ -45,16 +46,32 @@ pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
     if let Filter::Pids(pids) = filter {
-        let mut traced: HashMap<_, u32, u8> =
-            HashMap::try_from(ebpf.map_mut(TRACED_MAP).context("filter map missing")?)?;
-        for pid in pids {
+        let mut traced: Array<_, TracedGroup> =
+            Array::try_from(ebpf.map_mut(TRACED_MAP).context("filter map missing")?)?;
+        for &pid in pids {
+            let index = pid / TRACED_GROUP as u32;
+            let mut group = traced
+                .get(&index, 0)
+                .context("pid beyond the filter's range")?;
+            group[pid as usize % TRACED_GROUP] = 1;
             traced
-                .insert(pid, 1, 0)
+                .set(index, group, 0)
                 .context("adding a process to the filter")?;
         }
     }
     attach(&mut ebpf)?;
     Ok(ebpf)
+}
+
+/// `TRACED` entries for every tgid below the running kernel's pid_max.
+fn traced_groups() -> anyhow::Result<u32> {
+    let path = "/proc/sys/kernel/pid_max";
+    let pid_max: u32 = std::fs::read_to_string(path)
+        .with_context(|| format!("reading {path}"))?
+        .trim()
+        .parse()
+        .with_context(|| format!("parsing {path}"))?;
+    Ok(pid_max.div_ceil(TRACED_GROUP as u32))
 }
 
 /// Bytes waiting in the ring buffer before the kernel wakes the reader (which
