@@ -539,6 +539,39 @@ fn badfd_close_and_tmpfile() {
 }
 
 #[test]
+fn vectored_io_and_poll_are_decoded_as_strace_does() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "vectored", &[arg(sample("vectored"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("vectored", &run);
+    assert_show_matches_strace("vectored", &run, 0.95);
+    // Each of these is in strace's log too (with its own alignment).
+    for line in [
+        "poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)",
+        "writev(4, [{iov_base=\"hello \", iov_len=6}, {iov_base=\"vectored \", iov_len=9}, \
+         {iov_base=\"world\\n\", iov_len=6}], 3) = 21",
+        "poll([{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}], 2, 1000) = 2 \
+         ([{fd=3, revents=POLLIN}, {fd=4, revents=POLLOUT}])",
+        "readv(3, [{iov_base=\"hello\", iov_len=5}, {iov_base=\" vectored world\\n\", \
+         iov_len=100}], 2) = 21",
+        "readv(3, [{iov_base=\"\", iov_len=5}, {iov_base=\"\", iov_len=100}], 2) = 0",
+        "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=1000000}, NULL, 8) = 1 \
+         ([{fd=3, revents=POLLHUP}], left {tv_sec=0, tv_nsec=",
+    ] {
+        for (who, text) in [("show", &run.shown), ("strace", &run.strace_log)] {
+            let found = text
+                .lines()
+                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+                .any(|l| l.contains(line));
+            assert!(found, "{who} lacks {line}:\n{text}");
+        }
+    }
+}
+
+#[test]
 fn coreutils_make_the_same_calls_as_under_strace() {
     if !can_record() {
         return;

@@ -275,6 +275,22 @@ static PIPE: Table = bits(&[
     (0o40000, "O_DIRECT"),
 ]);
 
+static POLL: Table = bits(&[
+    (0x1, "POLLIN"),
+    (0x2, "POLLPRI"),
+    (0x4, "POLLOUT"),
+    (0x8, "POLLERR"),
+    (0x10, "POLLHUP"),
+    (0x20, "POLLNVAL"),
+    (0x40, "POLLRDNORM"),
+    (0x80, "POLLRDBAND"),
+    (0x100, "POLLWRNORM"),
+    (0x200, "POLLWRBAND"),
+    (0x400, "POLLMSG"),
+    (0x1000, "POLLREMOVE"),
+    (0x2000, "POLLRDHUP"),
+]);
+
 static SHUT: Table = values(&[(0, "SHUT_RD"), (1, "SHUT_WR"), (2, "SHUT_RDWR")]);
 
 static SOCK_LEVEL: Table = values(&[
@@ -366,6 +382,7 @@ pub fn table(flags: Flags) -> Option<&'static Table> {
         Flags::Shut => &SHUT,
         Flags::Ioctl => &IOCTL,
         Flags::SockLevel => &SOCK_LEVEL,
+        Flags::Poll => &POLL,
         _ => return None,
     })
 }
@@ -459,5 +476,6 @@ mod tests {
         assert_eq!(r(Flags::Futex, 129), "FUTEX_WAKE_PRIVATE");
         assert_eq!(r(Flags::Msg, 0x100), "MSG_WAITALL");
         assert_eq!(r(Flags::Msg, 0), "0");
+        assert_eq!(r(Flags::Poll, 0x2011), "POLLIN|POLLHUP|POLLRDHUP");
     }
 }

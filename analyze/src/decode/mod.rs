@@ -129,6 +129,17 @@ impl<'a> CallView<'a> {
         found
     }
 
+    /// Every capture of argument `arg` at exit (an iovec array and its data).
+    fn exit_mems(&self, arg: u8) -> Vec<Mem<'a>> {
+        self.exit_captures()
+            .filter(|c| c.arg == arg)
+            .map(|c| Mem {
+                status: c.status,
+                data: c.data,
+            })
+            .collect()
+    }
+
     fn exit_mem(&self, arg: u8) -> Option<Mem<'a>> {
         self.exit_captures().find(|c| c.arg == arg).map(|c| Mem {
             status: c.status,
@@ -156,15 +167,7 @@ impl<'a> CallView<'a> {
         self.syscall
             .args
             .iter()
-            .position(|a| {
-                matches!(
-                    a,
-                    Arg::Mem {
-                        at: At::Exit | At::Both,
-                        ..
-                    }
-                )
-            })
+            .position(|a| matches!(a, Arg::Mem { at, shape, .. } if !printed_at_enter(*at, *shape)))
             .unwrap_or(self.syscall.args.len())
     }
 
@@ -375,8 +378,12 @@ impl<'a> CallView<'a> {
         let value = self.args[i];
         let arg_no = i as u8;
         let ret = self.ret();
+        if shape == Shape::Iovecs {
+            return self.render_iovecs(out, i, at, size, opts);
+        }
         let mem = match at {
             At::Enter => self.enter_mem(arg_no).first().copied(),
+            At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no).first().copied(),
             // Out-buffers mean something only when the call succeeded.
             At::Exit | At::Both => match ret {
                 Some(r) if r >= 0 => self.exit_mem(arg_no),
@@ -409,15 +416,113 @@ impl<'a> CallView<'a> {
             Shape::IntVal if self.syscall.name.starts_with("wait") => {
                 structs::wait_status(out, mem.data)
             }
+            Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
             Shape::Sockaddr => structs::sockaddr(out, mem.data),
             Shape::Sigset => structs::sigset(out, mem.data),
             Shape::Sigaction => structs::sigaction(out, mem.data),
+            Shape::Pollfds => structs::pollfds(out, mem.data, self.args[1]),
             _ => None,
         };
         if done.is_none() {
             pointer(out, value);
         }
+    }
+
+    /// `[{iov_base="...", iov_len=5}, ...]`: each entry's data up to its length
+    /// at enter (writev), up to what the call returned in all at exit (readv).
+    fn render_iovecs(&self, out: &mut String, i: usize, at: At, size: Size, opts: &Options) {
+        let arg_no = i as u8;
+        let (mems, mut left) = match (at, self.ret()) {
+            (At::Enter, _) => (self.enter_mem(arg_no), u64::MAX),
+            (_, Some(ret)) if ret >= 0 => (self.exit_mems(arg_no), ret as u64),
+            _ => (Vec::new(), 0),
+        };
+        let Some((array, data)) = mems
+            .split_first()
+            .filter(|(a, _)| a.status != CaptureStatus::Fault)
+        else {
+            return pointer(out, self.args[i]);
+        };
+        let count = match size {
+            Size::Arg(k) => self.args[k as usize],
+            _ => (array.data.len() / 16) as u64,
+        };
+        let entries = (array.data.len() / 16).min(usize::try_from(count).unwrap_or(usize::MAX));
+        out.push('[');
+        for k in 0..entries {
+            let Some((base, len)) = structs::iovec(array.data, k) else {
+                break;
+            };
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("{iov_base=");
+            let shown = len.min(left);
+            left -= shown;
+            match data.get(k).filter(|d| d.status != CaptureStatus::Fault) {
+                _ if shown == 0 => out.push_str("\"\""),
+                Some(d) => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
+                None => pointer(out, base),
+            }
+            let _ = write!(out, ", iov_len={len}}}");
+        }
+        if count > entries as u64 {
+            out.push_str(if entries > 0 { ", ..." } else { "..." });
+        }
+        out.push(']');
+    }
+
+    /// What a successful poll wrote back, after its result: ` (Timeout)` or
+    /// ` ([{fd=3, revents=POLLIN}])`.
+    fn render_poll_result(&self, out: &mut String, ret: i64) {
+        if ret == 0 {
+            out.push_str(" (Timeout)");
+            return;
+        }
+        let Some(mem) = self
+            .exit_mem(0)
+            .filter(|m| m.status != CaptureStatus::Fault)
+        else {
+            return;
+        };
+        out.push_str(" (");
+        let _ = structs::poll_revents(out, mem.data, self.args[1]);
+        // ppoll's time left.
+        if let Some(Arg::Mem {
+            at: At::Both,
+            shape: Shape::Timespec,
+            ..
+        }) = self.syscall.args.get(2)
+            && let Some(left) = self
+                .exit_mem(2)
+                .filter(|m| m.status != CaptureStatus::Fault)
+        {
+            out.push_str(", left ");
+            let _ = structs::timespec(out, left.data);
+        }
+        out.push(')');
+    }
+
+    /// A socklen_t the kernel may change: `[16]`, or `[128 => 16]` when it did.
+    fn render_socklen(&self, out: &mut String, arg: u8, exit: &[u8]) -> Option<()> {
+        let after = exit.get(..4)?;
+        let before = self
+            .enter_mem(arg)
+            .first()
+            .filter(|m| m.status != CaptureStatus::Fault)
+            .and_then(|m| m.data.get(..4).map(<[u8]>::to_vec));
+        out.push('[');
+        match before {
+            Some(b) if b != after => {
+                structs::int_val_plain(out, &b)?;
+                out.push_str(" => ");
+            }
+            _ => {}
+        }
+        structs::int_val_plain(out, after)?;
+        out.push(']');
+        Some(())
     }
 
     /// Appends ` = result` as strace prints it (the caller pads before it).
@@ -439,6 +544,26 @@ impl<'a> CallView<'a> {
             Ret::Fd => self.fd(out, ret, opts),
             _ => out.push_str(&ret.to_string()),
         }
+        if matches!(
+            self.syscall.args.first(),
+            Some(Arg::Mem {
+                shape: Shape::Pollfds,
+                ..
+            })
+        ) {
+            self.render_poll_result(out, ret);
+        }
+    }
+}
+
+/// Whether a [`Arg::Mem`] argument is printed with the arguments known at
+/// enter. poll's array and ppoll's timeout are, though copied at exit too: what
+/// the kernel wrote back there shows after the result.
+fn printed_at_enter(at: At, shape: Shape) -> bool {
+    match at {
+        At::Enter => true,
+        At::Exit => false,
+        At::Both => matches!(shape, Shape::Pollfds | Shape::Timespec),
     }
 }
 

@@ -15,6 +15,65 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_ne_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
+/// One `struct pollfd`: fd, events, revents.
+fn pollfd(b: &[u8], i: usize) -> Option<(i32, u16, u16)> {
+    let at = i * 8;
+    Some((
+        u32_at(b, at)? as i32,
+        u16_at(b, at + 4)?,
+        u16_at(b, at + 6)?,
+    ))
+}
+
+/// `[{fd=3, events=POLLIN}, ...]`: the first `count` entries of a `struct
+/// pollfd` array, `...` for those not captured.
+pub fn pollfds(out: &mut String, b: &[u8], count: u64) -> Option<()> {
+    let shown = (b.len() / 8).min(usize::try_from(count).unwrap_or(usize::MAX));
+    out.push('[');
+    for i in 0..shown {
+        let (fd, events, _) = pollfd(b, i)?;
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{{fd={fd}, events=");
+        flags::render(out, crate::table::Flags::Poll, u64::from(events));
+        out.push('}');
+    }
+    if count > shown as u64 {
+        out.push_str(if shown > 0 { ", ..." } else { "..." });
+    }
+    out.push(']');
+    Some(())
+}
+
+/// `[{fd=3, revents=POLLIN}]`: the entries poll returned events for, as strace
+/// prints them after a successful poll's result.
+pub fn poll_revents(out: &mut String, b: &[u8], count: u64) -> Option<()> {
+    let shown = (b.len() / 8).min(usize::try_from(count).unwrap_or(usize::MAX));
+    out.push('[');
+    let mut first = true;
+    for i in 0..shown {
+        let (fd, _, revents) = pollfd(b, i)?;
+        if revents == 0 {
+            continue;
+        }
+        if !first {
+            out.push_str(", ");
+        }
+        first = false;
+        let _ = write!(out, "{{fd={fd}, revents=");
+        flags::render(out, crate::table::Flags::Poll, u64::from(revents));
+        out.push('}');
+    }
+    out.push(']');
+    Some(())
+}
+
+/// One `struct iovec`: base address and length.
+pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
+    Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))
+}
+
 /// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat` (x86_64).
 pub fn stat(out: &mut String, b: &[u8]) -> Option<()> {
     let mode = u32_at(b, 24)?;
@@ -118,7 +177,15 @@ pub fn wait_status(out: &mut String, b: &[u8]) -> Option<()> {
 
 /// `[1]` (an int behind a pointer).
 pub fn int_val(out: &mut String, b: &[u8]) -> Option<()> {
-    let _ = write!(out, "[{}]", u32_at(b, 0)? as i32);
+    out.push('[');
+    int_val_plain(out, b)?;
+    out.push(']');
+    Some(())
+}
+
+/// An `int`, without brackets.
+pub fn int_val_plain(out: &mut String, b: &[u8]) -> Option<()> {
+    let _ = write!(out, "{}", u32_at(b, 0)? as i32);
     Some(())
 }
 
@@ -251,6 +318,22 @@ mod tests {
             s,
             "{sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr(\"127.0.0.1\")}"
         );
+
+        let mut fds = Vec::new();
+        for (fd, events, revents) in [(3i32, 1u16, 0x11u16), (4, 4, 0)] {
+            fds.extend(fd.to_ne_bytes());
+            fds.extend(events.to_ne_bytes());
+            fds.extend(revents.to_ne_bytes());
+        }
+        let mut s = String::new();
+        pollfds(&mut s, &fds, 2).unwrap();
+        assert_eq!(s, "[{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}]");
+        let mut s = String::new();
+        pollfds(&mut s, &fds, 3).unwrap();
+        assert_eq!(s, "[{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ...]");
+        let mut s = String::new();
+        poll_revents(&mut s, &fds, 2).unwrap();
+        assert_eq!(s, "[{fd=3, revents=POLLIN|POLLHUP}]");
 
         let mut s = String::new();
         wait_status(&mut s, &(7u32 << 8).to_ne_bytes()).unwrap();

@@ -430,7 +430,7 @@ pub static TABLE: &[Syscall] = &[
         &[
             both(Size::ArgTimes(1, 8), S::Pollfds),
             Uint,
-            TIMESPEC_IN,
+            both(fixed(16), S::Timespec),
             SIGSET_IN,
             Uint,
         ],
