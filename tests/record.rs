@@ -458,6 +458,33 @@ fn a_program_killed_by_a_signal_gives_128_plus_the_signal() {
 }
 
 #[test]
+fn the_program_starts_with_default_signal_handling() {
+    if !can_record() {
+        return;
+    }
+    // systrace ignores SIGPIPE (Rust does); if the program inherited that,
+    // `yes` would get EPIPE and complain instead of dying of SIGPIPE.
+    let dir = tempfile::tempdir().unwrap();
+    let (status, stderr, trace) = record(
+        dir.path(),
+        "sigpipe",
+        &["sh".as_ref(), "-c".as_ref(), "yes | head -c1".as_ref()],
+    );
+    assert_eq!(status, Some(0), "{stderr}");
+    assert!(!stderr.contains("Broken pipe"), "{stderr}");
+    let statuses: Vec<i32> = trace
+        .index()
+        .threads
+        .iter()
+        .filter_map(|t| t.exit_status.as_ref().map(|s| s.to_native()))
+        .collect();
+    assert!(
+        statuses.contains(&libc::SIGPIPE),
+        "yes killed by SIGPIPE: {statuses:?}"
+    );
+}
+
+#[test]
 fn a_killed_recorder_leaves_a_trace_readable_up_to_its_last_chunk() {
     if !can_record() {
         return;

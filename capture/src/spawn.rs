@@ -167,6 +167,12 @@ fn child(
             libc::write(err.as_raw_fd(), (&raw const errno).cast(), 4);
             libc::_exit(127)
         };
+        // The program starts with default signal handling, not ours: Rust
+        // ignores SIGPIPE, and an ignored signal stays ignored across exec.
+        let mut none: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut none);
+        libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         if let Some(c) = credentials
             && (libc::setgroups(c.groups.len(), c.groups.as_ptr()) != 0
                 || libc::setgid(c.gid) != 0
