@@ -66,6 +66,8 @@ pub const MAX_RULES: usize = 4;
 pub const MAX_ARGV: u32 = 16;
 /// envp pointers counted per execve.
 pub const MAX_ENVP: u32 = 256;
+/// Directory entries counted per getdents64 (a 32 KiB buffer holds at most 1365).
+pub const MAX_DIRENTS: u32 = 2048;
 /// iovecs copied per readv/writev.
 pub const MAX_IOVECS: u32 = 4;
 /// Per-CPU scratch a syscall record is assembled in.
@@ -258,6 +260,8 @@ pub mod how {
     pub const STR_ARRAY: u8 = 3;
     pub const COUNT_PTRS: u8 = 4;
     pub const IOVECS: u8 = 5;
+    /// Only the number of `struct linux_dirent64` records in the buffer.
+    pub const COUNT_DIRENTS: u8 = 6;
 }
 
 /// Where the size comes from.

@@ -34,9 +34,10 @@ mod programs {
     };
     use capture_ebpf::{
         CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork,
-        Header, Lost, LostState, MAX_ARGV, MAX_ENVP, MAX_IOVECS, MAX_PENDING, MAX_RULES,
-        MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal,
-        SysEnter, SysExit, SyscallSpec, TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
+        Header, Lost, LostState, MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_PENDING,
+        MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES,
+        Signal, SysEnter, SysExit, SyscallSpec, TRACED_GROUP, TaskExit, TracedGroup, at, how, size,
+        status,
     };
 
     #[map(name = "EVENTS")]
@@ -622,6 +623,7 @@ mod programs {
                     how::STR_ARRAY => capture_str_array(&mut out, rule.arg, ptr),
                     how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
                     how::IOVECS => capture_iovecs(&mut out, rule.arg, ptr, len, job),
+                    how::COUNT_DIRENTS => capture_dirent_count(&mut out, rule.arg, ptr, len),
                     _ => {}
                 }
             }
@@ -660,6 +662,11 @@ mod programs {
     #[raw_tracepoint(tracepoint = "sys_enter")]
     pub fn capture_iovecs_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::IOVECS)
+    }
+
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_dirents_prog(ctx: RawTracePointContext) -> i32 {
+        run_capture(&ctx, how::COUNT_DIRENTS)
     }
 
     /// Copies `record` to `buf[off..]`.
@@ -827,6 +834,40 @@ mod programs {
                     break;
                 }
             }
+        }
+        write_at(out.buf, out.off + 8, &n);
+        finish_capture(out, arg, st, 4);
+    }
+
+    /// getdents64: how many records the `len` bytes at `ptr` hold, walked by
+    /// their `d_reclen` (strace prints only the count).
+    fn capture_dirent_count(out: &mut Out, arg: u8, ptr: u64, len: u64) {
+        if out.off > LAST_CAPTURE_AT {
+            return;
+        }
+        let mut n = 0u32;
+        let mut at = 0u64;
+        let mut st = status::PARTIAL;
+        for _ in 0..MAX_DIRENTS {
+            if at >= len {
+                st = status::COMPLETE;
+                break;
+            }
+            let mut reclen = 0u16;
+            // SAFETY: reads 2 bytes into a local; the helper checks the user pointer.
+            let r = unsafe {
+                bpf_probe_read_user(
+                    (&raw mut reclen).cast::<c_void>(),
+                    2,
+                    (ptr + at + 16) as *const c_void,
+                )
+            };
+            if r != 0 || reclen == 0 {
+                st = status::FAULT;
+                break;
+            }
+            at += u64::from(reclen);
+            n += 1;
         }
         write_at(out.buf, out.off + 8, &n);
         finish_capture(out, arg, st, 4);

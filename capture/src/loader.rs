@@ -80,12 +80,13 @@ const WAKEUP_BYTES: u64 = 4 << 20;
 
 /// The programs that copy user memory, one per kind of copy, tail-called by the
 /// syscall programs through the CAPTURE map at the index of their `how`.
-const CAPTURE_PROGRAMS: [(&str, u8); 5] = [
+const CAPTURE_PROGRAMS: [(&str, u8); 6] = [
     ("capture_str_prog", how::STR),
     ("capture_bytes_prog", how::BYTES),
     ("capture_str_array_prog", how::STR_ARRAY),
     ("capture_count_ptrs_prog", how::COUNT_PTRS),
     ("capture_iovecs_prog", how::IOVECS),
+    ("capture_dirents_prog", how::COUNT_DIRENTS),
 ];
 
 fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
@@ -183,6 +184,7 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
                 CaptureKind::StrArray => how::STR_ARRAY,
                 CaptureKind::CountPtrs => how::COUNT_PTRS,
                 CaptureKind::Iovecs => how::IOVECS,
+                CaptureKind::CountDirents => how::COUNT_DIRENTS,
             },
             size_kind,
             size_arg,

@@ -59,15 +59,15 @@ static OPEN: Table = Table {
         (0o4000, "O_NONBLOCK"),
         (0o4_010_000, "O_SYNC"),
         (0o10000, "O_DSYNC"),
-        (0o20000, "O_ASYNC"),
         (0o40000, "O_DIRECT"),
         (0o100000, "O_LARGEFILE"),
-        (O_TMPFILE, "O_TMPFILE"),
-        (0o200000, "O_DIRECTORY"),
         (0o400000, "O_NOFOLLOW"),
         (0o1_000_000, "O_NOATIME"),
         (0o2_000_000, "O_CLOEXEC"),
         (0o10_000_000, "O_PATH"),
+        (O_TMPFILE, "O_TMPFILE"),
+        (0o200000, "O_DIRECTORY"),
+        (0o20000, "FASYNC"),
     ],
     values: NONE,
 };
@@ -88,6 +88,61 @@ static AT: Table = bits(&[
     (0x2000, "AT_STATX_FORCE_SYNC"),
     (0x4000, "AT_STATX_DONT_SYNC"),
     (0x8000, "AT_RECURSIVE"),
+]);
+
+/// statx's flags: the sync type field, then the `AT_*` bits that apply.
+static STATX: Table = Table {
+    zero: None,
+    field: Some((
+        0x6000,
+        &[
+            (0, "AT_STATX_SYNC_AS_STAT"),
+            (0x2000, "AT_STATX_FORCE_SYNC"),
+            (0x4000, "AT_STATX_DONT_SYNC"),
+        ],
+    )),
+    bits: &[
+        (0x100, "AT_SYMLINK_NOFOLLOW"),
+        (0x800, "AT_NO_AUTOMOUNT"),
+        (0x1000, "AT_EMPTY_PATH"),
+    ],
+    values: NONE,
+};
+
+static STATX_MASK: Table = bits(&[
+    (0xfff, "STATX_ALL"),
+    (0x7ff, "STATX_BASIC_STATS"),
+    (0x1, "STATX_TYPE"),
+    (0x2, "STATX_MODE"),
+    (0x4, "STATX_NLINK"),
+    (0x8, "STATX_UID"),
+    (0x10, "STATX_GID"),
+    (0x20, "STATX_ATIME"),
+    (0x40, "STATX_MTIME"),
+    (0x80, "STATX_CTIME"),
+    (0x100, "STATX_INO"),
+    (0x200, "STATX_SIZE"),
+    (0x400, "STATX_BLOCKS"),
+    (0x800, "STATX_BTIME"),
+    (0x1000, "STATX_MNT_ID"),
+    (0x2000, "STATX_DIOALIGN"),
+    (0x4000, "STATX_MNT_ID_UNIQUE"),
+    (0x8000, "STATX_SUBVOL"),
+    (0x10000, "STATX_WRITE_ATOMIC"),
+    (0x20000, "STATX_DIO_READ_ALIGN"),
+]);
+
+pub static STATX_ATTRS: Table = bits(&[
+    (0x4, "STATX_ATTR_COMPRESSED"),
+    (0x10, "STATX_ATTR_IMMUTABLE"),
+    (0x20, "STATX_ATTR_APPEND"),
+    (0x40, "STATX_ATTR_NODUMP"),
+    (0x800, "STATX_ATTR_ENCRYPTED"),
+    (0x1000, "STATX_ATTR_AUTOMOUNT"),
+    (0x2000, "STATX_ATTR_MOUNT_ROOT"),
+    (0x100000, "STATX_ATTR_VERITY"),
+    (0x200000, "STATX_ATTR_DAX"),
+    (0x400000, "STATX_ATTR_WRITE_ATOMIC"),
 ]);
 
 static PROT: Table = Table {
@@ -383,6 +438,8 @@ pub fn table(flags: Flags) -> Option<&'static Table> {
         Flags::Ioctl => &IOCTL,
         Flags::SockLevel => &SOCK_LEVEL,
         Flags::Poll => &POLL,
+        Flags::Statx => &STATX,
+        Flags::StatxMask => &STATX_MASK,
         _ => return None,
     })
 }
@@ -398,7 +455,7 @@ pub fn render(out: &mut String, flags: Flags, value: u64) {
     }
 }
 
-fn render_with(out: &mut String, t: &Table, value: u64) {
+pub fn render_with(out: &mut String, t: &Table, value: u64) {
     if let Some(&(_, name)) = t.values.iter().find(|(v, _)| *v == value) {
         out.push_str(name);
         return;
@@ -477,5 +534,21 @@ mod tests {
         assert_eq!(r(Flags::Msg, 0x100), "MSG_WAITALL");
         assert_eq!(r(Flags::Msg, 0), "0");
         assert_eq!(r(Flags::Poll, 0x2011), "POLLIN|POLLHUP|POLLRDHUP");
+        assert_eq!(
+            r(Flags::Open, 0o2_204_000),
+            "O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY"
+        );
+        assert_eq!(
+            r(Flags::Statx, 0x900),
+            "AT_STATX_SYNC_AS_STAT|AT_SYMLINK_NOFOLLOW|AT_NO_AUTOMOUNT"
+        );
+        assert_eq!(
+            r(Flags::StatxMask, 0x25e),
+            "STATX_MODE|STATX_NLINK|STATX_UID|STATX_GID|STATX_MTIME|STATX_SIZE"
+        );
+        assert_eq!(
+            r(Flags::StatxMask, 0x17ff),
+            "STATX_BASIC_STATS|STATX_MNT_ID"
+        );
     }
 }

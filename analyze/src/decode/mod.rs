@@ -156,7 +156,7 @@ impl<'a> CallView<'a> {
             } else {
                 self.args[2]
             };
-            return flags & (flags::O_CREAT | flags::O_TMPFILE) != 0;
+            return flags & flags::O_CREAT != 0 || flags & flags::O_TMPFILE == flags::O_TMPFILE;
         }
         true
     }
@@ -410,6 +410,7 @@ impl<'a> CallView<'a> {
                 Some(())
             }
             Shape::Stat => structs::stat(out, mem.data),
+            Shape::Statx => structs::statx(out, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
             Shape::IntPair => structs::int_pair(out, mem.data),
@@ -422,6 +423,7 @@ impl<'a> CallView<'a> {
             Shape::Sigset => structs::sigset(out, mem.data),
             Shape::Sigaction => structs::sigaction(out, mem.data),
             Shape::Pollfds => structs::pollfds(out, mem.data, self.args[1]),
+            Shape::Dirents => structs::dirent_count(out, value, mem.data),
             _ => None,
         };
         if done.is_none() {

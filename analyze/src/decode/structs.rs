@@ -69,6 +69,14 @@ pub fn poll_revents(out: &mut String, b: &[u8], count: u64) -> Option<()> {
     Some(())
 }
 
+/// `0x5555... /* 28 entries */`: getdents64's buffer, of which the recorder
+/// kept the number of records.
+pub fn dirent_count(out: &mut String, address: u64, b: &[u8]) -> Option<()> {
+    let count = u32_at(b, 0)?;
+    let _ = write!(out, "{address:#x} /* {count} entries */");
+    Some(())
+}
+
 /// One `struct iovec`: base address and length.
 pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
     Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))
@@ -91,6 +99,23 @@ pub fn stat(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{stx_mask=..., stx_attributes=..., stx_mode=S_IFREG|0644, stx_size=123, ...}`
+/// from a `struct statx`.
+pub fn statx(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str("{stx_mask=");
+    flags::render(
+        out,
+        crate::table::Flags::StatxMask,
+        u64::from(u32_at(b, 0)?),
+    );
+    out.push_str(", stx_attributes=");
+    flags::render_with(out, &flags::STATX_ATTRS, u64_at(b, 8)?);
+    out.push_str(", stx_mode=");
+    file_mode(out, u32::from(u16_at(b, 28)?));
+    let _ = write!(out, ", stx_size={}, ...}}", u64_at(b, 40)?);
+    Some(())
+}
+
 /// `S_IFREG|0644`.
 pub fn file_mode(out: &mut String, mode: u32) {
     let kind = match mode & 0o170000 {
@@ -107,7 +132,16 @@ pub fn file_mode(out: &mut String, mode: u32) {
         out.push_str(kind);
         out.push('|');
     }
-    out.push_str(&super::octal_mode(mode & 0o7777));
+    for (bit, name) in [
+        (0o4000, "S_ISUID|"),
+        (0o2000, "S_ISGID|"),
+        (0o1000, "S_ISVTX|"),
+    ] {
+        if mode & bit != 0 {
+            out.push_str(name);
+        }
+    }
+    out.push_str(&super::octal_mode(mode & 0o777));
 }
 
 /// `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
@@ -301,6 +335,9 @@ mod tests {
         let mut s = String::new();
         stat(&mut s, &st).unwrap();
         assert_eq!(s, "{st_mode=S_IFREG|0644, st_size=33699, ...}");
+        let mut s = String::new();
+        file_mode(&mut s, 0o41777);
+        assert_eq!(s, "S_IFDIR|S_ISVTX|0777");
 
         let mut s = String::new();
         let mut rl = 8_388_608u64.to_ne_bytes().to_vec();

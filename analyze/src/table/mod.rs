@@ -206,6 +206,8 @@ pub enum CaptureKind {
     CountPtrs,
     /// An iovec array (`size` = element count), then the data of the first iovecs.
     Iovecs,
+    /// Directory records (`size` bytes of them), of which only the count is kept.
+    CountDirents,
 }
 
 impl Syscall {
@@ -228,6 +230,11 @@ impl Syscall {
                     size,
                     shape: Shape::Iovecs,
                 } => Some(rule(at, CaptureKind::Iovecs, size)),
+                Arg::Mem {
+                    at,
+                    size,
+                    shape: Shape::Dirents,
+                } => Some(rule(at, CaptureKind::CountDirents, size)),
                 Arg::Mem {
                     shape: Shape::Opaque,
                     ..
