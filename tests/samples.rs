@@ -561,13 +561,57 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
         "ppoll([{fd=3, events=POLLIN}], 1, {tv_sec=0, tv_nsec=1000000}, NULL, 8) = 1 \
          ([{fd=3, revents=POLLHUP}], left {tv_sec=0, tv_nsec=",
     ] {
-        for (who, text) in [("show", &run.shown), ("strace", &run.strace_log)] {
-            let found = text
-                .lines()
-                .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-                .any(|l| l.contains(line));
-            assert!(found, "{who} lacks {line}:\n{text}");
-        }
+        assert_both_print(&run, line);
+    }
+}
+
+/// Both strace and `show` print a line containing `text` (spacing aside).
+fn assert_both_print(run: &Run, text: &str) {
+    for (who, log) in [("show", &run.shown), ("strace", &run.strace_log)] {
+        let found = log
+            .lines()
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .any(|l| l.contains(text));
+        assert!(found, "{who} lacks {text}:\n{log}");
+    }
+}
+
+#[test]
+fn python_matches_strace() {
+    if !can_record() {
+        return;
+    }
+    // The interpreter itself, not a wrapper script that finds it.
+    let python = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3");
+    let python = String::from_utf8(python.stdout).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("work")).unwrap();
+    std::fs::write(dir.path().join("work/f.txt"), b"python\n").unwrap();
+    let script = "import fcntl, os\n\
+        fd = os.open('.', os.O_RDONLY)\n\
+        fcntl.fcntl(fd, fcntl.F_GETFL)\n\
+        fcntl.fcntl(fd, fcntl.F_SETFD, fcntl.FD_CLOEXEC)\n\
+        fcntl.fcntl(fd, fcntl.F_GETFD)\n\
+        print(os.getcwd(), sorted(os.listdir('.')), open('f.txt').read())\n";
+    let run = run(
+        dir.path(),
+        "python",
+        &[arg(python.trim()), arg("-c"), arg(script)],
+    );
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("python", &run);
+    assert_show_matches_strace("python", &run, 0.95);
+    for text in [
+        "F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)",
+        "F_SETFD, FD_CLOEXEC) = 0",
+        "F_GETFD) = 0x1 (flags FD_CLOEXEC)",
+        "/work\", 1024) = ",
+        "/* 3 entries */, 32768) = 80",
+    ] {
+        assert_both_print(&run, text);
     }
 }
 

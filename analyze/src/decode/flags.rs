@@ -304,7 +304,19 @@ static FCNTL: Table = values(&[
     (5, "F_GETLK"),
     (6, "F_SETLK"),
     (7, "F_SETLKW"),
+    (8, "F_SETOWN"),
+    (9, "F_GETOWN"),
+    (10, "F_SETSIG"),
+    (11, "F_GETSIG"),
+    (36, "F_OFD_GETLK"),
+    (37, "F_OFD_SETLK"),
+    (38, "F_OFD_SETLKW"),
+    (1024, "F_SETLEASE"),
+    (1025, "F_GETLEASE"),
+    (1026, "F_NOTIFY"),
     (1030, "F_DUPFD_CLOEXEC"),
+    (1031, "F_SETPIPE_SZ"),
+    (1032, "F_GETPIPE_SZ"),
     (1033, "F_ADD_SEALS"),
     (1034, "F_GET_SEALS"),
 ]);
@@ -329,6 +341,83 @@ static PIPE: Table = bits(&[
     (0o4000, "O_NONBLOCK"),
     (0o40000, "O_DIRECT"),
 ]);
+
+static FD_FLAGS: Table = bits(&[(1, "FD_CLOEXEC")]);
+
+static MREMAP: Table = bits(&[
+    (1, "MREMAP_MAYMOVE"),
+    (2, "MREMAP_FIXED"),
+    (4, "MREMAP_DONTUNMAP"),
+]);
+
+static MADVISE: Table = values(&[
+    (0, "MADV_NORMAL"),
+    (1, "MADV_RANDOM"),
+    (2, "MADV_SEQUENTIAL"),
+    (3, "MADV_WILLNEED"),
+    (4, "MADV_DONTNEED"),
+    (8, "MADV_FREE"),
+    (9, "MADV_REMOVE"),
+    (10, "MADV_DONTFORK"),
+    (11, "MADV_DOFORK"),
+    (12, "MADV_MERGEABLE"),
+    (13, "MADV_UNMERGEABLE"),
+    (14, "MADV_HUGEPAGE"),
+    (15, "MADV_NOHUGEPAGE"),
+    (16, "MADV_DONTDUMP"),
+    (17, "MADV_DODUMP"),
+    (18, "MADV_WIPEONFORK"),
+    (19, "MADV_KEEPONFORK"),
+    (20, "MADV_COLD"),
+    (21, "MADV_PAGEOUT"),
+    (22, "MADV_POPULATE_READ"),
+    (23, "MADV_POPULATE_WRITE"),
+    (24, "MADV_DONTNEED_LOCKED"),
+    (25, "MADV_COLLAPSE"),
+    (100, "MADV_HWPOISON"),
+    (101, "MADV_SOFT_OFFLINE"),
+    (102, "MADV_GUARD_INSTALL"),
+    (103, "MADV_GUARD_REMOVE"),
+]);
+
+static LOCK: Table = bits(&[
+    (1, "LOCK_SH"),
+    (2, "LOCK_EX"),
+    (4, "LOCK_NB"),
+    (8, "LOCK_UN"),
+]);
+
+static TIMER: Table = bits(&[(1, "TIMER_ABSTIME")]);
+
+static EPOLL: Table = bits(&[(0o2_000_000, "EPOLL_CLOEXEC")]);
+
+static EPOLL_CTL: Table = values(&[
+    (1, "EPOLL_CTL_ADD"),
+    (2, "EPOLL_CTL_DEL"),
+    (3, "EPOLL_CTL_MOD"),
+]);
+
+static RENAME: Table = bits(&[
+    (1, "RENAME_NOREPLACE"),
+    (2, "RENAME_EXCHANGE"),
+    (4, "RENAME_WHITEOUT"),
+]);
+
+static EVENTFD: Table = bits(&[
+    (1, "EFD_SEMAPHORE"),
+    (0o2_000_000, "EFD_CLOEXEC"),
+    (0o4000, "EFD_NONBLOCK"),
+]);
+
+static MFD: Table = bits(&[
+    (1, "MFD_CLOEXEC"),
+    (2, "MFD_ALLOW_SEALING"),
+    (4, "MFD_HUGETLB"),
+    (8, "MFD_NOEXEC_SEAL"),
+    (0x10, "MFD_EXEC"),
+]);
+
+static CLOSE_RANGE: Table = bits(&[(2, "CLOSE_RANGE_UNSHARE"), (4, "CLOSE_RANGE_CLOEXEC")]);
 
 static POLL: Table = bits(&[
     (0x1, "POLLIN"),
@@ -440,6 +529,17 @@ pub fn table(flags: Flags) -> Option<&'static Table> {
         Flags::Poll => &POLL,
         Flags::Statx => &STATX,
         Flags::StatxMask => &STATX_MASK,
+        Flags::FdFlags => &FD_FLAGS,
+        Flags::Mremap => &MREMAP,
+        Flags::Madvise => &MADVISE,
+        Flags::Lock => &LOCK,
+        Flags::Timer => &TIMER,
+        Flags::Epoll => &EPOLL,
+        Flags::EpollCtl => &EPOLL_CTL,
+        Flags::Rename => &RENAME,
+        Flags::Eventfd => &EVENTFD,
+        Flags::Mfd => &MFD,
+        Flags::CloseRange => &CLOSE_RANGE,
         _ => return None,
     })
 }
@@ -534,6 +634,9 @@ mod tests {
         assert_eq!(r(Flags::Msg, 0x100), "MSG_WAITALL");
         assert_eq!(r(Flags::Msg, 0), "0");
         assert_eq!(r(Flags::Poll, 0x2011), "POLLIN|POLLHUP|POLLRDHUP");
+        assert_eq!(r(Flags::Lock, 6), "LOCK_EX|LOCK_NB");
+        assert_eq!(r(Flags::Madvise, 4), "MADV_DONTNEED");
+        assert_eq!(r(Flags::Fcntl, 1032), "F_GETPIPE_SZ");
         assert_eq!(
             r(Flags::Open, 0o2_204_000),
             "O_RDONLY|O_NONBLOCK|O_CLOEXEC|O_DIRECTORY"

@@ -176,10 +176,13 @@ impl<'a> CallView<'a> {
         if self.syscall.name == "clone" {
             return self.render_clone(out, range);
         }
-        // futex shows only the arguments its operation uses.
+        // futex and fcntl show only the arguments their command uses.
         let shown = match (self.syscall.name, self.args[1] & 0x7f) {
             ("futex", 1) => 3,
             ("futex", 0) => 4,
+            ("fcntl", _) if fcntl_arg(self.args[1]).is_none() => 2,
+            // FIONCLEX and FIOCLEX take no argument.
+            ("ioctl", _) if matches!(self.args[1], 0x5450 | 0x5451) => 2,
             _ => self.syscall.args.len(),
         };
         for i in range.start..range.end.min(shown) {
@@ -208,7 +211,11 @@ impl<'a> CallView<'a> {
                 return out.push_str(name);
             }
         }
-        match self.syscall.args[i] {
+        let kind = match (self.syscall.name, i) {
+            ("fcntl", 2) => fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
+            _ => self.syscall.args[i],
+        };
+        match kind {
             Arg::Int => out.push_str(&int(value).to_string()),
             Arg::Fd => self.fd(out, int(value), opts),
             Arg::DirFd => match int(value) {
@@ -409,6 +416,13 @@ impl<'a> CallView<'a> {
                 strings::buffer(out, mem.data, len, opts.strsize, hex);
                 Some(())
             }
+            Shape::OutPath => {
+                let path = mem.data.split(|&b| b == 0).next().unwrap_or_default();
+                let cut = mem.status == CaptureStatus::Partial && path.len() == mem.data.len();
+                strings::c_string(out, path, cut, usize::MAX, opts.hex);
+                Some(())
+            }
+            Shape::Sysinfo => structs::sysinfo(out, mem.data),
             Shape::Stat => structs::stat(out, mem.data),
             Shape::Statx => structs::statx(out, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),
@@ -473,6 +487,22 @@ impl<'a> CallView<'a> {
             out.push_str(if entries > 0 { ", ..." } else { "..." });
         }
         out.push(']');
+    }
+
+    /// fcntl's result by command: a descriptor, flags, or a number.
+    fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
+        let flags = |out: &mut String, table| {
+            hex(out, ret as u64);
+            out.push_str(" (flags ");
+            flags::render(out, table, ret as u64);
+            out.push(')');
+        };
+        match self.args[1] {
+            F_DUPFD | F_DUPFD_CLOEXEC => self.fd(out, ret, opts),
+            F_GETFD if ret != 0 => flags(out, crate::table::Flags::FdFlags),
+            F_GETFL => flags(out, crate::table::Flags::Open),
+            _ => out.push_str(&ret.to_string()),
+        }
     }
 
     /// What a successful poll wrote back, after its result: ` (Timeout)` or
@@ -541,6 +571,9 @@ impl<'a> CallView<'a> {
             let _ = write!(out, "? {name} ({text})");
             return;
         }
+        if self.syscall.name == "fcntl" {
+            return self.render_fcntl_ret(out, ret, opts);
+        }
         match self.syscall.ret {
             Ret::Hex => hex(out, ret as u64),
             Ret::Fd => self.fd(out, ret, opts),
@@ -555,6 +588,24 @@ impl<'a> CallView<'a> {
         ) {
             self.render_poll_result(out, ret);
         }
+    }
+}
+
+const F_DUPFD: u64 = 0;
+const F_GETFD: u64 = 1;
+const F_GETFL: u64 = 3;
+const F_DUPFD_CLOEXEC: u64 = 1030;
+
+/// What fcntl's third argument is for command `cmd`; none for the commands
+/// that take none (strace prints two arguments then).
+fn fcntl_arg(cmd: u64) -> Option<Arg> {
+    use crate::table::Flags as F;
+    match cmd {
+        F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
+        2 => Some(Arg::Flags(F::FdFlags)),
+        4 => Some(Arg::Flags(F::Open)),
+        5..=7 | 36..=38 => Some(Arg::Ptr),
+        _ => Some(Arg::Int),
     }
 }
 

@@ -77,6 +77,32 @@ pub fn dirent_count(out: &mut String, address: u64, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{uptime=..., loads=[...], totalram=..., ..., mem_unit=1}` from a `struct sysinfo`.
+pub fn sysinfo(out: &mut String, b: &[u8]) -> Option<()> {
+    let u = |at| u64_at(b, at);
+    let _ = write!(
+        out,
+        "{{uptime={}, loads=[{}, {}, {}], totalram={}, freeram={}, sharedram={}, \
+         bufferram={}, totalswap={}, freeswap={}, procs={}, totalhigh={}, freehigh={}, \
+         mem_unit={}}}",
+        u(0)? as i64,
+        u(8)?,
+        u(16)?,
+        u(24)?,
+        u(32)?,
+        u(40)?,
+        u(48)?,
+        u(56)?,
+        u(64)?,
+        u(72)?,
+        u16_at(b, 80)?,
+        u(88)?,
+        u(96)?,
+        u32_at(b, 104)?,
+    );
+    Some(())
+}
+
 /// One `struct iovec`: base address and length.
 pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
     Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))

@@ -249,7 +249,7 @@ pub static TABLE: &[Syscall] = &[
     sys("truncate", &[Path, Int], I, FILE),
     sys("ftruncate", &[Fd, Int], I, DESC),
     sys("getdents", &[Fd, out(RET, S::Opaque), Uint], I, DESC),
-    sys("getcwd", &[out(RET, S::Bytes), Uint], I, FILE),
+    sys("getcwd", &[out(RET, S::OutPath), Uint], I, FILE),
     sys("chdir", &[Path], I, FILE),
     sys("fchdir", &[Fd], I, DESC),
     sys("rename", &[Path, Path], I, FILE),

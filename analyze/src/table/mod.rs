@@ -97,6 +97,8 @@ pub enum Size {
 pub enum Shape {
     /// Data, printed as an escaped string.
     Bytes,
+    /// A NUL-terminated path the kernel wrote (getcwd), printed whole.
+    OutPath,
     /// An array of `struct iovec`, followed by the data of the first ones.
     Iovecs,
     Stat,
@@ -146,6 +148,8 @@ pub enum Flags {
     Shut,
     Whence,
     Fcntl,
+    /// fcntl's F_SETFD/F_GETFD flags.
+    FdFlags,
     Ioctl,
     Futex,
     Sigprocmask,
