@@ -72,9 +72,11 @@ fn main() {
     }
     let summary = writer.finish().expect("finish");
     let trace = Trace::open(&path).expect("open");
-    let mut sink = Counter(0);
+    // Buffered as `systrace show` buffers its output.
+    let mut sink = std::io::BufWriter::with_capacity(1 << 16, Counter(0));
     let start = Instant::now();
     analyze::print_strace(&trace, &analyze::ShowOptions::default(), &mut sink).expect("print");
+    let sink = sink.into_inner().expect("flush");
     let elapsed = start.elapsed().as_secs_f64();
     println!(
         "show: {} events -> {} lines in {elapsed:.2} s: {:.2} M lines/s, {:.1} M events/s",
@@ -86,6 +88,7 @@ fn main() {
 }
 
 /// Counts lines written, like `> /dev/null` but with a count.
+#[derive(Debug)]
 struct Counter(u64);
 
 impl std::io::Write for Counter {

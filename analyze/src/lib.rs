@@ -14,7 +14,7 @@ pub mod select;
 pub mod syscalls;
 pub mod table;
 
-use std::ops::ControlFlow;
+use std::{ops::ControlFlow, rc::Rc};
 
 pub use print::{ShowOptions, StracePrinter, TimeFormat, print_strace, print_threads};
 
@@ -41,7 +41,7 @@ pub struct Call<'a> {
 pub trait TraceSink {
     /// A syscall starts (its exit comes later through [`TraceSink::call`]).
     /// Shared, so that a sink can keep it without copying.
-    fn enter(&mut self, _enter: &std::rc::Rc<Event>) -> Result<(), Error> {
+    fn enter(&mut self, _enter: &Rc<Event>) -> Result<(), Error> {
         Ok(())
     }
     /// A syscall returned.
@@ -53,21 +53,28 @@ pub trait TraceSink {
 /// Pairs enters and exits per thread and feeds `sink`. A call is delivered at its
 /// exit; one that never returns (exit_group, or the trace ended) is not.
 pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
-    let mut open: rustc_hash::FxHashMap<u32, std::rc::Rc<Event>> = Default::default();
+    let mut open: rustc_hash::FxHashMap<u32, Rc<Event>> = Default::default();
+    let mut spare = Spare::default();
     let mut result = Ok(());
     trace.for_each(filter, 2, |event| {
         let step = match event.body {
             BodyRef::SysEnter { .. } => {
-                let enter = std::rc::Rc::new(event.to_owned());
+                let enter = spare.copy(&event);
                 let step = sink.enter(&enter);
-                open.insert(event.tid, enter);
+                if let Some(old) = open.insert(event.tid, enter) {
+                    spare.keep(old);
+                }
                 step
             }
             BodyRef::SysExit { .. } => match open.remove(&event.tid) {
-                Some(enter) => sink.call(&Call {
-                    enter: &enter,
-                    exit: Some(event),
-                }),
+                Some(enter) => {
+                    let step = sink.call(&Call {
+                        enter: &enter,
+                        exit: Some(event),
+                    });
+                    spare.keep(enter);
+                    step
+                }
                 None => Ok(()),
             },
             BodyRef::TaskExit { .. } => {
@@ -85,4 +92,31 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
         }
     })?;
     result
+}
+
+/// Enter events done with, kept to be overwritten by later ones: copying an
+/// enter into one reuses its buffers instead of allocating per call.
+#[derive(Default)]
+struct Spare(Vec<Rc<Event>>);
+
+impl Spare {
+    fn copy(&mut self, event: &EventRef<'_>) -> Rc<Event> {
+        match self.0.pop() {
+            Some(mut kept) => {
+                if let Some(slot) = Rc::get_mut(&mut kept) {
+                    event.copy_into(slot);
+                    return kept;
+                }
+                Rc::new(event.to_owned())
+            }
+            None => Rc::new(event.to_owned()),
+        }
+    }
+
+    /// Keeps `event` if no sink holds on to it.
+    fn keep(&mut self, event: Rc<Event>) {
+        if Rc::strong_count(&event) == 1 && self.0.len() < 64 {
+            self.0.push(event);
+        }
+    }
 }

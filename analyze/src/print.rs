@@ -190,7 +190,13 @@ impl<'o> StracePrinter<'o> {
 
     fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64) {
         if self.live.len() > 1 && !self.single_thread {
-            let _ = write!(prefix, "[pid {tid:>5}] ");
+            // `[pid {tid:>5}] `, without the formatting machinery (every line).
+            let mut digits = itoa::Buffer::new();
+            let digits = digits.format(tid);
+            prefix.push_str("[pid ");
+            prefix.push_str(&"     "[digits.len().min(5)..]);
+            prefix.push_str(digits);
+            prefix.push_str("] ");
         }
         let wall = self
             .anchor

@@ -154,7 +154,8 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
         ),
         None => Box::new(std::io::stdout().lock()),
     };
-    let mut out = std::io::BufWriter::new(&mut out);
+    // Lines are short and many: write them out in large blocks.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut out);
     let printed = match args.thread {
         Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, &mut out),
         None => analyze::print_strace(&trace, &options, &mut out),

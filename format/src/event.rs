@@ -312,4 +312,62 @@ impl EventRef<'_> {
             body,
         }
     }
+
+    /// Copies the event into `out`, reusing its buffers when both are syscall
+    /// events of the same kind: what a reader that keeps many enters calls.
+    pub fn copy_into(&self, out: &mut Event) {
+        let reused = match (self.body, &mut out.body) {
+            (
+                BodyRef::SysEnter { nr, args, captures },
+                Body::SysEnter {
+                    nr: to_nr,
+                    args: to_args,
+                    captures: to,
+                },
+            ) => {
+                (*to_nr, *to_args) = (nr, args);
+                copy_captures(captures, to);
+                true
+            }
+            (
+                BodyRef::SysExit { nr, ret, captures },
+                Body::SysExit {
+                    nr: to_nr,
+                    ret: to_ret,
+                    captures: to,
+                },
+            ) => {
+                (*to_nr, *to_ret) = (nr, ret);
+                copy_captures(captures, to);
+                true
+            }
+            _ => false,
+        };
+        if reused {
+            (out.tid, out.pid, out.cpu, out.ts) = (self.tid, self.pid, self.cpu, self.ts);
+        } else {
+            *out = self.to_owned();
+        }
+    }
+}
+
+/// Copies `from` over `to`, keeping the allocations of `to`'s captures.
+fn copy_captures(from: Captures<'_>, to: &mut Vec<Capture>) {
+    let mut kept = 0;
+    for c in from {
+        match to.get_mut(kept) {
+            Some(slot) => {
+                (slot.arg, slot.status) = (c.arg, c.status);
+                slot.data.clear();
+                slot.data.extend_from_slice(c.data);
+            }
+            None => to.push(Capture {
+                arg: c.arg,
+                status: c.status,
+                data: c.data.to_vec(),
+            }),
+        }
+        kept += 1;
+    }
+    to.truncate(kept);
 }

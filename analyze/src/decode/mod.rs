@@ -103,30 +103,30 @@ impl<'a> CallView<'a> {
 
     /// Memory of argument `arg` copied at enter; one that faulted there is
     /// looked for again at exit (the kernel side re-reads it then).
-    fn enter_mem(&self, arg: u8) -> Vec<Mem<'_>> {
-        let mut found: Vec<Mem<'_>> = self
+    fn enter_mems(&self, arg: u8) -> impl Iterator<Item = Mem<'_>> {
+        let faulted = self
             .enter
             .iter()
-            .filter(|c| c.arg == arg)
+            .any(|c| c.arg == arg && c.status == CaptureStatus::Fault);
+        let retried = faulted && self.exit_captures().any(|c| c.arg == arg);
+        let at_enter = self.enter.iter().filter(move |c| !retried && c.arg == arg);
+        let at_exit = self
+            .exit_captures()
+            .filter(move |c| retried && c.arg == arg);
+        at_enter
             .map(|c| Mem {
                 status: c.status,
                 data: &c.data,
             })
-            .collect();
-        if found.iter().any(|m| m.status == CaptureStatus::Fault) {
-            let retried: Vec<Mem<'_>> = self
-                .exit_captures()
-                .filter(|c| c.arg == arg)
-                .map(|c| Mem {
-                    status: c.status,
-                    data: c.data,
-                })
-                .collect();
-            if !retried.is_empty() {
-                found = retried;
-            }
-        }
-        found
+            .chain(at_exit.map(|c| Mem {
+                status: c.status,
+                data: c.data,
+            }))
+    }
+
+    /// The first of [`Self::enter_mems`].
+    fn enter_mem(&self, arg: u8) -> Option<Mem<'_>> {
+        self.enter_mems(arg).next()
     }
 
     /// Every capture of argument `arg` at exit (an iovec array and its data).
@@ -216,13 +216,13 @@ impl<'a> CallView<'a> {
             _ => self.syscall.args[i],
         };
         match kind {
-            Arg::Int => out.push_str(&int(value).to_string()),
+            Arg::Int => push_int(out, int(value)),
             Arg::Fd => self.fd(out, int(value), opts),
             Arg::DirFd => match int(value) {
                 -100 => out.push_str("AT_FDCWD"),
                 fd => self.fd(out, fd, opts),
             },
-            Arg::Uint => out.push_str(&value.to_string()),
+            Arg::Uint => push_int(out, value),
             Arg::Hex => hex(out, value),
             Arg::Ptr => pointer(out, value),
             Arg::Mode => out.push_str(&octal_mode(value as u32 & 0o7777)),
@@ -234,7 +234,7 @@ impl<'a> CallView<'a> {
                 } else {
                     opts.strsize
                 };
-                match self.enter_mem(arg_no).first() {
+                match self.enter_mem(arg_no) {
                     Some(m) if m.status != CaptureStatus::Fault => strings::c_string(
                         out,
                         m.data,
@@ -253,7 +253,7 @@ impl<'a> CallView<'a> {
             Arg::Argv => self.render_argv(out, value, opts),
             Arg::Envp => {
                 pointer(out, value);
-                if let Some(m) = self.enter_mem(arg_no).first()
+                if let Some(m) = self.enter_mem(arg_no)
                     && m.status != CaptureStatus::Fault
                     && let Some(n) = m.data.get(..4)
                 {
@@ -302,7 +302,7 @@ impl<'a> CallView<'a> {
 
     /// A descriptor, with what it refers to under `-y`.
     fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
-        let _ = write!(out, "{}", fd);
+        push_int(out, fd);
         if opts.fd_paths
             && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
         {
@@ -314,7 +314,7 @@ impl<'a> CallView<'a> {
 
     /// The path argument `arg` as captured, if it was.
     pub fn path(&self, arg: usize) -> Option<Vec<u8>> {
-        let m = *self.enter_mem(arg as u8).first()?;
+        let m = self.enter_mem(arg as u8)?;
         (m.status != CaptureStatus::Fault).then(|| m.data.to_vec())
     }
 
@@ -333,7 +333,7 @@ impl<'a> CallView<'a> {
     }
 
     fn render_argv(&self, out: &mut String, value: u64, opts: &Options) {
-        let mems = self.enter_mem(self.arg_index(Arg::Argv));
+        let mems: Vec<Mem<'_>> = self.enter_mems(self.arg_index(Arg::Argv)).collect();
         let faulted = mems.is_empty() || mems.iter().any(|m| m.status == CaptureStatus::Fault);
         if faulted {
             if let Some((_, argv)) = self.exec {
@@ -389,8 +389,8 @@ impl<'a> CallView<'a> {
             return self.render_iovecs(out, i, at, size, opts);
         }
         let mem = match at {
-            At::Enter => self.enter_mem(arg_no).first().copied(),
-            At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no).first().copied(),
+            At::Enter => self.enter_mem(arg_no),
+            At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no),
             // Out-buffers mean something only when the call succeeded.
             At::Exit | At::Both => match ret {
                 Some(r) if r >= 0 => self.exit_mem(arg_no),
@@ -450,7 +450,7 @@ impl<'a> CallView<'a> {
     fn render_iovecs(&self, out: &mut String, i: usize, at: At, size: Size, opts: &Options) {
         let arg_no = i as u8;
         let (mems, mut left) = match (at, self.ret()) {
-            (At::Enter, _) => (self.enter_mem(arg_no), u64::MAX),
+            (At::Enter, _) => (self.enter_mems(arg_no).collect(), u64::MAX),
             (_, Some(ret)) if ret >= 0 => (self.exit_mems(arg_no), ret as u64),
             _ => (Vec::new(), 0),
         };
@@ -501,7 +501,7 @@ impl<'a> CallView<'a> {
             F_DUPFD | F_DUPFD_CLOEXEC => self.fd(out, ret, opts),
             F_GETFD if ret != 0 => flags(out, crate::table::Flags::FdFlags),
             F_GETFL => flags(out, crate::table::Flags::Open),
-            _ => out.push_str(&ret.to_string()),
+            _ => push_int(out, ret),
         }
     }
 
@@ -541,13 +541,12 @@ impl<'a> CallView<'a> {
         let after = exit.get(..4)?;
         let before = self
             .enter_mem(arg)
-            .first()
             .filter(|m| m.status != CaptureStatus::Fault)
-            .and_then(|m| m.data.get(..4).map(<[u8]>::to_vec));
+            .and_then(|m| m.data.get(..4));
         out.push('[');
         match before {
             Some(b) if b != after => {
-                structs::int_val_plain(out, &b)?;
+                structs::int_val_plain(out, b)?;
                 out.push_str(" => ");
             }
             _ => {}
@@ -577,7 +576,7 @@ impl<'a> CallView<'a> {
         match self.syscall.ret {
             Ret::Hex => hex(out, ret as u64),
             Ret::Fd => self.fd(out, ret, opts),
-            _ => out.push_str(&ret.to_string()),
+            _ => push_int(out, ret),
         }
         if matches!(
             self.syscall.args.first(),
@@ -651,6 +650,11 @@ pub fn octal_mode(mode: u32) -> String {
         "{}{digits}",
         "0".repeat(3usize.saturating_sub(digits.len()))
     )
+}
+
+/// Appends a decimal number without the formatting machinery (it is on every line).
+fn push_int(out: &mut String, value: impl itoa::Integer) {
+    out.push_str(itoa::Buffer::new().format(value));
 }
 
 fn hex(out: &mut String, value: u64) {
