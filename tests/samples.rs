@@ -433,6 +433,13 @@ fn forker_child_exec_and_statuses() {
         _ => None,
     });
     assert_eq!(exec.unwrap(), [&b"sh"[..], b"-c", b"exit 7"]);
+    // The ignored SIGCHLD shows where strace shows it: after wait4 returns.
+    let lines: Vec<&str> = run.shown.lines().collect();
+    let signal = lines
+        .iter()
+        .position(|l| l.starts_with("--- SIGCHLD"))
+        .expect("SIGCHLD line");
+    assert!(lines[signal - 1].contains("wait4"), "{}", lines[signal - 1]);
     let child = &run.trace.index().processes[1];
     assert_eq!(
         child.ppid.to_native(),

@@ -55,9 +55,14 @@ pub trait TraceSink {
 pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
     let mut open: rustc_hash::FxHashMap<u32, Rc<Event>> = Default::default();
     let mut spare = Spare::default();
+    let mut held = HeldSignals::default();
     let mut result = Ok(());
     trace.for_each(filter, 2, |event| {
         let step = match event.body {
+            BodyRef::Signal { .. } if open.contains_key(&event.tid) => {
+                held.hold(&event);
+                Ok(())
+            }
             BodyRef::SysEnter { .. } => {
                 let enter = spare.copy(&event);
                 let step = sink.enter(&enter);
@@ -73,13 +78,14 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                         exit: Some(event),
                     });
                     spare.keep(enter);
-                    step
+                    step.and_then(|()| held.release(event.tid, sink))
                 }
                 None => Ok(()),
             },
             BodyRef::TaskExit { .. } => {
                 open.remove(&event.tid);
-                sink.event(&event)
+                held.release(event.tid, sink)
+                    .and_then(|()| sink.event(&event))
             }
             _ => sink.event(&event),
         };
@@ -91,7 +97,62 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
             }
         }
     })?;
-    result
+    result?;
+    held.release_all(sink)
+}
+
+/// Signals generated for a thread while it was in a syscall (ones it ignores,
+/// which are never delivered): reported after that syscall, where the thread
+/// notices them on its way back to user space and where strace prints them.
+#[derive(Default)]
+struct HeldSignals(rustc_hash::FxHashMap<u32, Vec<Event>>);
+
+impl HeldSignals {
+    fn hold(&mut self, signal: &EventRef<'_>) {
+        self.0
+            .entry(signal.tid)
+            .or_default()
+            .push(signal.to_owned());
+    }
+
+    fn release(&mut self, tid: u32, sink: &mut dyn TraceSink) -> Result<(), Error> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        for signal in self.0.remove(&tid).unwrap_or_default() {
+            if let format::Body::Signal {
+                signo,
+                code,
+                errno,
+                info,
+            } = &signal.body
+            {
+                sink.event(&EventRef {
+                    tid: signal.tid,
+                    pid: signal.pid,
+                    cpu: signal.cpu,
+                    ts: signal.ts,
+                    body: BodyRef::Signal {
+                        signo: *signo,
+                        code: *code,
+                        errno: *errno,
+                        info,
+                    },
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// At the end of the trace: what is still held, by thread.
+    fn release_all(&mut self, sink: &mut dyn TraceSink) -> Result<(), Error> {
+        let mut tids: Vec<u32> = self.0.keys().copied().collect();
+        tids.sort_unstable();
+        for tid in tids {
+            self.release(tid, sink)?;
+        }
+        Ok(())
+    }
 }
 
 /// Enter events done with, kept to be overwritten by later ones: copying an
