@@ -382,6 +382,36 @@ mod tests {
             "{sa_family=AF_INET, sin_port=htons(8080), sin_addr=inet_addr(\"127.0.0.1\")}"
         );
 
+        let mut stx = vec![0u8; 256];
+        stx[0..4].copy_from_slice(&0x17ffu32.to_ne_bytes());
+        stx[8..16].copy_from_slice(&0x2000u64.to_ne_bytes());
+        stx[28..30].copy_from_slice(&0o40755u16.to_ne_bytes());
+        stx[40..48].copy_from_slice(&4096u64.to_ne_bytes());
+        let mut s = String::new();
+        statx(&mut s, &stx).unwrap();
+        assert_eq!(
+            s,
+            "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=STATX_ATTR_MOUNT_ROOT, \
+             stx_mode=S_IFDIR|0755, stx_size=4096, ...}"
+        );
+
+        let mut info = vec![0u8; 112];
+        for (at, v) in [(0, 8162u64), (8, 28256), (32, 1 << 30), (104, 1)] {
+            info[at..at + 8].copy_from_slice(&v.to_ne_bytes());
+        }
+        info[80..82].copy_from_slice(&84u16.to_ne_bytes());
+        let mut s = String::new();
+        sysinfo(&mut s, &info).unwrap();
+        assert_eq!(
+            s,
+            "{uptime=8162, loads=[28256, 0, 0], totalram=1073741824, freeram=0, sharedram=0, \
+             bufferram=0, totalswap=0, freeswap=0, procs=84, totalhigh=0, freehigh=0, mem_unit=1}"
+        );
+
+        let mut s = String::new();
+        dirent_count(&mut s, 0x5555_0000, &28u32.to_ne_bytes()).unwrap();
+        assert_eq!(s, "0x55550000 /* 28 entries */");
+
         let mut fds = Vec::new();
         for (fd, events, revents) in [(3i32, 1u16, 0x11u16), (4, 4, 0)] {
             fds.extend(fd.to_ne_bytes());
