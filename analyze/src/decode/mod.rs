@@ -423,6 +423,7 @@ impl<'a> CallView<'a> {
                 Some(())
             }
             Shape::Sysinfo => structs::sysinfo(out, mem.data),
+            Shape::Utsname => structs::utsname(out, mem.data),
             Shape::Stat => structs::stat(out, mem.data),
             Shape::Statx => structs::statx(out, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),

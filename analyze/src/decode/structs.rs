@@ -103,6 +103,22 @@ pub fn sysinfo(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{sysname="Linux", nodename="host", ...}` from a `struct utsname` (fields of
+/// 65 bytes; the snapshot holds the first two).
+pub fn utsname(out: &mut String, b: &[u8]) -> Option<()> {
+    let field = |at: usize| {
+        let f = b.get(at..at + 65)?;
+        Some(f.split(|&c| c == 0).next().unwrap_or_default())
+    };
+    let (sysname, nodename) = (field(0)?, field(65)?);
+    out.push_str("{sysname=");
+    strings::c_string(out, sysname, false, usize::MAX, strings::Hex::Never);
+    out.push_str(", nodename=");
+    strings::c_string(out, nodename, false, usize::MAX, strings::Hex::Never);
+    out.push_str(", ...}");
+    Some(())
+}
+
 /// One `struct iovec`: base address and length.
 pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
     Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))
@@ -407,6 +423,13 @@ mod tests {
             "{uptime=8162, loads=[28256, 0, 0], totalram=1073741824, freeram=0, sharedram=0, \
              bufferram=0, totalswap=0, freeswap=0, procs=84, totalhigh=0, freehigh=0, mem_unit=1}"
         );
+
+        let mut uts = vec![0u8; 200];
+        uts[..5].copy_from_slice(b"Linux");
+        uts[65..67].copy_from_slice(b"vm");
+        let mut s = String::new();
+        utsname(&mut s, &uts).unwrap();
+        assert_eq!(s, "{sysname=\"Linux\", nodename=\"vm\", ...}");
 
         let mut s = String::new();
         dirent_count(&mut s, 0x5555_0000, &28u32.to_ne_bytes()).unwrap();
