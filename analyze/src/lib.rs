@@ -9,13 +9,19 @@
 //! calls and errors.
 
 pub mod decode;
+pub mod fds;
+mod json;
+mod perfetto;
 mod print;
 pub mod select;
+pub mod stats;
 pub mod syscalls;
 pub mod table;
 
 use std::{ops::ControlFlow, rc::Rc};
 
+pub use json::print_json;
+pub use perfetto::export_perfetto;
 pub use print::{ShowOptions, StracePrinter, TimeFormat, print_strace, print_threads};
 
 use format::{BodyRef, Event, EventRef, Filter, Trace};

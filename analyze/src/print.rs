@@ -14,7 +14,8 @@ use format::{BodyRef, Event, EventRef, Filter, Trace};
 
 use crate::{
     Error, TraceSink,
-    decode::{CallView, FdEntry, FdTable, Options, signal_name},
+    decode::{CallView, Options, signal_name},
+    fds::{self, FdTracker},
     replay,
     select::CallFilter,
     syscalls, table,
@@ -144,7 +145,7 @@ pub struct StracePrinter<'o> {
     /// if the thread ends in it.
     never_returned: HashMap<u32, Rc<Event>>,
     /// Each process's descriptors, for `-y`.
-    fds: HashMap<u32, FdTable>,
+    fds: FdTracker,
     /// Filename and argv of each thread's latest exec, for an execve whose
     /// copy faulted.
     exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
@@ -243,7 +244,7 @@ impl<'o> StracePrinter<'o> {
         {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
-                view.fds = self.fds.get(&enter.pid);
+                view.fds = self.fds.table(enter.pid);
                 let split = view.exit_split();
                 view.render_args(&mut text, 0..split, &self.opts.decode);
                 if split < view.syscall.args.len() && split > 0 {
@@ -349,7 +350,7 @@ impl TraceSink for StracePrinter<'_> {
         let (changes, fd_result) = match view {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
-                view.fds = self.fds.get(&enter.pid);
+                view.fds = self.fds.table(enter.pid);
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
                 if whole {
@@ -371,7 +372,7 @@ impl TraceSink for StracePrinter<'_> {
                 };
                 view.render_ret(&mut text, &plain);
                 let changes = if self.opts.decode.fd_paths {
-                    fd_changes(&view)
+                    fds::changes(&view)
                 } else {
                     Vec::new()
                 };
@@ -397,11 +398,10 @@ impl TraceSink for StracePrinter<'_> {
             }
         };
         if self.opts.decode.fd_paths {
-            let table = self.fds.entry(enter.pid).or_default();
-            apply_fd_changes(table, changes);
+            self.fds.apply(enter.pid, changes);
             if let Some(entry) = fd_result
                 .filter(|fd| *fd >= 0)
-                .and_then(|fd| table.get(&fd))
+                .and_then(|fd| self.fds.table(enter.pid)?.get(&fd))
             {
                 let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
             }
@@ -424,6 +424,7 @@ impl TraceSink for StracePrinter<'_> {
 
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
         let tid = event.tid;
+        self.fds.event(event);
         match event.body {
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid))?;
@@ -489,96 +490,6 @@ impl TraceSink for StracePrinter<'_> {
             _ => {}
         }
         Ok(())
-    }
-}
-
-/// A change to a process's descriptors made by a call.
-enum FdChange {
-    Set(i64, FdEntry),
-    /// A duplicate of the first descriptor (with its own close-on-exec flag).
-    Copy(i64, i64, bool),
-    Close(i64),
-}
-
-fn apply_fd_changes(table: &mut FdTable, changes: Vec<FdChange>) {
-    for change in changes {
-        match change {
-            FdChange::Set(fd, entry) => {
-                table.insert(fd, entry);
-            }
-            FdChange::Copy(old, new, cloexec) => {
-                if let Some(entry) = table.get(&old).cloned() {
-                    table.insert(new, FdEntry { cloexec, ..entry });
-                }
-            }
-            FdChange::Close(fd) => {
-                table.remove(&fd);
-            }
-        }
-    }
-}
-
-/// How the call `view` changed its process's descriptors, if it succeeded.
-fn fd_changes(view: &CallView<'_>) -> Vec<FdChange> {
-    const O_CLOEXEC: u64 = 0o2_000_000;
-    let Some(ret) = view.result().filter(|r| *r >= 0) else {
-        return Vec::new();
-    };
-    let args = view.args;
-    let fd = |v: u64| i64::from(v as u32 as i32);
-    let set = |fd: i64, name: &[u8], cloexec: bool| {
-        FdChange::Set(
-            fd,
-            FdEntry {
-                name: name.to_vec(),
-                cloexec,
-            },
-        )
-    };
-    match view.syscall.name {
-        "open" | "creat" => view
-            .path(0)
-            .map(|p| {
-                set(
-                    ret,
-                    &p,
-                    view.syscall.name == "open" && args[1] & O_CLOEXEC != 0,
-                )
-            })
-            .into_iter()
-            .collect(),
-        "openat" | "openat2" => view
-            .path(1)
-            .map(|p| {
-                set(
-                    ret,
-                    &p,
-                    view.syscall.name == "openat" && args[2] & O_CLOEXEC != 0,
-                )
-            })
-            .into_iter()
-            .collect(),
-        "dup" | "dup2" => vec![FdChange::Copy(fd(args[0]), ret, false)],
-        "dup3" => vec![FdChange::Copy(fd(args[0]), ret, args[2] & O_CLOEXEC != 0)],
-        "fcntl" if matches!(args[1], 0 | 1030) => {
-            vec![FdChange::Copy(fd(args[0]), ret, args[1] == 1030)]
-        }
-        "close" => vec![FdChange::Close(fd(args[0]))],
-        "socket" => vec![set(ret, b"socket", args[1] & O_CLOEXEC != 0)],
-        "accept" => vec![set(ret, b"socket", false)],
-        "accept4" => vec![set(ret, b"socket", args[3] & O_CLOEXEC != 0)],
-        "pipe" | "pipe2" | "socketpair" => {
-            let (arg, name, flags) = match view.syscall.name {
-                "socketpair" => (3, &b"socket"[..], args[1]),
-                "pipe2" => (0, &b"pipe"[..], args[1]),
-                _ => (0, &b"pipe"[..], 0),
-            };
-            let cloexec = flags & O_CLOEXEC != 0;
-            view.int_pair(arg)
-                .map(|(a, b)| vec![set(a, name, cloexec), set(b, name, cloexec)])
-                .unwrap_or_default()
-        }
-        _ => Vec::new(),
     }
 }
 

@@ -11,6 +11,21 @@ pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
     }
 }
 
+/// The number of syscall `name` on `arch`.
+pub fn number(arch: &str, name: &str) -> Option<i64> {
+    let nr = match arch {
+        "x86_64" => name.parse::<::syscalls::x86_64::Sysno>().ok()?.id(),
+        "aarch64" => name.parse::<::syscalls::aarch64::Sysno>().ok()?.id(),
+        _ => return None,
+    };
+    Some(i64::from(nr))
+}
+
+/// Whether a raw return value is an error (`-4095..0`), without naming it.
+pub fn failed(ret: i64) -> bool {
+    (-4095..0).contains(&ret)
+}
+
 /// Whether `name` is a syscall of any architecture this build knows.
 pub fn known(name: &str) -> bool {
     ::syscalls::x86_64::Sysno::iter().any(|s| s.name() == name)
@@ -21,7 +36,7 @@ pub fn known(name: &str) -> bool {
 /// strace prints errors; `None` if `ret` is not an error. The text is the C
 /// library's (what strace prints), the name the `syscalls` crate's.
 pub fn errno(ret: i64) -> Option<(&'static str, String)> {
-    if !(-4095..0).contains(&ret) {
+    if !failed(ret) {
         return None;
     }
     let (name, _) = ::syscalls::Errno::new(-ret as i32).name_and_description()?;
@@ -48,5 +63,8 @@ mod tests {
             Some("Bad file descriptor")
         );
         assert_eq!(super::errno(3), None);
+        assert_eq!(super::number("x86_64", "mmap"), Some(9));
+        assert_eq!(super::number("aarch64", "mmap"), Some(222));
+        assert!(super::failed(-9) && !super::failed(0x7fff_0000_0000));
     }
 }

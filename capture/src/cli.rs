@@ -31,6 +31,10 @@ enum Command {
     Record(RecordArgs),
     /// Print a recording's calls, one per line, like strace.
     Show(ShowArgs),
+    /// Summarise a recording: strace -c's table, and breakdowns.
+    Stats(StatsArgs),
+    /// Write a recording in another tool's format.
+    Export(ExportArgs),
 }
 
 #[derive(Args)]
@@ -59,14 +63,10 @@ struct RecordArgs {
     command: Vec<OsString>,
 }
 
+/// Which calls and events a view reads (shared by show, stats and export).
 #[derive(Args)]
-struct ShowArgs {
-    /// Trace file to read.
-    file: PathBuf,
-    /// One block per thread (or only thread TID), each call on one line.
-    #[arg(long, value_name = "TID", num_args = 0..=1, default_missing_value = "0")]
-    thread: Option<u32>,
-    /// Which calls to show, as strace's: trace=open,close, trace=!write, trace=%file.
+struct Selection {
+    /// Which calls, as strace's: trace=open,close, trace=!write, trace=%file.
     #[arg(short = 'e', value_name = "EXPR")]
     expr: Option<String>,
     /// Only calls that failed.
@@ -75,6 +75,32 @@ struct ShowArgs {
     /// Only calls that succeeded.
     #[arg(short = 'z', long = "successful-only")]
     successful_only: bool,
+    /// Only this process (its threads); repeatable.
+    #[arg(long = "pid", value_name = "PID")]
+    pids: Vec<u32>,
+    /// Only this thread; repeatable.
+    #[arg(long = "tid", value_name = "TID")]
+    tids: Vec<u32>,
+    /// Only events this long after the recording's first one (e.g. 1.5s).
+    #[arg(long, value_parser = humantime::parse_duration)]
+    since: Option<std::time::Duration>,
+    /// Only events up to this long after the recording's first one.
+    #[arg(long, value_parser = humantime::parse_duration)]
+    until: Option<std::time::Duration>,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// Trace file to read.
+    file: PathBuf,
+    /// One block per thread (or only thread TID), each call on one line.
+    #[arg(long, value_name = "TID", num_args = 0..=1, default_missing_value = "0")]
+    thread: Option<u32>,
+    /// One JSON object per call and line: tid, pid, ts, duration_ns, name, args, ret, errno.
+    #[arg(long, conflicts_with = "thread")]
+    json: bool,
+    #[command(flatten)]
+    select: Selection,
     /// Longest string printed.
     #[arg(short = 's', long = "string-limit", default_value_t = 32)]
     strsize: usize,
@@ -93,21 +119,70 @@ struct ShowArgs {
     /// Show the time spent in each call.
     #[arg(short = 'T')]
     durations: bool,
-    /// Only this process (its threads); repeatable.
-    #[arg(long = "pid", value_name = "PID")]
-    pids: Vec<u32>,
-    /// Only this thread; repeatable.
-    #[arg(long = "tid", value_name = "TID")]
-    tids: Vec<u32>,
-    /// Only events this long after the recording's first one (e.g. 1.5s).
-    #[arg(long, value_parser = humantime::parse_duration)]
-    since: Option<std::time::Duration>,
-    /// Only events up to this long after the recording's first one.
-    #[arg(long, value_parser = humantime::parse_duration)]
-    until: Option<std::time::Duration>,
     /// Write to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    /// Trace file to read.
+    file: PathBuf,
+    #[command(flatten)]
+    select: Selection,
+    /// Rows per syscall (strace -c's table), process, thread, errno, or file
+    /// (opens, bytes read and written, by which processes).
+    #[arg(long, value_enum, default_value = "syscall")]
+    by: ByArg,
+    /// Order rows by time, calls, name or errors (largest first).
+    #[arg(short = 'S', value_enum, default_value = "time")]
+    sort: SortArg,
+    /// Latency percentiles per syscall (p50, p90, p99, max).
+    #[arg(long)]
+    latency: bool,
+    /// A log2 histogram of SYSCALL's latencies.
+    #[arg(long, value_name = "SYSCALL")]
+    hist: Option<String>,
+    /// mmap's mappings: private or shared, anonymous or file-backed, sizes.
+    #[arg(long)]
+    mmap: bool,
+    /// The opens that created temporary files (O_TMPFILE, O_CREAT|O_EXCL under /tmp).
+    #[arg(long)]
+    tmpfiles: bool,
+    /// Everything counted, as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ByArg {
+    Syscall,
+    Process,
+    Thread,
+    Errno,
+    File,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SortArg {
+    Time,
+    Calls,
+    Name,
+    Errors,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.
+    #[arg(long, value_name = "OUT")]
+    perfetto: PathBuf,
+    /// Trace file to read.
+    file: PathBuf,
+    #[command(flatten)]
+    select: Selection,
 }
 
 impl Cli {
@@ -131,12 +206,42 @@ impl Cli {
                 Ok(ExitCode::from(status))
             }
             Command::Show(args) => show(args),
+            Command::Stats(args) => stats(args),
+            Command::Export(args) => export(args),
         }
     }
 }
 
 fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let path = &args.file;
+    let trace = open_trace(path)?;
+    let options = show_options(&args, &trace)?;
+    let mut out = output(args.output.as_deref())?;
+    // Lines are short and many: write them out in large blocks.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut out);
+    let printed = match args.thread {
+        _ if args.json => analyze::print_json(&trace, &options, &mut out),
+        Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, &mut out),
+        None => analyze::print_strace(&trace, &options, &mut out),
+    };
+    finish_output(printed.and_then(|()| Ok(out.flush()?)), path)
+}
+
+/// Ends a view's output: a closed pipe (`| head`) is no error, the reader
+/// has what it wanted.
+fn finish_output(
+    written: Result<(), analyze::Error>,
+    path: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    match written {
+        Err(analyze::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        other => other.with_context(|| format!("{}", path.display()))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens a trace to read, warning about a rebuilt index and lost events.
+fn open_trace(path: &std::path::Path) -> anyhow::Result<format::Trace> {
     let trace = format::Trace::open(path).with_context(|| format!("{}", path.display()))?;
     if let Some(recovery) = trace.recovery() {
         eprintln!("systrace: warning: {}: {recovery}", path.display());
@@ -147,35 +252,158 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
             "systrace: warning: {lost} events were lost while recording; the output marks where"
         );
     }
-    let options = show_options(&args, &trace)?;
-    let mut out: Box<dyn Write> = match &args.output {
+    Ok(trace)
+}
+
+/// Standard output, or FILE.
+fn output(file: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
+    Ok(match file {
         Some(file) => Box::new(
             std::fs::File::create(file).with_context(|| format!("creating {}", file.display()))?,
         ),
         None => Box::new(std::io::stdout().lock()),
+    })
+}
+
+fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
+    use analyze::stats::{self, By, SortBy, report};
+    let path = &args.file;
+    let trace = open_trace(path)?;
+    let (calls, events) = selection(&args.select, &trace)?;
+    let arch = trace.header().arch.as_str().to_owned();
+    let sort = match args.sort {
+        SortArg::Time => SortBy::Time,
+        SortArg::Calls => SortBy::Calls,
+        SortArg::Name => SortBy::Name,
+        SortArg::Errors => SortBy::Errors,
     };
-    // Lines are short and many: write them out in large blocks.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut out);
-    let printed = match args.thread {
-        Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, &mut out),
-        None => analyze::print_strace(&trace, &options, &mut out),
+    let by = match args.by {
+        ByArg::Syscall => By::Syscall,
+        ByArg::Process => By::Process,
+        ByArg::Thread => By::Thread,
+        ByArg::Errno => By::Errno,
+        ByArg::File => By::File,
     };
-    match printed.and_then(|()| Ok(out.flush()?)) {
-        // `| head` closed the pipe: the reader has what it wanted.
-        Err(analyze::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.with_context(|| format!("{}", path.display()))?,
+    let hist = match &args.hist {
+        Some(name) => Some(
+            analyze::syscalls::number(&arch, name)
+                .with_context(|| format!("--hist: no syscall named {name} on {arch}"))?,
+        ),
+        None => None,
+    };
+    let want = stats::Want {
+        latency: args.latency || hist.is_some() || args.json,
+        processes: by == By::Process || args.json,
+        threads: by == By::Thread || args.json,
+        errnos: by == By::Errno || args.json,
+        mmap: args.mmap || args.json,
+    };
+    let plan = stats::Plan::new(&trace, &calls, &events, want);
+    let tally = with_progress(trace.index().chunks.len() as u64, |tick| {
+        stats::tally(&trace, &plan, 2, tick)
+    })
+    .with_context(|| format!("{}", path.display()))?;
+    let files = if by == By::File || args.tmpfiles {
+        Some(
+            stats::files::collect(&trace, &calls, &events)
+                .with_context(|| format!("{}", path.display()))?,
+        )
+    } else {
+        None
+    };
+    let mut text = String::new();
+    if args.json {
+        let mut doc = report::json(&tally, &trace, sort);
+        if let Some(files) = &files {
+            doc["files"] = stats::files::json(files);
+        }
+        text = serde_json::to_string_pretty(&doc)? + "\n";
+    } else {
+        match by {
+            By::Syscall => report::syscall_table(&mut text, &tally, &arch, sort),
+            By::Process => report::process_table(&mut text, &tally, &trace, sort),
+            By::Thread => report::thread_table(&mut text, &tally, &trace, sort),
+            By::Errno => report::errno_table(&mut text, &tally, &arch),
+            By::File => {
+                if let Some(files) = &files {
+                    stats::files::file_table(&mut text, files, &trace);
+                }
+            }
+        }
+        if args.latency {
+            text.push('\n');
+            report::latency_table(&mut text, &tally, &arch, sort);
+        }
+        if let Some(nr) = hist {
+            text.push('\n');
+            report::latency_histogram(&mut text, &tally, &arch, nr);
+        }
+        if args.mmap {
+            text.push('\n');
+            report::mappings(&mut text, &tally);
+        }
+        if args.tmpfiles
+            && let Some(files) = &files
+        {
+            text.push('\n');
+            stats::files::tmpfile_list(&mut text, files, &trace);
+        }
+        report::lost(&mut text, &trace);
     }
+    let mut out = output(args.output.as_deref())?;
+    finish_output(
+        out.write_all(text.as_bytes()).map_err(analyze::Error::from),
+        path,
+    )
+}
+
+/// Runs `work` with a progress bar on stderr, shown once it has run for a
+/// second and only on a terminal; `work` ticks it once per chunk of `total`.
+fn with_progress<T>(total: u64, work: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> T {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use std::io::IsTerminal as _;
+    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks, {eta} left") {
+        bar.set_style(style);
+    }
+    let start = std::time::Instant::now();
+    let shown = std::sync::atomic::AtomicBool::new(false);
+    let terminal = std::io::stderr().is_terminal();
+    let tick = || {
+        bar.inc(1);
+        if terminal
+            && start.elapsed() > std::time::Duration::from_secs(1)
+            && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
+        {
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    };
+    let result = work(&tick);
+    bar.finish_and_clear();
+    result
+}
+
+fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+    let path = &args.file;
+    let trace = open_trace(path)?;
+    let (calls, events) = selection(&args.select, &trace)?;
+    let options = analyze::ShowOptions {
+        calls,
+        events,
+        ..analyze::ShowOptions::default()
+    };
+    let file = std::fs::File::create(&args.perfetto)
+        .with_context(|| format!("creating {}", args.perfetto.display()))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+    analyze::export_perfetto(&trace, &options, &mut out)
+        .and_then(|()| Ok(out.flush()?))
+        .with_context(|| format!("{}", path.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The printer's options from the command line (and the trace, for --pid).
 fn show_options(args: &ShowArgs, trace: &format::Trace) -> anyhow::Result<analyze::ShowOptions> {
-    let mut calls = match &args.expr {
-        Some(expr) => analyze::select::CallFilter::parse(expr)?,
-        None => analyze::select::CallFilter::default(),
-    };
-    calls.failed_only = args.failed_only;
-    calls.successful_only = args.successful_only;
+    let (calls, events) = selection(&args.select, trace)?;
     let time = match (args.relative, args.time) {
         (true, _) => analyze::TimeFormat::Relative,
         (false, 0) => analyze::TimeFormat::None,
@@ -183,19 +411,6 @@ fn show_options(args: &ShowArgs, trace: &format::Trace) -> anyhow::Result<analyz
         (false, 2) => analyze::TimeFormat::Micros,
         (false, _) => analyze::TimeFormat::Epoch,
     };
-    let index = trace.index();
-    let mut tids = args.tids.clone();
-    for pid in &args.pids {
-        tids.extend(
-            index
-                .threads
-                .iter()
-                .filter(|t| t.pid == *pid)
-                .map(|t| t.tid.to_native()),
-        );
-    }
-    let start = index.totals.first_ts.to_native();
-    let offset = |d: std::time::Duration| start.saturating_add(d.as_nanos() as u64);
     Ok(analyze::ShowOptions {
         decode: analyze::decode::Options {
             strsize: args.strsize,
@@ -209,10 +424,39 @@ fn show_options(args: &ShowArgs, trace: &format::Trace) -> anyhow::Result<analyz
         calls,
         time,
         durations: args.durations,
-        events: format::Filter {
-            tids: (!args.pids.is_empty() || !args.tids.is_empty()).then_some(tids),
-            since: args.since.map(offset),
-            until: args.until.map(offset),
-        },
+        events,
     })
+}
+
+/// The calls (`-e`, `-Z`, `-z`) and events (`--pid`, `--tid`, `--since`,
+/// `--until`) a view reads.
+fn selection(
+    select: &Selection,
+    trace: &format::Trace,
+) -> anyhow::Result<(analyze::select::CallFilter, format::Filter)> {
+    let mut calls = match &select.expr {
+        Some(expr) => analyze::select::CallFilter::parse(expr)?,
+        None => analyze::select::CallFilter::default(),
+    };
+    calls.failed_only = select.failed_only;
+    calls.successful_only = select.successful_only;
+    let index = trace.index();
+    let mut tids = select.tids.clone();
+    for pid in &select.pids {
+        tids.extend(
+            index
+                .threads
+                .iter()
+                .filter(|t| t.pid == *pid)
+                .map(|t| t.tid.to_native()),
+        );
+    }
+    let start = index.totals.first_ts.to_native();
+    let offset = |d: std::time::Duration| start.saturating_add(d.as_nanos() as u64);
+    let events = format::Filter {
+        tids: (!select.pids.is_empty() || !select.tids.is_empty()).then_some(tids),
+        since: select.since.map(offset),
+        until: select.until.map(offset),
+    };
+    Ok((calls, events))
 }

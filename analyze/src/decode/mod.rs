@@ -557,6 +557,15 @@ impl<'a> CallView<'a> {
         Some(())
     }
 
+    /// Appends the whole call on one line, `name(args) = result`, unpadded.
+    pub fn render_line(&self, out: &mut String, opts: &Options) {
+        out.push_str(self.syscall.name);
+        out.push('(');
+        self.render_args(out, 0..self.syscall.args.len(), opts);
+        out.push_str(") = ");
+        self.render_ret(out, opts);
+    }
+
     /// Appends ` = result` as strace prints it (the caller pads before it).
     pub fn render_ret(&self, out: &mut String, opts: &Options) {
         let Some(ret) = self.ret() else {

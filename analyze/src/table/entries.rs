@@ -4,7 +4,7 @@
 use super::{
     Arg::{self, *},
     At, Flags as F, Ret, Shape as S, Size, Syscall,
-    class::{CLOCK, CREDS, DESC, FILE, IPC, MEMORY, NETWORK, PROCESS, SIGNAL, STAT},
+    class::{CLOCK, CREDS, DESC, FILE, IO, IPC, MEMORY, NETWORK, PROCESS, SIGNAL, STAT},
 };
 
 const fn sys(name: &'static str, args: &'static [Arg], ret: Ret, class: u16) -> Syscall {
@@ -62,8 +62,8 @@ const SIGSET_OUT: Arg = out(fixed(8), S::Sigset);
 const I: Ret = Ret::Int;
 
 pub static TABLE: &[Syscall] = &[
-    sys("read", &[Fd, out(RET, S::Bytes), Uint], I, DESC),
-    sys("write", &[Fd, inp(arg(2), S::Bytes), Uint], I, DESC),
+    sys("read", &[Fd, out(RET, S::Bytes), Uint], I, DESC | IO),
+    sys("write", &[Fd, inp(arg(2), S::Bytes), Uint], I, DESC | IO),
     sys("open", &[Path, Flags(F::Open), Mode], Ret::Fd, DESC | FILE),
     sys("close", &[Fd], I, DESC),
     sys("stat", &[Path, STAT_BUF], I, FILE | STAT),
@@ -104,10 +104,20 @@ pub static TABLE: &[Syscall] = &[
     ),
     sys("rt_sigreturn", &[], Ret::NoReturn, SIGNAL),
     sys("ioctl", &[Fd, Flags(F::Ioctl), Hex], I, DESC),
-    sys("pread64", &[Fd, out(RET, S::Bytes), Uint, Int], I, DESC),
-    sys("pwrite64", &[Fd, inp(arg(2), S::Bytes), Uint, Int], I, DESC),
-    sys("readv", &[Fd, out(arg(2), S::Iovecs), Uint], I, DESC),
-    sys("writev", &[Fd, inp(arg(2), S::Iovecs), Uint], I, DESC),
+    sys(
+        "pread64",
+        &[Fd, out(RET, S::Bytes), Uint, Int],
+        I,
+        DESC | IO,
+    ),
+    sys(
+        "pwrite64",
+        &[Fd, inp(arg(2), S::Bytes), Uint, Int],
+        I,
+        DESC | IO,
+    ),
+    sys("readv", &[Fd, out(arg(2), S::Iovecs), Uint], I, DESC | IO),
+    sys("writev", &[Fd, inp(arg(2), S::Iovecs), Uint], I, DESC | IO),
     sys("access", &[Path, Flags(F::Access)], I, FILE),
     sys("pipe", &[out(fixed(8), S::IntPair)], I, DESC),
     sys(
@@ -157,7 +167,7 @@ pub static TABLE: &[Syscall] = &[
             Uint,
         ],
         I,
-        NETWORK,
+        NETWORK | IO,
     ),
     sys(
         "recvfrom",
@@ -170,19 +180,19 @@ pub static TABLE: &[Syscall] = &[
             SOCKLEN,
         ],
         I,
-        NETWORK,
+        NETWORK | IO,
     ),
     sys(
         "sendmsg",
         &[Fd, inp(fixed(56), S::Msghdr), Flags(F::Msg)],
         I,
-        NETWORK,
+        NETWORK | IO,
     ),
     sys(
         "recvmsg",
         &[Fd, out(fixed(56), S::Msghdr), Flags(F::Msg)],
         I,
-        NETWORK,
+        NETWORK | IO,
     ),
     sys("shutdown", &[Fd, Flags(F::Shut)], I, NETWORK),
     sys("bind", &[Fd, inp(arg(2), S::Sockaddr), Uint], I, NETWORK),
@@ -513,8 +523,18 @@ pub static TABLE: &[Syscall] = &[
         I,
         DESC,
     ),
-    sys("preadv", &[Fd, out(arg(2), S::Iovecs), Uint, Int], I, DESC),
-    sys("pwritev", &[Fd, inp(arg(2), S::Iovecs), Uint, Int], I, DESC),
+    sys(
+        "preadv",
+        &[Fd, out(arg(2), S::Iovecs), Uint, Int],
+        I,
+        DESC | IO,
+    ),
+    sys(
+        "pwritev",
+        &[Fd, inp(arg(2), S::Iovecs), Uint, Int],
+        I,
+        DESC | IO,
+    ),
     sys(
         "prlimit64",
         &[

@@ -32,6 +32,16 @@ pub mod class {
     pub const CREDS: u16 = 1 << 7;
     pub const CLOCK: u16 = 1 << 8;
     pub const STAT: u16 = 1 << 9;
+    /// Not one of strace's: moves data through the descriptor in argument 0,
+    /// as many bytes as it returns (read, write, sendto, ...).
+    pub const IO: u16 = 1 << 10;
+}
+
+/// Which way an [`class::IO`] call moves data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Io {
+    Read,
+    Write,
 }
 
 /// One argument: how it is decoded, and (for pointers to user memory) what is
@@ -215,6 +225,19 @@ pub enum CaptureKind {
 }
 
 impl Syscall {
+    /// For a call that moves data through its descriptor, which way: into
+    /// memory when its buffer is filled at exit.
+    pub fn io(&self) -> Option<Io> {
+        if self.class & class::IO == 0 {
+            return None;
+        }
+        let filled_at_exit = self
+            .args
+            .iter()
+            .any(|a| matches!(a, Arg::Mem { at: At::Exit, .. }));
+        Some(if filled_at_exit { Io::Read } else { Io::Write })
+    }
+
     /// What `record` copies for this syscall, argument by argument.
     pub fn captures(&self) -> impl Iterator<Item = CaptureRule> + '_ {
         self.args.iter().enumerate().filter_map(|(i, arg)| {

@@ -1,0 +1,118 @@
+//! `show --json`: one JSON object per call, one per line (JSON Lines), for
+//! scripts. The fields are documented in the README and checked against
+//! `docs/show.schema.json` by the tests.
+
+use std::{io::Write, rc::Rc};
+
+use rustc_hash::FxHashMap;
+use serde_json::json;
+
+use format::{Body, BodyRef, Event, EventRef, Trace};
+
+use crate::{
+    Call, Error, ShowOptions, TraceSink,
+    decode::CallView,
+    fds::{self, FdTracker},
+    replay, syscalls, table,
+};
+
+/// Prints `trace`'s calls as JSON Lines.
+pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
+    let clock = &trace.header().clock;
+    let mut printer = JsonPrinter {
+        arch: &trace.header().arch,
+        opts,
+        to_unix: clock.unix_ns.to_native() - clock.monotonic_ns.to_native() as i64,
+        fds: FdTracker::default(),
+        open: FxHashMap::default(),
+        out,
+    };
+    replay(trace, &opts.events, &mut printer)?;
+    Ok(())
+}
+
+struct JsonPrinter<'a> {
+    arch: &'a str,
+    opts: &'a ShowOptions,
+    /// Added to a monotonic timestamp, gives nanoseconds since the Unix epoch.
+    to_unix: i64,
+    fds: FdTracker,
+    /// Each thread's call in progress, printed with no result if the thread
+    /// ends in it (exit_group).
+    open: FxHashMap<u32, Rc<Event>>,
+    out: &'a mut dyn Write,
+}
+
+impl JsonPrinter<'_> {
+    fn print(&mut self, enter: &Event, exit: Option<EventRef<'_>>) -> Result<(), Error> {
+        let Body::SysEnter { nr, args, .. } = &enter.body else {
+            return Ok(());
+        };
+        let name = crate::stats::name(self.arch, *nr);
+        let ret = match exit.map(|e| e.body) {
+            Some(BodyRef::SysExit { ret, .. }) => Some(ret),
+            _ => None,
+        };
+        let calls = &self.opts.calls;
+        if !calls.wants_name(&name) || (exit.is_some() && !calls.wants_result(ret)) {
+            return Ok(());
+        }
+        let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
+        if let Some(view) = view.as_mut() {
+            view.fds = self.fds.table(enter.pid);
+        }
+        let decoded: Vec<String> = match &view {
+            Some(view) => {
+                let mut view_args = Vec::new();
+                for i in 0..view.syscall.args.len() {
+                    let mut text = String::new();
+                    view.render_args(&mut text, i..i + 1, &self.opts.decode);
+                    let text = text.strip_prefix(", ").unwrap_or(&text);
+                    if !text.is_empty() {
+                        view_args.push(text.to_owned());
+                    }
+                }
+                view_args
+            }
+            None => args.iter().map(|a| format!("{a:#x}")).collect(),
+        };
+        let changes = view.as_ref().map(fds::changes).unwrap_or_default();
+        self.fds.apply(enter.pid, changes);
+        let errno = ret.and_then(syscalls::errno).map(|(name, _)| name);
+        let line = json!({
+            "tid": enter.tid,
+            "pid": enter.pid,
+            "ts": enter.ts as i64 + self.to_unix,
+            "duration_ns": exit.map(|e| e.ts.saturating_sub(enter.ts)),
+            "name": name,
+            "args": decoded,
+            "ret": ret,
+            "errno": errno,
+        });
+        serde_json::to_writer(&mut *self.out, &line).map_err(std::io::Error::from)?;
+        self.out.write_all(b"\n")?;
+        Ok(())
+    }
+}
+
+impl TraceSink for JsonPrinter<'_> {
+    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
+        self.open.insert(enter.tid, Rc::clone(enter));
+        Ok(())
+    }
+
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        self.open.remove(&call.enter.tid);
+        self.print(call.enter, call.exit)
+    }
+
+    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
+        self.fds.event(event);
+        if let BodyRef::TaskExit { .. } = event.body
+            && let Some(enter) = self.open.remove(&event.tid)
+        {
+            self.print(&enter, None)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,186 @@
+//! `systrace export --perfetto`: the Chrome trace-event JSON format, which
+//! ui.perfetto.dev and chrome://tracing open. One track per thread, grouped by
+//! process (named from the index); each syscall a complete (`X`) slice named
+//! after it, with its decoded line in `args`; process life, signals and lost
+//! events as instant (`i`) events. Times are microseconds since the
+//! recording's first event, written exactly (nanoseconds as three decimals).
+
+use std::{fmt::Write as _, io::Write, rc::Rc};
+
+use rustc_hash::FxHashMap;
+use serde_json::{Value, json};
+
+use format::{Body, BodyRef, Event, EventRef, Trace};
+
+use crate::{
+    Call, Error, ShowOptions, TraceSink,
+    decode::{CallView, signal_name},
+    fds::{self, FdTracker},
+    replay, table,
+};
+
+/// Writes `trace` as a Chrome trace-event JSON document to `out`.
+pub fn export_perfetto(
+    trace: &Trace,
+    opts: &ShowOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    out.write_all(b"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n")?;
+    let mut exporter = Exporter {
+        arch: &trace.header().arch,
+        opts,
+        start: trace.index().totals.first_ts.to_native(),
+        fds: FdTracker::default(),
+        open: FxHashMap::default(),
+        out,
+        first: true,
+    };
+    for process in trace.index().processes.iter() {
+        let pid = process.pid.to_native();
+        let name = String::from_utf8_lossy(&process.comm);
+        exporter.emit(json!({"ph": "M", "name": "process_name", "pid": pid,
+            "args": {"name": format!("{name} {pid}")}}))?;
+    }
+    for thread in trace.index().threads.iter() {
+        let (tid, pid) = (thread.tid.to_native(), thread.pid.to_native());
+        exporter.emit(
+            json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
+            "args": {"name": format!("tid {tid}")}}),
+        )?;
+    }
+    replay(trace, &opts.events, &mut exporter)?;
+    exporter.out.write_all(b"\n]}\n")?;
+    Ok(())
+}
+
+struct Exporter<'a> {
+    arch: &'a str,
+    opts: &'a ShowOptions,
+    /// Monotonic timestamp of the recording's first event: time zero.
+    start: u64,
+    fds: FdTracker,
+    /// Each thread's call in progress (for one that never returns).
+    open: FxHashMap<u32, Rc<Event>>,
+    out: &'a mut dyn Write,
+    first: bool,
+}
+
+/// Microseconds since `start`, exactly: `12.345` for 12345 ns.
+fn micros(ns: u64) -> Value {
+    let text = format!("{}.{:03}", ns / 1000, ns % 1000);
+    // A JSON number written as is (never rounded through a float).
+    serde_json::from_str(&text).unwrap_or(Value::Null)
+}
+
+impl Exporter<'_> {
+    fn emit(&mut self, event: Value) -> Result<(), Error> {
+        if !self.first {
+            self.out.write_all(b",\n")?;
+        }
+        self.first = false;
+        serde_json::to_writer(&mut *self.out, &event).map_err(std::io::Error::from)?;
+        Ok(())
+    }
+
+    fn instant(&mut self, event: &EventRef<'_>, name: String, scope: &str) -> Result<(), Error> {
+        self.emit(json!({
+            "ph": "i", "s": scope, "name": name, "cat": "process",
+            "ts": micros(event.ts.saturating_sub(self.start)),
+            "pid": event.pid, "tid": event.tid,
+        }))
+    }
+
+    fn slice(&mut self, enter: &Event, exit: Option<EventRef<'_>>) -> Result<(), Error> {
+        let Body::SysEnter { nr, .. } = &enter.body else {
+            return Ok(());
+        };
+        let name = crate::stats::name(self.arch, *nr);
+        let ret = match exit.map(|e| e.body) {
+            Some(BodyRef::SysExit { ret, .. }) => Some(ret),
+            _ => None,
+        };
+        let calls = &self.opts.calls;
+        if !calls.wants_name(&name) || (exit.is_some() && !calls.wants_result(ret)) {
+            return Ok(());
+        }
+        let mut line = String::new();
+        let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
+        match view.as_mut() {
+            Some(view) => {
+                view.fds = self.fds.table(enter.pid);
+                view.render_line(&mut line, &self.opts.decode);
+            }
+            None => {
+                let _ = write!(
+                    line,
+                    "{name}(...) = {}",
+                    ret.map_or("?".into(), |r| r.to_string())
+                );
+            }
+        }
+        let changes = view.as_ref().map(fds::changes).unwrap_or_default();
+        self.fds.apply(enter.pid, changes);
+        let ts = enter.ts.saturating_sub(self.start);
+        let mut slice = json!({
+            "ph": "X", "cat": "syscall", "name": name,
+            "ts": micros(ts),
+            "dur": micros(exit.map_or(0, |e| e.ts.saturating_sub(enter.ts))),
+            "pid": enter.pid, "tid": enter.tid,
+            "args": {"call": line},
+        });
+        if let Some((errno, _)) = ret.and_then(crate::syscalls::errno) {
+            slice["args"]["errno"] = json!(errno);
+        }
+        if exit.is_none() {
+            slice["args"]["returned"] = json!(false);
+        }
+        self.emit(slice)
+    }
+}
+
+impl TraceSink for Exporter<'_> {
+    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
+        self.open.insert(enter.tid, Rc::clone(enter));
+        Ok(())
+    }
+
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        self.open.remove(&call.enter.tid);
+        self.slice(call.enter, call.exit)
+    }
+
+    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
+        self.fds.event(event);
+        match event.body {
+            BodyRef::Fork {
+                child_tid,
+                child_pid,
+            } => {
+                let what = if child_pid == event.pid {
+                    "thread"
+                } else {
+                    "process"
+                };
+                self.instant(event, format!("new {what} {child_tid}"), "t")
+            }
+            BodyRef::Exec { filename, .. } => {
+                let name = format!("exec {}", String::from_utf8_lossy(filename));
+                self.instant(event, name, "t")
+            }
+            BodyRef::TaskExit { status } => {
+                if let Some(enter) = self.open.remove(&event.tid) {
+                    self.slice(&enter, None)?;
+                }
+                let end = if status & 0x7f == 0 {
+                    format!("exited with {}", (status >> 8) & 0xff)
+                } else {
+                    format!("killed by {}", signal_name((status & 0x7f) as u32))
+                };
+                self.instant(event, end, "t")
+            }
+            BodyRef::Signal { signo, .. } => self.instant(event, signal_name(signo as u32), "t"),
+            BodyRef::Lost { count } => self.instant(event, format!("{count} events lost"), "p"),
+            BodyRef::SysEnter { .. } | BodyRef::SysExit { .. } => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,348 @@
+//! A [`Tally`] as text (strace `-c`'s table and the other views) and as JSON.
+
+use std::fmt::Write as _;
+
+use format::Trace;
+use serde_json::{Value, json};
+
+use super::{Histogram, Row, SortBy, Tally, latency, name};
+
+const RULE: &str = "------ ----------- ----------- --------- --------- ----------------";
+
+/// Orders `rows` by `sort` (largest first, names alphabetically); ties keep
+/// their order (syscall number, pid, tid).
+fn sort_rows<T>(rows: &mut [(String, Row, T)], sort: SortBy) {
+    match sort {
+        SortBy::Time => rows.sort_by_key(|r| std::cmp::Reverse(r.1.ns)),
+        SortBy::Calls => rows.sort_by_key(|r| std::cmp::Reverse(r.1.calls)),
+        SortBy::Errors => rows.sort_by_key(|r| std::cmp::Reverse(r.1.errors)),
+        SortBy::Name => rows.sort_by(|a, b| a.0.cmp(&b.0)),
+    }
+}
+
+/// The syscalls that were called, by name, in number order.
+fn syscall_rows(tally: &Tally, arch: &str) -> Vec<(String, Row, i64)> {
+    tally
+        .syscalls
+        .iter()
+        .enumerate()
+        .filter(|(_, row)| row.calls > 0)
+        .map(|(nr, row)| (name(arch, nr as i64), *row, nr as i64))
+        .collect()
+}
+
+/// One line of strace -c's table.
+fn table_line(out: &mut String, row: &Row, total_ns: u64, label: &str) {
+    let percent = if total_ns == 0 {
+        0.0
+    } else {
+        row.ns as f64 * 100.0 / total_ns as f64
+    };
+    let usecs = (row.ns / 1000).checked_div(row.calls).unwrap_or(0);
+    let errors = if row.errors == 0 {
+        String::new()
+    } else {
+        row.errors.to_string()
+    };
+    let _ = writeln!(
+        out,
+        "{percent:>6.2} {} {usecs:>11} {:>9} {errors:>9} {label}",
+        seconds(row.ns),
+        row.calls,
+    );
+}
+
+/// strace `-c`'s table: `% time  seconds  usecs/call  calls  errors  syscall`
+/// and a total, the time being enter to exit (strace's `-w`).
+pub fn syscall_table(out: &mut String, tally: &Tally, arch: &str, sort: SortBy) {
+    let mut rows = syscall_rows(tally, arch);
+    sort_rows(&mut rows, sort);
+    let total = tally.total();
+    let _ = writeln!(
+        out,
+        "% time     seconds  usecs/call     calls    errors syscall\n{RULE}"
+    );
+    for (label, row, _) in &rows {
+        table_line(out, row, total.ns, label);
+    }
+    let _ = writeln!(out, "{RULE}");
+    let mut line = String::new();
+    table_line(&mut line, &total, total.ns, "total");
+    // The total is 100% even when no time was measured, as in strace.
+    out.push_str(&format!("100.00{}", &line[6..]));
+}
+
+/// Latency percentiles per syscall, in microseconds.
+pub fn latency_table(out: &mut String, tally: &Tally, arch: &str, sort: SortBy) {
+    let mut rows = syscall_rows(tally, arch);
+    sort_rows(&mut rows, sort);
+    let _ = writeln!(
+        out,
+        "{:>9} {:>11} {:>11} {:>11} {:>11} syscall",
+        "calls", "p50 us", "p90 us", "p99 us", "max us"
+    );
+    for (label, row, nr) in rows {
+        let Some(Some(h)) = tally.latency.get(nr as usize) else {
+            continue;
+        };
+        let us = |ns: u64| format!("{:.3}", ns as f64 / 1000.0);
+        let _ = writeln!(
+            out,
+            "{:>9} {:>11} {:>11} {:>11} {:>11} {label}",
+            row.calls,
+            us(h.percentile(0.5)),
+            us(h.percentile(0.9)),
+            us(h.percentile(0.99)),
+            us(h.max()),
+        );
+    }
+}
+
+/// `comm` of process `pid`, as the index knows it.
+fn command(trace: &Trace, pid: u32) -> String {
+    trace
+        .index()
+        .processes
+        .iter()
+        .find(|p| p.pid == pid)
+        .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
+        .unwrap_or_default()
+}
+
+/// Calls, errors and time per process.
+pub fn process_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy) {
+    let mut rows: Vec<(String, Row, u32)> = tally
+        .processes
+        .iter()
+        .map(|(&pid, row)| (command(trace, pid), *row, pid))
+        .collect();
+    rows.sort_by_key(|r| r.2);
+    sort_rows(&mut rows, sort);
+    let total = tally.total();
+    let _ = writeln!(
+        out,
+        "% time     seconds     calls    errors     pid command"
+    );
+    for (comm, row, pid) in rows {
+        let _ = writeln!(
+            out,
+            "{:>6.2} {} {:>9} {:>9} {pid:>7} {comm}",
+            percent(row.ns, total.ns),
+            seconds(row.ns),
+            row.calls,
+            row.errors,
+        );
+    }
+}
+
+/// Seconds with microseconds, rounded as strace rounds them: `   0.001628`.
+fn seconds(ns: u64) -> String {
+    let us = (ns + 500) / 1000;
+    format!("{:>4}.{:06}", us / 1_000_000, us % 1_000_000)
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
+    }
+}
+
+/// Calls, errors, time and events lost per thread.
+pub fn thread_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy) {
+    let lost = |tid: u32| {
+        trace
+            .index()
+            .threads
+            .iter()
+            .find(|t| t.tid == tid)
+            .map_or(0, |t| t.lost.to_native())
+    };
+    let mut rows: Vec<(String, Row, (u32, u32))> = tally
+        .threads
+        .iter()
+        .map(|(&tid, &(pid, row))| (command(trace, pid), row, (tid, pid)))
+        .collect();
+    rows.sort_by_key(|r| r.2);
+    sort_rows(&mut rows, sort);
+    let total = tally.total();
+    let _ = writeln!(
+        out,
+        "% time     seconds     calls    errors     tid     pid     lost command"
+    );
+    for (comm, row, (tid, pid)) in rows {
+        let _ = writeln!(
+            out,
+            "{:>6.2} {} {:>9} {:>9} {tid:>7} {pid:>7} {:>8} {comm}",
+            percent(row.ns, total.ns),
+            seconds(row.ns),
+            row.calls,
+            row.errors,
+            lost(tid),
+        );
+    }
+}
+
+/// Failed calls by syscall and error, most frequent first.
+pub fn errno_table(out: &mut String, tally: &Tally, arch: &str) {
+    let mut rows: Vec<(&(i64, i64), &u64)> = tally.errnos.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let _ = writeln!(out, "{:>9} {:<16} error", "calls", "syscall");
+    for (&(nr, errno), count) in rows {
+        let error = match crate::syscalls::errno(-errno) {
+            Some((name, text)) => format!("{name} ({text})"),
+            None => errno.to_string(),
+        };
+        let _ = writeln!(out, "{count:>9} {:<16} {error}", name(arch, nr));
+    }
+}
+
+/// A log2 histogram of one syscall's latencies, in nanoseconds.
+pub fn latency_histogram(out: &mut String, tally: &Tally, arch: &str, nr: i64) {
+    let hist = usize::try_from(nr)
+        .ok()
+        .and_then(|n| tally.latency.get(n))
+        .and_then(Option::as_ref);
+    let Some(hist) = hist else {
+        let _ = writeln!(out, "{}: no calls", name(arch, nr));
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "{}: latency in ns, {} calls",
+        name(arch, nr),
+        hist.count()
+    );
+    latency::draw(out, hist);
+}
+
+/// mmap's mappings: how many were private or shared, anonymous or backed by a
+/// file, and a log2 histogram of their sizes.
+pub fn mappings(out: &mut String, tally: &Tally) {
+    let m = &tally.mappings;
+    let all = m.sizes.count();
+    let share = |n: u64| percent(n, all);
+    let _ = writeln!(
+        out,
+        "mmap: {all} mappings: {} private ({:.1}%), {} shared ({:.1}%); \
+         {} anonymous, {} file-backed",
+        m.private,
+        share(m.private),
+        m.shared,
+        share(m.shared),
+        m.anonymous,
+        m.file_backed,
+    );
+    let _ = writeln!(out, "sizes in bytes:");
+    latency::draw(out, &m.sizes);
+}
+
+/// A footer naming the threads that lost events, if any did.
+pub fn lost(out: &mut String, trace: &Trace) {
+    let index = trace.index();
+    let total = index.totals.lost.to_native();
+    if total == 0 {
+        return;
+    }
+    let threads: Vec<String> = index
+        .threads
+        .iter()
+        .filter(|t| t.lost.to_native() > 0)
+        .map(|t| format!("tid {}: {}", t.tid, t.lost))
+        .collect();
+    let _ = writeln!(out, "lost: {total} events ({})", threads.join(", "));
+}
+
+fn row_json(row: &Row) -> Value {
+    json!({
+        "calls": row.calls,
+        "errors": row.errors,
+        "seconds": row.ns as f64 / 1e9,
+    })
+}
+
+fn histogram_json(h: &Histogram) -> Value {
+    json!({
+        "p50_ns": h.percentile(0.5),
+        "p90_ns": h.percentile(0.9),
+        "p99_ns": h.percentile(0.99),
+        "max_ns": h.max(),
+    })
+}
+
+/// Everything counted, as one JSON object (the schema is in the README).
+pub fn json(tally: &Tally, trace: &Trace, sort: SortBy) -> Value {
+    let arch = trace.header().arch.as_str();
+    let mut rows = syscall_rows(tally, arch);
+    sort_rows(&mut rows, sort);
+    let syscalls: Vec<Value> = rows
+        .iter()
+        .map(|(label, row, nr)| {
+            let mut v = row_json(row);
+            v["name"] = json!(label);
+            if let Some(Some(h)) = tally.latency.get(*nr as usize) {
+                v["latency"] = histogram_json(h);
+            }
+            v
+        })
+        .collect();
+    let mut doc = json!({
+        "syscalls": syscalls,
+        "total": row_json(&tally.total()),
+        "lost": trace.index().threads.iter().filter(|t| t.lost.to_native() > 0)
+            .map(|t| json!({"tid": t.tid.to_native(), "count": t.lost.to_native()}))
+            .collect::<Vec<_>>(),
+    });
+    if !tally.processes.is_empty() {
+        let mut pids: Vec<_> = tally.processes.iter().collect();
+        pids.sort_by_key(|(pid, _)| **pid);
+        doc["processes"] = pids
+            .into_iter()
+            .map(|(&pid, row)| {
+                let mut v = row_json(row);
+                v["pid"] = json!(pid);
+                v["command"] = json!(command(trace, pid));
+                v
+            })
+            .collect();
+    }
+    if !tally.threads.is_empty() {
+        let mut tids: Vec<_> = tally.threads.iter().collect();
+        tids.sort_by_key(|(tid, _)| **tid);
+        doc["threads"] = tids
+            .into_iter()
+            .map(|(&tid, (pid, row))| {
+                let mut v = row_json(row);
+                v["tid"] = json!(tid);
+                v["pid"] = json!(pid);
+                v
+            })
+            .collect();
+    }
+    if !tally.errnos.is_empty() {
+        let mut errors: Vec<_> = tally.errnos.iter().collect();
+        errors.sort();
+        doc["errors"] = errors
+            .into_iter()
+            .map(|(&(nr, errno), &count)| {
+                let name_of = crate::syscalls::errno(-errno).map(|e| e.0);
+                json!({"syscall": name(arch, nr), "errno": name_of, "calls": count})
+            })
+            .collect();
+    }
+    let m = &tally.mappings;
+    if m.sizes.count() > 0 {
+        doc["mmap"] = json!({
+            "mappings": m.sizes.count(),
+            "private": m.private,
+            "shared": m.shared,
+            "anonymous": m.anonymous,
+            "file_backed": m.file_backed,
+            "sizes": m.sizes.log2().iter()
+                .map(|(start, count)| json!({"from": start, "count": count}))
+                .collect::<Vec<_>>(),
+        });
+    }
+    doc
+}
