@@ -15,7 +15,10 @@ Examples:
   systrace record -a --duration 30s          every process on the machine for 30 s
   systrace show ls.bin                       print the calls, as strace -f would
   systrace show ls.bin -e trace=%file -Z     only file calls that failed
-  systrace show ls.bin --thread -T           one block per thread, with durations";
+  systrace show ls.bin --thread -T           one block per thread, with durations
+  systrace stats ls.bin                      strace -c's table (time is enter to exit)
+  systrace stats ls.bin --by file            opens and bytes per path, by which processes
+  systrace export --perfetto ls.json ls.bin  a timeline for ui.perfetto.dev";
 
 /// Record system calls with eBPF, replay them offline.
 #[derive(Parser)]
