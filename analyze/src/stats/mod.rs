@@ -417,6 +417,15 @@ mod tests {
         )
     }
 
+    fn t_all(trace: &Trace) -> Tally {
+        let want = Want {
+            threads: true,
+            ..Want::default()
+        };
+        let plan = Plan::new(trace, &CallFilter::default(), &Filter::default(), want);
+        tally(trace, &plan, 2, &|| {}).unwrap()
+    }
+
     /// Calls that straddle chunk boundaries are paired like the others.
     #[test]
     fn pairs_across_chunks_and_counts_each_view() {
@@ -445,6 +454,7 @@ mod tests {
         }
         w.push(&enter(1, next(), 3, 0, 0)).unwrap();
         w.push(&exit(1, next(), 3, -9)).unwrap();
+        w.push(&event(2, next(), Body::Lost { count: 7 })).unwrap();
         w.push(&exit(2, next(), 0, 1)).unwrap();
         w.push(&enter(2, next(), 231, 0, 0)).unwrap();
         w.push(&event(2, next(), Body::TaskExit { status: 0 }))
@@ -473,7 +483,7 @@ mod tests {
                 }
             );
             assert_eq!(t.syscalls[0].calls, 1, "the read across chunks");
-            assert_eq!(t.syscalls[0].ns, 42 * 100 + 100);
+            assert_eq!(t.syscalls[0].ns, 44 * 100, "the lost record took a tick");
             assert_eq!(t.syscalls.get(231).map_or(0, |r| r.calls), 0);
             assert_eq!(t.total().calls, 22);
             assert_eq!(t.processes[&10].calls, 22);
@@ -484,6 +494,14 @@ mod tests {
             assert_eq!(t.mappings.sizes.log2(), [(4096, 20)]);
             assert_eq!(t.latency[9].as_ref().unwrap().percentile(0.5), 100);
         }
+        // Thread 2 had events lost: the thread table and the footer say so.
+        let mut text = String::new();
+        report::thread_table(&mut text, &t_all(&trace), &trace, SortBy::Time);
+        let row = text.lines().find(|l| l.contains(" 2 ")).unwrap();
+        assert!(row.split_whitespace().nth(6) == Some("7"), "{text}");
+        let mut text = String::new();
+        report::lost(&mut text, &trace);
+        assert_eq!(text, "lost: 7 events (tid 2: 7)\n");
         let only_close = CallFilter::parse("trace=close").unwrap();
         let plan = Plan::new(&trace, &only_close, &Filter::default(), Want::default());
         let t = tally(&trace, &plan, 2, &|| {}).unwrap();
