@@ -186,8 +186,9 @@ impl Trace {
             .collect()
     }
 
-    /// Calls `f` with every event `filter` wants, in file order, decoding up to
-    /// `threads` chunks at a time in parallel. `f` can stop early with `Break`.
+    /// Calls `f` with every event `filter` wants, in file order. With
+    /// `threads` > 1, the chunks ahead are decompressed on another thread
+    /// (up to `threads` of them) while `f` runs. `f` can stop early with `Break`.
     pub fn for_each(
         &self,
         filter: &Filter,
@@ -195,18 +196,42 @@ impl Trace {
         mut f: impl FnMut(EventRef<'_>) -> ControlFlow<()>,
     ) -> Result<(), Error> {
         let selected = self.select(filter);
-        for window in selected.chunks(threads.max(1)) {
-            for chunk in self.decode_all(window) {
-                let chunk = chunk?;
-                for event in chunk.events().filter(|e| filter.wants(e)) {
-                    if f(event).is_break() {
-                        return chunk.check();
+        let mut walk = |chunk: Result<Chunk, Error>| -> Result<ControlFlow<()>, Error> {
+            let chunk = chunk?;
+            for event in chunk.events().filter(|e| filter.wants(e)) {
+                if f(event).is_break() {
+                    chunk.check()?;
+                    return Ok(ControlFlow::Break(()));
+                }
+            }
+            chunk.check()?;
+            Ok(ControlFlow::Continue(()))
+        };
+        if threads <= 1 || selected.len() <= 1 {
+            for &i in &selected {
+                if walk(self.chunk(i))?.is_break() {
+                    break;
+                }
+            }
+            return Ok(());
+        }
+        std::thread::scope(|scope| {
+            let (ahead, chunks) = std::sync::mpsc::sync_channel(threads);
+            scope.spawn(move || {
+                for &i in &selected {
+                    // The reader stopped (done early, or an error): so do we.
+                    if ahead.send(self.chunk(i)).is_err() {
+                        break;
                     }
                 }
-                chunk.check()?;
+            });
+            for chunk in chunks {
+                if walk(chunk)?.is_break() {
+                    break;
+                }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Runs `f` on every chunk `filter` selects, `threads` at a time, and returns
@@ -246,25 +271,6 @@ impl Trace {
                 results.extend(done?);
             }
             Ok(results)
-        })
-    }
-
-    fn decode_all(&self, chunks: &[usize]) -> Vec<Result<Chunk, Error>> {
-        if chunks.len() == 1 {
-            return vec![self.chunk(chunks[0])];
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = chunks
-                .iter()
-                .map(|&i| scope.spawn(move || self.chunk(i)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join()
-                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-                })
-                .collect()
         })
     }
 }
