@@ -6,7 +6,10 @@ use rustc_hash::FxHashMap;
 
 use format::{BodyRef, EventRef};
 
-use crate::decode::{CallView, FdEntry, FdTable};
+use crate::{
+    decode::{CallView, FdEntry, FdTable},
+    table,
+};
 
 /// Every process's descriptor table, as far as the trace tells.
 #[derive(Default)]
@@ -35,13 +38,28 @@ impl FdTracker {
                 FdChange::Set(fd, entry) => {
                     table.insert(fd, entry);
                 }
-                FdChange::Copy(old, new, cloexec) => {
-                    if let Some(entry) = table.get(&old).cloned() {
+                FdChange::Copy(old, new, cloexec) => match table.get(&old).cloned() {
+                    Some(entry) => {
                         table.insert(new, FdEntry { cloexec, ..entry });
                     }
-                }
+                    // A copy of something unknown: `new` no longer is what it was.
+                    None => {
+                        table.remove(&new);
+                    }
+                },
                 FdChange::Close(fd) => {
                     table.remove(&fd);
+                }
+                FdChange::CloseRange(first, last) => {
+                    table.retain(|fd, _| !(first..=last).contains(fd));
+                }
+                FdChange::Cloexec(first, last, cloexec) => {
+                    for (_, entry) in table
+                        .iter_mut()
+                        .filter(|(fd, _)| (first..=last).contains(*fd))
+                    {
+                        entry.cloexec = cloexec;
+                    }
                 }
             }
         }
@@ -52,9 +70,8 @@ impl FdTracker {
     pub fn event(&mut self, event: &EventRef<'_>) {
         match event.body {
             BodyRef::Fork { child_pid, .. } if child_pid != event.pid => {
-                if let Some(parent) = self.tables.get(&event.pid).cloned() {
-                    self.tables.insert(child_pid, parent);
-                }
+                let parent = self.tables.get(&event.pid).cloned().unwrap_or_default();
+                self.tables.insert(child_pid, parent);
             }
             BodyRef::Exec { .. } => {
                 if let Some(table) = self.tables.get_mut(&event.pid) {
@@ -72,15 +89,47 @@ pub enum FdChange {
     /// A duplicate of the first descriptor (with its own close-on-exec flag).
     Copy(i64, i64, bool),
     Close(i64),
+    /// `close_range(first, last)`.
+    CloseRange(i64, i64),
+    /// Close-on-exec set or cleared on a range (fcntl F_SETFD, close_range).
+    Cloexec(i64, i64, bool),
 }
 
+const O_CLOEXEC: u64 = 0o2_000_000;
+const AT_FDCWD: i64 = -100;
+
+/// A descriptor number from a register.
+fn fd(v: u64) -> i64 {
+    i64::from(v as u32 as i32)
+}
+
+/// The path an open call opened: a relative path joined to its directory
+/// descriptor when that one's path is known (as strace -y shows it).
+pub fn open_path(view: &CallView<'_>) -> Option<Vec<u8>> {
+    let (path_arg, dirfd) = match view.syscall.name {
+        "open" | "creat" => (0, AT_FDCWD),
+        "openat" | "openat2" => (1, fd(view.args[0])),
+        _ => return None,
+    };
+    let path = view.path(path_arg)?;
+    match view.fds.and_then(|t| t.get(&dirfd)) {
+        Some(dir) if dirfd != AT_FDCWD && !path.starts_with(b"/") => {
+            let mut joined = dir.name.clone();
+            joined.push(b'/');
+            joined.extend_from_slice(&path);
+            Some(joined)
+        }
+        _ => Some(path),
+    }
+}
+
+/// What a returned call did to its process's descriptors. A descriptor a
+/// call returns that is not named here is forgotten: its number was reused.
 pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
-    const O_CLOEXEC: u64 = 0o2_000_000;
     let Some(ret) = view.result().filter(|r| *r >= 0) else {
         return Vec::new();
     };
     let args = view.args;
-    let fd = |v: u64| i64::from(v as u32 as i32);
     let set = |fd: i64, name: &[u8], cloexec: bool| {
         FdChange::Set(
             fd,
@@ -90,38 +139,43 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
             },
         )
     };
+    let cloexec_at = |arg: usize| args[arg] & O_CLOEXEC != 0;
     match view.syscall.name {
-        "open" | "creat" => view
-            .path(0)
-            .map(|p| {
-                set(
-                    ret,
-                    &p,
-                    view.syscall.name == "open" && args[1] & O_CLOEXEC != 0,
-                )
-            })
-            .into_iter()
-            .collect(),
-        "openat" | "openat2" => view
-            .path(1)
-            .map(|p| {
-                set(
-                    ret,
-                    &p,
-                    view.syscall.name == "openat" && args[2] & O_CLOEXEC != 0,
-                )
-            })
-            .into_iter()
-            .collect(),
-        "dup" | "dup2" => vec![FdChange::Copy(fd(args[0]), ret, false)],
-        "dup3" => vec![FdChange::Copy(fd(args[0]), ret, args[2] & O_CLOEXEC != 0)],
-        "fcntl" if matches!(args[1], 0 | 1030) => {
-            vec![FdChange::Copy(fd(args[0]), ret, args[1] == 1030)]
+        "open" | "creat" | "openat" | "openat2" => {
+            let cloexec = match view.syscall.name {
+                "open" => cloexec_at(1),
+                "openat" => cloexec_at(2),
+                _ => false,
+            };
+            match open_path(view) {
+                Some(path) => vec![set(ret, &path, cloexec)],
+                None => vec![FdChange::Close(ret)],
+            }
         }
+        "dup" | "dup2" => vec![FdChange::Copy(fd(args[0]), ret, false)],
+        "dup3" => vec![FdChange::Copy(fd(args[0]), ret, cloexec_at(2))],
+        "fcntl" => match args[1] {
+            0 | 1030 => vec![FdChange::Copy(fd(args[0]), ret, args[1] == 1030)],
+            2 => vec![FdChange::Cloexec(
+                fd(args[0]),
+                fd(args[0]),
+                args[2] & 1 != 0,
+            )],
+            _ => Vec::new(),
+        },
         "close" => vec![FdChange::Close(fd(args[0]))],
-        "socket" => vec![set(ret, b"socket", args[1] & O_CLOEXEC != 0)],
+        "close_range" => {
+            const CLOSE_RANGE_CLOEXEC: u64 = 4;
+            let (first, last) = (fd(args[0]), args[1].min(i32::MAX as u64) as i64);
+            if args[2] & CLOSE_RANGE_CLOEXEC != 0 {
+                vec![FdChange::Cloexec(first, last, true)]
+            } else {
+                vec![FdChange::CloseRange(first, last)]
+            }
+        }
+        "socket" => vec![set(ret, b"socket", cloexec_at(1))],
         "accept" => vec![set(ret, b"socket", false)],
-        "accept4" => vec![set(ret, b"socket", args[3] & O_CLOEXEC != 0)],
+        "accept4" => vec![set(ret, b"socket", cloexec_at(3))],
         "pipe" | "pipe2" | "socketpair" => {
             let (arg, name, flags) = match view.syscall.name {
                 "socketpair" => (3, &b"socket"[..], args[1]),
@@ -133,6 +187,14 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
                 .map(|(a, b)| vec![set(a, name, cloexec), set(b, name, cloexec)])
                 .unwrap_or_default()
         }
+        // Descriptors of kernel objects, named as /proc names them.
+        "eventfd" | "eventfd2" => vec![set(ret, b"anon_inode:[eventfd]", false)],
+        "epoll_create" | "epoll_create1" => vec![set(ret, b"anon_inode:[eventpoll]", false)],
+        "timerfd_create" => vec![set(ret, b"anon_inode:[timerfd]", false)],
+        "signalfd" | "signalfd4" => vec![set(ret, b"anon_inode:[signalfd]", false)],
+        "inotify_init" | "inotify_init1" => vec![set(ret, b"anon_inode:inotify", false)],
+        "pidfd_open" => vec![set(ret, b"anon_inode:[pidfd]", false)],
+        _ if view.syscall.ret == table::Ret::Fd => vec![FdChange::Close(ret)],
         _ => Vec::new(),
     }
 }

@@ -22,7 +22,10 @@ pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Res
     let mut printer = JsonPrinter {
         arch: &trace.header().arch,
         opts,
-        to_unix: clock.unix_ns.to_native() - clock.monotonic_ns.to_native() as i64,
+        to_unix: clock
+            .unix_ns
+            .to_native()
+            .saturating_sub(clock.monotonic_ns.to_native() as i64),
         fds: FdTracker::default(),
         open: FxHashMap::default(),
         out,
@@ -54,12 +57,16 @@ impl JsonPrinter<'_> {
             _ => None,
         };
         let calls = &self.opts.calls;
-        if !calls.wants_name(&name) || (exit.is_some() && !calls.wants_result(ret)) {
-            return Ok(());
-        }
+        let shown = calls.wants_name(&name) && (exit.is_none() || calls.wants_result(ret));
         let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
         if let Some(view) = view.as_mut() {
             view.fds = self.fds.table(enter.pid);
+        }
+        if !shown {
+            // Not printed, but its descriptors are followed all the same (-y).
+            let changes = view.as_ref().map(fds::changes).unwrap_or_default();
+            self.fds.apply(enter.pid, changes);
+            return Ok(());
         }
         let decoded: Vec<String> = match &view {
             Some(view) => {
@@ -82,7 +89,7 @@ impl JsonPrinter<'_> {
         let line = json!({
             "tid": enter.tid,
             "pid": enter.pid,
-            "ts": enter.ts as i64 + self.to_unix,
+            "ts": (enter.ts as i64).saturating_add(self.to_unix),
             "duration_ns": exit.map(|e| e.ts.saturating_sub(enter.ts)),
             "name": name,
             "args": decoded,

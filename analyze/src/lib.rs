@@ -77,14 +77,20 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                 }
                 step
             }
-            BodyRef::SysExit { .. } => match open.remove(&event.tid) {
-                Some(enter) => {
+            BodyRef::SysExit { nr, .. } => match open.remove(&event.tid) {
+                // The exit of the call entered (not of a later one whose
+                // enter was lost).
+                Some(enter) if enter.body.syscall_nr() == Some(nr) => {
                     let step = sink.call(&Call {
                         enter: &enter,
                         exit: Some(event),
                     });
                     spare.keep(enter);
                     step.and_then(|()| held.release(event.tid, sink))
+                }
+                Some(enter) => {
+                    spare.keep(enter);
+                    Ok(())
                 }
                 None => Ok(()),
             },
@@ -185,5 +191,76 @@ impl Spare {
         if Rc::strong_count(&event) == 1 && self.0.len() < 64 {
             self.0.push(event);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use format::{Body, FileHeader, Writer, WriterOptions};
+
+    struct Count(Vec<(i64, Option<i64>)>);
+
+    impl TraceSink for Count {
+        fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+            let ret = match call.exit.map(|e| e.body) {
+                Some(BodyRef::SysExit { ret, .. }) => Some(ret),
+                _ => None,
+            };
+            self.0
+                .push((call.enter.body.syscall_nr().unwrap_or(-1), ret));
+            Ok(())
+        }
+        fn event(&mut self, _: &EventRef<'_>) -> Result<(), Error> {
+            Ok(())
+        }
+    }
+
+    /// An exit is paired only with the enter of the same call: when events
+    /// were lost between them, read's enter and close's exit are not one call.
+    #[test]
+    fn pairs_only_matching_calls() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.bin");
+        let mut w =
+            Writer::create(&path, &FileHeader::default(), WriterOptions::default()).unwrap();
+        let bodies = [
+            Body::SysEnter {
+                nr: 0,
+                args: [0; 6],
+                captures: vec![],
+            },
+            Body::Lost { count: 2 },
+            Body::SysExit {
+                nr: 3,
+                ret: 0,
+                captures: vec![],
+            },
+            Body::SysEnter {
+                nr: 1,
+                args: [0; 6],
+                captures: vec![],
+            },
+            Body::SysExit {
+                nr: 1,
+                ret: 5,
+                captures: vec![],
+            },
+        ];
+        for (ts, body) in bodies.into_iter().enumerate() {
+            let event = Event {
+                tid: 1,
+                pid: 1,
+                cpu: 0,
+                ts: ts as u64,
+                body,
+            };
+            w.push(&event).unwrap();
+        }
+        w.finish().unwrap();
+        let trace = Trace::open(&path).unwrap();
+        let mut sink = Count(Vec::new());
+        replay(&trace, &Filter::default(), &mut sink).unwrap();
+        assert_eq!(sink.0, [(1, Some(5))]);
     }
 }

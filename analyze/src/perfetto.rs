@@ -3,7 +3,7 @@
 //! process (named from the index); each syscall a complete (`X`) slice named
 //! after it, with its decoded line in `args`; process life, signals and lost
 //! events as instant (`i`) events. Times are microseconds since the
-//! recording's first event, written exactly (nanoseconds as three decimals).
+//! recording's first event.
 
 use std::{fmt::Write as _, io::Write, rc::Rc};
 
@@ -15,7 +15,6 @@ use format::{Body, BodyRef, Event, EventRef, Trace};
 use crate::{
     Call, Error, ShowOptions, TraceSink,
     decode::{CallView, signal_name},
-    fds::{self, FdTracker},
     replay, table,
 };
 
@@ -30,7 +29,6 @@ pub fn export_perfetto(
         arch: &trace.header().arch,
         opts,
         start: trace.index().totals.first_ts.to_native(),
-        fds: FdTracker::default(),
         open: FxHashMap::default(),
         out,
         first: true,
@@ -58,18 +56,16 @@ struct Exporter<'a> {
     opts: &'a ShowOptions,
     /// Monotonic timestamp of the recording's first event: time zero.
     start: u64,
-    fds: FdTracker,
     /// Each thread's call in progress (for one that never returns).
     open: FxHashMap<u32, Rc<Event>>,
     out: &'a mut dyn Write,
     first: bool,
 }
 
-/// Microseconds since `start`, exactly: `12.345` for 12345 ns.
+/// Microseconds from nanoseconds: `12.345` for 12345 ns, exact below 2^53 ns
+/// (104 days), where an f64 still holds every nanosecond.
 fn micros(ns: u64) -> Value {
-    let text = format!("{}.{:03}", ns / 1000, ns % 1000);
-    // A JSON number written as is (never rounded through a float).
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    json!(ns as f64 / 1000.0)
 }
 
 impl Exporter<'_> {
@@ -90,7 +86,9 @@ impl Exporter<'_> {
         }))
     }
 
-    fn slice(&mut self, enter: &Event, exit: Option<EventRef<'_>>) -> Result<(), Error> {
+    /// A call's slice; one cut off by its thread's end (`exit` none) lasts
+    /// until `end`.
+    fn slice(&mut self, enter: &Event, exit: Option<EventRef<'_>>, end: u64) -> Result<(), Error> {
         let Body::SysEnter { nr, .. } = &enter.body else {
             return Ok(());
         };
@@ -104,12 +102,8 @@ impl Exporter<'_> {
             return Ok(());
         }
         let mut line = String::new();
-        let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
-        match view.as_mut() {
-            Some(view) => {
-                view.fds = self.fds.table(enter.pid);
-                view.render_line(&mut line, &self.opts.decode);
-            }
+        match table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit)) {
+            Some(view) => view.render_line(&mut line, &self.opts.decode),
             None => {
                 let _ = write!(
                     line,
@@ -118,13 +112,12 @@ impl Exporter<'_> {
                 );
             }
         }
-        let changes = view.as_ref().map(fds::changes).unwrap_or_default();
-        self.fds.apply(enter.pid, changes);
         let ts = enter.ts.saturating_sub(self.start);
+        let end = exit.map_or(end, |e| e.ts);
         let mut slice = json!({
             "ph": "X", "cat": "syscall", "name": name,
             "ts": micros(ts),
-            "dur": micros(exit.map_or(0, |e| e.ts.saturating_sub(enter.ts))),
+            "dur": micros(end.saturating_sub(enter.ts)),
             "pid": enter.pid, "tid": enter.tid,
             "args": {"call": line},
         });
@@ -146,11 +139,10 @@ impl TraceSink for Exporter<'_> {
 
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
         self.open.remove(&call.enter.tid);
-        self.slice(call.enter, call.exit)
+        self.slice(call.enter, call.exit, 0)
     }
 
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
-        self.fds.event(event);
         match event.body {
             BodyRef::Fork {
                 child_tid,
@@ -169,7 +161,7 @@ impl TraceSink for Exporter<'_> {
             }
             BodyRef::TaskExit { status } => {
                 if let Some(enter) = self.open.remove(&event.tid) {
-                    self.slice(&enter, None)?;
+                    self.slice(&enter, None, event.ts)?;
                 }
                 let end = if status & 0x7f == 0 {
                     format!("exited with {}", (status >> 8) & 0xff)

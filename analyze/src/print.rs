@@ -277,6 +277,20 @@ impl<'o> StracePrinter<'o> {
             .flatten()
     }
 
+    /// Follows what a call that is not printed did to its process's
+    /// descriptors, so that `-y` still names them right afterwards.
+    fn follow_fds(&mut self, enter: &Event, exit: Option<EventRef<'_>>) {
+        let format::Body::SysEnter { nr, .. } = enter.body else {
+            return;
+        };
+        let Some(mut view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, exit)) else {
+            return;
+        };
+        view.fds = self.fds.table(enter.pid);
+        let changes = fds::changes(&view);
+        self.fds.apply(enter.pid, changes);
+    }
+
     /// Whether the call `enter` starts is shown at all (`-e trace=`).
     fn wanted(&self, enter: &Event) -> bool {
         match &enter.body {
@@ -331,6 +345,9 @@ impl TraceSink for StracePrinter<'_> {
         };
         self.never_returned.remove(&tid);
         if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
+            if self.opts.decode.fd_paths {
+                self.follow_fds(enter, call.exit);
+            }
             return Ok(());
         }
         self.interrupt(Some(tid))?;

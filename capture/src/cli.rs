@@ -455,7 +455,9 @@ fn selection(
         );
     }
     let start = index.totals.first_ts.to_native();
-    let offset = |d: std::time::Duration| start.saturating_add(d.as_nanos() as u64);
+    let offset = |d: std::time::Duration| {
+        start.saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    };
     let events = format::Filter {
         tids: (!select.pids.is_empty() || !select.tids.is_empty()).then_some(tids),
         since: select.since.map(offset),

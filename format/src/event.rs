@@ -129,6 +129,16 @@ impl Body {
     }
 }
 
+impl Body {
+    /// The syscall number of an enter or exit.
+    pub fn syscall_nr(&self) -> Option<i64> {
+        match self {
+            Body::SysEnter { nr, .. } | Body::SysExit { nr, .. } => Some(*nr),
+            _ => None,
+        }
+    }
+}
+
 /// A capture borrowed from a decoded chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CaptureRef<'a> {

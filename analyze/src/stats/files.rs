@@ -49,8 +49,6 @@ pub struct FileStats {
 
 const O_CREAT: u64 = 0o100;
 const O_EXCL: u64 = 0o200;
-const O_TMPFILE: u64 = 0o20_200_000;
-const AT_FDCWD: i64 = -100;
 
 struct Collector<'a> {
     arch: &'a str,
@@ -60,30 +58,30 @@ struct Collector<'a> {
 }
 
 impl Collector<'_> {
-    /// An open's path, its flags, and the directory it is relative to when
-    /// that is a descriptor whose path is known.
-    fn open_of(&self, view: &CallView<'_>, pid: u32) -> Option<(String, u64)> {
-        let (path_arg, flags) = match view.syscall.name {
-            "open" => (0, view.args[1]),
-            "creat" => (0, O_CREAT | 0o1001),
-            "openat" => (1, view.args[2]),
+    /// An open's path (joined to its directory descriptor) and flags.
+    fn open_of(&self, view: &CallView<'_>) -> Option<(String, u64)> {
+        let flags = match view.syscall.name {
+            "open" => view.args[1],
+            "creat" => O_CREAT | 0o1001,
+            "openat" => view.args[2],
             _ => return None,
         };
-        let path = String::from_utf8_lossy(&view.path(path_arg)?).into_owned();
-        let dirfd = i64::from(view.args[0] as u32 as i32);
-        let path = match self.fds.name(pid, dirfd) {
-            Some(dir) if path_arg == 1 && dirfd != AT_FDCWD && !path.starts_with('/') => {
-                format!("{}/{path}", String::from_utf8_lossy(dir))
-            }
-            _ => path,
-        };
-        Some((path, flags))
+        let path = fds::open_path(view)?;
+        Some((String::from_utf8_lossy(&path).into_owned(), flags))
+    }
+
+    /// O_TMPFILE, which differs between architectures.
+    fn o_tmpfile(&self) -> u64 {
+        match self.arch {
+            "aarch64" => 0o20_040_000,
+            _ => 0o20_200_000,
+        }
     }
 }
 
 /// Whether an open with `flags` of `path` creates a temporary file.
-fn is_tmpfile(path: &str, flags: u64) -> bool {
-    flags & O_TMPFILE == O_TMPFILE
+fn is_tmpfile(path: &str, flags: u64, o_tmpfile: u64) -> bool {
+    flags & o_tmpfile == o_tmpfile
         || (flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL && path.starts_with("/tmp/"))
 }
 
@@ -102,8 +100,8 @@ impl TraceSink for Collector<'_> {
         view.fds = self.fds.table(enter.pid);
         let ret = view.result().unwrap_or(-1);
         if self.calls.wants_name(syscall.name) && self.calls.wants_result(view.result()) {
-            if let Some((path, flags)) = self.open_of(&view, enter.pid) {
-                if ret >= 0 && is_tmpfile(&path, flags) {
+            if let Some((path, flags)) = self.open_of(&view) {
+                if ret >= 0 && is_tmpfile(&path, flags, self.o_tmpfile()) {
                     let mut line = String::new();
                     view.render_line(&mut line, &Options::default());
                     self.stats.tmpfiles.push(TmpFile {
@@ -155,18 +153,9 @@ pub fn collect(trace: &Trace, calls: &CallFilter, events: &Filter) -> Result<Fil
 }
 
 /// `comm[pid]` of each process, for the tables.
-fn who(trace: &Trace, pids: &BTreeSet<u32>) -> String {
-    let index = trace.index();
+fn who(comms: &rustc_hash::FxHashMap<u32, String>, pids: &BTreeSet<u32>) -> String {
     pids.iter()
-        .map(|pid| {
-            let comm = index
-                .processes
-                .iter()
-                .find(|p| p.pid == *pid)
-                .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
-                .unwrap_or_default();
-            format!("{comm}[{pid}]")
-        })
+        .map(|pid| format!("{}[{pid}]", comms.get(pid).map_or("", String::as_str)))
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -174,6 +163,7 @@ fn who(trace: &Trace, pids: &BTreeSet<u32>) -> String {
 /// Per path: opens (failed), bytes read and written, and by which processes;
 /// most opened first.
 pub fn file_table(out: &mut String, stats: &FileStats, trace: &Trace) {
+    let comms = super::report::commands(trace);
     let mut rows: Vec<(&String, &FileRow)> = stats.files.iter().collect();
     rows.sort_by(|a, b| {
         (b.1.opens, b.1.bytes_read + b.1.bytes_written)
@@ -192,19 +182,20 @@ pub fn file_table(out: &mut String, stats: &FileStats, trace: &Trace) {
             row.failed_opens,
             row.bytes_read,
             row.bytes_written,
-            who(trace, &row.pids)
+            who(&comms, &row.pids)
         );
     }
 }
 
 /// The opens that created temporary files, one per line with its process.
 pub fn tmpfile_list(out: &mut String, stats: &FileStats, trace: &Trace) {
+    let comms = super::report::commands(trace);
     if stats.tmpfiles.is_empty() {
         let _ = writeln!(out, "no temporary files were created");
     }
     for tmp in &stats.tmpfiles {
         let pids = BTreeSet::from([tmp.pid]);
-        let _ = writeln!(out, "{} {}", who(trace, &pids), tmp.line);
+        let _ = writeln!(out, "{} {}", who(&comms, &pids), tmp.line);
     }
 }
 
@@ -230,14 +221,95 @@ pub fn json(stats: &FileStats) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use format::{Body, Capture, CaptureStatus, Event, FileHeader, Writer, WriterOptions};
+
+    /// One call of process 10 (x86_64 numbers), with the path it names.
+    fn call(
+        w: &mut Writer,
+        ts: &mut u64,
+        nr: i64,
+        args: [u64; 6],
+        path: Option<(u8, &str)>,
+        ret: i64,
+    ) {
+        let captures = path
+            .map(|(arg, p)| Capture {
+                arg,
+                status: CaptureStatus::Complete,
+                data: p.as_bytes().to_vec(),
+            })
+            .into_iter()
+            .collect();
+        let mut event = |body| {
+            *ts += 10;
+            w.push(&Event {
+                tid: 10,
+                pid: 10,
+                cpu: 0,
+                ts: *ts,
+                body,
+            })
+            .unwrap();
+        };
+        event(Body::SysEnter { nr, args, captures });
+        event(Body::SysExit {
+            nr,
+            ret,
+            captures: vec![],
+        });
+    }
+
+    /// Bytes go to the path the descriptor had when they moved: relative
+    /// opens are joined to their directory, and a number reused by a call the
+    /// tracker does not name, a dup2 or a close_range forgets the old path.
+    #[test]
+    fn bytes_follow_descriptors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.bin");
+        let header = FileHeader {
+            arch: "x86_64".into(),
+            ..FileHeader::default()
+        };
+        let mut w = Writer::create(&path, &header, WriterOptions::default()).unwrap();
+        let ts = &mut 0;
+        const AT_FDCWD: u64 = -100i64 as u64;
+        call(
+            &mut w,
+            ts,
+            257,
+            [AT_FDCWD, 1, 0o200000, 0, 0, 0],
+            Some((1, "/etc")),
+            3,
+        );
+        call(&mut w, ts, 257, [3, 1, 0, 0, 0, 0], Some((1, "passwd")), 4);
+        call(&mut w, ts, 0, [4, 1, 100, 0, 0, 0], None, 100);
+        call(&mut w, ts, 290, [0, 0, 0, 0, 0, 0], None, 5);
+        call(&mut w, ts, 33, [5, 4, 0, 0, 0, 0], None, 4);
+        call(&mut w, ts, 1, [4, 1, 8, 0, 0, 0], None, 8);
+        call(&mut w, ts, 436, [3, 10, 0, 0, 0, 0], None, 0);
+        call(&mut w, ts, 1, [4, 1, 2, 0, 0, 0], None, 2);
+        w.finish().unwrap();
+        let trace = Trace::open(&path).unwrap();
+        let stats = collect(&trace, &CallFilter::default(), &Filter::default()).unwrap();
+        let row = |p: &str| stats.files.get(p).cloned().unwrap_or_default();
+        assert_eq!(
+            (row("/etc/passwd").opens, row("/etc/passwd").bytes_read),
+            (1, 100)
+        );
+        assert!(!stats.files.contains_key("passwd"), "{:?}", stats.files);
+        assert_eq!(row("anon_inode:[eventfd]").bytes_written, 8);
+        assert_eq!(row("<fd 4>").bytes_written, 2);
+    }
 
     #[test]
     fn temporary_files_are_recognised() {
-        assert!(is_tmpfile("/home", 0o20_200_002));
-        assert!(is_tmpfile("/tmp/x", O_CREAT | O_EXCL | 1));
-        assert!(!is_tmpfile("/home/x", O_CREAT | O_EXCL | 1));
-        assert!(!is_tmpfile("/tmp/x", O_CREAT | 1));
+        const X86: u64 = 0o20_200_000;
+        assert!(is_tmpfile("/home", 0o20_200_002, X86));
+        assert!(is_tmpfile("/tmp/x", O_CREAT | O_EXCL | 1, X86));
+        assert!(!is_tmpfile("/home/x", O_CREAT | O_EXCL | 1, X86));
+        assert!(!is_tmpfile("/tmp/x", O_CREAT | 1, X86));
         // O_DIRECTORY alone shares a bit with O_TMPFILE.
-        assert!(!is_tmpfile("/tmp", 0o200_000));
+        assert!(!is_tmpfile("/tmp", 0o200_000, X86));
+        assert!(is_tmpfile("/home", 0o20_040_002, 0o20_040_000));
     }
 }

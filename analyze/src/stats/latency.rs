@@ -135,8 +135,11 @@ pub fn draw(out: &mut String, hist: &Histogram) {
     let rows = hist.log2();
     let top = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     for (start, count) in rows {
-        let end = if start == 0 { 1 } else { start * 2 };
-        let range = format!("[{}, {})", short(start), short(end));
+        let end = match start {
+            0 => "1".to_owned(),
+            _ => start.checked_mul(2).map_or_else(|| "inf".to_owned(), short),
+        };
+        let range = format!("[{}, {end})", short(start));
         let bar = "@".repeat((count * WIDTH).div_ceil(top) as usize);
         let _ = writeln!(out, "{range:<16}{count:>8} |{bar:<52}|");
     }

@@ -44,13 +44,14 @@ impl Row {
     fn add(&mut self, failed: bool, ns: u64) {
         self.calls += 1;
         self.errors += u64::from(failed);
-        self.ns += ns;
+        // Saturating: a timestamp a corrupt file made up must not wrap.
+        self.ns = self.ns.saturating_add(ns);
     }
 
     fn merge(&mut self, other: &Row) {
         self.calls += other.calls;
         self.errors += other.errors;
-        self.ns += other.ns;
+        self.ns = self.ns.saturating_add(other.ns);
     }
 }
 

@@ -3,11 +3,25 @@
 use std::fmt::Write as _;
 
 use format::Trace;
+use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
 use super::{Histogram, Row, SortBy, Tally, latency, name};
 
-const RULE: &str = "------ ----------- ----------- --------- --------- ----------------";
+/// The table's rule: the syscall column as wide as its longest name and one
+/// more, 16 at least (as strace draws it).
+fn rule(rows: &[(String, Row, i64)]) -> String {
+    let width = rows
+        .iter()
+        .map(|r| r.0.len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(16);
+    format!(
+        "------ ----------- ----------- --------- --------- {}",
+        "-".repeat(width)
+    )
+}
 
 /// Orders `rows` by `sort` (largest first, names alphabetically); ties keep
 /// their order (syscall number, pid, tid).
@@ -58,14 +72,15 @@ pub fn syscall_table(out: &mut String, tally: &Tally, arch: &str, sort: SortBy) 
     let mut rows = syscall_rows(tally, arch);
     sort_rows(&mut rows, sort);
     let total = tally.total();
+    let rule = rule(&rows);
     let _ = writeln!(
         out,
-        "% time     seconds  usecs/call     calls    errors syscall\n{RULE}"
+        "% time     seconds  usecs/call     calls    errors syscall\n{rule}"
     );
     for (label, row, _) in &rows {
         table_line(out, row, total.ns, label);
     }
-    let _ = writeln!(out, "{RULE}");
+    let _ = writeln!(out, "{rule}");
     let mut line = String::new();
     table_line(&mut line, &total, total.ns, "total");
     // The total is 100% even when no time was measured, as in strace.
@@ -98,23 +113,29 @@ pub fn latency_table(out: &mut String, tally: &Tally, arch: &str, sort: SortBy) 
     }
 }
 
-/// `comm` of process `pid`, as the index knows it.
-fn command(trace: &Trace, pid: u32) -> String {
+/// `comm` of each process, as the index knows it (looked up per row, so
+/// built once: `-a` traces have many processes).
+pub(super) fn commands(trace: &Trace) -> FxHashMap<u32, String> {
     trace
         .index()
         .processes
         .iter()
-        .find(|p| p.pid == pid)
-        .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
-        .unwrap_or_default()
+        .map(|p| {
+            (
+                p.pid.to_native(),
+                String::from_utf8_lossy(&p.comm).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// Calls, errors and time per process.
 pub fn process_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy) {
+    let comms = commands(trace);
     let mut rows: Vec<(String, Row, u32)> = tally
         .processes
         .iter()
-        .map(|(&pid, row)| (command(trace, pid), *row, pid))
+        .map(|(&pid, row)| (comms.get(&pid).cloned().unwrap_or_default(), *row, pid))
         .collect();
     rows.sort_by_key(|r| r.2);
     sort_rows(&mut rows, sort);
@@ -137,7 +158,7 @@ pub fn process_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortB
 
 /// Seconds with microseconds, rounded as strace rounds them: `   0.001628`.
 fn seconds(ns: u64) -> String {
-    let us = (ns + 500) / 1000;
+    let us = ns.saturating_add(500) / 1000;
     format!("{:>4}.{:06}", us / 1_000_000, us % 1_000_000)
 }
 
@@ -151,18 +172,23 @@ fn percent(part: u64, whole: u64) -> f64 {
 
 /// Calls, errors, time and events lost per thread.
 pub fn thread_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy) {
-    let lost = |tid: u32| {
-        trace
-            .index()
-            .threads
-            .iter()
-            .find(|t| t.tid == tid)
-            .map_or(0, |t| t.lost.to_native())
-    };
+    let comms = commands(trace);
+    let lost: FxHashMap<u32, u64> = trace
+        .index()
+        .threads
+        .iter()
+        .map(|t| (t.tid.to_native(), t.lost.to_native()))
+        .collect();
     let mut rows: Vec<(String, Row, (u32, u32))> = tally
         .threads
         .iter()
-        .map(|(&tid, &(pid, row))| (command(trace, pid), row, (tid, pid)))
+        .map(|(&tid, &(pid, row))| {
+            (
+                comms.get(&pid).cloned().unwrap_or_default(),
+                row,
+                (tid, pid),
+            )
+        })
         .collect();
     rows.sort_by_key(|r| r.2);
     sort_rows(&mut rows, sort);
@@ -179,7 +205,7 @@ pub fn thread_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy
             seconds(row.ns),
             row.calls,
             row.errors,
-            lost(tid),
+            lost.get(&tid).copied().unwrap_or(0),
         );
     }
 }
@@ -295,6 +321,7 @@ pub fn json(tally: &Tally, trace: &Trace, sort: SortBy) -> Value {
             .collect::<Vec<_>>(),
     });
     if !tally.processes.is_empty() {
+        let comms = commands(trace);
         let mut pids: Vec<_> = tally.processes.iter().collect();
         pids.sort_by_key(|(pid, _)| **pid);
         doc["processes"] = pids
@@ -302,7 +329,7 @@ pub fn json(tally: &Tally, trace: &Trace, sort: SortBy) -> Value {
             .map(|(&pid, row)| {
                 let mut v = row_json(row);
                 v["pid"] = json!(pid);
-                v["command"] = json!(command(trace, pid));
+                v["command"] = json!(comms.get(&pid));
                 v
             })
             .collect();
