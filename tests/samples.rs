@@ -471,6 +471,23 @@ fn tcp_loopback_data_and_addresses() {
         "AF_INET 127.0.0.1"
     );
     assert_eq!(run.trace.index().processes.len(), 2);
+    // -y: the listening socket by its inode, in the parent and the child.
+    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-y"])
+        .arg(dir.path().join("tcp.bin"))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    let socket = shown
+        .lines()
+        .find_map(|l| l.split_once(" = 3<socket:[")?.1.split_once("]>"))
+        .map(|(inode, _)| inode)
+        .unwrap_or_else(|| panic!("{shown}"));
+    assert!(socket.parse::<u64>().is_ok_and(|n| n > 0), "{socket}");
+    assert!(
+        shown.contains(&format!("accept(3<socket:[{socket}]>, ")),
+        "{shown}"
+    );
 }
 
 #[test]
@@ -570,6 +587,28 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
     ] {
         assert_both_print(&run, line);
     }
+    // -y names the pipe by its inode, read in the kernel, as strace -y does.
+    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-y"])
+        .arg(dir.path().join("vectored.bin"))
+        .output()
+        .unwrap();
+    let shown = String::from_utf8(shown.stdout).unwrap();
+    let pipe = shown.lines().find(|l| l.starts_with("pipe2(")).unwrap();
+    let inode = pipe
+        .strip_prefix("pipe2([3<pipe:[")
+        .and_then(|r| r.split_once(']'))
+        .map(|(n, _)| n)
+        .unwrap_or_else(|| panic!("{pipe}"));
+    assert!(inode.parse::<u64>().is_ok_and(|n| n > 0), "{pipe}");
+    assert!(
+        pipe.starts_with(&format!("pipe2([3<pipe:[{inode}]>, 4<pipe:[{inode}]>], 0)")),
+        "{pipe}"
+    );
+    assert!(
+        shown.contains(&format!("writev(4<pipe:[{inode}]>, [{{iov_base=")),
+        "{shown}"
+    );
 }
 
 /// Both strace and `show` print a line containing `text` (spacing aside).

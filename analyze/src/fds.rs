@@ -123,6 +123,31 @@ pub fn open_path(view: &CallView<'_>) -> Option<Vec<u8>> {
     }
 }
 
+/// How /proc names a socket or pipe, by the inode the recorder read for it:
+/// `socket:[1234]` (plain `socket` when there is none).
+fn inode_name(kind: &str, inode: Option<u64>) -> Vec<u8> {
+    match inode.filter(|&i| i != 0) {
+        Some(inode) => format!("{kind}:[{inode}]").into_bytes(),
+        None => kind.as_bytes().to_vec(),
+    }
+}
+
+/// The two descriptors pipe, pipe2 and socketpair returned, with what they
+/// refer to.
+pub fn pair_names(view: &CallView<'_>) -> Option<[(i64, Vec<u8>); 2]> {
+    let (arg, kind) = match view.syscall.name {
+        "pipe" | "pipe2" => (0, "pipe"),
+        "socketpair" => (3, "socket"),
+        _ => return None,
+    };
+    let (a, b) = view.int_pair(arg)?;
+    let inodes = view.fd_inodes();
+    Some([
+        (a, inode_name(kind, inodes.first().copied())),
+        (b, inode_name(kind, inodes.get(1).copied())),
+    ])
+}
+
 /// What a returned call did to its process's descriptors. A descriptor a
 /// call returns that is not named here is forgotten: its number was reused.
 pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
@@ -173,18 +198,22 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
                 vec![FdChange::CloseRange(first, last)]
             }
         }
-        "socket" => vec![set(ret, b"socket", cloexec_at(1))],
-        "accept" => vec![set(ret, b"socket", false)],
-        "accept4" => vec![set(ret, b"socket", cloexec_at(3))],
-        "pipe" | "pipe2" | "socketpair" => {
-            let (arg, name, flags) = match view.syscall.name {
-                "socketpair" => (3, &b"socket"[..], args[1]),
-                "pipe2" => (0, &b"pipe"[..], args[1]),
-                _ => (0, &b"pipe"[..], 0),
+        "socket" | "accept" | "accept4" => {
+            let cloexec = match view.syscall.name {
+                "socket" => cloexec_at(1),
+                "accept4" => cloexec_at(3),
+                _ => false,
             };
-            let cloexec = flags & O_CLOEXEC != 0;
-            view.int_pair(arg)
-                .map(|(a, b)| vec![set(a, name, cloexec), set(b, name, cloexec)])
+            let name = inode_name("socket", view.fd_inodes().first().copied());
+            vec![set(ret, &name, cloexec)]
+        }
+        "pipe" | "pipe2" | "socketpair" => {
+            let cloexec = match view.syscall.name {
+                "pipe2" | "socketpair" => cloexec_at(1),
+                _ => false,
+            };
+            pair_names(view)
+                .map(|pair| pair.map(|(fd, name)| set(fd, &name, cloexec)).into())
                 .unwrap_or_default()
         }
         // Descriptors of kernel objects, named as /proc names them.

@@ -41,6 +41,15 @@ pub mod globals {
     pub const MM_ARG_END: &str = "MM_ARG_END_OFFSET";
     /// Offset of `filename` in `struct linux_binprm`.
     pub const BPRM_FILENAME: &str = "BPRM_FILENAME_OFFSET";
+    /// The path from a task to the inode behind one of its descriptors:
+    /// task_struct.files, files_struct.fdt, fdtable.max_fds and .fd,
+    /// file.f_inode, inode.i_ino.
+    pub const TASK_FILES: &str = "TASK_FILES_OFFSET";
+    pub const FILES_FDT: &str = "FILES_FDT_OFFSET";
+    pub const FDT_MAX_FDS: &str = "FDT_MAX_FDS_OFFSET";
+    pub const FDT_FD: &str = "FDT_FD_OFFSET";
+    pub const FILE_INODE: &str = "FILE_INODE_OFFSET";
+    pub const INODE_INO: &str = "INODE_INO_OFFSET";
     /// Wake the reader once this many bytes wait in the ring buffer.
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
 }
@@ -262,7 +271,15 @@ pub mod how {
     pub const IOVECS: u8 = 5;
     /// Only the number of `struct linux_dirent64` records in the buffer.
     pub const COUNT_DIRENTS: u8 = 6;
+    /// The inode numbers behind the descriptors a call returned (a socket's
+    /// or a pipe's, as `strace -y` names them): its result when the rule's
+    /// argument is [`super::ARG_FD_INODES`], else the pair of ints the
+    /// argument points at (pipe, socketpair). Recorded under ARG_FD_INODES.
+    pub const FD_INODES: u8 = 7;
 }
+
+/// The pseudo argument index [`how::FD_INODES`] captures are recorded under.
+pub const ARG_FD_INODES: u8 = 6;
 
 /// Where the size comes from.
 pub mod size {

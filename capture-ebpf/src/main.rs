@@ -21,8 +21,8 @@ mod programs {
         bindings::{BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
         cty::c_void,
         helpers::{
-            bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_smp_processor_id,
-            bpf_ktime_get_ns,
+            bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
+            bpf_get_smp_processor_id, bpf_ktime_get_ns,
             generated::{
                 bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
                 bpf_probe_read_user_str,
@@ -33,11 +33,11 @@ mod programs {
         programs::{BtfTracePointContext, RawTracePointContext},
     };
     use capture_ebpf::{
-        CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork,
-        Header, Lost, LostState, MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_PENDING,
-        MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES,
-        Signal, SysEnter, SysExit, SyscallSpec, TRACED_GROUP, TaskExit, TracedGroup, at, how, size,
-        status,
+        ARG_FD_INODES, CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES,
+        EventKind, Exec, Fork, Header, Lost, LostState, MAX_ARGV, MAX_DIRENTS, MAX_ENVP,
+        MAX_IOVECS, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
+        SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec, TRACED_GROUP,
+        TaskExit, TracedGroup, at, how, size, status,
     };
 
     #[map(name = "EVENTS")]
@@ -140,6 +140,18 @@ mod programs {
     static MM_ARG_END_OFFSET: u32 = 0;
     #[unsafe(no_mangle)]
     static BPRM_FILENAME_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static TASK_FILES_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static FILES_FDT_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static FDT_MAX_FDS_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static FDT_FD_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static FILE_INODE_OFFSET: u32 = 0;
+    #[unsafe(no_mangle)]
+    static INODE_INO_OFFSET: u32 = 0;
     #[unsafe(no_mangle)]
     static WAKEUP_BYTES: u64 = 1 << 20;
 
@@ -615,7 +627,8 @@ mod programs {
                 faulted: false,
             };
             let ptr = arg_at(&job.args, rule.arg);
-            if ptr != 0 && rule.how == how {
+            // (An inode capture's argument is a pseudo one: it reads no pointer.)
+            if (ptr != 0 || how == how::FD_INODES) && rule.how == how {
                 let len = rule_len(&rule, &job.args, job.ret);
                 match how {
                     how::STR => capture_str(&mut out, rule.arg, ptr),
@@ -624,6 +637,7 @@ mod programs {
                     how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
                     how::IOVECS => capture_iovecs(&mut out, rule.arg, ptr, len, job),
                     how::COUNT_DIRENTS => capture_dirent_count(&mut out, rule.arg, ptr, len),
+                    how::FD_INODES => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
                     _ => {}
                 }
             }
@@ -667,6 +681,11 @@ mod programs {
     #[raw_tracepoint(tracepoint = "sys_enter")]
     pub fn capture_dirents_prog(ctx: RawTracePointContext) -> i32 {
         run_capture(&ctx, how::COUNT_DIRENTS)
+    }
+
+    #[raw_tracepoint(tracepoint = "sys_enter")]
+    pub fn capture_fd_inodes_prog(ctx: RawTracePointContext) -> i32 {
+        run_capture(&ctx, how::FD_INODES)
     }
 
     /// Copies `record` to `buf[off..]`.
@@ -871,6 +890,52 @@ mod programs {
         }
         write_at(out.buf, out.off + 8, &n);
         finish_capture(out, arg, st, 4);
+    }
+
+    /// The inode numbers behind the descriptors the call returned: its result
+    /// (`arg` is ARG_FD_INODES), or the two ints it wrote at `ptr` (pipe,
+    /// socketpair).
+    fn capture_fd_inodes(out: &mut Out, arg: u8, ptr: u64, ret: i64) {
+        if out.off > LAST_CAPTURE_AT || ret < 0 {
+            return;
+        }
+        let (first, second) = if arg == ARG_FD_INODES {
+            (ret, -1)
+        } else {
+            let Some(pair) = read_user_u64(ptr) else {
+                return finish_capture(out, ARG_FD_INODES, status::FAULT, 0);
+            };
+            (
+                i64::from(pair as u32 as i32),
+                i64::from((pair >> 32) as u32 as i32),
+            )
+        };
+        let mut len = 0;
+        for fd in [first, second] {
+            if fd < 0 {
+                break;
+            }
+            write_at(out.buf, out.off + 8 + len, &fd_inode(fd as u64));
+            len += 8;
+        }
+        finish_capture(out, ARG_FD_INODES, status::COMPLETE, len as u64);
+    }
+
+    /// The inode number behind descriptor `fd` of the current task (0 when
+    /// the chain of kernel pointers does not lead to one).
+    fn fd_inode(fd: u64) -> u64 {
+        // SAFETY: a helper without preconditions; the pointer is only read through helpers.
+        let task = unsafe { bpf_get_current_task() };
+        let files: u64 = read_kernel(task, global(&TASK_FILES_OFFSET));
+        let fdt: u64 = read_kernel(files, global(&FILES_FDT_OFFSET));
+        let max_fds: u32 = read_kernel(fdt, global(&FDT_MAX_FDS_OFFSET));
+        if fdt == 0 || fd >= u64::from(max_fds) {
+            return 0;
+        }
+        let fds: u64 = read_kernel(fdt, global(&FDT_FD_OFFSET));
+        let file: u64 = read_kernel(fds + 8 * fd, 0);
+        let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
+        read_kernel(inode, global(&INODE_INO_OFFSET))
     }
 
     /// readv/writev: the iovec array (up to MAX_IOVECS), then each iovec's data,

@@ -41,6 +41,12 @@ pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
         .override_global(globals::MM_ARG_START, &offsets.mm_arg_start, true)
         .override_global(globals::MM_ARG_END, &offsets.mm_arg_end, true)
         .override_global(globals::BPRM_FILENAME, &offsets.bprm_filename, true)
+        .override_global(globals::TASK_FILES, &offsets.task_files, true)
+        .override_global(globals::FILES_FDT, &offsets.files_fdt, true)
+        .override_global(globals::FDT_MAX_FDS, &offsets.fdt_max_fds, true)
+        .override_global(globals::FDT_FD, &offsets.fdt_fd, true)
+        .override_global(globals::FILE_INODE, &offsets.file_inode, true)
+        .override_global(globals::INODE_INO, &offsets.inode_ino, true)
         .override_global(globals::WAKEUP_BYTES, &WAKEUP_BYTES, true)
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
@@ -80,13 +86,14 @@ const WAKEUP_BYTES: u64 = 4 << 20;
 
 /// The programs that copy user memory, one per kind of copy, tail-called by the
 /// syscall programs through the CAPTURE map at the index of their `how`.
-const CAPTURE_PROGRAMS: [(&str, u8); 6] = [
+const CAPTURE_PROGRAMS: [(&str, u8); 7] = [
     ("capture_str_prog", how::STR),
     ("capture_bytes_prog", how::BYTES),
     ("capture_str_array_prog", how::STR_ARRAY),
     ("capture_count_ptrs_prog", how::COUNT_PTRS),
     ("capture_iovecs_prog", how::IOVECS),
     ("capture_dirents_prog", how::COUNT_DIRENTS),
+    ("capture_fd_inodes_prog", how::FD_INODES),
 ];
 
 fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
@@ -185,6 +192,7 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
                 CaptureKind::CountPtrs => how::COUNT_PTRS,
                 CaptureKind::Iovecs => how::IOVECS,
                 CaptureKind::CountDirents => how::COUNT_DIRENTS,
+                CaptureKind::FdInodes => how::FD_INODES,
             },
             size_kind,
             size_arg,
@@ -206,6 +214,12 @@ struct KernelOffsets {
     mm_arg_start: u32,
     mm_arg_end: u32,
     bprm_filename: u32,
+    task_files: u32,
+    files_fdt: u32,
+    fdt_max_fds: u32,
+    fdt_fd: u32,
+    file_inode: u32,
+    inode_ino: u32,
 }
 
 impl KernelOffsets {
@@ -223,6 +237,12 @@ impl KernelOffsets {
             mm_arg_start: offset("mm_struct", "arg_start")?,
             mm_arg_end: offset("mm_struct", "arg_end")?,
             bprm_filename: offset("linux_binprm", "filename")?,
+            task_files: offset("task_struct", "files")?,
+            files_fdt: offset("files_struct", "fdt")?,
+            fdt_max_fds: offset("fdtable", "max_fds")?,
+            fdt_fd: offset("fdtable", "fd")?,
+            file_inode: offset("file", "f_inode")?,
+            inode_ino: offset("inode", "i_ino")?,
         })
     }
 }

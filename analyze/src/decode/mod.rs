@@ -323,6 +323,20 @@ impl<'a> CallView<'a> {
         self.ret()
     }
 
+    /// The inode numbers the recorder read behind the descriptors the call
+    /// returned (sockets and pipes).
+    pub fn fd_inodes(&self) -> Vec<u64> {
+        self.exit_mem(crate::table::ARG_FD_INODES)
+            .filter(|m| m.status != CaptureStatus::Fault)
+            .map(|m| {
+                m.data
+                    .chunks_exact(8)
+                    .filter_map(|c| c.try_into().ok().map(u64::from_ne_bytes))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The two ints a successful pipe/socketpair wrote to argument `arg`.
     pub fn int_pair(&self, arg: u8) -> Option<(i64, i64)> {
         let m = self.exit_mem(arg)?;
@@ -428,7 +442,19 @@ impl<'a> CallView<'a> {
             Shape::Statx => structs::statx(out, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
-            Shape::IntPair => structs::int_pair(out, mem.data),
+            Shape::IntPair => match crate::fds::pair_names(self).filter(|_| opts.fd_paths) {
+                // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
+                Some([(a, name_a), (b, name_b)]) => {
+                    let _ = write!(
+                        out,
+                        "[{a}<{}>, {b}<{}>]",
+                        String::from_utf8_lossy(&name_a),
+                        String::from_utf8_lossy(&name_b)
+                    );
+                    Some(())
+                }
+                None => structs::int_pair(out, mem.data),
+            },
             Shape::IntVal if self.syscall.name.starts_with("wait") => {
                 structs::wait_status(out, mem.data)
             }

@@ -222,7 +222,14 @@ pub enum CaptureKind {
     Iovecs,
     /// Directory records (`size` bytes of them), of which only the count is kept.
     CountDirents,
+    /// The inode numbers behind the descriptors the call returned, recorded
+    /// under [`ARG_FD_INODES`]: its result (when the rule's argument is
+    /// ARG_FD_INODES) or the int pair its argument points at.
+    FdInodes,
 }
+
+/// The pseudo argument index of [`CaptureKind::FdInodes`] captures.
+pub const ARG_FD_INODES: u8 = 6;
 
 impl Syscall {
     /// For a call that moves data through its descriptor, which way: into
@@ -238,8 +245,36 @@ impl Syscall {
         Some(if filled_at_exit { Io::Read } else { Io::Write })
     }
 
-    /// What `record` copies for this syscall, argument by argument.
+    /// What `record` copies for this syscall, argument by argument, then the
+    /// inodes behind the sockets and pipes it returns (`strace -y` names them
+    /// by inode).
     pub fn captures(&self) -> impl Iterator<Item = CaptureRule> + '_ {
+        self.arg_captures().chain(self.fd_inodes())
+    }
+
+    fn fd_inodes(&self) -> Option<CaptureRule> {
+        let rule = |arg, size| CaptureRule {
+            arg,
+            at: At::Exit,
+            kind: CaptureKind::FdInodes,
+            size,
+        };
+        if self.ret == Ret::Fd && self.class & class::NETWORK != 0 {
+            return Some(rule(ARG_FD_INODES, Size::Ret));
+        }
+        let pair = self.args.iter().position(|a| {
+            matches!(
+                a,
+                Arg::Mem {
+                    shape: Shape::IntPair,
+                    ..
+                }
+            )
+        })?;
+        Some(rule(pair as u8, Size::Fixed(8)))
+    }
+
+    fn arg_captures(&self) -> impl Iterator<Item = CaptureRule> + '_ {
         self.args.iter().enumerate().filter_map(|(i, arg)| {
             let arg_no = i as u8;
             let rule = |at, kind, size| CaptureRule {
