@@ -284,6 +284,16 @@ fn assert_show_matches_strace(name: &str, run: &Run, floor: f64) {
     );
 }
 
+/// `systrace show -y FILE`.
+fn show_y(file: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-y"])
+        .arg(file)
+        .output()
+        .unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 fn arg(s: impl Into<OsString>) -> OsString {
     s.into()
 }
@@ -472,12 +482,7 @@ fn tcp_loopback_data_and_addresses() {
     );
     assert_eq!(run.trace.index().processes.len(), 2);
     // -y: the listening socket by its inode, in the parent and the child.
-    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["show", "-y"])
-        .arg(dir.path().join("tcp.bin"))
-        .output()
-        .unwrap();
-    let shown = String::from_utf8(shown.stdout).unwrap();
+    let shown = show_y(&dir.path().join("tcp.bin"));
     let socket = shown
         .lines()
         .find_map(|l| l.split_once(" = 3<socket:[")?.1.split_once("]>"))
@@ -588,12 +593,7 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
         assert_both_print(&run, line);
     }
     // -y names the pipe by its inode, read in the kernel, as strace -y does.
-    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["show", "-y"])
-        .arg(dir.path().join("vectored.bin"))
-        .output()
-        .unwrap();
-    let shown = String::from_utf8(shown.stdout).unwrap();
+    let shown = show_y(&dir.path().join("vectored.bin"));
     let pipe = shown.lines().find(|l| l.starts_with("pipe2(")).unwrap();
     let inode = pipe
         .strip_prefix("pipe2([3<pipe:[")
