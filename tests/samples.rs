@@ -473,6 +473,22 @@ fn tcp_loopback_data_and_addresses() {
         .map(|i| data_of(e, i, 1).unwrap())
         .collect();
     assert_eq!(sent, [b"ping", b"pong"]);
+    // Both recvfrom calls block (the data comes from the other process): their
+    // arguments outlive the CPU the call entered on, and the data is still
+    // captured at exit.
+    let mut received: Vec<Vec<u8>> = e
+        .iter()
+        .filter_map(|ev| match &ev.body {
+            Body::SysExit {
+                nr: 45,
+                ret: 4,
+                captures,
+            } => Some(captures.first()?.data.clone()),
+            _ => None,
+        })
+        .collect();
+    received.sort();
+    assert_eq!(received, [b"ping", b"pong"]);
     let connect = enters(e, "connect")[0];
     let addr = data_of(e, connect, 1).unwrap();
     assert_eq!(

@@ -54,6 +54,21 @@ mod programs {
     #[map(name = "PENDING")]
     static PENDING: HashMap<u32, Pending> = HashMap::with_max_entries(MAX_PENDING, 0);
 
+    /// The call in progress of the thread running on this CPU: where its
+    /// enter leaves what its exit needs. Cheaper than a hash per call; the
+    /// thread's entry moves to PENDING only if it is switched out in the call
+    /// (see `sched_switch`), so a thread that blocks or migrates finds it there.
+    #[map(name = "SLOT")]
+    static SLOT: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
+
+    #[derive(Clone, Copy)]
+    struct Slot {
+        tid: u32,
+        /// Whether `pending` waits for `tid`'s exit.
+        open: u32,
+        pending: Pending,
+    }
+
     /// What a syscall's exit needs from its enter.
     #[derive(Clone, Copy)]
     struct Pending {
@@ -357,21 +372,16 @@ mod programs {
             _pad: 0,
         };
         let wanted = spec.map_or(0, |s| rules_at(s, at::ENTER));
-        let keep_args = spec.is_some_and(|s| s.at & u32::from(at::EXIT) != 0);
         // Fast paths, straight into the ring buffer: no copy at all, or one buffer.
         if wanted == 0 {
-            if keep_args {
-                save_pending(tid, nr, &args, 0);
-            }
+            save_pending(tid, nr, &args, 0);
             emit_record(record, tid, tgid);
             return Ok(0);
         }
         if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, 0) {
             record.captures = 1;
             let faulted = emit_with_bytes(record, arg, ptr, len, tid, tgid);
-            if keep_args || faulted {
-                save_pending(tid, nr, &args, if faulted { wanted } else { 0 });
-            }
+            save_pending(tid, nr, &args, if faulted { wanted } else { 0 });
             return Ok(0);
         }
         let (buf, job) = job_slots()?;
@@ -387,7 +397,7 @@ mod programs {
             wanted,
             faulted: 0,
             when: u32::from(at::ENTER),
-            keep_args: u32::from(keep_args),
+            keep_args: 1,
             tid,
             tgid,
         };
@@ -407,24 +417,20 @@ mod programs {
             return Ok(0);
         }
         let ret: i64 = ctx.arg(1);
-        let nr = regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?);
+        let pending = take_pending(tid);
+        let (nr, args, mut wanted) = match pending {
+            Some(p) => (p.nr, p.args, p.retry),
+            // Entered before recording began: only the registers tell the
+            // call, and its arguments are unknown.
+            None => (regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?), [0; 6], 0),
+        };
         let spec = spec(nr);
-        let mut args = [0u64; 6];
-        let mut wanted = 0;
+        // Out-buffers are only valid when the call succeeded.
         if let Some(spec) = spec
-            && let Some(pending) = PENDING.get_ptr_mut(&tid)
+            && pending.is_some()
+            && ret >= 0
         {
-            // SAFETY: this thread's entry: no one else writes it while it runs.
-            let pending = unsafe { &mut *pending };
-            if pending.nr == nr {
-                pending.nr = -1;
-                args = pending.args;
-                wanted = pending.retry;
-                // Out-buffers are only valid when the call succeeded.
-                if ret >= 0 {
-                    wanted |= rules_at(spec, at::EXIT);
-                }
-            }
+            wanted |= rules_at(spec, at::EXIT);
         }
         let mut record = SysExit {
             header: header(EventKind::SysExit, tid, tgid),
@@ -462,22 +468,72 @@ mod programs {
         Ok(next_capture(ctx, buf, job, spec))
     }
 
-    /// Keeps what the exit of this thread's syscall `nr` needs.
+    /// Keeps what the exit of this thread's syscall `nr` needs, in this CPU's
+    /// slot (the thread cannot leave the CPU while its program runs).
     fn save_pending(tid: u32, nr: i64, args: &[u64; 6], retry: u32) {
-        let pending = Pending {
-            nr,
-            args: *args,
-            retry,
-            _pad: 0,
-        };
-        match PENDING.get_ptr_mut(&tid) {
-            // SAFETY: this thread's entry: no one else writes it while it runs.
-            Some(slot) => unsafe { *slot = pending },
-            // A full map only costs this call's exit captures.
-            None => {
-                let _ = PENDING.insert(&tid, &pending, 0);
+        if let Some(slot) = SLOT.get_ptr_mut(0) {
+            // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
+            let slot = unsafe { &mut *slot };
+            *slot = Slot {
+                tid,
+                open: 1,
+                pending: Pending {
+                    nr,
+                    args: *args,
+                    retry,
+                    _pad: 0,
+                },
+            };
+        }
+    }
+
+    /// What this thread's enter left for its exit: in this CPU's slot, or in
+    /// PENDING if the thread was switched out during the call.
+    fn take_pending(tid: u32) -> Option<Pending> {
+        if let Some(slot) = SLOT.get_ptr_mut(0) {
+            // SAFETY: see `save_pending`.
+            let slot = unsafe { &mut *slot };
+            if slot.open != 0 && slot.tid == tid {
+                slot.open = 0;
+                return Some(slot.pending);
             }
         }
+        let kept = PENDING.get_ptr_mut(&tid)?;
+        // SAFETY: this thread's entry: no one else writes it while it runs.
+        let kept = unsafe { &mut *kept };
+        if kept.nr == -1 {
+            return None;
+        }
+        let pending = *kept;
+        // Marked used rather than deleted: the thread's next blocking call
+        // updates it in place.
+        kept.nr = -1;
+        Some(pending)
+    }
+
+    /// A thread switched out in a syscall takes its slot along: the entry
+    /// moves to PENDING, where its exit finds it on whichever CPU it returns.
+    /// (An open slot always belongs to the task running on its CPU.)
+    #[btf_tracepoint(function = "sched_switch")]
+    pub fn sched_switch(_ctx: BtfTracePointContext) -> u32 {
+        let Some(slot) = SLOT.get_ptr_mut(0) else {
+            return 0;
+        };
+        // SAFETY: see `save_pending`.
+        let slot = unsafe { &mut *slot };
+        if slot.open != 0 {
+            slot.open = 0;
+            let pending = slot.pending;
+            match PENDING.get_ptr_mut(&slot.tid) {
+                // SAFETY: the thread's entry; it is not running.
+                Some(kept) => unsafe { *kept = pending },
+                // A full map only costs this call's exit captures.
+                None => {
+                    let _ = PENDING.insert(&slot.tid, &pending, 0);
+                }
+            }
+        }
+        0
     }
 
     /// When the only copy wanted is one plain buffer (read, write, ...): its
@@ -1072,6 +1128,13 @@ mod programs {
             group_dead: (group_dead & 0xff) as u32,
         };
         let _ = PENDING.remove(&tid);
+        if let Some(slot) = SLOT.get_ptr_mut(0) {
+            // SAFETY: see `save_pending`. The thread ends in its call (exit_group).
+            let slot = unsafe { &mut *slot };
+            if slot.tid == tid {
+                slot.open = 0;
+            }
+        }
         if record.group_dead != 0 && global(&TRACE_ALL) == 0 {
             set_traced(tgid, false);
         }

@@ -112,21 +112,13 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     // The map must outlive this function: the programs hold it, but aya closes
     // its fd on drop, which empties a program array.
     std::mem::forget(captures);
-    for name in ["sys_enter", "sys_exit"] {
-        let program: &mut RawTracePoint = ebpf
-            .program_mut(name)
-            .with_context(|| format!("eBPF program {name} missing"))?
-            .try_into()?;
-        program.load().with_context(|| format!("loading {name}"))?;
-        program
-            .attach(name)
-            .with_context(|| format!("attaching {name}"))?;
-    }
+    // Process life and the scheduler first: the syscall programs rely on them.
     let btf = Btf::from_sys_fs().context("reading the kernel's BTF")?;
     for name in [
         "sched_process_fork",
         "sched_process_exec",
         "sched_process_exit",
+        "sched_switch",
         "signal_deliver",
         "signal_generate",
     ] {
@@ -139,6 +131,16 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
             .with_context(|| format!("loading {name}"))?;
         program
             .attach()
+            .with_context(|| format!("attaching {name}"))?;
+    }
+    for name in ["sys_enter", "sys_exit"] {
+        let program: &mut RawTracePoint = ebpf
+            .program_mut(name)
+            .with_context(|| format!("eBPF program {name} missing"))?
+            .try_into()?;
+        program.load().with_context(|| format!("loading {name}"))?;
+        program
+            .attach(name)
             .with_context(|| format!("attaching {name}"))?;
     }
     Ok(())
