@@ -4,9 +4,13 @@
 //!   the traced processes, with the user memory the `SPECS` map says to copy.
 //!   The record is assembled in a per-CPU scratch buffer (its size varies with
 //!   the captures) and copied into the ring buffer in one `output`.
+//!   What an exit needs from its enter (the arguments, copies to retry) is
+//!   handed over in a per-CPU slot (`SLOT`); `sched_switch` moves it to the
+//!   `PENDING` hash when the thread leaves the CPU mid-call.
 //! - `sched_process_fork` / `_exec` / `_exit`, `signal_deliver` and (for
-//!   signals the target ignores) `signal_generate` (BTF tracepoints): process life. A fork of a traced process puts the child in
-//!   the filter here, in the kernel, before the child can run.
+//!   signals the target ignores) `signal_generate` (BTF tracepoints): process
+//!   life. A fork of a traced process puts the child in the filter here, in the
+//!   kernel, before the child can run.
 //!
 //! A record the ring buffer has no room for is counted per CPU (`LOST`) and
 //! reported by a `Lost` record ahead of the next one that fits, so the gap shows
