@@ -6,7 +6,12 @@
 //! are sinks and never touch the file. [`table`] says, per syscall, what each
 //! argument is (the recorder's capture rules come from it too); [`decode`]
 //! turns arguments and captured memory into strace's text; [`syscalls`] names
-//! calls and errors.
+//! calls and errors; [`fds`] follows each process's descriptors.
+//!
+//! The sinks: the strace printer ([`print_strace`], [`print_threads`]), JSON
+//! Lines ([`print_json`]) and the Perfetto timeline ([`export_perfetto`]).
+//! [`stats`] does not replay: it counts chunks in parallel and pairs the calls
+//! that straddle them when it merges the counts.
 
 pub mod decode;
 pub mod fds;
