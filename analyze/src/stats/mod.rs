@@ -3,7 +3,7 @@
 //! Data flow: [`tally`] reads the chunks in parallel and counts each one on its
 //! own ([`Tally`]), pairing every thread's enters and exits inside the chunk;
 //! a call that straddles chunks is paired while the chunks' tallies are merged
-//! in file order ([`Edges`]). Only what a view needs is counted, so the default
+//! in file order (`Edges`). Only what a view needs is counted, so the default
 //! table costs little more than reading. The per-file view needs every
 //! process's descriptors in call order, so [`files`] replays the trace instead.
 //! [`report`] turns the counts into text and JSON.
