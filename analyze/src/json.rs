@@ -52,12 +52,8 @@ impl JsonPrinter<'_> {
             return Ok(());
         };
         let name = crate::stats::name(self.arch, *nr);
-        let ret = match exit.map(|e| e.body) {
-            Some(BodyRef::SysExit { ret, .. }) => Some(ret),
-            _ => None,
-        };
-        let calls = &self.opts.calls;
-        let shown = calls.wants_name(&name) && (exit.is_none() || calls.wants_result(ret));
+        let ret = exit.and_then(|e| e.ret());
+        let shown = self.opts.calls.wants_call(&name, ret);
         let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
         if let Some(view) = view.as_mut() {
             view.fds = self.fds.table(enter.pid);

@@ -208,10 +208,7 @@ mod tests {
 
     impl TraceSink for Count {
         fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
-            let ret = match call.exit.map(|e| e.body) {
-                Some(BodyRef::SysExit { ret, .. }) => Some(ret),
-                _ => None,
-            };
+            let ret = call.exit.and_then(|e| e.ret());
             self.0
                 .push((call.enter.body.syscall_nr().unwrap_or(-1), ret));
             Ok(())

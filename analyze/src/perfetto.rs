@@ -93,12 +93,8 @@ impl Exporter<'_> {
             return Ok(());
         };
         let name = crate::stats::name(self.arch, *nr);
-        let ret = match exit.map(|e| e.body) {
-            Some(BodyRef::SysExit { ret, .. }) => Some(ret),
-            _ => None,
-        };
-        let calls = &self.opts.calls;
-        if !calls.wants_name(&name) || (exit.is_some() && !calls.wants_result(ret)) {
+        let ret = exit.and_then(|e| e.ret());
+        if !self.opts.calls.wants_call(&name, ret) {
             return Ok(());
         }
         let mut line = String::new();

@@ -339,10 +339,7 @@ impl TraceSink for StracePrinter<'_> {
     fn call(&mut self, call: &crate::Call<'_>) -> Result<(), Error> {
         let enter = call.enter;
         let tid = enter.tid;
-        let ret = match call.exit.map(|e| e.body) {
-            Some(BodyRef::SysExit { ret, .. }) => Some(ret),
-            _ => None,
-        };
+        let ret = call.exit.and_then(|e| e.ret());
         self.never_returned.remove(&tid);
         if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
             if self.opts.decode.fd_paths {

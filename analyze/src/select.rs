@@ -60,8 +60,13 @@ impl CallFilter {
 
     /// Whether a call that returned `ret` (None: never returned) is shown.
     pub fn wants_result(&self, ret: Option<i64>) -> bool {
-        let failed = ret.is_some_and(|r| (-4095..0).contains(&r));
+        let failed = ret.is_some_and(crate::syscalls::failed);
         !(self.failed_only && !failed || self.successful_only && failed)
+    }
+
+    /// Whether the call `name` that returned `ret` is shown: by both tests.
+    pub fn wants_call(&self, name: &str, ret: Option<i64>) -> bool {
+        self.wants_name(name) && self.wants_result(ret)
     }
 }
 

@@ -255,6 +255,14 @@ pub enum BodyRef<'a> {
 }
 
 impl EventRef<'_> {
+    /// A syscall exit's return value.
+    pub fn ret(&self) -> Option<i64> {
+        match self.body {
+            BodyRef::SysExit { ret, .. } => Some(ret),
+            _ => None,
+        }
+    }
+
     /// Copies the event out of its chunk.
     pub fn to_owned(&self) -> Event {
         let captures = |c: Captures<'_>| {

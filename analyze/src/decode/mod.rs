@@ -87,10 +87,7 @@ impl<'a> CallView<'a> {
     }
 
     fn ret(&self) -> Option<i64> {
-        match self.exit?.body {
-            format::BodyRef::SysExit { ret, .. } => Some(ret),
-            _ => None,
-        }
+        self.exit?.ret()
     }
 
     fn exit_captures(&self) -> impl Iterator<Item = CaptureRef<'a>> + 'a {

@@ -145,15 +145,20 @@ pub fn process_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortB
         "% time     seconds     calls    errors     pid command"
     );
     for (comm, row, pid) in rows {
-        let _ = writeln!(
-            out,
-            "{:>6.2} {} {:>9} {:>9} {pid:>7} {comm}",
-            percent(row.ns, total.ns),
-            seconds(row.ns),
-            row.calls,
-            row.errors,
-        );
+        let _ = writeln!(out, "{} {pid:>7} {comm}", shares(&row, &total));
     }
+}
+
+/// `% time  seconds  calls  errors` of a row, as the per-process and
+/// per-thread tables start.
+fn shares(row: &Row, total: &Row) -> String {
+    format!(
+        "{:>6.2} {} {:>9} {:>9}",
+        percent(row.ns, total.ns),
+        seconds(row.ns),
+        row.calls,
+        row.errors
+    )
 }
 
 /// Seconds with microseconds, rounded as strace rounds them: `   0.001628`.
@@ -198,14 +203,11 @@ pub fn thread_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy
         "% time     seconds     calls    errors     tid     pid     lost command"
     );
     for (comm, row, (tid, pid)) in rows {
+        let lost = lost.get(&tid).copied().unwrap_or(0);
         let _ = writeln!(
             out,
-            "{:>6.2} {} {:>9} {:>9} {tid:>7} {pid:>7} {:>8} {comm}",
-            percent(row.ns, total.ns),
-            seconds(row.ns),
-            row.calls,
-            row.errors,
-            lost.get(&tid).copied().unwrap_or(0),
+            "{} {tid:>7} {pid:>7} {lost:>8} {comm}",
+            shares(&row, &total)
         );
     }
 }
