@@ -294,8 +294,10 @@ pub mod size {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SyscallSpec {
     pub rules: u32,
-    /// Bit set of [`at`]: whether any rule copies at enter / exit.
-    pub at: u32,
+    /// Bit sets of the rules that copy at enter and at exit (rule `i` is bit
+    /// `i`), worked out by the loader so that the programs need not.
+    pub enter_rules: u16,
+    pub exit_rules: u16,
     pub rule: [CaptureSpec; MAX_RULES],
 }
 

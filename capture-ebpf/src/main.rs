@@ -375,7 +375,7 @@ mod programs {
             captures: 0,
             _pad: 0,
         };
-        let wanted = spec.map_or(0, |s| rules_at(s, at::ENTER));
+        let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
         // Fast paths, straight into the ring buffer: no copy at all, or one buffer.
         if wanted == 0 {
             save_pending(tid, nr, &args, 0);
@@ -434,7 +434,7 @@ mod programs {
             && pending.is_some()
             && ret >= 0
         {
-            wanted |= rules_at(spec, at::EXIT);
+            wanted |= u32::from(spec.exit_rules);
         }
         let mut record = SysExit {
             header: header(EventKind::SysExit, tid, tgid),
@@ -612,17 +612,6 @@ mod programs {
         };
         entry.submit(wakeup_flags());
         st == status::FAULT
-    }
-
-    /// Bit set of the rules of `spec` that copy at `when`.
-    fn rules_at(spec: &SyscallSpec, when: u8) -> u32 {
-        let mut set = 0;
-        for i in 0..MAX_RULES {
-            if (i as u32) < spec.rules && spec.rule[i].at & when != 0 {
-                set |= 1 << i;
-            }
-        }
-        set
     }
 
     fn spec(nr: i64) -> Option<&'static SyscallSpec> {

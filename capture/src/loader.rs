@@ -201,8 +201,14 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
             _pad: 0,
             size,
         };
+        let bit = 1 << spec.rules;
+        if when & at::ENTER != 0 {
+            spec.enter_rules |= bit;
+        }
+        if when & at::EXIT != 0 {
+            spec.exit_rules |= bit;
+        }
         spec.rules += 1;
-        spec.at |= u32::from(when);
     }
     Ok(spec)
 }
@@ -297,7 +303,15 @@ mod tests {
             );
         }
         let read = wire_spec(analyze::table::by_name("read").unwrap()).unwrap();
-        assert_eq!((read.rules, read.at), (1, u32::from(at::EXIT)));
+        assert_eq!((read.rules, read.enter_rules, read.exit_rules), (1, 0, 1));
         assert_eq!((read.rule[0].arg, read.rule[0].size_kind), (1, size::RET));
+        // poll: its array both ways; ppoll: the array and timeout both ways,
+        // the signal mask at enter.
+        let ppoll = wire_spec(analyze::table::by_name("ppoll").unwrap()).unwrap();
+        assert_eq!((ppoll.enter_rules, ppoll.exit_rules), (0b111, 0b011));
+        // pipe2: the two ints, then the inodes behind them, at exit.
+        let pipe2 = wire_spec(analyze::table::by_name("pipe2").unwrap()).unwrap();
+        assert_eq!((pipe2.enter_rules, pipe2.exit_rules), (0, 0b11));
+        assert_eq!(pipe2.rule[1].how, how::FD_INODES);
     }
 }
