@@ -2,12 +2,11 @@
 //! scripts. The fields are documented in the README and checked against
 //! `docs/show.schema.json` by the tests.
 
-use std::{io::Write, rc::Rc};
+use std::io::Write;
 
-use rustc_hash::FxHashMap;
 use serde_json::json;
 
-use format::{Body, BodyRef, Event, EventRef, Trace};
+use format::{Body, Event, EventRef, Trace};
 
 use crate::{
     Call, Error, ShowOptions, TraceSink,
@@ -27,7 +26,6 @@ pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Res
             .to_native()
             .saturating_sub(clock.monotonic_ns.to_native() as i64),
         fds: FdTracker::default(),
-        open: FxHashMap::default(),
         out,
     };
     replay(trace, &opts.events, &mut printer)?;
@@ -40,9 +38,6 @@ struct JsonPrinter<'a> {
     /// Added to a monotonic timestamp, gives nanoseconds since the Unix epoch.
     to_unix: i64,
     fds: FdTracker,
-    /// Each thread's call in progress, printed with no result if the thread
-    /// ends in it (exit_group).
-    open: FxHashMap<u32, Rc<Event>>,
     out: &'a mut dyn Write,
 }
 
@@ -51,7 +46,7 @@ impl JsonPrinter<'_> {
         let Body::SysEnter { nr, args, .. } = &enter.body else {
             return Ok(());
         };
-        let name = crate::stats::name(self.arch, *nr);
+        let name = crate::syscalls::display_name(self.arch, *nr);
         let ret = exit.and_then(|e| e.ret());
         let shown = self.opts.calls.wants_call(&name, ret);
         let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
@@ -99,23 +94,17 @@ impl JsonPrinter<'_> {
 }
 
 impl TraceSink for JsonPrinter<'_> {
-    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
-        self.open.insert(enter.tid, Rc::clone(enter));
-        Ok(())
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        self.print(call.enter, call.exit)
     }
 
-    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
-        self.open.remove(&call.enter.tid);
-        self.print(call.enter, call.exit)
+    /// Printed with no result (exit_group).
+    fn unreturned(&mut self, enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
+        self.print(enter, None)
     }
 
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
         self.fds.event(event);
-        if let BodyRef::TaskExit { .. } = event.body
-            && let Some(enter) = self.open.remove(&event.tid)
-        {
-            self.print(&enter, None)?;
-        }
         Ok(())
     }
 }

@@ -57,12 +57,18 @@ pub trait TraceSink {
     }
     /// A syscall returned.
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error>;
+    /// A thread ended (`end`, its TaskExit) inside the call `enter` started:
+    /// exit_group, or a kill. Comes just before `end` itself.
+    fn unreturned(&mut self, _enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
+        Ok(())
+    }
     /// Any event that is not a syscall enter or exit (fork, exec, exit, signal, lost).
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error>;
 }
 
 /// Pairs enters and exits per thread and feeds `sink`. A call is delivered at its
-/// exit; one that never returns (exit_group, or the trace ended) is not.
+/// exit; one its thread ended in goes to [`TraceSink::unreturned`]; one still
+/// in progress when the trace ends is not delivered.
 pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
     let mut open: rustc_hash::FxHashMap<u32, Rc<Event>> = Default::default();
     let mut spare = Spare::default();
@@ -100,8 +106,12 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                 None => Ok(()),
             },
             BodyRef::TaskExit { .. } => {
-                open.remove(&event.tid);
+                let unreturned = open.remove(&event.tid);
                 held.release(event.tid, sink)
+                    .and_then(|()| match &unreturned {
+                        Some(enter) => sink.unreturned(enter, &event),
+                        None => Ok(()),
+                    })
                     .and_then(|()| sink.event(&event))
             }
             _ => sink.event(&event),

@@ -5,9 +5,8 @@
 //! events as instant (`i`) events. Times are microseconds since the
 //! recording's first event.
 
-use std::{fmt::Write as _, io::Write, rc::Rc};
+use std::{fmt::Write as _, io::Write};
 
-use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
 use format::{Body, BodyRef, Event, EventRef, Trace};
@@ -29,7 +28,6 @@ pub fn export_perfetto(
         arch: &trace.header().arch,
         opts,
         start: trace.index().totals.first_ts.to_native(),
-        open: FxHashMap::default(),
         out,
         first: true,
     };
@@ -56,8 +54,6 @@ struct Exporter<'a> {
     opts: &'a ShowOptions,
     /// Monotonic timestamp of the recording's first event: time zero.
     start: u64,
-    /// Each thread's call in progress (for one that never returns).
-    open: FxHashMap<u32, Rc<Event>>,
     out: &'a mut dyn Write,
     first: bool,
 }
@@ -92,7 +88,7 @@ impl Exporter<'_> {
         let Body::SysEnter { nr, .. } = &enter.body else {
             return Ok(());
         };
-        let name = crate::stats::name(self.arch, *nr);
+        let name = crate::syscalls::display_name(self.arch, *nr);
         let ret = exit.and_then(|e| e.ret());
         if !self.opts.calls.wants_call(&name, ret) {
             return Ok(());
@@ -128,14 +124,13 @@ impl Exporter<'_> {
 }
 
 impl TraceSink for Exporter<'_> {
-    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
-        self.open.insert(enter.tid, Rc::clone(enter));
-        Ok(())
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        self.slice(call.enter, call.exit, 0)
     }
 
-    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
-        self.open.remove(&call.enter.tid);
-        self.slice(call.enter, call.exit, 0)
+    /// A slice that lasts until its thread's end.
+    fn unreturned(&mut self, enter: &Event, end: &EventRef<'_>) -> Result<(), Error> {
+        self.slice(enter, None, end.ts)
     }
 
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
@@ -156,9 +151,6 @@ impl TraceSink for Exporter<'_> {
                 self.instant(event, name, "t")
             }
             BodyRef::TaskExit { status } => {
-                if let Some(enter) = self.open.remove(&event.tid) {
-                    self.slice(&enter, None, event.ts)?;
-                }
                 let end = if status & 0x7f == 0 {
                     format!("exited with {}", (status >> 8) & 0xff)
                 } else {

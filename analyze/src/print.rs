@@ -141,9 +141,6 @@ pub struct StracePrinter<'o> {
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
     open: Option<Rc<Event>>,
-    /// With whole lines: each thread's call in progress, printed with ` = ?`
-    /// if the thread ends in it.
-    never_returned: HashMap<u32, Rc<Event>>,
     /// Each process's descriptors, for `-y`.
     fds: FdTracker,
     /// Filename and argv of each thread's latest exec, for an execve whose
@@ -171,7 +168,6 @@ impl<'o> StracePrinter<'o> {
             out,
             live: HashSet::default(),
             open: None,
-            never_returned: Default::default(),
             exec: Default::default(),
             fds: Default::default(),
         }
@@ -264,7 +260,7 @@ impl<'o> StracePrinter<'o> {
             .flatten()
         {
             Some(name) => Cow::Borrowed(name),
-            None => Cow::Owned(format!("syscall_{nr:#x}")),
+            None => Cow::Owned(syscalls::unknown(nr)),
         }
     }
 
@@ -327,8 +323,6 @@ impl TraceSink for StracePrinter<'_> {
         }
         self.live.insert(enter.tid);
         if self.whole_lines {
-            // Kept only for a call that never returns (exit_group).
-            self.never_returned.insert(enter.tid, Rc::clone(enter));
             return Ok(());
         }
         self.interrupt(Some(enter.tid))?;
@@ -340,7 +334,6 @@ impl TraceSink for StracePrinter<'_> {
         let enter = call.enter;
         let tid = enter.tid;
         let ret = call.exit.and_then(|e| e.ret());
-        self.never_returned.remove(&tid);
         if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
             if self.opts.decode.fd_paths {
                 self.follow_fds(enter, call.exit);
@@ -436,21 +429,30 @@ impl TraceSink for StracePrinter<'_> {
         Ok(())
     }
 
+    /// exit_group never returns: strace ends its line with ` = ?` (a whole
+    /// line, or the line left open at its enter).
+    fn unreturned(&mut self, enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
+        if !self.wanted(enter) {
+            return Ok(());
+        }
+        self.interrupt(Some(enter.tid))?;
+        let open = self.open.take_if(|e| e.tid == enter.tid);
+        if open.is_some() || self.whole_lines {
+            let mut text = self.enter_part(enter);
+            if text.ends_with(", ") {
+                text.truncate(text.len() - 2);
+            }
+            writeln!(self.out, "{}", with_result(text + ")", "?"))?;
+        }
+        Ok(())
+    }
+
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
         let tid = event.tid;
         self.fds.event(event);
         match event.body {
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid))?;
-                let open = self.open.take_if(|e| e.tid == tid);
-                if let Some(enter) = open.or_else(|| self.never_returned.remove(&tid)) {
-                    // exit_group never returns: strace ends its line with ` = ?`.
-                    let mut text = self.enter_part(&enter);
-                    if text.ends_with(", ") {
-                        text.truncate(text.len() - 2);
-                    }
-                    writeln!(self.out, "{}", with_result(text + ")", "?"))?;
-                }
                 let prefix = self.prefix(tid, event.ts);
                 let sig = status & 0x7f;
                 if sig == 0 {

@@ -1,6 +1,8 @@
 //! Syscall and errno names for the architecture a trace was recorded on, from the
 //! `syscalls` crate's tables.
 
+use std::borrow::Cow;
+
 /// The name of syscall `nr` on `arch` (`std::env::consts::ARCH` spelling).
 pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
     let nr = usize::try_from(nr).ok()?;
@@ -9,6 +11,17 @@ pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
         "aarch64" => ::syscalls::aarch64::Sysno::new(nr).map(|s| s.name()),
         _ => None,
     }
+}
+
+/// What strace calls syscall `nr` on `arch`: its name, or `syscall_0x3e7`
+/// for a number it does not know.
+pub fn display_name(arch: &str, nr: i64) -> Cow<'static, str> {
+    name(arch, nr).map_or_else(|| Cow::Owned(unknown(nr)), Cow::Borrowed)
+}
+
+/// strace's name for a syscall number it does not know.
+pub fn unknown(nr: i64) -> String {
+    format!("syscall_{nr:#x}")
 }
 
 /// The number of syscall `name` on `arch`.
@@ -57,6 +70,7 @@ mod tests {
         assert_eq!(super::name("x86_64", 257), Some("openat"));
         assert_eq!(super::name("aarch64", 56), Some("openat"));
         assert_eq!(super::name("x86_64", -1), None);
+        assert_eq!(super::display_name("x86_64", 0x3e7), "syscall_0x3e7");
         assert_eq!(super::errno(-2).map(|e| e.0), Some("ENOENT"));
         assert_eq!(
             super::errno(-9).map(|e| e.1).as_deref(),

@@ -103,7 +103,7 @@ impl Plan {
     pub fn new(trace: &Trace, calls: &CallFilter, events: &Filter, want: Want) -> Self {
         let arch = trace.header().arch.as_str();
         let counted = (0..MAX_NR)
-            .map(|nr| calls.wants_name(&name(arch, nr)))
+            .map(|nr| calls.wants_name(&syscalls::display_name(arch, nr)))
             .collect();
         Self {
             want,
@@ -117,11 +117,6 @@ impl Plan {
 
 /// Syscall numbers counted one by one (others are not syscalls this arch has).
 const MAX_NR: i64 = 1024;
-
-/// A syscall's name, or strace's `syscall_0x...` for an unknown number.
-pub fn name(arch: &str, nr: i64) -> String {
-    syscalls::name(arch, nr).map_or_else(|| format!("syscall_{nr:#x}"), str::to_owned)
-}
 
 impl Tally {
     fn add(&mut self, plan: &Plan, call: &Call) {

@@ -6,7 +6,8 @@ use format::Trace;
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
-use super::{Histogram, Row, SortBy, Tally, latency, name};
+use super::{Histogram, Row, SortBy, Tally, latency};
+use crate::syscalls::display_name;
 
 /// The table's rule: the syscall column as wide as its longest name and one
 /// more, 16 at least (as strace draws it).
@@ -23,9 +24,10 @@ fn rule(rows: &[(String, Row, i64)]) -> String {
     )
 }
 
-/// Orders `rows` by `sort` (largest first, names alphabetically); ties keep
-/// their order (syscall number, pid, tid).
-fn sort_rows<T>(rows: &mut [(String, Row, T)], sort: SortBy) {
+/// Orders `rows` by `sort` (largest first, names alphabetically); ties go by
+/// their key (syscall number, pid, tid).
+fn sort_rows<T: Ord + Copy>(rows: &mut [(String, Row, T)], sort: SortBy) {
+    rows.sort_by_key(|r| r.2);
     match sort {
         SortBy::Time => rows.sort_by_key(|r| std::cmp::Reverse(r.1.ns)),
         SortBy::Calls => rows.sort_by_key(|r| std::cmp::Reverse(r.1.calls)),
@@ -41,17 +43,13 @@ fn syscall_rows(tally: &Tally, arch: &str) -> Vec<(String, Row, i64)> {
         .iter()
         .enumerate()
         .filter(|(_, row)| row.calls > 0)
-        .map(|(nr, row)| (name(arch, nr as i64), *row, nr as i64))
+        .map(|(nr, row)| (display_name(arch, nr as i64).into_owned(), *row, nr as i64))
         .collect()
 }
 
 /// One line of strace -c's table.
 fn table_line(out: &mut String, row: &Row, total_ns: u64, label: &str) {
-    let percent = if total_ns == 0 {
-        0.0
-    } else {
-        row.ns as f64 * 100.0 / total_ns as f64
-    };
+    let percent = percent(row.ns, total_ns);
     let usecs = (row.ns / 1000).checked_div(row.calls).unwrap_or(0);
     let errors = if row.errors == 0 {
         String::new()
@@ -137,7 +135,6 @@ pub fn process_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortB
         .iter()
         .map(|(&pid, row)| (comms.get(&pid).cloned().unwrap_or_default(), *row, pid))
         .collect();
-    rows.sort_by_key(|r| r.2);
     sort_rows(&mut rows, sort);
     let total = tally.total();
     let _ = writeln!(
@@ -195,7 +192,6 @@ pub fn thread_table(out: &mut String, tally: &Tally, trace: &Trace, sort: SortBy
             )
         })
         .collect();
-    rows.sort_by_key(|r| r.2);
     sort_rows(&mut rows, sort);
     let total = tally.total();
     let _ = writeln!(
@@ -222,7 +218,7 @@ pub fn errno_table(out: &mut String, tally: &Tally, arch: &str) {
             Some((name, text)) => format!("{name} ({text})"),
             None => errno.to_string(),
         };
-        let _ = writeln!(out, "{count:>9} {:<16} {error}", name(arch, nr));
+        let _ = writeln!(out, "{count:>9} {:<16} {error}", display_name(arch, nr));
     }
 }
 
@@ -233,13 +229,13 @@ pub fn latency_histogram(out: &mut String, tally: &Tally, arch: &str, nr: i64) {
         .and_then(|n| tally.latency.get(n))
         .and_then(Option::as_ref);
     let Some(hist) = hist else {
-        let _ = writeln!(out, "{}: no calls", name(arch, nr));
+        let _ = writeln!(out, "{}: no calls", display_name(arch, nr));
         return;
     };
     let _ = writeln!(
         out,
         "{}: latency in ns, {} calls",
-        name(arch, nr),
+        display_name(arch, nr),
         hist.count()
     );
     latency::draw(out, hist);
@@ -356,7 +352,7 @@ pub fn json(tally: &Tally, trace: &Trace, sort: SortBy) -> Value {
             .into_iter()
             .map(|(&(nr, errno), &count)| {
                 let name_of = crate::syscalls::errno(-errno).map(|e| e.0);
-                json!({"syscall": name(arch, nr), "errno": name_of, "calls": count})
+                json!({"syscall": display_name(arch, nr), "errno": name_of, "calls": count})
             })
             .collect();
     }
