@@ -510,14 +510,33 @@ fn a_killed_recorder_leaves_a_trace_readable_up_to_its_last_chunk() {
     unsafe { libc::kill(-group, libc::SIGKILL) };
     recorder.wait().unwrap();
 
-    let trace = Trace::open(&file).unwrap();
+    // The recording never got its name: it is still the partial file.
+    let partial = dir.path().join("killed.bin.partial");
+    assert!(!file.exists());
+    let missing = systrace().arg("show").arg(&file).output().unwrap();
+    let stderr = String::from_utf8_lossy(&missing.stderr);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr.contains("killed.bin.partial"), "{stderr}");
+
+    let trace = Trace::open(&partial).unwrap();
     let recovery = trace.recovery().expect("a killed recorder leaves no index");
     assert!(recovery.chunks >= 1, "{recovery}");
     assert!(trace.index().totals.syscalls.to_native() > 50);
-    let show = systrace().arg("show").arg(&file).output().unwrap();
+    let show = systrace().arg("show").arg(&partial).output().unwrap();
     let stderr = String::from_utf8_lossy(&show.stderr);
     assert!(show.status.success(), "{stderr}");
     assert!(stderr.contains("index rebuilt by scanning"), "{stderr}");
     assert!(String::from_utf8_lossy(&show.stdout).contains("openat("));
-    assert!(Path::new(&file).exists());
+    assert_eq!(partial.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+
+    // Recording again under the same name replaces the dead recorder's file.
+    let again = systrace()
+        .arg("record")
+        .arg("-o")
+        .arg(&file)
+        .args(["--", "true"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(file.exists() && !partial.exists());
 }

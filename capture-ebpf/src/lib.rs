@@ -20,7 +20,7 @@ pub const TRACED_MAP: &str = "TRACED";
 pub const SPECS_MAP: &str = "SPECS";
 /// Program array of the capture programs, indexed by [`how`].
 pub const CAPTURE_MAP: &str = "CAPTURE";
-/// Per-CPU [`LostState`]: records the ring buffer had no room for, not yet reported.
+/// Per-thread, per-CPU [`LostCount`]: records the ring buffer had no room for.
 pub const LOST_MAP: &str = "LOST";
 
 /// Globals the loader sets before loading (`EbpfLoader::set_global`).
@@ -63,6 +63,9 @@ pub type TracedGroup = [u8; TRACED_GROUP];
 /// `TRACED` entries as compiled: enough for the kernel's largest pid_max
 /// (PID_MAX_LIMIT, 4M). The loader sizes the map to the running pid_max.
 pub const MAX_TRACED_GROUPS: u32 = (1 << 22) / TRACED_GROUP as u32;
+/// Threads whose losses the `LOST` map can count at once (the recorder
+/// removes a thread's entry once it has ended).
+pub const MAX_LOSING: u32 = 1 << 14;
 /// Threads in a syscall whose arguments are kept for its exit.
 pub const MAX_PENDING: u32 = 1 << 16;
 /// Syscall numbers the SPECS map covers.
@@ -98,7 +101,6 @@ pub enum EventKind {
     Exec = 4,
     TaskExit = 5,
     Signal = 6,
-    Lost = 7,
 }
 
 impl TryFrom<u32> for EventKind {
@@ -111,7 +113,6 @@ impl TryFrom<u32> for EventKind {
             4 => Self::Exec,
             5 => Self::TaskExit,
             6 => Self::Signal,
-            7 => Self::Lost,
             other => return Err(other),
         })
     }
@@ -221,20 +222,15 @@ pub struct Signal {
 }
 
 /// Records dropped on this CPU (the header's tid: whose, or 0 if several).
+/// Records lost by one thread on one CPU since recording began (never
+/// reset: the recorder reports what grew since it last looked).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
-pub struct Lost {
-    pub header: Header,
+pub struct LostCount {
     pub count: u64,
-}
-
-/// Per-CPU count of records not yet reported as lost.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
-pub struct LostState {
-    pub count: u64,
-    /// The tid of the dropped records, or 0 once they came from several.
-    pub tid: u32,
+    /// When the latest of them was lost (where the gap ends).
+    pub last_ts: u64,
+    pub tgid: u32,
     pub _pad: u32,
 }
 
@@ -310,7 +306,7 @@ const _: () =
     assert!(core::mem::size_of::<Exec>() == 24 + 16 + 16 + EXEC_FILENAME_BYTES + EXEC_ARGS_BYTES);
 const _: () = assert!(core::mem::size_of::<TaskExit>() == 32);
 const _: () = assert!(core::mem::size_of::<Signal>() == 24 + 16 + 16 + SIGINFO_BYTES);
-const _: () = assert!(core::mem::size_of::<Lost>() == 32);
+const _: () = assert!(core::mem::size_of::<LostCount>() == 24);
 const _: () = assert!(core::mem::size_of::<CaptureSpec>() == 8);
 const _: () = assert!(core::mem::size_of::<SyscallSpec>() == 8 + 8 * MAX_RULES);
 
@@ -318,5 +314,5 @@ const _: () = assert!(core::mem::size_of::<SyscallSpec>() == 8 + 8 * MAX_RULES);
 mod pod {
     // SAFETY: plain `#[repr(C)]` integers with explicit padding: any bit pattern is valid.
     unsafe impl aya::Pod for super::SyscallSpec {}
-    unsafe impl aya::Pod for super::LostState {}
+    unsafe impl aya::Pod for super::LostCount {}
 }

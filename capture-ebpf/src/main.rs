@@ -12,9 +12,9 @@
 //!   life. A fork of a traced process puts the child in the filter here, in the
 //!   kernel, before the child can run.
 //!
-//! A record the ring buffer has no room for is counted per CPU (`LOST`) and
-//! reported by a `Lost` record ahead of the next one that fits, so the gap shows
-//! where it happened.
+//! A record the ring buffer has no room for is counted for the thread that
+//! lost it (`LOST`, with the time of its latest loss); the recorder turns new
+//! counts into lost-event markers in that thread, where the gap is.
 #![cfg_attr(target_arch = "bpf", no_std)]
 #![cfg_attr(target_arch = "bpf", no_main)]
 
@@ -33,13 +33,13 @@ mod programs {
             },
         },
         macros::{btf_tracepoint, map, raw_tracepoint},
-        maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf},
+        maps::{Array, HashMap, PerCpuArray, PerCpuHashMap, ProgramArray, RingBuf},
         programs::{BtfTracePointContext, RawTracePointContext},
     };
     use capture_ebpf::{
         ARG_FD_INODES, CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES,
-        EventKind, Exec, Fork, Header, Lost, LostState, MAX_ARGV, MAX_DIRENTS, MAX_ENVP,
-        MAX_IOVECS, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
+        EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS, MAX_ENVP,
+        MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
         SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec, TRACED_GROUP,
         TaskExit, TracedGroup, at, how, size, status,
     };
@@ -50,8 +50,9 @@ mod programs {
     static TRACED: Array<TracedGroup> = Array::with_max_entries(MAX_TRACED_GROUPS, 0);
     #[map(name = "SPECS")]
     static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
+    /// Records lost per thread (per CPU: counted without atomics).
     #[map(name = "LOST")]
-    static LOST: PerCpuArray<LostState> = PerCpuArray::with_max_entries(1, 0);
+    static LOST: PerCpuHashMap<u32, LostCount> = PerCpuHashMap::with_max_entries(MAX_LOSING, 0);
     /// Arguments of syscalls in progress, for the captures at exit.
     /// Per thread, what its current syscall's exit needs. Entries are updated in
     /// place and removed when the thread ends: cheaper than insert + delete per call.
@@ -268,11 +269,8 @@ mod programs {
     }
 
     /// Copies `len` bytes at `data` into the ring buffer; counts them as lost
-    /// when there is no room, and first reports earlier losses on this CPU.
+    /// when there is no room.
     fn emit(data: *const u8, len: usize, tid: u32, tgid: u32) {
-        if !report_lost(tid, tgid) {
-            return;
-        }
         let flags = wakeup_flags();
         let len = if len > SCRATCH_BYTES {
             SCRATCH_BYTES
@@ -283,49 +281,32 @@ mod programs {
         // record of at least `len` bytes (callers pass their own size).
         let bytes = unsafe { core::slice::from_raw_parts(data, len) };
         if EVENTS.output::<[u8]>(bytes, flags).is_err() {
-            lose(tid);
+            lose(tid, tgid);
         }
     }
 
-    /// Reports records lost earlier on this CPU ahead of the next one, so the
-    /// gap shows where it is. False (and the next record counted as lost too)
-    /// when even that report finds no room.
-    fn report_lost(tid: u32, tgid: u32) -> bool {
-        let Some(lost) = LOST.get_ptr_mut(0) else {
-            return false;
-        };
-        // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
-        let lost = unsafe { &mut *lost };
-        if lost.count == 0 {
-            return true;
+    /// Counts one record of `tid` as lost, with when.
+    fn lose(tid: u32, tgid: u32) {
+        // SAFETY: a BPF helper without preconditions.
+        let ts = unsafe { bpf_ktime_get_ns() };
+        match LOST.get_ptr_mut(tid) {
+            // SAFETY: this CPU's own value of the entry.
+            Some(lost) => unsafe {
+                (*lost).count += 1;
+                (*lost).last_ts = ts;
+                (*lost).tgid = tgid;
+            },
+            None => {
+                let first = LostCount {
+                    count: 1,
+                    last_ts: ts,
+                    tgid,
+                    _pad: 0,
+                };
+                // A full map (MAX_LOSING threads losing at once) loses the count.
+                let _ = LOST.insert(tid, first, 0);
+            }
         }
-        let record = Lost {
-            header: header(EventKind::Lost, lost.tid, tgid),
-            count: lost.count,
-        };
-        if EVENTS.output::<Lost>(record, 0).is_err() {
-            count_lost(lost, tid);
-            return false;
-        }
-        lost.count = 0;
-        true
-    }
-
-    /// Counts one record of `tid` as lost on this CPU.
-    fn lose(tid: u32) {
-        if let Some(lost) = LOST.get_ptr_mut(0) {
-            // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
-            count_lost(unsafe { &mut *lost }, tid);
-        }
-    }
-
-    fn count_lost(lost: &mut LostState, tid: u32) {
-        if lost.count == 0 {
-            lost.tid = tid;
-        } else if lost.tid != tid {
-            lost.tid = 0;
-        }
-        lost.count += 1;
     }
 
     /// Waking the reader per record costs more than the record: wake it only
@@ -340,15 +321,12 @@ mod programs {
 
     /// Writes a fixed-size record straight into the ring buffer.
     fn emit_record<T: 'static>(record: T, tid: u32, tgid: u32) {
-        if !report_lost(tid, tgid) {
-            return;
-        }
         match EVENTS.reserve::<T>(0) {
             Some(mut entry) => {
                 entry.write(record);
                 entry.submit(wakeup_flags());
             }
-            None => lose(tid),
+            None => lose(tid, tgid),
         }
     }
 
@@ -590,11 +568,8 @@ mod programs {
         tid: u32,
         tgid: u32,
     ) -> bool {
-        if !report_lost(tid, tgid) {
-            return false;
-        }
         let Some(mut entry) = EVENTS.reserve::<WithBytes<R>>(0) else {
-            lose(tid);
+            lose(tid, tgid);
             return false;
         };
         let out = entry.as_mut_ptr();

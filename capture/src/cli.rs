@@ -1,12 +1,20 @@
 //! The command line: clap derive types, turned into plain configs before they
 //! reach the engine.
 
-use std::{ffi::OsString, io::Write, path::PathBuf, process::ExitCode};
+use std::{
+    ffi::OsString,
+    io::Write,
+    path::{Path, PathBuf},
+    process::ExitCode,
+};
 
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 
-use crate::record::{self, RecordConfig, Target};
+use crate::{
+    output::{Kind, Output, partial_name},
+    record::{self, RecordConfig, Target},
+};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -43,7 +51,8 @@ enum Command {
 #[derive(Args)]
 #[command(group(clap::ArgGroup::new("target").required(true).args(["command", "pid", "all"])))]
 struct RecordArgs {
-    /// Trace file to write (created with mode 0600: it holds buffer contents).
+    /// Trace file to write, mode 0600 (it holds buffer contents); written as
+    /// FILE.partial until the recording ends.
     #[arg(short, long, default_value = "systrace.bin")]
     output: PathBuf,
     /// Bytes copied from each user buffer (string, I/O data, struct).
@@ -58,7 +67,8 @@ struct RecordArgs {
     /// Stop recording after this long (e.g. 30s, 2m, 500ms).
     #[arg(long, value_parser = humantime::parse_duration)]
     duration: Option<std::time::Duration>,
-    /// Run the program as this user (default under sudo: the user who ran sudo).
+    /// Run the program as this user, a name or a uid (default under sudo: the
+    /// user who ran sudo).
     #[arg(short, long, value_name = "USER")]
     user: Option<String>,
     /// The program to run, and its arguments.
@@ -94,10 +104,16 @@ struct Selection {
 
 #[derive(Args)]
 struct ShowArgs {
-    /// Trace file to read.
+    /// Trace file to read (- for standard input).
     file: PathBuf,
-    /// One block per thread (or only thread TID), each call on one line.
-    #[arg(long, value_name = "TID", num_args = 0..=1, default_missing_value = "0")]
+    /// One block per thread (or, as --thread=TID, only thread TID), each call on one line.
+    #[arg(
+        long,
+        value_name = "TID",
+        num_args = 0..=1,
+        require_equals = true,
+        default_missing_value = "0"
+    )]
     thread: Option<u32>,
     /// One JSON object per call and line: tid, pid, ts, duration_ns, name, args, ret, errno.
     #[arg(long, conflicts_with = "thread")]
@@ -129,7 +145,7 @@ struct ShowArgs {
 
 #[derive(Args)]
 struct StatsArgs {
-    /// Trace file to read.
+    /// Trace file to read (- for standard input).
     file: PathBuf,
     #[command(flatten)]
     select: Selection,
@@ -182,7 +198,7 @@ struct ExportArgs {
     /// Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.
     #[arg(long, value_name = "OUT")]
     perfetto: PathBuf,
-    /// Trace file to read.
+    /// Trace file to read (- for standard input).
     file: PathBuf,
     #[command(flatten)]
     select: Selection,
@@ -219,33 +235,55 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let path = &args.file;
     let trace = open_trace(path)?;
     let options = show_options(&args, &trace)?;
-    let mut out = output(args.output.as_deref())?;
-    // Lines are short and many: write them out in large blocks.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut out);
-    let printed = match args.thread {
-        _ if args.json => analyze::print_json(&trace, &options, &mut out),
-        Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, &mut out),
-        None => analyze::print_strace(&trace, &options, &mut out),
-    };
-    finish_output(printed.and_then(|()| Ok(out.flush()?)), path)
-}
-
-/// Ends a view's output: a closed pipe (`| head`) is no error, the reader
-/// has what it wanted.
-fn finish_output(
-    written: Result<(), analyze::Error>,
-    path: &std::path::Path,
-) -> anyhow::Result<ExitCode> {
-    match written {
-        Err(analyze::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
-        other => other.with_context(|| format!("{}", path.display()))?,
-    }
+    write_view(path, args.output.as_deref(), Kind::Text, |out| match args.thread {
+        _ if args.json => analyze::print_json(&trace, &options, out),
+        Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, out),
+        None => analyze::print_strace(&trace, &options, out),
+    })?;
+    warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
 }
 
+/// Runs a view that reads `input` and writes to `to` (standard output when
+/// `None`), in large blocks. A failed write names the output, a bad trace the
+/// input; a closed pipe (`| head`) is no error, the reader has what it
+/// wanted. A file is complete or not there at all.
+fn write_view(
+    input: &Path,
+    to: Option<&Path>,
+    kind: Kind,
+    view: impl FnOnce(&mut dyn Write) -> Result<(), analyze::Error>,
+) -> anyhow::Result<()> {
+    let output = to.map(|path| Output::create(path, kind)).transpose()?;
+    let written = match &output {
+        Some(file) => buffered(file.file(), view),
+        None => buffered(std::io::stdout().lock(), view),
+    };
+    match written {
+        Ok(()) => {}
+        Err(analyze::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(analyze::Error::Io(e)) => {
+            let name = to.map_or("standard output".into(), |p| p.display().to_string());
+            return Err(e).with_context(|| format!("writing {name}"));
+        }
+        Err(e) => return Err(e).with_context(|| format!("{}", input.display())),
+    }
+    output.map_or(Ok(()), Output::commit)
+}
+
+fn buffered(
+    out: impl Write,
+    view: impl FnOnce(&mut dyn Write) -> Result<(), analyze::Error>,
+) -> Result<(), analyze::Error> {
+    // Lines are short and many: write them out in large blocks.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, out);
+    view(&mut out)?;
+    Ok(out.flush()?)
+}
+
 /// Opens a trace to read, warning about a rebuilt index and lost events.
-fn open_trace(path: &std::path::Path) -> anyhow::Result<format::Trace> {
-    let trace = format::Trace::open(path).with_context(|| format!("{}", path.display()))?;
+fn open_trace(path: &Path) -> anyhow::Result<format::Trace> {
+    let trace = open_input(path).with_context(|| format!("{}", path.display()))?;
     if let Some(recovery) = trace.recovery() {
         eprintln!("systrace: warning: {}: {recovery}", path.display());
     }
@@ -258,14 +296,69 @@ fn open_trace(path: &std::path::Path) -> anyhow::Result<format::Trace> {
     Ok(trace)
 }
 
-/// Standard output, or FILE.
-fn output(file: Option<&std::path::Path>) -> anyhow::Result<Box<dyn Write>> {
-    Ok(match file {
-        Some(file) => Box::new(
-            std::fs::File::create(file).with_context(|| format!("creating {}", file.display()))?,
-        ),
-        None => Box::new(std::io::stdout().lock()),
-    })
+/// A trace file is mapped. A pipe or FIFO (`-` is standard input) is copied
+/// into an anonymous file first, since a trace is read by seeking in it;
+/// anything else is refused, saying what it is.
+fn open_input(path: &Path) -> anyhow::Result<format::Trace> {
+    use std::os::{fd::AsFd as _, unix::fs::OpenOptionsExt as _};
+    let file = if path.as_os_str() == "-" {
+        std::fs::File::from(std::io::stdin().as_fd().try_clone_to_owned()?)
+    } else {
+        // Not blocking in open: a FIFO without a writer would hang there.
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK)
+            .open(path)
+        {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && partial_name(path).exists() => {
+                anyhow::bail!(
+                    "no such file; a recording still running or cut short is at {}",
+                    partial_name(path).display()
+                )
+            }
+            other => other?,
+        }
+    };
+    let meta = file.metadata()?;
+    let ty = meta.file_type();
+    use std::os::unix::fs::FileTypeExt as _;
+    if ty.is_file() {
+        return Ok(format::Trace::from_file(&file)?);
+    }
+    if ty.is_fifo() || ty.is_socket() {
+        return Ok(format::Trace::from_file(&copy_to_memory(file)?)?);
+    }
+    let what = crate::output::describe(&meta);
+    if path.as_os_str() == "-" {
+        anyhow::bail!("standard input is {what}, not a trace: redirect or pipe a trace file into it");
+    }
+    anyhow::bail!("is {what}, not a trace file");
+}
+
+/// The whole of a stream, in an anonymous file (memfd) that can be mapped.
+fn copy_to_memory(mut stream: std::fs::File) -> anyhow::Result<std::fs::File> {
+    use std::os::fd::FromRawFd as _;
+    // SAFETY: fcntl on a descriptor we own: reads from now on block.
+    unsafe {
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
+        libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) & !libc::O_NONBLOCK);
+    }
+    // SAFETY: memfd_create with a static name; the result is checked.
+    let fd = unsafe { libc::memfd_create(c"systrace-input".as_ptr(), libc::MFD_CLOEXEC) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error()).context("creating an anonymous file");
+    }
+    // SAFETY: a new descriptor nobody else owns.
+    let mut copy = unsafe { std::fs::File::from_raw_fd(fd) };
+    std::io::copy(&mut stream, &mut copy).context("reading the trace from the pipe")?;
+    Ok(copy)
+}
+
+/// Says which corrupt chunks a view read past.
+fn warn_skipped(path: &Path, trace: &format::Trace) {
+    for skip in trace.skipped() {
+        eprintln!("systrace: warning: {}: {skip}", path.display());
+    }
 }
 
 fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
@@ -353,11 +446,11 @@ fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
         }
         report::lost(&mut text, &trace);
     }
-    let mut out = output(args.output.as_deref())?;
-    finish_output(
-        out.write_all(text.as_bytes()).map_err(analyze::Error::from),
-        path,
-    )
+    write_view(path, args.output.as_deref(), Kind::Text, |out| {
+        Ok(out.write_all(text.as_bytes())?)
+    })?;
+    warn_skipped(path, &trace);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs `work` with a progress bar on stderr, shown once it has run for a
@@ -395,12 +488,10 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
         events,
         ..analyze::ShowOptions::default()
     };
-    let file = std::fs::File::create(&args.perfetto)
-        .with_context(|| format!("creating {}", args.perfetto.display()))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    analyze::export_perfetto(&trace, &options, &mut out)
-        .and_then(|()| Ok(out.flush()?))
-        .with_context(|| format!("{}", path.display()))?;
+    write_view(path, Some(&args.perfetto), Kind::Export, |out| {
+        analyze::export_perfetto(&trace, &options, out)
+    })?;
+    warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
 }
 

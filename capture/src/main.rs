@@ -11,6 +11,7 @@
 mod cli;
 mod loader;
 mod machine;
+mod output;
 mod record;
 mod spawn;
 mod wire;

@@ -2,23 +2,22 @@
 //! stream the ring buffer into a trace file until they end (or the user stops).
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     ffi::OsString,
-    fs::OpenOptions,
-    os::unix::fs::OpenOptionsExt as _,
     path::{Path, PathBuf},
     sync::atomic::{AtomicI32, AtomicU32, Ordering},
     time::{Duration, Instant},
 };
 
 use anyhow::{Context as _, bail};
-use aya::maps::{MapData, PerCpuArray, RingBuf};
-use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostState};
+use aya::maps::{MapData, PerCpuHashMap, RingBuf};
+use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount};
 use format::{Body, Event, Writer, WriterOptions};
 use tokio::io::{Interest, unix::AsyncFd};
 
 use crate::{
     loader::{self, Filter},
+    output::{Kind, Output},
     spawn::{Credentials, HeldChild},
     wire,
 };
@@ -31,6 +30,18 @@ const TICK: Duration = Duration::from_millis(10);
 const REORDER_WINDOW_NS: u64 = 20_000_000;
 /// How often tasks still believed alive are checked in /proc.
 const PRUNE_EVERY: Duration = Duration::from_secs(1);
+/// Records taken from the ring buffer at a time: between batches the loop
+/// gets back to the writer, its timer and the stop signals, whatever the load.
+const DRAIN_BATCH: usize = 16 << 10;
+/// The final drain's bound, in batches (targets of -p may still be running).
+const FINAL_BATCHES: usize = 256;
+/// Events held back for sorting, at most: past this the oldest go out
+/// anyway, so that memory stays bounded when the recorder falls behind.
+const MAX_HELD: usize = 64 << 10;
+/// After `--duration`, how long a program sent SIGTERM has before SIGKILL.
+const TERM_GRACE: Duration = Duration::from_secs(2);
+/// How often a growing loss is reported while recording.
+const WARN_EVERY: Duration = Duration::from_secs(1);
 
 /// What `systrace record` was asked to do.
 pub struct RecordConfig {
@@ -68,10 +79,16 @@ impl std::error::Error for Unsupported {}
 /// Records and returns the exit status to leave with: the program's own (128 +
 /// signal if a signal killed it), or 0 for `-p` and `-a`.
 pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
+    if let Some(d) = config.duration
+        && Instant::now().checked_add(d).is_none()
+    {
+        bail!("--duration {}: too long", humantime::format_duration(d));
+    }
     check_environment()?;
     // From now on a Ctrl-C or SIGTERM is counted, not fatal, even during setup.
     catch_stop_signals();
     let credentials = Credentials::for_program(config.user.as_deref())?;
+    let mut output = Output::create(&config.output, Kind::Trace)?;
     // Fork first: no thread may exist yet (see `spawn`).
     let (child, filter, live) = match &config.target {
         Target::Command(command) => {
@@ -83,8 +100,20 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         Target::Pids(pids) => (None, Filter::Pids(thread_groups(pids)?), threads_of(pids)),
         Target::All => (None, Filter::All, HashSet::new()),
     };
+    // The program keeps the priority it was started with.
+    raise_priority();
     let mut ebpf = loader::load(config.snaplen, &filter)?;
-    let writer = create_writer(&config.output, config.snaplen, credentials.as_ref())?;
+    if let Target::Pids(pids) = &config.target {
+        // A process that ended while the programs were loading.
+        thread_groups(pids)?;
+    }
+    let writer = Writer::new(
+        output.take_file()?,
+        &crate::machine::header(config.snaplen),
+        WriterOptions::default(),
+    )
+    .with_context(|| format!("writing {}", output.writing_to().display()))?;
+    output.keep();
     let root = child.as_ref().map(|c| c.pid);
     if let Some(child) = child {
         child.release()?;
@@ -93,7 +122,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         ebpf.take_map(EVENTS_MAP)
             .context("ring buffer map missing")?,
     )?;
-    let lost = PerCpuArray::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
+    let lost = PerCpuHashMap::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -105,12 +134,20 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         root,
         root_status: None,
         interrupts: 0,
-        deadline: config.duration.map(|d| Instant::now() + d),
+        deadline: config.duration.and_then(|d| Instant::now().checked_add(d)),
+        duration: config.duration,
+        kill_at: None,
         tracing_all: matches!(config.target, Target::All),
         last_prune: Instant::now(),
+        lost,
+        reported: HashMap::new(),
+        lost_total: 0,
+        last_warning: None,
     };
-    runtime.block_on(recorder.run(ring))?;
-    recorder.report_lost(&lost)?;
+    let writing = |what: &str| format!("{what} {}", output.writing_to().display());
+    runtime
+        .block_on(recorder.run(ring))
+        .with_context(|| writing("writing"))?;
     // A program still running when the user stopped recording: as if the stop
     // signal had ended us (-p and -a end that way normally: 0).
     let status = match (recorder.root, recorder.root_status) {
@@ -118,8 +155,12 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         (Some(_), None) => 128 + stop_signals().1 as u8,
         (None, None) => 0,
     };
-    let summary = recorder.writer.finish().context("finishing the trace")?;
+    let summary = recorder
+        .writer
+        .finish()
+        .with_context(|| writing("finishing"))?;
     drop(ebpf);
+    output.commit()?;
     eprintln!(
         "systrace: {} events ({} syscalls), {} lost, {} bytes ({:.1} bytes/syscall) -> {}",
         summary.events,
@@ -130,6 +171,15 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         config.output.display()
     );
     Ok(status)
+}
+
+/// Puts the recorder ahead of the programs it traces: the scheduler shares a
+/// CPU per thread, so one recorder beside 64 busy threads would get 1/65 of
+/// it and fall behind (half the events of 64 threads making short calls were
+/// lost at the default priority, none at this one). Best effort.
+fn raise_priority() {
+    // SAFETY: setpriority on this thread; threads made later inherit it.
+    unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, -20) };
 }
 
 fn check_environment() -> anyhow::Result<()> {
@@ -178,20 +228,37 @@ fn can_load_ebpf() -> bool {
     has(CAP_SYS_ADMIN) || (has(CAP_BPF) && has(CAP_PERFMON))
 }
 
-/// The thread-group ids of `pids` (a tid given to -p means its whole process).
+/// The thread-group ids of `pids` (a tid given to -p means its whole process),
+/// refused like strace refuses them when gone or already dead (a zombie).
 fn thread_groups(pids: &[u32]) -> anyhow::Result<Vec<u32>> {
     pids.iter()
         .map(|&pid| {
-            let status = std::fs::read_to_string(format!("/proc/{pid}/status")).map_err(|_| {
-                anyhow::anyhow!("attach: ptrace(PTRACE_SEIZE, {pid}): No such process")
-            })?;
-            status
-                .lines()
-                .find_map(|l| l.strip_prefix("Tgid:"))
-                .and_then(|v| v.trim().parse().ok())
+            let attach = |why: &str| anyhow::anyhow!("attach: ptrace(PTRACE_SEIZE, {pid}): {why}");
+            let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .map_err(|_| attach("No such process"))?;
+            let field = |name: &str| {
+                status
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(str::trim)
+            };
+            if field("State:").is_some_and(|s| s.starts_with(['Z', 'X'])) {
+                return Err(attach("Operation not permitted"));
+            }
+            field("Tgid:")
+                .and_then(|v| v.parse().ok())
                 .with_context(|| format!("reading the process id of {pid}"))
         })
         .collect()
+}
+
+/// Whether task `tid` still runs: it exists and is no zombie.
+fn alive(tid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{tid}/stat")).is_ok_and(|stat| {
+        // The state follows the command name, which may hold anything but ends at the last ')'.
+        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
+        !matches!(state, Some('Z' | 'X') | None)
+    })
 }
 
 /// The threads of the processes of `pids`, as live now.
@@ -208,27 +275,6 @@ fn threads_of(pids: &[u32]) -> HashSet<u32> {
     threads
 }
 
-/// Trace files hold buffers, which hold secrets: only their owner may read them.
-fn create_writer(path: &Path, snaplen: u32, owner: Option<&Credentials>) -> anyhow::Result<Writer> {
-    let file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    if let Some(owner) = owner {
-        std::os::unix::fs::fchown(&file, Some(owner.uid), Some(owner.gid))
-            .with_context(|| format!("giving {} to its user", path.display()))?;
-    }
-    Writer::new(
-        file,
-        &crate::machine::header(snaplen),
-        WriterOptions::default(),
-    )
-    .with_context(|| format!("writing {}", path.display()))
-}
-
 struct Recorder {
     writer: Writer,
     /// Events within the reorder window of the newest one, sorted on the next drain.
@@ -240,10 +286,19 @@ struct Recorder {
     root_status: Option<u8>,
     /// Ctrl-C or SIGTERM received.
     interrupts: u32,
+    /// When `--duration` is up.
     deadline: Option<Instant>,
+    duration: Option<Duration>,
+    /// When the program, sent SIGTERM at the deadline, gets SIGKILL.
+    kill_at: Option<Instant>,
     /// `-a`: only time or the user ends recording.
     tracing_all: bool,
     last_prune: Instant,
+    /// The kernel's per-thread loss counters, and what of them is in the trace.
+    lost: PerCpuHashMap<MapData, u32, LostCount>,
+    reported: HashMap<u32, u64>,
+    lost_total: u64,
+    last_warning: Option<Instant>,
 }
 
 impl Recorder {
@@ -259,11 +314,14 @@ impl Recorder {
             tokio::select! {
                 guard = ring.readable_mut() => {
                     let mut guard = guard?;
-                    self.drain(guard.get_inner_mut(), false)?;
-                    guard.clear_ready();
+                    // A batch that left records behind keeps the ring ready.
+                    if self.drain(guard.get_inner_mut())? {
+                        guard.clear_ready();
+                    }
                 }
                 _ = tick.tick() => {
-                    self.drain(ring.get_mut(), false)?;
+                    self.drain(ring.get_mut())?;
+                    self.collect_losses()?;
                     self.writer.flush_if_due()?;
                 }
             }
@@ -271,7 +329,13 @@ impl Recorder {
                 break;
             }
         }
-        self.drain(ring.get_mut(), true)
+        for _ in 0..FINAL_BATCHES {
+            if self.drain(ring.get_mut())? {
+                break;
+            }
+        }
+        self.collect_losses()?;
+        self.write_ready(true)
     }
 
     /// Whether a Ctrl-C or SIGTERM ends recording now. With a program of our own,
@@ -283,30 +347,32 @@ impl Recorder {
             return false;
         }
         self.interrupts = count;
-        let Some(root) = self.root.filter(|_| self.root_status.is_none()) else {
+        let Some(root) = self.running_root() else {
             return true;
         };
         if count > 1 {
             return true;
         }
         if last == libc::SIGTERM {
-            // SAFETY: kill(2) on our own child.
-            unsafe { libc::kill(root as i32, libc::SIGTERM) };
+            signal(root, libc::SIGTERM);
         }
         eprintln!("systrace: waiting for the program to end; interrupt again to stop now");
         false
     }
 
+    /// The program systrace started, while it runs.
+    fn running_root(&self) -> Option<u32> {
+        self.root.filter(|_| self.root_status.is_none())
+    }
+
     /// Whether recording is over: the time is up, or every traced task ended
     /// (with a program of our own: it and every descendant, like strace -f).
     fn finished(&mut self) -> anyhow::Result<bool> {
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.time_is_up()? {
             return Ok(true);
         }
-        if let Some(root) = self.root
-            && self.root_status.is_none()
-        {
-            self.root_status = reap(root)?;
+        if let Some(root) = self.running_root() {
+            self.root_status = reap(root, false)?;
             if self.root_status.is_none() {
                 return Ok(false);
             }
@@ -315,22 +381,68 @@ impl Recorder {
             return Ok(false);
         }
         // A task whose exit record was lost must not keep us waiting forever.
-        if !self.live.is_empty() && self.last_prune.elapsed() >= PRUNE_EVERY {
+        if self.last_prune.elapsed() >= PRUNE_EVERY {
             self.last_prune = Instant::now();
-            self.live
-                .retain(|tid| Path::new(&format!("/proc/{tid}")).exists());
+            self.live.retain(|&tid| alive(tid));
+            self.forget_ended_losers();
         }
         Ok(self.live.is_empty())
     }
 
-    /// Moves what the ring buffer holds into the trace, in timestamp order.
-    fn drain(&mut self, ring: &mut RingBuf<MapData>, all: bool) -> anyhow::Result<()> {
-        while let Some(item) = ring.next() {
+    /// `--duration`: -p and -a stop recording when it is up. A program of our
+    /// own is asked to end (SIGTERM, as `timeout` does) and recorded while it
+    /// does; if it is still running after [`TERM_GRACE`], it is killed
+    /// (SIGKILL) and recording ends, descendants or not.
+    fn time_is_up(&mut self) -> anyhow::Result<bool> {
+        let now = Instant::now();
+        if let Some(kill_at) = self.kill_at
+            && now >= kill_at
+        {
+            if let Some(root) = self.running_root() {
+                eprintln!("systrace: the program did not end within {TERM_GRACE:?}: sending SIGKILL");
+                signal(root, libc::SIGKILL);
+                self.root_status = reap(root, true)?;
+            }
+            return Ok(true);
+        }
+        let Some(deadline) = self.deadline.filter(|&d| now >= d) else {
+            return Ok(false);
+        };
+        self.deadline = None;
+        let Some(root) = self.running_root() else {
+            return Ok(true);
+        };
+        let took = self.duration.map(humantime::format_duration);
+        eprintln!(
+            "systrace: --duration {} is up: sending SIGTERM to the program (pid {root})",
+            took.map(|d| d.to_string()).unwrap_or_default()
+        );
+        signal(root, libc::SIGTERM);
+        self.kill_at = Some(deadline + TERM_GRACE);
+        Ok(false)
+    }
+
+    /// Takes one batch of records from the ring buffer and writes out what is
+    /// ready. True when the ring was emptied.
+    fn drain(&mut self, ring: &mut RingBuf<MapData>) -> anyhow::Result<bool> {
+        let mut emptied = false;
+        for _ in 0..DRAIN_BATCH {
+            let Some(item) = ring.next() else {
+                emptied = true;
+                break;
+            };
             if let Some(event) = wire::decode(&item) {
                 track_life(&mut self.live, &event);
                 self.held_back.push(event);
             }
         }
+        self.write_ready(false)?;
+        Ok(emptied)
+    }
+
+    /// Writes the held-back events that are ready (all of them at the end),
+    /// in timestamp order.
+    fn write_ready(&mut self, all: bool) -> anyhow::Result<()> {
         if self.held_back.is_empty() {
             return Ok(());
         }
@@ -339,8 +451,10 @@ impl Recorder {
         let ready = if all {
             self.held_back.len()
         } else {
-            self.held_back
-                .partition_point(|e| e.ts + REORDER_WINDOW_NS <= newest)
+            let settled = self
+                .held_back
+                .partition_point(|e| e.ts.saturating_add(REORDER_WINDOW_NS) <= newest);
+            settled.max(self.held_back.len().saturating_sub(MAX_HELD))
         };
         for event in self.held_back.drain(..ready) {
             self.writer.push(&event)?;
@@ -348,23 +462,67 @@ impl Recorder {
         Ok(())
     }
 
-    /// Writes a lost-events record for records dropped since the last one the
-    /// kernel side could report itself.
-    fn report_lost(&mut self, lost: &PerCpuArray<MapData, LostState>) -> anyhow::Result<()> {
-        let per_cpu = lost.get(&0, 0).context("reading the lost counters")?;
-        let ts = self.held_back.last().map_or(0, |e| e.ts);
-        for (cpu, state) in per_cpu.iter().enumerate() {
-            if state.count > 0 {
-                self.writer.push(&Event {
-                    tid: state.tid,
-                    pid: 0,
-                    cpu: cpu as u32,
-                    ts,
-                    body: Body::Lost { count: state.count },
-                })?;
+    /// Turns what the kernel's loss counters gained since the last look into
+    /// lost-events markers, each in its own thread at its latest loss.
+    fn collect_losses(&mut self) -> anyhow::Result<()> {
+        let tids = self
+            .lost
+            .keys()
+            .collect::<Result<Vec<u32>, _>>()
+            .context("reading the lost counters")?;
+        for tid in tids {
+            // Gone since the keys were read: nothing new.
+            let Ok(per_cpu) = self.lost.get(&tid, 0) else {
+                continue;
+            };
+            let (mut count, mut latest, mut cpu) = (0u64, LostCount::default(), 0);
+            for (i, c) in per_cpu.iter().enumerate() {
+                count = count.saturating_add(c.count);
+                if c.count > 0 && c.last_ts >= latest.last_ts {
+                    (latest, cpu) = (*c, i as u32);
+                }
             }
+            let seen = self.reported.entry(tid).or_default();
+            if count <= *seen {
+                continue;
+            }
+            let new = count - *seen;
+            *seen = count;
+            self.lost_total += new;
+            self.held_back.push(Event {
+                tid,
+                pid: latest.tgid,
+                cpu,
+                ts: latest.last_ts,
+                body: Body::Lost { count: new },
+            });
+        }
+        if !self.reported.is_empty()
+            && self.last_warning.is_none_or(|t| t.elapsed() >= WARN_EVERY)
+            && self.lost_total > 0
+        {
+            self.last_warning = Some(Instant::now());
+            eprintln!(
+                "systrace: warning: {} events lost so far: the recorder cannot keep up (the trace marks where)",
+                self.lost_total
+            );
         }
         Ok(())
+    }
+
+    /// Drops the loss counters of threads that ended (their tids may be reused).
+    fn forget_ended_losers(&mut self) {
+        let ended: Vec<u32> = self
+            .reported
+            .keys()
+            .copied()
+            .filter(|&tid| !alive(tid))
+            .collect();
+        for tid in ended {
+            if self.lost.remove(&tid).is_ok() {
+                self.reported.remove(&tid);
+            }
+        }
     }
 }
 
@@ -408,11 +566,17 @@ fn track_life(live: &mut HashSet<u32>, event: &Event) {
     }
 }
 
-/// The program's exit status once it has ended.
-fn reap(pid: u32) -> anyhow::Result<Option<u8>> {
+fn signal(pid: u32, signo: i32) {
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(pid as i32, signo) };
+}
+
+/// The program's exit status once it has ended (waiting for it with `wait`).
+fn reap(pid: u32, wait: bool) -> anyhow::Result<Option<u8>> {
     let mut status = 0;
+    let flags = if wait { 0 } else { libc::WNOHANG };
     // SAFETY: plain waitpid on our own child.
-    match unsafe { libc::waitpid(pid as i32, &mut status, libc::WNOHANG) } {
+    match unsafe { libc::waitpid(pid as i32, &mut status, flags) } {
         0 => Ok(None),
         -1 => Err(std::io::Error::last_os_error()).context("waiting for the program"),
         _ if libc::WIFEXITED(status) => Ok(Some(libc::WEXITSTATUS(status) as u8)),

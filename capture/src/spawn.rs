@@ -23,22 +23,54 @@ pub struct Credentials {
     groups: Vec<libc::gid_t>,
 }
 
+/// The user on whose behalf systrace runs: the one who ran sudo
+/// (SUDO_UID/SUDO_GID), else the real user. Output files are theirs.
+pub struct Invoker {
+    pub uid: u32,
+    pub gid: u32,
+    /// Set under sudo.
+    pub sudo: Option<Option<String>>,
+}
+
+impl Invoker {
+    pub fn get() -> anyhow::Result<Self> {
+        let var = |k| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
+        let id = |k: &str, v: &str| {
+            v.parse::<u32>()
+                .map_err(|_| anyhow::anyhow!("{k}={v:?} is not a number: refusing to guess who ran sudo"))
+        };
+        match (var("SUDO_UID"), var("SUDO_GID")) {
+            (None, None) => Ok(Self {
+                // SAFETY: getuid and getgid have no preconditions.
+                uid: unsafe { libc::getuid() },
+                gid: unsafe { libc::getgid() },
+                sudo: None,
+            }),
+            (Some(uid), Some(gid)) => Ok(Self {
+                uid: id("SUDO_UID", &uid)?,
+                gid: id("SUDO_GID", &gid)?,
+                sudo: Some(std::env::var("SUDO_USER").ok()),
+            }),
+            (Some(_), None) => bail!("SUDO_UID is set but SUDO_GID is not: refusing to guess who ran sudo"),
+            (None, Some(_)) => bail!("SUDO_GID is set but SUDO_UID is not: refusing to guess who ran sudo"),
+        }
+    }
+}
+
 impl Credentials {
-    /// `-u USER`, else the user who ran sudo (SUDO_UID/SUDO_GID), else nobody
-    /// in particular (the program runs as systrace does).
+    /// `-u USER` (a name or a numeric uid), else the user who ran sudo, else
+    /// nobody in particular (the program runs as systrace does).
     pub fn for_program(user: Option<&str>) -> anyhow::Result<Option<Self>> {
         let (name, uid, gid) = match user {
-            Some(name) => {
-                let (uid, gid) = lookup_user(name)?;
-                (Some(name.to_owned()), uid, gid)
-            }
-            None => {
-                let var = |k| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
-                match (var("SUDO_UID"), var("SUDO_GID")) {
-                    (Some(uid), Some(gid)) => (std::env::var("SUDO_USER").ok(), uid, gid),
-                    _ => return Ok(None),
-                }
-            }
+            Some(user) => lookup_user(user)?,
+            None => match Invoker::get()? {
+                Invoker {
+                    uid,
+                    gid,
+                    sudo: Some(name),
+                } => (name, uid, gid),
+                Invoker { sudo: None, .. } => return Ok(None),
+            },
         };
         let groups = match name {
             Some(name) => group_list(&name, gid)?,
@@ -48,16 +80,30 @@ impl Credentials {
     }
 }
 
-fn lookup_user(name: &str) -> anyhow::Result<(u32, u32)> {
-    let cname = CString::new(name).context("user name contains a NUL byte")?;
-    // SAFETY: getpwnam returns NULL or a pointer to static storage, read at once;
-    // no other thread exists yet.
-    let pw = unsafe { libc::getpwnam(cname.as_ptr()) };
+/// A user's name (when known), uid and primary gid, from a name or a number.
+fn lookup_user(user: &str) -> anyhow::Result<(Option<String>, u32, u32)> {
+    let cname = CString::new(user).context("user name contains a NUL byte")?;
+    let number = user.parse::<u32>().ok();
+    // SAFETY: getpwnam/getpwuid return NULL or a pointer to static storage,
+    // read at once; no other thread exists yet.
+    let pw = unsafe {
+        match number {
+            Some(uid) => libc::getpwuid(uid),
+            None => libc::getpwnam(cname.as_ptr()),
+        }
+    };
     if pw.is_null() {
-        bail!("Cannot find user '{name}'");
+        // A uid with no passwd entry still names a user: its own group, no others.
+        return match number {
+            Some(uid) => Ok((None, uid, uid)),
+            None => bail!("Cannot find user '{user}'"),
+        };
     }
-    // SAFETY: non-null result of getpwnam.
-    Ok(unsafe { ((*pw).pw_uid, (*pw).pw_gid) })
+    // SAFETY: non-null result of getpwnam/getpwuid; pw_name is a C string.
+    unsafe {
+        let name = CStr::from_ptr((*pw).pw_name).to_string_lossy().into_owned();
+        Ok((Some(name), (*pw).pw_uid, (*pw).pw_gid))
+    }
 }
 
 fn group_list(name: &str, gid: u32) -> anyhow::Result<Vec<libc::gid_t>> {
@@ -146,7 +192,7 @@ impl HeldChild {
         // The error pipe closes on a successful exec (O_CLOEXEC): EOF means it ran.
         match exec_error.read(&mut errno) {
             Ok(4) => {
-                Err(io::Error::from_raw_os_error(i32::from_ne_bytes(errno))).context("exec failed")
+                Err(io::Error::from_raw_os_error(i32::from_ne_bytes(errno))).context("exec")
             }
             _ => Ok(()),
         }
@@ -191,7 +237,9 @@ fn child(
     }
 }
 
-/// Looks `program` up in PATH as execvp would, with strace's error when missing.
+/// Looks `program` up in PATH as execvp would, with strace's error when
+/// missing. A file that exists but cannot be run (a directory, no x bit) is
+/// left for exec to refuse, which gives strace's "exec: Permission denied".
 fn find_program(program: &OsStr) -> anyhow::Result<PathBuf> {
     let candidates: Vec<PathBuf> = if program.as_bytes().contains(&b'/') {
         vec![PathBuf::from(program)]
@@ -202,9 +250,10 @@ fn find_program(program: &OsStr) -> anyhow::Result<PathBuf> {
             .map(|dir| dir.join(program))
             .collect()
     };
-    candidates
-        .into_iter()
-        .find(|p| is_executable(p))
+    let runnable = candidates.iter().find(|p| is_executable(p));
+    runnable
+        .or_else(|| candidates.iter().find(|p| p.exists()))
+        .cloned()
         .ok_or_else(|| {
             anyhow::anyhow!(
                 "Can't stat '{}': No such file or directory",

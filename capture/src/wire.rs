@@ -1,7 +1,7 @@
 //! Turning ring-buffer records into `format` events.
 
 use capture_ebpf::{
-    CaptureHeader, EventKind, Exec, Fork, Header, Lost, Signal, SysEnter, SysExit, TaskExit,
+    CaptureHeader, EventKind, Exec, Fork, Header, Signal, SysEnter, SysExit, TaskExit,
 };
 use format::{Body, Capture, CaptureStatus, Event};
 
@@ -55,9 +55,6 @@ pub fn decode(bytes: &[u8]) -> Option<Event> {
                 info,
             }
         }
-        EventKind::Lost => Body::Lost {
-            count: read::<Lost>(bytes, 0)?.count,
-        },
     };
     Some(Event {
         tid: header.tid,

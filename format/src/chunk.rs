@@ -374,7 +374,7 @@ impl Chunk {
     ) -> Result<Chunk, Error> {
         let corrupt = |what: &str| Error::corrupt(offset, what);
         let block = rkyv::access::<ArchivedBlock, rancor::Error>(&bytes)
-            .map_err(|e| corrupt(&format!("chunk archive invalid: {e}")))?;
+            .map_err(|_| corrupt("chunk archive invalid"))?;
         if block.tids.len() != block.pids.len() || block.kinds.len() != header.events as usize {
             return Err(corrupt("chunk columns disagree on their lengths"));
         }

@@ -3,11 +3,15 @@
 //! Layout of a trace file:
 //!
 //! ```text
-//! preamble (16 bytes) | header (rkyv, padded to 16) | chunk* | index (rkyv, 16-aligned) | trailer (32 bytes)
+//! preamble (32 bytes) | header (rkyv, padded to 16) | chunk* | index (rkyv, 16-aligned) | trailer (32 bytes)
 //! ```
 //!
 //! The preamble is plain bytes so that a reader can refuse a newer major version
-//! before it interprets anything else.
+//! before it interprets anything else. From version 2 on it carries the
+//! header's CRC and ends in its own, so that one flipped byte anywhere before
+//! the chunks (the architecture, the clock anchor) is an error, not a
+//! silently wrong reading. Version 1 files (a 16-byte preamble, no
+//! checksums) are still read.
 
 use rkyv::{Archive, Deserialize, Serialize};
 
@@ -16,7 +20,7 @@ use crate::Error;
 /// First bytes of every trace file.
 pub const MAGIC: [u8; 8] = *b"SYSTRACE";
 /// Readers refuse files of another major version.
-pub const VERSION_MAJOR: u16 = 1;
+pub const VERSION_MAJOR: u16 = 2;
 /// Readers accept any minor version of their major one.
 pub const VERSION_MINOR: u16 = 0;
 /// Alignment of the rkyv sections (header and index) within the file.
@@ -55,14 +59,28 @@ impl ArchivedClockAnchor {
     }
 }
 
-/// The fixed 16 bytes at offset 0.
+/// The fixed bytes at offset 0: magic, version, the header's length and CRC,
+/// and (at 28..32) the CRC of the bytes before it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Preamble {
     pub header_len: u32,
+    /// `None` in version 1 files.
+    pub header_crc: Option<u32>,
+    /// 16 in version 1 files.
+    pub size: usize,
 }
 
 impl Preamble {
-    pub const SIZE: usize = 16;
+    pub const SIZE: usize = 32;
+    const V1_SIZE: usize = 16;
+
+    pub fn new(header: &[u8]) -> Self {
+        Preamble {
+            header_len: header.len() as u32,
+            header_crc: Some(crc32fast::hash(header)),
+            size: Self::SIZE,
+        }
+    }
 
     pub fn to_bytes(self) -> [u8; Self::SIZE] {
         let mut out = [0u8; Self::SIZE];
@@ -70,6 +88,9 @@ impl Preamble {
         out[8..10].copy_from_slice(&VERSION_MAJOR.to_le_bytes());
         out[10..12].copy_from_slice(&VERSION_MINOR.to_le_bytes());
         out[12..16].copy_from_slice(&self.header_len.to_le_bytes());
+        out[16..20].copy_from_slice(&self.header_crc.unwrap_or(0).to_le_bytes());
+        let crc = crc32fast::hash(&out[..28]);
+        out[28..].copy_from_slice(&crc.to_le_bytes());
         out
     }
 
@@ -77,23 +98,42 @@ impl Preamble {
         if file.is_empty() {
             return Err(Error::Empty);
         }
-        let bytes = file.get(..Self::SIZE).ok_or(Error::NotATrace)?;
+        let bytes = file.get(..Self::V1_SIZE).ok_or(Error::NotATrace)?;
         if bytes[..8] != MAGIC {
             return Err(Error::NotATrace);
         }
-        let major = u16::from_le_bytes([bytes[8], bytes[9]]);
-        let minor = u16::from_le_bytes([bytes[10], bytes[11]]);
+        let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
+        let u32_at = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let (major, minor) = (u16_at(8), u16_at(10));
+        let header_len = u32_at(bytes, 12);
+        if major == 1 {
+            return Ok(Preamble {
+                header_len,
+                header_crc: None,
+                size: Self::V1_SIZE,
+            });
+        }
+        // Every version from 2 on ends its preamble in this CRC: check it
+        // before believing the version.
+        let bytes = file
+            .get(..Self::SIZE)
+            .ok_or_else(|| Error::corrupt(0, "preamble cut short"))?;
+        if crc32fast::hash(&bytes[..28]) != u32_at(bytes, 28) {
+            return Err(Error::corrupt(0, "preamble checksum mismatch"));
+        }
         if major != VERSION_MAJOR {
             return Err(Error::Version { major, minor });
         }
         Ok(Preamble {
-            header_len: u32::from_le_bytes([bytes[12], bytes[13], bytes[14], bytes[15]]),
+            header_len,
+            header_crc: Some(u32_at(bytes, 16)),
+            size: Self::SIZE,
         })
     }
 
     /// Offset of the first chunk.
     pub fn chunks_start(&self) -> u64 {
-        (Self::SIZE + padded(self.header_len as usize)) as u64
+        (self.size + padded(self.header_len as usize)) as u64
     }
 }
 

@@ -4,8 +4,11 @@
 //! A file without a valid trailer was cut (recorder killed, disk full): the reader
 //! then scans the chunks from the start, keeps every complete one, and rebuilds
 //! the index from them, reporting that it did so in [`Trace::recovery`].
+//! Traces concatenated into one file are read as the first of them
+//! ([`Trace::concatenated`]). A chunk that turns out corrupt when a view reads
+//! it is skipped, and the view goes on; [`Trace::skipped`] says what was lost.
 
-use std::{fs::File, ops::ControlFlow, ops::Range, path::Path};
+use std::{fs::File, ops::ControlFlow, ops::Range, path::Path, sync::Mutex};
 
 use memmap2::Mmap;
 use rkyv::{rancor, util::AlignedVec};
@@ -33,6 +36,9 @@ impl Bytes {
     }
 }
 
+/// Where two traces were glued together: a trailer, then a new preamble.
+const CONCATENATED: &[u8] = b"STRCEND1SYSTRACE";
+
 /// Where the index lives: in the file, or rebuilt by a recovery scan.
 enum IndexBytes {
     InFile(Range<usize>),
@@ -47,6 +53,8 @@ pub struct Recovery {
     /// Where the scan stopped: the first byte not part of a complete chunk.
     pub stopped_at: u64,
     pub file_len: u64,
+    /// Damaged stretches the scan went past to later complete chunks.
+    pub skipped: Vec<Skipped>,
 }
 
 impl std::fmt::Display for Recovery {
@@ -59,6 +67,31 @@ impl std::fmt::Display for Recovery {
             self.file_len - self.stopped_at,
             self.stopped_at
         )
+    }
+}
+
+/// A stretch of the file a reader could not use and went past.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub offset: u64,
+    /// Events in it, when the index knew.
+    pub events: Option<u64>,
+    /// Its time range, as offsets from the trace's first event, when known.
+    pub time: Option<(u64, u64)>,
+    pub reason: String,
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "skipped a corrupt chunk at byte offset {}", self.offset)?;
+        if let Some(events) = self.events {
+            write!(f, ": {events} events")?;
+        }
+        if let Some((from, to)) = self.time {
+            let s = |ns: u64| ns as f64 / 1e9;
+            write!(f, " from +{:.6}s to +{:.6}s", s(from), s(to))?;
+        }
+        write!(f, " ({})", self.reason)
     }
 }
 
@@ -95,19 +128,29 @@ impl Filter {
 /// An open trace file.
 pub struct Trace {
     bytes: Bytes,
+    /// The trace's length: less than the file's when traces were concatenated.
+    len: usize,
     header: Range<usize>,
     index: IndexBytes,
     recovery: Option<Recovery>,
+    /// Set when the file holds more traces after this one: where the next begins.
+    concatenated: Option<u64>,
+    /// Corrupt chunks views went past.
+    skipped: Mutex<Vec<Skipped>>,
 }
 
 impl Trace {
     /// Maps and checks `path`.
     pub fn open(path: &Path) -> Result<Self, Error> {
-        let file = File::open(path).map_err(Error::Io)?;
+        Self::from_file(&File::open(path).map_err(Error::Io)?)
+    }
+
+    /// Maps and checks an open file.
+    pub fn from_file(file: &File) -> Result<Self, Error> {
         // SAFETY: the mapping is read-only; a file changed under us by another
         // process can give wrong data, which every access checks, but not UB in
         // safe code that only reads bytes through bounds-checked slices.
-        let map = unsafe { Mmap::map(&file) }.map_err(Error::Io)?;
+        let map = unsafe { Mmap::map(file) }.map_err(Error::Io)?;
         Self::from_bytes(Bytes::Mapped(map))
     }
 
@@ -119,14 +162,25 @@ impl Trace {
     }
 
     fn from_bytes(bytes: Bytes) -> Result<Self, Error> {
-        let file = bytes.as_slice();
-        let preamble = Preamble::parse(file)?;
-        let header = Preamble::SIZE..Preamble::SIZE + preamble.header_len as usize;
+        let whole = bytes.as_slice();
+        let preamble = Preamble::parse(whole)?;
+        let (file, concatenated) = match first_of_concatenated(whole) {
+            Some(end) => (&whole[..end], Some(end as u64)),
+            None => (whole, None),
+        };
+        let header = preamble.size..preamble.size + preamble.header_len as usize;
+        let at = preamble.size as u64;
         let header_bytes = file
             .get(header.clone())
-            .ok_or_else(|| Error::corrupt(Preamble::SIZE as u64, "header cut short"))?;
+            .ok_or_else(|| Error::corrupt(at, "header cut short"))?;
+        if preamble
+            .header_crc
+            .is_some_and(|crc| crc != crc32fast::hash(header_bytes))
+        {
+            return Err(Error::corrupt(at, "header checksum mismatch"));
+        }
         rkyv::access::<ArchivedFileHeader, rancor::Error>(header_bytes)
-            .map_err(|e| Error::corrupt(Preamble::SIZE as u64, &format!("header invalid: {e}")))?;
+            .map_err(|_| Error::corrupt(at, "header invalid"))?;
         let (index, recovery) = match Trailer::parse(file) {
             Some(trailer) => (IndexBytes::InFile(check_index(file, &trailer)?), None),
             None => {
@@ -134,22 +188,31 @@ impl Trace {
                 (IndexBytes::Rebuilt(index), Some(recovery))
             }
         };
+        let len = file.len();
         Ok(Trace {
             bytes,
+            len,
             header,
             index,
             recovery,
+            concatenated,
+            skipped: Mutex::new(Vec::new()),
         })
+    }
+
+    /// The trace's bytes.
+    fn file(&self) -> &[u8] {
+        &self.bytes.as_slice()[..self.len]
     }
 
     pub fn header(&self) -> &ArchivedFileHeader {
         // SAFETY: validated by `rkyv::access` in `from_bytes`; the bytes never change.
-        unsafe { rkyv::access_unchecked(&self.bytes.as_slice()[self.header.clone()]) }
+        unsafe { rkyv::access_unchecked(&self.file()[self.header.clone()]) }
     }
 
     pub fn index(&self) -> &ArchivedIndex {
         let bytes = match &self.index {
-            IndexBytes::InFile(range) => &self.bytes.as_slice()[range.clone()],
+            IndexBytes::InFile(range) => &self.file()[range.clone()],
             IndexBytes::Rebuilt(vec) => vec.as_slice(),
         };
         // SAFETY: validated by `rkyv::access` when the trace was opened.
@@ -161,6 +224,47 @@ impl Trace {
         self.recovery.as_ref()
     }
 
+    /// Set when more traces follow this one in the file: the byte offset
+    /// where the next begins (only the first is read).
+    pub fn concatenated(&self) -> Option<u64> {
+        self.concatenated
+    }
+
+    /// The corrupt chunks that views of this trace went past so far, and
+    /// what the recovery scan of a cut file went past.
+    pub fn skipped(&self) -> Vec<Skipped> {
+        let mut all = self.recovery.as_ref().map_or(Vec::new(), |r| r.skipped.clone());
+        all.extend(self.skipped.lock().map(|s| s.clone()).unwrap_or_default());
+        all
+    }
+
+    /// A chunk that fails to decode: noted, and passed over (a read or
+    /// allocation failure is not corruption, and still stops the view).
+    fn skip(&self, i: usize, error: Error) -> Result<(), Error> {
+        let Error::Corrupt { offset, what } = error else {
+            return Err(error);
+        };
+        let entry = self.index().chunks.get(i);
+        let first = self.index().totals.first_ts.to_native();
+        let skipped = Skipped {
+            offset,
+            events: entry.map(|e| u64::from(e.events.to_native())),
+            time: entry.map(|e| {
+                (
+                    e.ts_first.to_native().saturating_sub(first),
+                    e.ts_last.to_native().saturating_sub(first),
+                )
+            }),
+            reason: what,
+        };
+        if let Ok(mut list) = self.skipped.lock()
+            && !list.contains(&skipped)
+        {
+            list.push(skipped);
+        }
+        Ok(())
+    }
+
     /// Decodes chunk `i` of the index.
     pub fn chunk(&self, i: usize) -> Result<Chunk, Error> {
         let entry = self
@@ -168,7 +272,7 @@ impl Trace {
             .chunks
             .get(i)
             .ok_or_else(|| Error::corrupt(0, "chunk number out of range"))?;
-        let chunk = Chunk::decode(self.bytes.as_slice(), entry.offset.to_native())?;
+        let chunk = Chunk::decode(self.file(), entry.offset.to_native())?;
         if chunk.len() != entry.events.to_native() as usize {
             return Err(Error::corrupt(
                 entry.offset.to_native(),
@@ -196,20 +300,27 @@ impl Trace {
         mut f: impl FnMut(EventRef<'_>) -> ControlFlow<()>,
     ) -> Result<(), Error> {
         let selected = self.select(filter);
-        let mut walk = |chunk: Result<Chunk, Error>| -> Result<ControlFlow<()>, Error> {
-            let chunk = chunk?;
+        let mut walk = |i: usize, chunk: Result<Chunk, Error>| -> Result<ControlFlow<()>, Error> {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(e) => return self.skip(i, e).map(|()| ControlFlow::Continue(())),
+            };
+            let mut flow = ControlFlow::Continue(());
             for event in chunk.events().filter(|e| filter.wants(e)) {
                 if f(event).is_break() {
-                    chunk.check()?;
-                    return Ok(ControlFlow::Break(()));
+                    flow = ControlFlow::Break(());
+                    break;
                 }
             }
-            chunk.check()?;
-            Ok(ControlFlow::Continue(()))
+            // Columns that end badly: the events before were good, the rest is gone.
+            if let Err(e) = chunk.check() {
+                self.skip(i, e)?;
+            }
+            Ok(flow)
         };
         if threads <= 1 || selected.len() <= 1 {
             for &i in &selected {
-                if walk(self.chunk(i))?.is_break() {
+                if walk(i, self.chunk(i))?.is_break() {
                     break;
                 }
             }
@@ -220,13 +331,13 @@ impl Trace {
             scope.spawn(move || {
                 for &i in &selected {
                     // The reader stopped (done early, or an error): so do we.
-                    if ahead.send(self.chunk(i)).is_err() {
+                    if ahead.send((i, self.chunk(i))).is_err() {
                         break;
                     }
                 }
             });
-            for chunk in chunks {
-                if walk(chunk)?.is_break() {
+            for (i, chunk) in chunks {
+                if walk(i, chunk)?.is_break() {
                     break;
                 }
             }
@@ -252,14 +363,22 @@ impl Trace {
                 .map(|share| {
                     let f = &f;
                     scope.spawn(move || {
-                        share
-                            .iter()
-                            .map(|&i| {
-                                let chunk = self.chunk(i)?;
-                                let result = f(&chunk);
-                                chunk.check().map(|()| result)
-                            })
-                            .collect::<Result<Vec<R>, Error>>()
+                        let mut results = Vec::with_capacity(share.len());
+                        for &i in share {
+                            let chunk = match self.chunk(i) {
+                                Ok(chunk) => chunk,
+                                Err(e) => {
+                                    self.skip(i, e)?;
+                                    continue;
+                                }
+                            };
+                            let result = f(&chunk);
+                            match chunk.check() {
+                                Ok(()) => results.push(result),
+                                Err(e) => self.skip(i, e)?,
+                            }
+                        }
+                        Ok::<_, Error>(results)
                     })
                 })
                 .collect();
@@ -281,7 +400,7 @@ fn check_index(file: &[u8], trailer: &Trailer) -> Result<Range<usize>, Error> {
     let corrupt = |what: &str| Error::corrupt(offset, what);
     let end = offset
         .checked_add(trailer.index_len)
-        .filter(|&end| end + Trailer::SIZE as u64 == file.len() as u64)
+        .filter(|&end| end.checked_add(Trailer::SIZE as u64) == Some(file.len() as u64))
         .ok_or_else(|| corrupt("index does not end at the trailer"))?;
     if !(offset as usize).is_multiple_of(crate::header::ALIGN) {
         return Err(corrupt("index is not aligned"));
@@ -291,7 +410,7 @@ fn check_index(file: &[u8], trailer: &Trailer) -> Result<Range<usize>, Error> {
         return Err(corrupt("index checksum mismatch"));
     }
     rkyv::access::<ArchivedIndex, rancor::Error>(&file[range.clone()])
-        .map_err(|e| corrupt(&format!("index invalid: {e}")))?;
+        .map_err(|_| corrupt("index invalid"))?;
     Ok(range)
 }
 
@@ -305,14 +424,32 @@ fn index_chunk(file: &[u8], offset: u64, builder: &mut IndexBuilder) -> Result<u
 }
 
 /// Scans a cut file chunk by chunk from `start` and indexes what is complete.
+/// A chunk that does not decode is either where the recorder stopped or
+/// damage: the scan goes on at the next chunk that decodes, if any.
 fn rebuild_index(file: &[u8], start: u64) -> Result<(AlignedVec, Recovery), Error> {
     let mut builder = IndexBuilder::default();
     let mut offset = start.min(file.len() as u64);
     let mut chunks = 0;
-    // The first chunk that does not decode is where the recorder stopped.
-    while let Ok(len) = index_chunk(file, offset, &mut builder) {
-        offset += len as u64;
-        chunks += 1;
+    let mut skipped = Vec::new();
+    loop {
+        match index_chunk(file, offset, &mut builder) {
+            Ok(len) => {
+                offset += len as u64;
+                chunks += 1;
+            }
+            Err(error) => {
+                let Some(next) = next_chunk(file, offset + 1) else {
+                    break;
+                };
+                skipped.push(Skipped {
+                    offset,
+                    events: None,
+                    time: None,
+                    reason: format!("{} bytes that are no complete chunk: {error}", next - offset),
+                });
+                offset = next;
+            }
+        }
     }
     let index = rkyv::to_bytes::<rancor::Error>(&builder.finish())
         .map_err(|e| Error::Encode(e.to_string()))?;
@@ -320,6 +457,44 @@ fn rebuild_index(file: &[u8], start: u64) -> Result<(AlignedVec, Recovery), Erro
         chunks,
         stopped_at: offset,
         file_len: file.len() as u64,
+        skipped,
     };
     Ok((index, recovery))
+}
+
+/// The offset of the first chunk at or after `from` that decodes.
+fn next_chunk(file: &[u8], from: u64) -> Option<u64> {
+    let from = usize::try_from(from).ok()?;
+    let mut at = from;
+    while let Some(found) = file
+        .get(at..)?
+        .windows(ChunkHeader::MAGIC.len())
+        .position(|w| w == ChunkHeader::MAGIC)
+    {
+        let offset = (at + found) as u64;
+        if Chunk::decode(file, offset).is_ok() {
+            return Some(offset);
+        }
+        at += found + 1;
+    }
+    None
+}
+
+/// Where the second trace begins, when `file` is traces glued together
+/// (`cat a.bin b.bin`) and the first is complete: its trailer's index must
+/// check out right before the second's preamble.
+fn first_of_concatenated(file: &[u8]) -> Option<usize> {
+    // A single complete trace is never searched.
+    if let Some(trailer) = Trailer::parse(file)
+        && check_index(file, &trailer).is_ok()
+    {
+        return None;
+    }
+    let split = file
+        .windows(CONCATENATED.len())
+        .position(|w| w == CONCATENATED)?
+        + 8;
+    let first = &file[..split];
+    let trailer = Trailer::parse(first)?;
+    check_index(first, &trailer).ok().map(|_| split)
 }

@@ -84,9 +84,7 @@ impl Writer {
     pub fn new(mut file: File, header: &FileHeader, options: WriterOptions) -> Result<Self, Error> {
         let header_bytes =
             rkyv::to_bytes::<rancor::Error>(header).map_err(|e| Error::Encode(e.to_string()))?;
-        let preamble = Preamble {
-            header_len: header_bytes.len() as u32,
-        };
+        let preamble = Preamble::new(&header_bytes);
         file.write_all(&preamble.to_bytes()).map_err(Error::Io)?;
         file.write_all(&header_bytes).map_err(Error::Io)?;
         file.write_all(&vec![0; padded(header_bytes.len()) - header_bytes.len()])
@@ -209,7 +207,11 @@ fn write_blocks(
         index_crc: crc32fast::hash(&index_bytes),
     };
     file.write_all(&trailer.to_bytes()).map_err(Error::Io)?;
-    file.sync_all().map_err(Error::Io)?;
+    match file.sync_all() {
+        // A device (-o /dev/null) has nothing to sync.
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidInput => {}
+        other => other.map_err(Error::Io)?,
+    }
     Ok(Summary {
         events: index.totals.events,
         syscalls: index.totals.syscalls,

@@ -1,0 +1,272 @@
+//! Every file systrace writes, created so that another user sharing the
+//! directory (think /tmp) can neither redirect it, nor pre-create it, nor read it.
+//!
+//! - A symlink as the last path component is never followed, except to a
+//!   character device (`/dev/stdout` to a terminal): devices are written as they are.
+//! - Anything else is written under `NAME.partial`, created new (O_EXCL,
+//!   O_NOFOLLOW) with mode 0600 and given to the invoking user, then renamed
+//!   onto NAME when complete. An existing NAME is replaced only when it is a
+//!   regular file of the invoking user; another user's file, a directory or a
+//!   socket is refused.
+//! - A trace's partial file is what a killed recorder leaves, and what a live
+//!   reader opens; any other output's partial file is removed on failure, so
+//!   no half-written export is left behind.
+
+use std::{
+    ffi::OsString,
+    fs::{File, OpenOptions},
+    io,
+    os::unix::fs::{FileTypeExt as _, MetadataExt as _, OpenOptionsExt as _},
+    path::{Path, PathBuf},
+};
+
+use anyhow::{Context as _, bail};
+
+use crate::spawn::Invoker;
+
+/// The in-progress name's suffix.
+pub const PARTIAL: &str = ".partial";
+
+/// What a file holds decides where it may go.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A trace (see [`Output::keep`]).
+    Trace,
+    /// A view's text (`show -o`, `stats -o`): may also go into the user's own FIFO.
+    Text,
+    /// An export (JSON).
+    Export,
+}
+
+/// An output file being written.
+pub struct Output {
+    file: File,
+    path: PathBuf,
+    /// Where the data is written until `commit` renames it onto `path`;
+    /// `None` for a device (or FIFO), written in place.
+    partial: Option<PathBuf>,
+    /// Whether an unfinished partial file stays (see [`Output::keep`]).
+    keep_partial: bool,
+}
+
+/// `path` + `.partial`.
+pub fn partial_name(path: &Path) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(PARTIAL);
+    PathBuf::from(name)
+}
+
+impl Output {
+    /// Opens `path` for writing as described in the module docs.
+    pub fn create(path: &Path, kind: Kind) -> anyhow::Result<Self> {
+        let invoker = Invoker::get()?;
+        let shown = path.display();
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("{shown}")),
+            Ok(meta) => {
+                let ty = meta.file_type();
+                if ty.is_symlink() {
+                    let target_is_device = std::fs::metadata(path)
+                        .is_ok_and(|m| m.file_type().is_char_device());
+                    if !target_is_device {
+                        bail!("{shown} is a symbolic link: refusing to follow it");
+                    }
+                    return Self::in_place(path, false);
+                }
+                if ty.is_char_device() {
+                    return Self::in_place(path, false);
+                }
+                if ty.is_fifo() && kind == Kind::Text && meta.uid() == invoker.uid {
+                    return Self::in_place(path, true);
+                }
+                if ty.is_dir() {
+                    bail!("{shown} is a directory");
+                }
+                if !ty.is_file() {
+                    bail!("{shown} is {}: refusing to write into it", describe(&meta));
+                }
+                if meta.uid() != invoker.uid {
+                    bail!(
+                        "{shown} belongs to another user (uid {}): refusing to replace it",
+                        meta.uid()
+                    );
+                }
+            }
+        }
+        let partial = partial_name(path);
+        let file = create_new(&partial, &invoker)?;
+        Ok(Output {
+            file,
+            path: path.to_owned(),
+            partial: Some(partial),
+            keep_partial: false,
+        })
+    }
+
+    /// A device or FIFO that exists: opened without creating anything, and
+    /// checked again once open (the name may have changed in between).
+    fn in_place(path: &Path, fifo: bool) -> anyhow::Result<Self> {
+        let file = OpenOptions::new()
+            .write(true)
+            // A FIFO blocks until its reader comes, as a FIFO should.
+            .custom_flags(libc::O_NOCTTY | if fifo { 0 } else { libc::O_NONBLOCK })
+            .open(path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        let ty = file.metadata()?.file_type();
+        if !(ty.is_char_device() || (fifo && ty.is_fifo())) {
+            bail!("{} changed while it was being opened", path.display());
+        }
+        if !fifo {
+            set_blocking(&file)?;
+        }
+        Ok(Output {
+            file,
+            path: path.to_owned(),
+            partial: None,
+            keep_partial: false,
+        })
+    }
+
+    pub fn file(&self) -> &File {
+        &self.file
+    }
+
+    /// Where the data goes until it is complete (shown in messages).
+    pub fn writing_to(&self) -> &Path {
+        self.partial.as_deref().unwrap_or(&self.path)
+    }
+
+    /// The file handle, for a writer that owns it (the trace writer); the
+    /// name stays here, for `commit`.
+    pub fn take_file(&mut self) -> io::Result<File> {
+        self.file.try_clone()
+    }
+
+    /// From now on the partial file stays if not finished: a recording has
+    /// begun, and what reached it is readable.
+    pub fn keep(&mut self) {
+        self.keep_partial = true;
+    }
+
+    /// Gives the finished file its name.
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        if let Some(partial) = self.partial.take() {
+            std::fs::rename(&partial, &self.path).with_context(|| {
+                format!("renaming {} to {}", partial.display(), self.path.display())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        // Not committed: a recording's partial file stays (it is readable up
+        // to its last chunk); a half-written view or export goes.
+        if let Some(partial) = &self.partial
+            && !self.keep_partial
+        {
+            let _ = std::fs::remove_file(partial);
+        }
+    }
+}
+
+/// Creates `path` new: never through a symlink, never into an existing file.
+/// A partial file of the invoking user's that no recorder holds any more (one
+/// was killed) is replaced.
+fn create_new(path: &Path, invoker: &Invoker) -> anyhow::Result<File> {
+    let open = || {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+    };
+    let file = match open() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            remove_stale(path, invoker)?;
+            open()
+        }
+        other => other,
+    }
+    .with_context(|| format!("creating {}", path.display()))?;
+    // The umask may have taken bits away, never added any: make it exact.
+    use std::os::unix::fs::PermissionsExt as _;
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))
+        .with_context(|| format!("setting the mode of {}", path.display()))?;
+    std::os::unix::fs::fchown(&file, Some(invoker.uid), Some(invoker.gid))
+        .with_context(|| format!("giving {} to its user", path.display()))?;
+    lock(&file).with_context(|| format!("locking {}", path.display()))?;
+    Ok(file)
+}
+
+/// Removes a leftover partial file, if it is the invoking user's regular file
+/// and no live recorder holds its lock.
+fn remove_stale(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
+    let shown = path.display();
+    let old = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(path)
+        .with_context(|| format!("{shown} exists and cannot be opened"))?;
+    let meta = old.metadata()?;
+    if !meta.file_type().is_file() {
+        bail!("{shown} exists and is {}: refusing to use it", describe(&meta));
+    }
+    if meta.uid() != invoker.uid {
+        bail!(
+            "{shown} exists and belongs to another user (uid {}): refusing to use it",
+            meta.uid()
+        );
+    }
+    if lock(&old).is_err() {
+        bail!("{shown} is being written by another systrace");
+    }
+    std::fs::remove_file(path).with_context(|| format!("removing the stale {shown}"))
+}
+
+/// An exclusive lock, held as long as the file is open: tells a second
+/// systrace that this partial file is in use.
+fn lock(file: &File) -> io::Result<()> {
+    use std::os::fd::AsRawFd as _;
+    // SAFETY: flock on a descriptor we own.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+fn set_blocking(file: &File) -> io::Result<()> {
+    use std::os::fd::AsRawFd as _;
+    let fd = file.as_raw_fd();
+    // SAFETY: fcntl on a descriptor we own.
+    unsafe {
+        let flags = libc::fcntl(fd, libc::F_GETFL);
+        if flags < 0 || libc::fcntl(fd, libc::F_SETFL, flags & !libc::O_NONBLOCK) < 0 {
+            return Err(io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// "a FIFO", "a socket", ...: what a file that is no regular file is.
+pub fn describe(meta: &std::fs::Metadata) -> &'static str {
+    let ty = meta.file_type();
+    if ty.is_dir() {
+        "a directory"
+    } else if ty.is_fifo() {
+        "a FIFO"
+    } else if ty.is_socket() {
+        "a socket"
+    } else if ty.is_char_device() {
+        "a character device"
+    } else if ty.is_block_device() {
+        "a block device"
+    } else if ty.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a regular file"
+    }
+}
