@@ -527,7 +527,10 @@ fn a_killed_recorder_leaves_a_trace_readable_up_to_its_last_chunk() {
     assert!(show.status.success(), "{stderr}");
     assert!(stderr.contains("index rebuilt by scanning"), "{stderr}");
     assert!(String::from_utf8_lossy(&show.stdout).contains("openat("));
-    assert_eq!(partial.metadata().unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        partial.metadata().unwrap().permissions().mode() & 0o777,
+        0o600
+    );
 
     // Recording again under the same name replaces the dead recorder's file.
     let again = systrace()
@@ -537,6 +540,10 @@ fn a_killed_recorder_leaves_a_trace_readable_up_to_its_last_chunk() {
         .args(["--", "true"])
         .output()
         .unwrap();
-    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert!(
+        again.status.success(),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert!(file.exists() && !partial.exists());
 }

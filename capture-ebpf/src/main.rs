@@ -38,8 +38,8 @@ mod programs {
     };
     use capture_ebpf::{
         ARG_FD_INODES, CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES,
-        EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS, MAX_ENVP,
-        MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
+        EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS,
+        MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
         SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec, TRACED_GROUP,
         TaskExit, TracedGroup, at, how, size, status,
     };

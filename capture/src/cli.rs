@@ -235,10 +235,12 @@ fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let path = &args.file;
     let trace = open_trace(path)?;
     let options = show_options(&args, &trace)?;
-    write_view(path, args.output.as_deref(), Kind::Text, |out| match args.thread {
-        _ if args.json => analyze::print_json(&trace, &options, out),
-        Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, out),
-        None => analyze::print_strace(&trace, &options, out),
+    write_view(path, args.output.as_deref(), Kind::Text, |out| {
+        match args.thread {
+            _ if args.json => analyze::print_json(&trace, &options, out),
+            Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, out),
+            None => analyze::print_strace(&trace, &options, out),
+        }
     })?;
     warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
@@ -330,7 +332,9 @@ fn open_input(path: &Path) -> anyhow::Result<format::Trace> {
     }
     let what = crate::output::describe(&meta);
     if path.as_os_str() == "-" {
-        anyhow::bail!("standard input is {what}, not a trace: redirect or pipe a trace file into it");
+        anyhow::bail!(
+            "standard input is {what}, not a trace: redirect or pipe a trace file into it"
+        );
     }
     anyhow::bail!("is {what}, not a trace file");
 }
@@ -341,7 +345,11 @@ fn copy_to_memory(mut stream: std::fs::File) -> anyhow::Result<std::fs::File> {
     // SAFETY: fcntl on a descriptor we own: reads from now on block.
     unsafe {
         let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
-        libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) & !libc::O_NONBLOCK);
+        libc::fcntl(
+            fd,
+            libc::F_SETFL,
+            libc::fcntl(fd, libc::F_GETFL) & !libc::O_NONBLOCK,
+        );
     }
     // SAFETY: memfd_create with a static name; the result is checked.
     let fd = unsafe { libc::memfd_create(c"systrace-input".as_ptr(), libc::MFD_CLOEXEC) };

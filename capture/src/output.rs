@@ -67,8 +67,8 @@ impl Output {
             Ok(meta) => {
                 let ty = meta.file_type();
                 if ty.is_symlink() {
-                    let target_is_device = std::fs::metadata(path)
-                        .is_ok_and(|m| m.file_type().is_char_device());
+                    let target_is_device =
+                        std::fs::metadata(path).is_ok_and(|m| m.file_type().is_char_device());
                     if !target_is_device {
                         bail!("{shown} is a symbolic link: refusing to follow it");
                     }
@@ -213,7 +213,10 @@ fn remove_stale(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
         .with_context(|| format!("{shown} exists and cannot be opened"))?;
     let meta = old.metadata()?;
     if !meta.file_type().is_file() {
-        bail!("{shown} exists and is {}: refusing to use it", describe(&meta));
+        bail!(
+            "{shown} exists and is {}: refusing to use it",
+            describe(&meta)
+        );
     }
     if meta.uid() != invoker.uid {
         bail!(

@@ -142,6 +142,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         lost,
         reported: HashMap::new(),
         lost_total: 0,
+        warned_at: 0,
         last_warning: None,
     };
     let writing = |what: &str| format!("{what} {}", output.writing_to().display());
@@ -256,7 +257,9 @@ fn thread_groups(pids: &[u32]) -> anyhow::Result<Vec<u32>> {
 fn alive(tid: u32) -> bool {
     std::fs::read_to_string(format!("/proc/{tid}/stat")).is_ok_and(|stat| {
         // The state follows the command name, which may hold anything but ends at the last ')'.
-        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.trim_start().chars().next());
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next());
         !matches!(state, Some('Z' | 'X') | None)
     })
 }
@@ -298,6 +301,8 @@ struct Recorder {
     lost: PerCpuHashMap<MapData, u32, LostCount>,
     reported: HashMap<u32, u64>,
     lost_total: u64,
+    /// The loss last warned about, and when.
+    warned_at: u64,
     last_warning: Option<Instant>,
 }
 
@@ -399,7 +404,9 @@ impl Recorder {
             && now >= kill_at
         {
             if let Some(root) = self.running_root() {
-                eprintln!("systrace: the program did not end within {TERM_GRACE:?}: sending SIGKILL");
+                eprintln!(
+                    "systrace: the program did not end within {TERM_GRACE:?}: sending SIGKILL"
+                );
                 signal(root, libc::SIGKILL);
                 self.root_status = reap(root, true)?;
             }
@@ -497,11 +504,11 @@ impl Recorder {
                 body: Body::Lost { count: new },
             });
         }
-        if !self.reported.is_empty()
+        if self.lost_total > self.warned_at
             && self.last_warning.is_none_or(|t| t.elapsed() >= WARN_EVERY)
-            && self.lost_total > 0
         {
             self.last_warning = Some(Instant::now());
+            self.warned_at = self.lost_total;
             eprintln!(
                 "systrace: warning: {} events lost so far: the recorder cannot keep up (the trace marks where)",
                 self.lost_total

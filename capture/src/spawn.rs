@@ -36,8 +36,9 @@ impl Invoker {
     pub fn get() -> anyhow::Result<Self> {
         let var = |k| std::env::var_os(k).map(|v| v.to_string_lossy().into_owned());
         let id = |k: &str, v: &str| {
-            v.parse::<u32>()
-                .map_err(|_| anyhow::anyhow!("{k}={v:?} is not a number: refusing to guess who ran sudo"))
+            v.parse::<u32>().map_err(|_| {
+                anyhow::anyhow!("{k}={v:?} is not a number: refusing to guess who ran sudo")
+            })
         };
         match (var("SUDO_UID"), var("SUDO_GID")) {
             (None, None) => Ok(Self {
@@ -51,8 +52,12 @@ impl Invoker {
                 gid: id("SUDO_GID", &gid)?,
                 sudo: Some(std::env::var("SUDO_USER").ok()),
             }),
-            (Some(_), None) => bail!("SUDO_UID is set but SUDO_GID is not: refusing to guess who ran sudo"),
-            (None, Some(_)) => bail!("SUDO_GID is set but SUDO_UID is not: refusing to guess who ran sudo"),
+            (Some(_), None) => {
+                bail!("SUDO_UID is set but SUDO_GID is not: refusing to guess who ran sudo")
+            }
+            (None, Some(_)) => {
+                bail!("SUDO_GID is set but SUDO_UID is not: refusing to guess who ran sudo")
+            }
         }
     }
 }
@@ -191,11 +196,19 @@ impl HeldChild {
         let mut errno = [0u8; 4];
         // The error pipe closes on a successful exec (O_CLOEXEC): EOF means it ran.
         match exec_error.read(&mut errno) {
-            Ok(4) => {
-                Err(io::Error::from_raw_os_error(i32::from_ne_bytes(errno))).context("exec")
-            }
+            // strace's words: "exec: Permission denied".
+            Ok(4) => bail!("exec: {}", os_error_text(i32::from_ne_bytes(errno))),
             _ => Ok(()),
         }
+    }
+}
+
+/// The C library's text for `errno`, without Rust's "(os error N)".
+fn os_error_text(errno: i32) -> String {
+    let text = io::Error::from_raw_os_error(errno).to_string();
+    match text.split_once(" (os error") {
+        Some((words, _)) => words.to_owned(),
+        None => text,
     }
 }
 

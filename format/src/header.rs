@@ -103,7 +103,8 @@ impl Preamble {
             return Err(Error::NotATrace);
         }
         let u16_at = |at: usize| u16::from_le_bytes([bytes[at], bytes[at + 1]]);
-        let u32_at = |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let u32_at =
+            |b: &[u8], at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
         let (major, minor) = (u16_at(8), u16_at(10));
         let header_len = u32_at(bytes, 12);
         if major == 1 {

@@ -233,7 +233,10 @@ impl Trace {
     /// The corrupt chunks that views of this trace went past so far, and
     /// what the recovery scan of a cut file went past.
     pub fn skipped(&self) -> Vec<Skipped> {
-        let mut all = self.recovery.as_ref().map_or(Vec::new(), |r| r.skipped.clone());
+        let mut all = self
+            .recovery
+            .as_ref()
+            .map_or(Vec::new(), |r| r.skipped.clone());
         all.extend(self.skipped.lock().map(|s| s.clone()).unwrap_or_default());
         all
     }
@@ -445,7 +448,10 @@ fn rebuild_index(file: &[u8], start: u64) -> Result<(AlignedVec, Recovery), Erro
                     offset,
                     events: None,
                     time: None,
-                    reason: format!("{} bytes that are no complete chunk: {error}", next - offset),
+                    reason: format!(
+                        "{} bytes that are no complete chunk: {error}",
+                        next - offset
+                    ),
                 });
                 offset = next;
             }
