@@ -114,14 +114,17 @@ fn a_corrupt_trace_is_a_one_line_error_naming_the_offset() {
     let file = dir.path().join("t.bin");
     write_trace(&file, 100, 50);
     let mut bytes = std::fs::read(&file).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0xff;
+    // A byte of the header (the architecture, say): every call would decode wrong.
+    bytes[40] ^= 0x01;
     std::fs::write(&file, &bytes).unwrap();
     let out = systrace().arg("show").arg(&file).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("corrupt trace at byte offset"), "{stderr}");
+    assert!(
+        stderr.contains("corrupt trace at byte offset 32: header checksum mismatch"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -372,4 +375,52 @@ fn fd_paths_follow_opens_dups_and_closes() {
             "close(7) = -1 EBADF (Bad file descriptor)",
         ]
     );
+}
+
+#[test]
+fn views_go_past_a_corrupt_chunk_and_read_the_first_of_concatenated_traces() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.bin");
+    write_trace(&path, 100, 20);
+    let good = format::Trace::open(&path).unwrap();
+    let victim = &good.index().chunks[2];
+    let end = victim.offset.to_native() as usize
+        + 48
+        + 4 * victim.tids.len()
+        + victim.compressed_len.to_native() as usize;
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[end - 3] ^= 0x08;
+    let bad = dir.path().join("bad.bin");
+    std::fs::write(&bad, &bytes).unwrap();
+    let full = show(&path, &[]).unwrap();
+    for view in [vec!["show"], vec!["stats"], vec!["export", "--perfetto"]] {
+        let mut command = systrace();
+        command.args(&view);
+        if view[0] == "export" {
+            command.arg(dir.path().join("out.json"));
+        }
+        let out = command.arg(&bad).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{view:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "skipped a corrupt chunk at byte offset {}: 20 events",
+                victim.offset
+            )),
+            "{view:?}: {stderr}"
+        );
+        if view[0] == "show" {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(text.lines().count(), full.lines().count() - 10, "{text}");
+        }
+    }
+    let json = std::fs::read_to_string(dir.path().join("out.json")).unwrap();
+    assert!(serde_json::from_str::<serde_json::Value>(&json).is_ok());
+
+    let glued = dir.path().join("glued.bin");
+    std::fs::write(&glued, [std::fs::read(&path).unwrap(), bytes].concat()).unwrap();
+    let out = systrace().arg("show").arg(&glued).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("holds more than one trace"), "{stderr}");
+    assert_eq!(String::from_utf8_lossy(&out.stdout), full);
 }

@@ -289,6 +289,13 @@ fn open_trace(path: &Path) -> anyhow::Result<format::Trace> {
     if let Some(recovery) = trace.recovery() {
         eprintln!("systrace: warning: {}: {recovery}", path.display());
     }
+    if let Some(next) = trace.concatenated() {
+        eprintln!(
+            "systrace: warning: {}: holds more than one trace; reading the first, \
+             the next begins at byte {next} (split them with head -c {next})",
+            path.display()
+        );
+    }
     let lost = trace.index().totals.lost.to_native();
     if lost > 0 {
         eprintln!(
