@@ -552,6 +552,7 @@ fn messages_name_what_went_wrong() {
         ]);
         assert_eq!(out.status.code(), Some(1));
         assert_eq!(stderr(&out).trim(), "systrace: exec: Permission denied");
+        assert!(!dir.path().join("x.bin.partial").exists());
     }
     // A full device is blamed, not the trace.
     let out = run(&[&os("show"), trace.as_os_str(), &os("-o"), &os("/dev/full")]);

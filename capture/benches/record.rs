@@ -1,6 +1,7 @@
 //! `cargo bench -p capture --bench record` (as root): the cost of recording, side
 //! by side and interleaved with strace and perf trace, on `dd bs=1` and on a
-//! mixed workload (`tar c /usr/include`). Prints a table; asserts nothing.
+//! mixed workload (`tar c /usr/include`) and on 64 threads making short calls
+//! (`samples/busythreads`). Prints a table; asserts nothing.
 //!
 //! For each tool and workload it reports the median wall time of the whole
 //! command (tool start-up and finish included), the median time the workload
@@ -221,5 +222,22 @@ fn main() {
     let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={dd_count}");
     bench("dd", &dd, rounds, &dir);
     bench("mixed", "tar c /usr/include > /dev/null", rounds, &dir);
+    // 64 threads making short calls at once: the recorder must not be starved.
+    let busy = dir.join("busythreads");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/busythreads.c");
+    let built = Command::new("gcc")
+        .args(["-O1", "-pthread", "-o"])
+        .arg(&busy)
+        .arg(&source)
+        .status()
+        .is_ok_and(|s| s.success());
+    if built {
+        bench(
+            "threads",
+            &format!("{} 64 20000", busy.display()),
+            rounds,
+            &dir,
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

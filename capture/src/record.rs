@@ -113,11 +113,12 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         WriterOptions::default(),
     )
     .with_context(|| format!("writing {}", output.writing_to().display()))?;
-    output.keep();
     let root = child.as_ref().map(|c| c.pid);
     if let Some(child) = child {
         child.release()?;
     }
+    // Recording has begun: from now on an unfinished trace stays.
+    output.keep();
     let ring = RingBuf::try_from(
         ebpf.take_map(EVENTS_MAP)
             .context("ring buffer map missing")?,
