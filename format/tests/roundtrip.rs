@@ -274,10 +274,10 @@ fn a_trailer_pointing_past_the_end_is_an_error_not_an_overflow() {
             .contains("index does not end at the trailer"),
         "{err}"
     );
-    // The fuzz corpus keeps the input that used to panic.
+    // The fuzz regressions keep the input that used to panic.
     let corpus = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/fuzz/corpus/read_trace/index-offset-overflow"
+        "/fuzz/regressions/index-offset-overflow"
     );
     let _ = Trace::from_slice(&std::fs::read(corpus).unwrap());
 }
