@@ -349,15 +349,8 @@ fn open_input(path: &Path) -> anyhow::Result<format::Trace> {
 /// The whole of a stream, in an anonymous file (memfd) that can be mapped.
 fn copy_to_memory(mut stream: std::fs::File) -> anyhow::Result<std::fs::File> {
     use std::os::fd::FromRawFd as _;
-    // SAFETY: fcntl on a descriptor we own: reads from now on block.
-    unsafe {
-        let fd = std::os::fd::AsRawFd::as_raw_fd(&stream);
-        libc::fcntl(
-            fd,
-            libc::F_SETFL,
-            libc::fcntl(fd, libc::F_GETFL) & !libc::O_NONBLOCK,
-        );
-    }
+    // Opened without blocking (see `open_input`); reads from now on block.
+    crate::output::set_blocking(&stream)?;
     // SAFETY: memfd_create with a static name; the result is checked.
     let fd = unsafe { libc::memfd_create(c"systrace-input".as_ptr(), libc::MFD_CLOEXEC) };
     if fd < 0 {

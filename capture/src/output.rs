@@ -139,7 +139,7 @@ impl Output {
 
     /// The file handle, for a writer that owns it (the trace writer); the
     /// name stays here, for `commit`.
-    pub fn take_file(&mut self) -> io::Result<File> {
+    pub fn take_file(&self) -> io::Result<File> {
         self.file.try_clone()
     }
 
@@ -241,7 +241,8 @@ fn lock(file: &File) -> io::Result<()> {
     Ok(())
 }
 
-fn set_blocking(file: &File) -> io::Result<()> {
+/// Clears O_NONBLOCK, set to open a device or FIFO without hanging.
+pub fn set_blocking(file: &File) -> io::Result<()> {
     use std::os::fd::AsRawFd as _;
     let fd = file.as_raw_fd();
     // SAFETY: fcntl on a descriptor we own.
