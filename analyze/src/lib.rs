@@ -27,7 +27,9 @@ use std::{ops::ControlFlow, rc::Rc};
 
 pub use json::print_json;
 pub use perfetto::export_perfetto;
-pub use print::{ShowOptions, StracePrinter, TimeFormat, print_strace, print_threads};
+pub use print::{
+    ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace, print_thread, print_threads,
+};
 
 use format::{BodyRef, Event, EventRef, Filter, Trace};
 
@@ -64,11 +66,16 @@ pub trait TraceSink {
     }
     /// Any event that is not a syscall enter or exit (fork, exec, exit, signal, lost).
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error>;
+    /// A call still in progress when the recording stopped (strace's
+    /// `<detached ...>`); comes after every other event, one per thread.
+    fn detached(&mut self, _enter: &Event) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 /// Pairs enters and exits per thread and feeds `sink`. A call is delivered at its
 /// exit; one its thread ended in goes to [`TraceSink::unreturned`]; one still
-/// in progress when the trace ends is not delivered.
+/// in progress when the trace ends goes to [`TraceSink::detached`], last.
 pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Result<(), Error> {
     let mut open: rustc_hash::FxHashMap<u32, Rc<Event>> = Default::default();
     let mut spare = Spare::default();
@@ -125,7 +132,10 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
         }
     })?;
     result?;
-    held.release_all(sink)
+    held.release_all(sink)?;
+    let mut detached: Vec<Rc<Event>> = open.into_values().collect();
+    detached.sort_by_key(|e| e.tid);
+    detached.iter().try_for_each(|enter| sink.detached(enter))
 }
 
 /// Signals generated for a thread while it was in a syscall (ones it ignores,

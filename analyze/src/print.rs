@@ -17,24 +17,71 @@ use crate::{
     decode::{CallView, Options, signal_name},
     fds::{self, FdTracker},
     replay,
-    select::CallFilter,
+    select::{CallFilter, Quiet, Set, Status},
     syscalls, table,
 };
 
-/// Column at which strace starts ` = result`.
-const RESULT_COLUMN: usize = 40;
-
 /// How `show` prints, beyond decoding: strace's options applied at show time.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ShowOptions {
     pub decode: Options,
-    /// `-e trace=`, `-Z`, `-z`.
+    /// `-e trace=`, `-e status=` (`-Z`, `-z`).
     pub calls: CallFilter,
     pub time: TimeFormat,
     /// `-T`: the time spent in each call.
     pub durations: bool,
     /// `--pid`/`--tid`, `--since`/`--until`.
     pub events: Filter,
+    /// `-a`: the column at which ` = result` starts.
+    pub result_column: usize,
+    /// `-n`: each call's number, `[  NR] `, before its name.
+    pub syscall_numbers: bool,
+    /// How lines name their task.
+    pub prefix: TaskPrefix,
+    /// `-Y`: the command name after each pid, `1234<sh>`.
+    pub pid_comms: bool,
+    /// `-e signal=`: which `--- SIG... ---` lines print.
+    pub signals: Set<u32>,
+    /// `-e quiet=`, `-q`: which messages do not.
+    pub quiet: Set<Quiet>,
+    /// `-e read=`, `-e write=`: descriptors whose data is dumped in hex.
+    pub dump_reads: Set<i64>,
+    pub dump_writes: Set<i64>,
+    /// `-P`: only calls that name one of these paths, or use a descriptor
+    /// that refers to one.
+    pub paths: Vec<Vec<u8>>,
+}
+
+impl Default for ShowOptions {
+    fn default() -> Self {
+        Self {
+            decode: Options::default(),
+            calls: CallFilter::default(),
+            time: TimeFormat::None,
+            durations: false,
+            events: Filter::default(),
+            result_column: 40,
+            syscall_numbers: false,
+            prefix: TaskPrefix::Terminal,
+            pid_comms: false,
+            signals: Set::all(),
+            quiet: Set::none(),
+            dump_reads: Set::none(),
+            dump_writes: Set::none(),
+            paths: Vec::new(),
+        }
+    }
+}
+
+/// How each line names its task, as strace -f does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskPrefix {
+    /// `[pid  1234] ` once more than one task is traced (strace on a terminal).
+    Terminal,
+    /// `1234  ` on every line (strace -f -o FILE).
+    File,
+    /// None (one thread's own file, strace -ff).
+    None,
 }
 
 /// strace's `-t`, `-tt`, `-ttt` and `-r`.
@@ -94,15 +141,26 @@ pub fn print_threads(
             when(thread.first_ts.to_native()).trim_end(),
             when(thread.last_ts.to_native()).trim_end(),
         )?;
-        let mut events = opts.events.clone();
-        events.tids = Some(vec![tid]);
-        let mut printer = StracePrinter::new(trace, opts, out);
-        printer.whole_lines = true;
-        printer.single_thread = true;
-        replay(trace, &events, &mut printer)?;
-        printer.finish()?;
+        print_thread(trace, tid, opts, out)?;
     }
     Ok(())
+}
+
+/// Prints thread `tid`'s calls, each on one whole line, without prefixes (a
+/// block of `--thread`, or a file of strace -ff).
+pub fn print_thread(
+    trace: &Trace,
+    tid: u32,
+    opts: &ShowOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut events = opts.events.clone();
+    events.tids = Some(vec![tid]);
+    let mut printer = StracePrinter::new(trace, opts, out);
+    printer.whole_lines = true;
+    printer.opts.prefix = TaskPrefix::None;
+    replay(trace, &events, &mut printer)?;
+    printer.finish()
 }
 
 /// Wall-clock text of `unix_ns` in the local time zone, as `format` asks.
@@ -126,10 +184,9 @@ pub struct StracePrinter<'o> {
     anchor: format::ClockAnchor,
     /// Timestamp of the previous line, for `-r`.
     last_ts: Option<u64>,
-    /// Print each call whole at its exit, never unfinished (`--thread`, `-Z`, `-z`).
+    /// Print each call whole at its exit, never unfinished (`--thread`,
+    /// `-e status=`, `-Z`, `-z`).
     whole_lines: bool,
-    /// No `[pid N]` prefixes (`--thread`).
-    single_thread: bool,
     out: &'o mut dyn Write,
     /// The line being built, kept to reuse its allocation.
     line: String,
@@ -141,8 +198,12 @@ pub struct StracePrinter<'o> {
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
     open: Option<Rc<Event>>,
-    /// Each process's descriptors, for `-y`.
+    /// Each process's descriptors, for `-y` and `-P`.
     fds: FdTracker,
+    /// Follow descriptors: `-y` or `-P` needs them.
+    track_fds: bool,
+    /// Each task's command name, for `-Y`: the index's, then each exec's.
+    comms: HashMap<u32, String>,
     /// Filename and argv of each thread's latest exec, for an execve whose
     /// copy faulted.
     exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
@@ -163,13 +224,18 @@ impl<'o> StracePrinter<'o> {
                 unix_ns: clock.unix_ns.to_native(),
             },
             last_ts: None,
-            whole_lines: opts.calls.failed_only || opts.calls.successful_only,
-            single_thread: false,
+            whole_lines: opts.calls.by_status(),
             out,
             live: HashSet::default(),
             open: None,
             exec: Default::default(),
             fds: Default::default(),
+            track_fds: opts.decode.fd_paths || !opts.paths.is_empty(),
+            comms: if opts.pid_comms {
+                commands(trace)
+            } else {
+                HashMap::default()
+            },
         }
     }
 
@@ -186,14 +252,28 @@ impl<'o> StracePrinter<'o> {
     }
 
     fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64) {
-        if self.live.len() > 1 && !self.single_thread {
-            // `[pid {tid:>5}] `, without the formatting machinery (every line).
-            let mut digits = itoa::Buffer::new();
-            let digits = digits.format(tid);
-            prefix.push_str("[pid ");
-            prefix.push_str(&"     "[digits.len().min(5)..]);
-            prefix.push_str(digits);
-            prefix.push_str("] ");
+        // Without the formatting machinery: this runs for every line.
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(tid);
+        let padding = &"     "[digits.len().min(5)..];
+        match self.opts.prefix {
+            TaskPrefix::Terminal if self.live.len() > 1 => {
+                prefix.push_str("[pid ");
+                prefix.push_str(padding);
+                prefix.push_str(digits);
+                self.push_comm(prefix, tid);
+                prefix.push_str("] ");
+            }
+            TaskPrefix::File => {
+                prefix.push_str(digits);
+                if self.opts.pid_comms {
+                    self.push_comm(prefix, tid);
+                } else {
+                    prefix.push_str(padding);
+                }
+                prefix.push(' ');
+            }
+            TaskPrefix::Terminal | TaskPrefix::None => {}
         }
         let wall = self
             .anchor
@@ -214,6 +294,22 @@ impl<'o> StracePrinter<'o> {
         self.last_ts = Some(ts);
     }
 
+    /// `<comm>` of task `tid`, under `-Y`.
+    fn push_comm(&self, out: &mut String, tid: u32) {
+        if let Some(comm) = self.comms.get(&tid).filter(|_| self.opts.pid_comms) {
+            out.push('<');
+            out.push_str(comm);
+            out.push('>');
+        }
+    }
+
+    /// `-n`: `[  NR] ` before the call's name.
+    fn push_number(&self, out: &mut String, nr: i64) {
+        if self.opts.syscall_numbers {
+            let _ = write!(out, "[{nr:>4}] ");
+        }
+    }
+
     /// Another task's event: the open call (if it is not `tid`'s) is printed as
     /// far as its enter allows, and left unfinished.
     fn interrupt(&mut self, tid: Option<u32>) -> Result<(), Error> {
@@ -232,6 +328,7 @@ impl<'o> StracePrinter<'o> {
             return String::new();
         };
         let mut text = self.prefix(enter.tid, enter.ts);
+        self.push_number(&mut text, *nr);
         text.push_str(&self.name(*nr));
         text.push('(');
         match self
@@ -287,33 +384,126 @@ impl<'o> StracePrinter<'o> {
         self.fds.apply(enter.pid, changes);
     }
 
-    /// Whether the call `enter` starts is shown at all (`-e trace=`).
+    /// Whether the call `enter` starts is shown at all (`-e trace=`, `-P`).
     fn wanted(&self, enter: &Event) -> bool {
         match &enter.body {
-            format::Body::SysEnter { nr, .. } => self.opts.calls.wants_name(&self.name(*nr)),
+            format::Body::SysEnter { nr, .. } => {
+                self.opts.calls.wants_name(&self.name(*nr))
+                    && (self.opts.paths.is_empty() || self.touches_paths(enter, *nr))
+            }
             _ => false,
+        }
+    }
+
+    /// `-P`: whether the call names one of the paths, or uses a descriptor
+    /// that refers to one (as the recorded opens, dups and closes left it).
+    fn touches_paths(&self, enter: &Event, nr: i64) -> bool {
+        let Some(view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, None)) else {
+            return false;
+        };
+        let fds = self.fds.table(enter.pid);
+        let wanted = |name: &[u8]| self.opts.paths.iter().any(|p| p == name);
+        view.syscall
+            .args
+            .iter()
+            .enumerate()
+            .any(|(i, arg)| match arg {
+                table::Arg::Path => view.path(i).is_some_and(|p| wanted(&p)),
+                table::Arg::Fd | table::Arg::DirFd => fds
+                    .and_then(|t| t.get(&(view.args[i] as i32 as i64)))
+                    .is_some_and(|e| wanted(&e.name)),
+                _ => false,
+            })
+    }
+
+    /// Pads `line` to the result column and appends `= `.
+    fn pad_to_result(&self, line: &mut String) {
+        let width = if line.is_ascii() {
+            line.len()
+        } else {
+            line.chars().count()
+        };
+        let pad = self.opts.result_column.saturating_sub(width).max(1);
+        for _ in 0..pad {
+            line.push(' ');
+        }
+        line.push_str("= ");
+    }
+
+    /// Pads `line` to the result column and appends the result.
+    fn with_result(&self, mut line: String, result: &str) -> String {
+        self.pad_to_result(&mut line);
+        line.push_str(result);
+        line
+    }
+
+    /// `-e read=`/`-e write=`: strace's hex and text dump of the data the call
+    /// moved through a chosen descriptor, as far as it was captured.
+    fn dump(&self, text: &mut String, view: &CallView<'_>) {
+        let fd = view.args[0] as i32 as i64;
+        let chosen = match view.syscall.io() {
+            Some(table::Io::Read) => self.opts.dump_reads.contains(&fd),
+            Some(table::Io::Write) => self.opts.dump_writes.contains(&fd),
+            None => false,
+        };
+        let Some((data, moved)) = view.io_data().filter(|_| chosen) else {
+            return;
+        };
+        let shown = &data[..data.len().min(usize::try_from(moved).unwrap_or(usize::MAX))];
+        hex_dump(text, shown);
+        if (shown.len() as u64) < moved {
+            let _ = writeln!(
+                text,
+                " | ... {} more bytes not captured (the recording kept {}) |",
+                moved - shown.len() as u64,
+                shown.len()
+            );
         }
     }
 }
 
-/// Pads `line` to the result column and appends `= `.
-fn pad_to_result(line: &mut String) {
-    let width = if line.is_ascii() {
-        line.len()
-    } else {
-        line.chars().count()
-    };
-    let pad = RESULT_COLUMN.saturating_sub(width).max(1);
-    const SPACES: &str = "                                        ";
-    line.push_str(&SPACES[..pad.min(SPACES.len())]);
-    line.push_str("= ");
+/// strace's dump: ` | 00000  68 65 6c 6c 6f 0a  ...  hello.   |`, 16 bytes a line.
+fn hex_dump(out: &mut String, data: &[u8]) {
+    for (line, bytes) in data.chunks(16).enumerate() {
+        let _ = write!(out, " | {:05x}  ", line * 16);
+        for i in 0..16 {
+            if i == 8 {
+                out.push(' ');
+            }
+            match bytes.get(i) {
+                Some(b) => {
+                    let _ = write!(out, "{b:02x} ");
+                }
+                None => out.push_str("   "),
+            }
+        }
+        out.push(' ');
+        for i in 0..16 {
+            out.push(match bytes.get(i) {
+                Some(&b) if (0x20..0x7f).contains(&b) => b as char,
+                Some(_) => '.',
+                None => ' ',
+            });
+        }
+        out.push_str(" |\n");
+    }
 }
 
-/// Pads `line` to the result column and appends the result.
-fn with_result(mut line: String, result: &str) -> String {
-    pad_to_result(&mut line);
-    line.push_str(result);
-    line
+/// Each task's command name as the index knows it (its last).
+fn commands(trace: &Trace) -> HashMap<u32, String> {
+    let index = trace.index();
+    let comm_of = |pid: u32| {
+        index
+            .processes
+            .iter()
+            .find(|p| p.pid == pid)
+            .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
+    };
+    index
+        .threads
+        .iter()
+        .filter_map(|t| Some((t.tid.to_native(), comm_of(t.pid.to_native())?)))
+        .collect()
 }
 
 impl TraceSink for StracePrinter<'_> {
@@ -335,7 +525,7 @@ impl TraceSink for StracePrinter<'_> {
         let tid = enter.tid;
         let ret = call.exit.and_then(|e| e.ret());
         if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
-            if self.opts.decode.fd_paths {
+            if self.track_fds {
                 self.follow_fds(enter, call.exit);
             }
             return Ok(());
@@ -351,9 +541,13 @@ impl TraceSink for StracePrinter<'_> {
         let mut text = std::mem::take(&mut self.line);
         text.clear();
         self.write_prefix(&mut text, tid, if whole { enter.ts } else { exit_ts });
+        if whole {
+            self.push_number(&mut text, *nr);
+        }
         let view = self
             .syscall(*nr)
             .and_then(|s| CallView::new(s, enter, call.exit));
+        let mut dump = String::new();
         let (changes, fd_result) = match view {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
@@ -371,14 +565,20 @@ impl TraceSink for StracePrinter<'_> {
                     text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
                 }
                 text.push(')');
-                pad_to_result(&mut text);
+                self.pad_to_result(&mut text);
                 // A returned descriptor is named as the call left the table (below).
                 let plain = Options {
                     fd_paths: false,
                     ..self.opts.decode
                 };
                 view.render_ret(&mut text, &plain);
-                let changes = if self.opts.decode.fd_paths {
+                if returns_pid(view.syscall.name)
+                    && let Some(pid) = ret.filter(|r| *r > 0)
+                {
+                    self.push_comm(&mut text, pid as u32);
+                }
+                self.dump(&mut dump, &view);
+                let changes = if self.track_fds {
                     fds::changes(&view)
                 } else {
                     Vec::new()
@@ -395,7 +595,7 @@ impl TraceSink for StracePrinter<'_> {
                     let _ = write!(text, "<... {} resumed>", self.name(*nr));
                 }
                 text.push(')');
-                pad_to_result(&mut text);
+                self.pad_to_result(&mut text);
                 let _ = match ret.map(|r| (r, syscalls::errno(r))) {
                     Some((_, Some((name, desc)))) => write!(text, "-1 {name} ({desc})"),
                     Some((ret, None)) => write!(text, "{ret}"),
@@ -404,14 +604,15 @@ impl TraceSink for StracePrinter<'_> {
                 (Vec::new(), None)
             }
         };
-        if self.opts.decode.fd_paths {
+        if self.track_fds {
             self.fds.apply(enter.pid, changes);
-            if let Some(entry) = fd_result
+        }
+        if self.opts.decode.fd_paths
+            && let Some(entry) = fd_result
                 .filter(|fd| *fd >= 0)
                 .and_then(|fd| self.fds.table(enter.pid)?.get(&fd))
-            {
-                let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
-            }
+        {
+            let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
         }
         if self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);
@@ -423,6 +624,7 @@ impl TraceSink for StracePrinter<'_> {
             );
         }
         text.push('\n');
+        text.push_str(&dump);
         let written = self.out.write_all(text.as_bytes());
         self.line = text;
         written?;
@@ -432,7 +634,7 @@ impl TraceSink for StracePrinter<'_> {
     /// exit_group never returns: strace ends its line with ` = ?` (a whole
     /// line, or the line left open at its enter).
     fn unreturned(&mut self, enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
-        if !self.wanted(enter) {
+        if !self.wanted(enter) || !self.opts.calls.wants_result(None) {
             return Ok(());
         }
         self.interrupt(Some(enter.tid))?;
@@ -442,8 +644,21 @@ impl TraceSink for StracePrinter<'_> {
             if text.ends_with(", ") {
                 text.truncate(text.len() - 2);
             }
-            writeln!(self.out, "{}", with_result(text + ")", "?"))?;
+            writeln!(self.out, "{}", self.with_result(text + ")", "?"))?;
         }
+        Ok(())
+    }
+
+    /// Under `-e status=detached`: the call as far as its enter goes.
+    fn detached(&mut self, enter: &Event) -> Result<(), Error> {
+        if !self.opts.calls.by_status()
+            || !self.opts.calls.status.contains(&Status::Detached)
+            || !self.wanted(enter)
+        {
+            return Ok(());
+        }
+        let text = self.enter_part(enter);
+        writeln!(self.out, "{text} <detached ...>")?;
         Ok(())
     }
 
@@ -451,6 +666,12 @@ impl TraceSink for StracePrinter<'_> {
         let tid = event.tid;
         self.fds.event(event);
         match event.body {
+            BodyRef::TaskExit { status }
+                if status & 0x7f == 0 && self.opts.quiet.contains(&Quiet::Exit) =>
+            {
+                self.live.remove(&tid);
+                self.exec.remove(&tid);
+            }
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid))?;
                 let prefix = self.prefix(tid, event.ts);
@@ -476,7 +697,9 @@ impl TraceSink for StracePrinter<'_> {
                 self.live.remove(&tid);
                 self.exec.remove(&tid);
             }
-            BodyRef::Signal { signo, info, .. } if signo != 9 => {
+            BodyRef::Signal { signo, info, .. }
+                if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
+            {
                 self.interrupt(Some(tid))?;
                 let prefix = self.prefix(tid, event.ts);
                 writeln!(
@@ -489,8 +712,17 @@ impl TraceSink for StracePrinter<'_> {
             BodyRef::Fork { child_tid, .. } => {
                 self.live.insert(tid);
                 self.live.insert(child_tid);
+                if let Some(comm) = self.comms.get(&tid).cloned() {
+                    self.comms.insert(child_tid, comm);
+                }
             }
             BodyRef::Exec { filename, argv, .. } => {
+                if self.opts.pid_comms {
+                    // The kernel's comm: the file's name, cut at 15 bytes.
+                    let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
+                    let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
+                    self.comms.insert(tid, comm.into_owned());
+                }
                 self.exec
                     .insert(tid, (filename.to_vec(), argv.map(<[u8]>::to_vec).collect()));
             }
@@ -507,6 +739,14 @@ impl TraceSink for StracePrinter<'_> {
         }
         Ok(())
     }
+}
+
+/// Calls whose result is a pid, which `-Y` names.
+fn returns_pid(name: &str) -> bool {
+    matches!(
+        name,
+        "fork" | "vfork" | "clone" | "clone3" | "getpid" | "getppid" | "gettid"
+    )
 }
 
 fn generic_args(args: &[u64; 6]) -> String {

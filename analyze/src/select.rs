@@ -1,89 +1,393 @@
-//! Which calls a view shows: strace's `-e trace=`, `-Z` and `-z`.
+//! Which calls and lines a view shows: strace's `-e` qualifiers (`trace=`,
+//! `status=`, `signal=`, `quiet=`, `read=`, `write=`, `decode-fds=`), parsed
+//! with strace 6.1's grammar and error messages.
+//!
+//! Each qualifier is `NAME=[!]ITEM,ITEM...` (`all` and `none` too); a bare
+//! `-e LIST` is `trace=LIST`. The same qualifier given twice: the last wins,
+//! as in strace.
 
 use std::collections::HashSet;
 
-use crate::table::{self, class};
+use crate::{
+    decode::signal_name,
+    syscalls,
+    table::{self, classes},
+};
 
-/// A parsed `-e trace=` expression plus the success filters.
-#[derive(Clone, Debug, Default)]
-pub struct CallFilter {
-    /// Syscall names and classes; `None`: every call.
-    names: Option<HashSet<String>>,
-    classes: u16,
-    negated: bool,
-    /// `-Z`: only calls that failed.
-    pub failed_only: bool,
-    /// `-z`: only calls that succeeded.
-    pub successful_only: bool,
+/// A qualifier strace accepts that a recording cannot honour, or not yet.
+#[derive(Debug, thiserror::Error)]
+pub enum BadQualifier {
+    #[error("invalid system call '{0}'")]
+    Syscall(String),
+    #[error("invalid status '{0}'")]
+    Status(String),
+    #[error("invalid signal '{0}'")]
+    Signal(String),
+    #[error("invalid quiet '{0}'")]
+    Quiet(String),
+    #[error("invalid descriptor '{0}'")]
+    Descriptor(String),
+    #[error("invalid decode-fds '{0}'")]
+    DecodeFds(String),
+    #[error("invalid qualifier '{0}'")]
+    Unknown(String),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
-/// A `-e trace=` expression that names nothing strace knows.
-#[derive(Debug, thiserror::Error)]
-#[error("invalid system call or class '{0}' in -e trace=")]
-pub struct BadExpression(String);
+/// A set of items of one qualifier: the listed ones, or all but them.
+#[derive(Clone, Debug)]
+pub struct Set<T> {
+    items: HashSet<T>,
+    negated: bool,
+}
 
-impl CallFilter {
-    /// Parses `trace=LIST`, `LIST` (names and `%classes`, `!` to negate).
-    pub fn parse(expr: &str) -> Result<Self, BadExpression> {
-        let list = expr.strip_prefix("trace=").unwrap_or(expr);
+impl<T: std::hash::Hash + Eq> Set<T> {
+    /// Every item.
+    pub fn all() -> Self {
+        Self {
+            items: HashSet::new(),
+            negated: true,
+        }
+    }
+
+    /// No item.
+    pub fn none() -> Self {
+        Self {
+            items: HashSet::new(),
+            negated: false,
+        }
+    }
+
+    pub fn contains<Q>(&self, item: &Q) -> bool
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        self.items.contains(item) != self.negated
+    }
+
+    /// Whether the set holds every item (nothing to filter).
+    pub fn is_all(&self) -> bool {
+        self.negated && self.items.is_empty()
+    }
+
+    /// Whether the set holds no item.
+    pub fn is_none(&self) -> bool {
+        !self.negated && self.items.is_empty()
+    }
+
+    /// `[!]ITEM,ITEM...`, each item (other than `all` and `none`) turned into
+    /// items by `item`.
+    fn parse<E>(
+        list: &str,
+        mut item: impl FnMut(&str, &mut HashSet<T>) -> Result<(), E>,
+    ) -> Result<Self, E> {
         let (negated, list) = match list.strip_prefix('!') {
             Some(rest) => (true, rest),
             None => (false, list),
         };
-        let mut names = HashSet::new();
-        let mut classes = 0;
-        for item in list.split(',').filter(|i| !i.is_empty()) {
-            match item.strip_prefix('%') {
-                Some(c) => classes |= class_bit(c).ok_or_else(|| BadExpression(item.to_owned()))?,
-                None if table::by_name(item).is_some() || crate::syscalls::known(item) => {
-                    names.insert(item.to_owned());
-                }
-                None => return Err(BadExpression(item.to_owned())),
+        let mut set = Self::none();
+        for token in list.split(',').filter(|t| !t.is_empty()) {
+            match token {
+                "all" => set = Self::all(),
+                "none" => set = Self::none(),
+                _ => item(token, &mut set.items)?,
             }
         }
+        if negated {
+            set.negated = !set.negated;
+        }
+        Ok(set)
+    }
+}
+
+/// `-e trace=`: syscall names, `%classes`, `/regex`, `?name`, with the
+/// personality suffixes `@64` (the traces systrace records), `@32`, `@x32`.
+pub type TraceSet = Set<String>;
+
+/// Parses the list of `trace=`.
+pub fn parse_trace(list: &str) -> Result<TraceSet, BadQualifier> {
+    Set::parse(list, |token, names| {
+        let (optional, token) = match token.strip_prefix('?') {
+            Some(rest) => (true, rest),
+            None => (false, token),
+        };
+        let bad = || BadQualifier::Syscall(token.to_owned());
+        let (token, personality) = match token.rsplit_once('@') {
+            Some((name, p @ ("64" | "32" | "x32"))) => (name, p),
+            Some(_) if !token.starts_with('/') => return Err(bad()),
+            _ => (token, "64"),
+        };
+        // Recordings hold 64-bit calls only: `@32` and `@x32` select none.
+        let native = personality == "64";
+        let mut add = |name: &str| {
+            if native {
+                names.insert(name.to_owned());
+            }
+        };
+        if let Some(pattern) = token.strip_prefix('/') {
+            let regex = regex::Regex::new(pattern).map_err(|_| bad())?;
+            known_names()
+                .iter()
+                .filter(|n| regex.is_match(n))
+                .for_each(|n| add(n));
+            return Ok(());
+        }
+        let class = match token.strip_prefix('%') {
+            Some(class) => classes::by_name(class),
+            None => classes::by_bare_name(token),
+        };
+        match class {
+            Some(class) => known_names()
+                .iter()
+                .filter(|n| classes::of(n) & class != 0)
+                .for_each(|n| add(n)),
+            None if table::by_name(token).is_some() || syscalls::known(token) => add(token),
+            None if optional => {}
+            None => return Err(bad()),
+        }
+        Ok(())
+    })
+}
+
+/// Every syscall name of the architectures systrace decodes.
+fn known_names() -> &'static [&'static str] {
+    static NAMES: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    NAMES.get_or_init(syscalls::all_names)
+}
+
+/// How a call ended, for `-e status=`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    /// Returned without an error.
+    Successful,
+    /// Returned an error.
+    Failed,
+    /// Never returned: exit_group, or its thread was killed in it.
+    Unfinished,
+    /// Returned, but what it returned was not recorded.
+    Unavailable,
+    /// Still in progress when the recording stopped.
+    Detached,
+}
+
+/// Parses the list of `status=`.
+pub fn parse_status(list: &str) -> Result<Set<Status>, BadQualifier> {
+    Set::parse(list, |token, set| {
+        set.insert(match token {
+            "successful" => Status::Successful,
+            "failed" => Status::Failed,
+            "unfinished" => Status::Unfinished,
+            "unavailable" => Status::Unavailable,
+            "detached" => Status::Detached,
+            _ => return Err(BadQualifier::Status(token.to_owned())),
+        });
+        Ok(())
+    })
+}
+
+/// Parses the list of `signal=`: names with or without `SIG`, or numbers.
+pub fn parse_signals(list: &str) -> Result<Set<u32>, BadQualifier> {
+    Set::parse(list, |token, set| {
+        let bad = || BadQualifier::Signal(token.to_owned());
+        let signo = match token.parse::<u32>() {
+            Ok(n) if (1..=64).contains(&n) => n,
+            Ok(_) => return Err(bad()),
+            Err(_) => {
+                let name = token.to_ascii_uppercase();
+                let name = name.strip_prefix("SIG").unwrap_or(&name);
+                (1..=64)
+                    .find(|&n| signal_name(n).strip_prefix("SIG") == Some(name))
+                    .ok_or_else(bad)?
+            }
+        };
+        set.insert(signo);
+        Ok(())
+    })
+}
+
+/// Messages `-e quiet=` (and `-q`) can suppress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Quiet {
+    Attach,
+    /// `+++ exited with N +++`.
+    Exit,
+    PathResolution,
+    Personality,
+    ThreadExecve,
+    Superseded,
+}
+
+/// Parses the list of `quiet=`.
+pub fn parse_quiet(list: &str) -> Result<Set<Quiet>, BadQualifier> {
+    Set::parse(list, |token, set| {
+        set.insert(match token {
+            "attach" => Quiet::Attach,
+            "exit" | "exits" => Quiet::Exit,
+            "path-resolution" => Quiet::PathResolution,
+            "personality" => Quiet::Personality,
+            "thread-execve" => Quiet::ThreadExecve,
+            "superseded" => Quiet::Superseded,
+            _ => return Err(BadQualifier::Quiet(token.to_owned())),
+        });
+        Ok(())
+    })
+}
+
+/// Parses the list of `read=` or `write=`: descriptor numbers.
+pub fn parse_fds(list: &str) -> Result<Set<i64>, BadQualifier> {
+    Set::parse(list, |token, set| {
+        match token.parse::<u32>() {
+            Ok(fd) => set.insert(i64::from(fd)),
+            Err(_) => return Err(BadQualifier::Descriptor(token.to_owned())),
+        };
+        Ok(())
+    })
+}
+
+/// Parses the list of `decode-fds=`: whether descriptors are named by path.
+pub fn parse_decode_fds(list: &str) -> Result<bool, BadQualifier> {
+    let mut path = false;
+    Set::<()>::parse(list, |token, _| match token {
+        "path" => {
+            path = true;
+            Ok(())
+        }
+        "socket" | "dev" | "pidfd" => Err(BadQualifier::Unsupported(format!(
+            "decode-fds={token} (-yy) is not decoded yet; decode-fds=path (-y) names descriptors"
+        ))),
+        _ => Err(BadQualifier::DecodeFds(token.to_owned())),
+    })?;
+    if list == "all" {
+        return Err(BadQualifier::Unsupported(
+            "decode-fds=all (-yy) is not decoded yet; decode-fds=path (-y) names descriptors"
+                .into(),
+        ));
+    }
+    Ok(path)
+}
+
+/// Every `-e` qualifier a view honours, after the last of each kind won.
+#[derive(Clone, Debug)]
+pub struct Qualifiers {
+    pub trace: TraceSet,
+    pub status: Set<Status>,
+    pub signal: Set<u32>,
+    pub quiet: Set<Quiet>,
+    pub read: Set<i64>,
+    pub write: Set<i64>,
+    /// `decode-fds=path`: `Some(true)`; `none`: `Some(false)`; not given: `None`.
+    pub decode_fds: Option<bool>,
+}
+
+impl Default for Qualifiers {
+    fn default() -> Self {
+        Self {
+            trace: Set::all(),
+            status: Set::all(),
+            signal: Set::all(),
+            quiet: Set::none(),
+            read: Set::none(),
+            write: Set::none(),
+            decode_fds: None,
+        }
+    }
+}
+
+impl Qualifiers {
+    /// The calls they select.
+    pub fn calls(&self) -> CallFilter {
+        CallFilter {
+            trace: self.trace.clone(),
+            status: self.status.clone(),
+        }
+    }
+
+    /// Applies one `-e EXPR`, `NAME=LIST` or a bare `LIST` (`trace=LIST`).
+    pub fn apply(&mut self, expr: &str) -> Result<(), BadQualifier> {
+        let (name, list) = expr.split_once('=').unwrap_or(("trace", expr));
+        match name {
+            "trace" | "t" => self.trace = parse_trace(list)?,
+            "status" => self.status = parse_status(list)?,
+            "signal" | "signals" | "s" => self.signal = parse_signals(list)?,
+            "quiet" | "silent" | "silence" | "q" => self.quiet = parse_quiet(list)?,
+            "read" | "reads" | "r" => self.read = parse_fds(list)?,
+            "write" | "writes" | "w" => self.write = parse_fds(list)?,
+            "decode-fds" | "decode-fd" => self.decode_fds = Some(parse_decode_fds(list)?),
+            "abbrev" | "a" | "verbose" | "v" | "raw" | "x" => {
+                return Err(BadQualifier::Unsupported(format!(
+                    "-e {name}= is not supported yet: it changes how every decoder prints"
+                )));
+            }
+            "inject" | "fault" => {
+                return Err(BadQualifier::Unsupported(format!(
+                    "-e {name}= tampers with a running program; a recording can only be read"
+                )));
+            }
+            "kvm" => {
+                return Err(BadQualifier::Unsupported(
+                    "-e kvm= needs the live program; a recording has no vcpu state".into(),
+                ));
+            }
+            _ => return Err(BadQualifier::Unknown(name.to_owned())),
+        }
+        Ok(())
+    }
+}
+
+/// Which calls a view shows: `-e trace=` by name, `-e status=` by how they
+/// ended.
+#[derive(Clone, Debug)]
+pub struct CallFilter {
+    pub trace: TraceSet,
+    pub status: Set<Status>,
+}
+
+impl Default for CallFilter {
+    fn default() -> Self {
+        Self {
+            trace: Set::all(),
+            status: Set::all(),
+        }
+    }
+}
+
+impl CallFilter {
+    /// Parses one `-e` expression that selects calls (`trace=` or a bare list).
+    pub fn parse(expr: &str) -> Result<Self, BadQualifier> {
+        let mut qualifiers = Qualifiers::default();
+        qualifiers.apply(expr)?;
         Ok(Self {
-            names: Some(names),
-            classes,
-            negated,
-            ..Self::default()
+            trace: qualifiers.trace,
+            status: qualifiers.status,
         })
     }
 
     /// Whether syscall `name` is shown (before looking at its result).
     pub fn wants_name(&self, name: &str) -> bool {
-        let Some(names) = &self.names else {
-            return true;
-        };
-        let in_class = table::by_name(name).is_some_and(|s| s.class & self.classes != 0);
-        (names.contains(name) || in_class) != self.negated
+        self.trace.contains(name)
     }
 
     /// Whether a call that returned `ret` (None: never returned) is shown.
     pub fn wants_result(&self, ret: Option<i64>) -> bool {
-        let failed = ret.is_some_and(crate::syscalls::failed);
-        !(self.failed_only && !failed || self.successful_only && failed)
+        self.status.contains(&match ret {
+            Some(ret) if syscalls::failed(ret) => Status::Failed,
+            Some(_) => Status::Successful,
+            None => Status::Unfinished,
+        })
     }
 
     /// Whether the call `name` that returned `ret` is shown: by both tests.
     pub fn wants_call(&self, name: &str, ret: Option<i64>) -> bool {
         self.wants_name(name) && self.wants_result(ret)
     }
-}
 
-fn class_bit(name: &str) -> Option<u16> {
-    Some(match name {
-        "file" => class::FILE,
-        "network" | "net" => class::NETWORK,
-        "process" => class::PROCESS,
-        "memory" => class::MEMORY,
-        "signal" => class::SIGNAL,
-        "desc" => class::DESC,
-        "ipc" => class::IPC,
-        "creds" => class::CREDS,
-        "clock" => class::CLOCK,
-        "stat" => class::STAT,
-        _ => return None,
-    })
+    /// Whether only some outcomes are shown: then a call is printed whole,
+    /// once its outcome is known, as strace does.
+    pub fn by_status(&self) -> bool {
+        !self.status.is_all()
+    }
 }
 
 #[cfg(test)]
@@ -96,11 +400,50 @@ mod tests {
         assert!(f.wants_name("openat") && f.wants_name("mmap") && !f.wants_name("read"));
         let f = CallFilter::parse("!write").unwrap();
         assert!(!f.wants_name("write") && f.wants_name("read"));
+        assert!(
+            f.wants_name("syscall_0x3e7"),
+            "unknown numbers are not write"
+        );
         assert!(CallFilter::parse("trace=nosuchcall").is_err());
-        let z = CallFilter {
-            failed_only: true,
-            ..CallFilter::default()
-        };
+        assert!(
+            CallFilter::parse("trace=?nosuchcall,read")
+                .unwrap()
+                .wants_name("read")
+        );
+        let z = CallFilter::parse("status=failed").unwrap();
         assert!(z.wants_result(Some(-2)) && !z.wants_result(Some(3)));
+        assert!(!z.wants_result(None));
+    }
+
+    #[test]
+    fn strace_s_grammar() {
+        let f = CallFilter::parse("network").unwrap();
+        assert!(f.wants_name("connect") && !f.wants_name("read"));
+        let f = CallFilter::parse("/^get(p|u)id$").unwrap();
+        assert!(f.wants_name("getpid") && f.wants_name("getuid") && !f.wants_name("getppid"));
+        assert!(CallFilter::parse("none").unwrap().trace.is_none());
+        assert!(CallFilter::parse("!all").unwrap().trace.is_none());
+        assert!(CallFilter::parse("read@64").unwrap().wants_name("read"));
+        assert!(!CallFilter::parse("read@32").unwrap().wants_name("read"));
+        assert!(CallFilter::parse("read@16").is_err());
+        let f = CallFilter::parse("%%stat").unwrap();
+        assert!(f.wants_name("statx") && f.wants_name("fstat") && !f.wants_name("statfs"));
+        let mut q = Qualifiers::default();
+        q.apply("trace=open").unwrap();
+        q.apply("trace=close").unwrap();
+        assert!(q.trace.contains("close") && !q.trace.contains("open"));
+        q.apply("signal=!CHLD,9").unwrap();
+        assert!(!q.signal.contains(&17) && !q.signal.contains(&9) && q.signal.contains(&2));
+        assert_eq!(
+            q.apply("status=foo").unwrap_err().to_string(),
+            "invalid status 'foo'"
+        );
+        assert_eq!(
+            q.apply("signal=FOO").unwrap_err().to_string(),
+            "invalid signal 'FOO'"
+        );
+        q.apply("read=3,4").unwrap();
+        assert!(q.read.contains(&3) && !q.read.contains(&5));
+        assert!(q.apply("inject=all:error=ENOSYS").is_err());
     }
 }

@@ -45,6 +45,17 @@ pub fn known(name: &str) -> bool {
         || ::syscalls::aarch64::Sysno::iter().any(|s| s.name() == name)
 }
 
+/// Every syscall name of every architecture this build knows, once each.
+pub fn all_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = ::syscalls::x86_64::Sysno::iter()
+        .map(|s| s.name())
+        .chain(::syscalls::aarch64::Sysno::iter().map(|s| s.name()))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
 /// `("ENOENT", "No such file or directory")` for a raw return value of `-2`, as
 /// strace prints errors; `None` if `ret` is not an error. The text is the C
 /// library's (what strace prints), the name the `syscalls` crate's.

@@ -41,7 +41,7 @@ enum Command {
     /// Run a program and record every system call of it and its threads.
     Record(RecordArgs),
     /// Print a recording's calls, one per line, like strace.
-    Show(ShowArgs),
+    Show(Box<ShowArgs>),
     /// Summarise a recording: strace -c's table, and breakdowns.
     Stats(StatsArgs),
     /// Write a recording in another tool's format.
@@ -76,71 +76,290 @@ struct RecordArgs {
     command: Vec<OsString>,
 }
 
-/// Which calls and events a view reads (shared by show, stats and export).
+/// Which calls and events a view reads (shared by show, stats and export):
+/// strace's filtering options, then systrace's own.
 #[derive(Args)]
+#[command(next_help_heading = "Filtering (as strace's)")]
 struct Selection {
-    /// Which calls, as strace's: trace=open,close, trace=!write, trace=%file.
-    #[arg(short = 'e', value_name = "EXPR")]
-    expr: Option<String>,
-    /// Only calls that failed.
-    #[arg(short = 'Z', long = "failed-only")]
-    failed_only: bool,
-    /// Only calls that succeeded.
-    #[arg(short = 'z', long = "successful-only")]
-    successful_only: bool,
+    /// A qualifier: trace=SET (or a bare SET), status=SET, signal=SET,
+    /// quiet=SET, read=FDS, write=FDS, decode-fds=path. SET is
+    /// [!]ITEM,ITEM... or all or none; trace= items are names, %classes
+    /// (file, network, process, memory, signal, desc, ipc, creds also bare),
+    /// /REGEX, ?NAME (ignored if unknown), each with @64, @32 or @x32. The
+    /// last of each qualifier wins, as in strace.
+    #[arg(short = 'e', value_name = "EXPR", action = clap::ArgAction::Append)]
+    expr: Vec<String>,
+    /// -e trace=SET.
+    #[arg(long = "trace", value_name = "SET", action = clap::ArgAction::Append)]
+    trace: Vec<String>,
+    /// -e status=SET: successful, failed, unfinished, unavailable, detached.
+    #[arg(long = "status", value_name = "SET", action = clap::ArgAction::Append)]
+    status: Vec<String>,
+    /// -e signal=SET: which signal lines print.
+    #[arg(long = "signal", value_name = "SET", action = clap::ArgAction::Append)]
+    signal: Vec<String>,
+    /// Only calls that failed (-e status=failed).
+    #[arg(short = 'Z', long = "failed-only", action = clap::ArgAction::Count)]
+    failed_only: u8,
+    /// Only calls that succeeded (-e status=successful).
+    #[arg(short = 'z', long = "successful-only", action = clap::ArgAction::Count)]
+    successful_only: u8,
+    /// Only calls that name PATH or use a descriptor that refers to it, as the
+    /// recorded opens left them; repeatable.
+    #[arg(short = 'P', long = "trace-path", value_name = "PATH")]
+    paths: Vec<PathBuf>,
     /// Only this process (its threads); repeatable.
-    #[arg(long = "pid", value_name = "PID")]
+    #[arg(
+        long = "pid",
+        value_name = "PID",
+        help_heading = "Selection (systrace's)"
+    )]
     pids: Vec<u32>,
     /// Only this thread; repeatable.
-    #[arg(long = "tid", value_name = "TID")]
+    #[arg(
+        long = "tid",
+        value_name = "TID",
+        help_heading = "Selection (systrace's)"
+    )]
     tids: Vec<u32>,
     /// Only events this long after the recording's first one (e.g. 1.5s).
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = humantime::parse_duration, help_heading = "Selection (systrace's)")]
     since: Option<std::time::Duration>,
     /// Only events up to this long after the recording's first one.
-    #[arg(long, value_parser = humantime::parse_duration)]
+    #[arg(long, value_parser = humantime::parse_duration, help_heading = "Selection (systrace's)")]
     until: Option<std::time::Duration>,
 }
 
+/// `show`'s options: strace's, grouped as strace's manual groups them, then
+/// systrace's own views.
 #[derive(Args)]
 struct ShowArgs {
     /// Trace file to read (- for standard input).
     file: PathBuf,
+    /// Accepted: recordings follow forks already. -ff with -o PREFIX writes
+    /// each thread to PREFIX.TID, as strace does.
+    #[arg(short = 'f', long = "follow-forks", action = clap::ArgAction::Count, help_heading = "Tracing")]
+    follow_forks: u8,
+    /// With -o PREFIX: each thread to its own file, PREFIX.TID (as -ff).
+    #[arg(long = "output-separately", help_heading = "Tracing")]
+    output_separately: bool,
+    #[command(flatten)]
+    select: Selection,
+    #[command(flatten)]
+    format: OutputFormat,
+    #[command(flatten)]
+    summary: SummaryArgs,
+    #[command(flatten)]
+    refused: Refused,
     /// One block per thread (or, as --thread=TID, only thread TID), each call on one line.
     #[arg(
         long,
         value_name = "TID",
         num_args = 0..=1,
         require_equals = true,
-        default_missing_value = "0"
+        default_missing_value = "0",
+        help_heading = "Views (systrace's)"
     )]
     thread: Option<u32>,
     /// One JSON object per call and line: tid, pid, ts, duration_ns, name, args, ret, errno.
-    #[arg(long, conflicts_with = "thread")]
+    #[arg(long, conflicts_with = "thread", help_heading = "Views (systrace's)")]
     json: bool,
-    #[command(flatten)]
-    select: Selection,
+}
+
+/// strace's output format options.
+#[derive(Args)]
+#[command(next_help_heading = "Output format (as strace's)")]
+struct OutputFormat {
+    /// Column at which results start.
+    #[arg(
+        short = 'a',
+        long = "columns",
+        value_name = "COLUMN",
+        default_value_t = 40
+    )]
+    column: usize,
     /// Longest string printed.
     #[arg(short = 's', long = "string-limit", default_value_t = 32)]
     strsize: usize,
-    /// File descriptors with the path (or socket, pipe) they refer to.
-    #[arg(short = 'y')]
-    fd_paths: bool,
     /// Strings with unprintable bytes in hex (-xx: every string in hex).
     #[arg(short = 'x', action = clap::ArgAction::Count)]
     hex: u8,
+    /// non-ascii (-x) or all (-xx).
+    #[arg(long = "strings-in-hex", value_name = "WHICH", num_args = 0..=1, require_equals = true, default_missing_value = "all")]
+    strings_in_hex: Option<String>,
+    /// Descriptors with the path (or socket, pipe) they refer to.
+    #[arg(short = 'y', action = clap::ArgAction::Count)]
+    fd_paths: u8,
+    /// -e decode-fds=SET: path.
+    #[arg(long = "decode-fds", value_name = "SET", num_args = 0..=1, require_equals = true, default_missing_value = "path", action = clap::ArgAction::Append)]
+    decode_fds: Vec<String>,
+    /// Pids with their command name, 1234<sh> (as --decode-pids=comm).
+    #[arg(short = 'Y')]
+    pid_comms: bool,
+    /// comm (as -Y).
+    #[arg(long = "decode-pids", value_name = "WHAT", require_equals = true)]
+    decode_pids: Option<String>,
     /// Prefix lines with the time of day (-tt: with microseconds, -ttt: epoch seconds).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     time: u8,
+    /// [format:]time|unix|none[,[precision:]s|us] (-t, -tt, -ttt).
+    #[arg(long = "absolute-timestamps", value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "time")]
+    absolute_timestamps: Option<String>,
     /// Prefix lines with the time since the previous one.
     #[arg(short = 'r')]
     relative: bool,
+    /// -r; PRECISION us.
+    #[arg(long = "relative-timestamps", value_name = "PRECISION", num_args = 0..=1, require_equals = true, default_missing_value = "us")]
+    relative_timestamps: Option<String>,
     /// Show the time spent in each call.
     #[arg(short = 'T')]
     durations: bool,
-    /// Write to FILE instead of standard output.
+    /// -T; PRECISION us.
+    #[arg(long = "syscall-times", value_name = "PRECISION", num_args = 0..=1, require_equals = true, default_missing_value = "us")]
+    syscall_times: Option<String>,
+    /// Each call's number before its name, [  NR].
+    #[arg(short = 'n', long = "syscall-number")]
+    syscall_numbers: bool,
+    /// Suppress messages (-q: attach, personality; -qq: also exits; -qqq: all).
+    #[arg(short = 'q', action = clap::ArgAction::Count)]
+    quiet: u8,
+    /// -e quiet=SET: attach, exit, path-resolution, personality,
+    /// thread-execve, superseded.
+    #[arg(long = "quiet", value_name = "SET", num_args = 0..=1, require_equals = true, default_missing_value = "attach,personality", action = clap::ArgAction::Append)]
+    quiet_set: Vec<String>,
+    /// -e read=FDS: dump the data read from these descriptors (as captured).
+    #[arg(long = "read", value_name = "FDS", action = clap::ArgAction::Append)]
+    read: Vec<String>,
+    /// -e write=FDS: dump the data written to these descriptors (as captured).
+    #[arg(long = "write", value_name = "FDS", action = clap::ArgAction::Append)]
+    write: Vec<String>,
+    /// Write to FILE instead of standard output, each line prefixed with its
+    /// pid as strace -f -o writes it; |COMMAND (or !COMMAND) pipes to a command.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// Append to the -o FILE (only a regular file of yours, never through a symlink).
+    #[arg(short = 'A', long = "output-append-mode", requires = "output")]
+    append: bool,
+}
+
+/// strace's statistics options (time is enter to exit: strace's -w).
+#[derive(Args)]
+#[command(next_help_heading = "Statistics (as strace's)")]
+struct SummaryArgs {
+    /// Print strace -c's table instead of the calls.
+    #[arg(short = 'c', long = "summary-only")]
+    only: bool,
+    /// Print the calls, then strace -c's table.
+    #[arg(short = 'C', long = "summary", conflicts_with = "only")]
+    also: bool,
+    /// Accepted: systrace's summary always measures wall time, enter to exit.
+    #[arg(short = 'w', long = "summary-wall-clock")]
+    wall_clock: bool,
+    /// Order the table by time, min-time, max-time, avg-time, calls, errors,
+    /// name or nothing.
+    #[arg(
+        short = 'S',
+        long = "summary-sort-by",
+        value_enum,
+        default_value = "time"
+    )]
+    sort: SortArg,
+    /// The table's columns: time-percent, total-time, min-time, max-time,
+    /// avg-time, calls, errors, name.
+    #[arg(
+        short = 'U',
+        long = "summary-columns",
+        value_name = "COLUMNS",
+        value_delimiter = ',',
+        value_enum
+    )]
+    columns: Vec<ColumnArg>,
+}
+
+/// strace options that cannot apply to a recording, or not yet: each gives a
+/// one-line error saying why and what to use instead.
+#[derive(Args)]
+#[command(next_help_heading = "strace options a recording cannot take (refused, saying why)")]
+struct Refused {
+    /// Attach: use `systrace record -p PID`; --pid PID selects a process here.
+    #[arg(short = 'p', long = "attach", value_name = "PID")]
+    attach: Vec<String>,
+    /// Run as USER: use `systrace record -u USER`.
+    #[arg(short = 'u', long = "user", value_name = "USER")]
+    user: Option<String>,
+    /// Environment: set it when recording (`systrace record -- env VAR=VAL prog`).
+    #[arg(short = 'E', long = "env", value_name = "VAR=VAL")]
+    env: Vec<String>,
+    /// Detach on execve: select with --since/--until or --pid instead.
+    #[arg(short = 'b', long = "detach-on", value_name = "SYSCALL")]
+    detach_on: Option<String>,
+    /// Daemonize the tracer: nothing runs at show time.
+    #[arg(short = 'D', long = "daemonize", action = clap::ArgAction::Count)]
+    daemonize: u8,
+    /// Seccomp filtering: recordings are filtered with -e trace= when shown.
+    #[arg(long = "seccomp-bpf")]
+    seccomp_bpf: bool,
+    /// Interruptibility of the tracer: nothing runs at show time.
+    #[arg(short = 'I', long = "interruptible", value_name = "N")]
+    interruptible: Option<String>,
+    /// Tracing overhead: systrace measures wall time and subtracts nothing.
+    #[arg(
+        short = 'O',
+        long = "summary-syscall-overhead",
+        value_name = "OVERHEAD"
+    )]
+    overhead: Option<String>,
+    /// Instruction pointers: not recorded (yet).
+    #[arg(short = 'i', long = "instruction-pointer")]
+    instruction_pointer: bool,
+    /// Stack traces: not recorded (yet).
+    #[arg(short = 'k', long = "stack-traces")]
+    stack_traces: bool,
+    /// Constant style: not supported yet.
+    #[arg(short = 'X', long = "const-print-style", value_name = "FORMAT")]
+    const_style: Option<String>,
+    /// Unabbreviated structures: not supported yet.
+    #[arg(short = 'v', long = "no-abbrev")]
+    no_abbrev: bool,
+    /// strace's own debug output: none at show time.
+    #[arg(short = 'd', long = "debug")]
+    debug: bool,
+}
+
+impl Refused {
+    /// The first refused option given, as its one-line error.
+    fn check(&self) -> anyhow::Result<()> {
+        let why = if !self.attach.is_empty() {
+            "-p: show reads a recording; attach with `systrace record -p PID`, select a process here with --pid PID"
+        } else if self.user.is_some() {
+            "-u: show runs no program; run it as a user with `systrace record -u USER`"
+        } else if !self.env.is_empty() {
+            "-E: show runs no program; set the environment when recording: `systrace record -- env VAR=VAL PROG`"
+        } else if self.detach_on.is_some() {
+            "-b: a recording cannot detach; select calls with --since/--until, --pid or -e trace="
+        } else if self.daemonize > 0 {
+            "-D: show runs no tracer to daemonize"
+        } else if self.seccomp_bpf {
+            "--seccomp-bpf: show filters the recording itself; select calls with -e trace="
+        } else if self.interruptible.is_some() {
+            "-I: show runs no tracer that signals could interrupt"
+        } else if self.overhead.is_some() {
+            "-O: systrace measures each call from enter to exit in the kernel; there is no tracer overhead to subtract"
+        } else if self.instruction_pointer {
+            "-i: instruction pointers are not recorded yet"
+        } else if self.stack_traces {
+            "-k: stacks are not recorded yet"
+        } else if self.const_style.is_some() {
+            "-X: constant styles are not supported yet"
+        } else if self.no_abbrev {
+            "-v: unabbreviated structures are not supported yet"
+        } else if self.debug {
+            "-d: strace's debug output has no equivalent; errors are printed as they happen"
+        } else {
+            return Ok(());
+        };
+        anyhow::bail!("{why}")
+    }
 }
 
 #[derive(Args)]
@@ -185,12 +404,78 @@ enum ByArg {
     File,
 }
 
+/// strace's -S keys (and their aliases).
 #[derive(Clone, Copy, clap::ValueEnum)]
 enum SortArg {
+    #[value(alias = "time-total", alias = "total-time", alias = "time_total")]
     Time,
+    #[value(alias = "shortest", alias = "time-min", alias = "min_time")]
+    MinTime,
+    #[value(alias = "longest", alias = "time-max", alias = "max_time")]
+    MaxTime,
+    #[value(alias = "time-avg", alias = "avg_time")]
+    AvgTime,
+    #[value(alias = "count")]
     Calls,
+    #[value(alias = "syscall", alias = "syscall-name")]
     Name,
+    #[value(alias = "error")]
     Errors,
+    #[value(alias = "none")]
+    Nothing,
+}
+
+impl SortArg {
+    fn sort_by(self) -> analyze::stats::SortBy {
+        use analyze::stats::SortBy;
+        match self {
+            SortArg::Time => SortBy::Time,
+            SortArg::MinTime => SortBy::MinTime,
+            SortArg::MaxTime => SortBy::MaxTime,
+            SortArg::AvgTime => SortBy::AvgTime,
+            SortArg::Calls => SortBy::Calls,
+            SortArg::Name => SortBy::Name,
+            SortArg::Errors => SortBy::Errors,
+            SortArg::Nothing => SortBy::Nothing,
+        }
+    }
+}
+
+/// strace's -U columns (and their aliases).
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ColumnArg {
+    #[value(alias = "time_percent", alias = "percent", alias = "time-pct")]
+    TimePercent,
+    #[value(alias = "time-total", alias = "total_time", alias = "time")]
+    TotalTime,
+    #[value(alias = "shortest", alias = "time-min", alias = "min_time")]
+    MinTime,
+    #[value(alias = "longest", alias = "time-max", alias = "max_time")]
+    MaxTime,
+    #[value(alias = "time-avg", alias = "avg_time")]
+    AvgTime,
+    #[value(alias = "count")]
+    Calls,
+    #[value(alias = "error")]
+    Errors,
+    #[value(alias = "syscall", alias = "syscall-name")]
+    Name,
+}
+
+impl ColumnArg {
+    fn column(self) -> analyze::stats::Column {
+        use analyze::stats::Column;
+        match self {
+            ColumnArg::TimePercent => Column::TimePercent,
+            ColumnArg::TotalTime => Column::TotalTime,
+            ColumnArg::MinTime => Column::MinTime,
+            ColumnArg::MaxTime => Column::MaxTime,
+            ColumnArg::AvgTime => Column::AvgTime,
+            ColumnArg::Calls => Column::Calls,
+            ColumnArg::Errors => Column::Errors,
+            ColumnArg::Name => Column::Name,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -205,7 +490,10 @@ struct ExportArgs {
 }
 
 impl Cli {
-    pub fn run(self) -> anyhow::Result<ExitCode> {
+    /// Runs the command; `matches` is what `self` was parsed from, for the
+    /// order of strace's qualifiers (the last of each kind wins).
+    pub fn run(self, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
+        let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
         match self.command {
             Command::Record(args) => {
                 let target = if args.all {
@@ -224,26 +512,164 @@ impl Cli {
                 })?;
                 Ok(ExitCode::from(status))
             }
-            Command::Show(args) => show(args),
-            Command::Stats(args) => stats(args),
-            Command::Export(args) => export(args),
+            Command::Show(args) => show(*args, sub),
+            Command::Stats(args) => stats(args, sub),
+            Command::Export(args) => export(args, sub),
         }
     }
 }
 
-fn show(args: ShowArgs) -> anyhow::Result<ExitCode> {
+fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
+    args.refused.check()?;
     let path = &args.file;
     let trace = open_trace(path)?;
-    let options = show_options(&args, &trace)?;
-    write_view(path, args.output.as_deref(), Kind::Text, |out| {
-        match args.thread {
-            _ if args.json => analyze::print_json(&trace, &options, out),
-            Some(tid) => analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, out),
-            None => analyze::print_strace(&trace, &options, out),
-        }
-    })?;
+    let options = show_options(&args, &trace, matches)?;
+    let separately = args.follow_forks >= 2 || args.output_separately;
+    let summary = &args.summary;
+    let output = args.format.output.as_deref();
+    if separately && !summary.only {
+        let Some(prefix) = output else {
+            anyhow::bail!(
+                "-ff (--output-separately) needs -o PREFIX: each thread goes to PREFIX.TID"
+            );
+        };
+        write_per_thread(path, prefix, &trace, &options)?;
+    } else {
+        let target = match output {
+            Some(o) => ViewOutput::parse(o, args.format.append),
+            None => ViewOutput::Stdout,
+        };
+        write_to(path, &target, |out| {
+            if !summary.only {
+                match args.thread {
+                    _ if args.json => analyze::print_json(&trace, &options, out)?,
+                    Some(tid) => {
+                        analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, out)?
+                    }
+                    None => analyze::print_strace(&trace, &options, out)?,
+                }
+            }
+            if summary.only || summary.also {
+                let columns: Vec<_> = match summary.columns.as_slice() {
+                    [] => analyze::stats::Column::DEFAULT.to_vec(),
+                    some => some.iter().map(|c| c.column()).collect(),
+                };
+                let text = syscall_summary(&trace, &options, summary.sort.sort_by(), &columns)?;
+                out.write_all(text.as_bytes())?;
+            }
+            Ok(())
+        })?;
+    }
     warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
+}
+
+/// strace -c's table of the calls `options` select, as `stats` prints it.
+fn syscall_summary(
+    trace: &format::Trace,
+    options: &analyze::ShowOptions,
+    sort: analyze::stats::SortBy,
+    columns: &[analyze::stats::Column],
+) -> Result<String, analyze::Error> {
+    use analyze::stats::{self, report};
+    let plan = stats::Plan::new(
+        trace,
+        &options.calls,
+        &options.events,
+        stats::Want::default(),
+    );
+    let tally = stats::tally(trace, &plan, 2, &|| {})?;
+    let mut text = String::new();
+    report::syscall_table_with(
+        &mut text,
+        &tally,
+        trace.header().arch.as_str(),
+        sort,
+        columns,
+    );
+    report::lost(&mut text, trace);
+    Ok(text)
+}
+
+/// -ff -o PREFIX: each thread's calls, whole lines without prefixes, in
+/// PREFIX.TID, as strace writes them.
+fn write_per_thread(
+    input: &Path,
+    prefix: &Path,
+    trace: &format::Trace,
+    options: &analyze::ShowOptions,
+) -> anyhow::Result<()> {
+    for thread in trace.index().threads.iter() {
+        let tid = thread.tid.to_native();
+        let mut name = prefix.as_os_str().to_owned();
+        name.push(format!(".{tid}"));
+        let file = PathBuf::from(name);
+        write_to(input, &ViewOutput::File(file), |out| {
+            analyze::print_thread(trace, tid, options, out)
+        })?;
+    }
+    Ok(())
+}
+
+/// Where a view's text goes.
+enum ViewOutput {
+    Stdout,
+    File(PathBuf),
+    /// `-A`: appended to a file.
+    Append(PathBuf),
+    /// `-o |COMMAND`: piped to `sh -c COMMAND`.
+    Command(OsString),
+}
+
+impl ViewOutput {
+    /// strace's -o argument: a file, or `|COMMAND` / `!COMMAND`.
+    fn parse(output: &Path, append: bool) -> ViewOutput {
+        use std::os::unix::ffi::OsStrExt as _;
+        let bytes = output.as_os_str().as_bytes();
+        match bytes.first() {
+            Some(b'|' | b'!') => {
+                ViewOutput::Command(std::ffi::OsStr::from_bytes(&bytes[1..]).to_owned())
+            }
+            _ if append => ViewOutput::Append(output.to_owned()),
+            _ => ViewOutput::File(output.to_owned()),
+        }
+    }
+}
+
+/// Runs a view into `target`: see [`write_view`]; a command gets the text on
+/// its standard input and is waited for.
+fn write_to(
+    input: &Path,
+    target: &ViewOutput,
+    view: impl FnOnce(&mut dyn Write) -> Result<(), analyze::Error>,
+) -> anyhow::Result<()> {
+    match target {
+        ViewOutput::Stdout => write_view(input, None, Kind::Text, view),
+        ViewOutput::File(path) => write_view(input, Some(path), Kind::Text, view),
+        ViewOutput::Append(path) => {
+            let output = Output::append(path)?;
+            finish_view(input, Some(path), buffered(output.file(), view))?;
+            output.commit()
+        }
+        ViewOutput::Command(command) => {
+            let mut child = std::process::Command::new("/bin/sh")
+                .arg("-c")
+                .arg(command)
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+                .with_context(|| format!("running {}", command.to_string_lossy()))?;
+            let written = match child.stdin.take() {
+                Some(stdin) => buffered(stdin, view),
+                None => Ok(()),
+            };
+            let status = child.wait()?;
+            finish_view(input, None, written)?;
+            if !status.success() {
+                anyhow::bail!("{}: {status}", command.to_string_lossy());
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Runs a view that reads `input` and writes to `to` (standard output when
@@ -261,6 +687,17 @@ fn write_view(
         Some(file) => buffered(file.file(), view),
         None => buffered(std::io::stdout().lock(), view),
     };
+    finish_view(input, to, written)?;
+    output.map_or(Ok(()), Output::commit)
+}
+
+/// What a view's result means: a failed write names the output, a bad trace
+/// the input; a closed pipe is no error.
+fn finish_view(
+    input: &Path,
+    to: Option<&Path>,
+    written: Result<(), analyze::Error>,
+) -> anyhow::Result<()> {
     match written {
         Ok(()) => {}
         Err(analyze::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
@@ -270,7 +707,7 @@ fn write_view(
         }
         Err(e) => return Err(e).with_context(|| format!("{}", input.display())),
     }
-    output.map_or(Ok(()), Output::commit)
+    Ok(())
 }
 
 fn buffered(
@@ -369,18 +806,14 @@ fn warn_skipped(path: &Path, trace: &format::Trace) {
     }
 }
 
-fn stats(args: StatsArgs) -> anyhow::Result<ExitCode> {
-    use analyze::stats::{self, By, SortBy, report};
+fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
+    use analyze::stats::{self, By, report};
     let path = &args.file;
     let trace = open_trace(path)?;
-    let (calls, events) = selection(&args.select, &trace)?;
+    let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
+    let calls = qualifiers.calls();
     let arch = trace.header().arch.as_str().to_owned();
-    let sort = match args.sort {
-        SortArg::Time => SortBy::Time,
-        SortArg::Calls => SortBy::Calls,
-        SortArg::Name => SortBy::Name,
-        SortArg::Errors => SortBy::Errors,
-    };
+    let sort = args.sort.sort_by();
     let by = match args.by {
         ByArg::Syscall => By::Syscall,
         ByArg::Process => By::Process,
@@ -487,12 +920,12 @@ fn with_progress<T>(total: u64, work: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> T
     result
 }
 
-fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
+fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let path = &args.file;
     let trace = open_trace(path)?;
-    let (calls, events) = selection(&args.select, &trace)?;
+    let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
     let options = analyze::ShowOptions {
-        calls,
+        calls: qualifiers.calls(),
         events,
         ..analyze::ShowOptions::default()
     };
@@ -504,44 +937,185 @@ fn export(args: ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// The printer's options from the command line (and the trace, for --pid).
-fn show_options(args: &ShowArgs, trace: &format::Trace) -> anyhow::Result<analyze::ShowOptions> {
-    let (calls, events) = selection(&args.select, trace)?;
-    let time = match (args.relative, args.time) {
-        (true, _) => analyze::TimeFormat::Relative,
-        (false, 0) => analyze::TimeFormat::None,
-        (false, 1) => analyze::TimeFormat::Seconds,
-        (false, 2) => analyze::TimeFormat::Micros,
-        (false, _) => analyze::TimeFormat::Epoch,
+fn show_options(
+    args: &ShowArgs,
+    trace: &format::Trace,
+    matches: &clap::ArgMatches,
+) -> anyhow::Result<analyze::ShowOptions> {
+    let format = &args.format;
+    let (qualifiers, events) = selection(&args.select, trace, matches, true)?;
+    if format.fd_paths > 1 {
+        anyhow::bail!("-yy (decode-fds=all) is not decoded yet; -y names descriptors by path");
+    }
+    let time = match (format.relative, format.time, &format.absolute_timestamps) {
+        (true, _, _) => analyze::TimeFormat::Relative,
+        (false, 0, Some(spec)) => absolute_timestamps(spec)?,
+        (false, 0, None) => analyze::TimeFormat::None,
+        (false, 1, _) => analyze::TimeFormat::Seconds,
+        (false, 2, _) => analyze::TimeFormat::Micros,
+        (false, _, _) => analyze::TimeFormat::Epoch,
     };
+    let time = match &format.relative_timestamps {
+        Some(precision) => {
+            microseconds_only("--relative-timestamps", precision)?;
+            analyze::TimeFormat::Relative
+        }
+        None => time,
+    };
+    if let Some(precision) = &format.syscall_times {
+        microseconds_only("--syscall-times", precision)?;
+    }
+    let hex = match (format.hex, format.strings_in_hex.as_deref()) {
+        (0, None) => analyze::decode::Hex::Never,
+        (1, None) | (_, Some("non-ascii")) => analyze::decode::Hex::NonPrintable,
+        (_, None | Some("all")) => analyze::decode::Hex::Always,
+        (_, Some(other)) => anyhow::bail!("--strings-in-hex={other}: use non-ascii or all"),
+    };
+    match format.decode_pids.as_deref() {
+        None | Some("comm") => {}
+        Some("pidns") => anyhow::bail!("--decode-pids=pidns: namespace pids are not recorded yet"),
+        Some(other) => anyhow::bail!("invalid --decode-pids '{other}': use comm"),
+    }
+    let prefix = match format.output.as_deref() {
+        _ if args.follow_forks >= 2 || args.output_separately => analyze::TaskPrefix::None,
+        // As strace -f -o writes a file (or a pipe): the pid on every line.
+        Some(_) => analyze::TaskPrefix::File,
+        None => analyze::TaskPrefix::Terminal,
+    };
+    let mut paths: Vec<Vec<u8>> = Vec::new();
+    for path in &args.select.paths {
+        use std::os::unix::ffi::OsStrExt as _;
+        paths.push(path.as_os_str().as_bytes().to_vec());
+        // Also as resolved here, which is what -y names descriptors by.
+        if let Ok(real) = std::fs::canonicalize(path) {
+            paths.push(real.as_os_str().as_bytes().to_vec());
+        }
+    }
     Ok(analyze::ShowOptions {
         decode: analyze::decode::Options {
-            strsize: args.strsize,
-            hex: match args.hex {
-                0 => analyze::decode::Hex::Never,
-                1 => analyze::decode::Hex::NonPrintable,
-                _ => analyze::decode::Hex::Always,
-            },
-            fd_paths: args.fd_paths,
+            strsize: format.strsize,
+            hex,
+            fd_paths: qualifiers.decode_fds.unwrap_or(false),
         },
-        calls,
+        calls: qualifiers.calls(),
         time,
-        durations: args.durations,
+        durations: format.durations || format.syscall_times.is_some(),
         events,
+        result_column: format.column,
+        syscall_numbers: format.syscall_numbers,
+        prefix,
+        pid_comms: format.pid_comms || format.decode_pids.is_some(),
+        signals: qualifiers.signal,
+        quiet: qualifiers.quiet,
+        dump_reads: qualifiers.read,
+        dump_writes: qualifiers.write,
+        paths,
     })
 }
 
-/// The calls (`-e`, `-Z`, `-z`) and events (`--pid`, `--tid`, `--since`,
-/// `--until`) a view reads.
+/// strace's --absolute-timestamps=[[format:]FORMAT][,[precision:]PRECISION].
+fn absolute_timestamps(spec: &str) -> anyhow::Result<analyze::TimeFormat> {
+    let (mut format, mut precision) = ("time", "s");
+    for item in spec.split(',').filter(|i| !i.is_empty()) {
+        match item.split_once(':') {
+            Some(("format", f)) => format = f,
+            Some(("precision", p)) => precision = p,
+            None if matches!(item, "none" | "time" | "unix") => format = item,
+            None => precision = item,
+            Some(_) => anyhow::bail!("invalid --absolute-timestamps '{item}'"),
+        }
+    }
+    Ok(match (format, precision) {
+        ("none", _) => analyze::TimeFormat::None,
+        ("time", "s") => analyze::TimeFormat::Seconds,
+        ("time", "us") => analyze::TimeFormat::Micros,
+        ("unix", "us") => analyze::TimeFormat::Epoch,
+        _ => anyhow::bail!(
+            "--absolute-timestamps={spec}: systrace prints time,s (-t), time,us (-tt) and unix,us (-ttt)"
+        ),
+    })
+}
+
+/// Precisions other than microseconds are not printed yet.
+fn microseconds_only(option: &str, precision: &str) -> anyhow::Result<()> {
+    match precision {
+        "us" => Ok(()),
+        _ => anyhow::bail!("{option}={precision}: systrace prints microseconds (us) only"),
+    }
+}
+
+/// strace's qualifiers in command-line order: every `-e`, the long options
+/// that stand for one (`--trace=`, `--status=`, ...) and the short flags
+/// (`-z`, `-Z`, `-q`, `-y`). The last of each kind wins, as in strace.
+fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
+    use clap::parser::ValueSource;
+    let given = |id: &str| matches.value_source(id) == Some(ValueSource::CommandLine);
+    let mut all: Vec<(usize, String)> = Vec::new();
+    let mut values = |id: &str, prefix: &str| {
+        if given(id)
+            && let (Some(indices), Some(values)) =
+                (matches.indices_of(id), matches.get_many::<String>(id))
+        {
+            all.extend(
+                indices
+                    .zip(values)
+                    .map(|(i, v)| (i, format!("{prefix}{v}"))),
+            );
+        }
+    };
+    values("expr", "");
+    values("trace", "trace=");
+    values("status", "status=");
+    values("signal", "signal=");
+    if show {
+        values("quiet_set", "quiet=");
+        values("read", "read=");
+        values("write", "write=");
+        values("decode_fds", "decode-fds=");
+    }
+    // Counted flags (-qq): clap keeps the place of their last occurrence.
+    let mut flags = |id: &str, expr: &dyn Fn(u8) -> String| {
+        if given(id)
+            && let Some(last) = matches.indices_of(id).and_then(|mut i| i.next_back())
+        {
+            all.push((last, expr(matches.get_count(id))));
+        }
+    };
+    flags("failed_only", &|_| "status=failed".into());
+    flags("successful_only", &|_| "status=successful".into());
+    if show {
+        flags("fd_paths", &|_| "decode-fds=path".into());
+        flags("quiet", &|count| {
+            match count {
+                1 => "quiet=attach,personality",
+                2 => "quiet=attach,personality,exit",
+                _ => "quiet=all",
+            }
+            .into()
+        });
+    }
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, expr)| expr).collect()
+}
+
+/// The qualifiers (`-e`, `-z`, `-Z`, ...) and events (`--pid`, `--tid`,
+/// `--since`, `--until`) a view reads.
 fn selection(
     select: &Selection,
     trace: &format::Trace,
-) -> anyhow::Result<(analyze::select::CallFilter, format::Filter)> {
-    let mut calls = match &select.expr {
-        Some(expr) => analyze::select::CallFilter::parse(expr)?,
-        None => analyze::select::CallFilter::default(),
-    };
-    calls.failed_only = select.failed_only;
-    calls.successful_only = select.successful_only;
+    matches: &clap::ArgMatches,
+    show: bool,
+) -> anyhow::Result<(analyze::select::Qualifiers, format::Filter)> {
+    if select.failed_only + select.successful_only > 1 {
+        eprintln!(
+            "systrace: Only the last of -z/--successful-only/-Z/--failed-only options will \
+             take effect. See status qualifier for more complex filters."
+        );
+    }
+    let mut qualifiers = analyze::select::Qualifiers::default();
+    for expr in ordered_qualifiers(matches, show) {
+        qualifiers.apply(&expr)?;
+    }
     let index = trace.index();
     let mut tids = select.tids.clone();
     for pid in &select.pids {
@@ -562,5 +1136,5 @@ fn selection(
         since: select.since.map(offset),
         until: select.until.map(offset),
     };
-    Ok((calls, events))
+    Ok((qualifiers, events))
 }

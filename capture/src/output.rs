@@ -104,6 +104,44 @@ impl Output {
         })
     }
 
+    /// Opens `path` to append to it (`show -A`): a new file is created as
+    /// [`Output::create`] creates it; an existing one must be the invoking
+    /// user's regular file, opened without following a symlink and checked
+    /// once open. Devices and the user's FIFOs are written as by `create`.
+    pub fn append(path: &Path) -> anyhow::Result<Self> {
+        let invoker = Invoker::get()?;
+        let shown = path.display();
+        let meta = match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Self::create(path, Kind::Text),
+            Err(e) => return Err(e).with_context(|| format!("{shown}")),
+            Ok(meta) => meta,
+        };
+        if !meta.file_type().is_file() {
+            return Self::create(path, Kind::Text);
+        }
+        let file = OpenOptions::new()
+            .append(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+            .open(path)
+            .with_context(|| format!("opening {shown} to append"))?;
+        let meta = file.metadata()?;
+        if !meta.file_type().is_file() {
+            bail!("{shown} changed while it was being opened");
+        }
+        if meta.uid() != invoker.uid {
+            bail!(
+                "{shown} belongs to another user (uid {}): refusing to append to it",
+                meta.uid()
+            );
+        }
+        Ok(Output {
+            file,
+            path: path.to_owned(),
+            partial: None,
+            keep_partial: false,
+        })
+    }
+
     /// A device or FIFO that exists: opened without creating anything, and
     /// checked again once open (the name may have changed in between).
     fn in_place(path: &Path, fifo: bool) -> anyhow::Result<Self> {

@@ -315,6 +315,35 @@ impl<'a> CallView<'a> {
         (m.status != CaptureStatus::Fault).then(|| m.data.to_vec())
     }
 
+    /// The data a [`Syscall::moves_data`] call read or wrote through its
+    /// descriptor, as captured (at most the snapshot length), and how many
+    /// bytes it moved. `None` for a call that failed, moves data in iovecs, or
+    /// whose copy faulted.
+    ///
+    /// [`Syscall::moves_data`]: crate::table::Syscall::moves_data
+    pub fn io_data(&self) -> Option<(&[u8], u64)> {
+        let moved = u64::try_from(self.ret()?).ok()?;
+        let (i, at) = self
+            .syscall
+            .args
+            .iter()
+            .enumerate()
+            .find_map(|(i, a)| match a {
+                Arg::Mem {
+                    at,
+                    shape: Shape::Bytes,
+                    ..
+                } if self.syscall.moves_data => Some((i as u8, *at)),
+                _ => None,
+            })?;
+        let mem = match at {
+            At::Enter => self.enter_mem(i)?,
+            At::Exit | At::Both => self.exit_mem(i)?,
+        };
+        let data: &[u8] = mem.data;
+        (mem.status != CaptureStatus::Fault).then_some((data, moved))
+    }
+
     /// The return value, if the call returned.
     pub fn result(&self) -> Option<i64> {
         self.ret()

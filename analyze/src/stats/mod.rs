@@ -38,20 +38,43 @@ pub struct Row {
     pub calls: u64,
     pub errors: u64,
     pub ns: u64,
+    /// The shortest and longest call (when `calls` > 0).
+    pub min_ns: u64,
+    pub max_ns: u64,
 }
 
 impl Row {
     fn add(&mut self, failed: bool, ns: u64) {
+        self.min_ns = if self.calls == 0 {
+            ns
+        } else {
+            self.min_ns.min(ns)
+        };
+        self.max_ns = self.max_ns.max(ns);
         self.calls += 1;
         self.errors += u64::from(failed);
         // Saturating: a timestamp a corrupt file made up must not wrap.
         self.ns = self.ns.saturating_add(ns);
     }
 
-    fn merge(&mut self, other: &Row) {
+    pub(crate) fn merge(&mut self, other: &Row) {
+        if other.calls == 0 {
+            return;
+        }
+        self.min_ns = if self.calls == 0 {
+            other.min_ns
+        } else {
+            self.min_ns.min(other.min_ns)
+        };
+        self.max_ns = self.max_ns.max(other.max_ns);
         self.calls += other.calls;
         self.errors += other.errors;
         self.ns = self.ns.saturating_add(other.ns);
+    }
+
+    /// Mean time per call.
+    pub fn avg_ns(&self) -> u64 {
+        self.ns.checked_div(self.calls).unwrap_or(0)
     }
 }
 
@@ -359,9 +382,39 @@ pub enum By {
 pub enum SortBy {
     #[default]
     Time,
+    MinTime,
+    MaxTime,
+    AvgTime,
     Calls,
     Errors,
     Name,
+    /// In syscall number order (strace's `-S nothing`).
+    Nothing,
+}
+
+/// A column of strace -c's table (`-U`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    TimePercent,
+    TotalTime,
+    MinTime,
+    MaxTime,
+    AvgTime,
+    Calls,
+    Errors,
+    Name,
+}
+
+impl Column {
+    /// strace's default: `% time  seconds  usecs/call  calls  errors  syscall`.
+    pub const DEFAULT: [Column; 6] = [
+        Column::TimePercent,
+        Column::TotalTime,
+        Column::AvgTime,
+        Column::Calls,
+        Column::Errors,
+        Column::Name,
+    ];
 }
 
 /// Table entries of this trace's arch, by syscall number.
@@ -475,7 +528,9 @@ mod tests {
                 Row {
                     calls: 1,
                     errors: 1,
-                    ns: 100
+                    ns: 100,
+                    min_ns: 100,
+                    max_ns: 100,
                 }
             );
             assert_eq!(t.syscalls[0].calls, 1, "the read across chunks");

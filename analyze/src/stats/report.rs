@@ -6,23 +6,8 @@ use format::Trace;
 use rustc_hash::FxHashMap;
 use serde_json::{Value, json};
 
-use super::{Histogram, Row, SortBy, Tally, latency};
+use super::{Column, Histogram, Row, SortBy, Tally, latency};
 use crate::syscalls::display_name;
-
-/// The table's rule: the syscall column as wide as its longest name and one
-/// more, 16 at least (as strace draws it).
-fn rule(rows: &[(String, Row, i64)]) -> String {
-    let width = rows
-        .iter()
-        .map(|r| r.0.len() + 1)
-        .max()
-        .unwrap_or(0)
-        .max(16);
-    format!(
-        "------ ----------- ----------- --------- --------- {}",
-        "-".repeat(width)
-    )
-}
 
 /// Orders `rows` by `sort` (largest first, names alphabetically); ties go by
 /// their key (syscall number, pid, tid).
@@ -30,6 +15,10 @@ fn sort_rows<T: Ord + Copy>(rows: &mut [(String, Row, T)], sort: SortBy) {
     rows.sort_by_key(|r| r.2);
     match sort {
         SortBy::Time => rows.sort_by_key(|r| std::cmp::Reverse(r.1.ns)),
+        SortBy::MinTime => rows.sort_by_key(|r| std::cmp::Reverse(r.1.min_ns)),
+        SortBy::MaxTime => rows.sort_by_key(|r| std::cmp::Reverse(r.1.max_ns)),
+        SortBy::AvgTime => rows.sort_by_key(|r| std::cmp::Reverse(r.1.avg_ns())),
+        SortBy::Nothing => {}
         SortBy::Calls => rows.sort_by_key(|r| std::cmp::Reverse(r.1.calls)),
         SortBy::Errors => rows.sort_by_key(|r| std::cmp::Reverse(r.1.errors)),
         SortBy::Name => rows.sort_by(|a, b| a.0.cmp(&b.0)),
@@ -47,42 +36,89 @@ fn syscall_rows(tally: &Tally, arch: &str) -> Vec<(String, Row, i64)> {
         .collect()
 }
 
-/// One line of strace -c's table.
-fn table_line(out: &mut String, row: &Row, total_ns: u64, label: &str) {
-    let percent = percent(row.ns, total_ns);
-    let usecs = (row.ns / 1000).checked_div(row.calls).unwrap_or(0);
-    let errors = if row.errors == 0 {
-        String::new()
-    } else {
-        row.errors.to_string()
-    };
-    let _ = writeln!(
-        out,
-        "{percent:>6.2} {} {usecs:>11} {:>9} {errors:>9} {label}",
-        seconds(row.ns),
-        row.calls,
-    );
-}
-
 /// strace `-c`'s table: `% time  seconds  usecs/call  calls  errors  syscall`
 /// and a total, the time being enter to exit (strace's `-w`).
 pub fn syscall_table(out: &mut String, tally: &Tally, arch: &str, sort: SortBy) {
+    syscall_table_with(out, tally, arch, sort, &Column::DEFAULT);
+}
+
+/// strace `-c`'s table with the columns of `-U`, in their order.
+pub fn syscall_table_with(
+    out: &mut String,
+    tally: &Tally,
+    arch: &str,
+    sort: SortBy,
+    columns: &[Column],
+) {
     let mut rows = syscall_rows(tally, arch);
     sort_rows(&mut rows, sort);
     let total = tally.total();
-    let rule = rule(&rows);
-    let _ = writeln!(
-        out,
-        "% time     seconds  usecs/call     calls    errors syscall\n{rule}"
-    );
+    let name_width = rows
+        .iter()
+        .map(|r| r.0.len() + 1)
+        .max()
+        .unwrap_or(0)
+        .max(16);
+    let line = |cells: &mut dyn FnMut(Column) -> String| {
+        let mut line = columns
+            .iter()
+            .map(|&c| match c {
+                Column::Name => format!("{:<name_width$}", cells(c)),
+                _ => cells(c),
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        line.truncate(line.trim_end().len());
+        line + "\n"
+    };
+    out.push_str(&line(&mut |c| header(c).to_owned()));
+    let rule = line(&mut |c| match c {
+        Column::Name => "-".repeat(name_width),
+        _ => "-".repeat(header(c).len()),
+    });
+    out.push_str(&rule);
     for (label, row, _) in &rows {
-        table_line(out, row, total.ns, label);
+        out.push_str(&line(&mut |c| cell(c, row, total.ns, label)));
     }
-    let _ = writeln!(out, "{rule}");
-    let mut line = String::new();
-    table_line(&mut line, &total, total.ns, "total");
+    out.push_str(&rule);
     // The total is 100% even when no time was measured, as in strace.
-    out.push_str(&format!("100.00{}", &line[6..]));
+    out.push_str(&line(&mut |c| match c {
+        Column::TimePercent => "100.00".to_owned(),
+        _ => cell(c, &total, total.ns, "total"),
+    }));
+}
+
+/// A column's heading, as wide as the column.
+fn header(column: Column) -> &'static str {
+    match column {
+        Column::TimePercent => "% time",
+        Column::TotalTime => "    seconds",
+        Column::MinTime => "shortest",
+        Column::MaxTime => " longest",
+        Column::AvgTime => " usecs/call",
+        Column::Calls => "    calls",
+        Column::Errors => "   errors",
+        Column::Name => "syscall",
+    }
+}
+
+/// One cell of strace -c's table.
+fn cell(column: Column, row: &Row, total_ns: u64, label: &str) -> String {
+    let short = |ns: u64| {
+        let us = ns.saturating_add(500) / 1000;
+        format!("{}.{:06}", us / 1_000_000, us % 1_000_000)
+    };
+    match column {
+        Column::TimePercent => format!("{:>6.2}", percent(row.ns, total_ns)),
+        Column::TotalTime => seconds(row.ns),
+        Column::MinTime => format!("{:>8}", short(row.min_ns)),
+        Column::MaxTime => format!("{:>8}", short(row.max_ns)),
+        Column::AvgTime => format!("{:>11}", row.avg_ns() / 1000),
+        Column::Calls => format!("{:>9}", row.calls),
+        Column::Errors if row.errors == 0 => " ".repeat(9),
+        Column::Errors => format!("{:>9}", row.errors),
+        Column::Name => label.to_owned(),
+    }
 }
 
 /// Latency percentiles per syscall, in microseconds.

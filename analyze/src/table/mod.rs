@@ -6,6 +6,7 @@
 //! Entries are keyed by name, so one table serves every architecture; numbers
 //! come from the `syscalls` crate ([`crate::syscalls::name`]).
 
+pub mod classes;
 mod entries;
 
 pub use entries::TABLE;
@@ -16,28 +17,13 @@ pub struct Syscall {
     pub name: &'static str,
     pub args: &'static [Arg],
     pub ret: Ret,
-    /// Bit set of [`class`] constants, for `-e trace=%file` and friends.
-    pub class: u16,
+    /// Moves data through the descriptor in argument 0, as many bytes as it
+    /// returns (read, write, sendto, ...). strace's classes (`%file`, ...) are
+    /// kept apart, for every syscall, in [`classes`].
+    pub moves_data: bool,
 }
 
-/// strace's trace classes.
-pub mod class {
-    pub const FILE: u16 = 1 << 0;
-    pub const NETWORK: u16 = 1 << 1;
-    pub const PROCESS: u16 = 1 << 2;
-    pub const MEMORY: u16 = 1 << 3;
-    pub const SIGNAL: u16 = 1 << 4;
-    pub const DESC: u16 = 1 << 5;
-    pub const IPC: u16 = 1 << 6;
-    pub const CREDS: u16 = 1 << 7;
-    pub const CLOCK: u16 = 1 << 8;
-    pub const STAT: u16 = 1 << 9;
-    /// Not one of strace's: moves data through the descriptor in argument 0,
-    /// as many bytes as it returns (read, write, sendto, ...).
-    pub const IO: u16 = 1 << 10;
-}
-
-/// Which way an [`class::IO`] call moves data.
+/// Which way a [`Syscall::moves_data`] call moves data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Io {
     Read,
@@ -235,7 +221,7 @@ impl Syscall {
     /// For a call that moves data through its descriptor, which way: into
     /// memory when its buffer is filled at exit.
     pub fn io(&self) -> Option<Io> {
-        if self.class & class::IO == 0 {
+        if !self.moves_data {
             return None;
         }
         let filled_at_exit = self
@@ -259,7 +245,7 @@ impl Syscall {
             kind: CaptureKind::FdInodes,
             size,
         };
-        if self.ret == Ret::Fd && self.class & class::NETWORK != 0 {
+        if self.ret == Ret::Fd && classes::of(self.name) & classes::NETWORK != 0 {
             return Some(rule(ARG_FD_INODES, Size::Ret));
         }
         let pair = self.args.iter().position(|a| {
