@@ -204,6 +204,8 @@ pub struct StracePrinter<'o> {
     track_fds: bool,
     /// Each task's command name, for `-Y`: the index's, then each exec's.
     comms: HashMap<u32, String>,
+    /// Each task's latest syscall, for `-n`.
+    last_nr: HashMap<u32, i64>,
     /// Filename and argv of each thread's latest exec, for an execve whose
     /// copy faulted.
     exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
@@ -231,6 +233,7 @@ impl<'o> StracePrinter<'o> {
             exec: Default::default(),
             fds: Default::default(),
             track_fds: opts.decode.fd_paths || !opts.paths.is_empty(),
+            last_nr: HashMap::default(),
             comms: if opts.pid_comms {
                 commands(trace)
             } else {
@@ -275,6 +278,11 @@ impl<'o> StracePrinter<'o> {
             }
             TaskPrefix::Terminal | TaskPrefix::None => {}
         }
+        if self.opts.syscall_numbers {
+            // strace's leader: the task's latest syscall, on every line.
+            let nr = self.last_nr.get(&tid).copied().unwrap_or(0);
+            let _ = write!(prefix, "[{nr:>4}] ");
+        }
         let wall = self
             .anchor
             .unix_ns
@@ -303,13 +311,6 @@ impl<'o> StracePrinter<'o> {
         }
     }
 
-    /// `-n`: `[  NR] ` before the call's name.
-    fn push_number(&self, out: &mut String, nr: i64) {
-        if self.opts.syscall_numbers {
-            let _ = write!(out, "[{nr:>4}] ");
-        }
-    }
-
     /// Another task's event: the open call (if it is not `tid`'s) is printed as
     /// far as its enter allows, and left unfinished.
     fn interrupt(&mut self, tid: Option<u32>) -> Result<(), Error> {
@@ -328,7 +329,6 @@ impl<'o> StracePrinter<'o> {
             return String::new();
         };
         let mut text = self.prefix(enter.tid, enter.ts);
-        self.push_number(&mut text, *nr);
         text.push_str(&self.name(*nr));
         text.push('(');
         match self
@@ -508,6 +508,11 @@ fn commands(trace: &Trace) -> HashMap<u32, String> {
 
 impl TraceSink for StracePrinter<'_> {
     fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
+        if self.opts.syscall_numbers
+            && let format::Body::SysEnter { nr, .. } = enter.body
+        {
+            self.last_nr.insert(enter.tid, nr);
+        }
         if !self.wanted(enter) {
             return Ok(());
         }
@@ -541,9 +546,6 @@ impl TraceSink for StracePrinter<'_> {
         let mut text = std::mem::take(&mut self.line);
         text.clear();
         self.write_prefix(&mut text, tid, if whole { enter.ts } else { exit_ts });
-        if whole {
-            self.push_number(&mut text, *nr);
-        }
         let view = self
             .syscall(*nr)
             .and_then(|s| CallView::new(s, enter, call.exit));

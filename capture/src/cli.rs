@@ -521,6 +521,8 @@ impl Cli {
 
 fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     args.refused.check()?;
+    // Bad qualifiers are told before the trace is read.
+    qualifiers(matches, true)?;
     let path = &args.file;
     let trace = open_trace(path)?;
     let options = show_options(&args, &trace, matches)?;
@@ -1098,6 +1100,18 @@ fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
     all.into_iter().map(|(_, expr)| expr).collect()
 }
 
+/// The qualifiers, applied in command-line order.
+fn qualifiers(
+    matches: &clap::ArgMatches,
+    show: bool,
+) -> anyhow::Result<analyze::select::Qualifiers> {
+    let mut qualifiers = analyze::select::Qualifiers::default();
+    for expr in ordered_qualifiers(matches, show) {
+        qualifiers.apply(&expr)?;
+    }
+    Ok(qualifiers)
+}
+
 /// The qualifiers (`-e`, `-z`, `-Z`, ...) and events (`--pid`, `--tid`,
 /// `--since`, `--until`) a view reads.
 fn selection(
@@ -1112,10 +1126,7 @@ fn selection(
              take effect. See status qualifier for more complex filters."
         );
     }
-    let mut qualifiers = analyze::select::Qualifiers::default();
-    for expr in ordered_qualifiers(matches, show) {
-        qualifiers.apply(&expr)?;
-    }
+    let qualifiers = qualifiers(matches, show)?;
     let index = trace.index();
     let mut tids = select.tids.clone();
     for pid in &select.pids {

@@ -33,6 +33,11 @@ pub fn can_record() -> bool {
 
 /// Builds `samples/NAME.c` once per test run and returns the executable.
 pub fn sample(name: &str) -> PathBuf {
+    sample_built_with(name, &[])
+}
+
+/// Builds `samples/NAME.c` with extra gcc flags (`-nostdlib`, ...).
+pub fn sample_built_with(name: &str, flags: &[&str]) -> PathBuf {
     static BUILD: Mutex<()> = Mutex::new(());
     let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
@@ -45,7 +50,9 @@ pub fn sample(name: &str) -> PathBuf {
     };
     if fresh(&exe) != Some(true) {
         let status = Command::new("gcc")
-            .args(["-O1", "-pthread", "-o"])
+            .args(["-O1", "-pthread"])
+            .args(flags)
+            .arg("-o")
             .arg(&exe)
             .arg(&source)
             .status()
