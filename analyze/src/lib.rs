@@ -6,7 +6,8 @@
 //! are sinks and never touch the file. [`table`] says, per syscall, what each
 //! argument is (the recorder's capture rules come from it too); [`decode`]
 //! turns arguments and captured memory into strace's text; [`syscalls`] names
-//! calls and errors; [`fds`] follows each process's descriptors.
+//! calls and errors; [`fds`] follows each process's descriptors; [`select`]
+//! parses strace's `-e` qualifiers, with strace's classes from [`table::classes`].
 //!
 //! The sinks: the strace printer ([`print_strace`], [`print_threads`]), JSON
 //! Lines ([`print_json`]) and the Perfetto timeline ([`export_perfetto`]).

@@ -24,6 +24,9 @@ Examples:
   systrace show ls.bin                       print the calls, as strace -f would
   systrace show ls.bin -e trace=%file -Z     only file calls that failed
   systrace show ls.bin --thread -T           one block per thread, with durations
+  systrace show ls.bin -e trace=network -qq  strace's options, after the fact
+  systrace show ls.bin -ff -o ls.out         one file per thread, ls.out.TID
+  systrace show ls.bin -c -S calls           strace -c's table
   systrace stats ls.bin                      strace -c's table (time is enter to exit)
   systrace stats ls.bin --by file            opens and bytes per path, by which processes
   systrace export --perfetto ls.json ls.bin  a timeline for ui.perfetto.dev";
