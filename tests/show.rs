@@ -199,7 +199,7 @@ fn options_select_calls_like_strace() {
     );
     let error = show(&file, &["-e", "trace=nosuchcall"]).unwrap_err();
     assert!(
-        error.contains("invalid system call or class 'nosuchcall'"),
+        error.contains("invalid system call 'nosuchcall'"),
         "{error}"
     );
     assert_eq!(
@@ -246,12 +246,17 @@ fn thread_view_and_output_file() {
     );
     assert!(lines[0].ends_with("exited with 3 ==="), "{threads}");
     assert_eq!(lines.len(), 1 + 3 + 1, "{threads}");
+    // -o FILE: strace -f -o's form, the pid before every line.
     let out = dir.path().join("out.txt");
     assert_eq!(show(&file, &["-o", out.to_str().unwrap()]).unwrap(), "");
-    assert_eq!(
-        std::fs::read_to_string(&out).unwrap(),
-        show(&file, &[]).unwrap()
-    );
+    // Counted into the result column, as strace counts it.
+    let expected = "\
+42    openat(AT_FDCWD, 0x1000, O_RDONLY) = -1 ENOENT (No such file or directory)
+42    write(1, 0x2000, 6)               = 6
+42    write(1, 0x2000, 6)               = 6
+42    +++ exited with 3 +++
+";
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), expected);
 }
 
 #[test]
