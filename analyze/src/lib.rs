@@ -29,7 +29,8 @@ use std::{ops::ControlFlow, rc::Rc};
 pub use json::print_json;
 pub use perfetto::export_perfetto;
 pub use print::{
-    ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace, print_thread, print_threads,
+    Clock, Precision, ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace,
+    print_thread, print_threads,
 };
 
 use format::{BodyRef, Event, EventRef, Filter, Trace};

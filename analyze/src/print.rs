@@ -29,7 +29,7 @@ pub struct ShowOptions {
     pub calls: CallFilter,
     pub time: TimeFormat,
     /// `-T`: the time spent in each call.
-    pub durations: bool,
+    pub durations: Option<Precision>,
     /// `--pid`/`--tid`, `--since`/`--until`.
     pub events: Filter,
     /// `-a`: the column at which ` = result` starts.
@@ -38,8 +38,6 @@ pub struct ShowOptions {
     pub syscall_numbers: bool,
     /// How lines name their task.
     pub prefix: TaskPrefix,
-    /// `-Y`: the command name after each pid, `1234<sh>`.
-    pub pid_comms: bool,
     /// `-e signal=`: which `--- SIG... ---` lines print.
     pub signals: Set<u32>,
     /// `-e quiet=`, `-q`: which messages do not.
@@ -57,13 +55,12 @@ impl Default for ShowOptions {
         Self {
             decode: Options::default(),
             calls: CallFilter::default(),
-            time: TimeFormat::None,
-            durations: false,
+            time: TimeFormat::default(),
+            durations: None,
             events: Filter::default(),
             result_column: 40,
             syscall_numbers: false,
             prefix: TaskPrefix::Terminal,
-            pid_comms: false,
             signals: Set::all(),
             quiet: Set::none(),
             dump_reads: Set::none(),
@@ -84,19 +81,64 @@ pub enum TaskPrefix {
     None,
 }
 
-/// strace's `-t`, `-tt`, `-ttt` and `-r`.
+/// strace's `-t`, `-tt`, `-ttt` (`--absolute-timestamps`) and `-r`
+/// (`--relative-timestamps`): either, both or neither.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum TimeFormat {
-    #[default]
-    None,
-    /// `-t`: wall clock, seconds.
-    Seconds,
-    /// `-tt`: wall clock, microseconds.
-    Micros,
-    /// `-ttt`: seconds since the epoch, microseconds.
-    Epoch,
-    /// `-r`: time since the previous line.
-    Relative,
+pub struct TimeFormat {
+    /// The time of day or Unix time of each line.
+    pub absolute: Option<(Clock, Precision)>,
+    /// The time since the previous line.
+    pub relative: Option<Precision>,
+}
+
+/// Which clock `-t` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Clock {
+    /// The local time of day (`-t`, `-tt`).
+    Time,
+    /// Seconds since the epoch (`-ttt`).
+    Unix,
+}
+
+/// How finely a time is printed: strace's s, ms, us, ns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    S,
+    Ms,
+    Us,
+    Ns,
+}
+
+impl Precision {
+    /// strace's name of a precision.
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "s" => Precision::S,
+            "ms" => Precision::Ms,
+            "us" => Precision::Us,
+            "ns" => Precision::Ns,
+            _ => return None,
+        })
+    }
+
+    /// `.123` for ms, nothing for s: the fraction of a second, truncated.
+    fn fraction(self, nanos: u64) -> String {
+        match self {
+            Precision::S => String::new(),
+            Precision::Ms => format!(".{:03}", nanos / 1_000_000),
+            Precision::Us => format!(".{:06}", nanos / 1000),
+            Precision::Ns => format!(".{nanos:09}"),
+        }
+    }
+
+    /// A duration: seconds, then the fraction.
+    fn duration(self, ns: u64, width: usize) -> String {
+        format!(
+            "{:>width$}{}",
+            ns / 1_000_000_000,
+            self.fraction(ns % 1_000_000_000)
+        )
+    }
 }
 
 /// Prints `trace` the way `strace -f` would.
@@ -129,7 +171,7 @@ pub fn print_threads(
             String::from_utf8_lossy(&p.filename).into_owned()
         });
         let anchor = &trace.header().clock;
-        let when = |ts: u64| clock(anchor.unix_ns(ts), TimeFormat::Micros);
+        let when = |ts: u64| clock(anchor.unix_ns(ts), Clock::Time, Precision::Us);
         let end = match thread.exit_status.as_ref().map(|s| s.to_native()) {
             Some(s) if s & 0x7f == 0 => format!("exited with {}", (s >> 8) & 0xff),
             Some(s) => format!("killed by {}", signal_name((s & 0x7f) as u32)),
@@ -163,19 +205,20 @@ pub fn print_thread(
     printer.finish()
 }
 
-/// Wall-clock text of `unix_ns` in the local time zone, as `format` asks.
-fn clock(unix_ns: i64, format: TimeFormat) -> String {
+/// Wall-clock text of `unix_ns` (local time of day or Unix time), then a space.
+fn clock(unix_ns: i64, clock: Clock, precision: Precision) -> String {
     let secs = unix_ns.div_euclid(1_000_000_000);
     let nanos = unix_ns.rem_euclid(1_000_000_000) as u32;
-    let Some(utc) = chrono::DateTime::from_timestamp(secs, nanos) else {
-        return String::new();
-    };
-    let local = utc.with_timezone(&chrono::Local);
-    match format {
-        TimeFormat::Seconds => local.format("%H:%M:%S ").to_string(),
-        TimeFormat::Micros => local.format("%H:%M:%S%.6f ").to_string(),
-        TimeFormat::Epoch => format!("{secs}.{:06} ", nanos / 1000),
-        TimeFormat::None | TimeFormat::Relative => String::new(),
+    let fraction = precision.fraction(u64::from(nanos));
+    match clock {
+        Clock::Unix => format!("{secs}{fraction} "),
+        Clock::Time => match chrono::DateTime::from_timestamp(secs, nanos) {
+            Some(utc) => {
+                let local = utc.with_timezone(&chrono::Local);
+                format!("{}{fraction} ", local.format("%H:%M:%S"))
+            }
+            None => String::new(),
+        },
     }
 }
 
@@ -204,6 +247,8 @@ pub struct StracePrinter<'o> {
     track_fds: bool,
     /// Each task's command name, for `-Y`: the index's, then each exec's.
     comms: HashMap<u32, String>,
+    /// Processes that ended and are not yet reaped, for `-Y`.
+    zombies: HashSet<u32>,
     /// Each task's latest syscall, for `-n`.
     last_nr: HashMap<u32, i64>,
     /// Filename and argv of each thread's latest exec, for an execve whose
@@ -234,7 +279,8 @@ impl<'o> StracePrinter<'o> {
             fds: Default::default(),
             track_fds: opts.decode.fd_paths || !opts.paths.is_empty(),
             last_nr: HashMap::default(),
-            comms: if opts.pid_comms {
+            zombies: HashSet::default(),
+            comms: if opts.decode.pid_comms {
                 commands(trace)
             } else {
                 HashMap::default()
@@ -269,7 +315,7 @@ impl<'o> StracePrinter<'o> {
             }
             TaskPrefix::File => {
                 prefix.push_str(digits);
-                if self.opts.pid_comms {
+                if self.opts.decode.pid_comms {
                     self.push_comm(prefix, tid);
                 } else {
                     prefix.push_str(padding);
@@ -278,33 +324,50 @@ impl<'o> StracePrinter<'o> {
             }
             TaskPrefix::Terminal | TaskPrefix::None => {}
         }
+        let wall = self
+            .anchor
+            .unix_ns
+            .wrapping_add(ts.wrapping_sub(self.anchor.monotonic_ns) as i64);
+        if let Some((kind, precision)) = self.opts.time.absolute {
+            prefix.push_str(&clock(wall, kind, precision));
+        }
+        if let Some(precision) = self.opts.time.relative {
+            let delta = precision.duration(ts.saturating_sub(self.last_ts.unwrap_or(ts)), 6);
+            match self.opts.time.absolute {
+                Some(_) => prefix.push_str(&format!("(+{delta}) ")),
+                None => prefix.push_str(&format!("{delta} ")),
+            }
+        }
         if self.opts.syscall_numbers {
             // strace's leader: the task's latest syscall, on every line.
             let nr = self.last_nr.get(&tid).copied().unwrap_or(0);
             let _ = write!(prefix, "[{nr:>4}] ");
         }
-        let wall = self
-            .anchor
-            .unix_ns
-            .wrapping_add(ts.wrapping_sub(self.anchor.monotonic_ns) as i64);
-        match self.opts.time {
-            TimeFormat::None => {}
-            TimeFormat::Relative => {
-                let delta = ts.saturating_sub(self.last_ts.unwrap_or(ts));
-                prefix.push_str(&format!(
-                    "{:>6}.{:06} ",
-                    delta / 1_000_000_000,
-                    delta % 1_000_000_000 / 1000
-                ));
-            }
-            format => prefix.push_str(&clock(wall, format)),
-        }
         self.last_ts = Some(ts);
+    }
+
+    /// A thread that ended is gone; a process stays, a zombie, until its
+    /// parent reaps it (strace names it until then: `si_pid=1234<sh>`).
+    fn forget_comm(&mut self, tid: u32, pid: u32) {
+        if tid == pid {
+            self.zombies.insert(tid);
+        } else {
+            self.comms.remove(&tid);
+        }
+    }
+
+    /// `<comm>` of task `pid` under `-Y` (empty when not asked or not known).
+    fn comm_suffix(&self, pid: i32) -> String {
+        let mut out = String::new();
+        if let Ok(pid) = u32::try_from(pid) {
+            self.push_comm(&mut out, pid);
+        }
+        out
     }
 
     /// `<comm>` of task `tid`, under `-Y`.
     fn push_comm(&self, out: &mut String, tid: u32) {
-        if let Some(comm) = self.comms.get(&tid).filter(|_| self.opts.pid_comms) {
+        if let Some(comm) = self.comms.get(&tid).filter(|_| self.opts.decode.pid_comms) {
             out.push('<');
             out.push_str(comm);
             out.push('>');
@@ -338,6 +401,7 @@ impl<'o> StracePrinter<'o> {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
                 view.fds = self.fds.table(enter.pid);
+                view.comms = Some(&self.comms);
                 let split = view.exit_split();
                 view.render_args(&mut text, 0..split, &self.opts.decode);
                 if split < view.syscall.args.len() && split > 0 {
@@ -446,18 +510,26 @@ impl<'o> StracePrinter<'o> {
             Some(table::Io::Write) => self.opts.dump_writes.contains(&fd),
             None => false,
         };
-        let Some((data, moved)) = view.io_data().filter(|_| chosen) else {
+        let Some(io) = view.io_buffers().filter(|_| chosen) else {
             return;
         };
-        let shown = &data[..data.len().min(usize::try_from(moved).unwrap_or(usize::MAX))];
-        hex_dump(text, shown);
-        if (shown.len() as u64) < moved {
-            let _ = writeln!(
-                text,
-                " | ... {} more bytes not captured (the recording kept {}) |",
-                moved - shown.len() as u64,
-                shown.len()
-            );
+        for (k, (data, moved)) in io.buffers.iter().enumerate() {
+            if io.vectored {
+                let _ = writeln!(text, " * {moved} bytes in buffer {k}");
+            }
+            let data = data.unwrap_or_default();
+            let shown = &data[..data
+                .len()
+                .min(usize::try_from(*moved).unwrap_or(usize::MAX))];
+            hex_dump(text, shown);
+            if (shown.len() as u64) < *moved {
+                let _ = writeln!(
+                    text,
+                    " | ... {} more bytes not captured (the recording kept {}) |",
+                    moved - shown.len() as u64,
+                    shown.len()
+                );
+            }
         }
     }
 }
@@ -554,6 +626,14 @@ impl TraceSink for StracePrinter<'_> {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
                 view.fds = self.fds.table(enter.pid);
+                // A call that returns an ended process's pid reaped it.
+                if view.syscall.ret == table::Ret::Pid
+                    && let Some(pid) = ret.and_then(|r| u32::try_from(r).ok())
+                    && self.zombies.remove(&pid)
+                {
+                    self.comms.remove(&pid);
+                }
+                view.comms = Some(&self.comms);
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
                 if whole {
@@ -574,11 +654,6 @@ impl TraceSink for StracePrinter<'_> {
                     ..self.opts.decode
                 };
                 view.render_ret(&mut text, &plain);
-                if returns_pid(view.syscall.name)
-                    && let Some(pid) = ret.filter(|r| *r > 0)
-                {
-                    self.push_comm(&mut text, pid as u32);
-                }
                 self.dump(&mut dump, &view);
                 let changes = if self.track_fds {
                     fds::changes(&view)
@@ -616,14 +691,9 @@ impl TraceSink for StracePrinter<'_> {
         {
             let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
         }
-        if self.opts.durations {
+        if let Some(precision) = self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);
-            let _ = write!(
-                text,
-                " <{}.{:06}>",
-                spent / 1_000_000_000,
-                spent % 1_000_000_000 / 1000
-            );
+            let _ = write!(text, " <{}>", precision.duration(spent, 0));
         }
         text.push('\n');
         text.push_str(&dump);
@@ -673,6 +743,7 @@ impl TraceSink for StracePrinter<'_> {
             {
                 self.live.remove(&tid);
                 self.exec.remove(&tid);
+                self.forget_comm(tid, event.pid);
             }
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid))?;
@@ -698,6 +769,7 @@ impl TraceSink for StracePrinter<'_> {
                 }
                 self.live.remove(&tid);
                 self.exec.remove(&tid);
+                self.forget_comm(tid, event.pid);
             }
             BodyRef::Signal { signo, info, .. }
                 if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
@@ -708,7 +780,7 @@ impl TraceSink for StracePrinter<'_> {
                     self.out,
                     "{prefix}--- {} {} ---",
                     signal_name(signo as u32),
-                    siginfo(signo, info)
+                    siginfo(signo, info, |pid| self.comm_suffix(pid))
                 )?;
             }
             BodyRef::Fork { child_tid, .. } => {
@@ -719,7 +791,7 @@ impl TraceSink for StracePrinter<'_> {
                 }
             }
             BodyRef::Exec { filename, argv, .. } => {
-                if self.opts.pid_comms {
+                if self.opts.decode.pid_comms {
                     // The kernel's comm: the file's name, cut at 15 bytes.
                     let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
                     let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
@@ -743,14 +815,6 @@ impl TraceSink for StracePrinter<'_> {
     }
 }
 
-/// Calls whose result is a pid, which `-Y` names.
-fn returns_pid(name: &str) -> bool {
-    matches!(
-        name,
-        "fork" | "vfork" | "clone" | "clone3" | "getpid" | "getppid" | "gettid"
-    )
-}
-
 fn generic_args(args: &[u64; 6]) -> String {
     args.iter()
         .map(|a| format!("{a:#x}"))
@@ -759,7 +823,7 @@ fn generic_args(args: &[u64; 6]) -> String {
 }
 
 /// `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1, ...}` from a kernel siginfo.
-fn siginfo(signo: i32, info: &[u8]) -> String {
+fn siginfo(signo: i32, info: &[u8], comm: impl Fn(i32) -> String) -> String {
     let int = |at: usize| {
         info.get(at..at + 4)
             .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
@@ -786,6 +850,7 @@ fn siginfo(signo: i32, info: &[u8]) -> String {
         (_, c) => c.to_string(),
     };
     let pid = int(16).unwrap_or(0);
+    let pid = format!("{pid}{}", comm(pid));
     let uid = int(20).unwrap_or(0);
     if signo == 17 && (1..=6).contains(&code) {
         let status = int(24).unwrap_or(0);

@@ -205,19 +205,19 @@ struct OutputFormat {
     /// Prefix lines with the time of day (-tt: with microseconds, -ttt: epoch seconds).
     #[arg(short = 't', action = clap::ArgAction::Count)]
     time: u8,
-    /// [format:]time|unix|none[,[precision:]s|us] (-t, -tt, -ttt).
+    /// [format:]time|unix|none[,[precision:]s|ms|us|ns] (-t, -tt, -ttt).
     #[arg(long = "absolute-timestamps", value_name = "FORMAT", num_args = 0..=1, require_equals = true, default_missing_value = "time")]
     absolute_timestamps: Option<String>,
     /// Prefix lines with the time since the previous one.
     #[arg(short = 'r')]
     relative: bool,
-    /// -r; PRECISION us.
+    /// -r, to PRECISION: s, ms, us (default) or ns.
     #[arg(long = "relative-timestamps", value_name = "PRECISION", num_args = 0..=1, require_equals = true, default_missing_value = "us")]
     relative_timestamps: Option<String>,
     /// Show the time spent in each call.
     #[arg(short = 'T')]
     durations: bool,
-    /// -T; PRECISION us.
+    /// -T, to PRECISION: s, ms, us (default) or ns.
     #[arg(long = "syscall-times", value_name = "PRECISION", num_args = 0..=1, require_equals = true, default_missing_value = "us")]
     syscall_times: Option<String>,
     /// Each call's number before its name, [  NR].
@@ -952,24 +952,23 @@ fn show_options(
     if format.fd_paths > 1 {
         anyhow::bail!("-yy (decode-fds=all) is not decoded yet; -y names descriptors by path");
     }
-    let time = match (format.relative, format.time, &format.absolute_timestamps) {
-        (true, _, _) => analyze::TimeFormat::Relative,
-        (false, 0, Some(spec)) => absolute_timestamps(spec)?,
-        (false, 0, None) => analyze::TimeFormat::None,
-        (false, 1, _) => analyze::TimeFormat::Seconds,
-        (false, 2, _) => analyze::TimeFormat::Micros,
-        (false, _, _) => analyze::TimeFormat::Epoch,
+    use analyze::{Clock, Precision};
+    let absolute = match (format.time, &format.absolute_timestamps) {
+        (0, Some(spec)) => absolute_timestamps(spec)?,
+        (0, None) => None,
+        (1, _) => Some((Clock::Time, Precision::S)),
+        (2, _) => Some((Clock::Time, Precision::Us)),
+        (_, _) => Some((Clock::Unix, Precision::Us)),
     };
-    let time = match &format.relative_timestamps {
-        Some(precision) => {
-            microseconds_only("--relative-timestamps", precision)?;
-            analyze::TimeFormat::Relative
-        }
-        None => time,
+    let relative = match &format.relative_timestamps {
+        Some(p) => Some(precision("--relative-timestamps", p)?),
+        None => format.relative.then_some(Precision::Us),
     };
-    if let Some(precision) = &format.syscall_times {
-        microseconds_only("--syscall-times", precision)?;
-    }
+    let durations = match &format.syscall_times {
+        Some(p) => Some(precision("--syscall-times", p)?),
+        None => format.durations.then_some(Precision::Us),
+    };
+    let time = analyze::TimeFormat { absolute, relative };
     let hex = match (format.hex, format.strings_in_hex.as_deref()) {
         (0, None) => analyze::decode::Hex::Never,
         (1, None) | (_, Some("non-ascii")) => analyze::decode::Hex::NonPrintable,
@@ -1001,15 +1000,15 @@ fn show_options(
             strsize: format.strsize,
             hex,
             fd_paths: qualifiers.decode_fds.unwrap_or(false),
+            pid_comms: format.pid_comms || format.decode_pids.is_some(),
         },
         calls: qualifiers.calls(),
         time,
-        durations: format.durations || format.syscall_times.is_some(),
+        durations,
         events,
         result_column: format.column,
         syscall_numbers: format.syscall_numbers,
         prefix,
-        pid_comms: format.pid_comms || format.decode_pids.is_some(),
         signals: qualifiers.signal,
         quiet: qualifiers.quiet,
         dump_reads: qualifiers.read,
@@ -1018,35 +1017,33 @@ fn show_options(
     })
 }
 
-/// strace's --absolute-timestamps=[[format:]FORMAT][,[precision:]PRECISION].
-fn absolute_timestamps(spec: &str) -> anyhow::Result<analyze::TimeFormat> {
-    let (mut format, mut precision) = ("time", "s");
+/// strace's --absolute-timestamps=[[format:]FORMAT][,[precision:]PRECISION];
+/// `None` for format none.
+fn absolute_timestamps(spec: &str) -> anyhow::Result<Option<(analyze::Clock, analyze::Precision)>> {
+    let (mut clock, mut precision) = (Some(analyze::Clock::Time), analyze::Precision::S);
     for item in spec.split(',').filter(|i| !i.is_empty()) {
-        match item.split_once(':') {
-            Some(("format", f)) => format = f,
-            Some(("precision", p)) => precision = p,
-            None if matches!(item, "none" | "time" | "unix") => format = item,
-            None => precision = item,
+        let (key, value) = match item.split_once(':') {
+            Some((key @ ("format" | "precision"), value)) => (Some(key), value),
             Some(_) => anyhow::bail!("invalid --absolute-timestamps '{item}'"),
+            None => (None, item),
+        };
+        match (key, value) {
+            (None | Some("format"), "none") => clock = None,
+            (None | Some("format"), "time") => clock = Some(analyze::Clock::Time),
+            (None | Some("format"), "unix") => clock = Some(analyze::Clock::Unix),
+            (None | Some("precision"), p) => {
+                precision = self::precision("--absolute-timestamps", p)?
+            }
+            _ => anyhow::bail!("invalid --absolute-timestamps '{item}'"),
         }
     }
-    Ok(match (format, precision) {
-        ("none", _) => analyze::TimeFormat::None,
-        ("time", "s") => analyze::TimeFormat::Seconds,
-        ("time", "us") => analyze::TimeFormat::Micros,
-        ("unix", "us") => analyze::TimeFormat::Epoch,
-        _ => anyhow::bail!(
-            "--absolute-timestamps={spec}: systrace prints time,s (-t), time,us (-tt) and unix,us (-ttt)"
-        ),
-    })
+    Ok(clock.map(|c| (c, precision)))
 }
 
-/// Precisions other than microseconds are not printed yet.
-fn microseconds_only(option: &str, precision: &str) -> anyhow::Result<()> {
-    match precision {
-        "us" => Ok(()),
-        _ => anyhow::bail!("{option}={precision}: systrace prints microseconds (us) only"),
-    }
+/// strace's precisions: s, ms, us, ns.
+fn precision(option: &str, name: &str) -> anyhow::Result<analyze::Precision> {
+    analyze::Precision::parse(name)
+        .with_context(|| format!("invalid {option} precision '{name}': use s, ms, us or ns"))
 }
 
 /// strace's qualifiers in command-line order: every `-e`, the long options

@@ -13,6 +13,14 @@ use crate::table::{Arg, At, Ret, Shape, Size, Syscall};
 
 pub use strings::Hex;
 
+/// What a call moved through its descriptor (see [`CallView::io_buffers`]).
+pub struct IoBuffers<'a> {
+    /// Through an iovec array: strace dumps each buffer under its own heading.
+    pub vectored: bool,
+    /// Each buffer's captured bytes (`None`: not captured) and bytes moved.
+    pub buffers: Vec<(Option<&'a [u8]>, u64)>,
+}
+
 /// Printing options (strace's `-s`, `-x`).
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -22,6 +30,8 @@ pub struct Options {
     pub hex: Hex,
     /// `-y`: file descriptors with what they refer to, `3</etc/passwd>`.
     pub fd_paths: bool,
+    /// `-Y`: pids with the command name of the task, `1234<sh>`.
+    pub pid_comms: bool,
 }
 
 impl Default for Options {
@@ -30,6 +40,7 @@ impl Default for Options {
             strsize: 32,
             hex: Hex::Never,
             fd_paths: false,
+            pid_comms: false,
         }
     }
 }
@@ -64,6 +75,8 @@ pub struct CallView<'a> {
     pub exec: Option<&'a (Vec<u8>, Vec<Vec<u8>>)>,
     /// The process's descriptors, for `-y`.
     pub fds: Option<&'a FdTable>,
+    /// The command name of each live task, for `-Y`.
+    pub comms: Option<&'a rustc_hash::FxHashMap<u32, String>>,
 }
 
 impl<'a> CallView<'a> {
@@ -83,6 +96,7 @@ impl<'a> CallView<'a> {
             exit,
             exec: None,
             fds: None,
+            comms: None,
         })
     }
 
@@ -214,6 +228,7 @@ impl<'a> CallView<'a> {
         };
         match kind {
             Arg::Int => push_int(out, int(value)),
+            Arg::Pid => self.pid(out, int(value), opts),
             Arg::Fd => self.fd(out, int(value), opts),
             Arg::DirFd => match int(value) {
                 -100 => out.push_str("AT_FDCWD"),
@@ -309,6 +324,18 @@ impl<'a> CallView<'a> {
         }
     }
 
+    /// A pid, with the command name of its task under `-Y` (while it lives).
+    fn pid(&self, out: &mut String, pid: i64, opts: &Options) {
+        push_int(out, pid);
+        if opts.pid_comms
+            && let Some(comm) = u32::try_from(pid).ok().and_then(|p| self.comms?.get(&p))
+        {
+            out.push('<');
+            out.push_str(comm);
+            out.push('>');
+        }
+    }
+
     /// The path argument `arg` as captured, if it was.
     pub fn path(&self, arg: usize) -> Option<Vec<u8>> {
         let m = self.enter_mem(arg as u8)?;
@@ -316,32 +343,60 @@ impl<'a> CallView<'a> {
     }
 
     /// The data a [`Syscall::moves_data`] call read or wrote through its
-    /// descriptor, as captured (at most the snapshot length), and how many
-    /// bytes it moved. `None` for a call that failed, moves data in iovecs, or
-    /// whose copy faulted.
+    /// descriptor: one buffer, or one per iovec (`vectored`), each as far as
+    /// it was captured (at most the snapshot length; `None` where the copy
+    /// faulted) with how many bytes the call moved through it. `None` for a
+    /// call that failed or moves no data.
     ///
     /// [`Syscall::moves_data`]: crate::table::Syscall::moves_data
-    pub fn io_data(&self) -> Option<(&[u8], u64)> {
-        let moved = u64::try_from(self.ret()?).ok()?;
-        let (i, at) = self
+    pub fn io_buffers(&self) -> Option<IoBuffers<'_>> {
+        let mut left = u64::try_from(self.ret()?).ok()?;
+        if !self.syscall.moves_data {
+            return None;
+        }
+        let (i, at, shape) = self
             .syscall
             .args
             .iter()
             .enumerate()
             .find_map(|(i, a)| match a {
-                Arg::Mem {
-                    at,
-                    shape: Shape::Bytes,
-                    ..
-                } if self.syscall.moves_data => Some((i as u8, *at)),
+                Arg::Mem { at, shape, .. } if matches!(shape, Shape::Bytes | Shape::Iovecs) => {
+                    Some((i as u8, *at, *shape))
+                }
                 _ => None,
             })?;
-        let mem = match at {
-            At::Enter => self.enter_mem(i)?,
-            At::Exit | At::Both => self.exit_mem(i)?,
+        let mems: Vec<Mem<'_>> = match at {
+            At::Enter => self.enter_mems(i).collect(),
+            At::Exit | At::Both => self.exit_mems(i),
         };
-        let data: &[u8] = mem.data;
-        (mem.status != CaptureStatus::Fault).then_some((data, moved))
+        fn usable<'m>(m: &Mem<'m>) -> Option<&'m [u8]> {
+            (m.status != CaptureStatus::Fault).then_some(m.data)
+        }
+        if shape == Shape::Bytes {
+            let data = mems.first().and_then(usable);
+            return Some(IoBuffers {
+                vectored: false,
+                buffers: vec![(data, left)],
+            });
+        }
+        let (array, data) = mems.split_first()?;
+        let array = usable(array)?;
+        let mut buffers = Vec::new();
+        for k in 0..array.len() / 16 {
+            let Some((_, len)) = structs::iovec(array, k) else {
+                break;
+            };
+            let moved = len.min(left);
+            if moved == 0 {
+                break;
+            }
+            left -= moved;
+            buffers.push((data.get(k).and_then(usable), moved));
+        }
+        Some(IoBuffers {
+            vectored: true,
+            buffers,
+        })
     }
 
     /// The return value, if the call returned.
@@ -638,6 +693,7 @@ impl<'a> CallView<'a> {
         match self.syscall.ret {
             Ret::Hex => hex(out, ret as u64),
             Ret::Fd => self.fd(out, ret, opts),
+            Ret::Pid => self.pid(out, ret, opts),
             _ => push_int(out, ret),
         }
         if matches!(

@@ -36,6 +36,8 @@ pub enum Io {
 pub enum Arg {
     /// Signed decimal.
     Int,
+    /// A process or thread id, in decimal (`-Y` adds its command name).
+    Pid,
     /// Unsigned decimal.
     Uint,
     /// Hexadecimal (`0x...`).
@@ -178,6 +180,8 @@ pub enum Ret {
     Int,
     /// A new file descriptor.
     Fd,
+    /// A process or thread id (`-Y` adds its command name).
+    Pid,
     /// An address (mmap, brk).
     Hex,
     /// Never returns on success (execve, exit, exit_group, rt_sigreturn).
