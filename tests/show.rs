@@ -429,3 +429,49 @@ fn views_go_past_a_corrupt_chunk_and_read_the_first_of_concatenated_traces() {
     assert!(stderr.contains("holds more than one trace"), "{stderr}");
     assert_eq!(String::from_utf8_lossy(&out.stdout), full);
 }
+
+/// A call whose exit was lost ends `= ? <unavailable>`, as strace ends a
+/// call whose result it could not read; one still in progress when the
+/// recording stopped is `<detached ...>` under `-e status=detached`.
+#[test]
+fn lost_exits_are_unavailable_and_calls_cut_off_are_detached() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.bin");
+    let header = FileHeader {
+        arch: "x86_64".into(),
+        ..FileHeader::default()
+    };
+    let mut writer = Writer::create(&path, &header, WriterOptions::default()).unwrap();
+    let [read_enter, _lost_exit] = call(1_000, 0, [3, 0x1000, 64, 0, 0, 0], 0);
+    let lost = Event {
+        body: Body::Lost { count: 1 },
+        ts: 1_200,
+        ..read_enter.clone()
+    };
+    let [close_enter, close_exit] = call(2_000, 3, [3, 0, 0, 0, 0, 0], 0);
+    let [pause_enter, _] = call(3_000, 34, [0; 6], 0);
+    for event in [read_enter, lost, close_enter, close_exit, pause_enter] {
+        writer.push(&event).unwrap();
+    }
+    writer.finish().unwrap();
+    let all = show(&path, &[]).unwrap();
+    assert_eq!(
+        all,
+        "read(3,  <unfinished ...>\n\
+         <... 1 events lost here (cpu 0) ...>\n\
+         <... read resumed>)                     = ? <unavailable>\n\
+         close(3)                                = 0\n\
+         pause( <unfinished ...>\n",
+        "{all}"
+    );
+    let unavailable = show(&path, &["-e", "status=unavailable"]).unwrap();
+    assert_eq!(
+        unavailable,
+        "<... 1 events lost here (cpu 0) ...>\nread(3, )                               = ? <unavailable>\n"
+    );
+    let detached = show(&path, &["-e", "status=detached"]).unwrap();
+    assert_eq!(
+        detached,
+        "<... 1 events lost here (cpu 0) ...>\npause( <detached ...>\n"
+    );
+}

@@ -68,6 +68,12 @@ pub trait TraceSink {
     }
     /// Any event that is not a syscall enter or exit (fork, exec, exit, signal, lost).
     fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error>;
+    /// A call whose exit was lost (the ring buffer had no room): its thread
+    /// entered another call, or returned from another, next. strace's
+    /// `= ? <unavailable>`.
+    fn unavailable(&mut self, _enter: &Event) -> Result<(), Error> {
+        Ok(())
+    }
     /// A call still in progress when the recording stopped (strace's
     /// `<detached ...>`); comes after every other event, one per thread.
     fn detached(&mut self, _enter: &Event) -> Result<(), Error> {
@@ -91,10 +97,16 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
             }
             BodyRef::SysEnter { .. } => {
                 let enter = spare.copy(&event);
-                let step = sink.enter(&enter);
-                if let Some(old) = open.insert(event.tid, enter) {
-                    spare.keep(old);
-                }
+                let lost = match open.remove(&event.tid) {
+                    Some(old) => {
+                        let step = sink.unavailable(&old);
+                        spare.keep(old);
+                        step
+                    }
+                    None => Ok(()),
+                };
+                let step = lost.and_then(|()| sink.enter(&enter));
+                open.insert(event.tid, enter);
                 step
             }
             BodyRef::SysExit { nr, .. } => match open.remove(&event.tid) {
@@ -109,8 +121,9 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                     step.and_then(|()| held.release(event.tid, sink))
                 }
                 Some(enter) => {
+                    let step = sink.unavailable(&enter);
                     spare.keep(enter);
-                    Ok(())
+                    step
                 }
                 None => Ok(()),
             },

@@ -721,6 +721,31 @@ impl TraceSink for StracePrinter<'_> {
         Ok(())
     }
 
+    /// A call whose exit was lost: `= ? <unavailable>`, as strace ends a call
+    /// whose result it could not read.
+    fn unavailable(&mut self, enter: &Event) -> Result<(), Error> {
+        if !self.wanted(enter) || !self.opts.calls.status.contains(&Status::Unavailable) {
+            return Ok(());
+        }
+        self.interrupt(Some(enter.tid))?;
+        let open = self.open.take_if(|e| e.tid == enter.tid).is_some();
+        // What was printed at its enter, as strace leaves it: `read(3, ) = ?`.
+        let mut text = if open || self.whole_lines {
+            self.enter_part(enter)
+        } else {
+            // Its start was printed `<unfinished ...>`.
+            let format::Body::SysEnter { nr, .. } = enter.body else {
+                return Ok(());
+            };
+            let mut text = self.prefix(enter.tid, enter.ts);
+            let _ = write!(text, "<... {} resumed>", self.name(nr));
+            text
+        };
+        text.push(')');
+        writeln!(self.out, "{}", self.with_result(text, "? <unavailable>"))?;
+        Ok(())
+    }
+
     /// Under `-e status=detached`: the call as far as its enter goes.
     fn detached(&mut self, enter: &Event) -> Result<(), Error> {
         if !self.opts.calls.by_status()

@@ -375,9 +375,14 @@ struct StatsArgs {
     /// (opens, bytes read and written, by which processes).
     #[arg(long, value_enum, default_value = "syscall")]
     by: ByArg,
-    /// Order rows by time, calls, name or errors (largest first).
+    /// Order rows by time, min-time, max-time, avg-time, calls, errors
+    /// (largest first), name or nothing (syscall number).
     #[arg(short = 'S', value_enum, default_value = "time")]
     sort: SortArg,
+    /// The syscall table's columns, as strace's -U: time-percent,
+    /// total-time, min-time, max-time, avg-time, calls, errors, name.
+    #[arg(short = 'U', value_name = "COLUMNS", value_delimiter = ',', value_enum)]
+    columns: Vec<ColumnArg>,
     /// Latency percentiles per syscall (p50, p90, p99, max).
     #[arg(long)]
     latency: bool,
@@ -466,6 +471,14 @@ enum ColumnArg {
 }
 
 impl ColumnArg {
+    /// The columns asked for, or strace's default ones.
+    fn columns(asked: &[ColumnArg]) -> Vec<analyze::stats::Column> {
+        match asked {
+            [] => analyze::stats::Column::DEFAULT.to_vec(),
+            some => some.iter().map(|c| c.column()).collect(),
+        }
+    }
+
     fn column(self) -> analyze::stats::Column {
         use analyze::stats::Column;
         match self {
@@ -555,10 +568,7 @@ fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> 
                 }
             }
             if summary.only || summary.also {
-                let columns: Vec<_> = match summary.columns.as_slice() {
-                    [] => analyze::stats::Column::DEFAULT.to_vec(),
-                    some => some.iter().map(|c| c.column()).collect(),
-                };
+                let columns = ColumnArg::columns(&summary.columns);
                 let text = syscall_summary(&trace, &options, summary.sort.sort_by(), &columns)?;
                 out.write_all(text.as_bytes())?;
             }
@@ -862,7 +872,10 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
         text = serde_json::to_string_pretty(&doc)? + "\n";
     } else {
         match by {
-            By::Syscall => report::syscall_table(&mut text, &tally, &arch, sort),
+            By::Syscall => {
+                let columns = ColumnArg::columns(&args.columns);
+                report::syscall_table_with(&mut text, &tally, &arch, sort, &columns)
+            }
             By::Process => report::process_table(&mut text, &tally, &trace, sort),
             By::Thread => report::thread_table(&mut text, &tally, &trace, sort),
             By::Errno => report::errno_table(&mut text, &tally, &arch),
@@ -991,7 +1004,19 @@ fn show_options(
         use std::os::unix::ffi::OsStrExt as _;
         paths.push(path.as_os_str().as_bytes().to_vec());
         // Also as resolved here, which is what -y names descriptors by.
-        if let Ok(real) = std::fs::canonicalize(path) {
+        if let Ok(real) = std::fs::canonicalize(path)
+            && real != *path
+        {
+            if !qualifiers
+                .quiet
+                .contains(&analyze::select::Quiet::PathResolution)
+            {
+                eprintln!(
+                    "systrace: Requested path '{}' resolved into '{}'",
+                    path.display(),
+                    real.display()
+                );
+            }
             paths.push(real.as_os_str().as_bytes().to_vec());
         }
     }
