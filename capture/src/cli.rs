@@ -1012,7 +1012,7 @@ fn show_options(
                 .contains(&analyze::select::Quiet::PathResolution)
             {
                 eprintln!(
-                    "systrace: Requested path '{}' resolved into '{}'",
+                    "systrace: Requested path \"{}\" resolved into \"{}\"",
                     path.display(),
                     real.display()
                 );
