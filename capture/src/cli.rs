@@ -87,7 +87,7 @@ struct Selection {
     /// A qualifier: trace=SET (or a bare SET), status=SET, signal=SET,
     /// quiet=SET, read=FDS, write=FDS, decode-fds=path. SET is
     /// [!]ITEM,ITEM... or all or none; trace= items are names, %classes
-    /// (file, network, process, memory, signal, desc, ipc, creds also bare),
+    /// (file, network, process, memory, signal, desc, ipc also bare),
     /// /REGEX, ?NAME (ignored if unknown), each with @64, @32 or @x32. The
     /// last of each qualifier wins, as in strace.
     #[arg(short = 'e', value_name = "EXPR", action = clap::ArgAction::Append)]
