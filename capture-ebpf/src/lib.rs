@@ -54,8 +54,9 @@ pub mod globals {
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
 }
 
-/// Ring buffer size in bytes (a power of two, multiple of the page size).
-pub const EVENTS_BYTES: u32 = 64 << 20;
+/// Ring buffer size in bytes as compiled (a power of two, multiple of the page
+/// size); the loader sets the size `record --buffer-size` asks for.
+pub const EVENTS_BYTES: u32 = 32 << 20;
 /// Thread-group ids per `TRACED` entry.
 pub const TRACED_GROUP: usize = 64;
 /// One `TRACED` entry of [`TRACED_GROUP`] flags.

@@ -8,7 +8,7 @@
 //!   handed over in a per-CPU slot (`SLOT`); `sched_switch` moves it to the
 //!   `PENDING` hash when the thread leaves the CPU mid-call.
 //! - `sched_process_fork` / `_exec` / `_exit`, `signal_deliver` and (for
-//!   signals the target ignores) `signal_generate` (BTF tracepoints): process
+//!   signals the target ignores) `signal_generate` (raw tracepoints): process
 //!   life. A fork of a traced process puts the child in the filter here, in the
 //!   kernel, before the child can run.
 //!
@@ -32,9 +32,9 @@ mod programs {
                 bpf_probe_read_user_str,
             },
         },
-        macros::{btf_tracepoint, map, raw_tracepoint},
+        macros::{map, raw_tracepoint},
         maps::{Array, HashMap, PerCpuArray, PerCpuHashMap, ProgramArray, RingBuf},
-        programs::{BtfTracePointContext, RawTracePointContext},
+        programs::RawTracePointContext,
     };
     use capture_ebpf::{
         ARG_FD_INODES, CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES,
@@ -496,8 +496,8 @@ mod programs {
     /// A thread switched out in a syscall takes its slot along: the entry
     /// moves to PENDING, where its exit finds it on whichever CPU it returns.
     /// (An open slot always belongs to the task running on its CPU.)
-    #[btf_tracepoint(function = "sched_switch")]
-    pub fn sched_switch(_ctx: BtfTracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sched_switch")]
+    pub fn sched_switch(_ctx: RawTracePointContext) -> u32 {
         let Some(slot) = SLOT.get_ptr_mut(0) else {
             return 0;
         };
@@ -1004,8 +1004,8 @@ mod programs {
         value
     }
 
-    #[btf_tracepoint(function = "sched_process_fork")]
-    pub fn sched_process_fork(ctx: BtfTracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sched_process_fork")]
+    pub fn sched_process_fork(ctx: RawTracePointContext) -> u32 {
         let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
@@ -1024,8 +1024,8 @@ mod programs {
         0
     }
 
-    #[btf_tracepoint(function = "sched_process_exec")]
-    pub fn sched_process_exec(ctx: BtfTracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sched_process_exec")]
+    pub fn sched_process_exec(ctx: RawTracePointContext) -> u32 {
         let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
@@ -1082,8 +1082,8 @@ mod programs {
 
     const _: () = assert!(core::mem::size_of::<Exec>() <= SCRATCH_BYTES);
 
-    #[btf_tracepoint(function = "sched_process_exit")]
-    pub fn sched_process_exit(ctx: BtfTracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "sched_process_exit")]
+    pub fn sched_process_exit(ctx: RawTracePointContext) -> u32 {
         let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
@@ -1110,8 +1110,8 @@ mod programs {
         0
     }
 
-    #[btf_tracepoint(function = "signal_deliver")]
-    pub fn signal_deliver(ctx: BtfTracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "signal_deliver")]
+    pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
         let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return 0;
@@ -1132,8 +1132,8 @@ mod programs {
     /// A signal the target ignores is never delivered, so signal_deliver never
     /// sees it; strace (through ptrace) still shows it. Record it where it is
     /// generated, on the target's timeline.
-    #[btf_tracepoint(function = "signal_generate")]
-    pub fn signal_generate(ctx: BtfTracePointContext) -> u32 {
+    #[raw_tracepoint(tracepoint = "signal_generate")]
+    pub fn signal_generate(ctx: RawTracePointContext) -> u32 {
         const TRACE_SIGNAL_IGNORED: i32 = 1;
         let result: i32 = ctx.arg(4);
         if result != TRACE_SIGNAL_IGNORED {

@@ -9,7 +9,14 @@
 //! slowdown of the workload against running natively, events lost, bytes on
 //! disk and bytes per syscall.
 //!
-//! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run.
+//! Then start-up and short commands: `true` and a mix of real commands (ls,
+//! git, gcc, tar, python, ps, a pipe, find, sort, curl against a loopback
+//! server), each timed as a whole process under each tool, with the peak
+//! resident memory of the tool's own process (VmHWM, read from /proc while it
+//! runs: not the traced program's).
+//!
+//! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run;
+//! BENCH_ONLY=startup runs only the start-up and command tables.
 
 use std::{
     path::{Path, PathBuf},
@@ -200,6 +207,156 @@ fn bench(title: &str, workload: &str, rounds: usize, dir: &Path) {
     }
 }
 
+/// One whole-process run of `command` under `tool`: wall time and the peak
+/// resident memory of the tool's own process (VmHWM, polled from /proc).
+fn whole_run(tool: Tool, command: &str, dir: &Path) -> (Duration, u64) {
+    let out = dir.join(format!("mix-{}", tool.name().replace(' ', "-")));
+    let _ = std::fs::remove_file(&out);
+    let start = Instant::now();
+    let mut child = tool
+        .command(&[command.to_owned()], &out)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("running the command");
+    let status = format!("/proc/{}/status", child.id());
+    let mut peak_kib = 0;
+    loop {
+        // VmHWM only grows: the last reading before the exit is the peak, to
+        // within a poll.
+        if let Some(kib) = std::fs::read_to_string(&status).ok().and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+        }) {
+            peak_kib = peak_kib.max(kib);
+        }
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    (start.elapsed(), peak_kib)
+}
+
+/// Each command under each tool, whole process, interleaved; a table of
+/// median wall times and peak memory, and systrace's time against strace's.
+fn whole_commands(title: &str, commands: &[(&str, String)], rounds: usize, dir: &Path) {
+    println!(
+        "\n{title}: whole process (start-up included), median of {rounds}; peak MiB is the tool's own process"
+    );
+    print!("{:<34}", "command");
+    for tool in Tool::ALL {
+        print!(
+            " {:>18}",
+            format!("{} s/MiB", tool.name().split(' ').next().unwrap_or(""))
+        );
+    }
+    println!(" {:>16}", "systrace/strace");
+    for (name, command) in commands {
+        let mut walls: Vec<Vec<Duration>> = Tool::ALL.iter().map(|_| Vec::new()).collect();
+        let mut peaks: Vec<u64> = vec![0; Tool::ALL.len()];
+        for _ in 0..rounds {
+            for (i, &tool) in Tool::ALL.iter().enumerate() {
+                let (wall, peak) = whole_run(tool, command, dir);
+                walls[i].push(wall);
+                peaks[i] = peaks[i].max(peak);
+            }
+        }
+        let medians: Vec<Duration> = walls.into_iter().map(median).collect();
+        print!("{name:<34}");
+        for (i, tool) in Tool::ALL.iter().enumerate() {
+            let peak = if *tool == Tool::Native {
+                "-".to_owned()
+            } else {
+                format!("{:.1}", peaks[i] as f64 / 1024.0)
+            };
+            print!(
+                " {:>18}",
+                format!("{:.3} / {peak}", medians[i].as_secs_f64())
+            );
+        }
+        println!(
+            " {:>15.2}x",
+            medians[1].as_secs_f64() / medians[2].as_secs_f64().max(1e-9)
+        );
+    }
+}
+
+/// A small git repository, a C file, a file to sort and a loopback web
+/// server for the command mix; returns the commands and the server.
+fn command_mix(dir: &Path) -> (Vec<(&'static str, String)>, Option<std::process::Child>) {
+    let sh = |script: &str| {
+        Command::new("sh")
+            .args(["-c", script])
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    sh(
+        "mkdir -p repo && cd repo && git init -q && echo hi > a && git add a && \
+        git -c user.name=b -c user.email=b@b commit -qm a",
+    );
+    std::fs::write(
+        dir.join("small.c"),
+        "int add(int a, int b) { return a + b; }\n",
+    )
+    .expect("writing small.c");
+    sh("seq 20000 | sort -R > lines.txt");
+    let port = 18000 + std::process::id() % 2000;
+    let server = Command::new("python3")
+        .args([
+            "-m",
+            "http.server",
+            "--bind",
+            "127.0.0.1",
+            &port.to_string(),
+        ])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok();
+    // Until it answers.
+    for _ in 0..50 {
+        if sh(&format!("curl -sf http://127.0.0.1:{port}/ > /dev/null")) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let commands = vec![
+        ("ls -l /", "ls -l /".to_owned()),
+        (
+            "git status (small repo)",
+            "cd repo && git status".to_owned(),
+        ),
+        (
+            "gcc -c (small file)",
+            "gcc -c small.c -o small.o".to_owned(),
+        ),
+        (
+            "tar czf (small tree)",
+            "tar czf t.tgz /usr/include/asm-generic".to_owned(),
+        ),
+        ("python3 -c pass", "python3 -c pass".to_owned()),
+        ("ps aux", "ps aux".to_owned()),
+        ("echo a | wc -c", "echo a | wc -c".to_owned()),
+        (
+            "find /usr/include -name '*.h'",
+            "find /usr/include -name '*.h'".to_owned(),
+        ),
+        ("sort (20k lines)", "sort lines.txt".to_owned()),
+        (
+            "curl (loopback server)",
+            format!("curl -s http://127.0.0.1:{port}/"),
+        ),
+    ];
+    (commands, server)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list" || a == "--test") {
         return; // `cargo test --benches` has nothing to run here.
@@ -219,6 +376,22 @@ fn main() {
     let dd_count = env("BENCH_DD_COUNT", 1_000_000);
     let dir: PathBuf = std::env::temp_dir().join(format!("systrace-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
+    whole_commands(
+        "start-up",
+        &[("true", "true".to_owned())],
+        rounds.max(7),
+        &dir,
+    );
+    let (commands, server) = command_mix(&dir);
+    whole_commands("short commands", &commands, rounds, &dir);
+    if let Some(mut server) = server {
+        let _ = server.kill();
+        let _ = server.wait();
+    }
+    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "startup") {
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    }
     let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={dd_count}");
     bench("dd", &dd, rounds, &dir);
     bench("mixed", "tar c /usr/include > /dev/null", rounds, &dir);

@@ -74,6 +74,11 @@ struct RecordArgs {
     /// user who ran sudo).
     #[arg(short, long, value_name = "USER")]
     user: Option<String>,
+    /// The kernel's ring buffer for events (a power of two from 1M to 1G; it
+    /// is mapped twice, so the recorder's memory grows by twice this). The
+    /// default holds the bursts of 64 busy threads; raise it if events are lost.
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_buffer_size)]
+    buffer_size: u32,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
     command: Vec<OsString>,
@@ -505,6 +510,26 @@ struct ExportArgs {
     select: Selection,
 }
 
+/// `--buffer-size`: `16M`, `64m`, `1G`, `1048576`; a power of two from 1 MiB
+/// to 1 GiB.
+fn parse_buffer_size(text: &str) -> Result<u32, String> {
+    let (digits, shift) = match text.as_bytes().last() {
+        Some(b'k' | b'K') => (&text[..text.len() - 1], 10),
+        Some(b'm' | b'M') => (&text[..text.len() - 1], 20),
+        Some(b'g' | b'G') => (&text[..text.len() - 1], 30),
+        _ => (text, 0),
+    };
+    let bytes = digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_shl(shift).filter(|b| b >> shift == n))
+        .ok_or_else(|| format!("{text}: not a size (16M, 1G, 1048576)"))?;
+    if !bytes.is_power_of_two() || !(1 << 20..=1 << 30).contains(&bytes) {
+        return Err(format!("{text}: a power of two from 1M to 1G"));
+    }
+    Ok(bytes as u32)
+}
+
 impl Cli {
     /// Runs the command; `matches` is what `self` was parsed from, for the
     /// order of strace's qualifiers (the last of each kind wins).
@@ -525,6 +550,7 @@ impl Cli {
                     target,
                     duration: args.duration,
                     user: args.user,
+                    buffer_bytes: args.buffer_size,
                 })?;
                 Ok(ExitCode::from(status))
             }

@@ -1,16 +1,17 @@
 //! Loading the eBPF programs: globals from the kernel's BTF, the capture specs
 //! from `analyze`'s syscall table, the filter, and the attachments.
 
+use crate::kernel_btf::KernelBtf;
 use analyze::table::{At, CaptureKind, Size};
 use anyhow::{Context as _, anyhow};
 use aya::{
-    Btf, Ebpf, EbpfLoader,
+    Ebpf, EbpfLoader,
     maps::{Array, ProgramArray},
-    programs::{BtfTracePoint, RawTracePoint},
+    programs::RawTracePoint,
 };
 use capture_ebpf::{
-    CAPTURE_MAP, CaptureSpec, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec, TRACED_GROUP,
-    TRACED_MAP, TracedGroup, at, globals, how, size,
+    CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec,
+    TRACED_GROUP, TRACED_MAP, TracedGroup, at, globals, how, size,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -24,12 +25,23 @@ pub enum Filter {
     All,
 }
 
-/// Loads the programs with `snaplen` and `filter`, and attaches them.
-pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
+/// Loads the programs with `snaplen`, `filter` and a ring buffer of
+/// `ring_bytes` (a power of two, a multiple of the page size), and attaches
+/// them.
+pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Ebpf> {
     let offsets = KernelOffsets::read()?;
     let trace_all = u32::from(matches!(filter, Filter::All));
     let self_tgid = std::process::id();
+    // The kernel wakes the reader once a quarter of the ring is full (it
+    // also polls every few milliseconds).
+    let wakeup_bytes = u64::from(ring_bytes / 4);
+    // Every program is a raw tracepoint reading kernel structs at offsets
+    // found above: aya needs no model of the kernel's BTF (parsing it took a
+    // tenth of start-up and a third of its memory).
     let mut ebpf = EbpfLoader::new()
+        .btf(None)
+        .map_max_entries(EVENTS_MAP, ring_bytes)
+        .override_global(globals::WAKEUP_BYTES, &wakeup_bytes, true)
         .map_max_entries(TRACED_MAP, traced_groups()?)
         .override_global(globals::SNAPLEN, &snaplen, true)
         .override_global(globals::TRACE_ALL, &trace_all, true)
@@ -47,7 +59,6 @@ pub fn load(snaplen: u32, filter: &Filter) -> anyhow::Result<Ebpf> {
         .override_global(globals::FDT_FD, &offsets.fdt_fd, true)
         .override_global(globals::FILE_INODE, &offsets.file_inode, true)
         .override_global(globals::INODE_INO, &offsets.inode_ino, true)
-        .override_global(globals::WAKEUP_BYTES, &WAKEUP_BYTES, true)
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
@@ -80,10 +91,6 @@ fn traced_groups() -> anyhow::Result<u32> {
     Ok(pid_max.div_ceil(TRACED_GROUP as u32))
 }
 
-/// Bytes waiting in the ring buffer before the kernel wakes the reader (which
-/// also polls every few milliseconds).
-const WAKEUP_BYTES: u64 = 4 << 20;
-
 /// The programs that copy user memory, one per kind of copy, tail-called by the
 /// syscall programs through the CAPTURE map at the index of their `how`.
 const CAPTURE_PROGRAMS: [(&str, u8); 7] = [
@@ -96,7 +103,42 @@ const CAPTURE_PROGRAMS: [(&str, u8); 7] = [
     ("capture_fd_inodes_prog", how::FD_INODES),
 ];
 
+/// Programs on the process-life and scheduler tracepoints, attached before
+/// the syscall programs, which rely on them.
+const LIFE_PROGRAMS: [&str; 6] = [
+    "sched_process_fork",
+    "sched_process_exec",
+    "sched_process_exit",
+    "sched_switch",
+    "signal_deliver",
+    "signal_generate",
+];
+
+/// Programs on the raw syscall tracepoints, attached last.
+const SYSCALL_PROGRAMS: [&str; 2] = ["sys_enter", "sys_exit"];
+
+/// Loads every program, the verifier checking them side by side (it takes
+/// most of start-up, and a few programs take most of that), then fills the
+/// capture map and attaches them in order.
 fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
+    std::thread::scope(|scope| {
+        let loads: Vec<_> = ebpf
+            .programs_mut()
+            .map(|(name, program)| {
+                let name = name.to_owned();
+                scope.spawn(move || {
+                    let program: &mut RawTracePoint = program
+                        .try_into()
+                        .with_context(|| format!("{name} is not a raw tracepoint program"))?;
+                    program.load().with_context(|| format!("loading {name}"))
+                })
+            })
+            .collect();
+        loads.into_iter().try_for_each(|load| {
+            load.join()
+                .unwrap_or_else(|_| Err(anyhow!("loader panicked")))
+        })
+    })?;
     let mut captures =
         ProgramArray::try_from(ebpf.take_map(CAPTURE_MAP).context("capture map missing")?)?;
     for (name, index) in CAPTURE_PROGRAMS {
@@ -104,7 +146,6 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
-        program.load().with_context(|| format!("loading {name}"))?;
         captures
             .set(u32::from(index), program.fd()?, 0)
             .with_context(|| format!("registering {name}"))?;
@@ -112,33 +153,11 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     // The map must outlive this function: the programs hold it, but aya closes
     // its fd on drop, which empties a program array.
     std::mem::forget(captures);
-    // Process life and the scheduler first: the syscall programs rely on them.
-    let btf = Btf::from_sys_fs().context("reading the kernel's BTF")?;
-    for name in [
-        "sched_process_fork",
-        "sched_process_exec",
-        "sched_process_exit",
-        "sched_switch",
-        "signal_deliver",
-        "signal_generate",
-    ] {
-        let program: &mut BtfTracePoint = ebpf
-            .program_mut(name)
-            .with_context(|| format!("eBPF program {name} missing"))?
-            .try_into()?;
-        program
-            .load(name, &btf)
-            .with_context(|| format!("loading {name}"))?;
-        program
-            .attach()
-            .with_context(|| format!("attaching {name}"))?;
-    }
-    for name in ["sys_enter", "sys_exit"] {
+    for name in LIFE_PROGRAMS.into_iter().chain(SYSCALL_PROGRAMS) {
         let program: &mut RawTracePoint = ebpf
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
-        program.load().with_context(|| format!("loading {name}"))?;
         program
             .attach(name)
             .with_context(|| format!("attaching {name}"))?;
@@ -233,10 +252,9 @@ struct KernelOffsets {
 impl KernelOffsets {
     fn read() -> anyhow::Result<Self> {
         const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
-        // Parsed from memory: parsing the file seeks once per type (100k+ syscalls).
         let bytes = std::fs::read(VMLINUX).with_context(|| format!("reading {VMLINUX}"))?;
-        let btf = btf_rs::Btf::from_bytes(&bytes).map_err(|e| anyhow!("parsing {VMLINUX}: {e}"))?;
-        let offset = |strukt: &str, member: &str| member_offset(&btf, strukt, member);
+        let btf = KernelBtf::parse(&bytes).with_context(|| format!("parsing {VMLINUX}"))?;
+        let offset = |strukt: &str, member: &str| btf.member_offset(strukt, member);
         Ok(Self {
             task_pid: offset("task_struct", "pid")?,
             task_tgid: offset("task_struct", "tgid")?,
@@ -253,38 +271,6 @@ impl KernelOffsets {
             inode_ino: offset("inode", "i_ino")?,
         })
     }
-}
-
-fn member_offset(btf: &btf_rs::Btf, strukt: &str, member: &str) -> anyhow::Result<u32> {
-    let types = btf
-        .resolve_types_by_name(strukt)
-        .map_err(|e| anyhow!("BTF has no {strukt}: {e}"))?;
-    types
-        .iter()
-        .find_map(|ty| match ty {
-            btf_rs::Type::Struct(s) => find_member(btf, &s.members, member),
-            _ => None,
-        })
-        .ok_or_else(|| anyhow!("BTF: struct {strukt} has no member {member}"))
-}
-
-/// Byte offset of `name` among `members`, looking inside anonymous structs and
-/// unions (where newer kernels keep many fields).
-fn find_member(btf: &btf_rs::Btf, members: &[btf_rs::Member], name: &str) -> Option<u32> {
-    members.iter().find_map(|m| {
-        let own = btf.resolve_name(m).ok()?;
-        if own == name {
-            return Some(m.bit_offset() / 8);
-        }
-        if !own.is_empty() {
-            return None;
-        }
-        let inner = match btf.resolve_chained_type(m).ok()? {
-            btf_rs::Type::Struct(s) | btf_rs::Type::Union(s) => find_member(btf, &s.members, name)?,
-            _ => return None,
-        };
-        Some(m.bit_offset() / 8 + inner)
-    })
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
 mod cli;
+mod kernel_btf;
 mod loader;
 mod machine;
 mod output;

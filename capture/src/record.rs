@@ -52,6 +52,8 @@ pub struct RecordConfig {
     pub duration: Option<Duration>,
     /// Run the program as this user (`-u`, else the one sudo names).
     pub user: Option<String>,
+    /// The ring buffer's size in bytes (a power of two, at least a page).
+    pub buffer_bytes: u32,
 }
 
 /// What to trace.
@@ -102,7 +104,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
     };
     // The program keeps the priority it was started with.
     raise_priority();
-    let mut ebpf = loader::load(config.snaplen, &filter)?;
+    let mut ebpf = loader::load(config.snaplen, &filter, config.buffer_bytes)?;
     if let Target::Pids(pids) = &config.target {
         // A process that ended while the programs were loading.
         thread_groups(pids)?;
@@ -511,7 +513,7 @@ impl Recorder {
             self.last_warning = Some(Instant::now());
             self.warned_at = self.lost_total;
             eprintln!(
-                "systrace: warning: {} events lost so far: the recorder cannot keep up (the trace marks where)",
+                "systrace: warning: {} events lost so far: the recorder cannot keep up (the trace marks where; a larger --buffer-size absorbs longer bursts)",
                 self.lost_total
             );
         }
