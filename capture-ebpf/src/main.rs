@@ -37,11 +37,11 @@ mod programs {
         programs::RawTracePointContext,
     };
     use capture_ebpf::{
-        ARG_FD_INODES, CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES,
-        EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS,
-        MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
-        SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec, TRACED_GROUP,
-        TaskExit, TracedGroup, at, how, size, status,
+        ARG_FD_INODES, CaptureHeader, DIRENTS_PER_STEP, EVENTS_BYTES, EXEC_ARGS_BYTES,
+        EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS,
+        MAX_ENVP, MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS,
+        MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec,
+        TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
     };
 
     #[map(name = "EVENTS")]
@@ -137,6 +137,13 @@ mod programs {
         keep_args: u32,
         tid: u32,
         tgid: u32,
+        /// A capture done in steps, one per run of its program (see
+        /// `capture_iovec_step`, `count_dirents_step`): the next step, and
+        /// what the steps so far leave for the next (a count, a number of
+        /// bytes).
+        step: u32,
+        tally: u32,
+        carry: u64,
     }
 
     // Globals set by the loader (see `capture_ebpf::globals`).
@@ -382,6 +389,9 @@ mod programs {
             keep_args: 1,
             tid,
             tgid,
+            step: 0,
+            tally: 0,
+            carry: 0,
         };
         Ok(next_capture(ctx, buf, job, spec))
     }
@@ -446,6 +456,9 @@ mod programs {
             keep_args: 0,
             tid,
             tgid,
+            step: 0,
+            tally: 0,
+            carry: 0,
         };
         Ok(next_capture(ctx, buf, job, spec))
     }
@@ -651,6 +664,8 @@ mod programs {
                 faulted: false,
             };
             let ptr = arg_at(&job.args, rule.arg);
+            // Whether this capture continues in another run of this program.
+            let mut more = false;
             // (An inode capture's argument is a pseudo one: it reads no pointer.)
             if (ptr != 0 || how == how::FD_INODES) && rule.how == how {
                 let len = rule_len(&rule, &job.args, job.ret);
@@ -659,8 +674,12 @@ mod programs {
                     how::BYTES => capture_bytes(&mut out, rule.arg, ptr, len),
                     how::STR_ARRAY => capture_str_array(&mut out, rule.arg, ptr),
                     how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
-                    how::IOVECS => capture_iovecs(&mut out, rule.arg, ptr, len, job),
-                    how::COUNT_DIRENTS => capture_dirent_count(&mut out, rule.arg, ptr, len),
+                    how::IOVECS => {
+                        more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
+                    }
+                    how::COUNT_DIRENTS => {
+                        more = count_dirents_step(&mut out, rule.arg, ptr, len, job);
+                    }
                     how::FD_INODES => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
                     _ => {}
                 }
@@ -670,6 +689,13 @@ mod programs {
             if out.faulted && job.when == u32::from(at::ENTER) {
                 job.faulted |= 1 << (job.rule & 3);
             }
+            if more {
+                // SAFETY: the ctx is this program's; on failure we fall through.
+                unsafe { CAPTURE.tail_call(ctx, u32::from(how)) };
+            }
+            job.step = 0;
+            job.tally = 0;
+            job.carry = 0;
             job.rule += 1;
             next_capture(ctx, out.buf, job, Some(spec))
         } else {
@@ -882,18 +908,23 @@ mod programs {
         finish_capture(out, arg, st, 4);
     }
 
-    /// getdents64: how many records the `len` bytes at `ptr` hold, walked by
-    /// their `d_reclen` (strace prints only the count).
-    fn capture_dirent_count(out: &mut Out, arg: u8, ptr: u64, len: u64) {
+    /// getdents64: counts the records in `len` bytes by their d_reclen, at
+    /// most DIRENTS_PER_STEP per run of the program, which tail-calls itself
+    /// for the next (at most MAX_DIRENTS in all): the verifier checks one
+    /// step's loop, not the whole walk. `tally` is the count so far, `carry`
+    /// the bytes walked. Returns whether a step is left.
+    fn count_dirents_step(out: &mut Out, arg: u8, ptr: u64, len: u64, job: &mut Job) -> bool {
         if out.off > LAST_CAPTURE_AT {
-            return;
+            return false;
         }
-        let mut n = 0u32;
-        let mut at = 0u64;
+        let mut n = job.tally;
+        let mut at = job.carry;
         let mut st = status::PARTIAL;
-        for _ in 0..MAX_DIRENTS {
+        let mut done = false;
+        for _ in 0..DIRENTS_PER_STEP {
             if at >= len {
                 st = status::COMPLETE;
+                done = true;
                 break;
             }
             let mut reclen = 0u16;
@@ -907,13 +938,21 @@ mod programs {
             };
             if r != 0 || reclen == 0 {
                 st = status::FAULT;
+                done = true;
                 break;
             }
             at += u64::from(reclen);
             n += 1;
         }
+        job.step += 1;
+        if !done && job.step < MAX_DIRENTS / DIRENTS_PER_STEP {
+            job.tally = n;
+            job.carry = at;
+            return true;
+        }
         write_at(out.buf, out.off + 8, &n);
         finish_capture(out, arg, st, 4);
+        false
     }
 
     /// The inode numbers behind the descriptors the call returned: its result
@@ -962,33 +1001,39 @@ mod programs {
         read_kernel(inode, global(&INODE_INO_OFFSET))
     }
 
-    /// readv/writev: the iovec array (up to MAX_IOVECS), then each iovec's data,
-    /// within the snapshot length each; at exit only the `ret` bytes read.
-    fn capture_iovecs(out: &mut Out, arg: u8, ptr: u64, iovcnt: u64, job: &Job) {
+    /// readv/writev, one step per run of the program: step 0 copies the
+    /// iovec array (up to MAX_IOVECS), step k the data of iovec k-1, cut at
+    /// what the call moved. The program tail-calls itself for the next step,
+    /// so the verifier checks one step instead of a loop of them (most of
+    /// start-up went there). Returns whether a step is left.
+    fn capture_iovec_step(out: &mut Out, arg: u8, ptr: u64, iovcnt: u64, job: &mut Job) -> bool {
         let n = if iovcnt > u64::from(MAX_IOVECS) {
             u64::from(MAX_IOVECS)
         } else {
             iovcnt
         };
-        capture_bytes(out, arg, ptr, n * 16);
-        let mut budget = if job.when == u32::from(at::EXIT) {
-            job.ret as u64
+        let step = u64::from(job.step);
+        if step == 0 {
+            capture_bytes(out, arg, ptr, n * 16);
+            // carry: the bytes the call moved that are still to be shown.
+            job.carry = if job.when == u32::from(at::EXIT) {
+                job.ret as u64
+            } else {
+                u64::MAX
+            };
         } else {
-            u64::MAX
-        };
-        for i in 0..MAX_IOVECS as u64 {
-            if i >= n || budget == 0 {
-                break;
-            }
+            let i = step - 1;
             let (Some(base), Some(len)) =
                 (read_user_u64(ptr + 16 * i), read_user_u64(ptr + 16 * i + 8))
             else {
-                break;
+                return false;
             };
-            let len = if len > budget { budget } else { len };
-            budget -= len;
+            let len = if len > job.carry { job.carry } else { len };
+            job.carry -= len;
             capture_bytes(out, arg, base, len);
         }
+        job.step += 1;
+        step < n && job.carry != 0
     }
 
     fn read_kernel<T: Default + Copy>(ptr: u64, offset: u32) -> T {
