@@ -29,16 +29,26 @@ pub enum Filter {
 /// `ring_bytes` (a power of two, a multiple of the page size), and attaches
 /// them.
 pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Ebpf> {
-    let offsets = KernelOffsets::read()?;
+    // `EbpfLoader::new` parses the kernel's BTF, which nothing in aya's API
+    // skips (the programs need none of it: see below): the offsets are read
+    // meanwhile.
+    let (offsets, mut loader) = std::thread::scope(|scope| {
+        let offsets = scope.spawn(KernelOffsets::read);
+        let loader = EbpfLoader::new();
+        let offsets = offsets
+            .join()
+            .unwrap_or_else(|_| Err(anyhow!("reading the kernel's BTF panicked")));
+        (offsets, loader)
+    });
+    let offsets = offsets?;
     let trace_all = u32::from(matches!(filter, Filter::All));
     let self_tgid = std::process::id();
     // The kernel wakes the reader once a quarter of the ring is full (it
     // also polls every few milliseconds).
     let wakeup_bytes = u64::from(ring_bytes / 4);
-    // Every program is a raw tracepoint reading kernel structs at offsets
-    // found above: aya needs no model of the kernel's BTF (parsing it took a
-    // tenth of start-up and a third of its memory).
-    let mut ebpf = EbpfLoader::new()
+    // Every program is a raw tracepoint reading kernel structs at the offsets
+    // found above: nothing is relocated against the kernel's BTF.
+    let mut ebpf = loader
         .btf(None)
         .map_max_entries(EVENTS_MAP, ring_bytes)
         .override_global(globals::WAKEUP_BYTES, &wakeup_bytes, true)
