@@ -288,7 +288,11 @@ fn network_signals_and_pids_print_what_strace_prints() {
         &file,
         &program,
         &[],
-        &[(&["-Y", "-e", "trace=getpid,write"], 1.0)],
+        &[
+            (&["-Y", "-e", "trace=getpid,write"], 1.0),
+            // `+++ killed by` goes with the signal set, as in strace.
+            (&["-e", "signal=!SIGKILL", "-e", "trace=write"], 1.0),
+        ],
     );
     let program = sample("vectored");
     let file = record(dir.path(), "vectored", &program, &[]);
@@ -545,17 +549,39 @@ fn output_files_are_strace_s() {
     let text = std::fs::read_to_string(&log).unwrap();
     assert!(text.starts_with("before\n"), "{text}");
     assert_eq!(text.matches("+++ exited with 0 +++").count(), 2, "{text}");
-    // Never through a symlink.
+    // Never through a symlink, nor through a second hard link.
     let link = work.join("link.txt");
     std::os::unix::fs::symlink(&log, &link).unwrap();
+    let hard = work.join("hard.txt");
+    std::fs::hard_link(&log, &hard).unwrap();
+    for name in [&link, &hard] {
+        let out = systrace()
+            .args(["show", "-A", "-o"])
+            .arg(name)
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{}", name.display());
+    }
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
+    // -ff into a pipe is refused as strace refuses it; -ff without -o is -f.
     let out = systrace()
-        .args(["show", "-A", "-o"])
-        .arg(&link)
+        .args(["show", "-ff", "-o", "|cat"])
         .arg(&file)
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("mutually exclusive"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = systrace()
+        .args(["show", "-ff"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[pid "));
 }
 
 #[test]

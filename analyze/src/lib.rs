@@ -99,7 +99,9 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                 let enter = spare.copy(&event);
                 let lost = match open.remove(&event.tid) {
                     Some(old) => {
-                        let step = sink.unavailable(&old);
+                        let step = sink
+                            .unavailable(&old)
+                            .and_then(|()| held.release(event.tid, sink));
                         spare.keep(old);
                         step
                     }
@@ -121,7 +123,9 @@ pub fn replay(trace: &Trace, filter: &Filter, sink: &mut dyn TraceSink) -> Resul
                     step.and_then(|()| held.release(event.tid, sink))
                 }
                 Some(enter) => {
-                    let step = sink.unavailable(&enter);
+                    let step = sink
+                        .unavailable(&enter)
+                        .and_then(|()| held.release(event.tid, sink));
                     spare.keep(enter);
                     step
                 }

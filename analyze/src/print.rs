@@ -531,6 +531,13 @@ impl<'o> StracePrinter<'o> {
                 );
             }
         }
+        if io.uncopied > 0 {
+            let _ = writeln!(
+                text,
+                " * {} more bytes in iovecs the recording did not copy",
+                io.uncopied
+            );
+        }
     }
 }
 
@@ -763,8 +770,12 @@ impl TraceSink for StracePrinter<'_> {
         let tid = event.tid;
         self.fds.event(event);
         match event.body {
+            // strace: `exited` lines go with -e quiet=exit, `killed by` ones
+            // with -e signal= (the signal set).
             BodyRef::TaskExit { status }
-                if status & 0x7f == 0 && self.opts.quiet.contains(&Quiet::Exit) =>
+                if (status & 0x7f == 0 && self.opts.quiet.contains(&Quiet::Exit))
+                    || (status & 0x7f != 0
+                        && !self.opts.signals.contains(&((status & 0x7f) as u32))) =>
             {
                 self.live.remove(&tid);
                 self.exec.remove(&tid);

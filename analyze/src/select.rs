@@ -83,12 +83,16 @@ impl<T: std::hash::Hash + Eq> Set<T> {
         list: &str,
         mut item: impl FnMut(&str, &mut HashSet<T>) -> Result<(), E>,
     ) -> Result<Self, E> {
-        let (negated, list) = match list.strip_prefix('!') {
-            Some(rest) => (true, rest),
-            None => (false, list),
-        };
+        // Each leading `!` negates once more (`!!write` is write).
+        let rest = list.trim_start_matches('!');
+        let negated = (list.len() - rest.len()) % 2 == 1;
         let mut set = Self::none();
-        for token in list.split(',').filter(|t| !t.is_empty()) {
+        let mut tokens = rest.split(',').filter(|t| !t.is_empty()).peekable();
+        if tokens.peek().is_none() {
+            // Nothing listed: strace says `invalid ... ''`.
+            item("", &mut set.items)?;
+        }
+        for token in tokens {
             match token {
                 "all" => set = Self::all(),
                 "none" => set = Self::none(),
@@ -128,10 +132,23 @@ pub fn parse_trace(list: &str) -> Result<TraceSet, BadQualifier> {
         };
         if let Some(pattern) = token.strip_prefix('/') {
             let regex = regex::Regex::new(pattern).map_err(|_| bad())?;
-            known_names()
+            let mut matched = known_names()
                 .iter()
                 .filter(|n| regex.is_match(n))
-                .for_each(|n| add(n));
+                .peekable();
+            if matched.peek().is_none() && !optional {
+                return Err(bad());
+            }
+            matched.for_each(|n| add(n));
+            return Ok(());
+        }
+        // A number: the syscall of that number on this machine's architecture.
+        if let Ok(nr) = token.parse::<i64>() {
+            match syscalls::name(std::env::consts::ARCH, nr) {
+                Some(name) => add(name),
+                None if optional => {}
+                None => return Err(bad()),
+            }
             return Ok(());
         }
         let class = match token.strip_prefix('%') {
@@ -426,6 +443,21 @@ mod tests {
         assert!(CallFilter::parse("read@64").unwrap().wants_name("read"));
         assert!(!CallFilter::parse("read@32").unwrap().wants_name("read"));
         assert!(CallFilter::parse("read@16").is_err());
+        assert!(CallFilter::parse("!!write").unwrap().wants_name("write"));
+        assert!(!CallFilter::parse("!!write").unwrap().wants_name("read"));
+        assert!(CallFilter::parse("trace=").is_err());
+        assert!(CallFilter::parse("trace=read,").unwrap().wants_name("read"));
+        assert!(CallFilter::parse("/^zzz").is_err());
+        assert!(
+            CallFilter::parse("?/^zzz,close")
+                .unwrap()
+                .wants_name("close")
+        );
+        assert!(CallFilter::parse("999").is_err());
+        if std::env::consts::ARCH == "x86_64" {
+            let f = CallFilter::parse("0,3").unwrap();
+            assert!(f.wants_name("read") && f.wants_name("close") && !f.wants_name("write"));
+        }
         let f = CallFilter::parse("%%stat").unwrap();
         assert!(f.wants_name("statx") && f.wants_name("fstat") && !f.wants_name("statfs"));
         let mut q = Qualifiers::default();

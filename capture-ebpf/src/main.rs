@@ -22,7 +22,7 @@
 mod programs {
     use aya_ebpf::{
         EbpfContext,
-        bindings::{BPF_F_NO_PREALLOC, BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
+        bindings::{BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
         cty::c_void,
         helpers::{
             bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
@@ -50,20 +50,18 @@ mod programs {
     static TRACED: Array<TracedGroup> = Array::with_max_entries(MAX_TRACED_GROUPS, 0);
     #[map(name = "SPECS")]
     static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
-    /// Records lost per thread (per CPU: counted without atomics). Entries
-    /// are made on the loss path only: not preallocated (preallocating every
-    /// CPU's entries took a sixth of start-up).
+    /// Records lost per thread (per CPU: counted without atomics).
+    /// Preallocated, though that costs start-up: an entry allocated on the
+    /// loss path could fail in the very burst that loses records, and a loss
+    /// must never go uncounted.
     #[map(name = "LOST")]
-    static LOST: PerCpuHashMap<u32, LostCount> =
-        PerCpuHashMap::with_max_entries(MAX_LOSING, BPF_F_NO_PREALLOC);
+    static LOST: PerCpuHashMap<u32, LostCount> = PerCpuHashMap::with_max_entries(MAX_LOSING, 0);
     /// Arguments of syscalls in progress, for the captures at exit.
     /// Per thread, what its current syscall's exit needs. Entries are updated in
     /// place and removed when the thread ends: cheaper than insert + delete per call.
-    /// Not preallocated: an entry is made the first time its thread is switched
-    /// out mid-call, not at start-up.
+    /// Preallocated: `sched_switch` inserts with the run queue locked.
     #[map(name = "PENDING")]
-    static PENDING: HashMap<u32, Pending> =
-        HashMap::with_max_entries(MAX_PENDING, BPF_F_NO_PREALLOC);
+    static PENDING: HashMap<u32, Pending> = HashMap::with_max_entries(MAX_PENDING, 0);
 
     /// The call in progress of the thread running on this CPU: where its
     /// enter leaves what its exit needs. Cheaper than a hash per call; the

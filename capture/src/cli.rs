@@ -178,14 +178,15 @@ struct ShowArgs {
 #[derive(Args)]
 #[command(next_help_heading = "Output format (as strace's)")]
 struct OutputFormat {
-    /// Column at which results start.
+    /// Column at which results start (at most 65536).
     #[arg(
         short = 'a',
         long = "columns",
         value_name = "COLUMN",
-        default_value_t = 40
+        default_value_t = 40,
+        value_parser = clap::value_parser!(u32).range(0..=65536)
     )]
-    column: usize,
+    column: u32,
     /// Longest string printed.
     #[arg(short = 's', long = "string-limit", default_value_t = 32)]
     strsize: usize,
@@ -565,44 +566,71 @@ fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> 
     args.refused.check()?;
     // Bad qualifiers are told before the trace is read.
     qualifiers(matches, true)?;
+    let summary = &args.summary;
+    if !args.select.paths.is_empty() && (summary.only || summary.also) {
+        anyhow::bail!(
+            "-P with -c/-C: the summary does not follow descriptors yet; \
+             select with -e trace=, or see `systrace stats --by file`"
+        );
+    }
+    let target = args
+        .format
+        .output
+        .as_deref()
+        .map(|o| ViewOutput::parse(o, args.format.append));
+    if args.separately() && matches!(target, Some(ViewOutput::Command(_))) {
+        anyhow::bail!("piping the output and -ff/--output-separately are mutually exclusive");
+    }
     let path = &args.file;
     let trace = open_trace(path)?;
     let options = show_options(&args, &trace, matches)?;
-    let separately = args.follow_forks >= 2 || args.output_separately;
-    let summary = &args.summary;
-    let output = args.format.output.as_deref();
-    if separately && !summary.only {
-        let Some(prefix) = output else {
-            anyhow::bail!(
-                "-ff (--output-separately) needs -o PREFIX: each thread goes to PREFIX.TID"
-            );
-        };
-        write_per_thread(path, prefix, &trace, &options)?;
-    } else {
-        let target = match output {
-            Some(o) => ViewOutput::parse(o, args.format.append),
-            None => ViewOutput::Stdout,
-        };
-        write_to(path, &target, |out| {
-            if !summary.only {
-                match args.thread {
-                    _ if args.json => analyze::print_json(&trace, &options, out)?,
-                    Some(tid) => {
-                        analyze::print_threads(&trace, (tid != 0).then_some(tid), &options, out)?
+    let columns = ColumnArg::columns(&summary.columns);
+    let table = || syscall_summary(&trace, &options, summary.sort.sort_by(), &columns);
+    match (&args.format.output, args.separately() && !summary.only) {
+        (Some(prefix), true) => {
+            write_per_thread(path, prefix, args.format.append, &trace, &options)?;
+            // The files hold the calls; -C's table goes to standard output.
+            if summary.also {
+                write_to(path, &ViewOutput::Stdout, |out| {
+                    Ok(out.write_all(table()?.as_bytes())?)
+                })?;
+            }
+        }
+        _ => {
+            write_to(
+                path,
+                target.as_ref().unwrap_or(&ViewOutput::Stdout),
+                |out| {
+                    if !summary.only {
+                        match args.thread {
+                            _ if args.json => analyze::print_json(&trace, &options, out)?,
+                            Some(tid) => analyze::print_threads(
+                                &trace,
+                                (tid != 0).then_some(tid),
+                                &options,
+                                out,
+                            )?,
+                            None => analyze::print_strace(&trace, &options, out)?,
+                        }
                     }
-                    None => analyze::print_strace(&trace, &options, out)?,
-                }
-            }
-            if summary.only || summary.also {
-                let columns = ColumnArg::columns(&summary.columns);
-                let text = syscall_summary(&trace, &options, summary.sort.sort_by(), &columns)?;
-                out.write_all(text.as_bytes())?;
-            }
-            Ok(())
-        })?;
+                    if summary.only || summary.also {
+                        out.write_all(table()?.as_bytes())?;
+                    }
+                    Ok(())
+                },
+            )?;
+        }
     }
     warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
+}
+
+impl ShowArgs {
+    /// -ff / --output-separately with -o PREFIX: a file per thread. Without
+    /// -o, strace takes -ff as -f.
+    fn separately(&self) -> bool {
+        (self.follow_forks >= 2 || self.output_separately) && self.format.output.is_some()
+    }
 }
 
 /// strace -c's table of the calls `options` select, as `stats` prints it.
@@ -632,20 +660,37 @@ fn syscall_summary(
     Ok(text)
 }
 
-/// -ff -o PREFIX: each thread's calls, whole lines without prefixes, in
-/// PREFIX.TID, as strace writes them.
+/// -ff -o PREFIX: each thread's calls (the threads --pid/--tid select),
+/// whole lines without prefixes, in PREFIX.TID, as strace writes them; -A
+/// appends to them.
 fn write_per_thread(
     input: &Path,
     prefix: &Path,
+    append: bool,
     trace: &format::Trace,
     options: &analyze::ShowOptions,
 ) -> anyhow::Result<()> {
+    let selected = |tid: u32| {
+        options
+            .events
+            .tids
+            .as_ref()
+            .is_none_or(|t| t.contains(&tid))
+    };
     for thread in trace.index().threads.iter() {
         let tid = thread.tid.to_native();
+        if !selected(tid) {
+            continue;
+        }
         let mut name = prefix.as_os_str().to_owned();
         name.push(format!(".{tid}"));
         let file = PathBuf::from(name);
-        write_to(input, &ViewOutput::File(file), |out| {
+        let target = if append {
+            ViewOutput::Append(file)
+        } else {
+            ViewOutput::File(file)
+        };
+        write_to(input, &target, |out| {
             analyze::print_thread(trace, tid, options, out)
         })?;
     }
@@ -853,6 +898,7 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
     let trace = open_trace(path)?;
     let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
     let calls = qualifiers.calls();
+    refuse_paths(&args.select, "stats")?;
     let arch = trace.header().arch.as_str().to_owned();
     let sort = args.sort.sort_by();
     let by = match args.by {
@@ -968,6 +1014,7 @@ fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCo
     let path = &args.file;
     let trace = open_trace(path)?;
     let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
+    refuse_paths(&args.select, "export")?;
     let options = analyze::ShowOptions {
         calls: qualifiers.calls(),
         events,
@@ -1020,7 +1067,7 @@ fn show_options(
         Some(other) => anyhow::bail!("invalid --decode-pids '{other}': use comm"),
     }
     let prefix = match format.output.as_deref() {
-        _ if args.follow_forks >= 2 || args.output_separately => analyze::TaskPrefix::None,
+        _ if args.separately() => analyze::TaskPrefix::None,
         // As strace -f -o writes a file (or a pipe): the pid on every line.
         Some(_) => analyze::TaskPrefix::File,
         None => analyze::TaskPrefix::Terminal,
@@ -1057,7 +1104,7 @@ fn show_options(
         time,
         durations,
         events,
-        result_column: format.column,
+        result_column: format.column as usize,
         syscall_numbers: format.syscall_numbers,
         prefix,
         signals: qualifiers.signal,
@@ -1151,6 +1198,14 @@ fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
     all.into_iter().map(|(_, expr)| expr).collect()
 }
 
+/// -P is `show`'s: the other views do not follow descriptors to paths yet.
+fn refuse_paths(select: &Selection, view: &str) -> anyhow::Result<()> {
+    if select.paths.is_empty() {
+        return Ok(());
+    }
+    anyhow::bail!("-P is for show: {view} does not follow descriptors to paths yet")
+}
+
 /// The qualifiers, applied in command-line order.
 fn qualifiers(
     matches: &clap::ArgMatches,
@@ -1171,7 +1226,7 @@ fn selection(
     matches: &clap::ArgMatches,
     show: bool,
 ) -> anyhow::Result<(analyze::select::Qualifiers, format::Filter)> {
-    if select.failed_only + select.successful_only > 1 {
+    if u16::from(select.failed_only) + u16::from(select.successful_only) > 1 {
         eprintln!(
             "systrace: Only the last of -z/--successful-only/-Z/--failed-only options will \
              take effect. See status qualifier for more complex filters."

@@ -43,9 +43,9 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
     let offsets = offsets?;
     let trace_all = u32::from(matches!(filter, Filter::All));
     let self_tgid = std::process::id();
-    // The kernel wakes the reader once a quarter of the ring is full (it
-    // also polls every few milliseconds).
-    let wakeup_bytes = u64::from(ring_bytes / 4);
+    // The kernel wakes the reader once an eighth of the ring is full (4 MiB
+    // of the default 32, as before; it also polls every few milliseconds).
+    let wakeup_bytes = u64::from(ring_bytes / 8);
     // Every program is a raw tracepoint reading kernel structs at the offsets
     // found above: nothing is relocated against the kernel's BTF.
     let mut ebpf = loader

@@ -134,6 +134,11 @@ impl Output {
                 meta.uid()
             );
         }
+        // A second name for one of the user's files (a hard link planted in a
+        // shared directory) must not be written through.
+        if meta.nlink() != 1 {
+            bail!("{shown} has other hard links: refusing to append to it");
+        }
         Ok(Output {
             file,
             path: path.to_owned(),

@@ -19,6 +19,8 @@ pub struct IoBuffers<'a> {
     pub vectored: bool,
     /// Each buffer's captured bytes (`None`: not captured) and bytes moved.
     pub buffers: Vec<(Option<&'a [u8]>, u64)>,
+    /// Bytes moved through iovecs past the ones the recorder copies.
+    pub uncopied: u64,
 }
 
 /// Printing options (strace's `-s`, `-x`).
@@ -345,26 +347,33 @@ impl<'a> CallView<'a> {
     /// The data a [`Syscall::moves_data`] call read or wrote through its
     /// descriptor: one buffer, or one per iovec (`vectored`), each as far as
     /// it was captured (at most the snapshot length; `None` where the copy
-    /// faulted) with how many bytes the call moved through it. `None` for a
-    /// call that failed or moves no data.
+    /// faulted) with how many bytes the call moved through it (a write: was
+    /// asked to). `None` for a read that failed, or a call that moves no data.
     ///
     /// [`Syscall::moves_data`]: crate::table::Syscall::moves_data
     pub fn io_buffers(&self) -> Option<IoBuffers<'_>> {
-        let mut left = u64::try_from(self.ret()?).ok()?;
-        if !self.syscall.moves_data {
-            return None;
-        }
-        let (i, at, shape) = self
-            .syscall
-            .args
-            .iter()
-            .enumerate()
-            .find_map(|(i, a)| match a {
-                Arg::Mem { at, shape, .. } if matches!(shape, Shape::Bytes | Shape::Iovecs) => {
-                    Some((i as u8, *at, *shape))
-                }
-                _ => None,
-            })?;
+        let (i, at, shape, size) =
+            self.syscall
+                .args
+                .iter()
+                .enumerate()
+                .find_map(|(i, a)| match a {
+                    Arg::Mem { at, shape, size }
+                        if matches!(shape, Shape::Bytes | Shape::Iovecs) =>
+                    {
+                        Some((i as u8, *at, *shape, *size))
+                    }
+                    _ => None,
+                })?;
+        // As strace dumps: what a read returned; what a write was asked to
+        // write, whether or not it succeeded.
+        let mut left = match self.syscall.io()? {
+            crate::table::Io::Read => u64::try_from(self.ret()?).ok()?,
+            crate::table::Io::Write => match (shape, size) {
+                (Shape::Bytes, Size::Arg(k)) => self.args[k as usize],
+                _ => u64::MAX,
+            },
+        };
         let mems: Vec<Mem<'_>> = match at {
             At::Enter => self.enter_mems(i).collect(),
             At::Exit | At::Both => self.exit_mems(i),
@@ -377,6 +386,7 @@ impl<'a> CallView<'a> {
             return Some(IoBuffers {
                 vectored: false,
                 buffers: vec![(data, left)],
+                uncopied: 0,
             });
         }
         let (array, data) = mems.split_first()?;
@@ -396,6 +406,8 @@ impl<'a> CallView<'a> {
         Some(IoBuffers {
             vectored: true,
             buffers,
+            // A read into more iovecs than the recorder copies.
+            uncopied: if left == u64::MAX { 0 } else { left },
         })
     }
 
