@@ -20,7 +20,7 @@ pub const TRACED_MAP: &str = "TRACED";
 pub const SPECS_MAP: &str = "SPECS";
 /// Program array of the capture programs, indexed by [`how`].
 pub const CAPTURE_MAP: &str = "CAPTURE";
-/// Per-thread, per-CPU [`LostCount`]: records the ring buffer had no room for.
+/// Per-thread [`LostCount`]: records the ring buffer had no room for.
 pub const LOST_MAP: &str = "LOST";
 
 /// Globals the loader sets before loading (`EbpfLoader::set_global`).
@@ -226,8 +226,8 @@ pub struct Signal {
 }
 
 /// Records dropped on this CPU (the header's tid: whose, or 0 if several).
-/// Records lost by one thread on one CPU since recording began (never
-/// reset: the recorder reports what grew since it last looked).
+/// Records lost by one thread since recording began (never reset: the
+/// recorder reports what grew since it last looked).
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct LostCount {
@@ -235,7 +235,8 @@ pub struct LostCount {
     /// When the latest of them was lost (where the gap ends).
     pub last_ts: u64,
     pub tgid: u32,
-    pub _pad: u32,
+    /// The CPU of the latest loss.
+    pub cpu: u32,
 }
 
 /// How one argument is copied (from `analyze`'s capture rules).

@@ -33,7 +33,7 @@ mod programs {
             },
         },
         macros::{map, raw_tracepoint},
-        maps::{Array, HashMap, PerCpuArray, PerCpuHashMap, ProgramArray, RingBuf},
+        maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf},
         programs::RawTracePointContext,
     };
     use capture_ebpf::{
@@ -50,12 +50,13 @@ mod programs {
     static TRACED: Array<TracedGroup> = Array::with_max_entries(MAX_TRACED_GROUPS, 0);
     #[map(name = "SPECS")]
     static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
-    /// Records lost per thread (per CPU: counted without atomics).
-    /// Preallocated, though that costs start-up: an entry allocated on the
-    /// loss path could fail in the very burst that loses records, and a loss
-    /// must never go uncounted.
+    /// Records lost per thread. Only the thread itself loses its records, on
+    /// one CPU at a time, so its entry is counted without atomics; one hash for
+    /// all CPUs (a per-CPU one cost a sixth of start-up to preallocate).
+    /// Preallocated: an entry allocated on the loss path could fail in the
+    /// very burst that loses records, and a loss must never go uncounted.
     #[map(name = "LOST")]
-    static LOST: PerCpuHashMap<u32, LostCount> = PerCpuHashMap::with_max_entries(MAX_LOSING, 0);
+    static LOST: HashMap<u32, LostCount> = HashMap::with_max_entries(MAX_LOSING, 0);
     /// Arguments of syscalls in progress, for the captures at exit.
     /// Per thread, what its current syscall's exit needs. Entries are updated in
     /// place and removed when the thread ends: cheaper than insert + delete per call.
@@ -300,22 +301,25 @@ mod programs {
     fn lose(tid: u32, tgid: u32) {
         // SAFETY: a BPF helper without preconditions.
         let ts = unsafe { bpf_ktime_get_ns() };
-        match LOST.get_ptr_mut(tid) {
-            // SAFETY: this CPU's own value of the entry.
+        // SAFETY: a BPF helper without preconditions.
+        let cpu = unsafe { bpf_get_smp_processor_id() };
+        match LOST.get_ptr_mut(&tid) {
+            // SAFETY: the entry of the thread running here: no other writer.
             Some(lost) => unsafe {
                 (*lost).count += 1;
                 (*lost).last_ts = ts;
                 (*lost).tgid = tgid;
+                (*lost).cpu = cpu;
             },
             None => {
                 let first = LostCount {
                     count: 1,
                     last_ts: ts,
                     tgid,
-                    _pad: 0,
+                    cpu,
                 };
                 // A full map (MAX_LOSING threads losing at once) loses the count.
-                let _ = LOST.insert(tid, first, 0);
+                let _ = LOST.insert(&tid, &first, 0);
             }
         }
     }

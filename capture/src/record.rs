@@ -10,7 +10,7 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use aya::maps::{MapData, PerCpuHashMap, RingBuf};
+use aya::maps::{HashMap as BpfHashMap, MapData, RingBuf};
 use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount};
 use format::{Body, Event, Writer, WriterOptions};
 use tokio::io::{Interest, unix::AsyncFd};
@@ -125,7 +125,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         ebpf.take_map(EVENTS_MAP)
             .context("ring buffer map missing")?,
     )?;
-    let lost = PerCpuHashMap::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
+    let lost = BpfHashMap::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -301,7 +301,7 @@ struct Recorder {
     tracing_all: bool,
     last_prune: Instant,
     /// The kernel's per-thread loss counters, and what of them is in the trace.
-    lost: PerCpuHashMap<MapData, u32, LostCount>,
+    lost: BpfHashMap<MapData, u32, LostCount>,
     reported: HashMap<u32, u64>,
     lost_total: u64,
     /// The loss last warned about, and when.
@@ -482,16 +482,10 @@ impl Recorder {
             .context("reading the lost counters")?;
         for tid in tids {
             // Gone since the keys were read: nothing new.
-            let Ok(per_cpu) = self.lost.get(&tid, 0) else {
+            let Ok(latest) = self.lost.get(&tid, 0) else {
                 continue;
             };
-            let (mut count, mut latest, mut cpu) = (0u64, LostCount::default(), 0);
-            for (i, c) in per_cpu.iter().enumerate() {
-                count = count.saturating_add(c.count);
-                if c.count > 0 && c.last_ts >= latest.last_ts {
-                    (latest, cpu) = (*c, i as u32);
-                }
-            }
+            let (count, cpu) = (latest.count, latest.cpu);
             let seen = self.reported.entry(tid).or_default();
             if count <= *seen {
                 continue;
