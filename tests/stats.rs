@@ -6,33 +6,10 @@
 
 mod common;
 
-use std::{
-    collections::BTreeMap,
-    ffi::OsString,
-    path::{Path, PathBuf},
-    process::Command,
-};
+use std::{collections::BTreeMap, ffi::OsString, path::Path, process::Command};
 
-use common::{can_record, sample, systrace};
+use common::{can_record, record, sample, systrace};
 use serde_json::Value;
-
-/// Records `command` in `dir/work`; returns the trace file.
-fn record(dir: &Path, name: &str, command: &[OsString]) -> PathBuf {
-    let file = dir.join(format!("{name}.bin"));
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    let out = systrace()
-        .args(["record", "-o"])
-        .arg(&file)
-        .arg("--")
-        .args(command)
-        .current_dir(&work)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(" 0 lost,"), "{name}: {stderr}");
-    file
-}
 
 /// Runs systrace with `args`; its standard output.
 fn run(args: &[&std::ffi::OsStr]) -> String {

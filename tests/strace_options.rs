@@ -9,29 +9,21 @@ mod common;
 
 use std::{
     collections::{BTreeMap, HashMap},
-    path::Path,
+    ffi::OsString,
+    path::{Path, PathBuf},
     process::Command,
 };
 
-use common::{can_record, sample, sample_built_with, systrace};
+use common::{can_record, record, sample, sample_built_with, systrace};
 
-/// Records `program args` into `dir/NAME.bin`, ASLR off; runs in `dir/work`.
-fn record(dir: &Path, name: &str, program: &Path, args: &[&str]) -> std::path::PathBuf {
-    let file = dir.join(format!("{name}.bin"));
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    let out = Command::new("setarch")
-        .args(["-R", env!("CARGO_BIN_EXE_systrace"), "record", "-o"])
-        .arg(&file)
-        .arg("--")
-        .arg(program)
-        .args(args)
-        .current_dir(&work)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(" 0 lost,"), "{name}: {stderr}");
-    file
+/// Records sample `name` with `args` (see `common::record`): the program and
+/// the trace file.
+fn record_sample(dir: &Path, name: &str, args: &[&str]) -> (PathBuf, PathBuf) {
+    let program = sample(name);
+    let mut command = vec![program.clone().into_os_string()];
+    command.extend(args.iter().map(OsString::from));
+    let file = record(dir, name, &command);
+    (program, file)
 }
 
 /// strace -f -o LOG OPTIONS program args, in `dir/work`, ASLR off: its log.
@@ -182,6 +174,12 @@ fn assert_share(what: &str, ours: &str, theirs: &str, floor: f64) {
     );
 }
 
+/// Records sample `name` with `args`, then compares each option set.
+fn compare_sample(dir: &Path, name: &str, args: &[&str], cases: &[(&[&str], f64)]) {
+    let (program, file) = record_sample(dir, name, args);
+    compare(dir, &file, &program, args, cases);
+}
+
 /// Runs each option set through strace and through show; `floor` per set.
 fn compare(dir: &Path, file: &Path, program: &Path, args: &[&str], cases: &[(&[&str], f64)]) {
     for (options, floor) in cases {
@@ -197,8 +195,8 @@ fn trace_status_and_output_options_print_what_strace_prints() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (program, args) = (sample("fileio"), ["."]);
-    let file = record(dir.path(), "fileio", &program, &args);
+    let args = ["."];
+    let (program, file) = record_sample(dir.path(), "fileio", &args);
     compare(
         dir.path(),
         &file,
@@ -248,12 +246,9 @@ fn network_signals_and_pids_print_what_strace_prints() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let program = sample("tcp");
-    let file = record(dir.path(), "tcp", &program, &[]);
-    compare(
+    compare_sample(
         dir.path(),
-        &file,
-        &program,
+        "tcp",
         &[],
         &[
             // 13 of 14 at worst: the child's "ping" is sometimes recorded as
@@ -263,12 +258,9 @@ fn network_signals_and_pids_print_what_strace_prints() {
             (&["-e", "trace=%net", "-e", "signal=none"], 0.92),
         ],
     );
-    let program = sample("forker");
-    let file = record(dir.path(), "forker", &program, &[]);
-    compare(
+    compare_sample(
         dir.path(),
-        &file,
-        &program,
+        "forker",
         &[],
         &[
             (&["-e", "trace=%process", "-e", "signal=none"], 1.0),
@@ -281,12 +273,9 @@ fn network_signals_and_pids_print_what_strace_prints() {
     // (Where a child execs, which name strace reads off /proc depends on who
     // ran first: this sample does not fork. Its kill of itself is left out:
     // strace never sees that call return, systrace does, `= 0`.)
-    let program = sample("killed");
-    let file = record(dir.path(), "killed", &program, &[]);
-    compare(
+    compare_sample(
         dir.path(),
-        &file,
-        &program,
+        "killed",
         &[],
         &[
             (&["-Y", "-e", "trace=getpid,write"], 1.0),
@@ -294,12 +283,9 @@ fn network_signals_and_pids_print_what_strace_prints() {
             (&["-e", "signal=!SIGKILL", "-e", "trace=write"], 1.0),
         ],
     );
-    let program = sample("vectored");
-    let file = record(dir.path(), "vectored", &program, &[]);
-    compare(
+    compare_sample(
         dir.path(),
-        &file,
-        &program,
+        "vectored",
         &[],
         &[(
             &[
@@ -322,8 +308,7 @@ fn timestamps_have_strace_s_form_at_every_precision() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let program = sample("vectored");
-    let file = record(dir.path(), "vectored", &program, &[]);
+    let (program, file) = record_sample(dir.path(), "vectored", &[]);
     let digits = |t: &str| -> String {
         t.chars()
             .map(|c| if c.is_ascii_digit() { '9' } else { c })
@@ -392,8 +377,8 @@ fn summaries_count_what_strace_counts() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let (program, args) = (sample("fileio"), ["."]);
-    let file = record(dir.path(), "fileio", &program, &args);
+    let args = ["."];
+    let (program, file) = record_sample(dir.path(), "fileio", &args);
     let theirs = strace(dir.path(), &["-c", "-w"], &program, &args);
     let ours = show(dir.path(), &file, &["-c"]);
     assert_eq!(
@@ -463,8 +448,7 @@ fn output_files_are_strace_s() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let program = sample("forker");
-    let file = record(dir.path(), "forker", &program, &[]);
+    let (program, file) = record_sample(dir.path(), "forker", &[]);
     // -ff -o PREFIX: one file per thread, in strace -ff's form.
     let work = dir.path().join("work");
     let status = Command::new("setarch")
@@ -564,6 +548,43 @@ fn output_files_are_strace_s() {
         assert!(!out.status.success(), "{}", name.display());
     }
     assert_eq!(std::fs::read_to_string(&log).unwrap(), text);
+    // Nor into a file another user (nobody) made in a shared directory.
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(
+        &shared,
+        std::os::unix::fs::PermissionsExt::from_mode(0o1777),
+    )
+    .unwrap();
+    let planted = shared.join("planted.txt");
+    let made = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sh",
+            "-c",
+        ])
+        .arg(format!(
+            "echo theirs > {} && chmod 666 {0}",
+            planted.display()
+        ))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = systrace()
+        .args(["show", "-A", "-o"])
+        .arg(&planted)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("belongs to another user"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&planted).unwrap(), "theirs\n");
     // -ff into a pipe is refused as strace refuses it; -ff without -o is -f.
     let out = systrace()
         .args(["show", "-ff", "-o", "|cat"])

@@ -895,10 +895,10 @@ fn warn_skipped(path: &Path, trace: &format::Trace) {
 fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     use analyze::stats::{self, By, report};
     let path = &args.file;
+    refuse_paths(&args.select, "stats")?;
     let trace = open_trace(path)?;
     let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
     let calls = qualifiers.calls();
-    refuse_paths(&args.select, "stats")?;
     let arch = trace.header().arch.as_str().to_owned();
     let sort = args.sort.sort_by();
     let by = match args.by {
@@ -1012,9 +1012,9 @@ fn with_progress<T>(total: u64, work: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> T
 
 fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let path = &args.file;
+    refuse_paths(&args.select, "export")?;
     let trace = open_trace(path)?;
     let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
-    refuse_paths(&args.select, "export")?;
     let options = analyze::ShowOptions {
         calls: qualifiers.calls(),
         events,

@@ -62,6 +62,25 @@ pub fn sample_built_with(name: &str, flags: &[&str]) -> PathBuf {
     exe
 }
 
+/// Records `command` (a program and its arguments) with ASLR off, in
+/// `dir/work`, into `dir/NAME.bin`; asserts nothing was lost.
+pub fn record(dir: &Path, name: &str, command: &[std::ffi::OsString]) -> PathBuf {
+    let file = dir.join(format!("{name}.bin"));
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let out = Command::new("setarch")
+        .args(["-R", env!("CARGO_BIN_EXE_systrace"), "record", "-o"])
+        .arg(&file)
+        .arg("--")
+        .args(command)
+        .current_dir(&work)
+        .output()
+        .expect("running systrace record");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(" 0 lost,"), "{name}: {stderr}");
+    file
+}
+
 /// Every event of `trace`, owned, in file order.
 pub fn events(trace: &Trace) -> Vec<Event> {
     let mut out = Vec::new();
