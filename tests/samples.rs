@@ -197,7 +197,7 @@ fn per_process<'a>(lines: impl Iterator<Item = (Option<u32>, &'a str)>) -> Vec<V
             .replace(" )", ")")
             .replace(" ,", ",");
         for p in &pids {
-            line = line.replace(p.as_str(), "PID");
+            line = common::mask_number(&line, p, "PID");
         }
         line
     };

@@ -110,7 +110,7 @@ fn normalized(log: &str) -> Vec<String> {
         .into_iter()
         .map(|mut line| {
             for (k, pid) in &order {
-                line = line.replace(pid.as_str(), &format!("PID{k}"));
+                line = common::mask_number(&line, pid, &format!("PID{k}"));
             }
             mask_run_specific(&line.split_whitespace().collect::<Vec<_>>().join(" "))
         })
@@ -603,6 +603,14 @@ fn output_files_are_strace_s() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("[pid "));
+}
+
+#[test]
+fn pids_are_masked_as_whole_numbers() {
+    assert_eq!(
+        common::mask_number("zstd-sys-f02342d/2342 = 2342, 23420", "2342", "PID"),
+        "zstd-sys-f02342d/PID = PID, 23420"
+    );
 }
 
 #[test]

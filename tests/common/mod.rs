@@ -81,6 +81,28 @@ pub fn record(dir: &Path, name: &str, command: &[std::ffi::OsString]) -> PathBuf
     file
 }
 
+/// `line` with each whole number `pid` replaced by `mask`: not digits inside
+/// a longer number or a word (a build directory's hash may hold a pid's
+/// digits).
+pub fn mask_number(line: &str, pid: &str, mask: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(at) = rest.find(pid) {
+        let before = rest[..at].chars().last().or_else(|| out.chars().last());
+        let after = rest[at + pid.len()..].chars().next();
+        let inside = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        out.push_str(&rest[..at]);
+        if inside(before) || inside(after) {
+            out.push_str(pid);
+        } else {
+            out.push_str(mask);
+        }
+        rest = &rest[at + pid.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Every event of `trace`, owned, in file order.
 pub fn events(trace: &Trace) -> Vec<Event> {
     let mut out = Vec::new();
