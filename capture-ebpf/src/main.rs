@@ -20,6 +20,8 @@
 
 #[cfg(target_arch = "bpf")]
 mod programs {
+    use core::mem::offset_of;
+
     use aya_ebpf::{
         EbpfContext,
         bindings::{BPF_RB_AVAIL_DATA, BPF_RB_FORCE_WAKEUP, BPF_RB_NO_WAKEUP},
@@ -65,17 +67,28 @@ mod programs {
     static PENDING: HashMap<u32, Pending> = HashMap::with_max_entries(MAX_PENDING, 0);
 
     /// The call in progress of the thread running on this CPU: where its
-    /// enter leaves what its exit needs. Cheaper than a hash per call; the
-    /// thread's entry moves to PENDING only if it is switched out in the call
-    /// (see `sched_switch`), so a thread that blocks or migrates finds it there.
+    /// enter leaves what its exit needs, and its enter record, held in the
+    /// scratch buffer so that the exit writes both as one record (one ring
+    /// buffer write per call, not two). Cheaper than a hash per call. If the
+    /// thread is switched out in the call (see `sched_switch`), its enter
+    /// record goes out on its own, as a call that blocks is seen while it
+    /// blocks, and the rest moves to PENDING, where the exit finds it on
+    /// whichever CPU it returns.
     #[map(name = "SLOT")]
     static SLOT: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
 
     #[derive(Clone, Copy)]
     struct Slot {
         tid: u32,
+        tgid: u32,
         /// Whether `pending` waits for `tid`'s exit.
         open: u32,
+        /// Bytes of `tid`'s enter record held at the start of the scratch
+        /// buffer (0: none, or already written out).
+        held: u32,
+        /// Bytes this CPU wrote to the ring since it last looked how full it is.
+        unchecked: u32,
+        _pad: u32,
         pending: Pending,
     }
 
@@ -97,26 +110,48 @@ mod programs {
     #[map(name = "CAPTURE")]
     static CAPTURE: ProgramArray = ProgramArray::with_max_entries(8, 0);
 
-    /// Twice the record limit: every offset is masked to below SCRATCH_BYTES,
-    /// so that a write of up to SCRATCH_BYTES more is in bounds whatever the
-    /// verifier knows of the offset. Masking also makes the offsets of different
-    /// paths look alike to the verifier, which keeps its work within limits.
+    /// This CPU's records in the making: an enter held for its exit (at 0),
+    /// then the exit, so that a call that returns where it began is one
+    /// record. Each of the two is at most SCRATCH_BYTES; every offset is
+    /// masked to below twice that, and the buffer has room for a write of
+    /// SCRATCH_BYTES more, so every write is in bounds whatever the verifier
+    /// knows of the offset. Masking also makes the offsets of different paths
+    /// look alike to the verifier, which keeps its work within limits.
     #[repr(C)]
     struct Scratch {
         job: Job,
-        data: [u8; 2 * SCRATCH_BYTES],
+        data: Buf,
     }
 
-    const OFF_MASK: usize = SCRATCH_BYTES - 1;
+    type Buf = [u8; 3 * SCRATCH_BYTES];
+    /// The most an enter and its exit take together.
+    const PAIR_BYTES: usize = 2 * SCRATCH_BYTES;
+    const OFF_MASK: usize = PAIR_BYTES - 1;
 
     /// A record being assembled: the scratch buffer, the write offset, and how
     /// many captures it holds. (BPF functions take at most five arguments.)
     struct Out<'a> {
-        buf: &'a mut [u8; 2 * SCRATCH_BYTES],
+        buf: &'a mut Buf,
         off: usize,
         count: u32,
         /// Whether a copy of this rule faulted.
         faulted: bool,
+        /// Captures start no later than this (the record's start plus
+        /// [`LAST_CAPTURE_AT`]), so that every one fits.
+        last: usize,
+    }
+
+    impl<'a> Out<'a> {
+        /// The captures of a record of type `R` that starts at `base`.
+        fn after<R>(buf: &'a mut Buf, base: usize) -> Self {
+            Out {
+                buf,
+                off: base + size_of::<R>(),
+                count: 0,
+                faulted: false,
+                last: base + LAST_CAPTURE_AT,
+            }
+        }
     }
 
     /// A syscall record being completed across tail calls: what the capture
@@ -125,7 +160,9 @@ mod programs {
         args: [u64; 6],
         ret: i64,
         nr: i64,
-        /// Where the next capture goes in the scratch buffer.
+        /// Where the record starts in the scratch buffer (after the held
+        /// enter, for an exit) and where its next capture goes.
+        base: u32,
         off: u32,
         count: u32,
         /// Where the record keeps its capture count.
@@ -138,8 +175,6 @@ mod programs {
         faulted: u32,
         /// at::ENTER or at::EXIT.
         when: u32,
-        /// At enter: whether the exit needs the arguments.
-        keep_args: u32,
         tid: u32,
         tgid: u32,
         /// A capture done in steps, one per run of its program (see
@@ -228,7 +263,7 @@ mod programs {
         unsafe {
             let r = bpf_probe_read_kernel(
                 window.as_mut_ptr().cast::<c_void>(),
-                core::mem::size_of::<regs::Window>() as u32,
+                size_of::<regs::Window>() as u32,
                 (ptr + regs::START) as *const c_void,
             );
             (r == 0).then(|| window.assume_init())
@@ -280,25 +315,21 @@ mod programs {
         }
     }
 
-    /// Copies `len` bytes at `data` into the ring buffer; counts them as lost
-    /// when there is no room.
-    fn emit(data: *const u8, len: usize, tid: u32, tgid: u32) {
-        let flags = wakeup_flags();
-        let len = if len > SCRATCH_BYTES {
-            SCRATCH_BYTES
-        } else {
-            len
-        };
-        // SAFETY: `data` points at a scratch buffer of 2 * SCRATCH_BYTES or a
+    /// Copies `len` bytes at `data` (a record of `events` events) into the
+    /// ring buffer; counts them as lost when there is no room.
+    fn emit(data: *const u8, len: usize, tid: u32, tgid: u32, events: u64) {
+        let len = if len > PAIR_BYTES { PAIR_BYTES } else { len };
+        let flags = wakeup_flags(len as u64);
+        // SAFETY: `data` points at a scratch buffer of more than PAIR_BYTES or a
         // record of at least `len` bytes (callers pass their own size).
         let bytes = unsafe { core::slice::from_raw_parts(data, len) };
         if EVENTS.output::<[u8]>(bytes, flags).is_err() {
-            lose(tid, tgid);
+            lose(tid, tgid, events);
         }
     }
 
-    /// Counts one record of `tid` as lost, with when.
-    fn lose(tid: u32, tgid: u32) {
+    /// Counts `events` events of `tid` as lost, with when.
+    fn lose(tid: u32, tgid: u32, events: u64) {
         // SAFETY: a BPF helper without preconditions.
         let ts = unsafe { bpf_ktime_get_ns() };
         // SAFETY: a BPF helper without preconditions.
@@ -306,14 +337,14 @@ mod programs {
         match LOST.get_ptr_mut(&tid) {
             // SAFETY: the entry of the thread running here: no other writer.
             Some(lost) => unsafe {
-                (*lost).count += 1;
+                (*lost).count += events;
                 (*lost).last_ts = ts;
                 (*lost).tgid = tgid;
                 (*lost).cpu = cpu;
             },
             None => {
                 let first = LostCount {
-                    count: 1,
+                    count: events,
                     last_ts: ts,
                     tgid,
                     cpu,
@@ -324,9 +355,22 @@ mod programs {
         }
     }
 
-    /// Waking the reader per record costs more than the record: wake it only
-    /// once enough has piled up; it also polls on a short timer.
-    fn wakeup_flags() -> u64 {
+    /// Waking the reader per record costs more than the record (an
+    /// inter-processor interrupt), and so would asking the ring each time how
+    /// much waits: each CPU asks once per CHECK_EVERY bytes it wrote, and
+    /// wakes the reader if WAKEUP_BYTES wait. The reader also polls on a
+    /// short timer.
+    fn wakeup_flags(len: u64) -> u64 {
+        const CHECK_EVERY: u32 = 64 << 10;
+        if let Some(slot) = SLOT.get_ptr_mut(0) {
+            // SAFETY: see `hold`.
+            let slot = unsafe { &mut *slot };
+            slot.unchecked += len as u32;
+            if slot.unchecked < CHECK_EVERY {
+                return BPF_RB_NO_WAKEUP as u64;
+            }
+            slot.unchecked = 0;
+        }
         if EVENTS.query(BPF_RB_AVAIL_DATA as u64) >= global(&WAKEUP_BYTES) {
             BPF_RB_FORCE_WAKEUP as u64
         } else {
@@ -334,14 +378,19 @@ mod programs {
         }
     }
 
-    /// Writes a fixed-size record straight into the ring buffer.
+    /// Writes a fixed-size record (process life) straight into the ring
+    /// buffer, after the enter held on this CPU, which is older: each CPU's
+    /// records reach the ring in time order (the recorder relies on it).
     fn emit_record<T: 'static>(record: T, tid: u32, tgid: u32) {
+        if let Ok((buf, _)) = job_slots() {
+            flush_held(buf);
+        }
         match EVENTS.reserve::<T>(0) {
             Some(mut entry) => {
                 entry.write(record);
-                entry.submit(wakeup_flags());
+                entry.submit(wakeup_flags(size_of::<T>() as u64));
             }
-            None => lose(tid, tgid),
+            None => lose(tid, tgid, 1),
         }
     }
 
@@ -353,6 +402,8 @@ mod programs {
         }
     }
 
+    /// Builds the enter record at the start of the scratch buffer and holds it
+    /// there for the exit (see `SLOT`).
     fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
         let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
@@ -361,40 +412,43 @@ mod programs {
         let nr: i64 = ctx.arg(1);
         let args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
         let spec = spec(nr);
-        let mut record = SysEnter {
+        let (buf, job) = job_slots()?;
+        // An enter whose exit never came here (none is known to): out first.
+        flush_held(buf);
+        let record = SysEnter {
             header: header(EventKind::SysEnter, tid, tgid),
             nr,
             args,
             captures: 0,
             _pad: 0,
         };
+        write_at(buf, 0, &record);
         let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
-        // Fast paths, straight into the ring buffer: no copy at all, or one buffer.
+        // Fast paths, without a tail call: no copy at all, or one buffer.
         if wanted == 0 {
-            save_pending(tid, nr, &args, 0);
-            emit_record(record, tid, tgid);
+            hold(tid, tgid, nr, &args, 0, size_of::<SysEnter>());
             return Ok(0);
         }
         if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, 0) {
-            record.captures = 1;
-            let faulted = emit_with_bytes(record, arg, ptr, len, tid, tgid);
-            save_pending(tid, nr, &args, if faulted { wanted } else { 0 });
+            let mut out = Out::after::<SysEnter>(buf, 0);
+            capture_bytes(&mut out, arg, ptr, len);
+            write_at(out.buf, offset_of!(SysEnter, captures), &out.count);
+            let retry = if out.faulted { wanted } else { 0 };
+            hold(tid, tgid, nr, &args, retry, out.off);
             return Ok(0);
         }
-        let (buf, job) = job_slots()?;
-        write_at(buf, 0, &record);
         *job = Job {
             args,
             ret: 0,
             nr,
-            off: core::mem::size_of::<SysEnter>() as u32,
+            base: 0,
+            off: size_of::<SysEnter>() as u32,
             count: 0,
-            count_at: core::mem::offset_of!(SysEnter, captures) as u32,
+            count_at: offset_of!(SysEnter, captures) as u32,
             rule: 0,
             wanted,
             faulted: 0,
             when: u32::from(at::ENTER),
-            keep_args: 1,
             tid,
             tgid,
             step: 0,
@@ -411,13 +465,19 @@ mod programs {
         }
     }
 
+    /// Builds the exit record after the held enter, if there is one, and
+    /// writes both out as one record.
     fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
         let (tid, tgid) = current_ids();
         if !is_traced(tgid) {
             return Ok(0);
         }
         let ret: i64 = ctx.arg(1);
-        let pending = take_pending(tid);
+        let (buf, job) = job_slots()?;
+        let (pending, held) = match take_pending(tid) {
+            Some((p, held)) => (Some(p), held),
+            None => (None, 0),
+        };
         let (nr, args, mut wanted) = match pending {
             Some(p) => (p.nr, p.args, p.retry),
             // Entered before recording began: only the registers tell the
@@ -432,36 +492,39 @@ mod programs {
         {
             wanted |= u32::from(spec.exit_rules);
         }
-        let mut record = SysExit {
+        let record = SysExit {
             header: header(EventKind::SysExit, tid, tgid),
             nr,
             ret,
             captures: 0,
             _pad: 0,
         };
+        let base = held & OFF_MASK;
+        write_at(buf, base, &record);
+        let events = if held > 0 { 2 } else { 1 };
         if wanted == 0 {
-            emit_record(record, tid, tgid);
+            emit(buf.as_ptr(), base + size_of::<SysExit>(), tid, tgid, events);
             return Ok(0);
         }
         if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, ret) {
-            record.captures = 1;
-            emit_with_bytes(record, arg, ptr, len, tid, tgid);
+            let mut out = Out::after::<SysExit>(buf, base);
+            capture_bytes(&mut out, arg, ptr, len);
+            write_at(out.buf, base + offset_of!(SysExit, captures), &out.count);
+            emit(out.buf.as_ptr(), out.off, tid, tgid, events);
             return Ok(0);
         }
-        let (buf, job) = job_slots()?;
-        write_at(buf, 0, &record);
         *job = Job {
             args,
             ret,
             nr,
-            off: core::mem::size_of::<SysExit>() as u32,
+            base: base as u32,
+            off: (base + size_of::<SysExit>()) as u32,
             count: 0,
-            count_at: core::mem::offset_of!(SysExit, captures) as u32,
+            count_at: (base + offset_of!(SysExit, captures)) as u32,
             rule: 0,
             wanted,
             faulted: 0,
             when: u32::from(at::EXIT),
-            keep_args: 0,
             tid,
             tgid,
             step: 0,
@@ -471,34 +534,51 @@ mod programs {
         Ok(next_capture(ctx, buf, job, spec))
     }
 
-    /// Keeps what the exit of this thread's syscall `nr` needs, in this CPU's
-    /// slot (the thread cannot leave the CPU while its program runs).
-    fn save_pending(tid: u32, nr: i64, args: &[u64; 6], retry: u32) {
+    /// Holds this thread's enter record (`len` bytes at the start of the
+    /// scratch buffer) and what its exit needs, in this CPU's slot: the
+    /// thread cannot leave the CPU while its program runs.
+    fn hold(tid: u32, tgid: u32, nr: i64, args: &[u64; 6], retry: u32, len: usize) {
         if let Some(slot) = SLOT.get_ptr_mut(0) {
             // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
             let slot = unsafe { &mut *slot };
-            *slot = Slot {
-                tid,
-                open: 1,
-                pending: Pending {
-                    nr,
-                    args: *args,
-                    retry,
-                    _pad: 0,
-                },
+            slot.tid = tid;
+            slot.tgid = tgid;
+            slot.open = 1;
+            slot.held = len as u32;
+            slot.pending = Pending {
+                nr,
+                args: *args,
+                retry,
+                _pad: 0,
             };
         }
     }
 
-    /// What this thread's enter left for its exit: in this CPU's slot, or in
-    /// PENDING if the thread was switched out during the call.
-    fn take_pending(tid: u32) -> Option<Pending> {
+    /// Writes out the enter record held in this CPU's slot, if any, on its own.
+    fn flush_held(buf: &Buf) {
         if let Some(slot) = SLOT.get_ptr_mut(0) {
-            // SAFETY: see `save_pending`.
+            // SAFETY: see `hold`.
+            let slot = unsafe { &mut *slot };
+            if slot.held != 0 {
+                emit(buf.as_ptr(), slot.held as usize, slot.tid, slot.tgid, 1);
+                slot.held = 0;
+            }
+        }
+    }
+
+    /// What this thread's enter left for its exit, and how many bytes of its
+    /// enter record wait at the start of the scratch buffer: in this CPU's
+    /// slot, or in PENDING (with the record written out) if the thread was
+    /// switched out during the call.
+    fn take_pending(tid: u32) -> Option<(Pending, usize)> {
+        if let Some(slot) = SLOT.get_ptr_mut(0) {
+            // SAFETY: see `hold`.
             let slot = unsafe { &mut *slot };
             if slot.open != 0 && slot.tid == tid {
                 slot.open = 0;
-                return Some(slot.pending);
+                let held = slot.held as usize;
+                slot.held = 0;
+                return Some((slot.pending, held));
             }
         }
         let kept = PENDING.get_ptr_mut(&tid)?;
@@ -511,36 +591,59 @@ mod programs {
         // Marked used rather than deleted: the thread's next blocking call
         // updates it in place.
         kept.nr = -1;
-        Some(pending)
+        Some((pending, 0))
     }
 
-    /// A thread switched out in a syscall takes its slot along: the entry
-    /// moves to PENDING, where its exit finds it on whichever CPU it returns.
+    /// A thread switched out in a syscall: its enter record goes out now (the
+    /// call may block for long, or never return), and what its exit needs
+    /// moves to PENDING, where the exit finds it on whichever CPU it returns.
     /// (An open slot always belongs to the task running on its CPU.)
     #[raw_tracepoint(tracepoint = "sched_switch")]
     pub fn sched_switch(_ctx: RawTracePointContext) -> u32 {
         let Some(slot) = SLOT.get_ptr_mut(0) else {
             return 0;
         };
-        // SAFETY: see `save_pending`.
+        // SAFETY: see `hold`.
         let slot = unsafe { &mut *slot };
-        if slot.open != 0 {
-            slot.open = 0;
-            let pending = slot.pending;
-            match PENDING.get_ptr_mut(&slot.tid) {
-                // SAFETY: the thread's entry; it is not running.
-                Some(kept) => unsafe { *kept = pending },
-                // A full map only costs this call's exit captures.
-                None => {
-                    let _ = PENDING.insert(&slot.tid, &pending, 0);
-                }
+        if slot.open == 0 {
+            return 0;
+        }
+        if let Ok((buf, _)) = job_slots() {
+            flush_held(buf);
+        }
+        slot.open = 0;
+        let pending = slot.pending;
+        match PENDING.get_ptr_mut(&slot.tid) {
+            // SAFETY: the thread's entry; it is not running.
+            Some(kept) => unsafe { *kept = pending },
+            // A full map only costs this call's exit captures.
+            None => {
+                let _ = PENDING.insert(&slot.tid, &pending, 0);
             }
         }
         0
     }
 
+    /// The thread ends or becomes another program in its call: its held enter
+    /// goes out before the record that says so, and the call is over
+    /// (exit_group never returns; a successful execve's exit comes after).
+    fn end_held_call(tid: u32, closes: bool) {
+        let Ok((buf, _)) = job_slots() else {
+            return;
+        };
+        flush_held(buf);
+        if closes && let Some(slot) = SLOT.get_ptr_mut(0) {
+            // SAFETY: see `hold`.
+            let slot = unsafe { &mut *slot };
+            if slot.tid == tid {
+                slot.open = 0;
+            }
+        }
+    }
+
     /// When the only copy wanted is one plain buffer (read, write, ...): its
     /// argument, address and size.
+    #[inline(always)]
     fn single_bytes_rule(
         spec: Option<&SyscallSpec>,
         wanted: u32,
@@ -571,45 +674,6 @@ mod programs {
         }
     }
 
-    /// A syscall record with one buffer, reserved at its largest size.
-    #[repr(C)]
-    struct WithBytes<R> {
-        record: R,
-        capture: CaptureHeader,
-        data: [u8; MAX_SNAPLEN as usize],
-    }
-
-    /// Writes `record` and `len` bytes (at most the snapshot length) at `ptr`
-    /// straight into the ring buffer. Returns whether reading them faulted.
-    fn emit_with_bytes<R: 'static>(
-        record: R,
-        arg: u8,
-        ptr: u64,
-        len: u64,
-        tid: u32,
-        tgid: u32,
-    ) -> bool {
-        let Some(mut entry) = EVENTS.reserve::<WithBytes<R>>(0) else {
-            lose(tid, tgid);
-            return false;
-        };
-        let out = entry.as_mut_ptr();
-        // SAFETY: `out` is the reserved entry; `data` holds MAX_SNAPLEN bytes.
-        let st = unsafe {
-            core::ptr::addr_of_mut!((*out).record).write(record);
-            let (st, take) = copy_user(core::ptr::addr_of_mut!((*out).data).cast::<u8>(), ptr, len);
-            core::ptr::addr_of_mut!((*out).capture).write(CaptureHeader {
-                arg,
-                status: st,
-                _pad: 0,
-                len: take as u32,
-            });
-            st
-        };
-        entry.submit(wakeup_flags());
-        st == status::FAULT
-    }
-
     fn spec(nr: i64) -> Option<&'static SyscallSpec> {
         if !(0..i64::from(MAX_SYSCALLS)).contains(&nr) {
             return None;
@@ -619,20 +683,21 @@ mod programs {
     }
 
     /// This CPU's record buffer and capture job.
-    fn job_slots() -> Result<(&'static mut [u8; 2 * SCRATCH_BYTES], &'static mut Job), i32> {
+    fn job_slots() -> Result<(&'static mut Buf, &'static mut Job), i32> {
         let scratch = SCRATCH.get_ptr_mut(0).ok_or(1)?;
         // SAFETY: a per-CPU slot, ours while this program (and its tail calls) run.
         Ok(unsafe { (&mut (*scratch).data, &mut (*scratch).job) })
     }
 
     /// Moves to the next rule that copies at this point of the call: tail-calls
-    /// the program for its kind of copy, or, when none is left, emits the record.
+    /// the program for its kind of copy, or, when none is left, holds the
+    /// enter record or writes the exit out.
     /// One program per kind keeps each small enough for the verifier.
     /// (It returns an int: the verifier allows tail calls only in such functions.)
     #[inline(always)]
     fn next_capture<C: EbpfContext>(
         ctx: &C,
-        buf: &mut [u8; 2 * SCRATCH_BYTES],
+        buf: &mut Buf,
         job: &mut Job,
         spec: Option<&SyscallSpec>,
     ) -> i32 {
@@ -647,11 +712,20 @@ mod programs {
                 }
             }
         }
-        if job.keep_args != 0 || job.faulted != 0 {
-            save_pending(job.tid, job.nr, &job.args, job.faulted);
-        }
         write_at(buf, job.count_at as usize, &job.count);
-        emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid);
+        if job.when == u32::from(at::ENTER) {
+            hold(
+                job.tid,
+                job.tgid,
+                job.nr,
+                &job.args,
+                job.faulted,
+                job.off as usize,
+            );
+        } else {
+            let events = if job.base > 0 { 2 } else { 1 };
+            emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid, events);
+        }
         0
     }
 
@@ -670,6 +744,7 @@ mod programs {
                 off: job.off as usize,
                 count: job.count,
                 faulted: false,
+                last: job.base as usize + LAST_CAPTURE_AT,
             };
             let ptr = arg_at(&job.args, rule.arg);
             // Whether this capture continues in another run of this program.
@@ -747,8 +822,8 @@ mod programs {
     }
 
     /// Copies `record` to `buf[off..]`.
-    fn write_at<T>(buf: &mut [u8; 2 * SCRATCH_BYTES], off: usize, record: &T) {
-        const { assert!(core::mem::size_of::<T>() <= SCRATCH_BYTES) };
+    fn write_at<T>(buf: &mut Buf, off: usize, record: &T) {
+        const { assert!(size_of::<T>() <= SCRATCH_BYTES) };
         let off = off & OFF_MASK;
         // SAFETY: off < SCRATCH_BYTES and T fits in SCRATCH_BYTES more; unaligned
         // write into a byte buffer.
@@ -798,7 +873,7 @@ mod programs {
 
     /// Copies a NUL-terminated user string (without its NUL).
     fn capture_str(out: &mut Out, arg: u8, ptr: u64) {
-        if out.off > LAST_CAPTURE_AT {
+        if out.off > out.last {
             return;
         }
         let at = out.off & OFF_MASK;
@@ -823,7 +898,7 @@ mod programs {
 
     /// Copies `len` bytes, at most the snapshot length.
     fn capture_bytes(out: &mut Out, arg: u8, ptr: u64, len: u64) {
-        if out.off > LAST_CAPTURE_AT {
+        if out.off > out.last {
             return;
         }
         let at = out.off & OFF_MASK;
@@ -880,12 +955,12 @@ mod programs {
             if s == 0 {
                 return;
             }
-            if out.off > LAST_CAPTURE_AT {
+            if out.off > out.last {
                 break;
             }
             capture_str(out, arg, s);
         }
-        if out.off <= LAST_CAPTURE_AT
+        if out.off <= out.last
             && read_user_u64(ptr + 8 * u64::from(MAX_ARGV)).is_some_and(|s| s != 0)
         {
             finish_capture(out, arg, status::PARTIAL, 0);
@@ -894,7 +969,7 @@ mod programs {
 
     /// envp: only how many pointers precede the NULL, as a u32.
     fn capture_ptr_count(out: &mut Out, arg: u8, ptr: u64) {
-        if out.off > LAST_CAPTURE_AT {
+        if out.off > out.last {
             return;
         }
         let mut n = 0u32;
@@ -922,7 +997,7 @@ mod programs {
     /// step's loop, not the whole walk. `tally` is the count so far, `carry`
     /// the bytes walked. Returns whether a step is left.
     fn count_dirents_step(out: &mut Out, arg: u8, ptr: u64, len: u64, job: &mut Job) -> bool {
-        if out.off > LAST_CAPTURE_AT {
+        if out.off > out.last {
             return false;
         }
         let mut n = job.tally;
@@ -967,7 +1042,7 @@ mod programs {
     /// (`arg` is ARG_FD_INODES), or the two ints it wrote at `ptr` (pipe,
     /// socketpair).
     fn capture_fd_inodes(out: &mut Out, arg: u8, ptr: u64, ret: i64) {
-        if out.off > LAST_CAPTURE_AT || ret < 0 {
+        if out.off > out.last || ret < 0 {
             return;
         }
         let (first, second) = if arg == ARG_FD_INODES {
@@ -1050,7 +1125,7 @@ mod programs {
         unsafe {
             bpf_probe_read_kernel(
                 (&raw mut value).cast::<c_void>(),
-                core::mem::size_of::<T>() as u32,
+                size_of::<T>() as u32,
                 (ptr + u64::from(offset)) as *const c_void,
             )
         };
@@ -1087,6 +1162,8 @@ mod programs {
         let old_tid: i32 = ctx.arg(1);
         let bprm: u64 = ctx.arg(2);
         let filename: u64 = read_kernel(bprm, global(&BPRM_FILENAME_OFFSET));
+        // The execve's enter goes first, and the scratch buffer is free for this record.
+        end_held_call(tid, false);
         let Ok((buf, _)) = job_slots() else {
             return 0;
         };
@@ -1126,14 +1203,15 @@ mod programs {
         };
         emit(
             (record as *const Exec).cast(),
-            core::mem::size_of::<Exec>(),
+            size_of::<Exec>(),
             tid,
             tgid,
+            1,
         );
         0
     }
 
-    const _: () = assert!(core::mem::size_of::<Exec>() <= SCRATCH_BYTES);
+    const _: () = assert!(size_of::<Exec>() <= SCRATCH_BYTES);
 
     #[raw_tracepoint(tracepoint = "sched_process_exit")]
     pub fn sched_process_exit(ctx: RawTracePointContext) -> u32 {
@@ -1149,13 +1227,7 @@ mod programs {
             group_dead: (group_dead & 0xff) as u32,
         };
         let _ = PENDING.remove(&tid);
-        if let Some(slot) = SLOT.get_ptr_mut(0) {
-            // SAFETY: see `save_pending`. The thread ends in its call (exit_group).
-            let slot = unsafe { &mut *slot };
-            if slot.tid == tid {
-                slot.open = 0;
-            }
-        }
+        end_held_call(tid, true);
         if record.group_dead != 0 && global(&TRACE_ALL) == 0 {
             set_traced(tgid, false);
         }

@@ -14,6 +14,7 @@ mod loader;
 mod machine;
 mod output;
 mod record;
+mod reorder;
 mod spawn;
 mod wire;
 

@@ -18,6 +18,7 @@ use tokio::io::{Interest, unix::AsyncFd};
 use crate::{
     loader::{self, Filter},
     output::{Kind, Output},
+    reorder::Reorder,
     spawn::{Credentials, HeldChild},
     wire,
 };
@@ -25,9 +26,6 @@ use crate::{
 /// How often the recorder drains the ring buffer (the kernel only wakes it when
 /// a lot has piled up), checks on the targets and flushes a quiet trace.
 const TICK: Duration = Duration::from_millis(10);
-/// Records from different CPUs reach the ring buffer slightly out of timestamp
-/// order; events this close to the newest are held back to be sorted in.
-const REORDER_WINDOW_NS: u64 = 20_000_000;
 /// How often tasks still believed alive are checked in /proc.
 const PRUNE_EVERY: Duration = Duration::from_secs(1);
 /// Records taken from the ring buffer at a time: between batches the loop
@@ -35,9 +33,6 @@ const PRUNE_EVERY: Duration = Duration::from_secs(1);
 const DRAIN_BATCH: usize = 16 << 10;
 /// The final drain's bound, in batches (targets of -p may still be running).
 const FINAL_BATCHES: usize = 256;
-/// Events held back for sorting, at most: past this the oldest go out
-/// anyway, so that memory stays bounded when the recorder falls behind.
-const MAX_HELD: usize = 64 << 10;
 /// After `--duration`, how long a program sent SIGTERM has before SIGKILL.
 const TERM_GRACE: Duration = Duration::from_secs(2);
 /// How often a growing loss is reported while recording.
@@ -132,7 +127,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         .context("starting the event loop")?;
     let mut recorder = Recorder {
         writer,
-        held_back: Vec::new(),
+        reorder: Reorder::default(),
         live,
         root,
         root_status: None,
@@ -283,8 +278,8 @@ fn threads_of(pids: &[u32]) -> HashSet<u32> {
 
 struct Recorder {
     writer: Writer,
-    /// Events within the reorder window of the newest one, sorted on the next drain.
-    held_back: Vec<Event>,
+    /// Events on their way to the writer, put back in time order.
+    reorder: Reorder,
     /// Traced tasks alive as far as the trace shows.
     live: HashSet<u32>,
     /// The program systrace started, if it did.
@@ -318,17 +313,24 @@ impl Recorder {
             .map_err(|e| e.into_parts().1)
             .context("watching the ring buffer")?;
         let mut tick = tokio::time::interval(TICK);
+        // Records left behind by the last batch: the next one is taken at once.
+        // (The kernel wakes the reader only now and then, so a backlog found on
+        // a tick is not announced again.)
+        let mut backlog = false;
         loop {
             tokio::select! {
                 guard = ring.readable_mut() => {
                     let mut guard = guard?;
-                    // A batch that left records behind keeps the ring ready.
-                    if self.drain(guard.get_inner_mut())? {
+                    backlog = !self.drain(guard.get_inner_mut())?;
+                    if !backlog {
                         guard.clear_ready();
                     }
                 }
+                () = std::future::ready(()), if backlog => {
+                    backlog = !self.drain(ring.get_mut())?;
+                }
                 _ = tick.tick() => {
-                    self.drain(ring.get_mut())?;
+                    backlog = !self.drain(ring.get_mut())?;
                     self.collect_losses()?;
                     self.writer.flush_if_due()?;
                 }
@@ -441,9 +443,9 @@ impl Recorder {
                 emptied = true;
                 break;
             };
-            if let Some(event) = wire::decode(&item) {
+            for event in wire::decode(&item) {
                 track_life(&mut self.live, &event);
-                self.held_back.push(event);
+                self.reorder.push(event);
             }
         }
         self.write_ready(false)?;
@@ -453,20 +455,7 @@ impl Recorder {
     /// Writes the held-back events that are ready (all of them at the end),
     /// in timestamp order.
     fn write_ready(&mut self, all: bool) -> anyhow::Result<()> {
-        if self.held_back.is_empty() {
-            return Ok(());
-        }
-        self.held_back.sort_by_key(|e| e.ts);
-        let newest = self.held_back.last().map_or(0, |e| e.ts);
-        let ready = if all {
-            self.held_back.len()
-        } else {
-            let settled = self
-                .held_back
-                .partition_point(|e| e.ts.saturating_add(REORDER_WINDOW_NS) <= newest);
-            settled.max(self.held_back.len().saturating_sub(MAX_HELD))
-        };
-        for event in self.held_back.drain(..ready) {
+        while let Some(event) = self.reorder.pop_ready(all) {
             self.writer.push(&event)?;
         }
         Ok(())
@@ -493,7 +482,7 @@ impl Recorder {
             let new = count - *seen;
             *seen = count;
             self.lost_total += new;
-            self.held_back.push(Event {
+            self.reorder.push(Event {
                 tid,
                 pid: latest.tgid,
                 cpu,

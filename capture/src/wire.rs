@@ -5,68 +5,90 @@ use capture_ebpf::{
 };
 use format::{Body, Capture, CaptureStatus, Event};
 
-/// The event in `bytes`, or `None` for a record of unknown kind or a size that
-/// does not match (a mismatched eBPF object): skipped, not trusted.
-pub fn decode(bytes: &[u8]) -> Option<Event> {
+/// The events in one ring-buffer record: one event, or a syscall's enter and
+/// exit written together (a call that returned on the CPU it began on). A
+/// record of unknown kind or a size that does not match (a mismatched eBPF
+/// object) ends the events: skipped, not trusted.
+pub fn decode(bytes: &[u8]) -> impl Iterator<Item = Event> + '_ {
+    let mut rest = bytes;
+    std::iter::from_fn(move || {
+        let (event, used) = decode_one(rest)?;
+        rest = rest.get(used..).unwrap_or_default();
+        Some(event)
+    })
+}
+
+/// The event at the start of `bytes`, and how many bytes it takes.
+fn decode_one(bytes: &[u8]) -> Option<(Event, usize)> {
     let header: Header = read(bytes, 0)?;
-    let body = match EventKind::try_from(header.kind).ok()? {
+    let (body, used) = match EventKind::try_from(header.kind).ok()? {
         EventKind::SysEnter => {
             let r: SysEnter = read(bytes, 0)?;
-            Body::SysEnter {
+            let (captures, end) = captures(bytes, size_of::<SysEnter>(), r.captures)?;
+            let body = Body::SysEnter {
                 nr: r.nr,
                 args: r.args,
-                captures: captures(bytes, size_of::<SysEnter>(), r.captures)?,
-            }
+                captures,
+            };
+            (body, end)
         }
         EventKind::SysExit => {
             let r: SysExit = read(bytes, 0)?;
-            Body::SysExit {
+            let (captures, end) = captures(bytes, size_of::<SysExit>(), r.captures)?;
+            let body = Body::SysExit {
                 nr: r.nr,
                 ret: r.ret,
-                captures: captures(bytes, size_of::<SysExit>(), r.captures)?,
-            }
+                captures,
+            };
+            (body, end)
         }
         EventKind::Fork => {
             let r: Fork = read(bytes, 0)?;
-            Body::Fork {
+            let body = Body::Fork {
                 child_tid: r.child_tid,
                 child_pid: r.child_tgid,
-            }
+            };
+            (body, size_of::<Fork>())
         }
         EventKind::Exec => {
             let r: Exec = read(bytes, 0)?;
             let args = r.args.get(..r.args_len as usize)?;
-            Body::Exec {
+            let body = Body::Exec {
                 filename: until_nul(&r.filename).to_vec(),
                 comm: until_nul(&r.comm).to_vec(),
                 argv: split_argv(args),
-            }
+            };
+            (body, size_of::<Exec>())
         }
-        EventKind::TaskExit => Body::TaskExit {
-            status: read::<TaskExit>(bytes, 0)?.exit_code,
-        },
+        EventKind::TaskExit => {
+            let status = read::<TaskExit>(bytes, 0)?.exit_code;
+            (Body::TaskExit { status }, size_of::<TaskExit>())
+        }
         EventKind::Signal => {
             let r: Signal = read(bytes, 0)?;
             let info = r.info.get(..r.info_len as usize)?.to_vec();
-            Body::Signal {
+            let body = Body::Signal {
                 signo: r.signo,
                 code: r.code,
                 errno: r.errno,
                 info,
-            }
+            };
+            (body, size_of::<Signal>())
         }
     };
-    Some(Event {
+    let event = Event {
         tid: header.tid,
         pid: header.tgid,
         cpu: header.cpu,
         ts: header.ts,
         body,
-    })
+    };
+    Some((event, used))
 }
 
-/// The `count` captures that follow a record's fixed part at `start`.
-fn captures(bytes: &[u8], start: usize, count: u32) -> Option<Vec<Capture>> {
+/// The `count` captures that follow a record's fixed part at `start`, and
+/// where they end.
+fn captures(bytes: &[u8], start: usize, count: u32) -> Option<(Vec<Capture>, usize)> {
     let mut out = Vec::with_capacity(count as usize);
     let mut at = start;
     for _ in 0..count {
@@ -79,7 +101,7 @@ fn captures(bytes: &[u8], start: usize, count: u32) -> Option<Vec<Capture>> {
         });
         at += 8 + (h.len as usize).next_multiple_of(8);
     }
-    Some(out)
+    Some((out, at))
 }
 
 /// The strings of an argv block ("a\0b\0"); a block cut short ends in a partial one.
@@ -137,13 +159,32 @@ mod tests {
             len: 5,
         }));
         bytes.extend_from_slice(b"hello\0\0\0");
-        let event = decode(&bytes).unwrap();
+        let event = decode(&bytes).next().unwrap();
         let Body::SysExit { ret, captures, .. } = event.body else {
             panic!("{event:?}")
         };
         assert_eq!((ret, captures[0].data.as_slice()), (5, &b"hello"[..]));
-        assert!(decode(&bytes[..bytes.len() - 8]).is_none());
-        assert!(decode(&bytes[..10]).is_none());
+        assert_eq!(decode(&bytes[..bytes.len() - 8]).count(), 0);
+        assert_eq!(decode(&bytes[..10]).count(), 0);
+        // An enter and its exit written together; a cut exit is dropped.
+        let enter = SysEnter {
+            header: Header {
+                kind: EventKind::SysEnter as u32,
+                ts: 98,
+                ..exit.header
+            },
+            nr: 0,
+            args: [1, 2, 3, 4, 5, 6],
+            captures: 0,
+            _pad: 0,
+        };
+        let mut pair = bytes_of(&enter);
+        pair.extend_from_slice(&bytes);
+        let events: Vec<_> = decode(&pair).collect();
+        assert!(matches!(events[0].body, Body::SysEnter { nr: 0, .. }));
+        assert!(matches!(events[1].body, Body::SysExit { ret: 5, .. }));
+        assert_eq!((events.len(), events[0].ts, events[1].ts), (2, 98, 99));
+        assert_eq!(decode(&pair[..pair.len() - 8]).count(), 1);
         assert_eq!(split_argv(b"sh\0-c\0"), [&b"sh"[..], b"-c"]);
         assert_eq!(split_argv(b"\0"), [b""]);
         assert_eq!(split_argv(b"ab\0cu"), [&b"ab"[..], b"cu"]);

@@ -103,6 +103,20 @@ impl IndexBuilder {
         Ok(())
     }
 
+    /// Adds a chunk the writer itself just built, in one walk instead of two:
+    /// its columns come from well-formed events, so the walk that refuses a
+    /// bad chunk before observing it is not needed. It is still checked after.
+    pub(crate) fn add_written_chunk(
+        &mut self,
+        entry: ChunkEntry,
+        chunk: &Chunk,
+    ) -> Result<(), Error> {
+        chunk.events().for_each(|e| self.observe(&e));
+        chunk.check()?;
+        self.chunks.push(entry);
+        Ok(())
+    }
+
     fn observe(&mut self, event: &EventRef<'_>) {
         let totals = &mut self.totals;
         if totals.events == 0 {
