@@ -15,6 +15,7 @@ mod machine;
 mod output;
 mod record;
 mod reorder;
+mod ring;
 mod spawn;
 mod wire;
 

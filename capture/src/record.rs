@@ -10,7 +10,7 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use aya::maps::{HashMap as BpfHashMap, MapData, RingBuf};
+use aya::maps::{HashMap as BpfHashMap, MapData};
 use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount};
 use format::{Body, Event, Writer, WriterOptions};
 use tokio::io::{Interest, unix::AsyncFd};
@@ -19,6 +19,7 @@ use crate::{
     loader::{self, Filter},
     output::{Kind, Output},
     reorder::Reorder,
+    ring::Ring,
     spawn::{Credentials, HeldChild},
     wire,
 };
@@ -116,10 +117,10 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
     }
     // Recording has begun: from now on an unfinished trace stays.
     output.keep();
-    let ring = RingBuf::try_from(
-        ebpf.take_map(EVENTS_MAP)
-            .context("ring buffer map missing")?,
-    )?;
+    let ring = match ebpf.take_map(EVENTS_MAP) {
+        Some(aya::maps::Map::RingBuf(map)) => Ring::new(map).context("mapping the ring buffer")?,
+        _ => bail!("ring buffer map missing"),
+    };
     let lost = BpfHashMap::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -306,9 +307,9 @@ struct Recorder {
 
 impl Recorder {
     /// Drains the ring buffer until the targets are gone or the user stops.
-    async fn run(&mut self, ring: RingBuf<MapData>) -> anyhow::Result<()> {
-        // SAFETY: the RingBuf owns its map fd, which stays open and unchanged for
-        // as long as the AsyncFd owns the RingBuf.
+    async fn run(&mut self, ring: Ring) -> anyhow::Result<()> {
+        // SAFETY: the Ring owns its map fd, which stays open and unchanged for
+        // as long as the AsyncFd owns the Ring.
         let mut ring = unsafe { AsyncFd::register_with_interest(ring, Interest::READABLE) }
             .map_err(|e| e.into_parts().1)
             .context("watching the ring buffer")?;
@@ -436,18 +437,14 @@ impl Recorder {
 
     /// Takes one batch of records from the ring buffer and writes out what is
     /// ready. True when the ring was emptied.
-    fn drain(&mut self, ring: &mut RingBuf<MapData>) -> anyhow::Result<bool> {
-        let mut emptied = false;
-        for _ in 0..DRAIN_BATCH {
-            let Some(item) = ring.next() else {
-                emptied = true;
-                break;
-            };
-            for event in wire::decode(&item) {
-                track_life(&mut self.live, &event);
-                self.reorder.push(event);
+    fn drain(&mut self, ring: &mut Ring) -> anyhow::Result<bool> {
+        let Self { live, reorder, .. } = self;
+        let emptied = ring.drain(DRAIN_BATCH, |record| {
+            for event in wire::decode(record) {
+                track_life(live, &event);
+                reorder.push(event);
             }
-        }
+        });
         self.write_ready(false)?;
         Ok(emptied)
     }
