@@ -3,7 +3,9 @@
 
 mod common;
 
-use std::{ops::ControlFlow, os::unix::fs::PermissionsExt as _, path::Path, process::Stdio};
+use std::{
+    ffi::OsStr, ops::ControlFlow, os::unix::fs::PermissionsExt as _, path::Path, process::Stdio,
+};
 
 use common::{can_record, data_of, events, sample, systrace};
 use format::{Body, BodyRef, Event, Filter, Trace};
@@ -418,6 +420,33 @@ fn all_processes_for_a_duration_but_not_systrace_itself() {
             .all(|p| p.pid != recorder_pid),
         "systrace traced itself"
     );
+}
+
+/// The recorder hides the kernel's BTF from aya in a mount namespace of its
+/// own: neither the program nor the machine may see that.
+#[test]
+fn the_mounts_of_the_program_and_the_machine_are_left_alone() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let listing = dir.path().join("listing");
+    let script = format!(
+        "ls /sys/kernel/btf > {0}; grep -c ' /sys/kernel/btf ' /proc/self/mountinfo >> {0}",
+        listing.display()
+    );
+    let (status, stderr, _) = record(
+        dir.path(),
+        "mounts",
+        &[OsStr::new("sh"), OsStr::new("-c"), OsStr::new(&script)],
+    );
+    assert_eq!(status, Some(1), "grep finds no mount: {stderr}");
+    let seen = std::fs::read_to_string(&listing).unwrap();
+    assert!(seen.lines().any(|l| l == "vmlinux"), "{seen}");
+    assert!(seen.ends_with("0\n"), "{seen}");
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(!mounts.contains(" /sys/kernel/btf "), "{mounts}");
+    assert!(Path::new("/sys/kernel/btf/vmlinux").exists());
 }
 
 #[test]

@@ -22,6 +22,8 @@ pub const SPECS_MAP: &str = "SPECS";
 pub const CAPTURE_MAP: &str = "CAPTURE";
 /// Per-thread [`LostCount`]: records the ring buffer had no room for.
 pub const LOST_MAP: &str = "LOST";
+/// Per thread switched out in a syscall, what the call's exit needs.
+pub const PENDING_MAP: &str = "PENDING";
 
 /// Globals the loader sets before loading (`EbpfLoader::set_global`).
 pub mod globals {
@@ -67,8 +69,14 @@ pub const MAX_TRACED_GROUPS: u32 = (1 << 22) / TRACED_GROUP as u32;
 /// Threads whose losses the `LOST` map can count at once (the recorder
 /// removes a thread's entry once it has ended).
 pub const MAX_LOSING: u32 = 1 << 14;
-/// Threads in a syscall whose arguments are kept for its exit.
+/// Threads switched out in a syscall whose arguments are kept for its exit,
+/// as compiled (for `record -a`); the loader sizes the map to
+/// [`MAX_PENDING_TARGETED`] when it traces chosen processes (preallocating
+/// 64K entries took 5 ms of start-up). A full map costs only the exit
+/// captures of the calls that did not fit.
 pub const MAX_PENDING: u32 = 1 << 16;
+/// [`MAX_PENDING`] when tracing a program or `-p` processes.
+pub const MAX_PENDING_TARGETED: u32 = 1 << 13;
 /// Syscall numbers the SPECS map covers.
 pub const MAX_SYSCALLS: u32 = 1024;
 /// Largest snapshot of one user buffer.

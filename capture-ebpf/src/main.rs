@@ -730,6 +730,9 @@ mod programs {
     }
 
     /// Runs one capture program's kind of copy on the current rule, then goes on.
+    /// Inlined into each program with its `how`, so that each holds (and the
+    /// verifier checks) only its own kind of copy.
+    #[inline(always)]
     fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
         let Ok((buf, job)) = job_slots() else {
             return 0;

@@ -3,6 +3,8 @@
 
 use crate::kernel_btf::KernelBtf;
 use analyze::table::{At, CaptureKind, Size};
+use std::{fs::File, io::Read as _};
+
 use anyhow::{Context as _, anyhow};
 use aya::{
     Ebpf, EbpfLoader,
@@ -10,8 +12,9 @@ use aya::{
     programs::RawTracePoint,
 };
 use capture_ebpf::{
-    CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_RULES, MAX_SYSCALLS, SPECS_MAP, SyscallSpec,
-    TRACED_GROUP, TRACED_MAP, TracedGroup, at, globals, how, size,
+    CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_PENDING, MAX_PENDING_TARGETED, MAX_RULES,
+    MAX_SYSCALLS, PENDING_MAP, SPECS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at,
+    globals, how, size,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -29,11 +32,12 @@ pub enum Filter {
 /// `ring_bytes` (a power of two, a multiple of the page size), and attaches
 /// them.
 pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Ebpf> {
-    // `EbpfLoader::new` parses the kernel's BTF, which nothing in aya's API
-    // skips (the programs need none of it: see below): the offsets are read
-    // meanwhile.
+    let vmlinux = File::open(VMLINUX).with_context(|| format!("opening {VMLINUX}"))?;
+    hide_kernel_btf();
+    // Where it could not be hidden, `EbpfLoader::new` parses the kernel's
+    // BTF: the offsets are read meanwhile.
     let (offsets, mut loader) = std::thread::scope(|scope| {
-        let offsets = scope.spawn(KernelOffsets::read);
+        let offsets = scope.spawn(|| KernelOffsets::read(vmlinux));
         let loader = EbpfLoader::new();
         let offsets = offsets
             .join()
@@ -46,11 +50,17 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
     // The kernel wakes the reader once an eighth of the ring is full (4 MiB
     // of the default 32, as before; it also polls every few milliseconds).
     let wakeup_bytes = u64::from(ring_bytes / 8);
+    let pending = if trace_all == 1 {
+        MAX_PENDING
+    } else {
+        MAX_PENDING_TARGETED
+    };
     // Every program is a raw tracepoint reading kernel structs at the offsets
     // found above: nothing is relocated against the kernel's BTF.
     let mut ebpf = loader
         .btf(None)
         .map_max_entries(EVENTS_MAP, ring_bytes)
+        .map_max_entries(PENDING_MAP, pending)
         .override_global(globals::WAKEUP_BYTES, &wakeup_bytes, true)
         .map_max_entries(TRACED_MAP, traced_groups()?)
         .override_global(globals::SNAPLEN, &snaplen, true)
@@ -259,10 +269,54 @@ struct KernelOffsets {
     inode_ino: u32,
 }
 
+/// The kernel's BTF, where the struct offsets come from.
+const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
+
+/// aya's `EbpfLoader::new` parses all of the kernel's BTF, and nothing in its
+/// API skips that, although these programs (raw tracepoints, loaded with
+/// `.btf(None)`) never use it: 20-30 ms, most of start-up, and 10 MiB. In a
+/// mount namespace of systrace's own, with an empty tmpfs over the directory,
+/// it finds none. The program was forked before, so it is not in the
+/// namespace, and nothing else of the recorder looks there. Best effort:
+/// where this is not allowed, aya parses as usual.
+fn hide_kernel_btf() {
+    // SAFETY: plain syscalls with constant, NUL-terminated arguments. The
+    // process has one thread here (unshare refuses CLONE_NEWNS otherwise).
+    unsafe {
+        if libc::unshare(libc::CLONE_NEWNS) != 0 {
+            return;
+        }
+        // First make every mount private: one made over a shared mount would
+        // propagate back to the machine's namespace.
+        let none = c"none".as_ptr();
+        let (no_type, no_data) = (std::ptr::null(), std::ptr::null());
+        if libc::mount(
+            none,
+            c"/".as_ptr(),
+            no_type,
+            libc::MS_REC | libc::MS_PRIVATE,
+            no_data,
+        ) != 0
+        {
+            return;
+        }
+        let flags = libc::MS_RDONLY | libc::MS_NOSUID | libc::MS_NODEV | libc::MS_NOEXEC;
+        libc::mount(
+            none,
+            c"/sys/kernel/btf".as_ptr(),
+            c"tmpfs".as_ptr(),
+            flags,
+            no_data,
+        );
+    }
+}
+
 impl KernelOffsets {
-    fn read() -> anyhow::Result<Self> {
-        const VMLINUX: &str = "/sys/kernel/btf/vmlinux";
-        let bytes = std::fs::read(VMLINUX).with_context(|| format!("reading {VMLINUX}"))?;
+    fn read(mut vmlinux: File) -> anyhow::Result<Self> {
+        let mut bytes = Vec::new();
+        vmlinux
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("reading {VMLINUX}"))?;
         let btf = KernelBtf::parse(&bytes).with_context(|| format!("parsing {VMLINUX}"))?;
         let offset = |strukt: &str, member: &str| btf.member_offset(strukt, member);
         Ok(Self {
