@@ -58,7 +58,7 @@ pub mod globals {
 
 /// Ring buffer size in bytes as compiled (a power of two, multiple of the page
 /// size); the loader sets the size `record --buffer-size` asks for.
-pub const EVENTS_BYTES: u32 = 32 << 20;
+pub const EVENTS_BYTES: u32 = 64 << 20;
 /// Thread-group ids per `TRACED` entry.
 pub const TRACED_GROUP: usize = 64;
 /// One `TRACED` entry of [`TRACED_GROUP`] flags.

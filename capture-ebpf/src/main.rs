@@ -88,7 +88,8 @@ mod programs {
         held: u32,
         /// Bytes this CPU wrote to the ring since it last looked how full it is.
         unchecked: u32,
-        _pad: u32,
+        /// Whether the ring was WAKEUP_BYTES full when this CPU last looked.
+        lagging: u32,
         pending: Pending,
     }
 
@@ -366,10 +367,20 @@ mod programs {
             // SAFETY: see `hold`.
             let slot = unsafe { &mut *slot };
             slot.unchecked += len as u32;
-            if slot.unchecked < CHECK_EVERY {
+            if slot.lagging == 0 && slot.unchecked < CHECK_EVERY {
                 return BPF_RB_NO_WAKEUP as u64;
             }
             slot.unchecked = 0;
+            // While the reader lags, every record wakes it: the wakeup
+            // preempts this CPU's producer for the reader, which keeps the
+            // ring from overflowing under many busy threads.
+            let lagging = EVENTS.query(BPF_RB_AVAIL_DATA as u64) >= global(&WAKEUP_BYTES);
+            slot.lagging = u32::from(lagging);
+            return if lagging {
+                BPF_RB_FORCE_WAKEUP as u64
+            } else {
+                BPF_RB_NO_WAKEUP as u64
+            };
         }
         if EVENTS.query(BPF_RB_AVAIL_DATA as u64) >= global(&WAKEUP_BYTES) {
             BPF_RB_FORCE_WAKEUP as u64
