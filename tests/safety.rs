@@ -12,7 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use common::{can_record, sample, systrace};
+use common::{as_nobody, can_record, sample, systrace};
 use format::{BodyRef, Filter, Trace};
 
 /// A world-writable sticky directory, like /tmp, for the attacker to plant in.
@@ -20,22 +20,6 @@ fn shared_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o1777)).unwrap();
     dir
-}
-
-/// Runs `sh -c script` as nobody (the attacker).
-fn as_nobody(script: &str) {
-    let status = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "sh",
-            "-c",
-            script,
-        ])
-        .status()
-        .unwrap();
-    assert!(status.success(), "as nobody: {script}");
 }
 
 fn run(args: &[&std::ffi::OsStr]) -> Output {

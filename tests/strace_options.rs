@@ -14,7 +14,7 @@ use std::{
     process::Command,
 };
 
-use common::{can_record, record, sample, sample_built_with, systrace};
+use common::{as_nobody, can_record, record, sample, sample_built_with, systrace};
 
 /// Records sample `name` with `args` (see `common::record`): the program and
 /// the trace file.
@@ -557,21 +557,10 @@ fn output_files_are_strace_s() {
     )
     .unwrap();
     let planted = shared.join("planted.txt");
-    let made = Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "sh",
-            "-c",
-        ])
-        .arg(format!(
-            "echo theirs > {} && chmod 666 {0}",
-            planted.display()
-        ))
-        .status()
-        .unwrap();
-    assert!(made.success());
+    as_nobody(&format!(
+        "echo theirs > {} && chmod 666 {0}",
+        planted.display()
+    ));
     let out = systrace()
         .args(["show", "-A", "-o"])
         .arg(&planted)

@@ -138,3 +138,19 @@ pub fn data_of(events: &[Event], at: usize, arg: u8) -> Option<Vec<u8>> {
         .filter(|c| c.status == CaptureStatus::Complete)
         .map(|c| c.data.clone())
 }
+
+/// Runs `sh -c script` as nobody (the attacker).
+pub fn as_nobody(script: &str) {
+    let status = Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "sh",
+            "-c",
+            script,
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success(), "as nobody: {script}");
+}
