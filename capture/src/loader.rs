@@ -312,11 +312,8 @@ fn hide_kernel_btf() {
 }
 
 impl KernelOffsets {
-    fn read(mut vmlinux: File) -> anyhow::Result<Self> {
-        let mut bytes = Vec::new();
-        vmlinux
-            .read_to_end(&mut bytes)
-            .with_context(|| format!("reading {VMLINUX}"))?;
+    fn read(vmlinux: File) -> anyhow::Result<Self> {
+        let bytes = BtfBytes::of(vmlinux)?;
         let btf = KernelBtf::parse(&bytes).with_context(|| format!("parsing {VMLINUX}"))?;
         let offset = |strukt: &str, member: &str| btf.member_offset(strukt, member);
         Ok(Self {
@@ -334,6 +331,39 @@ impl KernelOffsets {
             file_inode: offset("file", "f_inode")?,
             inode_ino: offset("inode", "i_ino")?,
         })
+    }
+}
+
+/// The kernel's BTF in memory. Mapped where the kernel allows it (6.16 and
+/// later): its own pages, nothing copied, where reading it into the heap cost
+/// 5-10 ms of page faults; read otherwise.
+enum BtfBytes {
+    Mapped(memmap2::Mmap),
+    Read(Vec<u8>),
+}
+
+impl BtfBytes {
+    fn of(mut vmlinux: File) -> anyhow::Result<Self> {
+        // SAFETY: the kernel never changes its BTF while it runs, and this
+        // mapping is read-only and private.
+        if let Ok(map) = unsafe { memmap2::Mmap::map(&vmlinux) } {
+            return Ok(Self::Mapped(map));
+        }
+        let mut bytes = Vec::new();
+        vmlinux
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("reading {VMLINUX}"))?;
+        Ok(Self::Read(bytes))
+    }
+}
+
+impl std::ops::Deref for BtfBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Mapped(map) => map,
+            Self::Read(bytes) => bytes,
+        }
     }
 }
 

@@ -13,7 +13,10 @@ use anyhow::{Context as _, bail};
 use aya::maps::{HashMap as BpfHashMap, MapData};
 use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount};
 use format::{Body, Event, Writer, WriterOptions};
-use tokio::io::{Interest, unix::AsyncFd};
+use tokio::{
+    io::{Interest, unix::AsyncFd},
+    signal::unix::{SignalKind, signal as watch_signal},
+};
 
 use crate::{
     loader::{self, Filter},
@@ -314,6 +317,9 @@ impl Recorder {
             .map_err(|e| e.into_parts().1)
             .context("watching the ring buffer")?;
         let mut tick = tokio::time::interval(TICK);
+        // The program's end (its last records are in the ring by then): looked
+        // at now, not at the next tick.
+        let mut child_ended = watch_signal(SignalKind::child()).context("watching for SIGCHLD")?;
         // Records left behind by the last batch: the next one is taken at once.
         // (The kernel wakes the reader only now and then, so a backlog found on
         // a tick is not announced again.)
@@ -328,6 +334,9 @@ impl Recorder {
                     }
                 }
                 () = std::future::ready(()), if backlog => {
+                    backlog = !self.drain(ring.get_mut())?;
+                }
+                _ = child_ended.recv() => {
                     backlog = !self.drain(ring.get_mut())?;
                 }
                 _ = tick.tick() => {
