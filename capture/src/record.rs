@@ -24,7 +24,7 @@ use crate::{
     reorder::Reorder,
     ring::Ring,
     spawn::{Credentials, HeldChild},
-    wire,
+    wire::Decoder,
 };
 
 /// How often the recorder drains the ring buffer (the kernel only wakes it when
@@ -34,7 +34,7 @@ const TICK: Duration = Duration::from_millis(10);
 const PRUNE_EVERY: Duration = Duration::from_secs(1);
 /// Records taken from the ring buffer at a time: between batches the loop
 /// gets back to the writer, its timer and the stop signals, whatever the load.
-const DRAIN_BATCH: usize = 16 << 10;
+const DRAIN_BATCH: usize = 4 << 10;
 /// The final drain's bound, in batches (targets of -p may still be running).
 const FINAL_BATCHES: usize = 256;
 /// After `--duration`, how long a program sent SIGTERM has before SIGKILL.
@@ -131,6 +131,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         .context("starting the event loop")?;
     let mut recorder = Recorder {
         writer,
+        decoder: Decoder::default(),
         reorder: Reorder::default(),
         live,
         root,
@@ -282,6 +283,8 @@ fn threads_of(pids: &[u32]) -> HashSet<u32> {
 
 struct Recorder {
     writer: Writer,
+    /// Records into events.
+    decoder: Decoder,
     /// Events on their way to the writer, put back in time order.
     reorder: Reorder,
     /// Traced tasks alive as far as the trace shows.
@@ -447,12 +450,17 @@ impl Recorder {
     /// Takes one batch of records from the ring buffer and writes out what is
     /// ready. True when the ring was emptied.
     fn drain(&mut self, ring: &mut Ring) -> anyhow::Result<bool> {
-        let Self { live, reorder, .. } = self;
+        let Self {
+            live,
+            reorder,
+            decoder,
+            ..
+        } = self;
         let emptied = ring.drain(DRAIN_BATCH, |record| {
-            for event in wire::decode(record) {
+            decoder.decode(record, |event| {
                 track_life(live, &event);
                 reorder.push(event);
-            }
+            });
         });
         self.write_ready(false)?;
         Ok(emptied)
@@ -463,6 +471,7 @@ impl Recorder {
     fn write_ready(&mut self, all: bool) -> anyhow::Result<()> {
         while let Some(event) = self.reorder.pop_ready(all) {
             self.writer.push(&event)?;
+            self.decoder.recycle(event);
         }
         Ok(())
     }

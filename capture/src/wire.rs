@@ -5,103 +5,161 @@ use capture_ebpf::{
 };
 use format::{Body, Capture, CaptureStatus, Event};
 
-/// The events in one ring-buffer record: one event, or a syscall's enter and
-/// exit written together (a call that returned on the CPU it began on). A
-/// record of unknown kind or a size that does not match (a mismatched eBPF
-/// object) ends the events: skipped, not trusted.
-pub fn decode(bytes: &[u8]) -> impl Iterator<Item = Event> + '_ {
-    let mut rest = bytes;
-    std::iter::from_fn(move || {
-        let (event, used) = decode_one(rest)?;
-        rest = rest.get(used..).unwrap_or_default();
-        Some(event)
-    })
+/// Turns records into events, reusing the memory of events already written
+/// (two allocations per event were a third of the recorder's time).
+#[derive(Default)]
+pub struct Decoder {
+    /// Written events, their capture lists emptied (but not freed).
+    events: Vec<Event>,
+    /// Captures of written events, their buffers kept.
+    captures: Vec<Capture>,
 }
 
-/// The event at the start of `bytes`, and how many bytes it takes.
-fn decode_one(bytes: &[u8]) -> Option<(Event, usize)> {
-    let header: Header = read(bytes, 0)?;
-    let (body, used) = match EventKind::try_from(header.kind).ok()? {
-        EventKind::SysEnter => {
-            let r: SysEnter = read(bytes, 0)?;
-            let (captures, end) = captures(bytes, size_of::<SysEnter>(), r.captures)?;
-            let body = Body::SysEnter {
-                nr: r.nr,
-                args: r.args,
-                captures,
-            };
-            (body, end)
-        }
-        EventKind::SysExit => {
-            let r: SysExit = read(bytes, 0)?;
-            let (captures, end) = captures(bytes, size_of::<SysExit>(), r.captures)?;
-            let body = Body::SysExit {
-                nr: r.nr,
-                ret: r.ret,
-                captures,
-            };
-            (body, end)
-        }
-        EventKind::Fork => {
-            let r: Fork = read(bytes, 0)?;
-            let body = Body::Fork {
-                child_tid: r.child_tid,
-                child_pid: r.child_tgid,
-            };
-            (body, size_of::<Fork>())
-        }
-        EventKind::Exec => {
-            let r: Exec = read(bytes, 0)?;
-            let args = r.args.get(..r.args_len as usize)?;
-            let body = Body::Exec {
-                filename: until_nul(&r.filename).to_vec(),
-                comm: until_nul(&r.comm).to_vec(),
-                argv: split_argv(args),
-            };
-            (body, size_of::<Exec>())
-        }
-        EventKind::TaskExit => {
-            let status = read::<TaskExit>(bytes, 0)?.exit_code;
-            (Body::TaskExit { status }, size_of::<TaskExit>())
-        }
-        EventKind::Signal => {
-            let r: Signal = read(bytes, 0)?;
-            let info = r.info.get(..r.info_len as usize)?.to_vec();
-            let body = Body::Signal {
-                signo: r.signo,
-                code: r.code,
-                errno: r.errno,
-                info,
-            };
-            (body, size_of::<Signal>())
-        }
-    };
-    let event = Event {
-        tid: header.tid,
-        pid: header.tgid,
-        cpu: header.cpu,
-        ts: header.ts,
-        body,
-    };
-    Some((event, used))
-}
+/// Written events (and captures) kept for reuse: more than are in flight at
+/// once (what the reorder queue holds and a drain batch adds), so that each
+/// batch finds its memory ready and none is freed.
+const MAX_SPARE: usize = 64 << 10;
 
-/// The `count` captures that follow a record's fixed part at `start`, and
-/// where they end.
-fn captures(bytes: &[u8], start: usize, count: u32) -> Option<(Vec<Capture>, usize)> {
-    let mut out = Vec::with_capacity(count as usize);
-    let mut at = start;
-    for _ in 0..count {
-        let h: CaptureHeader = read(bytes, at)?;
-        let data = bytes.get(at + 8..at + 8 + h.len as usize)?;
-        out.push(Capture {
-            arg: h.arg,
-            status: CaptureStatus::try_from(h.status).ok()?,
-            data: data.to_vec(),
-        });
-        at += 8 + (h.len as usize).next_multiple_of(8);
+impl Decoder {
+    /// Hands back an event that was written, for its buffers to be reused.
+    pub fn recycle(&mut self, mut event: Event) {
+        if let Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } = &mut event.body {
+            let room = MAX_SPARE.saturating_sub(self.captures.len());
+            self.captures.extend(captures.drain(..).take(room));
+        }
+        if self.events.len() < MAX_SPARE {
+            self.events.push(event);
+        }
     }
-    Some((out, at))
+
+    /// The events in one ring-buffer record, in order, each passed to `each`:
+    /// one event, or a syscall's enter and exit written together (a call that
+    /// returned on the CPU it began on). A record of unknown kind or a size
+    /// that does not match (a mismatched eBPF object) ends the events:
+    /// skipped, not trusted.
+    pub fn decode(&mut self, mut bytes: &[u8], mut each: impl FnMut(Event)) {
+        while !bytes.is_empty() {
+            let Some((event, used)) = self.decode_one(bytes) else {
+                return;
+            };
+            each(event);
+            bytes = bytes.get(used..).unwrap_or_default();
+        }
+    }
+
+    /// The event at the start of `bytes`, in spare memory where there is
+    /// some, and how many bytes it takes.
+    fn decode_one(&mut self, bytes: &[u8]) -> Option<(Event, usize)> {
+        let header: Header = read(bytes, 0)?;
+        let list = self
+            .events
+            .pop()
+            .map(|mut e| take_captures(&mut e.body))
+            .unwrap_or_default();
+        let (body, used) = match EventKind::try_from(header.kind).ok()? {
+            EventKind::SysEnter => {
+                let r: SysEnter = read(bytes, 0)?;
+                let (captures, end) =
+                    self.captures(bytes, size_of::<SysEnter>(), r.captures, list)?;
+                let body = Body::SysEnter {
+                    nr: r.nr,
+                    args: r.args,
+                    captures,
+                };
+                (body, end)
+            }
+            EventKind::SysExit => {
+                let r: SysExit = read(bytes, 0)?;
+                let (captures, end) =
+                    self.captures(bytes, size_of::<SysExit>(), r.captures, list)?;
+                let body = Body::SysExit {
+                    nr: r.nr,
+                    ret: r.ret,
+                    captures,
+                };
+                (body, end)
+            }
+            EventKind::Fork => {
+                let r: Fork = read(bytes, 0)?;
+                let body = Body::Fork {
+                    child_tid: r.child_tid,
+                    child_pid: r.child_tgid,
+                };
+                (body, size_of::<Fork>())
+            }
+            EventKind::Exec => {
+                let r: Exec = read(bytes, 0)?;
+                let args = r.args.get(..r.args_len as usize)?;
+                let body = Body::Exec {
+                    filename: until_nul(&r.filename).to_vec(),
+                    comm: until_nul(&r.comm).to_vec(),
+                    argv: split_argv(args),
+                };
+                (body, size_of::<Exec>())
+            }
+            EventKind::TaskExit => {
+                let status = read::<TaskExit>(bytes, 0)?.exit_code;
+                (Body::TaskExit { status }, size_of::<TaskExit>())
+            }
+            EventKind::Signal => {
+                let r: Signal = read(bytes, 0)?;
+                let info = r.info.get(..r.info_len as usize)?.to_vec();
+                let body = Body::Signal {
+                    signo: r.signo,
+                    code: r.code,
+                    errno: r.errno,
+                    info,
+                };
+                (body, size_of::<Signal>())
+            }
+        };
+        let event = Event {
+            tid: header.tid,
+            pid: header.tgid,
+            cpu: header.cpu,
+            ts: header.ts,
+            body,
+        };
+        Some((event, used))
+    }
+
+    /// The `count` captures that follow a record's fixed part at `start`, in
+    /// `list` (empty) and spare captures, and where they end.
+    fn captures(
+        &mut self,
+        bytes: &[u8],
+        start: usize,
+        count: u32,
+        mut list: Vec<Capture>,
+    ) -> Option<(Vec<Capture>, usize)> {
+        let mut at = start;
+        for _ in 0..count {
+            let h: CaptureHeader = read(bytes, at)?;
+            let data = bytes.get(at + 8..at + 8 + h.len as usize)?;
+            let status = CaptureStatus::try_from(h.status).ok()?;
+            let mut capture = self.captures.pop().unwrap_or(Capture {
+                arg: 0,
+                status,
+                data: Vec::new(),
+            });
+            (capture.arg, capture.status) = (h.arg, status);
+            capture.data.clear();
+            capture.data.extend_from_slice(data);
+            list.push(capture);
+            at += 8 + (h.len as usize).next_multiple_of(8);
+        }
+        Some((list, at))
+    }
+}
+
+/// A syscall event's captures, with their buffers, to be filled again.
+fn take_captures(body: &mut Body) -> Vec<Capture> {
+    match body {
+        Body::SysEnter { captures, .. } | Body::SysExit { captures, .. } => {
+            std::mem::take(captures)
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// The strings of an argv block ("a\0b\0"); a block cut short ends in a partial one.
@@ -129,6 +187,12 @@ fn read<T: Copy>(bytes: &[u8], at: usize) -> Option<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn decode(bytes: &[u8]) -> Vec<Event> {
+        let mut events = Vec::new();
+        Decoder::default().decode(bytes, |e| events.push(e));
+        events
+    }
 
     fn bytes_of<T>(value: &T) -> Vec<u8> {
         // SAFETY: test-only view of a plain wire struct.
@@ -159,13 +223,13 @@ mod tests {
             len: 5,
         }));
         bytes.extend_from_slice(b"hello\0\0\0");
-        let event = decode(&bytes).next().unwrap();
+        let event = decode(&bytes).remove(0);
         let Body::SysExit { ret, captures, .. } = event.body else {
             panic!("{event:?}")
         };
         assert_eq!((ret, captures[0].data.as_slice()), (5, &b"hello"[..]));
-        assert_eq!(decode(&bytes[..bytes.len() - 8]).count(), 0);
-        assert_eq!(decode(&bytes[..10]).count(), 0);
+        assert_eq!(decode(&bytes[..bytes.len() - 8]).len(), 0);
+        assert_eq!(decode(&bytes[..10]).len(), 0);
         // An enter and its exit written together; a cut exit is dropped.
         let enter = SysEnter {
             header: Header {
@@ -180,11 +244,36 @@ mod tests {
         };
         let mut pair = bytes_of(&enter);
         pair.extend_from_slice(&bytes);
-        let events: Vec<_> = decode(&pair).collect();
+        let events = decode(&pair);
         assert!(matches!(events[0].body, Body::SysEnter { nr: 0, .. }));
         assert!(matches!(events[1].body, Body::SysExit { ret: 5, .. }));
         assert_eq!((events.len(), events[0].ts, events[1].ts), (2, 98, 99));
-        assert_eq!(decode(&pair[..pair.len() - 8]).count(), 1);
+        assert_eq!(decode(&pair[..pair.len() - 8]).len(), 1);
+        // Buffers are reused across kinds, and hold only the new data.
+        let mut decoder = Decoder::default();
+        decoder.recycle(events.into_iter().nth(1).unwrap());
+        let mut again = Vec::new();
+        decoder.decode(&pair, |e| again.push(e));
+        decoder.recycle(again.remove(0));
+        let hi = CaptureHeader {
+            arg: 1,
+            status: 0,
+            _pad: 0,
+            len: 2,
+        };
+        let short = [
+            &bytes[..bytes.len() - 16],
+            &bytes_of(&hi),
+            b"hi\0\0\0\0\0\0",
+        ]
+        .concat();
+        let mut exits = Vec::new();
+        decoder.decode(&short, |e| exits.push(e));
+        assert_eq!(again, decode(&pair)[1..]);
+        let Body::SysExit { captures, .. } = &exits[0].body else {
+            panic!("{exits:?}")
+        };
+        assert_eq!(captures[0].data, b"hi");
         assert_eq!(split_argv(b"sh\0-c\0"), [&b"sh"[..], b"-c"]);
         assert_eq!(split_argv(b"\0"), [b""]);
         assert_eq!(split_argv(b"ab\0cu"), [&b"ab"[..], b"cu"]);
