@@ -75,9 +75,9 @@ struct RecordArgs {
     #[arg(short, long, value_name = "USER")]
     user: Option<String>,
     /// The kernel's ring buffer for events (a power of two from 1M to 1G; it
-    /// is mapped twice, so the recorder's memory grows by twice this). The
-    /// default holds the bursts of 64 busy threads; raise it if events are lost.
-    #[arg(long, value_name = "SIZE", default_value = "64M", value_parser = parse_buffer_size)]
+    /// is mapped once, so the recorder's memory grows by this). The default
+    /// holds the bursts of 64 busy threads; raise it if events are lost.
+    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_buffer_size)]
     buffer_size: u32,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]

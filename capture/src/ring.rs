@@ -3,7 +3,7 @@
 //! The kernel lets a reader map the data pages twice in a row, so that a
 //! record wrapping around the end reads as one slice; aya's `RingBuf` does
 //! that, and then every page of the ring counts twice in the recorder's
-//! resident memory (128 MiB for the default 64 MiB ring). Here the pages are
+//! resident memory (128 MiB for a 64 MiB ring). Here the pages are
 //! mapped once and the rare record that wraps is copied into one piece. The
 //! protocol is the kernel's (kernel/bpf/ringbuf.c): each record has an 8-byte
 //! header whose length word carries a busy bit until the record is committed
