@@ -345,8 +345,8 @@ enum BtfBytes {
 impl BtfBytes {
     fn of(mut vmlinux: File) -> anyhow::Result<Self> {
         // SAFETY: the kernel never changes its BTF while it runs, and this
-        // mapping is read-only and private.
-        if let Ok(map) = unsafe { memmap2::Mmap::map(&vmlinux) } {
+        // mapping is read-only and private (the kernel refuses a shared one).
+        if let Ok(map) = unsafe { memmap2::MmapOptions::new().map_copy_read_only(&vmlinux) } {
             return Ok(Self::Mapped(map));
         }
         let mut bytes = Vec::new();
