@@ -39,11 +39,11 @@ mod programs {
         programs::RawTracePointContext,
     };
     use capture_ebpf::{
-        ARG_FD_INODES, CaptureHeader, DIRENTS_PER_STEP, EVENTS_BYTES, EXEC_ARGS_BYTES,
-        EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS,
-        MAX_ENVP, MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS,
-        MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec,
-        TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
+        ARG_FD_INODES, ARGV_PER_STEP, CaptureHeader, DIRENTS_PER_STEP, ENVP_PER_STEP, EVENTS_BYTES,
+        EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, LostCount, MAX_ARGV,
+        MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN,
+        MAX_SYSCALLS, MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit,
+        SyscallSpec, TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
     };
 
     #[map(name = "EVENTS")]
@@ -513,15 +513,19 @@ mod programs {
         let base = held & OFF_MASK;
         write_at(buf, base, &record);
         let events = if held > 0 { 2 } else { 1 };
-        if wanted == 0 {
-            emit(buf.as_ptr(), base + size_of::<SysExit>(), tid, tgid, events);
-            return Ok(0);
-        }
-        if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, ret) {
+        // Fast paths, without a tail call: no copy at all, or one buffer.
+        let end = if wanted == 0 {
+            Some(base + size_of::<SysExit>())
+        } else if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, ret) {
             let mut out = Out::after::<SysExit>(buf, base);
             capture_bytes(&mut out, arg, ptr, len);
             write_at(out.buf, base + offset_of!(SysExit, captures), &out.count);
-            emit(out.buf.as_ptr(), out.off, tid, tgid, events);
+            Some(out.off)
+        } else {
+            None
+        };
+        if let Some(end) = end {
+            emit(buf.as_ptr(), end, tid, tgid, events);
             return Ok(0);
         }
         *job = Job {
@@ -712,16 +716,20 @@ mod programs {
         job: &mut Job,
         spec: Option<&SyscallSpec>,
     ) -> i32 {
-        if let Some(spec) = spec {
-            for i in 0..MAX_RULES as u32 {
-                if i >= job.rule && (job.wanted >> i) & 1 != 0 {
-                    job.rule = i;
-                    let how = spec.rule[i as usize].how;
-                    // SAFETY: the ctx is this program's; on failure we fall through.
-                    unsafe { CAPTURE.tail_call(ctx, u32::from(how)) };
-                    break;
-                }
-            }
+        // The lowest wanted rule from `job.rule` on (the bits below it are done).
+        let left = if job.rule < MAX_RULES as u32 {
+            job.wanted >> job.rule << job.rule
+        } else {
+            0
+        };
+        if let Some(spec) = spec
+            && left != 0
+        {
+            let next = left.trailing_zeros() & (MAX_RULES as u32 - 1);
+            job.rule = next;
+            let how = spec.rule[next as usize].how;
+            // SAFETY: the ctx is this program's; on failure we fall through.
+            unsafe { CAPTURE.tail_call(ctx, u32::from(how)) };
         }
         write_at(buf, job.count_at as usize, &job.count);
         if job.when == u32::from(at::ENTER) {
@@ -769,8 +777,12 @@ mod programs {
                 match how {
                     how::STR => capture_str(&mut out, rule.arg, ptr),
                     how::BYTES => capture_bytes(&mut out, rule.arg, ptr, len),
-                    how::STR_ARRAY => capture_str_array(&mut out, rule.arg, ptr),
-                    how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
+                    how::STR_ARRAY => {
+                        more = capture_str_array_step(&mut out, rule.arg, ptr, job);
+                    }
+                    how::COUNT_PTRS => {
+                        more = count_ptrs_step(&mut out, rule.arg, ptr, job);
+                    }
                     how::IOVECS => {
                         more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
                     }
@@ -849,17 +861,17 @@ mod programs {
         };
     }
 
-    /// `args[n]` without a variable-offset stack read (the verifier refuses those).
+    /// `args[n]`, or 0. One variable-offset stack read (allowed to a
+    /// privileged program), not a branch per argument: each branch was a
+    /// path more for the verifier to follow through the rest of the program.
     fn arg_at(args: &[u64; 6], n: u8) -> u64 {
-        match n {
-            0 => args[0],
-            1 => args[1],
-            2 => args[2],
-            3 => args[3],
-            4 => args[4],
-            5 => args[5],
-            _ => 0,
+        let i = usize::from(n);
+        if i >= args.len() {
+            return 0;
         }
+        // SAFETY: i < 6. Volatile, so the compiler keeps the one indexed load
+        // rather than turning it back into branches.
+        unsafe { core::ptr::read_volatile(args.as_ptr().add(i)) }
     }
 
     fn snaplen() -> u64 {
@@ -960,49 +972,69 @@ mod programs {
         (r == 0).then_some(value)
     }
 
-    /// argv: each string, then an empty partial capture if more were left out.
-    fn capture_str_array(out: &mut Out, arg: u8, ptr: u64) {
-        for i in 0..MAX_ARGV as u64 {
-            let Some(s) = read_user_u64(ptr + 8 * i) else {
-                return finish_capture(out, arg, status::FAULT, 0);
+    /// argv: each string, then an empty partial capture if more were left
+    /// out; ARGV_PER_STEP strings per run of the program, like
+    /// `count_dirents_step` (`tally`: the strings done). Returns whether a
+    /// step is left.
+    fn capture_str_array_step(out: &mut Out, arg: u8, ptr: u64, job: &mut Job) -> bool {
+        let first = job.tally;
+        for k in 0..ARGV_PER_STEP {
+            let Some(s) = read_user_u64(ptr + 8 * u64::from(first + k)) else {
+                finish_capture(out, arg, status::FAULT, 0);
+                return false;
             };
-            if s == 0 {
-                return;
-            }
-            if out.off > out.last {
-                break;
+            if s == 0 || out.off > out.last {
+                return false;
             }
             capture_str(out, arg, s);
+        }
+        let next = first + ARGV_PER_STEP;
+        if next < MAX_ARGV {
+            job.tally = next;
+            return true;
         }
         if out.off <= out.last
             && read_user_u64(ptr + 8 * u64::from(MAX_ARGV)).is_some_and(|s| s != 0)
         {
             finish_capture(out, arg, status::PARTIAL, 0);
         }
+        false
     }
 
-    /// envp: only how many pointers precede the NULL, as a u32.
-    fn capture_ptr_count(out: &mut Out, arg: u8, ptr: u64) {
+    /// envp: only how many pointers precede the NULL, as a u32, counted
+    /// ENVP_PER_STEP at a time like `count_dirents_step` (a loop of MAX_ENVP
+    /// helper calls took the verifier milliseconds). Returns whether a step
+    /// is left.
+    fn count_ptrs_step(out: &mut Out, arg: u8, ptr: u64, job: &mut Job) -> bool {
         if out.off > out.last {
-            return;
+            return false;
         }
-        let mut n = 0u32;
+        let mut n = job.tally;
         let mut st = status::PARTIAL;
-        for i in 0..MAX_ENVP as u64 {
-            match read_user_u64(ptr + 8 * i) {
+        let mut done = false;
+        for _ in 0..ENVP_PER_STEP {
+            match read_user_u64(ptr + 8 * u64::from(n)) {
                 Some(0) => {
                     st = status::COMPLETE;
+                    done = true;
                     break;
                 }
                 Some(_) => n += 1,
                 None => {
                     st = status::FAULT;
+                    done = true;
                     break;
                 }
             }
         }
+        job.step += 1;
+        if !done && job.step < MAX_ENVP / ENVP_PER_STEP {
+            job.tally = n;
+            return true;
+        }
         write_at(out.buf, out.off + 8, &n);
         finish_capture(out, arg, st, 4);
+        false
     }
 
     /// getdents64: counts the records in `len` bytes by their d_reclen, at
