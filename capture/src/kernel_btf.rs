@@ -26,6 +26,8 @@ pub struct KernelBtf<'a> {
     strings: &'a [u8],
     /// Byte position of each type's record in `types`, by id (id 0 is void).
     starts: Vec<u32>,
+    /// The ids of the structs, where lookups by name start.
+    structs: Vec<u32>,
 }
 
 /// One type record's header.
@@ -59,30 +61,38 @@ impl<'a> KernelBtf<'a> {
         };
         let types = section(type_off, type_len).context("BTF type section out of bounds")?;
         let strings = section(str_off, str_len).context("BTF string section out of bounds")?;
-        let mut starts = vec![0];
+        // The walk reads only each record's info word: it visits every type
+        // of the kernel (about 150K), and is most of what reading offsets costs.
+        let mut starts = Vec::with_capacity(types.len() / 16);
+        starts.push(0);
+        let mut structs = Vec::new();
         let mut at = 0;
         while at < types.len() {
+            let info = read_u32(types, at + 4).context("BTF type record out of bounds")?;
+            let (kind, vlen) = ((info >> 24) & 0x1f, info & 0xffff);
+            if kind == KIND_STRUCT {
+                structs.push(starts.len() as u32);
+            }
             starts.push(at as u32);
-            let header = header_at(types, at)?;
-            at = at
-                .checked_add(12 + trailer_len(&header)?)
-                .context("BTF type record out of bounds")?;
+            at += 12 + trailer_len(kind, vlen)?;
         }
         Ok(Self {
             types,
             strings,
             starts,
+            structs,
         })
     }
 
     /// The byte offset of `member` in `struct strukt`, looking inside
     /// anonymous structs and unions (where newer kernels keep many fields).
     pub fn member_offset(&self, strukt: &str, member: &str) -> anyhow::Result<u32> {
-        (1..self.starts.len() as u32)
+        self.structs
+            .iter()
+            .copied()
             .filter(|&id| {
-                self.header(id).is_ok_and(|h| {
-                    h.kind == KIND_STRUCT && self.name(h.name_off) == Some(strukt.as_bytes())
-                })
+                self.header(id)
+                    .is_ok_and(|h| self.is_named(h.name_off, strukt.as_bytes()))
             })
             .find_map(|id| self.find_member(id, member.as_bytes(), 0).transpose())
             .transpose()?
@@ -148,6 +158,14 @@ impl<'a> KernelBtf<'a> {
         header_at(self.types, at as usize)
     }
 
+    /// Whether the string at `off` in the string section is `name` (without
+    /// scanning the string for its end first: most names differ at once).
+    fn is_named(&self, off: u32, name: &[u8]) -> bool {
+        let at = off as usize;
+        self.strings.get(at..at + name.len()) == Some(name)
+            && self.strings.get(at + name.len()) == Some(&0)
+    }
+
     /// The NUL-terminated string at `off` in the string section.
     fn name(&self, off: u32) -> Option<&[u8]> {
         let rest = self.strings.get(off as usize..)?;
@@ -173,9 +191,9 @@ fn header_at(types: &[u8], at: usize) -> anyhow::Result<TypeHeader> {
 }
 
 /// Bytes that follow a type record's 12-byte header, by kind.
-fn trailer_len(header: &TypeHeader) -> anyhow::Result<usize> {
-    let vlen = header.vlen as usize;
-    Ok(match header.kind {
+fn trailer_len(kind: u32, vlen: u32) -> anyhow::Result<usize> {
+    let vlen = vlen as usize;
+    Ok(match kind {
         // int, var, decl_tag: one u32.
         1 | 14 | 17 => 4,
         // ptr, fwd, typedef, volatile, const, restrict, func, float, type_tag.
