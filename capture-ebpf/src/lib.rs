@@ -90,14 +90,8 @@ pub const MAX_ARGV: u32 = 16;
 pub const ARGV_PER_STEP: u32 = 4;
 /// envp pointers counted per execve.
 pub const MAX_ENVP: u32 = 256;
-/// envp pointers counted per run of the counting program (it runs up to
-/// MAX_ENVP / ENVP_PER_STEP times for one call).
-pub const ENVP_PER_STEP: u32 = 64;
 /// Directory entries counted per getdents64 (a 32 KiB buffer holds at most 1365).
 pub const MAX_DIRENTS: u32 = 2048;
-/// Directory records counted per run of the counting program (it runs up to
-/// MAX_DIRENTS / DIRENTS_PER_STEP times for one call).
-pub const DIRENTS_PER_STEP: u32 = 128;
 /// iovecs copied per readv/writev.
 pub const MAX_IOVECS: u32 = 4;
 /// Per-CPU scratch a syscall record is assembled in.

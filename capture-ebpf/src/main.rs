@@ -30,7 +30,7 @@ mod programs {
             bpf_get_current_comm, bpf_get_current_pid_tgid, bpf_get_current_task,
             bpf_get_smp_processor_id, bpf_ktime_get_ns,
             generated::{
-                bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
+                bpf_loop, bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
                 bpf_probe_read_user_str,
             },
         },
@@ -39,11 +39,11 @@ mod programs {
         programs::RawTracePointContext,
     };
     use capture_ebpf::{
-        ARG_FD_INODES, ARGV_PER_STEP, CaptureHeader, DIRENTS_PER_STEP, ENVP_PER_STEP, EVENTS_BYTES,
-        EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, LostCount, MAX_ARGV,
-        MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN,
-        MAX_SYSCALLS, MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit,
-        SyscallSpec, TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
+        ARG_FD_INODES, ARGV_PER_STEP, CaptureHeader, EVENTS_BYTES, EXEC_ARGS_BYTES,
+        EXEC_FILENAME_BYTES, EventKind, Exec, Fork, Header, LostCount, MAX_ARGV, MAX_DIRENTS,
+        MAX_ENVP, MAX_IOVECS, MAX_LOSING, MAX_PENDING, MAX_RULES, MAX_SNAPLEN, MAX_SYSCALLS,
+        MAX_TRACED_GROUPS, SCRATCH_BYTES, SIGINFO_BYTES, Signal, SysEnter, SysExit, SyscallSpec,
+        TRACED_GROUP, TaskExit, TracedGroup, at, how, size, status,
     };
 
     #[map(name = "EVENTS")]
@@ -179,9 +179,9 @@ mod programs {
         tid: u32,
         tgid: u32,
         /// A capture done in steps, one per run of its program (see
-        /// `capture_iovec_step`, `count_dirents_step`): the next step, and
-        /// what the steps so far leave for the next (a count, a number of
-        /// bytes).
+        /// `capture_iovec_step`, `capture_str_array_step`): the next step, and
+        /// what the steps so far leave for the next (strings done, bytes
+        /// left to show).
         step: u32,
         tally: u32,
         carry: u64,
@@ -780,15 +780,11 @@ mod programs {
                     how::STR_ARRAY => {
                         more = capture_str_array_step(&mut out, rule.arg, ptr, job);
                     }
-                    how::COUNT_PTRS => {
-                        more = count_ptrs_step(&mut out, rule.arg, ptr, job);
-                    }
+                    how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
                     how::IOVECS => {
                         more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
                     }
-                    how::COUNT_DIRENTS => {
-                        more = count_dirents_step(&mut out, rule.arg, ptr, len, job);
-                    }
+                    how::COUNT_DIRENTS => count_dirents(&mut out, rule.arg, ptr, len),
                     how::FD_INODES => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
                     _ => {}
                 }
@@ -973,9 +969,11 @@ mod programs {
     }
 
     /// argv: each string, then an empty partial capture if more were left
-    /// out; ARGV_PER_STEP strings per run of the program, like
-    /// `count_dirents_step` (`tally`: the strings done). Returns whether a
-    /// step is left.
+    /// out; ARGV_PER_STEP strings per run of the program, which tail-calls
+    /// itself for the next (`tally`: the strings done). Returns whether a
+    /// step is left. (Not a `bpf_loop` like the counts below: a string
+    /// copy moves the output offset the verifier must know precisely, so it
+    /// walked every turn of the loop again, 87K instructions.)
     fn capture_str_array_step(out: &mut Out, arg: u8, ptr: u64, job: &mut Job) -> bool {
         let first = job.tally;
         for k in 0..ARGV_PER_STEP {
@@ -1001,87 +999,112 @@ mod programs {
         false
     }
 
-    /// envp: only how many pointers precede the NULL, as a u32, counted
-    /// ENVP_PER_STEP at a time like `count_dirents_step` (a loop of MAX_ENVP
-    /// helper calls took the verifier milliseconds). Returns whether a step
-    /// is left.
-    fn count_ptrs_step(out: &mut Out, arg: u8, ptr: u64, job: &mut Job) -> bool {
+    /// envp: only how many pointers precede the NULL, as a u32. The walk is
+    /// a `bpf_loop`, whose body the verifier checks once rather than once
+    /// per turn.
+    fn capture_ptr_count(out: &mut Out, arg: u8, ptr: u64) {
         if out.off > out.last {
-            return false;
+            return;
         }
-        let mut n = job.tally;
-        let mut st = status::PARTIAL;
-        let mut done = false;
-        for _ in 0..ENVP_PER_STEP {
-            match read_user_u64(ptr + 8 * u64::from(n)) {
-                Some(0) => {
-                    st = status::COMPLETE;
-                    done = true;
-                    break;
-                }
-                Some(_) => n += 1,
-                None => {
-                    st = status::FAULT;
-                    done = true;
-                    break;
-                }
-            }
-        }
-        job.step += 1;
-        if !done && job.step < MAX_ENVP / ENVP_PER_STEP {
-            job.tally = n;
-            return true;
-        }
-        write_at(out.buf, out.off + 8, &n);
-        finish_capture(out, arg, st, 4);
-        false
+        let mut walk = PtrWalk {
+            ptr,
+            n: 0,
+            st: status::PARTIAL,
+        };
+        // SAFETY: the callback only reads `walk` through the pointer it is given.
+        unsafe {
+            bpf_loop(
+                MAX_ENVP,
+                count_ptr as *mut c_void,
+                (&raw mut walk).cast::<c_void>(),
+                0,
+            )
+        };
+        write_at(out.buf, out.off + 8, &walk.n);
+        finish_capture(out, arg, walk.st, 4);
     }
 
-    /// getdents64: counts the records in `len` bytes by their d_reclen, at
-    /// most DIRENTS_PER_STEP per run of the program, which tail-calls itself
-    /// for the next (at most MAX_DIRENTS in all): the verifier checks one
-    /// step's loop, not the whole walk. `tally` is the count so far, `carry`
-    /// the bytes walked. Returns whether a step is left.
-    fn count_dirents_step(out: &mut Out, arg: u8, ptr: u64, len: u64, job: &mut Job) -> bool {
+    /// A pointer array being counted up to its NULL.
+    struct PtrWalk {
+        ptr: u64,
+        n: u32,
+        st: u8,
+    }
+
+    /// One turn of `capture_ptr_count`'s loop: 1 stops it.
+    extern "C" fn count_ptr(_turn: u64, walk: *mut c_void) -> i64 {
+        // SAFETY: bpf_loop passes the PtrWalk it was given.
+        let walk = unsafe { &mut *walk.cast::<PtrWalk>() };
+        match read_user_u64(walk.ptr + 8 * u64::from(walk.n)) {
+            Some(0) => walk.st = status::COMPLETE,
+            Some(_) => {
+                walk.n += 1;
+                return 0;
+            }
+            None => walk.st = status::FAULT,
+        }
+        1
+    }
+
+    /// getdents64: counts the records in `len` bytes by their d_reclen (at
+    /// most MAX_DIRENTS), in a `bpf_loop` (see `capture_str_array`).
+    fn count_dirents(out: &mut Out, arg: u8, ptr: u64, len: u64) {
         if out.off > out.last {
-            return false;
+            return;
         }
-        let mut n = job.tally;
-        let mut at = job.carry;
-        let mut st = status::PARTIAL;
-        let mut done = false;
-        for _ in 0..DIRENTS_PER_STEP {
-            if at >= len {
-                st = status::COMPLETE;
-                done = true;
-                break;
-            }
-            let mut reclen = 0u16;
-            // SAFETY: reads 2 bytes into a local; the helper checks the user pointer.
-            let r = unsafe {
-                bpf_probe_read_user(
-                    (&raw mut reclen).cast::<c_void>(),
-                    2,
-                    (ptr + at + 16) as *const c_void,
-                )
-            };
-            if r != 0 || reclen == 0 {
-                st = status::FAULT;
-                done = true;
-                break;
-            }
-            at += u64::from(reclen);
-            n += 1;
+        let mut walk = DirentWalk {
+            ptr,
+            len,
+            at: 0,
+            n: 0,
+            st: status::PARTIAL,
+        };
+        // SAFETY: the callback only reads `walk` through the pointer it is given.
+        unsafe {
+            bpf_loop(
+                MAX_DIRENTS,
+                count_dirent as *mut c_void,
+                (&raw mut walk).cast::<c_void>(),
+                0,
+            )
+        };
+        write_at(out.buf, out.off + 8, &walk.n);
+        finish_capture(out, arg, walk.st, 4);
+    }
+
+    /// Directory records being counted: `at` bytes walked, `n` records.
+    struct DirentWalk {
+        ptr: u64,
+        len: u64,
+        at: u64,
+        n: u32,
+        st: u8,
+    }
+
+    /// One turn of `count_dirents`'s loop: one record. 1 stops it.
+    extern "C" fn count_dirent(_turn: u64, walk: *mut c_void) -> i64 {
+        // SAFETY: bpf_loop passes the DirentWalk it was given.
+        let walk = unsafe { &mut *walk.cast::<DirentWalk>() };
+        if walk.at >= walk.len {
+            walk.st = status::COMPLETE;
+            return 1;
         }
-        job.step += 1;
-        if !done && job.step < MAX_DIRENTS / DIRENTS_PER_STEP {
-            job.tally = n;
-            job.carry = at;
-            return true;
+        let mut reclen = 0u16;
+        // SAFETY: reads 2 bytes into a local; the helper checks the user pointer.
+        let r = unsafe {
+            bpf_probe_read_user(
+                (&raw mut reclen).cast::<c_void>(),
+                2,
+                (walk.ptr + walk.at + 16) as *const c_void,
+            )
+        };
+        if r != 0 || reclen == 0 {
+            walk.st = status::FAULT;
+            return 1;
         }
-        write_at(out.buf, out.off + 8, &n);
-        finish_capture(out, arg, st, 4);
-        false
+        walk.at += u64::from(reclen);
+        walk.n += 1;
+        0
     }
 
     /// The inode numbers behind the descriptors the call returned: its result
