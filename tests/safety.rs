@@ -181,10 +181,15 @@ fn a_recording_in_progress_lives_under_its_partial_name() {
     }
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("slow.bin");
+    // The program waits for its input to close, so the first recorder runs
+    // until the test is done with it, however slowly a loaded machine
+    // starts the second.
     let mut recorder = systrace()
         .args(["record", "-o"])
         .arg(&file)
-        .args(["--", "sleep", "2"])
+        .args(["--", "head", "-c", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
@@ -201,6 +206,7 @@ fn a_recording_in_progress_lives_under_its_partial_name() {
         "{}",
         stderr(&second)
     );
+    drop(recorder.stdin.take());
     assert!(recorder.wait().unwrap().success());
     assert!(file.exists() && !partial(&file).exists());
 }
