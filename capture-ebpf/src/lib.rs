@@ -325,7 +325,17 @@ const _: () = assert!(core::mem::size_of::<SyscallSpec>() == 8 + 8 * MAX_RULES);
 
 #[cfg(feature = "user")]
 mod pod {
-    // SAFETY: plain `#[repr(C)]` integers with explicit padding: any bit pattern is valid.
+    // SAFETY: plain `#[repr(C)]` integers and byte arrays with explicit
+    // padding: any bit pattern is valid, so the recorder may read them out of
+    // any bytes of the right length (and the loader write them into maps).
     unsafe impl aya::Pod for super::SyscallSpec {}
     unsafe impl aya::Pod for super::LostCount {}
+    unsafe impl aya::Pod for super::Header {}
+    unsafe impl aya::Pod for super::SysEnter {}
+    unsafe impl aya::Pod for super::SysExit {}
+    unsafe impl aya::Pod for super::CaptureHeader {}
+    unsafe impl aya::Pod for super::Fork {}
+    unsafe impl aya::Pod for super::Exec {}
+    unsafe impl aya::Pod for super::TaskExit {}
+    unsafe impl aya::Pod for super::Signal {}
 }

@@ -176,11 +176,12 @@ fn until_nul(bytes: &[u8]) -> &[u8] {
     &bytes[..end]
 }
 
-/// Copies a `#[repr(C)]` wire struct out of `bytes` at `at` if they are long enough.
-fn read<T: Copy>(bytes: &[u8], at: usize) -> Option<T> {
+/// Copies a wire struct out of `bytes` at `at` if they are long enough.
+/// Only `Pod` types: any bit pattern must be a valid value.
+fn read<T: aya::Pod>(bytes: &[u8], at: usize) -> Option<T> {
     let src = bytes.get(at..at.checked_add(size_of::<T>())?)?;
-    // SAFETY: the length is checked, the wire structs are plain integers and byte
-    // arrays (every bit pattern is valid), and read_unaligned needs no alignment.
+    // SAFETY: the length is checked, `Pod` promises every bit pattern is a
+    // valid T, and read_unaligned needs no alignment.
     Some(unsafe { std::ptr::read_unaligned(src.as_ptr().cast::<T>()) })
 }
 
