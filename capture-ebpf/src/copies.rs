@@ -1,0 +1,383 @@
+//! Copying user memory into a record: strings, buffers, arrays, iovecs,
+//! directory counts and the inodes behind descriptors.
+
+use aya_ebpf::cty::c_void;
+use aya_ebpf::helpers::bpf_get_current_task;
+use aya_ebpf::helpers::generated::{
+    bpf_loop, bpf_probe_read_kernel, bpf_probe_read_user, bpf_probe_read_user_str,
+};
+use capture_ebpf::{
+    ARG_FD_INODES, ARGV_PER_STEP, CaptureHeader, MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS,
+    MAX_SNAPLEN, at, status,
+};
+
+use crate::{maps::*, ring::*};
+
+/// A record being assembled: the scratch buffer, the write offset, and how
+/// many captures it holds. (BPF functions take at most five arguments.)
+pub(crate) struct Out<'a> {
+    pub(crate) buf: &'a mut Buf,
+    pub(crate) off: usize,
+    pub(crate) count: u32,
+    /// Whether a copy of this rule faulted.
+    pub(crate) faulted: bool,
+    /// Captures start no later than this (the record's start plus
+    /// [`LAST_CAPTURE_AT`]), so that every one fits.
+    pub(crate) last: usize,
+}
+
+impl<'a> Out<'a> {
+    /// The captures of a record of type `R` that starts at `base`.
+    pub(crate) fn after<R>(buf: &'a mut Buf, base: usize) -> Self {
+        Out {
+            buf,
+            off: base + size_of::<R>(),
+            count: 0,
+            faulted: false,
+            last: base + LAST_CAPTURE_AT,
+        }
+    }
+}
+
+/// `args[n]`, or 0. One variable-offset stack read (allowed to a
+/// privileged program), not a branch per argument: each branch was a
+/// path more for the verifier to follow through the rest of the program.
+pub(crate) fn arg_at(args: &[u64; 6], n: u8) -> u64 {
+    let i = usize::from(n);
+    if i >= args.len() {
+        return 0;
+    }
+    // SAFETY: i < 6. Volatile, so the compiler keeps the one indexed load
+    // rather than turning it back into branches.
+    unsafe { core::ptr::read_volatile(args.as_ptr().add(i)) }
+}
+
+pub(crate) fn snaplen() -> u64 {
+    let n = u64::from(global(&SNAPLEN));
+    if n > u64::from(MAX_SNAPLEN) {
+        u64::from(MAX_SNAPLEN)
+    } else {
+        n
+    }
+}
+
+/// Writes a capture header at `out.off` and moves past it and `len` data bytes.
+pub(crate) fn finish_capture(out: &mut Out, arg: u8, st: u8, len: u64) {
+    let header = CaptureHeader {
+        arg,
+        status: st,
+        _pad: 0,
+        len: len as u32,
+    };
+    write_at(out.buf, out.off, &header);
+    out.off += 8 + ((len as usize + 7) & !7);
+    out.count += 1;
+    out.faulted |= st == status::FAULT;
+}
+
+/// Copies a NUL-terminated user string (without its NUL).
+pub(crate) fn capture_str(out: &mut Out, arg: u8, ptr: u64) {
+    if out.off > out.last {
+        return;
+    }
+    let at = out.off & OFF_MASK;
+    let room = snaplen() + 1;
+    // SAFETY: at + 8 + room < 2 * SCRATCH_BYTES; the helper checks the user pointer.
+    let n = unsafe {
+        bpf_probe_read_user_str(
+            out.buf.as_mut_ptr().add(at + 8).cast::<c_void>(),
+            room as u32,
+            ptr as *const c_void,
+        )
+    };
+    let (st, len) = if n <= 0 {
+        (status::FAULT, 0)
+    } else if n as u64 >= room {
+        (status::PARTIAL, room - 1)
+    } else {
+        (status::COMPLETE, n as u64 - 1)
+    };
+    finish_capture(out, arg, st, len);
+}
+
+/// Copies `len` bytes, at most the snapshot length.
+pub(crate) fn capture_bytes(out: &mut Out, arg: u8, ptr: u64, len: u64) {
+    if out.off > out.last {
+        return;
+    }
+    let at = out.off & OFF_MASK;
+    // SAFETY: at + 8 + MAX_SNAPLEN < 2 * SCRATCH_BYTES.
+    let (st, take) = unsafe { copy_user(out.buf.as_mut_ptr().add(at + 8), ptr, len) };
+    finish_capture(out, arg, st, take);
+}
+
+/// Copies `len` bytes at user address `ptr` to `dst`, at most the snapshot
+/// length; returns the capture status and how many bytes were copied.
+///
+/// # Safety
+/// `dst` must have room for MAX_SNAPLEN bytes.
+pub(crate) unsafe fn copy_user(dst: *mut u8, ptr: u64, len: u64) -> (u8, u64) {
+    let snap = snaplen();
+    let (st, mut take) = if len > snap {
+        (status::PARTIAL, snap)
+    } else {
+        (status::COMPLETE, len)
+    };
+    // Keeps the verifier sure of the bound.
+    take &= 0xff;
+    if take > u64::from(MAX_SNAPLEN) {
+        take = u64::from(MAX_SNAPLEN);
+    }
+    if take == 0 {
+        return (st, 0);
+    }
+    // SAFETY: the caller guarantees the room; the helper checks the user pointer.
+    let r = unsafe { bpf_probe_read_user(dst.cast::<c_void>(), take as u32, ptr as *const c_void) };
+    if r != 0 {
+        (status::FAULT, 0)
+    } else {
+        (st, take)
+    }
+}
+
+pub(crate) fn read_user_u64(ptr: u64) -> Option<u64> {
+    let mut value = 0u64;
+    // SAFETY: reads 8 bytes into a local; the helper checks the user pointer.
+    let r =
+        unsafe { bpf_probe_read_user((&raw mut value).cast::<c_void>(), 8, ptr as *const c_void) };
+    (r == 0).then_some(value)
+}
+
+/// argv: each string, then an empty partial capture if more were left
+/// out; ARGV_PER_STEP strings per run of the program, which tail-calls
+/// itself for the next (`tally`: the strings done). Returns whether a
+/// step is left. (Not a `bpf_loop` like the counts below: a string
+/// copy moves the output offset the verifier must know precisely, so it
+/// walked every turn of the loop again, 87K instructions.)
+pub(crate) fn capture_str_array_step(out: &mut Out, arg: u8, ptr: u64, job: &mut Job) -> bool {
+    let first = job.tally;
+    for k in 0..ARGV_PER_STEP {
+        let Some(s) = read_user_u64(ptr + 8 * u64::from(first + k)) else {
+            finish_capture(out, arg, status::FAULT, 0);
+            return false;
+        };
+        if s == 0 || out.off > out.last {
+            return false;
+        }
+        capture_str(out, arg, s);
+    }
+    let next = first + ARGV_PER_STEP;
+    if next < MAX_ARGV {
+        job.tally = next;
+        return true;
+    }
+    if out.off <= out.last && read_user_u64(ptr + 8 * u64::from(MAX_ARGV)).is_some_and(|s| s != 0) {
+        finish_capture(out, arg, status::PARTIAL, 0);
+    }
+    false
+}
+
+/// envp: only how many pointers precede the NULL, as a u32.
+pub(crate) fn capture_ptr_count(out: &mut Out, arg: u8, ptr: u64) {
+    count(out, arg, Walk::at(ptr, 0), MAX_ENVP, count_ptr);
+}
+
+/// getdents64: how many records the `len` bytes hold, by their d_reclen.
+pub(crate) fn count_dirents(out: &mut Out, arg: u8, ptr: u64, len: u64) {
+    count(out, arg, Walk::at(ptr, len), MAX_DIRENTS, count_dirent);
+}
+
+/// Counts with `turn` in a `bpf_loop` of at most `turns`, whose body the
+/// verifier checks once rather than once per turn, and writes the count (a
+/// u32) as the capture.
+fn count(out: &mut Out, arg: u8, mut walk: Walk, turns: u32, turn: WalkTurn) {
+    if out.off > out.last {
+        return;
+    }
+    // SAFETY: the callback only reaches `walk` through the pointer it is given.
+    unsafe {
+        bpf_loop(
+            turns,
+            turn as *mut c_void,
+            (&raw mut walk).cast::<c_void>(),
+            0,
+        )
+    };
+    write_at(out.buf, out.off + 8, &walk.n);
+    finish_capture(out, arg, walk.st, 4);
+}
+
+/// A count in progress over user memory at `ptr`: `at` bytes of `len`
+/// walked, `n` counted.
+struct Walk {
+    ptr: u64,
+    len: u64,
+    at: u64,
+    n: u32,
+    st: u8,
+}
+
+impl Walk {
+    fn at(ptr: u64, len: u64) -> Self {
+        Self {
+            ptr,
+            len,
+            at: 0,
+            n: 0,
+            st: status::PARTIAL,
+        }
+    }
+
+    /// The Walk that bpf_loop hands a turn.
+    ///
+    /// # Safety
+    /// `walk` must be the pointer `count` gave bpf_loop.
+    unsafe fn of<'a>(walk: *mut c_void) -> &'a mut Walk {
+        // SAFETY: see above.
+        unsafe { &mut *walk.cast::<Walk>() }
+    }
+}
+
+/// One turn of a count: 0 goes on, 1 stops.
+type WalkTurn = extern "C" fn(u64, *mut c_void) -> i64;
+
+/// A pointer of an array that ends with NULL.
+extern "C" fn count_ptr(_turn: u64, walk: *mut c_void) -> i64 {
+    // SAFETY: bpf_loop passes the Walk `count` gave it.
+    let walk = unsafe { Walk::of(walk) };
+    match read_user_u64(walk.ptr + 8 * u64::from(walk.n)) {
+        Some(0) => walk.st = status::COMPLETE,
+        Some(_) => {
+            walk.n += 1;
+            return 0;
+        }
+        None => walk.st = status::FAULT,
+    }
+    1
+}
+
+/// A directory record.
+extern "C" fn count_dirent(_turn: u64, walk: *mut c_void) -> i64 {
+    // SAFETY: bpf_loop passes the Walk `count` gave it.
+    let walk = unsafe { Walk::of(walk) };
+    if walk.at >= walk.len {
+        walk.st = status::COMPLETE;
+        return 1;
+    }
+    let mut reclen = 0u16;
+    // SAFETY: reads 2 bytes into a local; the helper checks the user pointer.
+    let r = unsafe {
+        bpf_probe_read_user(
+            (&raw mut reclen).cast::<c_void>(),
+            2,
+            (walk.ptr + walk.at + 16) as *const c_void,
+        )
+    };
+    if r != 0 || reclen == 0 {
+        walk.st = status::FAULT;
+        return 1;
+    }
+    walk.at += u64::from(reclen);
+    walk.n += 1;
+    0
+}
+
+/// The inode numbers behind the descriptors the call returned: its result
+/// (`arg` is ARG_FD_INODES), or the two ints it wrote at `ptr` (pipe,
+/// socketpair).
+pub(crate) fn capture_fd_inodes(out: &mut Out, arg: u8, ptr: u64, ret: i64) {
+    if out.off > out.last || ret < 0 {
+        return;
+    }
+    let (first, second) = if arg == ARG_FD_INODES {
+        (ret, -1)
+    } else {
+        let Some(pair) = read_user_u64(ptr) else {
+            return finish_capture(out, ARG_FD_INODES, status::FAULT, 0);
+        };
+        (
+            i64::from(pair as u32 as i32),
+            i64::from((pair >> 32) as u32 as i32),
+        )
+    };
+    let mut len = 0;
+    for fd in [first, second] {
+        if fd < 0 {
+            break;
+        }
+        write_at(out.buf, out.off + 8 + len, &fd_inode(fd as u64));
+        len += 8;
+    }
+    finish_capture(out, ARG_FD_INODES, status::COMPLETE, len as u64);
+}
+
+/// The inode number behind descriptor `fd` of the current task (0 when
+/// the chain of kernel pointers does not lead to one).
+pub(crate) fn fd_inode(fd: u64) -> u64 {
+    // SAFETY: a helper without preconditions; the pointer is only read through helpers.
+    let task = unsafe { bpf_get_current_task() };
+    let files: u64 = read_kernel(task, global(&TASK_FILES_OFFSET));
+    let fdt: u64 = read_kernel(files, global(&FILES_FDT_OFFSET));
+    let max_fds: u32 = read_kernel(fdt, global(&FDT_MAX_FDS_OFFSET));
+    if fdt == 0 || fd >= u64::from(max_fds) {
+        return 0;
+    }
+    let fds: u64 = read_kernel(fdt, global(&FDT_FD_OFFSET));
+    let file: u64 = read_kernel(fds + 8 * fd, 0);
+    let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
+    read_kernel(inode, global(&INODE_INO_OFFSET))
+}
+
+/// readv/writev, one step per run of the program: step 0 copies the
+/// iovec array (up to MAX_IOVECS), step k the data of iovec k-1, cut at
+/// what the call moved. The program tail-calls itself for the next step,
+/// so the verifier checks one step instead of a loop of them (most of
+/// start-up went there). Returns whether a step is left.
+pub(crate) fn capture_iovec_step(
+    out: &mut Out,
+    arg: u8,
+    ptr: u64,
+    iovcnt: u64,
+    job: &mut Job,
+) -> bool {
+    let n = if iovcnt > u64::from(MAX_IOVECS) {
+        u64::from(MAX_IOVECS)
+    } else {
+        iovcnt
+    };
+    let step = u64::from(job.step);
+    if step == 0 {
+        capture_bytes(out, arg, ptr, n * 16);
+        // carry: the bytes the call moved that are still to be shown.
+        job.carry = if job.when == u32::from(at::EXIT) {
+            job.ret as u64
+        } else {
+            u64::MAX
+        };
+    } else {
+        let i = step - 1;
+        let (Some(base), Some(len)) =
+            (read_user_u64(ptr + 16 * i), read_user_u64(ptr + 16 * i + 8))
+        else {
+            return false;
+        };
+        let len = if len > job.carry { job.carry } else { len };
+        job.carry -= len;
+        capture_bytes(out, arg, base, len);
+    }
+    job.step += 1;
+    step < n && job.carry != 0
+}
+
+pub(crate) fn read_kernel<T: Default + Copy>(ptr: u64, offset: u32) -> T {
+    let mut value = T::default();
+    // SAFETY: reads into a local; the helper checks the kernel pointer.
+    unsafe {
+        bpf_probe_read_kernel(
+            (&raw mut value).cast::<c_void>(),
+            size_of::<T>() as u32,
+            (ptr + u64::from(offset)) as *const c_void,
+        )
+    };
+    value
+}

@@ -1,0 +1,208 @@
+//! Process life: forks (which extend the filter), execs, exits and
+//! signals.
+
+use aya_ebpf::cty::c_void;
+use aya_ebpf::helpers::bpf_get_current_comm;
+use aya_ebpf::helpers::generated::{
+    bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
+};
+use aya_ebpf::macros::raw_tracepoint;
+use aya_ebpf::programs::RawTracePointContext;
+use capture_ebpf::{
+    EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork, SCRATCH_BYTES, SIGINFO_BYTES,
+    Signal, TaskExit,
+};
+
+use crate::{copies::*, maps::*, ring::*, syscalls::*};
+
+#[raw_tracepoint(tracepoint = "sched_process_fork")]
+pub fn sched_process_fork(ctx: RawTracePointContext) -> u32 {
+    let (tid, tgid) = current_ids();
+    if !is_traced(tgid) {
+        return 0;
+    }
+    let child: u64 = ctx.arg(1);
+    let record = Fork {
+        header: header(EventKind::Fork, tid, tgid),
+        child_tid: read_kernel(child, global(&TASK_PID_OFFSET)),
+        child_tgid: read_kernel(child, global(&TASK_TGID_OFFSET)),
+    };
+    if record.child_tgid != tgid && global(&TRACE_ALL) == 0 {
+        // Follow the child before it can run: it is not scheduled yet.
+        set_traced(record.child_tgid, true);
+    }
+    emit_record(record, tid, tgid);
+    0
+}
+
+#[raw_tracepoint(tracepoint = "sched_process_exec")]
+pub fn sched_process_exec(ctx: RawTracePointContext) -> u32 {
+    let (tid, tgid) = current_ids();
+    if !is_traced(tgid) {
+        return 0;
+    }
+    let task: u64 = ctx.arg(0);
+    let old_tid: i32 = ctx.arg(1);
+    let bprm: u64 = ctx.arg(2);
+    let filename: u64 = read_kernel(bprm, global(&BPRM_FILENAME_OFFSET));
+    // The execve's enter goes first, and the scratch buffer is free for this record.
+    end_held_call(tid, false);
+    let Ok((buf, _)) = job_slots() else {
+        return 0;
+    };
+    // The record is too big for the BPF stack: build it in the scratch buffer.
+    // SAFETY: Exec fits in the scratch buffer (checked at compile time).
+    let record = unsafe { &mut *buf.as_mut_ptr().cast::<Exec>() };
+    record.header = header(EventKind::Exec, tid, tgid);
+    record.old_tid = old_tid as u32;
+    record._pad = 0;
+    let mm: u64 = read_kernel(task, global(&TASK_MM_OFFSET));
+    let start: u64 = read_kernel(mm, global(&MM_ARG_START_OFFSET));
+    let end: u64 = read_kernel(mm, global(&MM_ARG_END_OFFSET));
+    let len = end.saturating_sub(start);
+    record.args_cut = u32::from(len > EXEC_ARGS_BYTES as u64);
+    let len = if len > EXEC_ARGS_BYTES as u64 {
+        EXEC_ARGS_BYTES as u64
+    } else {
+        len
+    };
+    // SAFETY: reads at most the array's size; the helper checks the user pointer.
+    let r = unsafe {
+        bpf_probe_read_user(
+            record.args.as_mut_ptr().cast::<c_void>(),
+            (len & 0x7ff) as u32,
+            start as *const c_void,
+        )
+    };
+    record.args_len = if r == 0 { len as u32 } else { 0 };
+    record.comm = bpf_get_current_comm().unwrap_or_default();
+    // SAFETY: reads a kernel string into the record's array.
+    unsafe {
+        bpf_probe_read_kernel_str(
+            record.filename.as_mut_ptr().cast::<c_void>(),
+            EXEC_FILENAME_BYTES as u32,
+            filename as *const c_void,
+        )
+    };
+    emit(
+        (record as *const Exec).cast(),
+        size_of::<Exec>(),
+        tid,
+        tgid,
+        1,
+    );
+    0
+}
+
+const _: () = assert!(size_of::<Exec>() <= SCRATCH_BYTES);
+
+#[raw_tracepoint(tracepoint = "sched_process_exit")]
+pub fn sched_process_exit(ctx: RawTracePointContext) -> u32 {
+    let (tid, tgid) = current_ids();
+    if !is_traced(tgid) {
+        return 0;
+    }
+    let task: u64 = ctx.arg(0);
+    let group_dead: u64 = ctx.arg(1);
+    let record = TaskExit {
+        header: header(EventKind::TaskExit, tid, tgid),
+        exit_code: read_kernel(task, global(&TASK_EXIT_CODE_OFFSET)),
+        group_dead: (group_dead & 0xff) as u32,
+    };
+    let _ = PENDING.remove(&tid);
+    end_held_call(tid, true);
+    if record.group_dead != 0 && global(&TRACE_ALL) == 0 {
+        set_traced(tgid, false);
+    }
+    emit_record(record, tid, tgid);
+    0
+}
+
+#[raw_tracepoint(tracepoint = "signal_deliver")]
+pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
+    let (tid, tgid) = current_ids();
+    if !is_traced(tgid) {
+        return 0;
+    }
+    let action: u64 = ctx.arg(2);
+    let record = signal_record(
+        tid,
+        tgid,
+        ctx.arg(0),
+        ctx.arg(1),
+        read_kernel(action, 0),
+        read_kernel(action, 8),
+    );
+    emit_record(record, tid, tgid);
+    0
+}
+
+/// A signal the target ignores is never delivered, so signal_deliver never
+/// sees it; strace (through ptrace) still shows it. Record it where it is
+/// generated, on the target's timeline.
+#[raw_tracepoint(tracepoint = "signal_generate")]
+pub fn signal_generate(ctx: RawTracePointContext) -> u32 {
+    const TRACE_SIGNAL_IGNORED: i32 = 1;
+    let result: i32 = ctx.arg(4);
+    if result != TRACE_SIGNAL_IGNORED {
+        return 0;
+    }
+    let task: u64 = ctx.arg(2);
+    let tid: u32 = read_kernel(task, global(&TASK_PID_OFFSET));
+    let tgid: u32 = read_kernel(task, global(&TASK_TGID_OFFSET));
+    if !is_traced(tgid) {
+        return 0;
+    }
+    // SIG_DFL: the default action of an ignored signal is to ignore it.
+    let record = signal_record(tid, tgid, ctx.arg(0), ctx.arg(1), 0, 0);
+    emit_record(record, tid, tgid);
+    0
+}
+
+/// A Signal record, with the kernel's siginfo when `info` points at one
+/// (small values mean "no info" or "from the kernel").
+pub(crate) fn signal_record(
+    tid: u32,
+    tgid: u32,
+    signo: i32,
+    info: u64,
+    sa_handler: u64,
+    sa_flags: u64,
+) -> Signal {
+    let mut record = Signal {
+        header: header(EventKind::Signal, tid, tgid),
+        signo,
+        errno: 0,
+        code: 0,
+        info_len: 0,
+        sa_handler,
+        sa_flags,
+        info: [0; SIGINFO_BYTES],
+    };
+    if info > 4096 {
+        // SAFETY: reads into the record's array; the helper checks the pointer.
+        let r = unsafe {
+            bpf_probe_read_kernel(
+                record.info.as_mut_ptr().cast::<c_void>(),
+                SIGINFO_BYTES as u32,
+                info as *const c_void,
+            )
+        };
+        if r == 0 {
+            record.info_len = SIGINFO_BYTES as u32;
+            record.errno = i32::from_ne_bytes([
+                record.info[4],
+                record.info[5],
+                record.info[6],
+                record.info[7],
+            ]);
+            record.code = i32::from_ne_bytes([
+                record.info[8],
+                record.info[9],
+                record.info[10],
+                record.info[11],
+            ]);
+        }
+    }
+    record
+}

@@ -1,0 +1,221 @@
+//! The maps and per-CPU state the programs share, the loader's globals,
+//! and the filter of traced thread groups.
+
+use aya_ebpf::helpers::bpf_get_current_pid_tgid;
+use aya_ebpf::macros::map;
+use aya_ebpf::maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf};
+use capture_ebpf::{
+    EVENTS_BYTES, LostCount, MAX_LOSING, MAX_PENDING, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
+    SCRATCH_BYTES, SyscallSpec, TRACED_GROUP, TracedGroup,
+};
+use core::mem::offset_of;
+
+#[map(name = "EVENTS")]
+pub(crate) static EVENTS: RingBuf = RingBuf::with_byte_size(EVENTS_BYTES, 0);
+#[map(name = "TRACED")]
+pub(crate) static TRACED: Array<TracedGroup> = Array::with_max_entries(MAX_TRACED_GROUPS, 0);
+#[map(name = "SPECS")]
+pub(crate) static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
+/// Records lost per thread. Only the thread itself loses its records, on
+/// one CPU at a time, so its entry is counted without atomics; one hash for
+/// all CPUs (a per-CPU one cost a sixth of start-up to preallocate).
+/// Preallocated: an entry allocated on the loss path could fail in the
+/// very burst that loses records, and a loss must never go uncounted.
+#[map(name = "LOST")]
+pub(crate) static LOST: HashMap<u32, LostCount> = HashMap::with_max_entries(MAX_LOSING, 0);
+/// Arguments of syscalls in progress, for the captures at exit.
+/// Per thread, what its current syscall's exit needs. Entries are updated in
+/// place and removed when the thread ends: cheaper than insert + delete per call.
+/// Preallocated: `sched_switch` inserts with the run queue locked.
+#[map(name = "PENDING")]
+pub(crate) static PENDING: HashMap<u32, Pending> = HashMap::with_max_entries(MAX_PENDING, 0);
+
+/// The call in progress of the thread running on this CPU: where its
+/// enter leaves what its exit needs, and its enter record, held in the
+/// scratch buffer so that the exit writes both as one record (one ring
+/// buffer write per call, not two). Cheaper than a hash per call. If the
+/// thread is switched out in the call (see `sched_switch`), its enter
+/// record goes out on its own, as a call that blocks is seen while it
+/// blocks, and the rest moves to PENDING, where the exit finds it on
+/// whichever CPU it returns.
+#[map(name = "SLOT")]
+pub(crate) static SLOT: PerCpuArray<Slot> = PerCpuArray::with_max_entries(1, 0);
+
+#[derive(Clone, Copy)]
+pub(crate) struct Slot {
+    pub(crate) tid: u32,
+    pub(crate) tgid: u32,
+    /// Whether `pending` waits for `tid`'s exit.
+    pub(crate) open: u32,
+    /// Bytes of `tid`'s enter record held at the start of the scratch
+    /// buffer (0: none, or already written out).
+    pub(crate) held: u32,
+    /// Bytes this CPU wrote to the ring since it last looked how full it is.
+    pub(crate) unchecked: u32,
+    /// Whether the ring was WAKEUP_BYTES full when this CPU last looked.
+    pub(crate) lagging: u32,
+    pub(crate) pending: Pending,
+}
+
+/// What a syscall's exit needs from its enter.
+#[derive(Clone, Copy)]
+pub(crate) struct Pending {
+    /// The syscall this is for (-1: none in progress).
+    pub(crate) nr: i64,
+    pub(crate) args: [u64; 6],
+    /// Enter rules whose copy faulted, to run again at exit: a buffer the
+    /// program has not touched yet may not be paged in at enter, and probes
+    /// cannot fault pages in; by the exit the kernel has read it.
+    pub(crate) retry: u32,
+    pub(crate) _pad: u32,
+}
+#[map(name = "SCRATCH")]
+pub(crate) static SCRATCH: PerCpuArray<Scratch> = PerCpuArray::with_max_entries(1, 0);
+/// The capture programs, indexed by `how` (see `next_capture`).
+#[map(name = "CAPTURE")]
+pub(crate) static CAPTURE: ProgramArray = ProgramArray::with_max_entries(8, 0);
+
+/// This CPU's records in the making: an enter held for its exit (at 0),
+/// then the exit, so that a call that returns where it began is one
+/// record. Each of the two is at most SCRATCH_BYTES; every offset is
+/// masked to below twice that, and the buffer has room for a write of
+/// SCRATCH_BYTES more, so every write is in bounds whatever the verifier
+/// knows of the offset. Masking also makes the offsets of different paths
+/// look alike to the verifier, which keeps its work within limits.
+#[repr(C)]
+pub(crate) struct Scratch {
+    pub(crate) job: Job,
+    pub(crate) data: Buf,
+}
+// Records are written at multiples of their alignment from here (see
+// `write_at`); map values are 8-aligned.
+const _: () = assert!(offset_of!(Scratch, data) % 8 == 0);
+
+pub(crate) type Buf = [u8; 3 * SCRATCH_BYTES];
+/// The most an enter and its exit take together.
+pub(crate) const PAIR_BYTES: usize = 2 * SCRATCH_BYTES;
+pub(crate) const OFF_MASK: usize = PAIR_BYTES - 1;
+
+/// A syscall record being completed across tail calls: what the capture
+/// programs need, kept per CPU.
+pub(crate) struct Job {
+    pub(crate) args: [u64; 6],
+    pub(crate) ret: i64,
+    pub(crate) nr: i64,
+    /// Where the record starts in the scratch buffer (after the held
+    /// enter, for an exit) and where its next capture goes.
+    pub(crate) base: u32,
+    pub(crate) off: u32,
+    pub(crate) count: u32,
+    /// Where the record keeps its capture count.
+    pub(crate) count_at: u32,
+    /// The rule to look at next.
+    pub(crate) rule: u32,
+    /// Bit set of the rules to run in this record.
+    pub(crate) wanted: u32,
+    /// Enter rules whose copy faulted (see [`Pending::retry`]).
+    pub(crate) faulted: u32,
+    /// at::ENTER or at::EXIT.
+    pub(crate) when: u32,
+    pub(crate) tid: u32,
+    pub(crate) tgid: u32,
+    /// A capture done in steps, one per run of its program (see
+    /// `capture_iovec_step`, `capture_str_array_step`): the next step, and
+    /// what the steps so far leave for the next (strings done, bytes
+    /// left to show).
+    pub(crate) step: u32,
+    pub(crate) tally: u32,
+    pub(crate) carry: u64,
+}
+
+// Globals set by the loader (see `capture_ebpf::globals`).
+#[unsafe(no_mangle)]
+pub(crate) static SNAPLEN: u32 = MAX_SNAPLEN;
+#[unsafe(no_mangle)]
+pub(crate) static TRACE_ALL: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static SELF_TGID: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static TASK_PID_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static TASK_TGID_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static TASK_EXIT_CODE_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static TASK_MM_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static MM_ARG_START_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static MM_ARG_END_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static BPRM_FILENAME_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static TASK_FILES_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static FILES_FDT_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static FDT_MAX_FDS_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static FDT_FD_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static FILE_INODE_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static INODE_INO_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static WAKEUP_BYTES: u64 = 1 << 20;
+
+pub(crate) fn global<T: Copy>(g: &T) -> T {
+    // SAFETY: reading a global the loader may have rewritten: volatile, so the
+    // compiler does not fold the default value in.
+    unsafe { core::ptr::read_volatile(g) }
+}
+
+/// Room one capture may need in the scratch buffer: header + data.
+pub(crate) const CAPTURE_ROOM: usize = 8 + MAX_SNAPLEN as usize + 8;
+/// Captures start no later than this, so every one fits.
+pub(crate) const LAST_CAPTURE_AT: usize = SCRATCH_BYTES - CAPTURE_ROOM;
+
+/// (tid, tgid) of the current task, from one helper call.
+pub(crate) fn current_ids() -> (u32, u32) {
+    let id = bpf_get_current_pid_tgid();
+    (id as u32, (id >> 32) as u32)
+}
+
+pub(crate) fn is_traced(tgid: u32) -> bool {
+    if global(&TRACE_ALL) != 0 {
+        return tgid != global(&SELF_TGID);
+    }
+    // SAFETY: a plain read of a flag byte.
+    traced_flag(tgid).is_some_and(|flag| unsafe { *flag } != 0)
+}
+
+/// The filter's flag byte for `tgid` (none past the map's pid range).
+pub(crate) fn traced_flag(tgid: u32) -> Option<*mut u8> {
+    let group = TRACED.get_ptr_mut(tgid / TRACED_GROUP as u32)?;
+    // SAFETY: the index is below TRACED_GROUP; the entry lives in the map.
+    Some(unsafe { (*group).as_mut_ptr().add(tgid as usize % TRACED_GROUP) })
+}
+
+/// Puts `tgid` in the filter or takes it out. A byte store: forks of
+/// neighbouring tgids on other CPUs write other bytes of the entry.
+pub(crate) fn set_traced(tgid: u32, traced: bool) {
+    if let Some(flag) = traced_flag(tgid) {
+        // SAFETY: see `traced_flag`.
+        unsafe { flag.write_volatile(u8::from(traced)) };
+    }
+}
+
+pub(crate) fn spec(nr: i64) -> Option<&'static SyscallSpec> {
+    if !(0..i64::from(MAX_SYSCALLS)).contains(&nr) {
+        return None;
+    }
+    let spec = SPECS.get(nr as u32)?;
+    (spec.rules > 0).then_some(spec)
+}
+
+/// This CPU's record buffer and capture job.
+pub(crate) fn job_slots() -> Result<(&'static mut Buf, &'static mut Job), i32> {
+    let scratch = SCRATCH.get_ptr_mut(0).ok_or(1)?;
+    // SAFETY: a per-CPU slot, ours while this program (and its tail calls) run.
+    Ok(unsafe { (&mut (*scratch).data, &mut (*scratch).job) })
+}

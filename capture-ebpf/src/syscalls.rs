@@ -1,0 +1,463 @@
+//! `sys_enter` / `sys_exit`: a record per syscall, the enter held in the
+//! CPU's slot for its exit, and the tail calls into the capture programs.
+
+use aya_ebpf::EbpfContext;
+use aya_ebpf::cty::c_void;
+use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
+use aya_ebpf::macros::raw_tracepoint;
+use aya_ebpf::programs::RawTracePointContext;
+use capture_ebpf::{EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at, how, size};
+use core::mem::offset_of;
+
+use crate::{copies::*, maps::*, ring::*};
+
+/// The syscall registers of `struct pt_regs`, from `REGS_START` on: one
+/// kernel read gets all six arguments and the syscall number.
+#[cfg(bpf_target_arch = "x86_64")]
+pub(crate) mod regs {
+    pub const START: u64 = 56;
+    /// r10, r9, r8, ax, cx, dx, si, di, orig_ax.
+    pub type Window = [u64; 9];
+    pub fn args(w: &Window) -> [u64; 6] {
+        [w[7], w[6], w[5], w[0], w[2], w[1]]
+    }
+    pub fn nr(w: &Window) -> i64 {
+        w[8] as i64
+    }
+}
+
+#[cfg(bpf_target_arch = "aarch64")]
+pub(crate) mod regs {
+    pub const START: u64 = 0;
+    /// regs[0..31], sp, pc, pstate, orig_x0, syscallno (low 32 bits).
+    pub type Window = [u64; 36];
+    pub fn args(w: &Window) -> [u64; 6] {
+        [w[34], w[1], w[2], w[3], w[4], w[5]]
+    }
+    pub fn nr(w: &Window) -> i64 {
+        w[35] as i32 as i64
+    }
+}
+
+pub(crate) fn read_regs(ptr: u64) -> Option<regs::Window> {
+    // Not zeroed first: that is a memset call per syscall.
+    let mut window = core::mem::MaybeUninit::<regs::Window>::uninit();
+    // SAFETY: the helper fills the whole window or fails (then it is not read).
+    unsafe {
+        let r = bpf_probe_read_kernel(
+            window.as_mut_ptr().cast::<c_void>(),
+            size_of::<regs::Window>() as u32,
+            (ptr + regs::START) as *const c_void,
+        );
+        (r == 0).then(|| window.assume_init())
+    }
+}
+
+// Raw tracepoints: no record formatting by the kernel before the program runs.
+#[raw_tracepoint(tracepoint = "sys_enter")]
+pub fn sys_enter(ctx: RawTracePointContext) -> i32 {
+    match try_sys_enter(&ctx) {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// Builds the enter record at the start of the scratch buffer and holds it
+/// there for the exit (see `SLOT`).
+pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
+    let (tid, tgid) = current_ids();
+    if !is_traced(tgid) {
+        return Ok(0);
+    }
+    let nr: i64 = ctx.arg(1);
+    let args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
+    let spec = spec(nr);
+    let (buf, job) = job_slots()?;
+    // An enter whose exit never came here (none is known to): out first.
+    flush_held(buf);
+    let record = SysEnter {
+        header: header(EventKind::SysEnter, tid, tgid),
+        nr,
+        args,
+        captures: 0,
+        _pad: 0,
+    };
+    write_at(buf, 0, &record);
+    let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
+    // Fast paths, without a tail call: no copy at all, or one buffer.
+    if wanted == 0 {
+        hold(tid, tgid, nr, &args, 0, size_of::<SysEnter>());
+        return Ok(0);
+    }
+    if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, 0) {
+        let mut out = Out::after::<SysEnter>(buf, 0);
+        capture_bytes(&mut out, arg, ptr, len);
+        write_at(out.buf, offset_of!(SysEnter, captures), &out.count);
+        let retry = if out.faulted { wanted } else { 0 };
+        hold(tid, tgid, nr, &args, retry, out.off);
+        return Ok(0);
+    }
+    *job = Job {
+        args,
+        ret: 0,
+        nr,
+        base: 0,
+        off: size_of::<SysEnter>() as u32,
+        count: 0,
+        count_at: offset_of!(SysEnter, captures) as u32,
+        rule: 0,
+        wanted,
+        faulted: 0,
+        when: u32::from(at::ENTER),
+        tid,
+        tgid,
+        step: 0,
+        tally: 0,
+        carry: 0,
+    };
+    Ok(next_capture(ctx, buf, job, spec))
+}
+
+#[raw_tracepoint(tracepoint = "sys_exit")]
+pub fn sys_exit(ctx: RawTracePointContext) -> i32 {
+    match try_sys_exit(&ctx) {
+        Ok(r) | Err(r) => r,
+    }
+}
+
+/// Builds the exit record after the held enter, if there is one, and
+/// writes both out as one record.
+pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
+    let (tid, tgid) = current_ids();
+    if !is_traced(tgid) {
+        return Ok(0);
+    }
+    let ret: i64 = ctx.arg(1);
+    let (buf, job) = job_slots()?;
+    let (pending, held) = match take_pending(tid) {
+        Some((p, held)) => (Some(p), held),
+        None => (None, 0),
+    };
+    let (nr, args, mut wanted) = match pending {
+        Some(p) => (p.nr, p.args, p.retry),
+        // Entered before recording began: only the registers tell the
+        // call, and its arguments are unknown.
+        None => (regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?), [0; 6], 0),
+    };
+    let spec = spec(nr);
+    // Out-buffers are only valid when the call succeeded.
+    if let Some(spec) = spec
+        && pending.is_some()
+        && ret >= 0
+    {
+        wanted |= u32::from(spec.exit_rules);
+    }
+    let record = SysExit {
+        header: header(EventKind::SysExit, tid, tgid),
+        nr,
+        ret,
+        captures: 0,
+        _pad: 0,
+    };
+    let base = held & OFF_MASK;
+    write_at(buf, base, &record);
+    let events = if held > 0 { 2 } else { 1 };
+    // Fast paths, without a tail call: no copy at all, or one buffer.
+    let end = if wanted == 0 {
+        Some(base + size_of::<SysExit>())
+    } else if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, ret) {
+        let mut out = Out::after::<SysExit>(buf, base);
+        capture_bytes(&mut out, arg, ptr, len);
+        write_at(out.buf, base + offset_of!(SysExit, captures), &out.count);
+        Some(out.off)
+    } else {
+        None
+    };
+    if let Some(end) = end {
+        emit(buf.as_ptr(), end, tid, tgid, events);
+        return Ok(0);
+    }
+    *job = Job {
+        args,
+        ret,
+        nr,
+        base: base as u32,
+        off: (base + size_of::<SysExit>()) as u32,
+        count: 0,
+        count_at: (base + offset_of!(SysExit, captures)) as u32,
+        rule: 0,
+        wanted,
+        faulted: 0,
+        when: u32::from(at::EXIT),
+        tid,
+        tgid,
+        step: 0,
+        tally: 0,
+        carry: 0,
+    };
+    Ok(next_capture(ctx, buf, job, spec))
+}
+
+/// Holds this thread's enter record (`len` bytes at the start of the
+/// scratch buffer) and what its exit needs, in this CPU's slot: the
+/// thread cannot leave the CPU while its program runs.
+pub(crate) fn hold(tid: u32, tgid: u32, nr: i64, args: &[u64; 6], retry: u32, len: usize) {
+    if let Some(slot) = SLOT.get_ptr_mut(0) {
+        // SAFETY: the per-CPU slot is ours while this program runs on this CPU.
+        let slot = unsafe { &mut *slot };
+        slot.tid = tid;
+        slot.tgid = tgid;
+        slot.open = 1;
+        slot.held = len as u32;
+        slot.pending = Pending {
+            nr,
+            args: *args,
+            retry,
+            _pad: 0,
+        };
+    }
+}
+
+/// Writes out the enter record held in this CPU's slot, if any, on its own.
+pub(crate) fn flush_held(buf: &Buf) {
+    if let Some(slot) = SLOT.get_ptr_mut(0) {
+        // SAFETY: see `hold`.
+        let slot = unsafe { &mut *slot };
+        if slot.held != 0 {
+            emit(buf.as_ptr(), slot.held as usize, slot.tid, slot.tgid, 1);
+            slot.held = 0;
+        }
+    }
+}
+
+/// What this thread's enter left for its exit, and how many bytes of its
+/// enter record wait at the start of the scratch buffer: in this CPU's
+/// slot, or in PENDING (with the record written out) if the thread was
+/// switched out during the call.
+pub(crate) fn take_pending(tid: u32) -> Option<(Pending, usize)> {
+    if let Some(slot) = SLOT.get_ptr_mut(0) {
+        // SAFETY: see `hold`.
+        let slot = unsafe { &mut *slot };
+        if slot.open != 0 && slot.tid == tid {
+            slot.open = 0;
+            let held = slot.held as usize;
+            slot.held = 0;
+            return Some((slot.pending, held));
+        }
+    }
+    let kept = PENDING.get_ptr_mut(&tid)?;
+    // SAFETY: this thread's entry: no one else writes it while it runs.
+    let kept = unsafe { &mut *kept };
+    if kept.nr == -1 {
+        return None;
+    }
+    let pending = *kept;
+    // Marked used rather than deleted: the thread's next blocking call
+    // updates it in place.
+    kept.nr = -1;
+    Some((pending, 0))
+}
+
+/// A thread switched out in a syscall: its enter record goes out now (the
+/// call may block for long, or never return), and what its exit needs
+/// moves to PENDING, where the exit finds it on whichever CPU it returns.
+/// (An open slot always belongs to the task running on its CPU.)
+#[raw_tracepoint(tracepoint = "sched_switch")]
+pub fn sched_switch(_ctx: RawTracePointContext) -> u32 {
+    let Some(slot) = SLOT.get_ptr_mut(0) else {
+        return 0;
+    };
+    // SAFETY: see `hold`.
+    let slot = unsafe { &mut *slot };
+    if slot.open == 0 {
+        return 0;
+    }
+    if let Ok((buf, _)) = job_slots() {
+        flush_held(buf);
+    }
+    slot.open = 0;
+    let pending = slot.pending;
+    match PENDING.get_ptr_mut(&slot.tid) {
+        // SAFETY: the thread's entry; it is not running.
+        Some(kept) => unsafe { *kept = pending },
+        // A full map only costs this call's exit captures.
+        None => {
+            let _ = PENDING.insert(&slot.tid, &pending, 0);
+        }
+    }
+    0
+}
+
+/// The thread ends or becomes another program in its call: its held enter
+/// goes out before the record that says so, and the call is over
+/// (exit_group never returns; a successful execve's exit comes after).
+pub(crate) fn end_held_call(tid: u32, closes: bool) {
+    let Ok((buf, _)) = job_slots() else {
+        return;
+    };
+    flush_held(buf);
+    if closes && let Some(slot) = SLOT.get_ptr_mut(0) {
+        // SAFETY: see `hold`.
+        let slot = unsafe { &mut *slot };
+        if slot.tid == tid {
+            slot.open = 0;
+        }
+    }
+}
+
+/// When the only copy wanted is one plain buffer (read, write, ...): its
+/// argument, address and size.
+#[inline(always)]
+pub(crate) fn single_bytes_rule(
+    spec: Option<&SyscallSpec>,
+    wanted: u32,
+    args: &[u64; 6],
+    ret: i64,
+) -> Option<(u8, u64, u64)> {
+    let spec = spec?;
+    if wanted.count_ones() != 1 {
+        return None;
+    }
+    let rule = spec.rule[(wanted.trailing_zeros() & 3) as usize];
+    if rule.how != how::BYTES {
+        return None;
+    }
+    let ptr = arg_at(args, rule.arg);
+    (ptr != 0).then(|| (rule.arg, ptr, rule_len(&rule, args, ret)))
+}
+
+/// The size a rule copies, before the snapshot length caps it.
+pub(crate) fn rule_len(rule: &capture_ebpf::CaptureSpec, args: &[u64; 6], ret: i64) -> u64 {
+    match rule.size_kind {
+        size::FIXED => u64::from(rule.size),
+        size::ARG => arg_at(args, rule.size_arg),
+        size::RET => ret as u64,
+        // Counts beyond this exceed any snapshot anyway (and avoid 128-bit math).
+        size::ARG_TIMES => arg_at(args, rule.size_arg).min(1024) * u64::from(rule.size),
+        _ => 0,
+    }
+}
+
+/// Moves to the next rule that copies at this point of the call: tail-calls
+/// the program for its kind of copy, or, when none is left, holds the
+/// enter record or writes the exit out.
+/// One program per kind keeps each small enough for the verifier.
+/// (It returns an int: the verifier allows tail calls only in such functions.)
+#[inline(always)]
+pub(crate) fn next_capture<C: EbpfContext>(
+    ctx: &C,
+    buf: &mut Buf,
+    job: &mut Job,
+    spec: Option<&SyscallSpec>,
+) -> i32 {
+    // The lowest wanted rule from `job.rule` on (the bits below it are done).
+    let left = if job.rule < MAX_RULES as u32 {
+        job.wanted >> job.rule << job.rule
+    } else {
+        0
+    };
+    if let Some(spec) = spec
+        && left != 0
+    {
+        let next = left.trailing_zeros() & (MAX_RULES as u32 - 1);
+        job.rule = next;
+        let how = spec.rule[next as usize].how;
+        // SAFETY: the ctx is this program's; on failure we fall through.
+        unsafe { CAPTURE.tail_call(ctx, u32::from(how)) };
+    }
+    write_at(buf, job.count_at as usize, &job.count);
+    if job.when == u32::from(at::ENTER) {
+        hold(
+            job.tid,
+            job.tgid,
+            job.nr,
+            &job.args,
+            job.faulted,
+            job.off as usize,
+        );
+    } else {
+        let events = if job.base > 0 { 2 } else { 1 };
+        emit(buf.as_ptr(), job.off as usize, job.tid, job.tgid, events);
+    }
+    0
+}
+
+/// Runs one capture program's kind of copy on the current rule, then goes on.
+/// Inlined into each program with its `how`, so that each holds (and the
+/// verifier checks) only its own kind of copy.
+#[inline(always)]
+pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
+    let Ok((buf, job)) = job_slots() else {
+        return 0;
+    };
+    let spec = spec(job.nr);
+    if let Some(spec) = spec
+        && job.rule < MAX_RULES as u32
+    {
+        let rule = spec.rule[(job.rule & 3) as usize];
+        let mut out = Out {
+            buf,
+            off: job.off as usize,
+            count: job.count,
+            faulted: false,
+            last: job.base as usize + LAST_CAPTURE_AT,
+        };
+        let ptr = arg_at(&job.args, rule.arg);
+        // Whether this capture continues in another run of this program.
+        let mut more = false;
+        // (An inode capture's argument is a pseudo one: it reads no pointer.)
+        if (ptr != 0 || how == how::FD_INODES) && rule.how == how {
+            let len = rule_len(&rule, &job.args, job.ret);
+            match how {
+                how::STR => capture_str(&mut out, rule.arg, ptr),
+                how::BYTES => capture_bytes(&mut out, rule.arg, ptr, len),
+                how::STR_ARRAY => {
+                    more = capture_str_array_step(&mut out, rule.arg, ptr, job);
+                }
+                how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
+                how::IOVECS => {
+                    more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
+                }
+                how::COUNT_DIRENTS => count_dirents(&mut out, rule.arg, ptr, len),
+                how::FD_INODES => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
+                _ => {}
+            }
+        }
+        job.off = out.off as u32;
+        job.count = out.count;
+        if out.faulted && job.when == u32::from(at::ENTER) {
+            job.faulted |= 1 << (job.rule & 3);
+        }
+        if more {
+            // SAFETY: the ctx is this program's; on failure we fall through.
+            unsafe { CAPTURE.tail_call(ctx, u32::from(how)) };
+        }
+        job.step = 0;
+        job.tally = 0;
+        job.carry = 0;
+        job.rule += 1;
+        next_capture(ctx, out.buf, job, Some(spec))
+    } else {
+        next_capture(ctx, buf, job, None)
+    }
+}
+
+/// The capture programs, one per kind of copy, each `run_capture` with its
+/// `how` (the loader puts them in CAPTURE at that index).
+macro_rules! capture_programs {
+    ($($name:ident => $how:expr),* $(,)?) => {$(
+        #[raw_tracepoint(tracepoint = "sys_enter")]
+        pub fn $name(ctx: RawTracePointContext) -> i32 {
+            run_capture(&ctx, $how)
+        }
+    )*};
+}
+
+capture_programs! {
+    capture_str_prog => how::STR,
+    capture_bytes_prog => how::BYTES,
+    capture_str_array_prog => how::STR_ARRAY,
+    capture_count_ptrs_prog => how::COUNT_PTRS,
+    capture_iovecs_prog => how::IOVECS,
+    capture_dirents_prog => how::COUNT_DIRENTS,
+    capture_fd_inodes_prog => how::FD_INODES,
+}
