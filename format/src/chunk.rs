@@ -15,7 +15,6 @@ use rkyv::{Archive, Serialize, rancor, util::AlignedVec};
 use crate::{
     Error,
     event::{Argv, Body, BodyRef, CaptureStatus, Captures, EventRef, Kind},
-    index::ChunkEntry,
     varint::{Cursor, put_i64, put_u64},
 };
 
@@ -311,23 +310,6 @@ impl ChunkHeader {
             .filter(|&end| end <= file.len() as u64)
             .ok_or_else(|| corrupt("chunk runs past the end of the file"))?;
         Ok((header, start..end as usize))
-    }
-
-    /// The index entry of this chunk, at `offset` in the file; `tids` are the
-    /// bytes that follow the header.
-    pub fn entry(&self, offset: u64, tids: &[u8]) -> ChunkEntry {
-        ChunkEntry {
-            offset,
-            compressed_len: self.compressed_len,
-            raw_len: self.raw_len,
-            events: self.events,
-            ts_first: self.ts_first,
-            ts_last: self.ts_last,
-            tids: tids
-                .chunks_exact(4)
-                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                .collect(),
-        }
     }
 
     /// Length of the whole chunk: header, tids and payload.

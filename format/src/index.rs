@@ -10,7 +10,7 @@ use rustc_hash::FxHashMap;
 
 use crate::{
     Error,
-    chunk::Chunk,
+    chunk::{Chunk, ChunkHeader},
     event::{BodyRef, EventRef},
 };
 
@@ -36,6 +36,25 @@ pub struct ChunkEntry {
     pub ts_first: u64,
     pub ts_last: u64,
     pub tids: Vec<u32>,
+}
+
+impl ChunkEntry {
+    /// The entry of the chunk whose header is `header`, at `offset` in the
+    /// file; `tids` are the bytes that follow the header.
+    pub(crate) fn new(header: &ChunkHeader, offset: u64, tids: &[u8]) -> Self {
+        Self {
+            offset,
+            compressed_len: header.compressed_len,
+            raw_len: header.raw_len,
+            events: header.events,
+            ts_first: header.ts_first,
+            ts_last: header.ts_last,
+            tids: tids
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect(),
+        }
+    }
 }
 
 #[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]

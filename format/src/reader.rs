@@ -18,7 +18,7 @@ use crate::{
     chunk::{Chunk, ChunkHeader},
     event::EventRef,
     header::{ArchivedFileHeader, Preamble, Trailer},
-    index::{ArchivedChunkEntry, ArchivedIndex, IndexBuilder},
+    index::{ArchivedChunkEntry, ArchivedIndex, ChunkEntry, IndexBuilder},
 };
 
 /// The bytes of a trace: a file mapping, or a copy in memory (fuzzing, tests).
@@ -422,7 +422,7 @@ fn index_chunk(file: &[u8], offset: u64, builder: &mut IndexBuilder) -> Result<u
     let (header, range) = ChunkHeader::parse(file, offset)?;
     let chunk = Chunk::decode(file, offset)?;
     let tids = &file[range.start + ChunkHeader::SIZE..][..4 * header.thread_count as usize];
-    builder.add_chunk(header.entry(offset, tids), &chunk)?;
+    builder.add_chunk(ChunkEntry::new(&header, offset, tids), &chunk)?;
     Ok(header.chunk_len())
 }
 

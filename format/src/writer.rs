@@ -17,7 +17,7 @@ use crate::{
     Error, Event,
     chunk::{Block, BlockBuilder, Chunk, ChunkHeader, SealedBlock},
     header::{ALIGN, FileHeader, Preamble, Trailer, padded},
-    index::IndexBuilder,
+    index::{ChunkEntry, IndexBuilder},
 };
 
 /// Tuning knobs; the defaults suit a syscall tracer.
@@ -187,7 +187,7 @@ fn write_blocks(
         // The index learns from the archived chunk, as recovery does from the file.
         let chunk = Chunk::from_archive(archive, &header, offset)?;
         let tids = &bytes[ChunkHeader::SIZE..ChunkHeader::SIZE + 4 * header.thread_count as usize];
-        index.add_written_chunk(header.entry(offset, tids), &chunk)?;
+        index.add_written_chunk(ChunkEntry::new(&header, offset, tids), &chunk)?;
         offset += bytes.len() as u64;
         // The producer may have stopped listening; then the block is just freed.
         let _ = recycle.try_send(block.into_block());
