@@ -17,14 +17,10 @@ use crate::{
 
 /// Prints `trace`'s calls as JSON Lines.
 pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
-    let clock = &trace.header().clock;
     let mut printer = JsonPrinter {
         arch: &trace.header().arch,
         opts,
-        to_unix: clock
-            .unix_ns
-            .to_native()
-            .saturating_sub(clock.monotonic_ns.to_native() as i64),
+        anchor: trace.header().clock.to_native(),
         fds: FdTracker::default(),
         out,
     };
@@ -35,8 +31,8 @@ pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Res
 struct JsonPrinter<'a> {
     arch: &'a str,
     opts: &'a ShowOptions,
-    /// Added to a monotonic timestamp, gives nanoseconds since the Unix epoch.
-    to_unix: i64,
+    /// Turns monotonic timestamps into nanoseconds since the Unix epoch.
+    anchor: format::ClockAnchor,
     fds: FdTracker,
     out: &'a mut dyn Write,
 }
@@ -80,7 +76,7 @@ impl JsonPrinter<'_> {
         let line = json!({
             "tid": enter.tid,
             "pid": enter.pid,
-            "ts": (enter.ts as i64).saturating_add(self.to_unix),
+            "ts": self.anchor.unix_ns(enter.ts),
             "duration_ns": exit.map(|e| e.ts.saturating_sub(enter.ts)),
             "name": name,
             "args": decoded,

@@ -21,6 +21,7 @@ mod perfetto;
 mod print;
 pub mod select;
 pub mod stats;
+pub mod status;
 pub mod syscalls;
 pub mod table;
 

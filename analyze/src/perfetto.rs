@@ -14,7 +14,9 @@ use format::{Body, BodyRef, Event, EventRef, Trace};
 use crate::{
     Call, Error, ShowOptions, TraceSink,
     decode::{CallView, signal_name},
-    replay, table,
+    replay,
+    status::ExitStatus,
+    table,
 };
 
 /// Writes `trace` as a Chrome trace-event JSON document to `out`.
@@ -151,12 +153,7 @@ impl TraceSink for Exporter<'_> {
                 self.instant(event, name, "t")
             }
             BodyRef::TaskExit { status } => {
-                let end = if status & 0x7f == 0 {
-                    format!("exited with {}", (status >> 8) & 0xff)
-                } else {
-                    format!("killed by {}", signal_name((status & 0x7f) as u32))
-                };
-                self.instant(event, end, "t")
+                self.instant(event, ExitStatus(status).to_string(), "t")
             }
             BodyRef::Signal { signo, .. } => self.instant(event, signal_name(signo as u32), "t"),
             BodyRef::Lost { count } => self.instant(event, format!("{count} events lost"), "p"),

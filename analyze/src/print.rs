@@ -18,6 +18,7 @@ use crate::{
     fds::{self, FdTracker},
     replay,
     select::{CallFilter, Quiet, Set, Status},
+    status::ExitStatus,
     syscalls, table,
 };
 
@@ -170,11 +171,10 @@ pub fn print_threads(
         let exe = process.map_or(String::new(), |p| {
             String::from_utf8_lossy(&p.filename).into_owned()
         });
-        let anchor = &trace.header().clock;
+        let anchor = trace.header().clock.to_native();
         let when = |ts: u64| clock(anchor.unix_ns(ts), Clock::Time, Precision::Us);
-        let end = match thread.exit_status.as_ref().map(|s| s.to_native()) {
-            Some(s) if s & 0x7f == 0 => format!("exited with {}", (s >> 8) & 0xff),
-            Some(s) => format!("killed by {}", signal_name((s & 0x7f) as u32)),
+        let end = match thread.exit_status.as_ref() {
+            Some(s) => ExitStatus(s.to_native()).to_string(),
             None => "still running when recording stopped".to_owned(),
         };
         writeln!(
@@ -258,7 +258,6 @@ pub struct StracePrinter<'o> {
 
 impl<'o> StracePrinter<'o> {
     pub fn new(trace: &Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
-        let clock = &trace.header().clock;
         let arch = trace.header().arch.as_str();
         let numbers = 0..1024;
         Self {
@@ -266,10 +265,7 @@ impl<'o> StracePrinter<'o> {
             names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
             syscalls: numbers.map(|nr| table::lookup(arch, nr)).collect(),
             opts: opts.clone(),
-            anchor: format::ClockAnchor {
-                monotonic_ns: clock.monotonic_ns.to_native(),
-                unix_ns: clock.unix_ns.to_native(),
-            },
+            anchor: trace.header().clock.to_native(),
             last_ts: None,
             whole_lines: opts.calls.by_status(),
             out,
@@ -324,10 +320,7 @@ impl<'o> StracePrinter<'o> {
             }
             TaskPrefix::Terminal | TaskPrefix::None => {}
         }
-        let wall = self
-            .anchor
-            .unix_ns
-            .wrapping_add(ts.wrapping_sub(self.anchor.monotonic_ns) as i64);
+        let wall = self.anchor.unix_ns(ts);
         if let Some((kind, precision)) = self.opts.time.absolute {
             prefix.push_str(&clock(wall, kind, precision));
         }
@@ -773,9 +766,10 @@ impl TraceSink for StracePrinter<'_> {
             // strace: `exited` lines go with -e quiet=exit, `killed by` ones
             // with -e signal= (the signal set).
             BodyRef::TaskExit { status }
-                if (status & 0x7f == 0 && self.opts.quiet.contains(&Quiet::Exit))
-                    || (status & 0x7f != 0
-                        && !self.opts.signals.contains(&((status & 0x7f) as u32))) =>
+                if match ExitStatus(status).signal() {
+                    None => self.opts.quiet.contains(&Quiet::Exit),
+                    Some(signo) => !self.opts.signals.contains(&signo),
+                } =>
             {
                 self.live.remove(&tid);
                 self.exec.remove(&tid);
@@ -784,25 +778,13 @@ impl TraceSink for StracePrinter<'_> {
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid))?;
                 let prefix = self.prefix(tid, event.ts);
-                let sig = status & 0x7f;
-                if sig == 0 {
-                    writeln!(
-                        self.out,
-                        "{prefix}+++ exited with {} +++",
-                        (status >> 8) & 0xff
-                    )?;
+                let status = ExitStatus(status);
+                let core = if status.core_dumped() {
+                    " (core dumped)"
                 } else {
-                    let core = if status & 0x80 != 0 {
-                        " (core dumped)"
-                    } else {
-                        ""
-                    };
-                    writeln!(
-                        self.out,
-                        "{prefix}+++ killed by {}{core} +++",
-                        signal_name(sig as u32)
-                    )?;
-                }
+                    ""
+                };
+                writeln!(self.out, "{prefix}+++ {status}{core} +++")?;
                 self.live.remove(&tid);
                 self.exec.remove(&tid);
                 self.forget_comm(tid, event.pid);

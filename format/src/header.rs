@@ -51,11 +51,22 @@ pub struct ClockAnchor {
     pub unix_ns: i64,
 }
 
-impl ArchivedClockAnchor {
-    /// Unix-epoch nanoseconds of the monotonic timestamp `ts`.
+impl ClockAnchor {
+    /// Unix-epoch nanoseconds of the monotonic timestamp `ts`: the one
+    /// conversion every view uses.
     pub fn unix_ns(&self, ts: u64) -> i64 {
-        let delta = ts.wrapping_sub(self.monotonic_ns.to_native()) as i64;
-        self.unix_ns.to_native().wrapping_add(delta)
+        let delta = ts.wrapping_sub(self.monotonic_ns) as i64;
+        self.unix_ns.wrapping_add(delta)
+    }
+}
+
+impl ArchivedClockAnchor {
+    /// The anchor as read from the file.
+    pub fn to_native(&self) -> ClockAnchor {
+        ClockAnchor {
+            monotonic_ns: self.monotonic_ns.to_native(),
+            unix_ns: self.unix_ns.to_native(),
+        }
     }
 }
 
