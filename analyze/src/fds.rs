@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use format::{BodyRef, EventRef};
 
 use crate::{
-    decode::{CallView, FdEntry, FdTable},
+    decode::{CallView, FdEntry, FdTable, inode_name},
     table,
 };
 
@@ -123,31 +123,6 @@ pub fn open_path(view: &CallView<'_>) -> Option<Vec<u8>> {
     }
 }
 
-/// How /proc names a socket or pipe, by the inode the recorder read for it:
-/// `socket:[1234]` (plain `socket` when there is none).
-fn inode_name(kind: &str, inode: Option<u64>) -> Vec<u8> {
-    match inode.filter(|&i| i != 0) {
-        Some(inode) => format!("{kind}:[{inode}]").into_bytes(),
-        None => kind.as_bytes().to_vec(),
-    }
-}
-
-/// The two descriptors pipe, pipe2 and socketpair returned, with what they
-/// refer to.
-pub fn pair_names(view: &CallView<'_>) -> Option<[(i64, Vec<u8>); 2]> {
-    let (arg, kind) = match view.syscall.name {
-        "pipe" | "pipe2" => (0, "pipe"),
-        "socketpair" => (3, "socket"),
-        _ => return None,
-    };
-    let (a, b) = view.int_pair(arg)?;
-    let inodes = view.fd_inodes();
-    Some([
-        (a, inode_name(kind, inodes.first().copied())),
-        (b, inode_name(kind, inodes.get(1).copied())),
-    ])
-}
-
 /// What a returned call did to its process's descriptors. A descriptor a
 /// call returns that is not named here is forgotten: its number was reused.
 pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
@@ -212,7 +187,7 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
                 "pipe2" | "socketpair" => cloexec_at(1),
                 _ => false,
             };
-            pair_names(view)
+            view.fd_pair_names()
                 .map(|pair| pair.map(|(fd, name)| set(fd, &name, cloexec)).into())
                 .unwrap_or_default()
         }

@@ -2,6 +2,7 @@
 //! the syscall table ([`crate::table`]): each [`Arg`] says how its value (and
 //! the memory captured for it) is printed.
 
+mod fd_names;
 mod flags;
 mod strings;
 mod structs;
@@ -11,6 +12,7 @@ use std::fmt::Write as _;
 
 use crate::table::{Arg, At, Ret, Shape, Size, Syscall};
 
+pub use fd_names::inode_name;
 pub use strings::Hex;
 
 /// What a call moved through its descriptor (see [`CallView::io_buffers`]).
@@ -535,7 +537,7 @@ impl<'a> CallView<'a> {
             Shape::Statx => structs::statx(out, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
-            Shape::IntPair => match crate::fds::pair_names(self).filter(|_| opts.fd_paths) {
+            Shape::IntPair => match self.fd_pair_names().filter(|_| opts.fd_paths) {
                 // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
                 Some([(a, name_a), (b, name_b)]) => {
                     let _ = write!(
