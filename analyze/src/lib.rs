@@ -12,13 +12,16 @@
 //! The sinks: the strace printer ([`print_strace`], [`print_threads`]), JSON
 //! Lines ([`print_json`]) and the Perfetto timeline ([`export_perfetto`]).
 //! [`stats`] does not replay: it counts chunks in parallel and pairs the calls
-//! that straddle them when it merges the counts.
+//! that straddle them when it merges the counts; `stats::view` assembles what
+//! one `systrace stats` request prints. [`status`] reads exit statuses for
+//! every view, and [`progress`] shows a bar during long reads.
 
 pub mod decode;
 pub mod fds;
 mod json;
 mod perfetto;
 mod print;
+pub mod progress;
 pub mod select;
 pub mod stats;
 pub mod status;

@@ -893,121 +893,42 @@ fn warn_skipped(path: &Path, trace: &format::Trace) {
 }
 
 fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
-    use analyze::stats::{self, By, report};
+    use analyze::stats::{By, view};
     let path = &args.file;
     refuse_paths(&args.select, "stats")?;
     let trace = open_trace(path)?;
     let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
-    let calls = qualifiers.calls();
-    let arch = trace.header().arch.as_str().to_owned();
-    let sort = args.sort.sort_by();
-    let by = match args.by {
-        ByArg::Syscall => By::Syscall,
-        ByArg::Process => By::Process,
-        ByArg::Thread => By::Thread,
-        ByArg::Errno => By::Errno,
-        ByArg::File => By::File,
-    };
+    let arch = trace.header().arch.as_str();
     let hist = match &args.hist {
         Some(name) => Some(
-            analyze::syscalls::number(&arch, name)
+            analyze::syscalls::number(arch, name)
                 .with_context(|| format!("--hist: no syscall named {name} on {arch}"))?,
         ),
         None => None,
     };
-    let want = stats::Want {
-        latency: args.latency || hist.is_some() || args.json,
-        processes: by == By::Process || args.json,
-        threads: by == By::Thread || args.json,
-        errnos: by == By::Errno || args.json,
-        mmap: args.mmap || args.json,
+    let request = view::Request {
+        by: match args.by {
+            ByArg::Syscall => By::Syscall,
+            ByArg::Process => By::Process,
+            ByArg::Thread => By::Thread,
+            ByArg::Errno => By::Errno,
+            ByArg::File => By::File,
+        },
+        sort: args.sort.sort_by(),
+        columns: ColumnArg::columns(&args.columns),
+        latency: args.latency,
+        hist,
+        mmap: args.mmap,
+        tmpfiles: args.tmpfiles,
+        json: args.json,
     };
-    let plan = stats::Plan::new(&trace, &calls, &events, want);
-    let tally = with_progress(trace.index().chunks.len() as u64, |tick| {
-        stats::tally(&trace, &plan, 2, tick)
-    })
-    .with_context(|| format!("{}", path.display()))?;
-    let files = if by == By::File || args.tmpfiles {
-        Some(
-            stats::files::collect(&trace, &calls, &events)
-                .with_context(|| format!("{}", path.display()))?,
-        )
-    } else {
-        None
-    };
-    let mut text = String::new();
-    if args.json {
-        let mut doc = report::json(&tally, &trace, sort);
-        if let Some(files) = &files {
-            doc["files"] = stats::files::json(files);
-        }
-        text = serde_json::to_string_pretty(&doc)? + "\n";
-    } else {
-        match by {
-            By::Syscall => {
-                let columns = ColumnArg::columns(&args.columns);
-                report::syscall_table_with(&mut text, &tally, &arch, sort, &columns)
-            }
-            By::Process => report::process_table(&mut text, &tally, &trace, sort),
-            By::Thread => report::thread_table(&mut text, &tally, &trace, sort),
-            By::Errno => report::errno_table(&mut text, &tally, &arch),
-            By::File => {
-                if let Some(files) = &files {
-                    stats::files::file_table(&mut text, files, &trace);
-                }
-            }
-        }
-        if args.latency {
-            text.push('\n');
-            report::latency_table(&mut text, &tally, &arch, sort);
-        }
-        if let Some(nr) = hist {
-            text.push('\n');
-            report::latency_histogram(&mut text, &tally, &arch, nr);
-        }
-        if args.mmap {
-            text.push('\n');
-            report::mappings(&mut text, &tally);
-        }
-        if args.tmpfiles
-            && let Some(files) = &files
-        {
-            text.push('\n');
-            stats::files::tmpfile_list(&mut text, files, &trace);
-        }
-        report::lost(&mut text, &trace);
-    }
+    let text = view::render(&trace, &qualifiers.calls(), &events, &request)
+        .with_context(|| format!("{}", path.display()))?;
     write_view(path, args.output.as_deref(), Kind::Text, |out| {
         Ok(out.write_all(text.as_bytes())?)
     })?;
     warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
-}
-
-/// Runs `work` with a progress bar on stderr, shown once it has run for a
-/// second and only on a terminal; `work` ticks it once per chunk of `total`.
-fn with_progress<T>(total: u64, work: impl FnOnce(&(dyn Fn() + Sync)) -> T) -> T {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    use std::io::IsTerminal as _;
-    let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} chunks, {eta} left") {
-        bar.set_style(style);
-    }
-    let start = std::time::Instant::now();
-    let shown = std::sync::atomic::AtomicBool::new(false);
-    let terminal = std::io::stderr().is_terminal();
-    let tick = || {
-        bar.inc(1);
-        if terminal
-            && start.elapsed() > std::time::Duration::from_secs(1)
-            && !shown.swap(true, std::sync::atomic::Ordering::Relaxed)
-        {
-            bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    };
-    let result = work(&tick);
-    bar.finish_and_clear();
-    result
 }
 
 fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {

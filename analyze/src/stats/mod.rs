@@ -6,11 +6,13 @@
 //! in file order (`Edges`). Only what a view needs is counted, so the default
 //! table costs little more than reading. The per-file view needs every
 //! process's descriptors in call order, so [`files`] replays the trace instead.
-//! [`report`] turns the counts into text and JSON.
+//! [`report`] turns the counts into text and JSON; [`view`] puts together
+//! what one `stats` request prints.
 
 pub mod files;
 mod latency;
 pub mod report;
+pub mod view;
 
 use rustc_hash::FxHashMap;
 
