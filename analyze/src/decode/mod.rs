@@ -560,7 +560,16 @@ impl<'a> CallView<'a> {
             Shape::Sigaction => structs::sigaction(out, mem.data),
             Shape::Pollfds => structs::pollfds(out, mem.data, self.args[1]),
             Shape::Dirents => structs::dirent_count(out, value, mem.data),
-            _ => None,
+            // Copied, not decoded yet: the address, as before.
+            Shape::Statfs
+            | Shape::Timeval
+            | Shape::Itimerspec
+            | Shape::Msghdr
+            | Shape::Rusage
+            | Shape::EpollEvent
+            | Shape::CloneArgs => None,
+            // Printed above (the iovec array and its data), or never copied.
+            Shape::Iovecs | Shape::Opaque => None,
         };
         if done.is_none() {
             pointer(out, value);
