@@ -228,9 +228,10 @@ fn per_process<'a>(lines: impl Iterator<Item = (Option<u32>, &'a str)>) -> Vec<V
         .collect()
 }
 
-/// The share of strace's lines that `systrace show` printed identically, per
-/// process; prints both side by side when it is below `floor`.
-fn assert_show_matches_strace(name: &str, run: &Run, floor: f64) {
+/// How many of strace's lines `systrace show` did not print identically, per
+/// process: at most `max_missing` (what the sample misses today, plus one),
+/// else it prints both side by side.
+fn assert_show_matches_strace(name: &str, run: &Run, max_missing: usize) {
     let theirs = per_process(run.strace_log.lines().filter_map(|l| {
         let (pid, text) = l.split_once(' ')?;
         Some((pid.parse().ok(), text.trim_start()))
@@ -278,9 +279,9 @@ fn assert_show_matches_strace(name: &str, run: &Run, floor: f64) {
         share * 100.0
     );
     assert!(
-        share >= floor,
-        "{name}: only {:.1}% of strace's lines reproduced:\n{report}",
-        share * 100.0
+        total - matched <= max_missing,
+        "{name}: {} of strace's lines not reproduced (at most {max_missing}):\n{report}",
+        total - matched
     );
 }
 
@@ -354,7 +355,7 @@ fn fileio_opens_three_ways_and_its_data_is_captured() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("fileio", &run);
-    assert_show_matches_strace("fileio", &run, 0.95);
+    assert_show_matches_strace("fileio", &run, 2);
     let e = &run.events;
     let a_txt = dir
         .path()
@@ -432,7 +433,7 @@ fn forker_child_exec_and_statuses() {
     let run = run(dir.path(), "forker", &[arg(sample("forker"))]);
     assert_eq!(run.status, Some(0));
     assert_same_calls("forker", &run);
-    assert_show_matches_strace("forker", &run, 0.95);
+    assert_show_matches_strace("forker", &run, 3);
     let statuses = exit_statuses(&run.trace);
     assert_eq!(
         statuses,
@@ -477,7 +478,7 @@ fn tcp_loopback_data_and_addresses() {
     let run = run(dir.path(), "tcp", &[arg(sample("tcp"))]);
     assert_eq!(run.status, Some(0));
     assert_same_calls("tcp", &run);
-    assert_show_matches_strace("tcp", &run, 0.95);
+    assert_show_matches_strace("tcp", &run, 4);
     let e = &run.events;
     let sent: Vec<_> = enters(e, "sendto")
         .into_iter()
@@ -535,7 +536,7 @@ fn mmapper_maps_and_unmaps() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("mmapper", &run);
-    assert_show_matches_strace("mmapper", &run, 0.95);
+    assert_show_matches_strace("mmapper", &run, 2);
     let e = &run.events;
     let sizes: Vec<u64> = enters(e, "munmap")
         .into_iter()
@@ -556,7 +557,7 @@ fn killed_by_sigkill_is_recorded_as_such() {
     let run = run(dir.path(), "killed", &[arg(sample("killed"))]);
     assert_eq!(run.status, Some(128 + 9));
     assert_same_calls("killed", &run);
-    assert_show_matches_strace("killed", &run, 0.95);
+    assert_show_matches_strace("killed", &run, 3);
     assert_eq!(exit_statuses(&run.trace), [("killed".into(), Some(9))]);
     assert!(
         run.events
@@ -579,7 +580,7 @@ fn badfd_close_and_tmpfile() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("badfd", &run);
-    assert_show_matches_strace("badfd", &run, 0.95);
+    assert_show_matches_strace("badfd", &run, 2);
     let e = &run.events;
     let close = enters(e, "close")
         .into_iter()
@@ -603,7 +604,7 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
     let run = run(dir.path(), "vectored", &[arg(sample("vectored"))]);
     assert_eq!(run.status, Some(0));
     assert_same_calls("vectored", &run);
-    assert_show_matches_strace("vectored", &run, 0.95);
+    assert_show_matches_strace("vectored", &run, 3);
     // Each of these is in strace's log too (with its own alignment).
     for line in [
         "poll([{fd=3, events=POLLIN}], 1, 0) = 0 (Timeout)",
@@ -676,7 +677,7 @@ fn python_matches_strace() {
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("python", &run);
-    assert_show_matches_strace("python", &run, 0.95);
+    assert_show_matches_strace("python", &run, 6);
     for text in [
         "F_GETFL) = 0x8000 (flags O_RDONLY|O_LARGEFILE)",
         "F_SETFD, FD_CLOEXEC) = 0",
@@ -696,18 +697,21 @@ fn coreutils_make_the_same_calls_as_under_strace() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("work")).unwrap();
     std::fs::write(dir.path().join("work/f.txt"), b"coreutils\n").unwrap();
-    for (name, command) in [
-        ("cat", vec![arg("cat"), arg("f.txt")]),
-        ("ls", vec![arg("ls"), arg("-l"), arg(".")]),
+    // The lines each may miss: today's (random bytes, addresses, a
+    // fadvise64 advice printed as a number), plus one.
+    for (name, command, max_missing) in [
+        ("cat", vec![arg("cat"), arg("f.txt")], 4),
+        ("ls", vec![arg("ls"), arg("-l"), arg(".")], 3),
         (
             "pipe",
             vec![arg("sh"), arg("-c"), arg("echo hi | tr a-z A-Z")],
+            9,
         ),
     ] {
         let run = run(dir.path(), name, &command);
         assert_eq!(run.status, Some(0), "{name}");
         assert_same_calls(name, &run);
-        assert_show_matches_strace(name, &run, 0.95);
+        assert_show_matches_strace(name, &run, max_missing);
         if name == "ls" {
             // ".", ".." and f.txt, counted in the kernel from getdents64's records.
             assert!(
