@@ -1,0 +1,505 @@
+//! Rendering a call as strace does: its arguments, captured memory and
+//! result, and the calls whose arguments depend on one another (clone,
+//! fcntl, poll).
+
+use std::fmt::Write as _;
+
+use format::CaptureStatus;
+
+use super::*;
+use crate::table::{Arg, At, Ret, Shape, Size};
+
+impl CallView<'_> {
+    /// Index of the first argument only known at exit: strace prints the
+    /// arguments before it at enter, the rest after `<... resumed>`.
+    pub fn exit_split(&self) -> usize {
+        self.syscall
+            .args
+            .iter()
+            .position(|a| matches!(a, Arg::Mem { at, shape, .. } if !printed_at_enter(*at, *shape)))
+            .unwrap_or(self.syscall.args.len())
+    }
+
+    /// Appends arguments `range` (with their separating commas).
+    pub fn render_args(&self, out: &mut String, range: std::ops::Range<usize>, opts: &Options) {
+        if self.syscall.name == "clone" {
+            return self.render_clone(out, range);
+        }
+        // futex and fcntl show only the arguments their command uses.
+        let shown = match (self.syscall.name, self.args[1] & 0x7f) {
+            ("futex", 1) => 3,
+            ("futex", 0) => 4,
+            ("fcntl", _) if fcntl_arg(self.args[1]).is_none() => 2,
+            // FIONCLEX and FIOCLEX take no argument.
+            ("ioctl", _) if matches!(self.args[1], 0x5450 | 0x5451) => 2,
+            _ => self.syscall.args.len(),
+        };
+        for i in range.start..range.end.min(shown) {
+            if !self.shows(i) {
+                continue;
+            }
+            if i > 0 {
+                out.push_str(", ");
+            }
+            self.render_arg(out, i, opts);
+        }
+    }
+
+    fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
+        let value = self.args[i];
+        let arg_no = i as u8;
+        // socket's protocol is named for the IP families.
+        if self.syscall.name == "socket" && i == 2 && matches!(self.args[0], 2 | 10) {
+            let name = match value {
+                0 => "IPPROTO_IP",
+                6 => "IPPROTO_TCP",
+                17 => "IPPROTO_UDP",
+                _ => "",
+            };
+            if !name.is_empty() {
+                return out.push_str(name);
+            }
+        }
+        let kind = match (self.syscall.name, i) {
+            ("fcntl", 2) => fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
+            _ => self.syscall.args[i],
+        };
+        match kind {
+            Arg::Int => push_int(out, int(value)),
+            Arg::Pid => self.pid(out, int(value), opts),
+            Arg::Fd => self.fd(out, int(value), opts),
+            Arg::DirFd => match int(value) {
+                -100 => out.push_str("AT_FDCWD"),
+                fd => self.fd(out, fd, opts),
+            },
+            Arg::Uint => push_int(out, value),
+            Arg::Hex => hex(out, value),
+            Arg::Ptr => pointer(out, value),
+            Arg::Mode => out.push_str(&octal_mode(value as u32 & 0o7777)),
+            Arg::Signal => out.push_str(&signal_name(value as u32)),
+            Arg::Flags(f) => flags::render(out, f, value),
+            Arg::Path | Arg::Str => {
+                let limit = if self.syscall.args[i] == Arg::Path {
+                    usize::MAX
+                } else {
+                    opts.strsize
+                };
+                match self.enter_mem(arg_no) {
+                    Some(m) if m.status != CaptureStatus::Fault => strings::c_string(
+                        out,
+                        m.data,
+                        m.status == CaptureStatus::Partial,
+                        limit,
+                        opts.hex,
+                    ),
+                    _ => match self.exec.filter(|_| self.syscall.args.contains(&Arg::Argv)) {
+                        Some((filename, _)) => {
+                            strings::c_string(out, filename, false, limit, opts.hex)
+                        }
+                        None => pointer(out, value),
+                    },
+                }
+            }
+            Arg::Argv => self.render_argv(out, value, opts),
+            Arg::Envp => {
+                pointer(out, value);
+                if let Some(m) = self.enter_mem(arg_no)
+                    && m.status != CaptureStatus::Fault
+                    && let Some(n) = m.data.get(..4)
+                {
+                    let n = u32::from_ne_bytes([n[0], n[1], n[2], n[3]]);
+                    let more = if m.status == CaptureStatus::Partial {
+                        "+"
+                    } else {
+                        ""
+                    };
+                    let _ = write!(out, " /* {n}{more} vars */");
+                }
+            }
+            Arg::Mem { at, size, shape } => self.render_mem(out, i, at, size, shape, opts),
+        }
+    }
+
+    /// clone is printed with named arguments, those its flags make meaningful:
+    /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`.
+    fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
+        if range.start > 0 {
+            return;
+        }
+        let [flags, stack, parent_tid, child_tid, tls, _] = self.args;
+        let mut parts = vec![format!(
+            "child_stack={}",
+            if stack == 0 {
+                "NULL".to_owned()
+            } else {
+                format!("{stack:#x}")
+            }
+        )];
+        let mut f = String::new();
+        flags::clone_flags(&mut f, flags);
+        parts.push(format!("flags={f}"));
+        if flags & (0x100000 | 0x1000) != 0 {
+            parts.push(format!("parent_tid={parent_tid:#x}"));
+        }
+        if flags & (0x1000000 | 0x200000) != 0 {
+            parts.push(format!("child_tidptr={child_tid:#x}"));
+        }
+        if flags & 0x80000 != 0 {
+            parts.push(format!("tls={tls:#x}"));
+        }
+        out.push_str(&parts.join(", "));
+    }
+
+    /// A descriptor, with what it refers to under `-y`.
+    fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
+        push_int(out, fd);
+        if opts.fd_paths
+            && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
+        {
+            out.push('<');
+            out.push_str(&String::from_utf8_lossy(&entry.name));
+            out.push('>');
+        }
+    }
+
+    /// A pid, with the command name of its task under `-Y` (while it lives).
+    fn pid(&self, out: &mut String, pid: i64, opts: &Options) {
+        push_int(out, pid);
+        if opts.pid_comms
+            && let Some(comm) = u32::try_from(pid).ok().and_then(|p| self.comms?.get(&p))
+        {
+            out.push('<');
+            out.push_str(comm);
+            out.push('>');
+        }
+    }
+
+    fn render_argv(&self, out: &mut String, value: u64, opts: &Options) {
+        let mems: Vec<Mem<'_>> = self.enter_mems(self.arg_index(Arg::Argv)).collect();
+        let faulted = mems.is_empty() || mems.iter().any(|m| m.status == CaptureStatus::Fault);
+        if faulted {
+            if let Some((_, argv)) = self.exec {
+                out.push('[');
+                for (k, a) in argv.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    strings::c_string(out, a, false, opts.strsize, opts.hex);
+                }
+                out.push(']');
+            } else {
+                pointer(out, value);
+            }
+            return;
+        }
+        out.push('[');
+        for (k, m) in mems.iter().enumerate() {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            if m.status == CaptureStatus::Partial && m.data.is_empty() {
+                out.push_str("...");
+            } else {
+                let cut = m.status == CaptureStatus::Partial;
+                strings::c_string(out, m.data, cut, opts.strsize, opts.hex);
+            }
+        }
+        out.push(']');
+    }
+
+    fn arg_index(&self, wanted: Arg) -> u8 {
+        self.syscall
+            .args
+            .iter()
+            .position(|a| *a == wanted)
+            .unwrap_or(0) as u8
+    }
+
+    fn render_mem(
+        &self,
+        out: &mut String,
+        i: usize,
+        at: At,
+        size: Size,
+        shape: Shape,
+        opts: &Options,
+    ) {
+        let value = self.args[i];
+        let arg_no = i as u8;
+        let ret = self.ret();
+        if shape == Shape::Iovecs {
+            return self.render_iovecs(out, i, at, size, opts);
+        }
+        let mem = match at {
+            At::Enter => self.enter_mem(arg_no),
+            At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no),
+            // Out-buffers mean something only when the call succeeded.
+            At::Exit | At::Both => match ret {
+                Some(r) if r >= 0 => self.exit_mem(arg_no),
+                _ => None,
+            },
+        };
+        let Some(mem) = mem.filter(|m| m.status != CaptureStatus::Fault) else {
+            return pointer(out, value);
+        };
+        let len = match size {
+            Size::Fixed(n) => u64::from(n),
+            Size::Arg(k) => self.args[k as usize],
+            Size::Ret => ret.unwrap_or(0).max(0) as u64,
+            Size::ArgTimes(k, n) => self.args[k as usize].saturating_mul(u64::from(n)),
+        };
+        let hex = if self.syscall.name == "getrandom" {
+            Hex::Always
+        } else {
+            opts.hex
+        };
+        let done = match shape {
+            Shape::Bytes => {
+                strings::buffer(out, mem.data, len, opts.strsize, hex);
+                Some(())
+            }
+            Shape::OutPath => {
+                let path = mem.data.split(|&b| b == 0).next().unwrap_or_default();
+                let cut = mem.status == CaptureStatus::Partial && path.len() == mem.data.len();
+                strings::c_string(out, path, cut, usize::MAX, opts.hex);
+                Some(())
+            }
+            Shape::Sysinfo => structs::sysinfo(out, mem.data),
+            Shape::Utsname => structs::utsname(out, mem.data),
+            Shape::Stat => structs::stat(out, mem.data),
+            Shape::Statx => structs::statx(out, mem.data),
+            Shape::Rlimit => structs::rlimit(out, mem.data),
+            Shape::Timespec => structs::timespec(out, mem.data),
+            Shape::IntPair => match self.fd_pair_names().filter(|_| opts.fd_paths) {
+                // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
+                Some([(a, name_a), (b, name_b)]) => {
+                    let _ = write!(
+                        out,
+                        "[{a}<{}>, {b}<{}>]",
+                        String::from_utf8_lossy(&name_a),
+                        String::from_utf8_lossy(&name_b)
+                    );
+                    Some(())
+                }
+                None => structs::int_pair(out, mem.data),
+            },
+            Shape::IntVal if self.syscall.name.starts_with("wait") => {
+                structs::wait_status(out, mem.data)
+            }
+            Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
+            Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
+            Shape::Sockaddr => structs::sockaddr(out, mem.data),
+            Shape::Sigset => structs::sigset(out, mem.data),
+            Shape::Sigaction => structs::sigaction(out, mem.data),
+            Shape::Pollfds => structs::pollfds(out, mem.data, self.args[1]),
+            Shape::Dirents => structs::dirent_count(out, value, mem.data),
+            // Copied, not decoded yet: the address, as before.
+            Shape::Statfs
+            | Shape::Timeval
+            | Shape::Itimerspec
+            | Shape::Msghdr
+            | Shape::Rusage
+            | Shape::EpollEvent
+            | Shape::CloneArgs => None,
+            // Printed above (the iovec array and its data), or never copied.
+            Shape::Iovecs | Shape::Opaque => None,
+        };
+        if done.is_none() {
+            pointer(out, value);
+        }
+    }
+
+    /// `[{iov_base="...", iov_len=5}, ...]`: each entry's data up to its length
+    /// at enter (writev), up to what the call returned in all at exit (readv).
+    fn render_iovecs(&self, out: &mut String, i: usize, at: At, size: Size, opts: &Options) {
+        let arg_no = i as u8;
+        let (mems, mut left) = match (at, self.ret()) {
+            (At::Enter, _) => (self.enter_mems(arg_no).collect(), u64::MAX),
+            (_, Some(ret)) if ret >= 0 => (self.exit_mems(arg_no), ret as u64),
+            _ => (Vec::new(), 0),
+        };
+        let Some((array, data)) = mems
+            .split_first()
+            .filter(|(a, _)| a.status != CaptureStatus::Fault)
+        else {
+            return pointer(out, self.args[i]);
+        };
+        let count = match size {
+            Size::Arg(k) => self.args[k as usize],
+            _ => (array.data.len() / 16) as u64,
+        };
+        let entries = (array.data.len() / 16).min(usize::try_from(count).unwrap_or(usize::MAX));
+        out.push('[');
+        for k in 0..entries {
+            let Some((base, len)) = structs::iovec(array.data, k) else {
+                break;
+            };
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str("{iov_base=");
+            let shown = len.min(left);
+            left -= shown;
+            match data.get(k).filter(|d| d.status != CaptureStatus::Fault) {
+                _ if shown == 0 => out.push_str("\"\""),
+                Some(d) => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
+                None => pointer(out, base),
+            }
+            let _ = write!(out, ", iov_len={len}}}");
+        }
+        if count > entries as u64 {
+            out.push_str(if entries > 0 { ", ..." } else { "..." });
+        }
+        out.push(']');
+    }
+
+    /// fcntl's result by command: a descriptor, flags, or a number.
+    fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
+        let flags = |out: &mut String, table| {
+            hex(out, ret as u64);
+            out.push_str(" (flags ");
+            flags::render(out, table, ret as u64);
+            out.push(')');
+        };
+        match self.args[1] {
+            F_DUPFD | F_DUPFD_CLOEXEC => self.fd(out, ret, opts),
+            F_GETFD if ret != 0 => flags(out, crate::table::Flags::FdFlags),
+            F_GETFL => flags(out, crate::table::Flags::Open),
+            _ => push_int(out, ret),
+        }
+    }
+
+    /// What a successful poll wrote back, after its result: ` (Timeout)` or
+    /// ` ([{fd=3, revents=POLLIN}])`.
+    fn render_poll_result(&self, out: &mut String, ret: i64) {
+        if ret == 0 {
+            out.push_str(" (Timeout)");
+            return;
+        }
+        let Some(mem) = self
+            .exit_mem(0)
+            .filter(|m| m.status != CaptureStatus::Fault)
+        else {
+            return;
+        };
+        out.push_str(" (");
+        let _ = structs::poll_revents(out, mem.data, self.args[1]);
+        // ppoll's time left.
+        if let Some(Arg::Mem {
+            at: At::Both,
+            shape: Shape::Timespec,
+            ..
+        }) = self.syscall.args.get(2)
+            && let Some(left) = self
+                .exit_mem(2)
+                .filter(|m| m.status != CaptureStatus::Fault)
+        {
+            out.push_str(", left ");
+            let _ = structs::timespec(out, left.data);
+        }
+        out.push(')');
+    }
+
+    /// A socklen_t the kernel may change: `[16]`, or `[128 => 16]` when it did.
+    fn render_socklen(&self, out: &mut String, arg: u8, exit: &[u8]) -> Option<()> {
+        let after = exit.get(..4)?;
+        let before = self
+            .enter_mem(arg)
+            .filter(|m| m.status != CaptureStatus::Fault)
+            .and_then(|m| m.data.get(..4));
+        out.push('[');
+        match before {
+            Some(b) if b != after => {
+                structs::int_val_plain(out, b)?;
+                out.push_str(" => ");
+            }
+            _ => {}
+        }
+        structs::int_val_plain(out, after)?;
+        out.push(']');
+        Some(())
+    }
+
+    /// Appends the whole call on one line, `name(args) = result`, unpadded.
+    pub fn render_line(&self, out: &mut String, opts: &Options) {
+        out.push_str(self.syscall.name);
+        out.push('(');
+        self.render_args(out, 0..self.syscall.args.len(), opts);
+        out.push_str(") = ");
+        self.render_ret(out, opts);
+    }
+
+    /// Appends ` = result` as strace prints it (the caller pads before it).
+    pub fn render_ret(&self, out: &mut String, opts: &Options) {
+        let Some(ret) = self.ret() else {
+            out.push('?');
+            return;
+        };
+        if let Some((name, text)) = crate::syscalls::errno(ret) {
+            let _ = write!(out, "-1 {name} ({text})");
+            return;
+        }
+        if let Some((name, text)) = restart_errno(ret) {
+            let _ = write!(out, "? {name} ({text})");
+            return;
+        }
+        if self.syscall.name == "fcntl" {
+            return self.render_fcntl_ret(out, ret, opts);
+        }
+        match self.syscall.ret {
+            Ret::Hex => hex(out, ret as u64),
+            Ret::Fd => self.fd(out, ret, opts),
+            Ret::Pid => self.pid(out, ret, opts),
+            _ => push_int(out, ret),
+        }
+        if matches!(
+            self.syscall.args.first(),
+            Some(Arg::Mem {
+                shape: Shape::Pollfds,
+                ..
+            })
+        ) {
+            self.render_poll_result(out, ret);
+        }
+    }
+}
+
+const F_DUPFD: u64 = 0;
+const F_GETFD: u64 = 1;
+const F_GETFL: u64 = 3;
+const F_DUPFD_CLOEXEC: u64 = 1030;
+
+/// What fcntl's third argument is for command `cmd`; none for the commands
+/// that take none (strace prints two arguments then).
+fn fcntl_arg(cmd: u64) -> Option<Arg> {
+    use crate::table::Flags as F;
+    match cmd {
+        F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
+        2 => Some(Arg::Flags(F::FdFlags)),
+        4 => Some(Arg::Flags(F::Open)),
+        5..=7 | 36..=38 => Some(Arg::Ptr),
+        _ => Some(Arg::Int),
+    }
+}
+
+/// Whether a [`Arg::Mem`] argument is printed with the arguments known at
+/// enter. poll's array and ppoll's timeout are, though copied at exit too: what
+/// the kernel wrote back there shows after the result.
+fn printed_at_enter(at: At, shape: Shape) -> bool {
+    match at {
+        At::Enter => true,
+        At::Exit => false,
+        At::Both => matches!(shape, Shape::Pollfds | Shape::Timespec),
+    }
+}
+
+/// Kernel-internal errnos that strace names when a signal interrupted a call.
+fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
+    Some(match -ret {
+        512 => ("ERESTARTSYS", "To be restarted if SA_RESTART is set"),
+        513 => ("ERESTARTNOINTR", "To be restarted"),
+        514 => ("ERESTARTNOHAND", "To be restarted if no handler"),
+        516 => ("ERESTART_RESTARTBLOCK", "Interrupted by signal"),
+        _ => return None,
+    })
+}
