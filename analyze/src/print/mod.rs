@@ -1,0 +1,458 @@
+//! The strace-style printer: what `strace -f` prints, from a replayed trace.
+//!
+//! Like strace, a call's line is started at its enter; when another task's
+//! event comes first it is ended with ` <unfinished ...>` and the exit later
+//! prints `<... name resumed>`. `[pid N] ` prefixes every line while more than
+//! one task is traced. ` = ` results are aligned at column 40.
+//!
+//! Here: the entry points and the printer's state (prefixes, descriptors,
+//! filters); `sink` turns each replayed call and event into lines; `options`
+//! is what `show` was asked for.
+
+use std::fmt::Write as _;
+use std::{borrow::Cow, io::Write, rc::Rc};
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use format::{Event, EventRef, Trace};
+
+use crate::{
+    Error,
+    decode::CallView,
+    fds::{self, FdTracker},
+    replay,
+    status::ExitStatus,
+    syscalls, table,
+};
+
+mod options;
+mod sink;
+
+use options::clock;
+pub use options::{Clock, Precision, ShowOptions, TaskPrefix, TimeFormat};
+
+/// Prints `trace` the way `strace -f` would.
+pub fn print_strace(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
+    let mut printer = StracePrinter::new(trace, opts, out);
+    replay(trace, &opts.events, &mut printer)?;
+    printer.finish()
+}
+
+/// Prints one block per thread, ordered by start (`--thread`), or only thread
+/// `only`: a header, then every call on one whole line.
+pub fn print_threads(
+    trace: &Trace,
+    only: Option<u32>,
+    opts: &ShowOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let index = trace.index();
+    for thread in index
+        .threads
+        .iter()
+        .filter(|t| only.is_none_or(|o| t.tid == o))
+    {
+        let (tid, pid) = (thread.tid.to_native(), thread.pid.to_native());
+        let process = index.processes.iter().find(|p| p.pid == pid);
+        let comm = process.map_or(String::new(), |p| {
+            String::from_utf8_lossy(&p.comm).into_owned()
+        });
+        let exe = process.map_or(String::new(), |p| {
+            String::from_utf8_lossy(&p.filename).into_owned()
+        });
+        let anchor = trace.header().clock.to_native();
+        let when = |ts: u64| clock(anchor.unix_ns(ts), Clock::Time, Precision::Us);
+        let end = match thread.exit_status.as_ref() {
+            Some(s) => ExitStatus(s.to_native()).to_string(),
+            None => "still running when recording stopped".to_owned(),
+        };
+        writeln!(
+            out,
+            "=== thread {tid} of process {pid} ({comm}, {exe}): {} to {}, {end} ===",
+            when(thread.first_ts.to_native()).trim_end(),
+            when(thread.last_ts.to_native()).trim_end(),
+        )?;
+        print_thread(trace, tid, opts, out)?;
+    }
+    Ok(())
+}
+
+/// Prints thread `tid`'s calls, each on one whole line, without prefixes (a
+/// block of `--thread`, or a file of strace -ff).
+pub fn print_thread(
+    trace: &Trace,
+    tid: u32,
+    opts: &ShowOptions,
+    out: &mut dyn Write,
+) -> Result<(), Error> {
+    let mut events = opts.events.clone();
+    events.tids = Some(vec![tid]);
+    let mut printer = StracePrinter::new(trace, opts, out);
+    printer.whole_lines = true;
+    printer.opts.prefix = TaskPrefix::None;
+    replay(trace, &events, &mut printer)?;
+    printer.finish()
+}
+
+pub struct StracePrinter<'o> {
+    opts: ShowOptions,
+    anchor: format::ClockAnchor,
+    /// Timestamp of the previous line, for `-r`.
+    last_ts: Option<u64>,
+    /// Print each call whole at its exit, never unfinished (`--thread`,
+    /// `-e status=`, `-Z`, `-z`).
+    whole_lines: bool,
+    out: &'o mut dyn Write,
+    /// The line being built, kept to reuse its allocation.
+    line: String,
+    /// Names and table entries by syscall number, for this trace's arch.
+    names: Vec<Option<&'static str>>,
+    syscalls: Vec<Option<&'static table::Syscall>>,
+    /// Tasks alive now: more than one means `[pid N] ` prefixes.
+    live: HashSet<u32>,
+    /// A call entered but not yet printed: rendered whole at its exit, or as
+    /// `<unfinished ...>` when another task's event comes first.
+    open: Option<Rc<Event>>,
+    /// Each process's descriptors, for `-y` and `-P`.
+    fds: FdTracker,
+    /// Follow descriptors: `-y` or `-P` needs them.
+    track_fds: bool,
+    /// Each task's command name, for `-Y`: the index's, then each exec's.
+    comms: HashMap<u32, String>,
+    /// Processes that ended and are not yet reaped, for `-Y`.
+    zombies: HashSet<u32>,
+    /// Each task's latest syscall, for `-n`.
+    last_nr: HashMap<u32, i64>,
+    /// Filename and argv of each thread's latest exec, for an execve whose
+    /// copy faulted.
+    exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
+}
+
+impl<'o> StracePrinter<'o> {
+    pub fn new(trace: &Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
+        let arch = trace.header().arch.as_str();
+        let numbers = 0..1024;
+        Self {
+            line: String::with_capacity(256),
+            names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
+            syscalls: numbers.map(|nr| table::lookup(arch, nr)).collect(),
+            opts: opts.clone(),
+            anchor: trace.header().clock.to_native(),
+            last_ts: None,
+            whole_lines: opts.calls.by_status(),
+            out,
+            live: HashSet::default(),
+            open: None,
+            exec: Default::default(),
+            fds: Default::default(),
+            track_fds: opts.decode.fd_paths || !opts.paths.is_empty(),
+            last_nr: HashMap::default(),
+            zombies: HashSet::default(),
+            comms: if opts.decode.pid_comms {
+                commands(trace)
+            } else {
+                HashMap::default()
+            },
+        }
+    }
+
+    /// Ends a line left open at the end of the trace.
+    pub fn finish(&mut self) -> Result<(), Error> {
+        self.interrupt(None)
+    }
+
+    /// `[pid N] ` while several tasks are traced, then the timestamp asked for.
+    fn prefix(&mut self, tid: u32, ts: u64) -> String {
+        let mut prefix = String::new();
+        self.write_prefix(&mut prefix, tid, ts);
+        prefix
+    }
+
+    fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64) {
+        // Without the formatting machinery: this runs for every line.
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(tid);
+        let padding = &"     "[digits.len().min(5)..];
+        match self.opts.prefix {
+            TaskPrefix::Terminal if self.live.len() > 1 => {
+                prefix.push_str("[pid ");
+                prefix.push_str(padding);
+                prefix.push_str(digits);
+                self.push_comm(prefix, tid);
+                prefix.push_str("] ");
+            }
+            TaskPrefix::File => {
+                prefix.push_str(digits);
+                if self.opts.decode.pid_comms {
+                    self.push_comm(prefix, tid);
+                } else {
+                    prefix.push_str(padding);
+                }
+                prefix.push(' ');
+            }
+            TaskPrefix::Terminal | TaskPrefix::None => {}
+        }
+        let wall = self.anchor.unix_ns(ts);
+        if let Some((kind, precision)) = self.opts.time.absolute {
+            prefix.push_str(&clock(wall, kind, precision));
+        }
+        if let Some(precision) = self.opts.time.relative {
+            let delta = precision.duration(ts.saturating_sub(self.last_ts.unwrap_or(ts)), 6);
+            match self.opts.time.absolute {
+                Some(_) => prefix.push_str(&format!("(+{delta}) ")),
+                None => prefix.push_str(&format!("{delta} ")),
+            }
+        }
+        if self.opts.syscall_numbers {
+            // strace's leader: the task's latest syscall, on every line.
+            let nr = self.last_nr.get(&tid).copied().unwrap_or(0);
+            let _ = write!(prefix, "[{nr:>4}] ");
+        }
+        self.last_ts = Some(ts);
+    }
+
+    /// A thread that ended is gone; a process stays, a zombie, until its
+    /// parent reaps it (strace names it until then: `si_pid=1234<sh>`).
+    fn forget_comm(&mut self, tid: u32, pid: u32) {
+        if tid == pid {
+            self.zombies.insert(tid);
+        } else {
+            self.comms.remove(&tid);
+        }
+    }
+
+    /// `<comm>` of task `pid` under `-Y` (empty when not asked or not known).
+    fn comm_suffix(&self, pid: i32) -> String {
+        let mut out = String::new();
+        if let Ok(pid) = u32::try_from(pid) {
+            self.push_comm(&mut out, pid);
+        }
+        out
+    }
+
+    /// `<comm>` of task `tid`, under `-Y`.
+    fn push_comm(&self, out: &mut String, tid: u32) {
+        if let Some(comm) = self.comms.get(&tid).filter(|_| self.opts.decode.pid_comms) {
+            out.push('<');
+            out.push_str(comm);
+            out.push('>');
+        }
+    }
+
+    /// Another task's event: the open call (if it is not `tid`'s) is printed as
+    /// far as its enter allows, and left unfinished.
+    fn interrupt(&mut self, tid: Option<u32>) -> Result<(), Error> {
+        if self.open.as_ref().is_some_and(|e| Some(e.tid) != tid)
+            && let Some(enter) = self.open.take()
+        {
+            let text = self.enter_part(&enter);
+            writeln!(self.out, "{text} <unfinished ...>")?;
+        }
+        Ok(())
+    }
+
+    /// `name(` and the arguments known at enter (followed by `, ` if more come).
+    fn enter_part(&mut self, enter: &Event) -> String {
+        let format::Body::SysEnter { nr, args, .. } = &enter.body else {
+            return String::new();
+        };
+        let mut text = self.prefix(enter.tid, enter.ts);
+        text.push_str(&self.name(*nr));
+        text.push('(');
+        match self
+            .syscall(*nr)
+            .and_then(|s| CallView::new(s, enter, None))
+        {
+            Some(mut view) => {
+                view.exec = self.exec.get(&enter.tid);
+                view.fds = self.fds.table(enter.pid);
+                view.comms = Some(&self.comms);
+                let split = view.exit_split();
+                view.render_args(&mut text, 0..split, &self.opts.decode);
+                if split < view.syscall.args.len() && split > 0 {
+                    text.push_str(", ");
+                }
+            }
+            None => text.push_str(&generic_args(args)),
+        }
+        text
+    }
+
+    fn name(&self, nr: i64) -> Cow<'static, str> {
+        match usize::try_from(nr)
+            .ok()
+            .and_then(|n| self.names.get(n))
+            .copied()
+            .flatten()
+        {
+            Some(name) => Cow::Borrowed(name),
+            None => Cow::Owned(syscalls::unknown(nr)),
+        }
+    }
+
+    /// The table entry of syscall `nr` (looked up once per number).
+    fn syscall(&self, nr: i64) -> Option<&'static table::Syscall> {
+        usize::try_from(nr)
+            .ok()
+            .and_then(|n| self.syscalls.get(n))
+            .copied()
+            .flatten()
+    }
+
+    /// Follows what a call that is not printed did to its process's
+    /// descriptors, so that `-y` still names them right afterwards.
+    fn follow_fds(&mut self, enter: &Event, exit: Option<EventRef<'_>>) {
+        let format::Body::SysEnter { nr, .. } = enter.body else {
+            return;
+        };
+        let Some(mut view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, exit)) else {
+            return;
+        };
+        view.fds = self.fds.table(enter.pid);
+        let changes = fds::changes(&view);
+        self.fds.apply(enter.pid, changes);
+    }
+
+    /// Whether the call `enter` starts is shown at all (`-e trace=`, `-P`).
+    fn wanted(&self, enter: &Event) -> bool {
+        match &enter.body {
+            format::Body::SysEnter { nr, .. } => {
+                self.opts.calls.wants_name(&self.name(*nr))
+                    && (self.opts.paths.is_empty() || self.touches_paths(enter, *nr))
+            }
+            _ => false,
+        }
+    }
+
+    /// `-P`: whether the call names one of the paths, or uses a descriptor
+    /// that refers to one (as the recorded opens, dups and closes left it).
+    fn touches_paths(&self, enter: &Event, nr: i64) -> bool {
+        let Some(view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, None)) else {
+            return false;
+        };
+        let fds = self.fds.table(enter.pid);
+        let wanted = |name: &[u8]| self.opts.paths.iter().any(|p| p == name);
+        view.syscall
+            .args
+            .iter()
+            .enumerate()
+            .any(|(i, arg)| match arg {
+                table::Arg::Path => view.path(i).is_some_and(|p| wanted(&p)),
+                table::Arg::Fd | table::Arg::DirFd => fds
+                    .and_then(|t| t.get(&(view.args[i] as i32 as i64)))
+                    .is_some_and(|e| wanted(&e.name)),
+                _ => false,
+            })
+    }
+
+    /// Pads `line` to the result column and appends `= `.
+    fn pad_to_result(&self, line: &mut String) {
+        let width = if line.is_ascii() {
+            line.len()
+        } else {
+            line.chars().count()
+        };
+        let pad = self.opts.result_column.saturating_sub(width).max(1);
+        for _ in 0..pad {
+            line.push(' ');
+        }
+        line.push_str("= ");
+    }
+
+    /// Pads `line` to the result column and appends the result.
+    fn with_result(&self, mut line: String, result: &str) -> String {
+        self.pad_to_result(&mut line);
+        line.push_str(result);
+        line
+    }
+
+    /// `-e read=`/`-e write=`: strace's hex and text dump of the data the call
+    /// moved through a chosen descriptor, as far as it was captured.
+    fn dump(&self, text: &mut String, view: &CallView<'_>) {
+        let fd = view.args[0] as i32 as i64;
+        let chosen = match view.syscall.io() {
+            Some(table::Io::Read) => self.opts.dump_reads.contains(&fd),
+            Some(table::Io::Write) => self.opts.dump_writes.contains(&fd),
+            None => false,
+        };
+        let Some(io) = view.io_buffers().filter(|_| chosen) else {
+            return;
+        };
+        for (k, (data, moved)) in io.buffers.iter().enumerate() {
+            if io.vectored {
+                let _ = writeln!(text, " * {moved} bytes in buffer {k}");
+            }
+            let data = data.unwrap_or_default();
+            let shown = &data[..data
+                .len()
+                .min(usize::try_from(*moved).unwrap_or(usize::MAX))];
+            hex_dump(text, shown);
+            if (shown.len() as u64) < *moved {
+                let _ = writeln!(
+                    text,
+                    " | ... {} more bytes not captured (the recording kept {}) |",
+                    moved - shown.len() as u64,
+                    shown.len()
+                );
+            }
+        }
+        if io.uncopied > 0 {
+            let _ = writeln!(
+                text,
+                " * {} more bytes in iovecs the recording did not copy",
+                io.uncopied
+            );
+        }
+    }
+}
+
+/// strace's dump: ` | 00000  68 65 6c 6c 6f 0a  ...  hello.   |`, 16 bytes a line.
+fn hex_dump(out: &mut String, data: &[u8]) {
+    for (line, bytes) in data.chunks(16).enumerate() {
+        let _ = write!(out, " | {:05x}  ", line * 16);
+        for i in 0..16 {
+            if i == 8 {
+                out.push(' ');
+            }
+            match bytes.get(i) {
+                Some(b) => {
+                    let _ = write!(out, "{b:02x} ");
+                }
+                None => out.push_str("   "),
+            }
+        }
+        out.push(' ');
+        for i in 0..16 {
+            out.push(match bytes.get(i) {
+                Some(&b) if (0x20..0x7f).contains(&b) => b as char,
+                Some(_) => '.',
+                None => ' ',
+            });
+        }
+        out.push_str(" |\n");
+    }
+}
+
+/// Each task's command name as the index knows it (its last).
+fn commands(trace: &Trace) -> HashMap<u32, String> {
+    let index = trace.index();
+    let comm_of = |pid: u32| {
+        index
+            .processes
+            .iter()
+            .find(|p| p.pid == pid)
+            .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
+    };
+    index
+        .threads
+        .iter()
+        .filter_map(|t| Some((t.tid.to_native(), comm_of(t.pid.to_native())?)))
+        .collect()
+}
+
+fn generic_args(args: &[u64; 6]) -> String {
+    args.iter()
+        .map(|a| format!("{a:#x}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

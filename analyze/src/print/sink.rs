@@ -1,0 +1,324 @@
+//! The printer as a [`TraceSink`]: each call, unfinished call and process-life
+//! event becomes strace's lines.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use format::{BodyRef, Event, EventRef};
+
+use super::*;
+use crate::{
+    Error, TraceSink,
+    decode::{CallView, Options, signal_name},
+    fds,
+    select::{Quiet, Status},
+    status::ExitStatus,
+    syscalls, table,
+};
+
+impl TraceSink for StracePrinter<'_> {
+    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
+        if self.opts.syscall_numbers
+            && let format::Body::SysEnter { nr, .. } = enter.body
+        {
+            self.last_nr.insert(enter.tid, nr);
+        }
+        if !self.wanted(enter) {
+            return Ok(());
+        }
+        self.live.insert(enter.tid);
+        if self.whole_lines {
+            return Ok(());
+        }
+        self.interrupt(Some(enter.tid))?;
+        self.open = Some(Rc::clone(enter));
+        Ok(())
+    }
+
+    fn call(&mut self, call: &crate::Call<'_>) -> Result<(), Error> {
+        let enter = call.enter;
+        let tid = enter.tid;
+        let ret = call.exit.and_then(|e| e.ret());
+        if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
+            if self.track_fds {
+                self.follow_fds(enter, call.exit);
+            }
+            return Ok(());
+        }
+        self.interrupt(Some(tid))?;
+        let format::Body::SysEnter { nr, args, .. } = &enter.body else {
+            return Ok(());
+        };
+        // Whole line, or the part after `<... name resumed>`.
+        let whole = self.whole_lines || self.open.take_if(|e| e.tid == tid).is_some();
+        let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
+        // One buffer for every line: no allocation per call.
+        let mut text = std::mem::take(&mut self.line);
+        text.clear();
+        self.write_prefix(&mut text, tid, if whole { enter.ts } else { exit_ts });
+        let view = self
+            .syscall(*nr)
+            .and_then(|s| CallView::new(s, enter, call.exit));
+        let mut dump = String::new();
+        let (changes, fd_result) = match view {
+            Some(mut view) => {
+                view.exec = self.exec.get(&tid);
+                view.fds = self.fds.table(enter.pid);
+                // A call that returns an ended process's pid reaped it.
+                if view.syscall.ret == table::Ret::Pid
+                    && let Some(pid) = ret.and_then(|r| u32::try_from(r).ok())
+                    && self.zombies.remove(&pid)
+                {
+                    self.comms.remove(&pid);
+                }
+                view.comms = Some(&self.comms);
+                let all = view.syscall.args.len();
+                let split = view.exit_split();
+                if whole {
+                    text.push_str(&self.name(*nr));
+                    text.push('(');
+                    view.render_args(&mut text, 0..all, &self.opts.decode);
+                } else {
+                    let _ = write!(text, "<... {} resumed>", self.name(*nr));
+                    let mut rest = String::new();
+                    view.render_args(&mut rest, split..all, &self.opts.decode);
+                    text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
+                }
+                text.push(')');
+                self.pad_to_result(&mut text);
+                // A returned descriptor is named as the call left the table (below).
+                let plain = Options {
+                    fd_paths: false,
+                    ..self.opts.decode
+                };
+                view.render_ret(&mut text, &plain);
+                self.dump(&mut dump, &view);
+                let changes = if self.track_fds {
+                    fds::changes(&view)
+                } else {
+                    Vec::new()
+                };
+                let fd_result = (view.syscall.ret == table::Ret::Fd)
+                    .then_some(ret)
+                    .flatten();
+                (changes, fd_result)
+            }
+            None => {
+                if whole {
+                    let _ = write!(text, "{}({}", self.name(*nr), generic_args(args));
+                } else {
+                    let _ = write!(text, "<... {} resumed>", self.name(*nr));
+                }
+                text.push(')');
+                self.pad_to_result(&mut text);
+                let _ = match ret.map(|r| (r, syscalls::errno(r))) {
+                    Some((_, Some((name, desc)))) => write!(text, "-1 {name} ({desc})"),
+                    Some((ret, None)) => write!(text, "{ret}"),
+                    None => write!(text, "?"),
+                };
+                (Vec::new(), None)
+            }
+        };
+        if self.track_fds {
+            self.fds.apply(enter.pid, changes);
+        }
+        if self.opts.decode.fd_paths
+            && let Some(entry) = fd_result
+                .filter(|fd| *fd >= 0)
+                .and_then(|fd| self.fds.table(enter.pid)?.get(&fd))
+        {
+            let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
+        }
+        if let Some(precision) = self.opts.durations {
+            let spent = exit_ts.saturating_sub(enter.ts);
+            let _ = write!(text, " <{}>", precision.duration(spent, 0));
+        }
+        text.push('\n');
+        text.push_str(&dump);
+        let written = self.out.write_all(text.as_bytes());
+        self.line = text;
+        written?;
+        Ok(())
+    }
+
+    /// exit_group never returns: strace ends its line with ` = ?` (a whole
+    /// line, or the line left open at its enter).
+    fn unreturned(&mut self, enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
+        if !self.wanted(enter) || !self.opts.calls.wants_result(None) {
+            return Ok(());
+        }
+        self.interrupt(Some(enter.tid))?;
+        let open = self.open.take_if(|e| e.tid == enter.tid);
+        if open.is_some() || self.whole_lines {
+            let mut text = self.enter_part(enter);
+            if text.ends_with(", ") {
+                text.truncate(text.len() - 2);
+            }
+            writeln!(self.out, "{}", self.with_result(text + ")", "?"))?;
+        }
+        Ok(())
+    }
+
+    /// A call whose exit was lost: `= ? <unavailable>`, as strace ends a call
+    /// whose result it could not read.
+    fn unavailable(&mut self, enter: &Event) -> Result<(), Error> {
+        if !self.wanted(enter) || !self.opts.calls.status.contains(&Status::Unavailable) {
+            return Ok(());
+        }
+        self.interrupt(Some(enter.tid))?;
+        let open = self.open.take_if(|e| e.tid == enter.tid).is_some();
+        // What was printed at its enter, as strace leaves it: `read(3, ) = ?`.
+        let mut text = if open || self.whole_lines {
+            self.enter_part(enter)
+        } else {
+            // Its start was printed `<unfinished ...>`.
+            let format::Body::SysEnter { nr, .. } = enter.body else {
+                return Ok(());
+            };
+            let mut text = self.prefix(enter.tid, enter.ts);
+            let _ = write!(text, "<... {} resumed>", self.name(nr));
+            text
+        };
+        text.push(')');
+        writeln!(self.out, "{}", self.with_result(text, "? <unavailable>"))?;
+        Ok(())
+    }
+
+    /// Under `-e status=detached`: the call as far as its enter goes.
+    fn detached(&mut self, enter: &Event) -> Result<(), Error> {
+        if !self.opts.calls.by_status()
+            || !self.opts.calls.status.contains(&Status::Detached)
+            || !self.wanted(enter)
+        {
+            return Ok(());
+        }
+        let text = self.enter_part(enter);
+        writeln!(self.out, "{text} <detached ...>")?;
+        Ok(())
+    }
+
+    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
+        let tid = event.tid;
+        self.fds.event(event);
+        match event.body {
+            // strace: `exited` lines go with -e quiet=exit, `killed by` ones
+            // with -e signal= (the signal set).
+            BodyRef::TaskExit { status }
+                if match ExitStatus(status).signal() {
+                    None => self.opts.quiet.contains(&Quiet::Exit),
+                    Some(signo) => !self.opts.signals.contains(&signo),
+                } =>
+            {
+                self.live.remove(&tid);
+                self.exec.remove(&tid);
+                self.forget_comm(tid, event.pid);
+            }
+            BodyRef::TaskExit { status } => {
+                self.interrupt(Some(tid))?;
+                let prefix = self.prefix(tid, event.ts);
+                let status = ExitStatus(status);
+                let core = if status.core_dumped() {
+                    " (core dumped)"
+                } else {
+                    ""
+                };
+                writeln!(self.out, "{prefix}+++ {status}{core} +++")?;
+                self.live.remove(&tid);
+                self.exec.remove(&tid);
+                self.forget_comm(tid, event.pid);
+            }
+            BodyRef::Signal { signo, info, .. }
+                if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
+            {
+                self.interrupt(Some(tid))?;
+                let prefix = self.prefix(tid, event.ts);
+                writeln!(
+                    self.out,
+                    "{prefix}--- {} {} ---",
+                    signal_name(signo as u32),
+                    siginfo(signo, info, |pid| self.comm_suffix(pid))
+                )?;
+            }
+            BodyRef::Fork { child_tid, .. } => {
+                self.live.insert(tid);
+                self.live.insert(child_tid);
+                if let Some(comm) = self.comms.get(&tid).cloned() {
+                    self.comms.insert(child_tid, comm);
+                }
+            }
+            BodyRef::Exec { filename, argv, .. } => {
+                if self.opts.decode.pid_comms {
+                    // The kernel's comm: the file's name, cut at 15 bytes.
+                    let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
+                    let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
+                    self.comms.insert(tid, comm.into_owned());
+                }
+                self.exec
+                    .insert(tid, (filename.to_vec(), argv.map(<[u8]>::to_vec).collect()));
+            }
+            BodyRef::Lost { count } => {
+                self.interrupt(None)?;
+                let prefix = self.prefix(tid, event.ts);
+                writeln!(
+                    self.out,
+                    "{prefix}<... {count} events lost here (cpu {}) ...>",
+                    event.cpu
+                )?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1, ...}` from a kernel siginfo.
+fn siginfo(signo: i32, info: &[u8], comm: impl Fn(i32) -> String) -> String {
+    let int = |at: usize| {
+        info.get(at..at + 4)
+            .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let long = |at: usize| {
+        info.get(at..at + 8)
+            .map(|b| i64::from_ne_bytes(b.try_into().unwrap_or([0; 8])))
+    };
+    let Some(code) = int(8) else {
+        return format!("{{si_signo={}}}", signal_name(signo as u32));
+    };
+    let name = signal_name(signo as u32);
+    let code_name = match (signo, code) {
+        (17, 1) => "CLD_EXITED".to_owned(),
+        (17, 2) => "CLD_KILLED".to_owned(),
+        (17, 3) => "CLD_DUMPED".to_owned(),
+        (17, 4) => "CLD_TRAPPED".to_owned(),
+        (17, 5) => "CLD_STOPPED".to_owned(),
+        (17, 6) => "CLD_CONTINUED".to_owned(),
+        (_, 0) => "SI_USER".to_owned(),
+        (_, 0x80) => "SI_KERNEL".to_owned(),
+        (_, -1) => "SI_QUEUE".to_owned(),
+        (_, -6) => "SI_TKILL".to_owned(),
+        (_, c) => c.to_string(),
+    };
+    let pid = int(16).unwrap_or(0);
+    let pid = format!("{pid}{}", comm(pid));
+    let uid = int(20).unwrap_or(0);
+    if signo == 17 && (1..=6).contains(&code) {
+        let status = int(24).unwrap_or(0);
+        let status = if code == 1 {
+            status.to_string()
+        } else {
+            signal_name(status as u32)
+        };
+        format!(
+            "{{si_signo={name}, si_code={code_name}, si_pid={pid}, si_uid={uid}, si_status={status}, si_utime={}, si_stime={}}}",
+            long(32).unwrap_or(0),
+            long(40).unwrap_or(0)
+        )
+    } else if code <= 0 {
+        format!("{{si_signo={name}, si_code={code_name}, si_pid={pid}, si_uid={uid}}}")
+    } else {
+        format!(
+            "{{si_signo={name}, si_code={code_name}, si_addr={:#x}}}",
+            long(16).unwrap_or(0)
+        )
+    }
+}
