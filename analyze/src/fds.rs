@@ -8,7 +8,7 @@ use format::{BodyRef, EventRef};
 
 use crate::{
     decode::{CallView, FdEntry, FdTable, inode_name},
-    table,
+    table::{self, Arg, FdEffect},
 };
 
 /// Every process's descriptor table, as far as the trace tells.
@@ -95,7 +95,6 @@ pub enum FdChange {
     Cloexec(i64, i64, bool),
 }
 
-const O_CLOEXEC: u64 = 0o2_000_000;
 const AT_FDCWD: i64 = -100;
 
 /// A descriptor number from a register.
@@ -106,12 +105,14 @@ fn fd(v: u64) -> i64 {
 /// The path an open call opened: a relative path joined to its directory
 /// descriptor when that one's path is known (as strace -y shows it).
 pub fn open_path(view: &CallView<'_>) -> Option<Vec<u8>> {
-    let (path_arg, dirfd) = match view.syscall.name {
-        "open" | "creat" => (0, AT_FDCWD),
-        "openat" | "openat2" => (1, fd(view.args[0])),
-        _ => return None,
-    };
-    let path = view.path(path_arg)?;
+    let syscall = view.syscall;
+    if !matches!(syscall.fds, FdEffect::Opens | FdEffect::Creates) {
+        return None;
+    }
+    let path = view.path(syscall.arg_index(Arg::Path)?)?;
+    let dirfd = syscall
+        .arg_index(Arg::DirFd)
+        .map_or(AT_FDCWD, |i| fd(view.args[i]));
     match view.fds.and_then(|t| t.get(&dirfd)) {
         Some(dir) if dirfd != AT_FDCWD && !path.starts_with(b"/") => {
             let mut joined = dir.name.clone();
@@ -139,22 +140,14 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
             },
         )
     };
-    let cloexec_at = |arg: usize| args[arg] & O_CLOEXEC != 0;
-    match view.syscall.name {
-        "open" | "creat" | "openat" | "openat2" => {
-            let cloexec = match view.syscall.name {
-                "open" => cloexec_at(1),
-                "openat" => cloexec_at(2),
-                _ => false,
-            };
-            match open_path(view) {
-                Some(path) => vec![set(ret, &path, cloexec)],
-                None => vec![FdChange::Close(ret)],
-            }
-        }
-        "dup" | "dup2" => vec![FdChange::Copy(fd(args[0]), ret, false)],
-        "dup3" => vec![FdChange::Copy(fd(args[0]), ret, cloexec_at(2))],
-        "fcntl" => match args[1] {
+    let cloexec = view.syscall.cloexec(&view.args);
+    match view.syscall.fds {
+        FdEffect::Opens | FdEffect::Creates => match open_path(view) {
+            Some(path) => vec![set(ret, &path, cloexec)],
+            None => vec![FdChange::Close(ret)],
+        },
+        FdEffect::Dups => vec![FdChange::Copy(fd(args[0]), ret, cloexec)],
+        FdEffect::Fcntl => match args[1] {
             0 | 1030 => vec![FdChange::Copy(fd(args[0]), ret, args[1] == 1030)],
             2 => vec![FdChange::Cloexec(
                 fd(args[0]),
@@ -163,8 +156,8 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
             )],
             _ => Vec::new(),
         },
-        "close" => vec![FdChange::Close(fd(args[0]))],
-        "close_range" => {
+        FdEffect::Closes => vec![FdChange::Close(fd(args[0]))],
+        FdEffect::ClosesRange => {
             const CLOSE_RANGE_CLOEXEC: u64 = 4;
             let (first, last) = (fd(args[0]), args[1].min(i32::MAX as u64) as i64);
             if args[2] & CLOSE_RANGE_CLOEXEC != 0 {
@@ -173,32 +166,17 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
                 vec![FdChange::CloseRange(first, last)]
             }
         }
-        "socket" | "accept" | "accept4" => {
-            let cloexec = match view.syscall.name {
-                "socket" => cloexec_at(1),
-                "accept4" => cloexec_at(3),
-                _ => false,
-            };
+        FdEffect::Socket => {
             let name = inode_name("socket", view.fd_inodes().first().copied());
             vec![set(ret, &name, cloexec)]
         }
-        "pipe" | "pipe2" | "socketpair" => {
-            let cloexec = match view.syscall.name {
-                "pipe2" | "socketpair" => cloexec_at(1),
-                _ => false,
-            };
-            view.fd_pair_names()
-                .map(|pair| pair.map(|(fd, name)| set(fd, &name, cloexec)).into())
-                .unwrap_or_default()
-        }
+        FdEffect::Pair(_) => view
+            .fd_pair_names()
+            .map(|pair| pair.map(|(fd, name)| set(fd, &name, cloexec)).into())
+            .unwrap_or_default(),
         // Descriptors of kernel objects, named as /proc names them.
-        "eventfd" | "eventfd2" => vec![set(ret, b"anon_inode:[eventfd]", false)],
-        "epoll_create" | "epoll_create1" => vec![set(ret, b"anon_inode:[eventpoll]", false)],
-        "timerfd_create" => vec![set(ret, b"anon_inode:[timerfd]", false)],
-        "signalfd" | "signalfd4" => vec![set(ret, b"anon_inode:[signalfd]", false)],
-        "inotify_init" | "inotify_init1" => vec![set(ret, b"anon_inode:inotify", false)],
-        "pidfd_open" => vec![set(ret, b"anon_inode:[pidfd]", false)],
-        _ if view.syscall.ret == table::Ret::Fd => vec![FdChange::Close(ret)],
-        _ => Vec::new(),
+        FdEffect::Anon(name) => vec![set(ret, name.as_bytes(), false)],
+        FdEffect::None if view.syscall.ret == table::Ret::Fd => vec![FdChange::Close(ret)],
+        FdEffect::None => Vec::new(),
     }
 }

@@ -2,6 +2,7 @@
 //! them: by the inode the recorder read behind them.
 
 use super::CallView;
+use crate::table::{Arg, FdEffect, Shape};
 
 /// How /proc names a socket or pipe, by the inode the recorder read for it:
 /// `socket:[1234]` (plain `socket` when there is none).
@@ -16,12 +17,19 @@ impl CallView<'_> {
     /// The two descriptors pipe, pipe2 and socketpair returned, with what
     /// they refer to.
     pub fn fd_pair_names(&self) -> Option<[(i64, Vec<u8>); 2]> {
-        let (arg, kind) = match self.syscall.name {
-            "pipe" | "pipe2" => (0, "pipe"),
-            "socketpair" => (3, "socket"),
-            _ => return None,
+        let FdEffect::Pair(kind) = self.syscall.fds else {
+            return None;
         };
-        let (a, b) = self.int_pair(arg)?;
+        let arg = self.syscall.args.iter().position(|a| {
+            matches!(
+                a,
+                Arg::Mem {
+                    shape: Shape::IntPair,
+                    ..
+                }
+            )
+        })?;
+        let (a, b) = self.int_pair(arg as u8)?;
         let inodes = self.fd_inodes();
         Some([
             (a, inode_name(kind, inodes.first().copied())),

@@ -16,7 +16,7 @@ use crate::{
     fds::{self, FdTracker},
     replay,
     select::CallFilter,
-    table::{self, Io},
+    table::{self, Arg, FdEffect, Io},
 };
 
 /// What happened to one path.
@@ -60,10 +60,12 @@ struct Collector<'a> {
 impl Collector<'_> {
     /// An open's path (joined to its directory descriptor) and flags.
     fn open_of(&self, view: &CallView<'_>) -> Option<(String, u64)> {
-        let flags = match view.syscall.name {
-            "open" => view.args[1],
-            "creat" => O_CREAT | 0o1001,
-            "openat" => view.args[2],
+        let syscall = view.syscall;
+        let flags = match syscall.fds {
+            // O_CREAT|O_WRONLY|O_TRUNC.
+            FdEffect::Creates => O_CREAT | 0o1001,
+            // Unless they are in a struct (openat2).
+            FdEffect::Opens => view.args[syscall.arg_index(Arg::Flags(table::Flags::Open))?],
             _ => return None,
         };
         let path = fds::open_path(view)?;

@@ -3,7 +3,7 @@
 
 use super::{
     Arg::{self, *},
-    At, Flags as F, Ret, Shape as S, Size, Syscall,
+    At, FdEffect, Flags as F, Ret, Shape as S, Size, Syscall,
 };
 
 const fn sys(name: &'static str, args: &'static [Arg], ret: Ret) -> Syscall {
@@ -12,7 +12,13 @@ const fn sys(name: &'static str, args: &'static [Arg], ret: Ret) -> Syscall {
         args,
         ret,
         moves_data: false,
+        fds: FdEffect::None,
     }
+}
+
+/// A call that changes its process's descriptors (see [`FdEffect`]).
+const fn fds(fds: FdEffect, syscall: Syscall) -> Syscall {
+    Syscall { fds, ..syscall }
 }
 
 /// A call that moves data through the descriptor in argument 0 (see
@@ -72,8 +78,11 @@ const I: Ret = Ret::Int;
 pub static TABLE: &[Syscall] = &[
     moves_data(sys("read", &[Fd, out(RET, S::Bytes), Uint], I)),
     moves_data(sys("write", &[Fd, inp(arg(2), S::Bytes), Uint], I)),
-    sys("open", &[Path, Flags(F::Open), Mode], Ret::Fd),
-    sys("close", &[Fd], I),
+    fds(
+        FdEffect::Opens,
+        sys("open", &[Path, Flags(F::Open), Mode], Ret::Fd),
+    ),
+    fds(FdEffect::Closes, sys("close", &[Fd], I)),
     sys("stat", &[Path, STAT_BUF], I),
     sys("fstat", &[Fd, STAT_BUF], I),
     sys("lstat", &[Path, STAT_BUF], I),
@@ -113,7 +122,10 @@ pub static TABLE: &[Syscall] = &[
     moves_data(sys("readv", &[Fd, out(arg(2), S::Iovecs), Uint], I)),
     moves_data(sys("writev", &[Fd, inp(arg(2), S::Iovecs), Uint], I)),
     sys("access", &[Path, Flags(F::Access)], I),
-    sys("pipe", &[out(fixed(8), S::IntPair)], I),
+    fds(
+        FdEffect::Pair("pipe"),
+        sys("pipe", &[out(fixed(8), S::IntPair)], I),
+    ),
     sys(
         "select",
         &[Int, Ptr, Ptr, Ptr, inp(fixed(16), S::Timeval)],
@@ -131,8 +143,8 @@ pub static TABLE: &[Syscall] = &[
     sys("shmget", &[Hex, Uint, Hex], I),
     sys("shmat", &[Int, Ptr, Hex], Ret::Hex),
     sys("shmctl", &[Int, Int, Ptr], I),
-    sys("dup", &[Fd], Ret::Fd),
-    sys("dup2", &[Fd, Fd], Ret::Fd),
+    fds(FdEffect::Dups, sys("dup", &[Fd], Ret::Fd)),
+    fds(FdEffect::Dups, sys("dup2", &[Fd, Fd], Ret::Fd)),
     sys("pause", &[], I),
     sys("nanosleep", &[TIMESPEC_IN, TIMESPEC_OUT], I),
     sys("getitimer", &[Int, out(fixed(32), S::Opaque)], I),
@@ -140,13 +152,19 @@ pub static TABLE: &[Syscall] = &[
     sys("setitimer", &[Int, Ptr, Ptr], I),
     sys("getpid", &[], Ret::Pid),
     sys("sendfile", &[Fd, Fd, Ptr, Uint], I),
-    sys(
-        "socket",
-        &[Flags(F::SockDomain), Flags(F::SockType), Int],
-        Ret::Fd,
+    fds(
+        FdEffect::Socket,
+        sys(
+            "socket",
+            &[Flags(F::SockDomain), Flags(F::SockType), Int],
+            Ret::Fd,
+        ),
     ),
     sys("connect", &[Fd, inp(arg(2), S::Sockaddr), Uint], I),
-    sys("accept", &[Fd, SOCKADDR_OUT, SOCKLEN], Ret::Fd),
+    fds(
+        FdEffect::Socket,
+        sys("accept", &[Fd, SOCKADDR_OUT, SOCKLEN], Ret::Fd),
+    ),
     moves_data(sys(
         "sendto",
         &[
@@ -186,15 +204,18 @@ pub static TABLE: &[Syscall] = &[
     sys("listen", &[Fd, Int], I),
     sys("getsockname", &[Fd, SOCKADDR_OUT, SOCKLEN], I),
     sys("getpeername", &[Fd, SOCKADDR_OUT, SOCKLEN], I),
-    sys(
-        "socketpair",
-        &[
-            Flags(F::SockDomain),
-            Flags(F::SockType),
-            Int,
-            out(fixed(8), S::IntPair),
-        ],
-        I,
+    fds(
+        FdEffect::Pair("socket"),
+        sys(
+            "socketpair",
+            &[
+                Flags(F::SockDomain),
+                Flags(F::SockType),
+                Int,
+                out(fixed(8), S::IntPair),
+            ],
+            I,
+        ),
     ),
     sys(
         "setsockopt",
@@ -235,7 +256,10 @@ pub static TABLE: &[Syscall] = &[
     ),
     sys("kill", &[Pid, Signal], I),
     sys("uname", &[out(fixed(390), S::Utsname)], I),
-    sys("fcntl", &[Fd, Flags(F::Fcntl), Hex], I),
+    fds(
+        FdEffect::Fcntl,
+        sys("fcntl", &[Fd, Flags(F::Fcntl), Hex], I),
+    ),
     sys("flock", &[Fd, Flags(F::Lock)], I),
     sys("fsync", &[Fd], I),
     sys("fdatasync", &[Fd], I),
@@ -248,7 +272,7 @@ pub static TABLE: &[Syscall] = &[
     sys("rename", &[Path, Path], I),
     sys("mkdir", &[Path, Mode], I),
     sys("rmdir", &[Path], I),
-    sys("creat", &[Path, Mode], Ret::Fd),
+    fds(FdEffect::Creates, sys("creat", &[Path, Mode], Ret::Fd)),
     sys("link", &[Path, Path], I),
     sys("unlink", &[Path], I),
     sys("symlink", &[Path, Path], I),
@@ -370,9 +394,15 @@ pub static TABLE: &[Syscall] = &[
     sys("tgkill", &[Pid, Pid, Signal], I),
     sys("utimes", &[Path, Ptr], I),
     sys("waitid", &[Int, Int, Ptr, Flags(F::Wait), Ptr], I),
-    sys("inotify_init1", &[Hex], Ret::Fd),
+    fds(
+        FdEffect::Anon("anon_inode:inotify"),
+        sys("inotify_init1", &[Hex], Ret::Fd),
+    ),
     sys("inotify_add_watch", &[Fd, Path, Hex], I),
-    sys("openat", &[DirFd, Path, Flags(F::Open), Mode], Ret::Fd),
+    fds(
+        FdEffect::Opens,
+        sys("openat", &[DirFd, Path, Flags(F::Open), Mode], Ret::Fd),
+    ),
     sys("mkdirat", &[DirFd, Path, Mode], I),
     sys("mknodat", &[DirFd, Path, Mode, Hex], I),
     sys("fchownat", &[DirFd, Path, Int, Int, Flags(F::At)], I),
@@ -413,7 +443,10 @@ pub static TABLE: &[Syscall] = &[
         ],
         I,
     ),
-    sys("timerfd_create", &[Flags(F::Clock), Hex], Ret::Fd),
+    fds(
+        FdEffect::Anon("anon_inode:[timerfd]"),
+        sys("timerfd_create", &[Flags(F::Clock), Hex], Ret::Fd),
+    ),
     sys("fallocate", &[Fd, Hex, Int, Int], I),
     sys(
         "timerfd_settime",
@@ -425,16 +458,34 @@ pub static TABLE: &[Syscall] = &[
         ],
         I,
     ),
-    sys(
-        "accept4",
-        &[Fd, SOCKADDR_OUT, SOCKLEN, Flags(F::SockType)],
-        Ret::Fd,
+    fds(
+        FdEffect::Socket,
+        sys(
+            "accept4",
+            &[Fd, SOCKADDR_OUT, SOCKLEN, Flags(F::SockType)],
+            Ret::Fd,
+        ),
     ),
-    sys("signalfd4", &[Fd, SIGSET_IN, Uint, Hex], Ret::Fd),
-    sys("eventfd2", &[Uint, Flags(F::Eventfd)], Ret::Fd),
-    sys("epoll_create1", &[Flags(F::Epoll)], Ret::Fd),
-    sys("dup3", &[Fd, Fd, Flags(F::Dup3)], Ret::Fd),
-    sys("pipe2", &[out(fixed(8), S::IntPair), Flags(F::Pipe)], I),
+    fds(
+        FdEffect::Anon("anon_inode:[signalfd]"),
+        sys("signalfd4", &[Fd, SIGSET_IN, Uint, Hex], Ret::Fd),
+    ),
+    fds(
+        FdEffect::Anon("anon_inode:[eventfd]"),
+        sys("eventfd2", &[Uint, Flags(F::Eventfd)], Ret::Fd),
+    ),
+    fds(
+        FdEffect::Anon("anon_inode:[eventpoll]"),
+        sys("epoll_create1", &[Flags(F::Epoll)], Ret::Fd),
+    ),
+    fds(
+        FdEffect::Dups,
+        sys("dup3", &[Fd, Fd, Flags(F::Dup3)], Ret::Fd),
+    ),
+    fds(
+        FdEffect::Pair("pipe"),
+        sys("pipe2", &[out(fixed(8), S::IntPair), Flags(F::Pipe)], I),
+    ),
     moves_data(sys("preadv", &[Fd, out(arg(2), S::Iovecs), Uint, Int], I)),
     moves_data(sys("pwritev", &[Fd, inp(arg(2), S::Iovecs), Uint, Int], I)),
     sys(
@@ -479,10 +530,19 @@ pub static TABLE: &[Syscall] = &[
         I,
     ),
     sys("rseq", &[Ptr, Hex, Hex, Hex], I),
-    sys("pidfd_open", &[Pid, Hex], Ret::Fd),
+    fds(
+        FdEffect::Anon("anon_inode:[pidfd]"),
+        sys("pidfd_open", &[Pid, Hex], Ret::Fd),
+    ),
     sys("clone3", &[inp(arg(1), S::CloneArgs), Uint], Ret::Pid),
-    sys("close_range", &[Fd, Fd, Flags(F::CloseRange)], I),
-    sys("openat2", &[DirFd, Path, Ptr, Uint], Ret::Fd),
+    fds(
+        FdEffect::ClosesRange,
+        sys("close_range", &[Fd, Fd, Flags(F::CloseRange)], I),
+    ),
+    fds(
+        FdEffect::Opens,
+        sys("openat2", &[DirFd, Path, Ptr, Uint], Ret::Fd),
+    ),
     sys(
         "faccessat2",
         &[DirFd, Path, Flags(F::Access), Flags(F::At)],

@@ -21,6 +21,37 @@ pub struct Syscall {
     /// returns (read, write, sendto, ...). strace's classes (`%file`, ...) are
     /// kept apart, for every syscall, in [`classes`].
     pub moves_data: bool,
+    /// What the call does to its process's descriptors when it succeeds.
+    pub fds: FdEffect,
+}
+
+/// What a successful call does to its process's descriptors: how `show -y`
+/// and `stats --by file` follow them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FdEffect {
+    /// Nothing known (a descriptor it returns is forgotten: its number was
+    /// reused for something unnamed).
+    None,
+    /// Opens its [`Arg::Path`] (relative to its [`Arg::DirFd`], if it has
+    /// one) as the descriptor it returns, with its `Flags(Open)` argument.
+    Opens,
+    /// Opens its path as `open(O_CREAT|O_WRONLY|O_TRUNC)` would (creat).
+    Creates,
+    /// The descriptor it returns is a copy of argument 0.
+    Dups,
+    /// fcntl: F_DUPFD and F_DUPFD_CLOEXEC copy, F_SETFD sets close-on-exec.
+    Fcntl,
+    /// Closes argument 0.
+    Closes,
+    /// close_range: closes arguments 0 to 1, or marks them close-on-exec.
+    ClosesRange,
+    /// The descriptor it returns is a socket.
+    Socket,
+    /// Writes two new descriptors of this kind (`pipe`, `socket`) at its
+    /// [`Shape::IntPair`] argument.
+    Pair(&'static str),
+    /// The descriptor it returns is a kernel object, named as /proc names it.
+    Anon(&'static str),
 }
 
 /// Which way a [`Syscall::moves_data`] call moves data.
@@ -222,6 +253,23 @@ pub enum CaptureKind {
 pub const ARG_FD_INODES: u8 = 6;
 
 impl Syscall {
+    /// The index of the first argument that is `wanted`.
+    pub fn arg_index(&self, wanted: Arg) -> Option<usize> {
+        self.args.iter().position(|&a| a == wanted)
+    }
+
+    /// Whether the flags it was called with ask for close-on-exec (all the
+    /// flag sets that can carry it use O_CLOEXEC's bit).
+    pub fn cloexec(&self, args: &[u64; 6]) -> bool {
+        const O_CLOEXEC: u64 = 0o2_000_000;
+        self.args.iter().zip(args).any(|(arg, &value)| {
+            matches!(
+                arg,
+                Arg::Flags(Flags::Open | Flags::SockType | Flags::Dup3 | Flags::Pipe)
+            ) && value & O_CLOEXEC != 0
+        })
+    }
+
     /// For a call that moves data through its descriptor, which way: into
     /// memory when its buffer is filled at exit.
     pub fn io(&self) -> Option<Io> {
@@ -311,4 +359,32 @@ pub fn by_name(name: &str) -> Option<&'static Syscall> {
 /// The table entry for syscall number `nr` on `arch`.
 pub fn lookup(arch: &str, nr: i64) -> Option<&'static Syscall> {
     by_name(crate::syscalls::name(arch, nr)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_effects_and_their_arguments_come_from_the_table() {
+        let openat = by_name("openat").unwrap();
+        assert_eq!(
+            (
+                openat.fds,
+                openat.arg_index(Arg::DirFd),
+                openat.arg_index(Arg::Path)
+            ),
+            (FdEffect::Opens, Some(0), Some(1))
+        );
+        let cloexec = [0, 0o2_000_000, 0, 0, 0, 0];
+        assert!(by_name("pipe2").unwrap().cloexec(&cloexec));
+        assert!(by_name("socket").unwrap().cloexec(&cloexec));
+        // pipe has no flags; open's are its second argument too, openat's its third.
+        assert!(!by_name("pipe").unwrap().cloexec(&cloexec));
+        assert!(by_name("open").unwrap().cloexec(&cloexec));
+        assert!(!by_name("openat").unwrap().cloexec(&cloexec));
+        assert_eq!(by_name("socketpair").unwrap().fds, FdEffect::Pair("socket"));
+        assert_eq!(by_name("creat").unwrap().fds, FdEffect::Creates);
+        assert_eq!(by_name("read").unwrap().fds, FdEffect::None);
+    }
 }
