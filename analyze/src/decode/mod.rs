@@ -165,18 +165,22 @@ impl<'a> CallView<'a> {
         })
     }
 
-    /// Whether argument `i` is printed at all (open's mode only with O_CREAT).
+    /// Whether argument `i` is printed at all: a mode beside open's flags
+    /// only with O_CREAT or O_TMPFILE.
     fn shows(&self, i: usize) -> bool {
-        let name = self.syscall.name;
-        if self.syscall.args.get(i) == Some(&Arg::Mode) && matches!(name, "open" | "openat") {
-            let flags = if name == "open" {
-                self.args[1]
-            } else {
-                self.args[2]
-            };
-            return flags & flags::O_CREAT != 0 || flags & flags::O_TMPFILE == flags::O_TMPFILE;
+        if self.syscall.args.get(i) != Some(&Arg::Mode) {
+            return true;
         }
-        true
+        match self
+            .syscall
+            .arg_index(Arg::Flags(crate::table::Flags::Open))
+        {
+            Some(at) => {
+                let flags = self.args[at];
+                flags & flags::O_CREAT != 0 || flags & flags::O_TMPFILE == flags::O_TMPFILE
+            }
+            None => true,
+        }
     }
 
     /// The path argument `arg` as captured, if it was.

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use format::CaptureStatus;
 
 use super::*;
-use crate::table::{Arg, At, Ret, Shape, Size};
+use crate::table::{Arg, At, Decoder, Ret, Shape, Size};
 
 impl CallView<'_> {
     /// Index of the first argument only known at exit: strace prints the
@@ -22,16 +22,16 @@ impl CallView<'_> {
 
     /// Appends arguments `range` (with their separating commas).
     pub fn render_args(&self, out: &mut String, range: std::ops::Range<usize>, opts: &Options) {
-        if self.syscall.name == "clone" {
+        if self.syscall.decoder == Decoder::Clone {
             return self.render_clone(out, range);
         }
         // futex and fcntl show only the arguments their command uses.
-        let shown = match (self.syscall.name, self.args[1] & 0x7f) {
-            ("futex", 1) => 3,
-            ("futex", 0) => 4,
-            ("fcntl", _) if fcntl_arg(self.args[1]).is_none() => 2,
+        let shown = match (self.syscall.decoder, self.args[1] & 0x7f) {
+            (Decoder::Futex, 1) => 3,
+            (Decoder::Futex, 0) => 4,
+            (Decoder::Fcntl, _) if fcntl_arg(self.args[1]).is_none() => 2,
             // FIONCLEX and FIOCLEX take no argument.
-            ("ioctl", _) if matches!(self.args[1], 0x5450 | 0x5451) => 2,
+            (Decoder::Ioctl, _) if matches!(self.args[1], 0x5450 | 0x5451) => 2,
             _ => self.syscall.args.len(),
         };
         for i in range.start..range.end.min(shown) {
@@ -49,7 +49,7 @@ impl CallView<'_> {
         let value = self.args[i];
         let arg_no = i as u8;
         // socket's protocol is named for the IP families.
-        if self.syscall.name == "socket" && i == 2 && matches!(self.args[0], 2 | 10) {
+        if self.syscall.decoder == Decoder::Socket && i == 2 && matches!(self.args[0], 2 | 10) {
             let name = match value {
                 0 => "IPPROTO_IP",
                 6 => "IPPROTO_TCP",
@@ -248,7 +248,7 @@ impl CallView<'_> {
             Size::Ret => ret.unwrap_or(0).max(0) as u64,
             Size::ArgTimes(k, n) => self.args[k as usize].saturating_mul(u64::from(n)),
         };
-        let hex = if self.syscall.name == "getrandom" {
+        let hex = if self.syscall.decoder == Decoder::Getrandom {
             Hex::Always
         } else {
             opts.hex
@@ -283,9 +283,7 @@ impl CallView<'_> {
                 }
                 None => structs::int_pair(out, mem.data),
             },
-            Shape::IntVal if self.syscall.name.starts_with("wait") => {
-                structs::wait_status(out, mem.data)
-            }
+            Shape::WaitStatus => structs::wait_status(out, mem.data),
             Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
             Shape::Sockaddr => structs::sockaddr(out, mem.data),
@@ -443,7 +441,7 @@ impl CallView<'_> {
             let _ = write!(out, "? {name} ({text})");
             return;
         }
-        if self.syscall.name == "fcntl" {
+        if self.syscall.decoder == Decoder::Fcntl {
             return self.render_fcntl_ret(out, ret, opts);
         }
         match self.syscall.ret {

@@ -3,7 +3,7 @@
 
 use super::{
     Arg::{self, *},
-    At, FdEffect, Flags as F, Ret, Shape as S, Size, Syscall,
+    At, Decoder, FdEffect, Flags as F, Ret, Shape as S, Size, Syscall,
 };
 
 const fn sys(name: &'static str, args: &'static [Arg], ret: Ret) -> Syscall {
@@ -13,7 +13,13 @@ const fn sys(name: &'static str, args: &'static [Arg], ret: Ret) -> Syscall {
         ret,
         moves_data: false,
         fds: FdEffect::None,
+        decoder: Decoder::Generic,
     }
+}
+
+/// A call with a decoder of its own (see [`Decoder`]).
+const fn decoded(decoder: Decoder, syscall: Syscall) -> Syscall {
+    Syscall { decoder, ..syscall }
 }
 
 /// A call that changes its process's descriptors (see [`FdEffect`]).
@@ -116,7 +122,7 @@ pub static TABLE: &[Syscall] = &[
         I,
     ),
     sys("rt_sigreturn", &[], Ret::NoReturn),
-    sys("ioctl", &[Fd, Flags(F::Ioctl), Hex], I),
+    decoded(Decoder::Ioctl, sys("ioctl", &[Fd, Flags(F::Ioctl), Hex], I)),
     moves_data(sys("pread64", &[Fd, out(RET, S::Bytes), Uint, Int], I)),
     moves_data(sys("pwrite64", &[Fd, inp(arg(2), S::Bytes), Uint, Int], I)),
     moves_data(sys("readv", &[Fd, out(arg(2), S::Iovecs), Uint], I)),
@@ -152,12 +158,15 @@ pub static TABLE: &[Syscall] = &[
     sys("setitimer", &[Int, Ptr, Ptr], I),
     sys("getpid", &[], Ret::Pid),
     sys("sendfile", &[Fd, Fd, Ptr, Uint], I),
-    fds(
-        FdEffect::Socket,
-        sys(
-            "socket",
-            &[Flags(F::SockDomain), Flags(F::SockType), Int],
-            Ret::Fd,
+    decoded(
+        Decoder::Socket,
+        fds(
+            FdEffect::Socket,
+            sys(
+                "socket",
+                &[Flags(F::SockDomain), Flags(F::SockType), Int],
+                Ret::Fd,
+            ),
         ),
     ),
     sys("connect", &[Fd, inp(arg(2), S::Sockaddr), Uint], I),
@@ -239,7 +248,10 @@ pub static TABLE: &[Syscall] = &[
         ],
         I,
     ),
-    sys("clone", &[Flags(F::Clone), Ptr, Ptr, Ptr, Hex], Ret::Pid),
+    decoded(
+        Decoder::Clone,
+        sys("clone", &[Flags(F::Clone), Ptr, Ptr, Ptr, Hex], Ret::Pid),
+    ),
     sys("fork", &[], Ret::Pid),
     sys("vfork", &[], Ret::Pid),
     sys("execve", &[Path, Argv, Envp], Ret::NoReturn),
@@ -248,7 +260,7 @@ pub static TABLE: &[Syscall] = &[
         "wait4",
         &[
             Pid,
-            out(fixed(4), S::IntVal),
+            out(fixed(4), S::WaitStatus),
             Flags(F::Wait),
             out(fixed(144), S::Rusage),
         ],
@@ -256,9 +268,12 @@ pub static TABLE: &[Syscall] = &[
     ),
     sys("kill", &[Pid, Signal], I),
     sys("uname", &[out(fixed(390), S::Utsname)], I),
-    fds(
-        FdEffect::Fcntl,
-        sys("fcntl", &[Fd, Flags(F::Fcntl), Hex], I),
+    decoded(
+        Decoder::Fcntl,
+        fds(
+            FdEffect::Fcntl,
+            sys("fcntl", &[Fd, Flags(F::Fcntl), Hex], I),
+        ),
     ),
     sys("flock", &[Fd, Flags(F::Lock)], I),
     sys("fsync", &[Fd], I),
@@ -364,7 +379,10 @@ pub static TABLE: &[Syscall] = &[
     sys("fremovexattr", &[Fd, Str], I),
     sys("tkill", &[Pid, Signal], I),
     sys("time", &[Ptr], I),
-    sys("futex", &[Ptr, Flags(F::Futex), Int, Ptr, Ptr, Int], I),
+    decoded(
+        Decoder::Futex,
+        sys("futex", &[Ptr, Flags(F::Futex), Int, Ptr, Ptr, Int], I),
+    ),
     sys("sched_setaffinity", &[Pid, Uint, Ptr], I),
     sys("sched_getaffinity", &[Pid, Uint, Ptr], I),
     sys("set_tid_address", &[Ptr], I),
@@ -506,10 +524,13 @@ pub static TABLE: &[Syscall] = &[
         &[DirFd, Path, DirFd, Path, Flags(F::Rename)],
         I,
     ),
-    sys(
-        "getrandom",
-        &[out(RET, S::Bytes), Uint, Flags(F::Random)],
-        I,
+    decoded(
+        Decoder::Getrandom,
+        sys(
+            "getrandom",
+            &[out(RET, S::Bytes), Uint, Flags(F::Random)],
+            I,
+        ),
     ),
     sys("memfd_create", &[Str, Flags(F::Mfd)], Ret::Fd),
     sys(

@@ -23,6 +23,28 @@ pub struct Syscall {
     pub moves_data: bool,
     /// What the call does to its process's descriptors when it succeeds.
     pub fds: FdEffect,
+    /// Who prints its arguments and result, when its `args` alone cannot.
+    pub decoder: Decoder,
+}
+
+/// A call whose arguments or result need more than its [`Arg`]s say: the
+/// decoder that owns them (as strace's `SYS_FUNC`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoder {
+    /// The arguments as the entry lists them.
+    Generic,
+    /// clone's named arguments, in strace's order.
+    Clone,
+    /// futex: the arguments its operation uses.
+    Futex,
+    /// fcntl: the argument and the result its command has.
+    Fcntl,
+    /// ioctl: no argument for FIOCLEX and FIONCLEX.
+    Ioctl,
+    /// socket: the protocol named for the IP families.
+    Socket,
+    /// getrandom: its buffer always in hex.
+    Getrandom,
 }
 
 /// What a successful call does to its process's descriptors: how `show -y`
@@ -145,8 +167,10 @@ pub enum Shape {
     Pollfds,
     /// Two ints (pipe and socketpair fds).
     IntPair,
-    /// One int (wait status, optval).
+    /// One int (optval).
     IntVal,
+    /// A wait(2) status.
+    WaitStatus,
     Rlimit,
     Rusage,
     Utsname,
@@ -386,5 +410,28 @@ mod tests {
         assert_eq!(by_name("socketpair").unwrap().fds, FdEffect::Pair("socket"));
         assert_eq!(by_name("creat").unwrap().fds, FdEffect::Creates);
         assert_eq!(by_name("read").unwrap().fds, FdEffect::None);
+    }
+
+    #[test]
+    fn calls_with_decoders_of_their_own_name_them() {
+        for (name, decoder) in [
+            ("clone", Decoder::Clone),
+            ("futex", Decoder::Futex),
+            ("fcntl", Decoder::Fcntl),
+            ("ioctl", Decoder::Ioctl),
+            ("socket", Decoder::Socket),
+            ("getrandom", Decoder::Getrandom),
+            ("read", Decoder::Generic),
+        ] {
+            assert_eq!(by_name(name).unwrap().decoder, decoder, "{name}");
+        }
+        let wait4 = by_name("wait4").unwrap();
+        assert!(matches!(
+            wait4.args[1],
+            Arg::Mem {
+                shape: Shape::WaitStatus,
+                ..
+            }
+        ));
     }
 }
