@@ -1,6 +1,7 @@
 //! Golden outputs: every view of a few committed recordings, byte for byte.
 //!
-//! `tests/golden/NAME.bin` are real recordings of the samples (made once by
+//! `tests/golden/NAME.bin` are real recordings of the samples and of two
+//! shell lines (made once by
 //! `tests/golden/record.sh`) and `tests/golden/NAME.txt` what each view
 //! printed for them. A refactor must leave every byte as it is; a change
 //! that means to improve the output regenerates the files on purpose
@@ -18,9 +19,18 @@ use std::{
 use common::systrace;
 
 /// The committed recordings, by name.
-const TRACES: [&str; 10] = [
-    "hello", "fileio", "forker", "threads", "tcp", "mmapper", "killed", "badfd", "vectored",
+const TRACES: [&str; 11] = [
+    "hello",
+    "fileio",
+    "forker",
+    "threads",
+    "tcp",
+    "mmapper",
+    "killed",
+    "badfd",
+    "vectored",
     "pipeline",
+    "redirects",
 ];
 
 /// The views compared: the arguments before the trace's name.

@@ -28,3 +28,4 @@ record killed "$samples/killed"
 record badfd "$samples/badfd" .
 record vectored "$samples/vectored"
 record pipeline sh -c 'echo a | wc -c'
+record redirects sh -c 'exec 3</etc/hostname; cat <&3 >/dev/null'
