@@ -103,32 +103,7 @@ pub const EXEC_ARGS_BYTES: usize = 1024;
 /// Bytes of `siginfo` kept in a signal record.
 pub const SIGINFO_BYTES: usize = 48;
 
-/// What a record is; the first field of every record.
-#[repr(u32)]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EventKind {
-    SysEnter = 1,
-    SysExit = 2,
-    Fork = 3,
-    Exec = 4,
-    TaskExit = 5,
-    Signal = 6,
-}
-
-impl TryFrom<u32> for EventKind {
-    type Error = u32;
-    fn try_from(value: u32) -> Result<Self, u32> {
-        Ok(match value {
-            1 => Self::SysEnter,
-            2 => Self::SysExit,
-            3 => Self::Fork,
-            4 => Self::Exec,
-            5 => Self::TaskExit,
-            6 => Self::Signal,
-            other => return Err(other),
-        })
-    }
-}
+pub use abi::EventKind;
 
 /// Common header of every record.
 #[repr(C)]
@@ -176,10 +151,12 @@ pub struct CaptureHeader {
 }
 
 /// Capture status values, as in `format::CaptureStatus`.
+/// [`abi::CaptureStatus`] as the programs write it.
 pub mod status {
-    pub const COMPLETE: u8 = 0;
-    pub const PARTIAL: u8 = 1;
-    pub const FAULT: u8 = 2;
+    use abi::CaptureStatus;
+    pub const COMPLETE: u8 = CaptureStatus::Complete as u8;
+    pub const PARTIAL: u8 = CaptureStatus::Partial as u8;
+    pub const FAULT: u8 = CaptureStatus::Fault as u8;
 }
 
 /// sched_process_fork: a new task.
@@ -267,35 +244,31 @@ pub struct CaptureSpec {
 
 /// When to copy.
 pub mod at {
-    pub const ENTER: u8 = 1;
-    pub const EXIT: u8 = 2;
+    pub const ENTER: u8 = abi::At::Enter as u8;
+    pub const EXIT: u8 = abi::At::Exit as u8;
 }
 
-/// How to copy.
+/// How to copy: [`abi::CaptureKind`] as the programs match it.
 pub mod how {
-    pub const STR: u8 = 1;
-    pub const BYTES: u8 = 2;
-    pub const STR_ARRAY: u8 = 3;
-    pub const COUNT_PTRS: u8 = 4;
-    pub const IOVECS: u8 = 5;
-    /// Only the number of `struct linux_dirent64` records in the buffer.
-    pub const COUNT_DIRENTS: u8 = 6;
-    /// The inode numbers behind the descriptors a call returned (a socket's
-    /// or a pipe's, as `strace -y` names them): its result when the rule's
-    /// argument is [`super::ARG_FD_INODES`], else the pair of ints the
-    /// argument points at (pipe, socketpair). Recorded under ARG_FD_INODES.
-    pub const FD_INODES: u8 = 7;
+    use abi::CaptureKind;
+    pub const STR: u8 = CaptureKind::Str as u8;
+    pub const BYTES: u8 = CaptureKind::Bytes as u8;
+    pub const STR_ARRAY: u8 = CaptureKind::StrArray as u8;
+    pub const COUNT_PTRS: u8 = CaptureKind::CountPtrs as u8;
+    pub const IOVECS: u8 = CaptureKind::Iovecs as u8;
+    pub const COUNT_DIRENTS: u8 = CaptureKind::CountDirents as u8;
+    pub const FD_INODES: u8 = CaptureKind::FdInodes as u8;
 }
 
-/// The pseudo argument index [`how::FD_INODES`] captures are recorded under.
-pub const ARG_FD_INODES: u8 = 6;
+pub use abi::ARG_FD_INODES;
 
 /// Where the size comes from.
 pub mod size {
-    pub const FIXED: u8 = 1;
-    pub const ARG: u8 = 2;
-    pub const RET: u8 = 3;
-    pub const ARG_TIMES: u8 = 4;
+    use abi::SizeKind;
+    pub const FIXED: u8 = SizeKind::Fixed as u8;
+    pub const ARG: u8 = SizeKind::Arg as u8;
+    pub const RET: u8 = SizeKind::Ret as u8;
+    pub const ARG_TIMES: u8 = SizeKind::ArgTimes as u8;
 }
 
 /// What to copy for one syscall number.

@@ -2,7 +2,8 @@
 //! from `analyze`'s syscall table, the filter, and the attachments.
 
 use crate::kernel_btf::KernelBtf;
-use analyze::table::{At, CaptureKind, Size};
+use abi::{CaptureKind, SizeKind};
+use analyze::table::Size;
 use std::{fs::File, io::Read as _};
 
 use anyhow::{Context as _, anyhow};
@@ -14,7 +15,7 @@ use aya::{
 use capture_ebpf::{
     CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_PENDING, MAX_PENDING_TARGETED, MAX_RULES,
     MAX_SYSCALLS, PENDING_MAP, SPECS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at,
-    globals, how, size,
+    globals,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -113,14 +114,14 @@ fn traced_groups() -> anyhow::Result<u32> {
 
 /// The programs that copy user memory, one per kind of copy, tail-called by the
 /// syscall programs through the CAPTURE map at the index of their `how`.
-const CAPTURE_PROGRAMS: [(&str, u8); 7] = [
-    ("capture_str_prog", how::STR),
-    ("capture_bytes_prog", how::BYTES),
-    ("capture_str_array_prog", how::STR_ARRAY),
-    ("capture_count_ptrs_prog", how::COUNT_PTRS),
-    ("capture_iovecs_prog", how::IOVECS),
-    ("capture_dirents_prog", how::COUNT_DIRENTS),
-    ("capture_fd_inodes_prog", how::FD_INODES),
+const CAPTURE_PROGRAMS: [(&str, CaptureKind); 7] = [
+    ("capture_str_prog", CaptureKind::Str),
+    ("capture_bytes_prog", CaptureKind::Bytes),
+    ("capture_str_array_prog", CaptureKind::StrArray),
+    ("capture_count_ptrs_prog", CaptureKind::CountPtrs),
+    ("capture_iovecs_prog", CaptureKind::Iovecs),
+    ("capture_dirents_prog", CaptureKind::CountDirents),
+    ("capture_fd_inodes_prog", CaptureKind::FdInodes),
 ];
 
 /// Programs on the process-life and scheduler tracepoints, attached before
@@ -161,13 +162,13 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     })?;
     let mut captures =
         ProgramArray::try_from(ebpf.take_map(CAPTURE_MAP).context("capture map missing")?)?;
-    for (name, index) in CAPTURE_PROGRAMS {
+    for (name, kind) in CAPTURE_PROGRAMS {
         let program: &mut RawTracePoint = ebpf
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
         captures
-            .set(u32::from(index), program.fd()?, 0)
+            .set(u32::from(kind as u8), program.fd()?, 0)
             .with_context(|| format!("registering {name}"))?;
     }
     // The map must outlive this function: the programs hold it, but aya closes
@@ -212,30 +213,20 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
             .rule
             .get_mut(spec.rules as usize)
             .ok_or_else(|| anyhow!("{} has more than {MAX_RULES} capture rules", syscall.name))?;
-        let when = match rule.at {
-            At::Enter => at::ENTER,
-            At::Exit => at::EXIT,
-            At::Both => at::ENTER | at::EXIT,
-        };
+        // The table and the programs share the vocabulary (the `abi` crate):
+        // only the size's parts are packed here.
+        let when = rule.at as u8;
         let (size_kind, size_arg, size) = match rule.size {
-            Size::Fixed(n) => (size::FIXED, 0, n),
-            Size::Arg(a) => (size::ARG, a, 0),
-            Size::Ret => (size::RET, 0, 0),
-            Size::ArgTimes(a, n) => (size::ARG_TIMES, a, n),
+            Size::Fixed(n) => (SizeKind::Fixed, 0, n),
+            Size::Arg(a) => (SizeKind::Arg, a, 0),
+            Size::Ret => (SizeKind::Ret, 0, 0),
+            Size::ArgTimes(a, n) => (SizeKind::ArgTimes, a, n),
         };
         *slot = CaptureSpec {
             arg: rule.arg,
             at: when,
-            how: match rule.kind {
-                CaptureKind::Str => how::STR,
-                CaptureKind::Bytes => how::BYTES,
-                CaptureKind::StrArray => how::STR_ARRAY,
-                CaptureKind::CountPtrs => how::COUNT_PTRS,
-                CaptureKind::Iovecs => how::IOVECS,
-                CaptureKind::CountDirents => how::COUNT_DIRENTS,
-                CaptureKind::FdInodes => how::FD_INODES,
-            },
-            size_kind,
+            how: rule.kind as u8,
+            size_kind: size_kind as u8,
             size_arg,
             _pad: 0,
             size,
@@ -384,7 +375,10 @@ mod tests {
         }
         let read = wire_spec(analyze::table::by_name("read").unwrap()).unwrap();
         assert_eq!((read.rules, read.enter_rules, read.exit_rules), (1, 0, 1));
-        assert_eq!((read.rule[0].arg, read.rule[0].size_kind), (1, size::RET));
+        assert_eq!(
+            (read.rule[0].arg, read.rule[0].size_kind),
+            (1, SizeKind::Ret as u8)
+        );
         // poll: its array both ways; ppoll: the array and timeout both ways,
         // the signal mask at enter.
         let ppoll = wire_spec(analyze::table::by_name("ppoll").unwrap()).unwrap();
@@ -392,6 +386,6 @@ mod tests {
         // pipe2: the two ints, then the inodes behind them, at exit.
         let pipe2 = wire_spec(analyze::table::by_name("pipe2").unwrap()).unwrap();
         assert_eq!((pipe2.enter_rules, pipe2.exit_rules), (0, 0b11));
-        assert_eq!(pipe2.rule[1].how, how::FD_INODES);
+        assert_eq!(pipe2.rule[1].how, CaptureKind::FdInodes as u8);
     }
 }

@@ -56,7 +56,8 @@ impl Decoder {
             .pop()
             .map(|mut e| take_captures(&mut e.body))
             .unwrap_or_default();
-        let (body, used) = match EventKind::try_from(header.kind).ok()? {
+        let kind = u8::try_from(header.kind).ok()?;
+        let (body, used) = match EventKind::try_from(kind).ok()? {
             EventKind::SysEnter => {
                 let r: SysEnter = read(bytes, 0)?;
                 let (captures, end) =
@@ -112,6 +113,8 @@ impl Decoder {
                 };
                 (body, size_of::<Signal>())
             }
+            // Only the recorder writes these, into the file.
+            EventKind::Lost => return None,
         };
         let event = Event {
             tid: header.tid,

@@ -4,29 +4,7 @@
 
 use crate::varint::Cursor;
 
-/// How much of a user buffer the recorder could copy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[repr(u8)]
-pub enum CaptureStatus {
-    /// The whole buffer was copied.
-    Complete = 0,
-    /// The buffer was longer than the snapshot length: `data` is its start.
-    Partial = 1,
-    /// Reading user memory failed: `data` is empty and strace would print the address.
-    Fault = 2,
-}
-
-impl TryFrom<u8> for CaptureStatus {
-    type Error = u8;
-    fn try_from(value: u8) -> Result<Self, u8> {
-        match value {
-            0 => Ok(Self::Complete),
-            1 => Ok(Self::Partial),
-            2 => Ok(Self::Fault),
-            other => Err(other),
-        }
-    }
-}
+pub use abi::CaptureStatus;
 
 /// A snapshot of user memory named by one syscall argument.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -87,33 +65,7 @@ pub enum Body {
 }
 
 /// Numeric tag of each [`Body`] variant in the `kinds` column.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-pub(crate) enum Kind {
-    SysEnter = 1,
-    SysExit = 2,
-    Fork = 3,
-    Exec = 4,
-    TaskExit = 5,
-    Signal = 6,
-    Lost = 7,
-}
-
-impl TryFrom<u8> for Kind {
-    type Error = u8;
-    fn try_from(value: u8) -> Result<Self, u8> {
-        Ok(match value {
-            1 => Self::SysEnter,
-            2 => Self::SysExit,
-            3 => Self::Fork,
-            4 => Self::Exec,
-            5 => Self::TaskExit,
-            6 => Self::Signal,
-            7 => Self::Lost,
-            other => return Err(other),
-        })
-    }
-}
+pub(crate) use abi::EventKind as Kind;
 
 impl Body {
     pub(crate) fn kind(&self) -> Kind {

@@ -121,15 +121,7 @@ pub enum Arg {
 }
 
 /// When a [`Arg::Mem`] argument's memory is copied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum At {
-    /// Input: copied at enter.
-    Enter,
-    /// Output: copied at exit, and only when the call succeeded.
-    Exit,
-    /// Both (e.g. poll's fds: events at enter, revents at exit).
-    Both,
-}
+pub use abi::At;
 
 /// How many bytes a [`Arg::Mem`] argument points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -252,29 +244,7 @@ pub struct CaptureRule {
     pub size: Size,
 }
 
-/// The ways the kernel side copies user memory.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CaptureKind {
-    /// A NUL-terminated string.
-    Str,
-    /// `size` bytes.
-    Bytes,
-    /// An array of string pointers (argv), each string copied.
-    StrArray,
-    /// An array of pointers, of which only the count is kept (envp).
-    CountPtrs,
-    /// An iovec array (`size` = element count), then the data of the first iovecs.
-    Iovecs,
-    /// Directory records (`size` bytes of them), of which only the count is kept.
-    CountDirents,
-    /// The inode numbers behind the descriptors the call returned, recorded
-    /// under [`ARG_FD_INODES`]: its result (when the rule's argument is
-    /// ARG_FD_INODES) or the int pair its argument points at.
-    FdInodes,
-}
-
-/// The pseudo argument index of [`CaptureKind::FdInodes`] captures.
-pub const ARG_FD_INODES: u8 = 6;
+pub use abi::{ARG_FD_INODES, CaptureKind};
 
 impl Syscall {
     /// The index of the first argument that is `wanted`.

@@ -1,0 +1,118 @@
+//! The vocabulary every part of systrace shares, defined once: the eBPF
+//! programs copy user memory by these kinds and sizes and mark each copy
+//! with its status; the recorder passes them on; the file format stores the
+//! status; the syscall table (in `analyze`) says, per argument, which kind of
+//! copy it needs, and the loader hands that to the kernel as these numbers.
+//!
+//! `no_std` and without dependencies, so the eBPF programs can use it.
+#![no_std]
+
+/// What an event is: the first field of every kernel record, and the tag
+/// of each event in a trace file's `kinds` column (the values are in files:
+/// they never change).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum EventKind {
+    SysEnter = 1,
+    SysExit = 2,
+    Fork = 3,
+    Exec = 4,
+    TaskExit = 5,
+    Signal = 6,
+    /// Events the ring buffer had no room for (written by the recorder,
+    /// never by the kernel).
+    Lost = 7,
+}
+
+impl TryFrom<u8> for EventKind {
+    type Error = u8;
+    fn try_from(value: u8) -> Result<Self, u8> {
+        Ok(match value {
+            1 => Self::SysEnter,
+            2 => Self::SysExit,
+            3 => Self::Fork,
+            4 => Self::Exec,
+            5 => Self::TaskExit,
+            6 => Self::Signal,
+            7 => Self::Lost,
+            other => return Err(other),
+        })
+    }
+}
+
+/// How much of a user buffer the recorder could copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(u8)]
+pub enum CaptureStatus {
+    /// The whole buffer was copied.
+    Complete = 0,
+    /// The buffer was longer than the snapshot length: the data is its start.
+    Partial = 1,
+    /// Reading user memory failed: no data, and strace would print the address.
+    Fault = 2,
+}
+
+impl TryFrom<u8> for CaptureStatus {
+    type Error = u8;
+    fn try_from(value: u8) -> Result<Self, u8> {
+        match value {
+            0 => Ok(Self::Complete),
+            1 => Ok(Self::Partial),
+            2 => Ok(Self::Fault),
+            other => Err(other),
+        }
+    }
+}
+
+/// The ways the kernel side copies user memory (and the index of each
+/// capture program in the tail-call map).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum CaptureKind {
+    /// A NUL-terminated string.
+    Str = 1,
+    /// `size` bytes.
+    Bytes = 2,
+    /// An array of string pointers (argv), each string copied.
+    StrArray = 3,
+    /// An array of pointers, of which only the count is kept (envp).
+    CountPtrs = 4,
+    /// An iovec array (`size` = element count), then the data of the first iovecs.
+    Iovecs = 5,
+    /// Directory records (`size` bytes of them), of which only the count is kept.
+    CountDirents = 6,
+    /// The inode numbers behind the descriptors a call returned (a socket's or
+    /// a pipe's, as `strace -y` names them), recorded under [`ARG_FD_INODES`]:
+    /// its result (when the rule's argument is ARG_FD_INODES) or the int pair
+    /// its argument points at.
+    FdInodes = 7,
+}
+
+/// The pseudo argument index of [`CaptureKind::FdInodes`] captures.
+pub const ARG_FD_INODES: u8 = 6;
+
+/// When an argument's memory is copied (as bits: `Both` is both).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum At {
+    /// Input: copied at enter.
+    Enter = 1,
+    /// Output: copied at exit, and only when the call succeeded.
+    Exit = 2,
+    /// Both (e.g. poll's fds: events at enter, revents at exit).
+    Both = 3,
+}
+
+/// Where a copy's size comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SizeKind {
+    /// A fixed number of bytes.
+    Fixed = 1,
+    /// The value of an argument.
+    Arg = 2,
+    /// The call's return value.
+    Ret = 3,
+    /// The value of an argument times a fixed element size.
+    ArgTimes = 4,
+}
