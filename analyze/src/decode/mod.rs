@@ -4,6 +4,7 @@
 //! it ([`CallView`]: registers, captures, descriptors); `render` prints it,
 //! with `flags`, `structs` and `strings` for the pieces.
 
+mod calls;
 mod fd_names;
 mod flags;
 mod render;

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use format::CaptureStatus;
 
-use super::*;
+use super::{calls::fcntl_arg, *};
 use crate::table::{Arg, At, Decoder, Ret, Shape, Size};
 
 impl CallView<'_> {
@@ -48,20 +48,14 @@ impl CallView<'_> {
     fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
         let value = self.args[i];
         let arg_no = i as u8;
-        // socket's protocol is named for the IP families.
-        if self.syscall.decoder == Decoder::Socket && i == 2 && matches!(self.args[0], 2 | 10) {
-            let name = match value {
-                0 => "IPPROTO_IP",
-                6 => "IPPROTO_TCP",
-                17 => "IPPROTO_UDP",
-                _ => "",
-            };
-            if !name.is_empty() {
-                return out.push_str(name);
-            }
+        if self.syscall.decoder == Decoder::Socket
+            && i == 2
+            && let Some(name) = calls::socket_protocol(self.args[0], value)
+        {
+            return out.push_str(name);
         }
-        let kind = match (self.syscall.name, i) {
-            ("fcntl", 2) => fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
+        let kind = match (self.syscall.decoder, i) {
+            (Decoder::Fcntl, 2) => fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
             _ => self.syscall.args[i],
         };
         match kind {
@@ -120,38 +114,8 @@ impl CallView<'_> {
         }
     }
 
-    /// clone is printed with named arguments, those its flags make meaningful:
-    /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`.
-    fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
-        if range.start > 0 {
-            return;
-        }
-        let [flags, stack, parent_tid, child_tid, tls, _] = self.args;
-        let mut parts = vec![format!(
-            "child_stack={}",
-            if stack == 0 {
-                "NULL".to_owned()
-            } else {
-                format!("{stack:#x}")
-            }
-        )];
-        let mut f = String::new();
-        flags::clone_flags(&mut f, flags);
-        parts.push(format!("flags={f}"));
-        if flags & (0x100000 | 0x1000) != 0 {
-            parts.push(format!("parent_tid={parent_tid:#x}"));
-        }
-        if flags & (0x1000000 | 0x200000) != 0 {
-            parts.push(format!("child_tidptr={child_tid:#x}"));
-        }
-        if flags & 0x80000 != 0 {
-            parts.push(format!("tls={tls:#x}"));
-        }
-        out.push_str(&parts.join(", "));
-    }
-
     /// A descriptor, with what it refers to under `-y`.
-    fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
+    pub(super) fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
         push_int(out, fd);
         if opts.fd_paths
             && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
@@ -351,22 +315,6 @@ impl CallView<'_> {
         out.push(']');
     }
 
-    /// fcntl's result by command: a descriptor, flags, or a number.
-    fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
-        let flags = |out: &mut String, table| {
-            hex(out, ret as u64);
-            out.push_str(" (flags ");
-            flags::render(out, table, ret as u64);
-            out.push(')');
-        };
-        match self.args[1] {
-            F_DUPFD | F_DUPFD_CLOEXEC => self.fd(out, ret, opts),
-            F_GETFD if ret != 0 => flags(out, crate::table::Flags::FdFlags),
-            F_GETFL => flags(out, crate::table::Flags::Open),
-            _ => push_int(out, ret),
-        }
-    }
-
     /// What a successful poll wrote back, after its result: ` (Timeout)` or
     /// ` ([{fd=3, revents=POLLIN}])`.
     fn render_poll_result(&self, out: &mut String, ret: i64) {
@@ -459,24 +407,6 @@ impl CallView<'_> {
         ) {
             self.render_poll_result(out, ret);
         }
-    }
-}
-
-const F_DUPFD: u64 = 0;
-const F_GETFD: u64 = 1;
-const F_GETFL: u64 = 3;
-const F_DUPFD_CLOEXEC: u64 = 1030;
-
-/// What fcntl's third argument is for command `cmd`; none for the commands
-/// that take none (strace prints two arguments then).
-fn fcntl_arg(cmd: u64) -> Option<Arg> {
-    use crate::table::Flags as F;
-    match cmd {
-        F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
-        2 => Some(Arg::Flags(F::FdFlags)),
-        4 => Some(Arg::Flags(F::Open)),
-        5..=7 | 36..=38 => Some(Arg::Ptr),
-        _ => Some(Arg::Int),
     }
 }
 

@@ -1,0 +1,35 @@
+//! clone: named arguments, as strace prints them.
+
+use crate::decode::{CallView, flags};
+
+impl CallView<'_> {
+    /// clone is printed with named arguments, those its flags make meaningful:
+    /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`.
+    pub(in crate::decode) fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
+        if range.start > 0 {
+            return;
+        }
+        let [flags, stack, parent_tid, child_tid, tls, _] = self.args;
+        let mut parts = vec![format!(
+            "child_stack={}",
+            if stack == 0 {
+                "NULL".to_owned()
+            } else {
+                format!("{stack:#x}")
+            }
+        )];
+        let mut f = String::new();
+        flags::clone_flags(&mut f, flags);
+        parts.push(format!("flags={f}"));
+        if flags & (0x100000 | 0x1000) != 0 {
+            parts.push(format!("parent_tid={parent_tid:#x}"));
+        }
+        if flags & (0x1000000 | 0x200000) != 0 {
+            parts.push(format!("child_tidptr={child_tid:#x}"));
+        }
+        if flags & 0x80000 != 0 {
+            parts.push(format!("tls={tls:#x}"));
+        }
+        out.push_str(&parts.join(", "));
+    }
+}

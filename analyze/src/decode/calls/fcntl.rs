@@ -1,0 +1,42 @@
+//! fcntl: the argument and the result each command has.
+
+use crate::{
+    decode::{CallView, Options, flags, hex, push_int},
+    table::Arg,
+};
+
+const F_DUPFD: u64 = 0;
+const F_GETFD: u64 = 1;
+const F_GETFL: u64 = 3;
+const F_DUPFD_CLOEXEC: u64 = 1030;
+
+/// What fcntl's third argument is for command `cmd`; none for the commands
+/// that take none (strace prints two arguments then).
+pub(in crate::decode) fn fcntl_arg(cmd: u64) -> Option<Arg> {
+    use crate::table::Flags as F;
+    match cmd {
+        F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
+        2 => Some(Arg::Flags(F::FdFlags)),
+        4 => Some(Arg::Flags(F::Open)),
+        5..=7 | 36..=38 => Some(Arg::Ptr),
+        _ => Some(Arg::Int),
+    }
+}
+
+impl CallView<'_> {
+    /// fcntl's result by command: a descriptor, flags, or a number.
+    pub(in crate::decode) fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
+        let flags = |out: &mut String, table| {
+            hex(out, ret as u64);
+            out.push_str(" (flags ");
+            flags::render(out, table, ret as u64);
+            out.push(')');
+        };
+        match self.args[1] {
+            F_DUPFD | F_DUPFD_CLOEXEC => self.fd(out, ret, opts),
+            F_GETFD if ret != 0 => flags(out, crate::table::Flags::FdFlags),
+            F_GETFL => flags(out, crate::table::Flags::Open),
+            _ => push_int(out, ret),
+        }
+    }
+}
