@@ -1,13 +1,13 @@
 //! Rendering a call as strace does: its arguments, captured memory and
-//! result, and the calls whose arguments depend on one another (clone,
-//! fcntl, poll).
+//! result, each as its table entry says, asking the call's decoder
+//! (`calls`) where it has its own say.
 
 use std::fmt::Write as _;
 
 use format::CaptureStatus;
 
-use super::{calls::fcntl_arg, *};
-use crate::table::{Arg, At, Decoder, Ret, Shape, Size};
+use super::*;
+use crate::table::{Arg, At, Ret, Shape, Size};
 
 impl CallView<'_> {
     /// Index of the first argument only known at exit: strace prints the
@@ -22,19 +22,10 @@ impl CallView<'_> {
 
     /// Appends arguments `range` (with their separating commas).
     pub fn render_args(&self, out: &mut String, range: std::ops::Range<usize>, opts: &Options) {
-        if self.syscall.decoder == Decoder::Clone {
-            return self.render_clone(out, range);
+        if self.render_own_args(out, range.clone()) {
+            return;
         }
-        // futex and fcntl show only the arguments their command uses.
-        let shown = match (self.syscall.decoder, self.args[1] & 0x7f) {
-            (Decoder::Futex, 1) => 3,
-            (Decoder::Futex, 0) => 4,
-            (Decoder::Fcntl, _) if fcntl_arg(self.args[1]).is_none() => 2,
-            // FIONCLEX and FIOCLEX take no argument.
-            (Decoder::Ioctl, _) if matches!(self.args[1], 0x5450 | 0x5451) => 2,
-            _ => self.syscall.args.len(),
-        };
-        for i in range.start..range.end.min(shown) {
+        for i in range.start..range.end.min(self.shown_args()) {
             if !self.shows(i) {
                 continue;
             }
@@ -48,16 +39,10 @@ impl CallView<'_> {
     fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
         let value = self.args[i];
         let arg_no = i as u8;
-        if self.syscall.decoder == Decoder::Socket
-            && i == 2
-            && let Some(name) = calls::socket_protocol(self.args[0], value)
-        {
+        if let Some(name) = self.arg_name(i) {
             return out.push_str(name);
         }
-        let kind = match (self.syscall.decoder, i) {
-            (Decoder::Fcntl, 2) => fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
-            _ => self.syscall.args[i],
-        };
+        let kind = self.arg_kind(i);
         match kind {
             Arg::Int => push_int(out, int(value)),
             Arg::Pid => self.pid(out, int(value), opts),
@@ -212,11 +197,7 @@ impl CallView<'_> {
             Size::Ret => ret.unwrap_or(0).max(0) as u64,
             Size::ArgTimes(k, n) => self.args[k as usize].saturating_mul(u64::from(n)),
         };
-        let hex = if self.syscall.decoder == Decoder::Getrandom {
-            Hex::Always
-        } else {
-            opts.hex
-        };
+        let hex = self.buffer_hex(opts.hex);
         let done = match shape {
             Shape::Bytes => {
                 strings::buffer(out, mem.data, len, opts.strsize, hex);
@@ -315,37 +296,6 @@ impl CallView<'_> {
         out.push(']');
     }
 
-    /// What a successful poll wrote back, after its result: ` (Timeout)` or
-    /// ` ([{fd=3, revents=POLLIN}])`.
-    fn render_poll_result(&self, out: &mut String, ret: i64) {
-        if ret == 0 {
-            out.push_str(" (Timeout)");
-            return;
-        }
-        let Some(mem) = self
-            .exit_mem(0)
-            .filter(|m| m.status != CaptureStatus::Fault)
-        else {
-            return;
-        };
-        out.push_str(" (");
-        let _ = structs::poll_revents(out, mem.data, self.args[1]);
-        // ppoll's time left.
-        if let Some(Arg::Mem {
-            at: At::Both,
-            shape: Shape::Timespec,
-            ..
-        }) = self.syscall.args.get(2)
-            && let Some(left) = self
-                .exit_mem(2)
-                .filter(|m| m.status != CaptureStatus::Fault)
-        {
-            out.push_str(", left ");
-            let _ = structs::timespec(out, left.data);
-        }
-        out.push(')');
-    }
-
     /// A socklen_t the kernel may change: `[16]`, or `[128 => 16]` when it did.
     fn render_socklen(&self, out: &mut String, arg: u8, exit: &[u8]) -> Option<()> {
         let after = exit.get(..4)?;
@@ -389,8 +339,8 @@ impl CallView<'_> {
             let _ = write!(out, "? {name} ({text})");
             return;
         }
-        if self.syscall.decoder == Decoder::Fcntl {
-            return self.render_fcntl_ret(out, ret, opts);
+        if self.render_own_ret(out, ret, opts) {
+            return;
         }
         match self.syscall.ret {
             Ret::Hex => hex(out, ret as u64),
@@ -398,15 +348,7 @@ impl CallView<'_> {
             Ret::Pid => self.pid(out, ret, opts),
             _ => push_int(out, ret),
         }
-        if matches!(
-            self.syscall.args.first(),
-            Some(Arg::Mem {
-                shape: Shape::Pollfds,
-                ..
-            })
-        ) {
-            self.render_poll_result(out, ret);
-        }
+        self.render_after_ret(out, ret);
     }
 }
 

@@ -92,10 +92,13 @@ pub static TABLE: &[Syscall] = &[
     sys("stat", &[Path, STAT_BUF], I),
     sys("fstat", &[Fd, STAT_BUF], I),
     sys("lstat", &[Path, STAT_BUF], I),
-    sys(
-        "poll",
-        &[both(Size::ArgTimes(1, 8), S::Pollfds), Uint, Int],
-        I,
+    decoded(
+        Decoder::Poll,
+        sys(
+            "poll",
+            &[both(Size::ArgTimes(1, 8), S::Pollfds), Uint, Int],
+            I,
+        ),
     ),
     sys("lseek", &[Fd, Int, Flags(F::Whence)], I),
     sys(
@@ -433,16 +436,19 @@ pub static TABLE: &[Syscall] = &[
     sys("fchmodat", &[DirFd, Path, Mode], I),
     sys("faccessat", &[DirFd, Path, Flags(F::Access)], I),
     sys("pselect6", &[Int, Ptr, Ptr, Ptr, TIMESPEC_IN, Ptr], I),
-    sys(
-        "ppoll",
-        &[
-            both(Size::ArgTimes(1, 8), S::Pollfds),
-            Uint,
-            both(fixed(16), S::Timespec),
-            SIGSET_IN,
-            Uint,
-        ],
-        I,
+    decoded(
+        Decoder::Poll,
+        sys(
+            "ppoll",
+            &[
+                both(Size::ArgTimes(1, 8), S::Pollfds),
+                Uint,
+                both(fixed(16), S::Timespec),
+                SIGSET_IN,
+                Uint,
+            ],
+            I,
+        ),
     ),
     sys("unshare", &[Flags(F::Clone)], I),
     sys("set_robust_list", &[Ptr, Uint], I),

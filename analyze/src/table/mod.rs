@@ -41,6 +41,8 @@ pub enum Decoder {
     Fcntl,
     /// ioctl: no argument for FIOCLEX and FIONCLEX.
     Ioctl,
+    /// poll, ppoll: what the kernel wrote back, after the result.
+    Poll,
     /// socket: the protocol named for the IP families.
     Socket,
     /// getrandom: its buffer always in hex.
@@ -389,6 +391,8 @@ mod tests {
             ("futex", Decoder::Futex),
             ("fcntl", Decoder::Fcntl),
             ("ioctl", Decoder::Ioctl),
+            ("poll", Decoder::Poll),
+            ("ppoll", Decoder::Poll),
             ("socket", Decoder::Socket),
             ("getrandom", Decoder::Getrandom),
             ("read", Decoder::Generic),

@@ -5,7 +5,7 @@ use crate::decode::{CallView, flags};
 impl CallView<'_> {
     /// clone is printed with named arguments, those its flags make meaningful:
     /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`.
-    pub(in crate::decode) fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
+    pub(super) fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
         if range.start > 0 {
             return;
         }

@@ -12,7 +12,7 @@ const F_DUPFD_CLOEXEC: u64 = 1030;
 
 /// What fcntl's third argument is for command `cmd`; none for the commands
 /// that take none (strace prints two arguments then).
-pub(in crate::decode) fn fcntl_arg(cmd: u64) -> Option<Arg> {
+pub(super) fn fcntl_arg(cmd: u64) -> Option<Arg> {
     use crate::table::Flags as F;
     match cmd {
         F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
@@ -25,7 +25,7 @@ pub(in crate::decode) fn fcntl_arg(cmd: u64) -> Option<Arg> {
 
 impl CallView<'_> {
     /// fcntl's result by command: a descriptor, flags, or a number.
-    pub(in crate::decode) fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
+    pub(super) fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
         let flags = |out: &mut String, table| {
             hex(out, ret as u64);
             out.push_str(" (flags ");

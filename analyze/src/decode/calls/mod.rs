@@ -1,10 +1,85 @@
 //! The decoders of calls whose arguments or result need more than their
 //! table entry's [`crate::table::Arg`]s say, one file per family, named by
-//! the entry's [`crate::table::Decoder`].
+//! the entry's [`crate::table::Decoder`]. Rendering asks them here, through
+//! the entry's decoder, and never by the call's name.
 
 mod clone;
 mod fcntl;
+mod futex;
+mod ioctl;
+mod poll;
 mod socket;
 
-pub(super) use fcntl::fcntl_arg;
-pub(super) use socket::socket_protocol;
+use super::{CallView, Hex, Options};
+use crate::table::{Arg, Decoder};
+
+impl CallView<'_> {
+    /// How many of its arguments the call shows: futex's operation, fcntl's
+    /// command and ioctl's request decide.
+    pub(super) fn shown_args(&self) -> usize {
+        let cmd = self.args[1];
+        match self.syscall.decoder {
+            Decoder::Futex => futex::shown_args(cmd),
+            Decoder::Fcntl => fcntl::fcntl_arg(cmd).is_none().then_some(2),
+            Decoder::Ioctl => ioctl::shown_args(cmd),
+            _ => None,
+        }
+        .unwrap_or(self.syscall.args.len())
+    }
+
+    /// What argument `i` is, where the decoder knows better than the table
+    /// (fcntl's third, by command).
+    pub(super) fn arg_kind(&self, i: usize) -> Arg {
+        match (self.syscall.decoder, i) {
+            (Decoder::Fcntl, 2) => fcntl::fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
+            _ => self.syscall.args[i],
+        }
+    }
+
+    /// Argument `i` by name, where the decoder names it (socket's protocol).
+    pub(super) fn arg_name(&self, i: usize) -> Option<&'static str> {
+        match (self.syscall.decoder, i) {
+            (Decoder::Socket, 2) => socket::socket_protocol(self.args[0], self.args[2]),
+            _ => None,
+        }
+    }
+
+    /// The arguments, where the decoder prints them its own way (clone's
+    /// named ones): whether it did.
+    pub(super) fn render_own_args(&self, out: &mut String, range: std::ops::Range<usize>) -> bool {
+        match self.syscall.decoder {
+            Decoder::Clone => {
+                self.render_clone(out, range);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// A successful result, where the decoder prints it its own way (fcntl's
+    /// by command): whether it did.
+    pub(super) fn render_own_ret(&self, out: &mut String, ret: i64, opts: &Options) -> bool {
+        match self.syscall.decoder {
+            Decoder::Fcntl => {
+                self.render_fcntl_ret(out, ret, opts);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// How its buffers print under `hex` (`-x`): getrandom's always in hex.
+    pub(super) fn buffer_hex(&self, hex: Hex) -> Hex {
+        match self.syscall.decoder {
+            Decoder::Getrandom => Hex::Always,
+            _ => hex,
+        }
+    }
+
+    /// What follows the result, where the decoder adds to it (poll's revents).
+    pub(super) fn render_after_ret(&self, out: &mut String, ret: i64) {
+        if self.syscall.decoder == Decoder::Poll {
+            self.render_poll_result(out, ret);
+        }
+    }
+}

@@ -2,7 +2,7 @@
 
 /// The name of protocol `value` in address family `domain`, where strace
 /// names it (AF_INET and AF_INET6).
-pub(in crate::decode) fn socket_protocol(domain: u64, value: u64) -> Option<&'static str> {
+pub(super) fn socket_protocol(domain: u64, value: u64) -> Option<&'static str> {
     if !matches!(domain, 2 | 10) {
         return None;
     }
