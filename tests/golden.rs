@@ -52,8 +52,16 @@ const VIEWS: &[&[&str]] = &[
     &["show", "-c", "-U", "name,calls,errors,max-time"],
     // Descriptors followed through calls that are not shown.
     &["show", "-P", "./a.txt"],
-    &["show", "-y", "-e", "trace=write,close", "-e", "status=successful"],
+    &[
+        "show",
+        "-y",
+        "-e",
+        "trace=write,close",
+        "-e",
+        "status=successful",
+    ],
     &["show", "--json", "-y", "-z"],
+    &["show", "--json", "-P", "./a.txt"],
     &["stats"],
     &["stats", "--by", "process"],
     &["stats", "--by", "thread"],

@@ -1,6 +1,8 @@
 //! What each process's file descriptors refer to, rebuilt from the recorded
-//! opens, dups, sockets, pipes and closes, forks and execs: `show -y` names
-//! descriptors with it, `stats --by file` counts bytes per path with it.
+//! opens, dups, sockets, pipes and closes, forks and execs. Replay follows
+//! them once for every view, through every call, shown or not: `show -y`
+//! names descriptors with them, `-P` selects by them, `stats --by file`
+//! counts bytes per path with them.
 
 use rustc_hash::FxHashMap;
 
@@ -28,8 +30,9 @@ impl FdTracker {
     }
 
     /// Applies what a returned call did (see [`changes`]) to process `pid`.
-    pub fn apply(&mut self, pid: u32, changes: Vec<FdChange>) {
-        if changes.is_empty() {
+    pub fn apply(&mut self, pid: u32, changes: impl IntoIterator<Item = FdChange>) {
+        let mut changes = changes.into_iter().peekable();
+        if changes.peek().is_none() {
             return;
         }
         let table = self.tables.entry(pid).or_default();
@@ -95,6 +98,28 @@ pub enum FdChange {
     Cloexec(i64, i64, bool),
 }
 
+/// What `fd` refers to once `changes` are applied to `before` (the name
+/// only: a copy's close-on-exec flag is not looked at).
+pub fn entry_after<'a>(
+    before: Option<&'a FdTable>,
+    changes: &'a [FdChange],
+    fd: i64,
+) -> Option<&'a FdEntry> {
+    let mut entry = before.and_then(|t| t.get(&fd));
+    for change in changes {
+        match *change {
+            FdChange::Set(set, ref new) if set == fd => entry = Some(new),
+            FdChange::Copy(old, new, _) if new == fd => {
+                entry = before.and_then(|t| t.get(&old));
+            }
+            FdChange::Close(closed) if closed == fd => entry = None,
+            FdChange::CloseRange(first, last) if (first..=last).contains(&fd) => entry = None,
+            _ => {}
+        }
+    }
+    entry
+}
+
 const AT_FDCWD: i64 = -100;
 
 /// A descriptor number from a register.
@@ -124,11 +149,12 @@ pub fn open_path(view: &CallView<'_>) -> Option<Vec<u8>> {
     }
 }
 
-/// What a returned call did to its process's descriptors. A descriptor a
-/// call returns that is not named here is forgotten: its number was reused.
-pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
+/// What a returned call did to its process's descriptors, added to `out`. A
+/// descriptor a call returns that is not named here is forgotten: its number
+/// was reused.
+pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
     let Some(ret) = view.result().filter(|r| *r >= 0) else {
-        return Vec::new();
+        return;
     };
     let args = view.args;
     let set = |fd: i64, name: &[u8], cloexec: bool| {
@@ -142,41 +168,42 @@ pub fn changes(view: &CallView<'_>) -> Vec<FdChange> {
     };
     let cloexec = view.syscall.cloexec(&view.args);
     match view.syscall.fds {
-        FdEffect::Opens | FdEffect::Creates => match open_path(view) {
-            Some(path) => vec![set(ret, &path, cloexec)],
-            None => vec![FdChange::Close(ret)],
-        },
-        FdEffect::Dups => vec![FdChange::Copy(fd(args[0]), ret, cloexec)],
+        FdEffect::Opens | FdEffect::Creates => out.push(match open_path(view) {
+            Some(path) => set(ret, &path, cloexec),
+            None => FdChange::Close(ret),
+        }),
+        FdEffect::Dups => out.push(FdChange::Copy(fd(args[0]), ret, cloexec)),
         FdEffect::Fcntl => match args[1] {
-            0 | 1030 => vec![FdChange::Copy(fd(args[0]), ret, args[1] == 1030)],
-            2 => vec![FdChange::Cloexec(
+            0 | 1030 => out.push(FdChange::Copy(fd(args[0]), ret, args[1] == 1030)),
+            2 => out.push(FdChange::Cloexec(
                 fd(args[0]),
                 fd(args[0]),
                 args[2] & 1 != 0,
-            )],
-            _ => Vec::new(),
+            )),
+            _ => {}
         },
-        FdEffect::Closes => vec![FdChange::Close(fd(args[0]))],
+        FdEffect::Closes => out.push(FdChange::Close(fd(args[0]))),
         FdEffect::ClosesRange => {
             const CLOSE_RANGE_CLOEXEC: u64 = 4;
             let (first, last) = (fd(args[0]), args[1].min(i32::MAX as u64) as i64);
-            if args[2] & CLOSE_RANGE_CLOEXEC != 0 {
-                vec![FdChange::Cloexec(first, last, true)]
+            out.push(if args[2] & CLOSE_RANGE_CLOEXEC != 0 {
+                FdChange::Cloexec(first, last, true)
             } else {
-                vec![FdChange::CloseRange(first, last)]
-            }
+                FdChange::CloseRange(first, last)
+            });
         }
         FdEffect::Socket => {
             let name = inode_name("socket", view.fd_inodes().first().copied());
-            vec![set(ret, &name, cloexec)]
+            out.push(set(ret, &name, cloexec));
         }
-        FdEffect::Pair(_) => view
-            .fd_pair_names()
-            .map(|pair| pair.map(|(fd, name)| set(fd, &name, cloexec)).into())
-            .unwrap_or_default(),
+        FdEffect::Pair(_) => {
+            if let Some(pair) = view.fd_pair_names() {
+                out.extend(pair.map(|(fd, name)| set(fd, &name, cloexec)));
+            }
+        }
         // Descriptors of kernel objects, named as /proc names them.
-        FdEffect::Anon(name) => vec![set(ret, name.as_bytes(), false)],
-        FdEffect::None if view.syscall.ret == table::Ret::Fd => vec![FdChange::Close(ret)],
-        FdEffect::None => Vec::new(),
+        FdEffect::Anon(name) => out.push(set(ret, name.as_bytes(), false)),
+        FdEffect::None if view.syscall.ret == table::Ret::Fd => out.push(FdChange::Close(ret)),
+        FdEffect::None => {}
     }
 }

@@ -6,56 +6,33 @@ use std::io::Write;
 
 use serde_json::json;
 
-use format::{Body, Event, EventRef, Trace};
+use format::{EventRef, Trace};
 
-use crate::{
-    Call, Error, ShowOptions, TraceSink,
-    decode::CallView,
-    fds::{self, FdTracker},
-    replay, syscalls, table,
-};
+use crate::{Call, Error, ShowOptions, TraceSink, fds::FdTracker, replay, syscalls};
 
 /// Prints `trace`'s calls as JSON Lines.
 pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
     let mut printer = JsonPrinter {
-        arch: &trace.header().arch,
         opts,
         anchor: trace.header().clock.to_native(),
-        fds: FdTracker::default(),
         out,
     };
-    replay(trace, &opts.events, &mut printer)?;
-    Ok(())
+    replay(trace, &opts.selection(), &mut printer)
 }
 
 struct JsonPrinter<'a> {
-    arch: &'a str,
     opts: &'a ShowOptions,
     /// Turns monotonic timestamps into nanoseconds since the Unix epoch.
     anchor: format::ClockAnchor,
-    fds: FdTracker,
     out: &'a mut dyn Write,
 }
 
 impl JsonPrinter<'_> {
-    fn print(&mut self, enter: &Event, exit: Option<EventRef<'_>>) -> Result<(), Error> {
-        let Body::SysEnter { nr, args, .. } = &enter.body else {
-            return Ok(());
-        };
-        let name = crate::syscalls::display_name(self.arch, *nr);
-        let ret = exit.and_then(|e| e.ret());
-        let shown = self.opts.calls.wants_call(&name, ret);
-        let mut view = table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit));
-        if let Some(view) = view.as_mut() {
-            view.fds = self.fds.table(enter.pid);
-        }
-        if !shown {
-            // Not printed, but its descriptors are followed all the same (-y).
-            let changes = view.as_ref().map(fds::changes).unwrap_or_default();
-            self.fds.apply(enter.pid, changes);
+    fn print(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        if !call.shown {
             return Ok(());
         }
-        let decoded: Vec<String> = match &view {
+        let decoded: Vec<String> = match call.view() {
             Some(view) => {
                 let mut view_args = Vec::new();
                 for i in 0..view.syscall.args.len() {
@@ -68,17 +45,22 @@ impl JsonPrinter<'_> {
                 }
                 view_args
             }
-            None => args.iter().map(|a| format!("{a:#x}")).collect(),
+            None => match &call.enter.body {
+                format::Body::SysEnter { args, .. } => {
+                    args.iter().map(|a| format!("{a:#x}")).collect()
+                }
+                _ => Vec::new(),
+            },
         };
-        let changes = view.as_ref().map(fds::changes).unwrap_or_default();
-        self.fds.apply(enter.pid, changes);
+        let ret = call.ret();
         let errno = ret.and_then(syscalls::errno).map(|(name, _)| name);
+        let enter = call.enter;
         let line = json!({
             "tid": enter.tid,
             "pid": enter.pid,
             "ts": self.anchor.unix_ns(enter.ts),
-            "duration_ns": exit.map(|e| e.ts.saturating_sub(enter.ts)),
-            "name": name,
+            "duration_ns": call.exit.map(|e| e.ts.saturating_sub(enter.ts)),
+            "name": call.name,
             "args": decoded,
             "ret": ret,
             "errno": errno,
@@ -91,16 +73,15 @@ impl JsonPrinter<'_> {
 
 impl TraceSink for JsonPrinter<'_> {
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
-        self.print(call.enter, call.exit)
+        self.print(call)
     }
 
     /// Printed with no result (exit_group).
-    fn unreturned(&mut self, enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
-        self.print(enter, None)
+    fn unreturned(&mut self, call: &Call<'_>, _end: &EventRef<'_>) -> Result<(), Error> {
+        self.print(call)
     }
 
-    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
-        self.fds.event(event);
+    fn event(&mut self, _event: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
         Ok(())
     }
 }

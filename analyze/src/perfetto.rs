@@ -9,14 +9,11 @@ use std::{fmt::Write as _, io::Write};
 
 use serde_json::{Value, json};
 
-use format::{Body, BodyRef, Event, EventRef, Trace};
+use format::{BodyRef, EventRef, Trace};
 
 use crate::{
-    Call, Error, ShowOptions, TraceSink,
-    decode::{CallView, signal_name},
-    replay,
+    Call, Error, ShowOptions, TraceSink, decode::signal_name, fds::FdTracker, replay,
     status::ExitStatus,
-    table,
 };
 
 /// Writes `trace` as a Chrome trace-event JSON document to `out`.
@@ -25,34 +22,16 @@ pub fn export_perfetto(
     opts: &ShowOptions,
     out: &mut dyn Write,
 ) -> Result<(), Error> {
-    out.write_all(b"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n")?;
     let mut exporter = Exporter {
-        arch: &trace.header().arch,
         opts,
         start: trace.index().totals.first_ts.to_native(),
         out,
         first: true,
     };
-    for process in trace.index().processes.iter() {
-        let pid = process.pid.to_native();
-        let name = String::from_utf8_lossy(&process.comm);
-        exporter.emit(json!({"ph": "M", "name": "process_name", "pid": pid,
-            "args": {"name": format!("{name} {pid}")}}))?;
-    }
-    for thread in trace.index().threads.iter() {
-        let (tid, pid) = (thread.tid.to_native(), thread.pid.to_native());
-        exporter.emit(
-            json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
-            "args": {"name": format!("tid {tid}")}}),
-        )?;
-    }
-    replay(trace, &opts.events, &mut exporter)?;
-    exporter.out.write_all(b"\n]}\n")?;
-    Ok(())
+    replay(trace, &opts.selection(), &mut exporter)
 }
 
 struct Exporter<'a> {
-    arch: &'a str,
     opts: &'a ShowOptions,
     /// Monotonic timestamp of the recording's first event: time zero.
     start: u64,
@@ -86,17 +65,13 @@ impl Exporter<'_> {
 
     /// A call's slice; one cut off by its thread's end (`exit` none) lasts
     /// until `end`.
-    fn slice(&mut self, enter: &Event, exit: Option<EventRef<'_>>, end: u64) -> Result<(), Error> {
-        let Body::SysEnter { nr, .. } = &enter.body else {
-            return Ok(());
-        };
-        let name = crate::syscalls::display_name(self.arch, *nr);
-        let ret = exit.and_then(|e| e.ret());
-        if !self.opts.calls.wants_call(&name, ret) {
+    fn slice(&mut self, call: &Call<'_>, end: u64) -> Result<(), Error> {
+        if !call.shown {
             return Ok(());
         }
+        let (enter, exit, name, ret) = (call.enter, call.exit, &call.name, call.ret());
         let mut line = String::new();
-        match table::lookup(self.arch, *nr).and_then(|s| CallView::new(s, enter, exit)) {
+        match call.view() {
             Some(view) => view.render_line(&mut line, &self.opts.decode),
             None => {
                 let _ = write!(
@@ -126,16 +101,36 @@ impl Exporter<'_> {
 }
 
 impl TraceSink for Exporter<'_> {
+    /// The document's start, and a named track per process and thread.
+    fn begin(&mut self, trace: &Trace) -> Result<(), Error> {
+        self.out
+            .write_all(b"{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n")?;
+        for process in trace.index().processes.iter() {
+            let pid = process.pid.to_native();
+            let name = String::from_utf8_lossy(&process.comm);
+            self.emit(json!({"ph": "M", "name": "process_name", "pid": pid,
+                "args": {"name": format!("{name} {pid}")}}))?;
+        }
+        for thread in trace.index().threads.iter() {
+            let (tid, pid) = (thread.tid.to_native(), thread.pid.to_native());
+            self.emit(
+                json!({"ph": "M", "name": "thread_name", "pid": pid, "tid": tid,
+                "args": {"name": format!("tid {tid}")}}),
+            )?;
+        }
+        Ok(())
+    }
+
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
-        self.slice(call.enter, call.exit, 0)
+        self.slice(call, 0)
     }
 
     /// A slice that lasts until its thread's end.
-    fn unreturned(&mut self, enter: &Event, end: &EventRef<'_>) -> Result<(), Error> {
-        self.slice(enter, None, end.ts)
+    fn unreturned(&mut self, call: &Call<'_>, end: &EventRef<'_>) -> Result<(), Error> {
+        self.slice(call, end.ts)
     }
 
-    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
+    fn event(&mut self, event: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
         match event.body {
             BodyRef::Fork {
                 child_tid,
@@ -159,5 +154,10 @@ impl TraceSink for Exporter<'_> {
             BodyRef::Lost { count } => self.instant(event, format!("{count} events lost"), "p"),
             BodyRef::SysEnter { .. } | BodyRef::SysExit { .. } => Ok(()),
         }
+    }
+
+    fn finish(&mut self, _: &FdTracker) -> Result<(), Error> {
+        self.out.write_all(b"\n]}\n")?;
+        Ok(())
     }
 }

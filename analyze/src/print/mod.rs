@@ -14,15 +14,15 @@ use std::{borrow::Cow, io::Write, rc::Rc};
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use format::{Event, EventRef, Trace};
+use format::{Event, Trace};
 
 use crate::{
-    Error,
-    decode::CallView,
-    fds::{self, FdTracker},
+    Call, Error, Selection,
+    decode::{CallView, FdTable},
+    fds::FdTracker,
     replay,
     status::ExitStatus,
-    syscalls, table,
+    table,
 };
 
 mod options;
@@ -34,8 +34,7 @@ pub use options::{Clock, Precision, ShowOptions, TaskPrefix, TimeFormat};
 /// Prints `trace` the way `strace -f` would.
 pub fn print_strace(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
     let mut printer = StracePrinter::new(trace, opts, out);
-    replay(trace, &opts.events, &mut printer)?;
-    printer.finish()
+    replay(trace, &opts.selection(), &mut printer)
 }
 
 /// Prints one block per thread, ordered by start (`--thread`), or only thread
@@ -90,8 +89,11 @@ pub fn print_thread(
     let mut printer = StracePrinter::new(trace, opts, out);
     printer.whole_lines = true;
     printer.opts.prefix = TaskPrefix::None;
-    replay(trace, &events, &mut printer)?;
-    printer.finish()
+    let selection = Selection {
+        events: &events,
+        ..opts.selection()
+    };
+    replay(trace, &selection, &mut printer)
 }
 
 pub struct StracePrinter<'o> {
@@ -105,18 +107,11 @@ pub struct StracePrinter<'o> {
     out: &'o mut dyn Write,
     /// The line being built, kept to reuse its allocation.
     line: String,
-    /// Names and table entries by syscall number, for this trace's arch.
-    names: Vec<Option<&'static str>>,
-    syscalls: Vec<Option<&'static table::Syscall>>,
     /// Tasks alive now: more than one means `[pid N] ` prefixes.
     live: HashSet<u32>,
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
-    open: Option<Rc<Event>>,
-    /// Each process's descriptors, for `-y` and `-P`.
-    fds: FdTracker,
-    /// Follow descriptors: `-y` or `-P` needs them.
-    track_fds: bool,
+    open: Option<Open>,
     /// Each task's command name, for `-Y`: the index's, then each exec's.
     comms: HashMap<u32, String>,
     /// Processes that ended and are not yet reaped, for `-Y`.
@@ -128,14 +123,17 @@ pub struct StracePrinter<'o> {
     exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
 }
 
+/// The call a line was started for.
+struct Open {
+    enter: Rc<Event>,
+    name: Cow<'static, str>,
+    syscall: Option<&'static table::Syscall>,
+}
+
 impl<'o> StracePrinter<'o> {
     pub fn new(trace: &Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
-        let arch = trace.header().arch.as_str();
-        let numbers = 0..1024;
         Self {
             line: String::with_capacity(256),
-            names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
-            syscalls: numbers.map(|nr| table::lookup(arch, nr)).collect(),
             opts: opts.clone(),
             anchor: trace.header().clock.to_native(),
             last_ts: None,
@@ -144,8 +142,6 @@ impl<'o> StracePrinter<'o> {
             live: HashSet::default(),
             open: None,
             exec: Default::default(),
-            fds: Default::default(),
-            track_fds: opts.decode.fd_paths || !opts.paths.is_empty(),
             last_nr: HashMap::default(),
             zombies: HashSet::default(),
             comms: if opts.decode.pid_comms {
@@ -154,11 +150,6 @@ impl<'o> StracePrinter<'o> {
                 HashMap::default()
             },
         }
-    }
-
-    /// Ends a line left open at the end of the trace.
-    pub fn finish(&mut self) -> Result<(), Error> {
-        self.interrupt(None)
     }
 
     /// `[pid N] ` while several tasks are traced, then the timestamp asked for.
@@ -241,31 +232,43 @@ impl<'o> StracePrinter<'o> {
 
     /// Another task's event: the open call (if it is not `tid`'s) is printed as
     /// far as its enter allows, and left unfinished.
-    fn interrupt(&mut self, tid: Option<u32>) -> Result<(), Error> {
-        if self.open.as_ref().is_some_and(|e| Some(e.tid) != tid)
-            && let Some(enter) = self.open.take()
+    fn interrupt(&mut self, tid: Option<u32>, descriptors: &FdTracker) -> Result<(), Error> {
+        if self.open.as_ref().is_some_and(|o| Some(o.enter.tid) != tid)
+            && let Some(open) = self.open.take()
         {
-            let text = self.enter_part(&enter);
-            writeln!(self.out, "{text} <unfinished ...>")?;
+            let fds = descriptors.table(open.enter.pid);
+            let args = self.enter_args(&open.enter, open.syscall, fds);
+            let mut text = self.prefix(open.enter.tid, open.enter.ts);
+            let _ = write!(text, "{}({args} <unfinished ...>", open.name);
+            writeln!(self.out, "{text}")?;
         }
         Ok(())
     }
 
     /// `name(` and the arguments known at enter (followed by `, ` if more come).
-    fn enter_part(&mut self, enter: &Event) -> String {
-        let format::Body::SysEnter { nr, args, .. } = &enter.body else {
+    fn enter_part(&mut self, call: &Call<'_>) -> String {
+        let mut text = self.prefix(call.enter.tid, call.enter.ts);
+        text.push_str(&call.name);
+        text.push('(');
+        text.push_str(&self.enter_args(call.enter, call.syscall, call.fds));
+        text
+    }
+
+    /// The arguments known at enter (followed by `, ` if more come).
+    fn enter_args(
+        &self,
+        enter: &Event,
+        syscall: Option<&'static table::Syscall>,
+        fds: Option<&FdTable>,
+    ) -> String {
+        let format::Body::SysEnter { args, .. } = &enter.body else {
             return String::new();
         };
-        let mut text = self.prefix(enter.tid, enter.ts);
-        text.push_str(&self.name(*nr));
-        text.push('(');
-        match self
-            .syscall(*nr)
-            .and_then(|s| CallView::new(s, enter, None))
-        {
+        let mut text = String::new();
+        match syscall.and_then(|s| CallView::new(s, enter, None)) {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
-                view.fds = self.fds.table(enter.pid);
+                view.fds = fds;
                 view.comms = Some(&self.comms);
                 let split = view.exit_split();
                 view.render_args(&mut text, 0..split, &self.opts.decode);
@@ -276,73 +279,6 @@ impl<'o> StracePrinter<'o> {
             None => text.push_str(&generic_args(args)),
         }
         text
-    }
-
-    fn name(&self, nr: i64) -> Cow<'static, str> {
-        match usize::try_from(nr)
-            .ok()
-            .and_then(|n| self.names.get(n))
-            .copied()
-            .flatten()
-        {
-            Some(name) => Cow::Borrowed(name),
-            None => Cow::Owned(syscalls::unknown(nr)),
-        }
-    }
-
-    /// The table entry of syscall `nr` (looked up once per number).
-    fn syscall(&self, nr: i64) -> Option<&'static table::Syscall> {
-        usize::try_from(nr)
-            .ok()
-            .and_then(|n| self.syscalls.get(n))
-            .copied()
-            .flatten()
-    }
-
-    /// Follows what a call that is not printed did to its process's
-    /// descriptors, so that `-y` still names them right afterwards.
-    fn follow_fds(&mut self, enter: &Event, exit: Option<EventRef<'_>>) {
-        let format::Body::SysEnter { nr, .. } = enter.body else {
-            return;
-        };
-        let Some(mut view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, exit)) else {
-            return;
-        };
-        view.fds = self.fds.table(enter.pid);
-        let changes = fds::changes(&view);
-        self.fds.apply(enter.pid, changes);
-    }
-
-    /// Whether the call `enter` starts is shown at all (`-e trace=`, `-P`).
-    fn wanted(&self, enter: &Event) -> bool {
-        match &enter.body {
-            format::Body::SysEnter { nr, .. } => {
-                self.opts.calls.wants_name(&self.name(*nr))
-                    && (self.opts.paths.is_empty() || self.touches_paths(enter, *nr))
-            }
-            _ => false,
-        }
-    }
-
-    /// `-P`: whether the call names one of the paths, or uses a descriptor
-    /// that refers to one (as the recorded opens, dups and closes left it).
-    fn touches_paths(&self, enter: &Event, nr: i64) -> bool {
-        let Some(view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, None)) else {
-            return false;
-        };
-        let fds = self.fds.table(enter.pid);
-        let wanted = |name: &[u8]| self.opts.paths.iter().any(|p| p == name);
-        view.syscall
-            .args
-            .iter()
-            .enumerate()
-            .any(|(i, arg)| match arg {
-                table::Arg::Path => view.path(i).is_some_and(|p| wanted(&p)),
-                table::Arg::Fd | table::Arg::DirFd => fds
-                    .and_then(|t| t.get(&(view.args[i] as i32 as i64)))
-                    .is_some_and(|e| wanted(&e.name)),
-                _ => false,
-            })
     }
 
     /// Pads `line` to the result column and appends `= `.

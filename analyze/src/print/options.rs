@@ -4,6 +4,7 @@
 use format::Filter;
 
 use crate::{
+    Selection,
     decode::Options,
     select::{CallFilter, Quiet, Set},
 };
@@ -35,6 +36,19 @@ pub struct ShowOptions {
     /// `-P`: only calls that name one of these paths, or use a descriptor
     /// that refers to one.
     pub paths: Vec<Vec<u8>>,
+}
+
+impl ShowOptions {
+    /// What a replay for these options reads, shows and follows: descriptors
+    /// are followed for `-y` and `-P`.
+    pub fn selection(&self) -> Selection<'_> {
+        Selection {
+            events: &self.events,
+            calls: &self.calls,
+            paths: &self.paths,
+            follow_fds: self.decode.fd_paths || !self.paths.is_empty(),
+        }
+    }
 }
 
 impl Default for ShowOptions {

@@ -8,62 +8,58 @@ use format::{BodyRef, Event, EventRef};
 
 use super::*;
 use crate::{
-    Error, TraceSink,
-    decode::{CallView, Options, signal_name},
-    fds,
-    select::{Quiet, Status},
+    Call, Error, TraceSink,
+    decode::{Options, signal_name},
+    fds::FdTracker,
+    select::Quiet,
     status::ExitStatus,
     syscalls, table,
 };
 
 impl TraceSink for StracePrinter<'_> {
-    fn enter(&mut self, enter: &Rc<Event>) -> Result<(), Error> {
-        if self.opts.syscall_numbers
-            && let format::Body::SysEnter { nr, .. } = enter.body
-        {
-            self.last_nr.insert(enter.tid, nr);
+    fn enter(&mut self, call: &Call<'_>, shared: &Rc<Event>) -> Result<(), Error> {
+        let enter = call.enter;
+        if self.opts.syscall_numbers {
+            self.last_nr.insert(enter.tid, call.nr);
         }
-        if !self.wanted(enter) {
+        if !call.shown {
             return Ok(());
         }
         self.live.insert(enter.tid);
         if self.whole_lines {
             return Ok(());
         }
-        self.interrupt(Some(enter.tid))?;
-        self.open = Some(Rc::clone(enter));
+        self.interrupt(Some(enter.tid), call.descriptors)?;
+        self.open = Some(Open {
+            enter: Rc::clone(shared),
+            name: call.name.clone(),
+            syscall: call.syscall,
+        });
         Ok(())
     }
 
-    fn call(&mut self, call: &crate::Call<'_>) -> Result<(), Error> {
-        let enter = call.enter;
-        let tid = enter.tid;
-        let ret = call.exit.and_then(|e| e.ret());
-        if !self.wanted(enter) || !self.opts.calls.wants_result(ret) {
-            if self.track_fds {
-                self.follow_fds(enter, call.exit);
-            }
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        if !call.shown {
             return Ok(());
         }
-        self.interrupt(Some(tid))?;
-        let format::Body::SysEnter { nr, args, .. } = &enter.body else {
+        let enter = call.enter;
+        let tid = enter.tid;
+        let ret = call.ret();
+        self.interrupt(Some(tid), call.descriptors)?;
+        let format::Body::SysEnter { args, .. } = &enter.body else {
             return Ok(());
         };
         // Whole line, or the part after `<... name resumed>`.
-        let whole = self.whole_lines || self.open.take_if(|e| e.tid == tid).is_some();
+        let whole = self.whole_lines || self.open.take_if(|o| o.enter.tid == tid).is_some();
         let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
         // One buffer for every line: no allocation per call.
         let mut text = std::mem::take(&mut self.line);
         text.clear();
         self.write_prefix(&mut text, tid, if whole { enter.ts } else { exit_ts });
-        let view = self
-            .syscall(*nr)
-            .and_then(|s| CallView::new(s, enter, call.exit));
         let mut dump = String::new();
-        let (changes, fd_result) = match view {
+        let fd_result = match call.view() {
             Some(mut view) => {
                 view.exec = self.exec.get(&tid);
-                view.fds = self.fds.table(enter.pid);
                 // A call that returns an ended process's pid reaped it.
                 if view.syscall.ret == table::Ret::Pid
                     && let Some(pid) = ret.and_then(|r| u32::try_from(r).ok())
@@ -75,11 +71,11 @@ impl TraceSink for StracePrinter<'_> {
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
                 if whole {
-                    text.push_str(&self.name(*nr));
+                    text.push_str(&call.name);
                     text.push('(');
                     view.render_args(&mut text, 0..all, &self.opts.decode);
                 } else {
-                    let _ = write!(text, "<... {} resumed>", self.name(*nr));
+                    let _ = write!(text, "<... {} resumed>", call.name);
                     let mut rest = String::new();
                     view.render_args(&mut rest, split..all, &self.opts.decode);
                     text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
@@ -93,21 +89,15 @@ impl TraceSink for StracePrinter<'_> {
                 };
                 view.render_ret(&mut text, &plain);
                 self.dump(&mut dump, &view);
-                let changes = if self.track_fds {
-                    fds::changes(&view)
-                } else {
-                    Vec::new()
-                };
-                let fd_result = (view.syscall.ret == table::Ret::Fd)
+                (view.syscall.ret == table::Ret::Fd)
                     .then_some(ret)
-                    .flatten();
-                (changes, fd_result)
+                    .flatten()
             }
             None => {
                 if whole {
-                    let _ = write!(text, "{}({}", self.name(*nr), generic_args(args));
+                    let _ = write!(text, "{}({}", call.name, generic_args(args));
                 } else {
-                    let _ = write!(text, "<... {} resumed>", self.name(*nr));
+                    let _ = write!(text, "<... {} resumed>", call.name);
                 }
                 text.push(')');
                 self.pad_to_result(&mut text);
@@ -116,16 +106,13 @@ impl TraceSink for StracePrinter<'_> {
                     Some((ret, None)) => write!(text, "{ret}"),
                     None => write!(text, "?"),
                 };
-                (Vec::new(), None)
+                None
             }
         };
-        if self.track_fds {
-            self.fds.apply(enter.pid, changes);
-        }
         if self.opts.decode.fd_paths
             && let Some(entry) = fd_result
                 .filter(|fd| *fd >= 0)
-                .and_then(|fd| self.fds.table(enter.pid)?.get(&fd))
+                .and_then(|fd| call.fd_after(fd))
         {
             let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
         }
@@ -143,14 +130,15 @@ impl TraceSink for StracePrinter<'_> {
 
     /// exit_group never returns: strace ends its line with ` = ?` (a whole
     /// line, or the line left open at its enter).
-    fn unreturned(&mut self, enter: &Event, _end: &EventRef<'_>) -> Result<(), Error> {
-        if !self.wanted(enter) || !self.opts.calls.wants_result(None) {
+    fn unreturned(&mut self, call: &Call<'_>, _end: &EventRef<'_>) -> Result<(), Error> {
+        if !call.shown {
             return Ok(());
         }
-        self.interrupt(Some(enter.tid))?;
-        let open = self.open.take_if(|e| e.tid == enter.tid);
+        let tid = call.enter.tid;
+        self.interrupt(Some(tid), call.descriptors)?;
+        let open = self.open.take_if(|o| o.enter.tid == tid);
         if open.is_some() || self.whole_lines {
-            let mut text = self.enter_part(enter);
+            let mut text = self.enter_part(call);
             if text.ends_with(", ") {
                 text.truncate(text.len() - 2);
             }
@@ -161,22 +149,20 @@ impl TraceSink for StracePrinter<'_> {
 
     /// A call whose exit was lost: `= ? <unavailable>`, as strace ends a call
     /// whose result it could not read.
-    fn unavailable(&mut self, enter: &Event) -> Result<(), Error> {
-        if !self.wanted(enter) || !self.opts.calls.status.contains(&Status::Unavailable) {
+    fn unavailable(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        if !call.shown {
             return Ok(());
         }
-        self.interrupt(Some(enter.tid))?;
-        let open = self.open.take_if(|e| e.tid == enter.tid).is_some();
+        let tid = call.enter.tid;
+        self.interrupt(Some(tid), call.descriptors)?;
+        let open = self.open.take_if(|o| o.enter.tid == tid).is_some();
         // What was printed at its enter, as strace leaves it: `read(3, ) = ?`.
         let mut text = if open || self.whole_lines {
-            self.enter_part(enter)
+            self.enter_part(call)
         } else {
             // Its start was printed `<unfinished ...>`.
-            let format::Body::SysEnter { nr, .. } = enter.body else {
-                return Ok(());
-            };
-            let mut text = self.prefix(enter.tid, enter.ts);
-            let _ = write!(text, "<... {} resumed>", self.name(nr));
+            let mut text = self.prefix(tid, call.enter.ts);
+            let _ = write!(text, "<... {} resumed>", call.name);
             text
         };
         text.push(')');
@@ -185,21 +171,22 @@ impl TraceSink for StracePrinter<'_> {
     }
 
     /// Under `-e status=detached`: the call as far as its enter goes.
-    fn detached(&mut self, enter: &Event) -> Result<(), Error> {
-        if !self.opts.calls.by_status()
-            || !self.opts.calls.status.contains(&Status::Detached)
-            || !self.wanted(enter)
-        {
+    fn detached(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        if !call.shown {
             return Ok(());
         }
-        let text = self.enter_part(enter);
+        let text = self.enter_part(call);
         writeln!(self.out, "{text} <detached ...>")?;
         Ok(())
     }
 
-    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
+    /// Ends a line left open at the end of the trace.
+    fn finish(&mut self, descriptors: &FdTracker) -> Result<(), Error> {
+        self.interrupt(None, descriptors)
+    }
+
+    fn event(&mut self, event: &EventRef<'_>, descriptors: &FdTracker) -> Result<(), Error> {
         let tid = event.tid;
-        self.fds.event(event);
         match event.body {
             // strace: `exited` lines go with -e quiet=exit, `killed by` ones
             // with -e signal= (the signal set).
@@ -214,7 +201,7 @@ impl TraceSink for StracePrinter<'_> {
                 self.forget_comm(tid, event.pid);
             }
             BodyRef::TaskExit { status } => {
-                self.interrupt(Some(tid))?;
+                self.interrupt(Some(tid), descriptors)?;
                 let prefix = self.prefix(tid, event.ts);
                 let status = ExitStatus(status);
                 let core = if status.core_dumped() {
@@ -230,7 +217,7 @@ impl TraceSink for StracePrinter<'_> {
             BodyRef::Signal { signo, info, .. }
                 if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
             {
-                self.interrupt(Some(tid))?;
+                self.interrupt(Some(tid), descriptors)?;
                 let prefix = self.prefix(tid, event.ts);
                 writeln!(
                     self.out,
@@ -257,7 +244,7 @@ impl TraceSink for StracePrinter<'_> {
                     .insert(tid, (filename.to_vec(), argv.map(<[u8]>::to_vec).collect()));
             }
             BodyRef::Lost { count } => {
-                self.interrupt(None)?;
+                self.interrupt(None, descriptors)?;
                 let prefix = self.prefix(tid, event.ts);
                 writeln!(
                     self.out,

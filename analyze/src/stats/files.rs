@@ -1,6 +1,6 @@
 //! `stats --by file` and `stats --tmpfiles`: per path, who opened it and how
 //! many bytes went through it; and the opens that created temporary files.
-//! Descriptors are followed in call order ([`FdTracker`]), so this view
+//! Descriptors are followed in call order (by [`replay`]), so this view
 //! replays the trace rather than counting chunks in parallel.
 
 use std::{
@@ -11,7 +11,7 @@ use std::{
 use format::{EventRef, Filter, Trace};
 
 use crate::{
-    Call, Error, TraceSink,
+    Call, Error, Selection, TraceSink,
     decode::{CallView, Options},
     fds::{self, FdTracker},
     replay,
@@ -52,8 +52,6 @@ const O_EXCL: u64 = 0o200;
 
 struct Collector<'a> {
     arch: &'a str,
-    calls: &'a CallFilter,
-    fds: FdTracker,
     stats: FileStats,
 }
 
@@ -89,55 +87,43 @@ fn is_tmpfile(path: &str, flags: u64, o_tmpfile: u64) -> bool {
 
 impl TraceSink for Collector<'_> {
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        let Some(view) = call.view().filter(|_| call.shown) else {
+            return Ok(());
+        };
         let enter = call.enter;
-        let format::Body::SysEnter { nr, .. } = enter.body else {
-            return Ok(());
-        };
-        let Some(syscall) = table::lookup(self.arch, nr) else {
-            return Ok(());
-        };
-        let Some(mut view) = CallView::new(syscall, enter, call.exit) else {
-            return Ok(());
-        };
-        view.fds = self.fds.table(enter.pid);
         let ret = view.result().unwrap_or(-1);
-        if self.calls.wants_name(syscall.name) && self.calls.wants_result(view.result()) {
-            if let Some((path, flags)) = self.open_of(&view) {
-                if ret >= 0 && is_tmpfile(&path, flags, self.o_tmpfile()) {
-                    let mut line = String::new();
-                    view.render_line(&mut line, &Options::default());
-                    self.stats.tmpfiles.push(TmpFile {
-                        pid: enter.pid,
-                        tid: enter.tid,
-                        line,
-                    });
-                }
-                let row = self.stats.files.entry(path).or_default();
-                row.opens += 1;
-                row.failed_opens += u64::from(ret < 0);
-                row.pids.insert(enter.pid);
+        if let Some((path, flags)) = self.open_of(&view) {
+            if ret >= 0 && is_tmpfile(&path, flags, self.o_tmpfile()) {
+                let mut line = String::new();
+                view.render_line(&mut line, &Options::default());
+                self.stats.tmpfiles.push(TmpFile {
+                    pid: enter.pid,
+                    tid: enter.tid,
+                    line,
+                });
             }
-            if let Some(io) = syscall.io().filter(|_| ret > 0) {
-                let fd = i64::from(view.args[0] as u32 as i32);
-                let path = match self.fds.name(enter.pid, fd) {
-                    Some(name) => String::from_utf8_lossy(name).into_owned(),
-                    None => format!("<fd {fd}>"),
-                };
-                let row = self.stats.files.entry(path).or_default();
-                match io {
-                    Io::Read => row.bytes_read += ret as u64,
-                    Io::Write => row.bytes_written += ret as u64,
-                }
-                row.pids.insert(enter.pid);
-            }
+            let row = self.stats.files.entry(path).or_default();
+            row.opens += 1;
+            row.failed_opens += u64::from(ret < 0);
+            row.pids.insert(enter.pid);
         }
-        let changes = fds::changes(&view);
-        self.fds.apply(enter.pid, changes);
+        if let Some(io) = view.syscall.io().filter(|_| ret > 0) {
+            let fd = i64::from(view.args[0] as u32 as i32);
+            let path = match call.fds.and_then(|t| t.get(&fd)) {
+                Some(entry) => String::from_utf8_lossy(&entry.name).into_owned(),
+                None => format!("<fd {fd}>"),
+            };
+            let row = self.stats.files.entry(path).or_default();
+            match io {
+                Io::Read => row.bytes_read += ret as u64,
+                Io::Write => row.bytes_written += ret as u64,
+            }
+            row.pids.insert(enter.pid);
+        }
         Ok(())
     }
 
-    fn event(&mut self, event: &EventRef<'_>) -> Result<(), Error> {
-        self.fds.event(event);
+    fn event(&mut self, _event: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -146,11 +132,15 @@ impl TraceSink for Collector<'_> {
 pub fn collect(trace: &Trace, calls: &CallFilter, events: &Filter) -> Result<FileStats, Error> {
     let mut collector = Collector {
         arch: &trace.header().arch,
-        calls,
-        fds: FdTracker::default(),
         stats: FileStats::default(),
     };
-    replay(trace, events, &mut collector)?;
+    let selection = Selection {
+        events,
+        calls,
+        paths: &[],
+        follow_fds: true,
+    };
+    replay(trace, &selection, &mut collector)?;
     Ok(collector.stats)
 }
 
