@@ -13,7 +13,7 @@ use format::{BodyRef, Event, EventRef, Filter, Trace};
 
 use crate::{
     Error,
-    decode::{CallView, FdEntry, FdTable},
+    decode::{CallView, FdEntry, FdTable, Xlat},
     fds::{FdChange, FdTracker},
     select::{CallFilter, Status},
     syscalls,
@@ -33,6 +33,8 @@ pub struct Call<'a> {
     pub name: Cow<'static, str>,
     /// What the table says of it, if it knows the call.
     pub syscall: Option<&'static Syscall>,
+    /// The flag tables and struct layouts of the trace's architecture.
+    pub xlat: &'static Xlat,
     /// Whether the view shows this call, at this point of it (see
     /// [`TraceSink`]'s methods): its name and paths, and how it ended.
     pub shown: bool,
@@ -51,7 +53,7 @@ impl<'a> Call<'a> {
 
     /// Its arguments and captures as the decoders read them.
     pub fn view(&self) -> Option<CallView<'a>> {
-        let mut view = CallView::new(self.syscall?, self.enter, self.exit)?;
+        let mut view = CallView::new(self.xlat, self.syscall?, self.enter, self.exit)?;
         view.fds = self.fds;
         Some(view)
     }
@@ -219,6 +221,7 @@ const NUMBERS: i64 = 1024;
 /// trace's architecture, and each process's descriptors.
 struct Resolver<'a> {
     selection: &'a Selection<'a>,
+    xlat: &'static Xlat,
     names: Vec<Option<&'static str>>,
     syscalls: Vec<Option<&'static Syscall>>,
     /// Whether `-e trace=` names each number.
@@ -234,6 +237,7 @@ impl<'a> Resolver<'a> {
         let numbers = 0..NUMBERS;
         let mut resolver = Self {
             selection,
+            xlat: Xlat::of(arch),
             names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
             syscalls: numbers.clone().map(|nr| table::lookup(arch, nr)).collect(),
             traced: Vec::new(),
@@ -275,7 +279,10 @@ impl<'a> Resolver<'a> {
     }
 
     fn touches_paths(&self, enter: &Event, nr: i64) -> bool {
-        let Some(view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, None)) else {
+        let Some(view) = self
+            .syscall(nr)
+            .and_then(|s| CallView::new(self.xlat, s, enter, None))
+        else {
             return false;
         };
         let fds = self.fds.table(enter.pid);
@@ -341,7 +348,10 @@ impl<'a> Resolver<'a> {
         let Some(nr) = enter.body.syscall_nr() else {
             return;
         };
-        if let Some(mut view) = self.syscall(nr).and_then(|s| CallView::new(s, enter, exit)) {
+        if let Some(mut view) = self
+            .syscall(nr)
+            .and_then(|s| CallView::new(self.xlat, s, enter, exit))
+        {
             view.fds = self.fds.table(enter.pid);
             crate::fds::changes(&view, &mut self.changes);
         }
@@ -372,6 +382,7 @@ impl<'a> Resolver<'a> {
             nr,
             name: self.name(nr),
             syscall: self.syscall(nr),
+            xlat: self.xlat,
             shown: outcome && self.selected(enter),
             fds: self.fds.table(enter.pid),
             descriptors: &self.fds,

@@ -3,14 +3,25 @@
 
 use std::borrow::Cow;
 
-/// The name of syscall `nr` on `arch` (`std::env::consts::ARCH` spelling).
+/// Where strace names a call otherwise than the kernel's headers, which the
+/// `syscalls` crate follows: (arch, header's name, strace's name).
+const STRACE_NAMES: &[(&str, &str, &str)] = &[("aarch64", "fstatat", "newfstatat")];
+
+/// The name of syscall `nr` on `arch` (`std::env::consts::ARCH` spelling), as
+/// strace gives it.
 pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
     let nr = usize::try_from(nr).ok()?;
-    match arch {
+    let name = match arch {
         "x86_64" => ::syscalls::x86_64::Sysno::new(nr).map(|s| s.name()),
         "aarch64" => ::syscalls::aarch64::Sysno::new(nr).map(|s| s.name()),
         _ => None,
-    }
+    }?;
+    Some(
+        STRACE_NAMES
+            .iter()
+            .find(|(a, header, _)| *a == arch && *header == name)
+            .map_or(name, |(_, _, strace)| strace),
+    )
 }
 
 /// What strace calls syscall `nr` on `arch`: its name, or `syscall_0x3e7`
@@ -26,6 +37,10 @@ pub fn unknown(nr: i64) -> String {
 
 /// The number of syscall `name` on `arch`.
 pub fn number(arch: &str, name: &str) -> Option<i64> {
+    let name = STRACE_NAMES
+        .iter()
+        .find(|(a, _, strace)| *a == arch && *strace == name)
+        .map_or(name, |(_, header, _)| header);
     let nr = match arch {
         "x86_64" => name.parse::<::syscalls::x86_64::Sysno>().ok()?.id(),
         "aarch64" => name.parse::<::syscalls::aarch64::Sysno>().ok()?.id(),

@@ -6,10 +6,11 @@
 
 mod calls;
 mod fd_names;
-mod flags;
+pub mod flags;
 mod render;
 mod strings;
 mod structs;
+pub mod xlat;
 
 use format::{Capture, CaptureRef, CaptureStatus, Event, EventRef};
 use std::fmt::Write as _;
@@ -18,6 +19,7 @@ use crate::table::{Arg, At, Shape, Size, Syscall};
 
 pub use fd_names::inode_name;
 pub use strings::Hex;
+pub use xlat::Xlat;
 
 /// What a call moved through its descriptor (see [`CallView::io_buffers`]).
 pub struct IoBuffers<'a> {
@@ -74,6 +76,8 @@ struct Mem<'a> {
 /// A syscall as the decoder sees it: the table entry, the raw arguments, the
 /// captures of both events and the result.
 pub struct CallView<'a> {
+    /// The flag tables and struct layouts of the trace's architecture.
+    pub xlat: &'static Xlat,
     pub syscall: &'static Syscall,
     pub args: [u64; 6],
     pub enter: &'a [Capture],
@@ -90,6 +94,7 @@ pub struct CallView<'a> {
 impl<'a> CallView<'a> {
     /// The call's view from its enter event and (if it returned) exit event.
     pub fn new(
+        xlat: &'static Xlat,
         syscall: &'static Syscall,
         enter: &'a Event,
         exit: Option<EventRef<'a>>,
@@ -98,6 +103,7 @@ impl<'a> CallView<'a> {
             return None;
         };
         Some(Self {
+            xlat,
             syscall,
             args: *args,
             enter: captures,
@@ -178,7 +184,10 @@ impl<'a> CallView<'a> {
         {
             Some(at) => {
                 let flags = self.args[at];
-                flags & flags::O_CREAT != 0 || flags & flags::O_TMPFILE == flags::O_TMPFILE
+                let open = &self.xlat.open;
+                let flag = |name| open.value_of(name).unwrap_or(0);
+                let tmpfile = flag("O_TMPFILE");
+                flags & flag("O_CREAT") != 0 || (tmpfile != 0 && flags & tmpfile == tmpfile)
             }
             None => true,
         }

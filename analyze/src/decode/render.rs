@@ -56,7 +56,7 @@ impl CallView<'_> {
             Arg::Ptr => pointer(out, value),
             Arg::Mode => out.push_str(&octal_mode(value as u32 & 0o7777)),
             Arg::Signal => out.push_str(&signal_name(value as u32)),
-            Arg::Flags(f) => flags::render(out, f, value),
+            Arg::Flags(f) => flags::render(out, self.xlat, f, value),
             Arg::Path | Arg::Str => {
                 let limit = if self.syscall.args[i] == Arg::Path {
                     usize::MAX
@@ -211,8 +211,8 @@ impl CallView<'_> {
             }
             Shape::Sysinfo => structs::sysinfo(out, mem.data),
             Shape::Utsname => structs::utsname(out, mem.data),
-            Shape::Stat => structs::stat(out, mem.data),
-            Shape::Statx => structs::statx(out, mem.data),
+            Shape::Stat => structs::stat(out, self.xlat, mem.data),
+            Shape::Statx => structs::statx(out, self.xlat, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
             Shape::IntPair => match self.fd_pair_names().filter(|_| opts.fd_paths) {
@@ -231,10 +231,10 @@ impl CallView<'_> {
             Shape::WaitStatus => structs::wait_status(out, mem.data),
             Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
-            Shape::Sockaddr => structs::sockaddr(out, mem.data),
+            Shape::Sockaddr => structs::sockaddr(out, self.xlat, mem.data),
             Shape::Sigset => structs::sigset(out, mem.data),
             Shape::Sigaction => structs::sigaction(out, mem.data),
-            Shape::Pollfds => structs::pollfds(out, mem.data, self.args[1]),
+            Shape::Pollfds => structs::pollfds(out, self.xlat, mem.data, self.args[1]),
             Shape::Dirents => structs::dirent_count(out, value, mem.data),
             // Copied, not decoded yet: the address, as before.
             Shape::Statfs

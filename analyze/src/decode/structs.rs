@@ -1,6 +1,6 @@
 //! Structures read from captured memory, printed as strace prints them.
 
-use super::{flags, strings};
+use super::{flags, strings, xlat::Xlat};
 use std::fmt::Write as _;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -27,7 +27,7 @@ fn pollfd(b: &[u8], i: usize) -> Option<(i32, u16, u16)> {
 
 /// `[{fd=3, events=POLLIN}, ...]`: the first `count` entries of a `struct
 /// pollfd` array, `...` for those not captured.
-pub fn pollfds(out: &mut String, b: &[u8], count: u64) -> Option<()> {
+pub fn pollfds(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64) -> Option<()> {
     let shown = (b.len() / 8).min(usize::try_from(count).unwrap_or(usize::MAX));
     out.push('[');
     for i in 0..shown {
@@ -36,7 +36,7 @@ pub fn pollfds(out: &mut String, b: &[u8], count: u64) -> Option<()> {
             out.push_str(", ");
         }
         let _ = write!(out, "{{fd={fd}, events=");
-        flags::render(out, crate::table::Flags::Poll, u64::from(events));
+        flags::render(out, xlat, crate::table::Flags::Poll, u64::from(events));
         out.push('}');
     }
     if count > shown as u64 {
@@ -48,7 +48,7 @@ pub fn pollfds(out: &mut String, b: &[u8], count: u64) -> Option<()> {
 
 /// `[{fd=3, revents=POLLIN}]`: the entries poll returned events for, as strace
 /// prints them after a successful poll's result.
-pub fn poll_revents(out: &mut String, b: &[u8], count: u64) -> Option<()> {
+pub fn poll_revents(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64) -> Option<()> {
     let shown = (b.len() / 8).min(usize::try_from(count).unwrap_or(usize::MAX));
     out.push('[');
     let mut first = true;
@@ -62,7 +62,7 @@ pub fn poll_revents(out: &mut String, b: &[u8], count: u64) -> Option<()> {
         }
         first = false;
         let _ = write!(out, "{{fd={fd}, revents=");
-        flags::render(out, crate::table::Flags::Poll, u64::from(revents));
+        flags::render(out, xlat, crate::table::Flags::Poll, u64::from(revents));
         out.push('}');
     }
     out.push(']');
@@ -125,33 +125,37 @@ pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
 }
 
 /// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat` (x86_64).
-pub fn stat(out: &mut String, b: &[u8]) -> Option<()> {
-    let mode = u32_at(b, 24)?;
+pub fn stat(out: &mut String, xlat: &Xlat, b: &[u8]) -> Option<()> {
+    let mode = u32_at(b, xlat.stat_mode)?;
     out.push_str("{st_mode=");
     file_mode(out, mode);
     match mode & 0o170000 {
         0o020000 | 0o060000 => {
-            let dev = u64_at(b, 40)?;
+            let dev = u64_at(b, xlat.stat_rdev)?;
             let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
             let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
             let _ = write!(out, ", st_rdev=makedev({major:#x}, {minor:#x}), ...}}");
         }
-        _ => out.push_str(&format!(", st_size={}, ...}}", u64_at(b, 48)? as i64)),
+        _ => out.push_str(&format!(
+            ", st_size={}, ...}}",
+            u64_at(b, xlat.stat_size)? as i64
+        )),
     }
     Some(())
 }
 
 /// `{stx_mask=..., stx_attributes=..., stx_mode=S_IFREG|0644, stx_size=123, ...}`
 /// from a `struct statx`.
-pub fn statx(out: &mut String, b: &[u8]) -> Option<()> {
+pub fn statx(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
     out.push_str("{stx_mask=");
     flags::render(
         out,
+        xlat,
         crate::table::Flags::StatxMask,
         u64::from(u32_at(b, 0)?),
     );
     out.push_str(", stx_attributes=");
-    flags::render_with(out, &flags::STATX_ATTRS, u64_at(b, 8)?);
+    flags::render_with(out, &xlat.statx_attrs, u64_at(b, 8)?);
     out.push_str(", stx_mode=");
     file_mode(out, u32::from(u16_at(b, 28)?));
     let _ = write!(out, ", stx_size={}, ...}}", u64_at(b, 40)?);
@@ -266,10 +270,15 @@ pub fn int_val_plain(out: &mut String, b: &[u8]) -> Option<()> {
 }
 
 /// A socket address.
-pub fn sockaddr(out: &mut String, b: &[u8]) -> Option<()> {
+pub fn sockaddr(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
     let family = u16_at(b, 0)?;
     out.push_str("{sa_family=");
-    flags::render(out, crate::table::Flags::SockDomain, u64::from(family));
+    flags::render(
+        out,
+        xlat,
+        crate::table::Flags::SockDomain,
+        u64::from(family),
+    );
     match family {
         2 => {
             let port = u16::from_be_bytes(b.get(2..4)?.try_into().ok()?);
@@ -368,6 +377,7 @@ pub fn sigaction(out: &mut String, b: &[u8]) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::xlat::{AARCH64, X86_64};
 
     #[test]
     fn decodes_structs() {
@@ -375,8 +385,15 @@ mod tests {
         st[24..28].copy_from_slice(&0o100644u32.to_ne_bytes());
         st[48..56].copy_from_slice(&33699u64.to_ne_bytes());
         let mut s = String::new();
-        stat(&mut s, &st).unwrap();
+        stat(&mut s, &X86_64, &st).unwrap();
         assert_eq!(s, "{st_mode=S_IFREG|0644, st_size=33699, ...}");
+        // asm-generic's layout: the mode right after st_ino.
+        let mut st = vec![0u8; 128];
+        st[16..20].copy_from_slice(&0o40755u32.to_ne_bytes());
+        st[48..56].copy_from_slice(&4096u64.to_ne_bytes());
+        let mut s = String::new();
+        stat(&mut s, &AARCH64, &st).unwrap();
+        assert_eq!(s, "{st_mode=S_IFDIR|0755, st_size=4096, ...}");
         let mut s = String::new();
         file_mode(&mut s, 0o41777);
         assert_eq!(s, "S_IFDIR|S_ISVTX|0777");
@@ -390,6 +407,7 @@ mod tests {
         let mut s = String::new();
         sockaddr(
             &mut s,
+            &X86_64,
             &[2, 0, 0x1f, 0x90, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
         )
         .unwrap();
@@ -404,7 +422,7 @@ mod tests {
         stx[28..30].copy_from_slice(&0o40755u16.to_ne_bytes());
         stx[40..48].copy_from_slice(&4096u64.to_ne_bytes());
         let mut s = String::new();
-        statx(&mut s, &stx).unwrap();
+        statx(&mut s, &X86_64, &stx).unwrap();
         assert_eq!(
             s,
             "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=STATX_ATTR_MOUNT_ROOT, \
@@ -442,13 +460,13 @@ mod tests {
             fds.extend(revents.to_ne_bytes());
         }
         let mut s = String::new();
-        pollfds(&mut s, &fds, 2).unwrap();
+        pollfds(&mut s, &X86_64, &fds, 2).unwrap();
         assert_eq!(s, "[{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}]");
         let mut s = String::new();
-        pollfds(&mut s, &fds, 3).unwrap();
+        pollfds(&mut s, &X86_64, &fds, 3).unwrap();
         assert_eq!(s, "[{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ...]");
         let mut s = String::new();
-        poll_revents(&mut s, &fds, 2).unwrap();
+        poll_revents(&mut s, &X86_64, &fds, 2).unwrap();
         assert_eq!(s, "[{fd=3, revents=POLLIN|POLLHUP}]");
 
         let mut s = String::new();

@@ -18,7 +18,7 @@ use format::{Event, Trace};
 
 use crate::{
     Call, Error, Selection,
-    decode::{CallView, FdTable},
+    decode::{CallView, FdTable, Xlat},
     fds::FdTracker,
     replay,
     status::ExitStatus,
@@ -98,6 +98,8 @@ pub fn print_thread(
 
 pub struct StracePrinter<'o> {
     opts: ShowOptions,
+    /// The flag tables and struct layouts of the trace's architecture.
+    xlat: &'static Xlat,
     anchor: format::ClockAnchor,
     /// Timestamp of the previous line, for `-r`.
     last_ts: Option<u64>,
@@ -135,6 +137,7 @@ impl<'o> StracePrinter<'o> {
         Self {
             line: String::with_capacity(256),
             opts: opts.clone(),
+            xlat: Xlat::of(&trace.header().arch),
             anchor: trace.header().clock.to_native(),
             last_ts: None,
             whole_lines: opts.calls.by_status(),
@@ -265,7 +268,7 @@ impl<'o> StracePrinter<'o> {
             return String::new();
         };
         let mut text = String::new();
-        match syscall.and_then(|s| CallView::new(s, enter, None)) {
+        match syscall.and_then(|s| CallView::new(self.xlat, s, enter, None)) {
             Some(mut view) => {
                 view.exec = self.exec.get(&enter.tid);
                 view.fds = fds;

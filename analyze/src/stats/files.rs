@@ -12,7 +12,7 @@ use format::{EventRef, Filter, Trace};
 
 use crate::{
     Call, Error, Selection, TraceSink,
-    decode::{CallView, Options},
+    decode::{CallView, Options, flags::Table},
     fds::{self, FdTracker},
     replay,
     select::CallFilter,
@@ -47,53 +47,44 @@ pub struct FileStats {
     pub tmpfiles: Vec<TmpFile>,
 }
 
-const O_CREAT: u64 = 0o100;
-const O_EXCL: u64 = 0o200;
-
-struct Collector<'a> {
-    arch: &'a str,
+struct Collector {
     stats: FileStats,
 }
 
-impl Collector<'_> {
-    /// An open's path (joined to its directory descriptor) and flags.
-    fn open_of(&self, view: &CallView<'_>) -> Option<(String, u64)> {
-        let syscall = view.syscall;
-        let flags = match syscall.fds {
-            // O_CREAT|O_WRONLY|O_TRUNC.
-            FdEffect::Creates => O_CREAT | 0o1001,
-            // Unless they are in a struct (openat2).
-            FdEffect::Opens => view.args[syscall.arg_index(Arg::Flags(table::Flags::Open))?],
-            _ => return None,
-        };
-        let path = fds::open_path(view)?;
-        Some((String::from_utf8_lossy(&path).into_owned(), flags))
-    }
-
-    /// O_TMPFILE, which differs between architectures.
-    fn o_tmpfile(&self) -> u64 {
-        match self.arch {
-            "aarch64" => 0o20_040_000,
-            _ => 0o20_200_000,
-        }
-    }
+/// An open's path (joined to its directory descriptor) and flags.
+fn open_of(view: &CallView<'_>) -> Option<(String, u64)> {
+    let syscall = view.syscall;
+    let flags = match syscall.fds {
+        FdEffect::Creates => ["O_CREAT", "O_WRONLY", "O_TRUNC"]
+            .iter()
+            .filter_map(|name| view.xlat.open.value_of(name))
+            .fold(0, |all, flag| all | flag),
+        // Unless they are in a struct (openat2).
+        FdEffect::Opens => view.args[syscall.arg_index(Arg::Flags(table::Flags::Open))?],
+        _ => return None,
+    };
+    let path = fds::open_path(view)?;
+    Some((String::from_utf8_lossy(&path).into_owned(), flags))
 }
 
-/// Whether an open with `flags` of `path` creates a temporary file.
-fn is_tmpfile(path: &str, flags: u64, o_tmpfile: u64) -> bool {
-    flags & o_tmpfile == o_tmpfile
-        || (flags & (O_CREAT | O_EXCL) == O_CREAT | O_EXCL && path.starts_with("/tmp/"))
+/// Whether an open with `flags` of `path` creates a temporary file: O_TMPFILE,
+/// or O_CREAT|O_EXCL under /tmp (`open`: the architecture's open flags).
+fn is_tmpfile(path: &str, flags: u64, open: &Table) -> bool {
+    let flag = |name| open.value_of(name).unwrap_or(0);
+    let (tmpfile, create) = (flag("O_TMPFILE"), flag("O_CREAT") | flag("O_EXCL"));
+    (tmpfile != 0 && flags & tmpfile == tmpfile)
+        || (flags & create == create && path.starts_with("/tmp/"))
 }
 
-impl TraceSink for Collector<'_> {
+impl TraceSink for Collector {
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
         let Some(view) = call.view().filter(|_| call.shown) else {
             return Ok(());
         };
         let enter = call.enter;
         let ret = view.result().unwrap_or(-1);
-        if let Some((path, flags)) = self.open_of(&view) {
-            if ret >= 0 && is_tmpfile(&path, flags, self.o_tmpfile()) {
+        if let Some((path, flags)) = open_of(&view) {
+            if ret >= 0 && is_tmpfile(&path, flags, &view.xlat.open) {
                 let mut line = String::new();
                 view.render_line(&mut line, &Options::default());
                 self.stats.tmpfiles.push(TmpFile {
@@ -131,7 +122,6 @@ impl TraceSink for Collector<'_> {
 /// Replays `trace` and collects what happened per file.
 pub fn collect(trace: &Trace, calls: &CallFilter, events: &Filter) -> Result<FileStats, Error> {
     let mut collector = Collector {
-        arch: &trace.header().arch,
         stats: FileStats::default(),
     };
     let selection = Selection {
@@ -213,6 +203,7 @@ pub fn json(stats: &FileStats) -> serde_json::Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::decode::xlat::{AARCH64, X86_64};
     use format::{Body, Capture, CaptureStatus, Event, FileHeader, Writer, WriterOptions};
 
     /// One call of process 10 (x86_64 numbers), with the path it names.
@@ -295,13 +286,15 @@ mod tests {
 
     #[test]
     fn temporary_files_are_recognised() {
-        const X86: u64 = 0o20_200_000;
-        assert!(is_tmpfile("/home", 0o20_200_002, X86));
-        assert!(is_tmpfile("/tmp/x", O_CREAT | O_EXCL | 1, X86));
-        assert!(!is_tmpfile("/home/x", O_CREAT | O_EXCL | 1, X86));
-        assert!(!is_tmpfile("/tmp/x", O_CREAT | 1, X86));
+        let (x86, arm) = (&X86_64.open, &AARCH64.open);
+        const O_CREAT_EXCL: u64 = 0o300;
+        assert!(is_tmpfile("/home", 0o20_200_002, x86));
+        assert!(is_tmpfile("/tmp/x", O_CREAT_EXCL | 1, x86));
+        assert!(!is_tmpfile("/home/x", O_CREAT_EXCL | 1, x86));
+        assert!(!is_tmpfile("/tmp/x", 0o100 | 1, x86));
         // O_DIRECTORY alone shares a bit with O_TMPFILE.
-        assert!(!is_tmpfile("/tmp", 0o200_000, X86));
-        assert!(is_tmpfile("/home", 0o20_040_002, 0o20_040_000));
+        assert!(!is_tmpfile("/tmp", 0o200_000, x86));
+        assert!(is_tmpfile("/home", 0o20_040_002, arm));
+        assert!(!is_tmpfile("/home", 0o20_040_002, x86));
     }
 }

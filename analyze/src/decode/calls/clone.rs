@@ -19,7 +19,7 @@ impl CallView<'_> {
             }
         )];
         let mut f = String::new();
-        flags::clone_flags(&mut f, flags);
+        flags::clone_flags(&mut f, self.xlat, flags);
         parts.push(format!("flags={f}"));
         if flags & (0x100000 | 0x1000) != 0 {
             parts.push(format!("parent_tid={parent_tid:#x}"));

@@ -29,7 +29,7 @@ impl CallView<'_> {
         let flags = |out: &mut String, table| {
             hex(out, ret as u64);
             out.push_str(" (flags ");
-            flags::render(out, table, ret as u64);
+            flags::render(out, self.xlat, table, ret as u64);
             out.push(')');
         };
         match self.args[1] {

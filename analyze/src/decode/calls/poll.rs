@@ -21,7 +21,7 @@ impl CallView<'_> {
             return;
         };
         out.push_str(" (");
-        let _ = structs::poll_revents(out, mem.data, self.args[1]);
+        let _ = structs::poll_revents(out, self.xlat, mem.data, self.args[1]);
         if let Some(Arg::Mem {
             at: At::Both,
             shape: Shape::Timespec,
