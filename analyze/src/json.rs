@@ -8,7 +8,7 @@ use serde_json::json;
 
 use format::{EventRef, Trace};
 
-use crate::{Call, Error, ShowOptions, TraceSink, fds::FdTracker, replay, syscalls};
+use crate::{Call, Context, Error, ShowOptions, TraceSink, replay, syscalls};
 
 /// Prints `trace`'s calls as JSON Lines.
 pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
@@ -81,7 +81,7 @@ impl TraceSink for JsonPrinter<'_> {
         self.print(call)
     }
 
-    fn event(&mut self, _event: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
+    fn event(&mut self, _event: &EventRef<'_>, _: &Context) -> Result<(), Error> {
         Ok(())
     }
 }

@@ -4,7 +4,7 @@
 //! `format::Trace` in time order, pairs each thread's syscall enter with its
 //! exit and resolves each call once (its name and [`table`] entry, whether the
 //! view's [`Selection`] shows it, its process's descriptors as [`fds`] follows
-//! them), then pushes the resolved [`Call`]s and process-life events into a
+//! them and its tasks' names and execs as [`tasks`] does), then pushes the resolved [`Call`]s and process-life events into a
 //! [`TraceSink`]; printers are sinks and never touch the file. [`table`] says,
 //! per syscall, what each argument is and which decoder owns it (the
 //! recorder's capture rules come from it too); [`decode`] turns arguments and
@@ -32,6 +32,7 @@ pub mod stats;
 pub mod status;
 pub mod syscalls;
 pub mod table;
+pub mod tasks;
 
 pub use json::print_json;
 pub use perfetto::export_perfetto;
@@ -39,7 +40,7 @@ pub use print::{
     Clock, Precision, ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace,
     print_thread, print_threads,
 };
-pub use replay::{Call, Selection, TraceSink, replay};
+pub use replay::{Call, Context, Selection, TraceSink, replay};
 
 /// Errors of analysis: bad trace data or a failed write of the output.
 #[derive(Debug, thiserror::Error)]

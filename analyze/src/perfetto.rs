@@ -12,8 +12,7 @@ use serde_json::{Value, json};
 use format::{BodyRef, EventRef, Trace};
 
 use crate::{
-    Call, Error, ShowOptions, TraceSink, decode::signal_name, fds::FdTracker, replay,
-    status::ExitStatus,
+    Call, Context, Error, ShowOptions, TraceSink, decode::signal_name, replay, status::ExitStatus,
 };
 
 /// Writes `trace` as a Chrome trace-event JSON document to `out`.
@@ -130,7 +129,7 @@ impl TraceSink for Exporter<'_> {
         self.slice(call, end.ts)
     }
 
-    fn event(&mut self, event: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
+    fn event(&mut self, event: &EventRef<'_>, _: &Context) -> Result<(), Error> {
         match event.body {
             BodyRef::Fork {
                 child_tid,
@@ -156,7 +155,7 @@ impl TraceSink for Exporter<'_> {
         }
     }
 
-    fn finish(&mut self, _: &FdTracker) -> Result<(), Error> {
+    fn finish(&mut self, _: &Context) -> Result<(), Error> {
         self.out.write_all(b"\n]}\n")?;
         Ok(())
     }

@@ -1,9 +1,10 @@
 //! Replay: reads a trace in time order, pairs each thread's syscall enter with
 //! its exit, and resolves each call once for every view: its name and table
-//! entry, whether the view shows it (`-e trace=`, `-e status=`, `-P`), and its
-//! process's descriptors as the call found them (followed through every call,
-//! shown or not). Sinks receive the resolved [`Call`], as ripgrep's searcher
-//! hands its sink a match it has already located.
+//! entry, whether the view shows it (`-e trace=`, `-e status=`, `-P`), and
+//! what is known of its process then ([`Context`]: descriptors, followed
+//! through every call shown or not, and each task's name and latest exec).
+//! Sinks receive the resolved [`Call`], as ripgrep's searcher hands its sink
+//! a match it has already located.
 
 use std::{borrow::Cow, ops::ControlFlow, rc::Rc};
 
@@ -18,6 +19,7 @@ use crate::{
     select::{CallFilter, Status},
     syscalls,
     table::{self, Arg, Syscall},
+    tasks::Tasks,
 };
 
 /// One syscall, resolved: enter and exit paired, named, looked up, selected.
@@ -40,8 +42,8 @@ pub struct Call<'a> {
     pub shown: bool,
     /// Its process's descriptors as the call found them (when followed).
     pub fds: Option<&'a FdTable>,
-    /// Every process's, as the replay has them now.
-    pub descriptors: &'a FdTracker,
+    /// What the replay knows of every process now.
+    pub context: &'a Context,
     /// What the call did to them (applied once every sink has seen it).
     changes: &'a [FdChange],
 }
@@ -55,6 +57,8 @@ impl<'a> Call<'a> {
     pub fn view(&self) -> Option<CallView<'a>> {
         let mut view = CallView::new(self.xlat, self.syscall?, self.enter, self.exit)?;
         view.fds = self.fds;
+        view.exec = self.context.tasks.exec(self.enter.tid);
+        view.comms = Some(self.context.tasks.comms());
         Some(view)
     }
 
@@ -85,8 +89,9 @@ pub trait TraceSink {
         Ok(())
     }
     /// Any event that is not a syscall enter or exit (fork, exec, exit,
-    /// signal, lost), with every process's descriptors as they are now.
-    fn event(&mut self, event: &EventRef<'_>, descriptors: &FdTracker) -> Result<(), Error>;
+    /// signal, lost), with what the replay knows of every process until it
+    /// (the event itself is applied after).
+    fn event(&mut self, event: &EventRef<'_>, context: &Context) -> Result<(), Error>;
     /// A call whose exit was lost (the ring buffer had no room): its thread
     /// entered another call, or returned from another, next. strace's
     /// `= ? <unavailable>`.
@@ -99,7 +104,7 @@ pub trait TraceSink {
         Ok(())
     }
     /// After the last event.
-    fn finish(&mut self, _descriptors: &FdTracker) -> Result<(), Error> {
+    fn finish(&mut self, _context: &Context) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -116,6 +121,14 @@ pub struct Selection<'a> {
     pub paths: &'a [Vec<u8>],
     /// Follow each process's descriptors (`-y`, `-P`, per-file views).
     pub follow_fds: bool,
+    /// Follow each task's command name (`-Y`).
+    pub follow_comms: bool,
+}
+
+/// What the replay knows of every process at a point of the trace, for sinks.
+pub struct Context {
+    pub fds: FdTracker,
+    pub tasks: Tasks,
 }
 
 /// The point of a call a sink hears about: which outcomes the view shows there.
@@ -136,7 +149,7 @@ pub fn replay(
     selection: &Selection<'_>,
     sink: &mut dyn TraceSink,
 ) -> Result<(), Error> {
-    let mut resolver = Resolver::new(&trace.header().arch, selection);
+    let mut resolver = Resolver::new(trace, selection);
     let mut open: FxHashMap<u32, Rc<Event>> = Default::default();
     let mut spare = Spare::default();
     let mut held = HeldSignals::default();
@@ -154,7 +167,7 @@ pub fn replay(
                     Some(old) => {
                         let step = resolver
                             .deliver(&old, None, Point::Unavailable, sink)
-                            .and_then(|()| held.release(event.tid, &resolver.fds, sink));
+                            .and_then(|()| held.release(event.tid, &resolver.context, sink));
                         spare.keep(old);
                         step
                     }
@@ -170,12 +183,12 @@ pub fn replay(
                 Some(enter) if enter.body.syscall_nr() == Some(nr) => {
                     let step = resolver.deliver(&enter, Some(event), Point::Returned, sink);
                     spare.keep(enter);
-                    step.and_then(|()| held.release(event.tid, &resolver.fds, sink))
+                    step.and_then(|()| held.release(event.tid, &resolver.context, sink))
                 }
                 Some(enter) => {
                     let step = resolver
                         .deliver(&enter, None, Point::Unavailable, sink)
-                        .and_then(|()| held.release(event.tid, &resolver.fds, sink));
+                        .and_then(|()| held.release(event.tid, &resolver.context, sink));
                     spare.keep(enter);
                     step
                 }
@@ -183,17 +196,18 @@ pub fn replay(
             },
             BodyRef::TaskExit { .. } => {
                 let unreturned = open.remove(&event.tid);
-                resolver.event(&event);
-                held.release(event.tid, &resolver.fds, sink)
+                held.release(event.tid, &resolver.context, sink)
                     .and_then(|()| match &unreturned {
                         Some(enter) => resolver.unreturned(enter, &event, sink),
                         None => Ok(()),
                     })
-                    .and_then(|()| sink.event(&event, &resolver.fds))
+                    .and_then(|()| sink.event(&event, &resolver.context))
+                    .map(|()| resolver.event(&event))
             }
             _ => {
+                let step = sink.event(&event, &resolver.context);
                 resolver.event(&event);
-                sink.event(&event, &resolver.fds)
+                step
             }
         };
         match step {
@@ -205,13 +219,13 @@ pub fn replay(
         }
     })?;
     result?;
-    held.release_all(&resolver.fds, sink)?;
+    held.release_all(&resolver.context, sink)?;
     let mut detached: Vec<Rc<Event>> = open.into_values().collect();
     detached.sort_by_key(|e| e.tid);
     for enter in &detached {
         resolver.deliver(enter, None, Point::Detached, sink)?;
     }
-    sink.finish(&resolver.fds)
+    sink.finish(&resolver.context)
 }
 
 /// Syscall numbers looked up once, ahead: every architecture's are below.
@@ -226,13 +240,14 @@ struct Resolver<'a> {
     syscalls: Vec<Option<&'static Syscall>>,
     /// Whether `-e trace=` names each number.
     traced: Vec<bool>,
-    fds: FdTracker,
+    context: Context,
     /// The changes of the call being delivered (kept to reuse the vector).
     changes: Vec<FdChange>,
 }
 
 impl<'a> Resolver<'a> {
-    fn new(arch: &str, selection: &'a Selection<'a>) -> Self {
+    fn new(trace: &Trace, selection: &'a Selection<'a>) -> Self {
+        let arch = trace.header().arch.as_str();
         // Looked up once per number: this runs for every call.
         let numbers = 0..NUMBERS;
         let mut resolver = Self {
@@ -241,7 +256,10 @@ impl<'a> Resolver<'a> {
             names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
             syscalls: numbers.clone().map(|nr| table::lookup(arch, nr)).collect(),
             traced: Vec::new(),
-            fds: FdTracker::default(),
+            context: Context {
+                fds: FdTracker::default(),
+                tasks: Tasks::new(trace, selection.follow_comms),
+            },
             changes: Vec::new(),
         };
         resolver.traced = numbers
@@ -285,7 +303,7 @@ impl<'a> Resolver<'a> {
         else {
             return false;
         };
-        let fds = self.fds.table(enter.pid);
+        let fds = self.context.fds.table(enter.pid);
         let wanted = |name: &[u8]| self.selection.paths.iter().any(|p| p == name);
         view.syscall
             .args
@@ -310,6 +328,7 @@ impl<'a> Resolver<'a> {
         sink: &mut dyn TraceSink,
     ) -> Result<(), Error> {
         self.resolve_changes(enter, exit);
+        self.reap(enter, exit);
         let result = self.with_call(enter, exit, point, |call| match point {
             Point::Returned => sink.call(call),
             Point::Unavailable => sink.unavailable(call),
@@ -317,7 +336,7 @@ impl<'a> Resolver<'a> {
             Point::Entered | Point::Unreturned => Ok(()),
         });
         if !self.changes.is_empty() {
-            self.fds.apply(enter.pid, self.changes.drain(..));
+            self.context.fds.apply(enter.pid, self.changes.drain(..));
         }
         result
     }
@@ -352,7 +371,7 @@ impl<'a> Resolver<'a> {
             .syscall(nr)
             .and_then(|s| CallView::new(self.xlat, s, enter, exit))
         {
-            view.fds = self.fds.table(enter.pid);
+            view.fds = self.context.fds.table(enter.pid);
             crate::fds::changes(&view, &mut self.changes);
         }
     }
@@ -384,17 +403,34 @@ impl<'a> Resolver<'a> {
             syscall: self.syscall(nr),
             xlat: self.xlat,
             shown: outcome && self.selected(enter),
-            fds: self.fds.table(enter.pid),
-            descriptors: &self.fds,
+            fds: self.context.fds.table(enter.pid),
+            context: &self.context,
             changes: &self.changes,
         })
     }
 
-    /// Forks copy descriptors, execs close the close-on-exec ones.
+    /// A call that returns an ended process's pid (wait4) reaped it.
+    fn reap(&mut self, enter: &Event, exit: Option<EventRef<'_>>) {
+        let pid = exit
+            .and_then(|e| e.ret())
+            .and_then(|r| u32::try_from(r).ok());
+        let returns_pid = enter
+            .body
+            .syscall_nr()
+            .and_then(|nr| self.syscall(nr))
+            .is_some_and(|s| s.ret == table::Ret::Pid);
+        if let Some(pid) = pid.filter(|_| returns_pid) {
+            self.context.tasks.returned_pid(pid);
+        }
+    }
+
+    /// Forks copy descriptors and names, execs close the close-on-exec
+    /// descriptors and rename, ends forget.
     fn event(&mut self, event: &EventRef<'_>) {
         if self.selection.follow_fds {
-            self.fds.event(event);
+            self.context.fds.event(event);
         }
+        self.context.tasks.event(event);
     }
 }
 
@@ -415,7 +451,7 @@ impl HeldSignals {
     fn release(
         &mut self,
         tid: u32,
-        descriptors: &FdTracker,
+        context: &Context,
         sink: &mut dyn TraceSink,
     ) -> Result<(), Error> {
         if self.0.is_empty() {
@@ -442,7 +478,7 @@ impl HeldSignals {
                             info,
                         },
                     },
-                    descriptors,
+                    context,
                 )?;
             }
         }
@@ -450,15 +486,11 @@ impl HeldSignals {
     }
 
     /// At the end of the trace: what is still held, by thread.
-    fn release_all(
-        &mut self,
-        descriptors: &FdTracker,
-        sink: &mut dyn TraceSink,
-    ) -> Result<(), Error> {
+    fn release_all(&mut self, context: &Context, sink: &mut dyn TraceSink) -> Result<(), Error> {
         let mut tids: Vec<u32> = self.0.keys().copied().collect();
         tids.sort_unstable();
         for tid in tids {
-            self.release(tid, descriptors, sink)?;
+            self.release(tid, context, sink)?;
         }
         Ok(())
     }
@@ -503,7 +535,7 @@ mod tests {
             self.0.push((call.nr, call.ret()));
             Ok(())
         }
-        fn event(&mut self, _: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
+        fn event(&mut self, _: &EventRef<'_>, _: &Context) -> Result<(), Error> {
             Ok(())
         }
     }
@@ -557,6 +589,7 @@ mod tests {
             calls: &CallFilter::default(),
             paths: &[],
             follow_fds: true,
+            follow_comms: false,
         };
         replay(&trace, &selection, &mut sink).unwrap();
         assert_eq!(sink.0, [(1, Some(5))]);

@@ -17,12 +17,12 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use format::{Event, Trace};
 
 use crate::{
-    Call, Error, Selection,
+    Call, Context, Error, Selection,
     decode::{CallView, FdTable, Xlat},
-    fds::FdTracker,
     replay,
     status::ExitStatus,
     table,
+    tasks::Tasks,
 };
 
 mod options;
@@ -114,15 +114,8 @@ pub struct StracePrinter<'o> {
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
     open: Option<Open>,
-    /// Each task's command name, for `-Y`: the index's, then each exec's.
-    comms: HashMap<u32, String>,
-    /// Processes that ended and are not yet reaped, for `-Y`.
-    zombies: HashSet<u32>,
     /// Each task's latest syscall, for `-n`.
     last_nr: HashMap<u32, i64>,
-    /// Filename and argv of each thread's latest exec, for an execve whose
-    /// copy faulted.
-    exec: HashMap<u32, (Vec<u8>, Vec<Vec<u8>>)>,
 }
 
 /// The call a line was started for.
@@ -144,25 +137,18 @@ impl<'o> StracePrinter<'o> {
             out,
             live: HashSet::default(),
             open: None,
-            exec: Default::default(),
             last_nr: HashMap::default(),
-            zombies: HashSet::default(),
-            comms: if opts.decode.pid_comms {
-                commands(trace)
-            } else {
-                HashMap::default()
-            },
         }
     }
 
     /// `[pid N] ` while several tasks are traced, then the timestamp asked for.
-    fn prefix(&mut self, tid: u32, ts: u64) -> String {
+    fn prefix(&mut self, tid: u32, ts: u64, tasks: &Tasks) -> String {
         let mut prefix = String::new();
-        self.write_prefix(&mut prefix, tid, ts);
+        self.write_prefix(&mut prefix, tid, ts, tasks);
         prefix
     }
 
-    fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64) {
+    fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64, tasks: &Tasks) {
         // Without the formatting machinery: this runs for every line.
         let mut digits = itoa::Buffer::new();
         let digits = digits.format(tid);
@@ -172,13 +158,13 @@ impl<'o> StracePrinter<'o> {
                 prefix.push_str("[pid ");
                 prefix.push_str(padding);
                 prefix.push_str(digits);
-                self.push_comm(prefix, tid);
+                self.push_comm(prefix, tid, tasks);
                 prefix.push_str("] ");
             }
             TaskPrefix::File => {
                 prefix.push_str(digits);
                 if self.opts.decode.pid_comms {
-                    self.push_comm(prefix, tid);
+                    self.push_comm(prefix, tid, tasks);
                 } else {
                     prefix.push_str(padding);
                 }
@@ -205,28 +191,18 @@ impl<'o> StracePrinter<'o> {
         self.last_ts = Some(ts);
     }
 
-    /// A thread that ended is gone; a process stays, a zombie, until its
-    /// parent reaps it (strace names it until then: `si_pid=1234<sh>`).
-    fn forget_comm(&mut self, tid: u32, pid: u32) {
-        if tid == pid {
-            self.zombies.insert(tid);
-        } else {
-            self.comms.remove(&tid);
-        }
-    }
-
     /// `<comm>` of task `pid` under `-Y` (empty when not asked or not known).
-    fn comm_suffix(&self, pid: i32) -> String {
+    fn comm_suffix(&self, pid: i32, tasks: &Tasks) -> String {
         let mut out = String::new();
         if let Ok(pid) = u32::try_from(pid) {
-            self.push_comm(&mut out, pid);
+            self.push_comm(&mut out, pid, tasks);
         }
         out
     }
 
     /// `<comm>` of task `tid`, under `-Y`.
-    fn push_comm(&self, out: &mut String, tid: u32) {
-        if let Some(comm) = self.comms.get(&tid).filter(|_| self.opts.decode.pid_comms) {
+    fn push_comm(&self, out: &mut String, tid: u32, tasks: &Tasks) {
+        if let Some(comm) = tasks.comm(tid).filter(|_| self.opts.decode.pid_comms) {
             out.push('<');
             out.push_str(comm);
             out.push('>');
@@ -235,13 +211,13 @@ impl<'o> StracePrinter<'o> {
 
     /// Another task's event: the open call (if it is not `tid`'s) is printed as
     /// far as its enter allows, and left unfinished.
-    fn interrupt(&mut self, tid: Option<u32>, descriptors: &FdTracker) -> Result<(), Error> {
+    fn interrupt(&mut self, tid: Option<u32>, context: &Context) -> Result<(), Error> {
         if self.open.as_ref().is_some_and(|o| Some(o.enter.tid) != tid)
             && let Some(open) = self.open.take()
         {
-            let fds = descriptors.table(open.enter.pid);
-            let args = self.enter_args(&open.enter, open.syscall, fds);
-            let mut text = self.prefix(open.enter.tid, open.enter.ts);
+            let fds = context.fds.table(open.enter.pid);
+            let args = self.enter_args(&open.enter, open.syscall, fds, &context.tasks);
+            let mut text = self.prefix(open.enter.tid, open.enter.ts, &context.tasks);
             let _ = write!(text, "{}({args} <unfinished ...>", open.name);
             writeln!(self.out, "{text}")?;
         }
@@ -250,10 +226,11 @@ impl<'o> StracePrinter<'o> {
 
     /// `name(` and the arguments known at enter (followed by `, ` if more come).
     fn enter_part(&mut self, call: &Call<'_>) -> String {
-        let mut text = self.prefix(call.enter.tid, call.enter.ts);
+        let tasks = &call.context.tasks;
+        let mut text = self.prefix(call.enter.tid, call.enter.ts, tasks);
         text.push_str(&call.name);
         text.push('(');
-        text.push_str(&self.enter_args(call.enter, call.syscall, call.fds));
+        text.push_str(&self.enter_args(call.enter, call.syscall, call.fds, tasks));
         text
     }
 
@@ -263,6 +240,7 @@ impl<'o> StracePrinter<'o> {
         enter: &Event,
         syscall: Option<&'static table::Syscall>,
         fds: Option<&FdTable>,
+        tasks: &Tasks,
     ) -> String {
         let format::Body::SysEnter { args, .. } = &enter.body else {
             return String::new();
@@ -270,9 +248,9 @@ impl<'o> StracePrinter<'o> {
         let mut text = String::new();
         match syscall.and_then(|s| CallView::new(self.xlat, s, enter, None)) {
             Some(mut view) => {
-                view.exec = self.exec.get(&enter.tid);
+                view.exec = tasks.exec(enter.tid);
                 view.fds = fds;
-                view.comms = Some(&self.comms);
+                view.comms = Some(tasks.comms());
                 let split = view.exit_split();
                 view.render_args(&mut text, 0..split, &self.opts.decode);
                 if split < view.syscall.args.len() && split > 0 {
@@ -370,23 +348,6 @@ fn hex_dump(out: &mut String, data: &[u8]) {
         }
         out.push_str(" |\n");
     }
-}
-
-/// Each task's command name as the index knows it (its last).
-fn commands(trace: &Trace) -> HashMap<u32, String> {
-    let index = trace.index();
-    let comm_of = |pid: u32| {
-        index
-            .processes
-            .iter()
-            .find(|p| p.pid == pid)
-            .map(|p| String::from_utf8_lossy(&p.comm).into_owned())
-    };
-    index
-        .threads
-        .iter()
-        .filter_map(|t| Some((t.tid.to_native(), comm_of(t.pid.to_native())?)))
-        .collect()
 }
 
 fn generic_args(args: &[u64; 6]) -> String {

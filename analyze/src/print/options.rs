@@ -47,6 +47,7 @@ impl ShowOptions {
             calls: &self.calls,
             paths: &self.paths,
             follow_fds: self.decode.fd_paths || !self.paths.is_empty(),
+            follow_comms: self.decode.pid_comms,
         }
     }
 }

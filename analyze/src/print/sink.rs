@@ -8,9 +8,8 @@ use format::{BodyRef, Event, EventRef};
 
 use super::*;
 use crate::{
-    Call, Error, TraceSink,
+    Call, Context, Error, TraceSink,
     decode::{Options, signal_name},
-    fds::FdTracker,
     select::Quiet,
     status::ExitStatus,
     syscalls, table,
@@ -29,7 +28,7 @@ impl TraceSink for StracePrinter<'_> {
         if self.whole_lines {
             return Ok(());
         }
-        self.interrupt(Some(enter.tid), call.descriptors)?;
+        self.interrupt(Some(enter.tid), call.context)?;
         self.open = Some(Open {
             enter: Rc::clone(shared),
             name: call.name.clone(),
@@ -45,7 +44,7 @@ impl TraceSink for StracePrinter<'_> {
         let enter = call.enter;
         let tid = enter.tid;
         let ret = call.ret();
-        self.interrupt(Some(tid), call.descriptors)?;
+        self.interrupt(Some(tid), call.context)?;
         let format::Body::SysEnter { args, .. } = &enter.body else {
             return Ok(());
         };
@@ -55,19 +54,16 @@ impl TraceSink for StracePrinter<'_> {
         // One buffer for every line: no allocation per call.
         let mut text = std::mem::take(&mut self.line);
         text.clear();
-        self.write_prefix(&mut text, tid, if whole { enter.ts } else { exit_ts });
+        let tasks = &call.context.tasks;
+        self.write_prefix(
+            &mut text,
+            tid,
+            if whole { enter.ts } else { exit_ts },
+            tasks,
+        );
         let mut dump = String::new();
         let fd_result = match call.view() {
-            Some(mut view) => {
-                view.exec = self.exec.get(&tid);
-                // A call that returns an ended process's pid reaped it.
-                if view.syscall.ret == table::Ret::Pid
-                    && let Some(pid) = ret.and_then(|r| u32::try_from(r).ok())
-                    && self.zombies.remove(&pid)
-                {
-                    self.comms.remove(&pid);
-                }
-                view.comms = Some(&self.comms);
+            Some(view) => {
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
                 if whole {
@@ -135,7 +131,7 @@ impl TraceSink for StracePrinter<'_> {
             return Ok(());
         }
         let tid = call.enter.tid;
-        self.interrupt(Some(tid), call.descriptors)?;
+        self.interrupt(Some(tid), call.context)?;
         let open = self.open.take_if(|o| o.enter.tid == tid);
         if open.is_some() || self.whole_lines {
             let mut text = self.enter_part(call);
@@ -154,14 +150,14 @@ impl TraceSink for StracePrinter<'_> {
             return Ok(());
         }
         let tid = call.enter.tid;
-        self.interrupt(Some(tid), call.descriptors)?;
+        self.interrupt(Some(tid), call.context)?;
         let open = self.open.take_if(|o| o.enter.tid == tid).is_some();
         // What was printed at its enter, as strace leaves it: `read(3, ) = ?`.
         let mut text = if open || self.whole_lines {
             self.enter_part(call)
         } else {
             // Its start was printed `<unfinished ...>`.
-            let mut text = self.prefix(tid, call.enter.ts);
+            let mut text = self.prefix(tid, call.enter.ts, &call.context.tasks);
             let _ = write!(text, "<... {} resumed>", call.name);
             text
         };
@@ -181,11 +177,12 @@ impl TraceSink for StracePrinter<'_> {
     }
 
     /// Ends a line left open at the end of the trace.
-    fn finish(&mut self, descriptors: &FdTracker) -> Result<(), Error> {
-        self.interrupt(None, descriptors)
+    fn finish(&mut self, context: &Context) -> Result<(), Error> {
+        self.interrupt(None, context)
     }
 
-    fn event(&mut self, event: &EventRef<'_>, descriptors: &FdTracker) -> Result<(), Error> {
+    fn event(&mut self, event: &EventRef<'_>, context: &Context) -> Result<(), Error> {
+        let tasks = &context.tasks;
         let tid = event.tid;
         match event.body {
             // strace: `exited` lines go with -e quiet=exit, `killed by` ones
@@ -197,12 +194,10 @@ impl TraceSink for StracePrinter<'_> {
                 } =>
             {
                 self.live.remove(&tid);
-                self.exec.remove(&tid);
-                self.forget_comm(tid, event.pid);
             }
             BodyRef::TaskExit { status } => {
-                self.interrupt(Some(tid), descriptors)?;
-                let prefix = self.prefix(tid, event.ts);
+                self.interrupt(Some(tid), context)?;
+                let prefix = self.prefix(tid, event.ts, tasks);
                 let status = ExitStatus(status);
                 let core = if status.core_dumped() {
                     " (core dumped)"
@@ -211,41 +206,26 @@ impl TraceSink for StracePrinter<'_> {
                 };
                 writeln!(self.out, "{prefix}+++ {status}{core} +++")?;
                 self.live.remove(&tid);
-                self.exec.remove(&tid);
-                self.forget_comm(tid, event.pid);
             }
             BodyRef::Signal { signo, info, .. }
                 if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
             {
-                self.interrupt(Some(tid), descriptors)?;
-                let prefix = self.prefix(tid, event.ts);
+                self.interrupt(Some(tid), context)?;
+                let prefix = self.prefix(tid, event.ts, tasks);
                 writeln!(
                     self.out,
                     "{prefix}--- {} {} ---",
                     signal_name(signo as u32),
-                    siginfo(signo, info, |pid| self.comm_suffix(pid))
+                    siginfo(signo, info, |pid| self.comm_suffix(pid, tasks))
                 )?;
             }
             BodyRef::Fork { child_tid, .. } => {
                 self.live.insert(tid);
                 self.live.insert(child_tid);
-                if let Some(comm) = self.comms.get(&tid).cloned() {
-                    self.comms.insert(child_tid, comm);
-                }
-            }
-            BodyRef::Exec { filename, argv, .. } => {
-                if self.opts.decode.pid_comms {
-                    // The kernel's comm: the file's name, cut at 15 bytes.
-                    let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
-                    let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
-                    self.comms.insert(tid, comm.into_owned());
-                }
-                self.exec
-                    .insert(tid, (filename.to_vec(), argv.map(<[u8]>::to_vec).collect()));
             }
             BodyRef::Lost { count } => {
-                self.interrupt(None, descriptors)?;
-                let prefix = self.prefix(tid, event.ts);
+                self.interrupt(None, context)?;
+                let prefix = self.prefix(tid, event.ts, tasks);
                 writeln!(
                     self.out,
                     "{prefix}<... {count} events lost here (cpu {}) ...>",

@@ -11,10 +11,9 @@ use std::{
 use format::{EventRef, Filter, Trace};
 
 use crate::{
-    Call, Error, Selection, TraceSink,
+    Call, Context, Error, Selection, TraceSink,
     decode::{CallView, Options, flags::Table},
-    fds::{self, FdTracker},
-    replay,
+    fds, replay,
     select::CallFilter,
     table::{self, Arg, FdEffect, Io},
 };
@@ -114,7 +113,7 @@ impl TraceSink for Collector {
         Ok(())
     }
 
-    fn event(&mut self, _event: &EventRef<'_>, _: &FdTracker) -> Result<(), Error> {
+    fn event(&mut self, _event: &EventRef<'_>, _: &Context) -> Result<(), Error> {
         Ok(())
     }
 }
@@ -129,6 +128,7 @@ pub fn collect(trace: &Trace, calls: &CallFilter, events: &Filter) -> Result<Fil
         calls,
         paths: &[],
         follow_fds: true,
+        follow_comms: false,
     };
     replay(trace, &selection, &mut collector)?;
     Ok(collector.stats)
