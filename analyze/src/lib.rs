@@ -4,8 +4,9 @@
 //! `format::Trace` in time order, pairs each thread's syscall enter with its
 //! exit and resolves each call once (its name and [`table`] entry, whether the
 //! view's [`Selection`] shows it, its process's descriptors as [`fds`] follows
-//! them and its tasks' names and execs as [`tasks`] does), then pushes the resolved [`Call`]s and process-life events into a
-//! [`TraceSink`]; printers are sinks and never touch the file. [`table`] says,
+//! them and its tasks' names and execs as [`tasks`] does), then pushes the
+//! resolved [`Call`]s and process-life events into a [`TraceSink`]; printers
+//! are sinks and never touch the file. [`table`] says,
 //! per syscall, what each argument is and which decoder owns it (the
 //! recorder's capture rules come from it too); [`decode`] turns arguments and
 //! captured memory into strace's text; [`syscalls`] names calls and errors;
