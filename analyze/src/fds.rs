@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use format::{BodyRef, EventRef};
 
 use crate::{
-    decode::{CallView, FdEntry, FdTable, inode_name},
+    decode::{CallView, FcntlEffect, FdEntry, FdTable, inode_name},
     table::{self, Arg, FdEffect},
 };
 
@@ -173,14 +173,14 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
             None => FdChange::Close(ret),
         }),
         FdEffect::Dups => out.push(FdChange::Copy(fd(args[0]), ret, cloexec)),
-        FdEffect::Fcntl => match args[1] {
-            0 | 1030 => out.push(FdChange::Copy(fd(args[0]), ret, args[1] == 1030)),
-            2 => out.push(FdChange::Cloexec(
-                fd(args[0]),
-                fd(args[0]),
-                args[2] & 1 != 0,
-            )),
-            _ => {}
+        FdEffect::Fcntl => match view.fcntl_effect() {
+            Some(FcntlEffect::Dup { cloexec }) => {
+                out.push(FdChange::Copy(fd(args[0]), ret, cloexec))
+            }
+            Some(FcntlEffect::SetCloexec(on)) => {
+                out.push(FdChange::Cloexec(fd(args[0]), fd(args[0]), on));
+            }
+            None => {}
         },
         FdEffect::Closes => out.push(FdChange::Close(fd(args[0]))),
         FdEffect::ClosesRange => {

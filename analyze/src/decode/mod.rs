@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 
 use crate::table::{Arg, At, Shape, Size, Syscall};
 
+pub use calls::FcntlEffect;
 pub use fd_names::inode_name;
 pub use strings::Hex;
 pub use xlat::Xlat;

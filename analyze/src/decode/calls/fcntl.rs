@@ -7,8 +7,18 @@ use crate::{
 
 const F_DUPFD: u64 = 0;
 const F_GETFD: u64 = 1;
+const F_SETFD: u64 = 2;
 const F_GETFL: u64 = 3;
 const F_DUPFD_CLOEXEC: u64 = 1030;
+const FD_CLOEXEC: u64 = 1;
+
+/// What an fcntl command does to descriptors.
+pub enum FcntlEffect {
+    /// F_DUPFD, F_DUPFD_CLOEXEC: a copy of the first argument, close-on-exec or not.
+    Dup { cloexec: bool },
+    /// F_SETFD: the first argument's close-on-exec flag set or cleared.
+    SetCloexec(bool),
+}
 
 /// What fcntl's third argument is for command `cmd`; none for the commands
 /// that take none (strace prints two arguments then).
@@ -24,6 +34,16 @@ pub(super) fn fcntl_arg(cmd: u64) -> Option<Arg> {
 }
 
 impl CallView<'_> {
+    /// What this fcntl does to its process's descriptors, if anything.
+    pub fn fcntl_effect(&self) -> Option<FcntlEffect> {
+        match self.args[1] {
+            F_DUPFD => Some(FcntlEffect::Dup { cloexec: false }),
+            F_DUPFD_CLOEXEC => Some(FcntlEffect::Dup { cloexec: true }),
+            F_SETFD => Some(FcntlEffect::SetCloexec(self.args[2] & FD_CLOEXEC != 0)),
+            _ => None,
+        }
+    }
+
     /// fcntl's result by command: a descriptor, flags, or a number.
     pub(super) fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
         let flags = |out: &mut String, table| {

@@ -10,6 +10,8 @@ mod ioctl;
 mod poll;
 mod socket;
 
+pub use fcntl::FcntlEffect;
+
 use super::{CallView, Hex, Options};
 use crate::table::{Arg, Decoder};
 
