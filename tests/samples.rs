@@ -639,6 +639,33 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
     );
 }
 
+#[test]
+fn futex_operations_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "futexes", &[arg(sample("futexes"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("futexes", &run);
+    // Every futex line of strace's, byte for byte (the program's own 13; the
+    // loader makes none).
+    let theirs: Vec<&str> = run
+        .strace_log
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+        .filter(|text| text.starts_with("futex("))
+        .collect();
+    assert_eq!(theirs.len(), 13, "{}", run.strace_log);
+    for line in theirs {
+        assert!(
+            run.shown.lines().any(|ours| ours == line),
+            "show lacks {line}:\n{}",
+            run.shown
+        );
+    }
+}
+
 /// Both strace and `show` print a line containing `text` (spacing aside).
 fn assert_both_print(run: &Run, text: &str) {
     for (who, log) in [("show", &run.shown), ("strace", &run.strace_log)] {

@@ -22,7 +22,7 @@ impl CallView<'_> {
 
     /// Appends arguments `range` (with their separating commas).
     pub fn render_args(&self, out: &mut String, range: std::ops::Range<usize>, opts: &Options) {
-        if self.render_own_args(out, range.clone()) {
+        if self.render_own_args(out, range.clone(), opts) {
             return;
         }
         for i in range.start..range.end.min(self.shown_args()) {
@@ -36,7 +36,7 @@ impl CallView<'_> {
         }
     }
 
-    fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
+    pub(super) fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
         let value = self.args[i];
         let arg_no = i as u8;
         if let Some(name) = self.arg_name(i) {

@@ -384,7 +384,11 @@ pub static TABLE: &[Syscall] = &[
     sys("time", &[Ptr], I),
     decoded(
         Decoder::Futex,
-        sys("futex", &[Ptr, Flags(F::Futex), Int, Ptr, Ptr, Int], I),
+        sys(
+            "futex",
+            &[Ptr, Flags(F::Futex), Int, TIMESPEC_IN, Ptr, Hex],
+            I,
+        ),
     ),
     sys("sched_setaffinity", &[Pid, Uint, Ptr], I),
     sys("sched_getaffinity", &[Pid, Uint, Ptr], I),

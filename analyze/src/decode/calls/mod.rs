@@ -16,12 +16,11 @@ use super::{CallView, Hex, Options};
 use crate::table::{Arg, Decoder};
 
 impl CallView<'_> {
-    /// How many of its arguments the call shows: futex's operation, fcntl's
-    /// command and ioctl's request decide.
+    /// How many of its arguments the call shows: fcntl's command and ioctl's
+    /// request decide.
     pub(super) fn shown_args(&self) -> usize {
         let cmd = self.args[1];
         match self.syscall.decoder {
-            Decoder::Futex => futex::shown_args(cmd),
             Decoder::Fcntl => fcntl::fcntl_arg(cmd).is_none().then_some(2),
             Decoder::Ioctl => ioctl::shown_args(cmd),
             _ => None,
@@ -47,11 +46,20 @@ impl CallView<'_> {
     }
 
     /// The arguments, where the decoder prints them its own way (clone's
-    /// named ones): whether it did.
-    pub(super) fn render_own_args(&self, out: &mut String, range: std::ops::Range<usize>) -> bool {
+    /// named ones, futex's by operation): whether it did.
+    pub(super) fn render_own_args(
+        &self,
+        out: &mut String,
+        range: std::ops::Range<usize>,
+        opts: &Options,
+    ) -> bool {
         match self.syscall.decoder {
             Decoder::Clone => {
                 self.render_clone(out, range);
+                true
+            }
+            Decoder::Futex => {
+                self.render_futex(out, range, opts);
                 true
             }
             _ => false,
