@@ -4,11 +4,9 @@ use crate::decode::{CallView, flags};
 
 impl CallView<'_> {
     /// clone is printed with named arguments, those its flags make meaningful:
-    /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`.
+    /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`:
+    /// the printed arguments in `range` (by their place in that list).
     pub(super) fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
-        if range.start > 0 {
-            return;
-        }
         let [flags, stack, parent_tid, child_tid, tls, _] = self.args;
         let mut parts = vec![format!(
             "child_stack={}",
@@ -30,6 +28,11 @@ impl CallView<'_> {
         if flags & 0x80000 != 0 {
             parts.push(format!("tls={tls:#x}"));
         }
-        out.push_str(&parts.join(", "));
+        for (k, part) in parts.iter().enumerate().take(range.end).skip(range.start) {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(part);
+        }
     }
 }
