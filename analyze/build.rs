@@ -73,26 +73,29 @@ fn parse(path: &Path) -> Xlat {
                 let Some(table) = current.as_deref().and_then(|c| xlat.tables.get_mut(c)) else {
                     fail("outside a table")
                 };
-                let entry = |value: &str, name: &str| {
-                    (
-                        number(value).unwrap_or_else(|| fail("bad number")),
-                        name.to_owned(),
-                    )
+                // A name may have spaces (`BTRFS_IOC_CLONE or FICLONE`).
+                let entry = |value: &str, name: &[&str]| {
+                    let value = number(value).unwrap_or_else(|| fail("bad number"));
+                    (value, name.join(" "))
                 };
                 match (*kind, rest) {
                     ("zero", [name]) => table.zero = Some((*name).to_owned()),
                     ("field", [mask]) => {
-                        table.field = Some((
-                            number(mask).unwrap_or_else(|| fail("bad number")),
-                            Vec::new(),
-                        ));
+                        let mask = number(mask).unwrap_or_else(|| fail("bad number"));
+                        table.field = Some((mask, Vec::new()));
                     }
-                    ("field-value", [value, name]) => match table.field.as_mut() {
-                        Some((_, values)) => values.push(entry(value, name)),
-                        None => fail("field-value before field"),
-                    },
-                    ("bit", [value, name]) => table.bits.push(entry(value, name)),
-                    ("value", [value, name]) => table.values.push(entry(value, name)),
+                    ("field-value", [value, name @ ..]) if !name.is_empty() => {
+                        match table.field.as_mut() {
+                            Some((_, values)) => values.push(entry(value, name)),
+                            None => fail("field-value before field"),
+                        }
+                    }
+                    ("bit", [value, name @ ..]) if !name.is_empty() => {
+                        table.bits.push(entry(value, name));
+                    }
+                    ("value", [value, name @ ..]) if !name.is_empty() => {
+                        table.values.push(entry(value, name));
+                    }
                     _ => fail("unknown line"),
                 }
             }

@@ -86,6 +86,13 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Eventfd => &xlat.eventfd,
         Flags::Mfd => &xlat.mfd,
         Flags::CloseRange => &xlat.close_range,
+        Flags::Fadvise => &xlat.fadvise,
+        Flags::Seals => &xlat.seals,
+        Flags::Timerfd => &xlat.timerfd,
+        Flags::Signalfd => &xlat.signalfd,
+        Flags::Msync => &xlat.msync,
+        Flags::Mlockall => &xlat.mlockall,
+        Flags::Priority => &xlat.priority,
         _ => return None,
     })
 }

@@ -125,7 +125,12 @@ pub static TABLE: &[Syscall] = &[
         I,
     ),
     sys("rt_sigreturn", &[], Ret::NoReturn),
-    decoded(Decoder::Ioctl, sys("ioctl", &[Fd, Flags(F::Ioctl), Hex], I)),
+    // The third argument is copied as an int: what FIONBIO and its kind
+    // point at (the decoder prints other requests' as a number).
+    decoded(
+        Decoder::Ioctl,
+        sys("ioctl", &[Fd, Flags(F::Ioctl), inp(fixed(4), S::IntVal)], I),
+    ),
     moves_data(sys("pread64", &[Fd, out(RET, S::Bytes), Uint, Int], I)),
     moves_data(sys("pwrite64", &[Fd, inp(arg(2), S::Bytes), Uint, Int], I)),
     moves_data(sys("readv", &[Fd, out(arg(2), S::Iovecs), Uint], I)),
@@ -146,7 +151,7 @@ pub static TABLE: &[Syscall] = &[
         &[Ptr, Uint, Uint, Flags(F::Mremap), Ptr],
         Ret::Hex,
     ),
-    sys("msync", &[Ptr, Uint, Hex], I),
+    sys("msync", &[Ptr, Uint, Flags(F::Msync)], I),
     sys("mincore", &[Ptr, Uint, Ptr], I),
     sys("madvise", &[Ptr, Uint, Flags(F::Madvise)], I),
     sys("shmget", &[Hex, Uint, Hex], I),
@@ -340,11 +345,11 @@ pub static TABLE: &[Syscall] = &[
     sys("mknod", &[Path, Mode, Hex], I),
     sys("statfs", &[Path, out(fixed(120), S::Statfs)], I),
     sys("fstatfs", &[Fd, out(fixed(120), S::Statfs)], I),
-    sys("getpriority", &[Int, Int], I),
-    sys("setpriority", &[Int, Int, Int], I),
+    sys("getpriority", &[Flags(F::Priority), Int], I),
+    sys("setpriority", &[Flags(F::Priority), Int, Int], I),
     sys("mlock", &[Ptr, Uint], I),
     sys("munlock", &[Ptr, Uint], I),
-    sys("mlockall", &[Hex], I),
+    sys("mlockall", &[Flags(F::Mlockall)], I),
     sys("munlockall", &[], I),
     sys("prctl", &[Flags(F::Prctl), Hex, Hex, Hex, Hex], I),
     sys("arch_prctl", &[Flags(F::ArchPrctl), Hex], I),
@@ -393,7 +398,7 @@ pub static TABLE: &[Syscall] = &[
     sys("sched_setaffinity", &[Pid, Uint, Ptr], I),
     sys("sched_getaffinity", &[Pid, Uint, Ptr], I),
     sys("set_tid_address", &[Ptr], I),
-    sys("fadvise64", &[Fd, Int, Uint, Int], I),
+    sys("fadvise64", &[Fd, Int, Uint, Flags(F::Fadvise)], I),
     sys("timer_create", &[Flags(F::Clock), Ptr, Ptr], I),
     sys("getdents64", &[Fd, out(RET, S::Dirents), Uint], I),
     sys("restart_syscall", &[], I),
@@ -473,7 +478,11 @@ pub static TABLE: &[Syscall] = &[
     ),
     fds(
         FdEffect::Anon("anon_inode:[timerfd]"),
-        sys("timerfd_create", &[Flags(F::Clock), Hex], Ret::Fd),
+        sys(
+            "timerfd_create",
+            &[Flags(F::Clock), Flags(F::Timerfd)],
+            Ret::Fd,
+        ),
     ),
     sys("fallocate", &[Fd, Hex, Int, Int], I),
     sys(
@@ -496,7 +505,11 @@ pub static TABLE: &[Syscall] = &[
     ),
     fds(
         FdEffect::Anon("anon_inode:[signalfd]"),
-        sys("signalfd4", &[Fd, SIGSET_IN, Uint, Hex], Ret::Fd),
+        sys(
+            "signalfd4",
+            &[Fd, SIGSET_IN, Uint, Flags(F::Signalfd)],
+            Ret::Fd,
+        ),
     ),
     fds(
         FdEffect::Anon("anon_inode:[eventfd]"),

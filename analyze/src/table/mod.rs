@@ -220,6 +220,18 @@ pub enum Flags {
     CloseRange,
     Timer,
     Lock,
+    /// posix_fadvise's advice.
+    Fadvise,
+    /// memfd seals (fcntl F_ADD_SEALS, F_GET_SEALS).
+    Seals,
+    /// timerfd_create's flags.
+    Timerfd,
+    /// signalfd4's flags.
+    Signalfd,
+    Msync,
+    Mlockall,
+    /// getpriority/setpriority's `which`.
+    Priority,
 }
 
 /// How the return value is printed.

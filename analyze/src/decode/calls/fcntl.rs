@@ -10,6 +10,8 @@ const F_GETFD: u64 = 1;
 const F_SETFD: u64 = 2;
 const F_GETFL: u64 = 3;
 const F_DUPFD_CLOEXEC: u64 = 1030;
+const F_ADD_SEALS: u64 = 1033;
+const F_GET_SEALS: u64 = 1034;
 const FD_CLOEXEC: u64 = 1;
 
 /// What an fcntl command does to descriptors.
@@ -28,6 +30,7 @@ pub(super) fn fcntl_arg(cmd: u64) -> Option<Arg> {
         F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
         2 => Some(Arg::Flags(F::FdFlags)),
         4 => Some(Arg::Flags(F::Open)),
+        F_ADD_SEALS => Some(Arg::Flags(F::Seals)),
         5..=7 | 36..=38 => Some(Arg::Ptr),
         _ => Some(Arg::Int),
     }
@@ -56,6 +59,12 @@ impl CallView<'_> {
             F_DUPFD | F_DUPFD_CLOEXEC => self.fd(out, ret, opts),
             F_GETFD if ret != 0 => flags(out, crate::table::Flags::FdFlags),
             F_GETFL => flags(out, crate::table::Flags::Open),
+            F_GET_SEALS if ret != 0 => {
+                hex(out, ret as u64);
+                out.push_str(" (seals ");
+                flags::render(out, self.xlat, crate::table::Flags::Seals, ret as u64);
+                out.push(')');
+            }
             _ => push_int(out, ret),
         }
     }

@@ -29,10 +29,11 @@ impl CallView<'_> {
     }
 
     /// What argument `i` is, where the decoder knows better than the table
-    /// (fcntl's third, by command).
+    /// (fcntl's and ioctl's third, by command).
     pub(super) fn arg_kind(&self, i: usize) -> Arg {
         match (self.syscall.decoder, i) {
             (Decoder::Fcntl, 2) => fcntl::fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
+            (Decoder::Ioctl, 2) => ioctl::arg(self.args[1], self.syscall.args[2]),
             _ => self.syscall.args[i],
         }
     }
@@ -40,7 +41,7 @@ impl CallView<'_> {
     /// Argument `i` by name, where the decoder names it (socket's protocol).
     pub(super) fn arg_name(&self, i: usize) -> Option<&'static str> {
         match (self.syscall.decoder, i) {
-            (Decoder::Socket, 2) => socket::socket_protocol(self.args[0], self.args[2]),
+            (Decoder::Socket, 2) => socket::socket_protocol(self.xlat, self.args[0], self.args[2]),
             _ => None,
         }
     }

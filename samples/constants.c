@@ -1,0 +1,48 @@
+/* Calls whose flags and constants strace names: memfd seals (fcntl
+ * F_ADD_SEALS, F_GET_SEALS), posix_fadvise's advice, ioctl FIONBIO (its int)
+ * and FICLONE, timerfd and signalfd flags, msync and mlockall flags,
+ * getpriority/setpriority's `which`, netlink socket protocols. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <linux/netlink.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+int main(void)
+{
+    int fd = memfd_create("seals", MFD_ALLOW_SEALING);
+    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW);
+    fcntl(fd, F_GET_SEALS);
+    posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    posix_fadvise(fd, 0, 4096, POSIX_FADV_DONTNEED);
+    int on = 1;
+    ioctl(fd, FIONBIO, &on);
+    ioctl(fd, FICLONE, fd);
+    int timer = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGUSR1);
+    int signals = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    void *page = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    msync(page, 4096, MS_SYNC);
+    msync(page, 4096, MS_ASYNC | MS_INVALIDATE);
+    getpriority(PRIO_PROCESS, 0);
+    /* A group that does not exist: nothing else changes priority. */
+    setpriority(PRIO_PGRP, 999999, 0);
+    int audit = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_AUDIT);
+    int route = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE);
+    mlockall(MCL_CURRENT | MCL_FUTURE);
+    munlockall();
+    close(audit);
+    close(route);
+    close(timer);
+    close(signals);
+    return 0;
+}
