@@ -760,7 +760,7 @@ fn coreutils_make_the_same_calls_as_under_strace() {
         (
             "pipe",
             vec![arg("sh"), arg("-c"), arg("echo hi | tr a-z A-Z")],
-            8,
+            9,
         ),
     ] {
         let run = run(dir.path(), name, &command);
