@@ -104,8 +104,11 @@ fn parse(path: &Path) -> Xlat {
     xlat
 }
 
-/// `0x1f`, `0o755` or `42`.
+/// `0x1f`, `0o755`, `42` or `-6` (as a 64-bit two's complement).
 fn number(text: &str) -> Option<u64> {
+    if let Some(negative) = text.strip_prefix('-') {
+        return number(negative).map(|n| n.wrapping_neg());
+    }
     if let Some(hex) = text.strip_prefix("0x") {
         u64::from_str_radix(hex, 16).ok()
     } else if let Some(octal) = text.strip_prefix("0o") {

@@ -661,6 +661,37 @@ fn constants_are_named_as_strace_names_them() {
 }
 
 #[test]
+fn details_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "details", &[arg(sample("details"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("details", &run);
+    // strace's lines of the calls and signals the sample is about, whole.
+    let about = [
+        "umask(",
+        "mremap(",
+        "accept4(",
+        "prlimit64(",
+        "faccessat2(",
+        "pause(",
+        "--- SIGSEGV",
+        "--- SIGALRM",
+    ];
+    let theirs: Vec<&str> = run
+        .strace_log
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+        .filter(|text| about.iter().any(|call| text.starts_with(call)))
+        .collect();
+    assert_eq!(theirs.len(), 11, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+    assert_both_print(&run, "NULL, WSTOPPED, NULL) =");
+}
+
+#[test]
 fn futex_operations_print_as_strace_prints_them() {
     if !can_record() {
         return;
@@ -681,11 +712,22 @@ fn futex_operations_print_as_strace_prints_them() {
     assert_each_shown(&run, &theirs);
 }
 
-/// Each of `lines` (strace's) is a line of `show`'s, whole, spaces aside (each
-/// pads to the result column from where its own prefix ends).
+/// Each of `lines` (strace's) is a line of `show`'s, whole, its `[pid N] `
+/// and spaces aside (each pads to the result column from where its own
+/// prefix ends).
 fn assert_each_shown(run: &Run, lines: &[&str]) {
     let squeeze = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
-    let shown: Vec<String> = run.shown.lines().map(squeeze).collect();
+    let shown: Vec<String> = run
+        .shown
+        .lines()
+        .map(
+            |l| match l.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
+                Some((_, text)) => text,
+                None => l,
+            },
+        )
+        .map(squeeze)
+        .collect();
     for line in lines {
         assert!(
             shown.contains(&squeeze(line)),

@@ -93,6 +93,8 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Msync => &xlat.msync,
         Flags::Mlockall => &xlat.mlockall,
         Flags::Priority => &xlat.priority,
+        Flags::Accept4 => &xlat.accept4,
+        Flags::Faccessat => &xlat.faccessat,
         _ => return None,
     })
 }

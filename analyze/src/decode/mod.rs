@@ -8,6 +8,7 @@ mod calls;
 mod fd_names;
 pub mod flags;
 mod render;
+mod siginfo;
 mod strings;
 mod structs;
 pub mod xlat;
@@ -19,6 +20,7 @@ use crate::table::{Arg, At, Shape, Size, Syscall};
 
 pub use calls::FcntlEffect;
 pub use fd_names::inode_name;
+pub use siginfo::siginfo;
 pub use strings::Hex;
 pub use xlat::Xlat;
 

@@ -331,12 +331,14 @@ impl CallView<'_> {
             out.push('?');
             return;
         };
-        if let Some((name, text)) = crate::syscalls::errno(ret) {
-            let _ = write!(out, "-1 {name} ({text})");
-            return;
-        }
+        // A signal interrupted the call: the kernel restarts it or turns
+        // this into EINTR on its way out, so strace prints no -1.
         if let Some((name, text)) = restart_errno(ret) {
             let _ = write!(out, "? {name} ({text})");
+            return;
+        }
+        if let Some((name, text)) = crate::syscalls::errno(ret) {
+            let _ = write!(out, "-1 {name} ({text})");
             return;
         }
         if self.render_own_ret(out, ret, opts) {
@@ -344,6 +346,7 @@ impl CallView<'_> {
         }
         match self.syscall.ret {
             Ret::Hex => hex(out, ret as u64),
+            Ret::Mode => out.push_str(&octal_mode(ret as u32)),
             Ret::Fd => self.fd(out, ret, opts),
             Ret::Pid => self.pid(out, ret, opts),
             _ => push_int(out, ret),

@@ -195,7 +195,7 @@ pub fn rlimit(out: &mut String, b: &[u8]) -> Option<()> {
     let value = |v: u64| {
         if v == u64::MAX {
             "RLIM64_INFINITY".to_owned()
-        } else if v > 0 && v.is_multiple_of(1024) {
+        } else if v > 1024 && v.is_multiple_of(1024) {
             format!("{}*1024", v / 1024)
         } else {
             v.to_string()

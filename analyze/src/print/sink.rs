@@ -9,7 +9,7 @@ use format::{BodyRef, Event, EventRef};
 use super::*;
 use crate::{
     Call, Context, Error, TraceSink,
-    decode::{Options, signal_name},
+    decode::{Options, siginfo, signal_name},
     select::Quiet,
     status::ExitStatus,
     syscalls, table,
@@ -216,7 +216,7 @@ impl TraceSink for StracePrinter<'_> {
                     self.out,
                     "{prefix}--- {} {} ---",
                     signal_name(signo as u32),
-                    siginfo(signo, info, |pid| self.comm_suffix(pid, tasks))
+                    siginfo(self.xlat, signo, info, |pid| self.comm_suffix(pid, tasks))
                 )?;
             }
             BodyRef::Fork { child_tid, .. } => {
@@ -235,57 +235,5 @@ impl TraceSink for StracePrinter<'_> {
             _ => {}
         }
         Ok(())
-    }
-}
-
-/// `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1, ...}` from a kernel siginfo.
-fn siginfo(signo: i32, info: &[u8], comm: impl Fn(i32) -> String) -> String {
-    let int = |at: usize| {
-        info.get(at..at + 4)
-            .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-    };
-    let long = |at: usize| {
-        info.get(at..at + 8)
-            .map(|b| i64::from_ne_bytes(b.try_into().unwrap_or([0; 8])))
-    };
-    let Some(code) = int(8) else {
-        return format!("{{si_signo={}}}", signal_name(signo as u32));
-    };
-    let name = signal_name(signo as u32);
-    let code_name = match (signo, code) {
-        (17, 1) => "CLD_EXITED".to_owned(),
-        (17, 2) => "CLD_KILLED".to_owned(),
-        (17, 3) => "CLD_DUMPED".to_owned(),
-        (17, 4) => "CLD_TRAPPED".to_owned(),
-        (17, 5) => "CLD_STOPPED".to_owned(),
-        (17, 6) => "CLD_CONTINUED".to_owned(),
-        (_, 0) => "SI_USER".to_owned(),
-        (_, 0x80) => "SI_KERNEL".to_owned(),
-        (_, -1) => "SI_QUEUE".to_owned(),
-        (_, -6) => "SI_TKILL".to_owned(),
-        (_, c) => c.to_string(),
-    };
-    let pid = int(16).unwrap_or(0);
-    let pid = format!("{pid}{}", comm(pid));
-    let uid = int(20).unwrap_or(0);
-    if signo == 17 && (1..=6).contains(&code) {
-        let status = int(24).unwrap_or(0);
-        let status = if code == 1 {
-            status.to_string()
-        } else {
-            signal_name(status as u32)
-        };
-        format!(
-            "{{si_signo={name}, si_code={code_name}, si_pid={pid}, si_uid={uid}, si_status={status}, si_utime={}, si_stime={}}}",
-            long(32).unwrap_or(0),
-            long(40).unwrap_or(0)
-        )
-    } else if code <= 0 {
-        format!("{{si_signo={name}, si_code={code_name}, si_pid={pid}, si_uid={uid}}}")
-    } else {
-        format!(
-            "{{si_signo={name}, si_code={code_name}, si_addr={:#x}}}",
-            long(16).unwrap_or(0)
-        )
     }
 }

@@ -146,10 +146,13 @@ pub static TABLE: &[Syscall] = &[
         I,
     ),
     sys("sched_yield", &[], I),
-    sys(
-        "mremap",
-        &[Ptr, Uint, Uint, Flags(F::Mremap), Ptr],
-        Ret::Hex,
+    decoded(
+        Decoder::Mremap,
+        sys(
+            "mremap",
+            &[Ptr, Uint, Uint, Flags(F::Mremap), Ptr],
+            Ret::Hex,
+        ),
     ),
     sys("msync", &[Ptr, Uint, Flags(F::Msync)], I),
     sys("mincore", &[Ptr, Uint, Ptr], I),
@@ -305,7 +308,7 @@ pub static TABLE: &[Syscall] = &[
     sys("chown", &[Path, Int, Int], I),
     sys("fchown", &[Fd, Int, Int], I),
     sys("lchown", &[Path, Int, Int], I),
-    sys("umask", &[Mode], I),
+    sys("umask", &[Mode], Ret::Mode),
     sys("gettimeofday", &[out(fixed(16), S::Timeval), Ptr], I),
     sys(
         "getrlimit",
@@ -499,7 +502,7 @@ pub static TABLE: &[Syscall] = &[
         FdEffect::Socket,
         sys(
             "accept4",
-            &[Fd, SOCKADDR_OUT, SOCKLEN, Flags(F::SockType)],
+            &[Fd, SOCKADDR_OUT, SOCKLEN, Flags(F::Accept4)],
             Ret::Fd,
         ),
     ),
@@ -589,7 +592,7 @@ pub static TABLE: &[Syscall] = &[
     ),
     sys(
         "faccessat2",
-        &[DirFd, Path, Flags(F::Access), Flags(F::At)],
+        &[DirFd, Path, Flags(F::Access), Flags(F::Faccessat)],
         I,
     ),
     sys(

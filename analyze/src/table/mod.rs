@@ -43,6 +43,8 @@ pub enum Decoder {
     Ioctl,
     /// poll, ppoll: what the kernel wrote back, after the result.
     Poll,
+    /// mremap: the new address only with MREMAP_FIXED.
+    Mremap,
     /// socket: the protocol named for the IP families.
     Socket,
     /// getrandom: its buffer always in hex.
@@ -232,6 +234,10 @@ pub enum Flags {
     Mlockall,
     /// getpriority/setpriority's `which`.
     Priority,
+    /// accept4's flags.
+    Accept4,
+    /// faccessat2's flags (0x200 is AT_EACCESS there).
+    Faccessat,
 }
 
 /// How the return value is printed.
@@ -245,6 +251,8 @@ pub enum Ret {
     Pid,
     /// An address (mmap, brk).
     Hex,
+    /// A file mode, in octal (umask).
+    Mode,
     /// Never returns on success (execve, exit, exit_group, rt_sigreturn).
     NoReturn,
 }

@@ -7,6 +7,7 @@ mod clone;
 mod fcntl;
 mod futex;
 mod ioctl;
+mod mremap;
 mod poll;
 mod socket;
 
@@ -16,13 +17,14 @@ use super::{CallView, Hex, Options};
 use crate::table::{Arg, Decoder};
 
 impl CallView<'_> {
-    /// How many of its arguments the call shows: fcntl's command and ioctl's
-    /// request decide.
+    /// How many of its arguments the call shows: fcntl's command, ioctl's
+    /// request and mremap's flags decide.
     pub(super) fn shown_args(&self) -> usize {
         let cmd = self.args[1];
         match self.syscall.decoder {
             Decoder::Fcntl => fcntl::fcntl_arg(cmd).is_none().then_some(2),
             Decoder::Ioctl => ioctl::shown_args(cmd),
+            Decoder::Mremap => Some(mremap::shown_args(self.args[3])),
             _ => None,
         }
         .unwrap_or(self.syscall.args.len())
