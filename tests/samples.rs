@@ -692,6 +692,42 @@ fn details_print_as_strace_prints_them() {
 }
 
 #[test]
+fn structs_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "structs", &[arg(sample("structs"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("structs", &run);
+    // Whole lines where nothing changes between two runs.
+    let about = [
+        "epoll_ctl(",
+        "epoll_wait(",
+        "epoll_pwait(",
+        "timerfd_settime(",
+        "fstatfs(",
+    ];
+    let theirs: Vec<&str> = run
+        .strace_log
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+        .filter(|text| about.iter().any(|call| text.starts_with(call)))
+        .collect();
+    assert_eq!(theirs.len(), 8, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+    // The rest as far as it is the same.
+    for text in [
+        "timerfd_gettime(7, {it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=4, tv_nsec=",
+        "getrusage(RUSAGE_SELF, {ru_utime={tv_sec=0, tv_usec=",
+        "getrusage(RUSAGE_CHILDREN, {ru_utime={tv_sec=0, tv_usec=0}, ru_stime={tv_sec=0, tv_usec=0}, ...}) = 0",
+        "statfs(\"/\", {f_type=",
+    ] {
+        assert_both_print(&run, text);
+    }
+}
+
+#[test]
 fn futex_operations_print_as_strace_prints_them() {
     if !can_record() {
         return;

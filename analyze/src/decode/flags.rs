@@ -95,6 +95,8 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Priority => &xlat.priority,
         Flags::Accept4 => &xlat.accept4,
         Flags::Faccessat => &xlat.faccessat,
+        Flags::TimerfdSettime => &xlat.timerfd_settime,
+        Flags::Rusage => &xlat.rusage_who,
         _ => return None,
     })
 }
@@ -104,6 +106,12 @@ pub fn render(out: &mut String, xlat: &'static Xlat, flags: Flags, value: u64) {
     if flags == Flags::Futex {
         return futex_op(out, xlat, value);
     }
+    // An int in a register: its upper half is not the caller's.
+    let value = if flags == Flags::Rusage {
+        value as i32 as i64 as u64
+    } else {
+        value
+    };
     match table(xlat, flags) {
         Some(t) => render_with(out, t, value),
         None => out.push_str(&format!("{value:#x}")),

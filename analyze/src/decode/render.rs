@@ -236,14 +236,18 @@ impl CallView<'_> {
             Shape::Sigaction => structs::sigaction(out, mem.data),
             Shape::Pollfds => structs::pollfds(out, self.xlat, mem.data, self.args[1]),
             Shape::Dirents => structs::dirent_count(out, value, mem.data),
+            Shape::Statfs => structs::statfs(out, self.xlat, mem.data),
+            Shape::Timeval => structs::timeval(out, mem.data),
+            Shape::Itimerspec => structs::itimerspec(out, mem.data),
+            Shape::Rusage => structs::rusage(out, mem.data),
+            // epoll_wait's array holds as many events as it returned;
+            // epoll_ctl's is one.
+            Shape::EpollEvent => {
+                let count = (at == At::Exit).then(|| ret.unwrap_or(0).max(0) as u64);
+                structs::epoll_events(out, self.xlat, mem.data, count)
+            }
             // Copied, not decoded yet: the address, as before.
-            Shape::Statfs
-            | Shape::Timeval
-            | Shape::Itimerspec
-            | Shape::Msghdr
-            | Shape::Rusage
-            | Shape::EpollEvent
-            | Shape::CloneArgs => None,
+            Shape::Msghdr | Shape::CloneArgs => None,
             // Printed above (the iovec array and its data), or never copied.
             Shape::Iovecs | Shape::Opaque => None,
         };

@@ -219,6 +219,108 @@ pub fn timespec(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=5, tv_nsec=0}}`.
+pub fn itimerspec(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str("{it_interval=");
+    timespec(out, b.get(..16)?)?;
+    out.push_str(", it_value=");
+    timespec(out, b.get(16..)?)?;
+    out.push('}');
+    Some(())
+}
+
+/// `{tv_sec=1, tv_usec=500}`.
+pub fn timeval(out: &mut String, b: &[u8]) -> Option<()> {
+    let _ = write!(
+        out,
+        "{{tv_sec={}, tv_usec={}}}",
+        u64_at(b, 0)? as i64,
+        u64_at(b, 8)? as i64
+    );
+    Some(())
+}
+
+/// `{ru_utime={tv_sec=0, tv_usec=1894}, ru_stime={tv_sec=0, tv_usec=0}, ...}`.
+pub fn rusage(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str("{ru_utime=");
+    timeval(out, b)?;
+    out.push_str(", ru_stime=");
+    timeval(out, b.get(16..)?)?;
+    out.push_str(", ...}");
+    Some(())
+}
+
+/// `{f_type=EXT2_SUPER_MAGIC, f_bsize=4096, ..., f_flags=ST_VALID|ST_RELATIME}`
+/// from a 64-bit `struct statfs`.
+pub fn statfs(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+    let word = |i: usize| u64_at(b, i * 8);
+    out.push_str("{f_type=");
+    flags::render_with(out, &xlat.fs_magic, word(0)?);
+    let _ = write!(
+        out,
+        ", f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[",
+        word(1)?,
+        word(2)?,
+        word(3)?,
+        word(4)?,
+        word(5)?,
+        word(6)?
+    );
+    super::hex(out, u64::from(u32_at(b, 56)?));
+    out.push_str(", ");
+    super::hex(out, u64::from(u32_at(b, 60)?));
+    let _ = write!(
+        out,
+        "]}}, f_namelen={}, f_frsize={}, f_flags=",
+        word(8)?,
+        word(9)?
+    );
+    flags::render_with(out, &xlat.statfs_flags, word(10)?);
+    out.push('}');
+    Some(())
+}
+
+/// One `struct epoll_event`: `{events=EPOLLIN, data={u32=4, u64=4}}`.
+fn epoll_event(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+    let events = u32_at(b, 0)?;
+    let data = u64_at(b, xlat.epoll_event_data)?;
+    out.push_str("{events=");
+    flags::render_with(out, &xlat.epoll_events, u64::from(events));
+    let _ = write!(out, ", data={{u32={}, u64={data}}}}}", data as u32);
+    Some(())
+}
+
+/// epoll_ctl's event, or the first `count` events epoll_wait returned:
+/// `[{events=EPOLLIN, data={u32=4, u64=4}}, ...]`.
+pub fn epoll_events(
+    out: &mut String,
+    xlat: &'static Xlat,
+    b: &[u8],
+    count: Option<u64>,
+) -> Option<()> {
+    let size = xlat.epoll_event_size;
+    let Some(count) = count else {
+        return epoll_event(out, xlat, b);
+    };
+    out.push('[');
+    for i in 0..count {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let at = usize::try_from(i).ok()? * size;
+        match b.get(at..at + size) {
+            Some(event) => epoll_event(out, xlat, event)?,
+            // Past what the recording copied.
+            None => {
+                out.push_str("...");
+                break;
+            }
+        }
+    }
+    out.push(']');
+    Some(())
+}
+
 /// `[3, 4]`.
 pub fn int_pair(out: &mut String, b: &[u8]) -> Option<()> {
     out.push_str(&format!(

@@ -315,7 +315,11 @@ pub static TABLE: &[Syscall] = &[
         &[Flags(F::Rlimit), out(fixed(16), S::Rlimit)],
         I,
     ),
-    sys("getrusage", &[Int, out(fixed(144), S::Rusage)], I),
+    sys(
+        "getrusage",
+        &[Flags(F::Rusage), out(fixed(144), S::Rusage)],
+        I,
+    ),
     sys("sysinfo", &[out(fixed(112), S::Sysinfo)], I),
     sys("times", &[Ptr], I),
     sys("ptrace", &[Int, Pid, Ptr, Ptr], I),
@@ -492,12 +496,13 @@ pub static TABLE: &[Syscall] = &[
         "timerfd_settime",
         &[
             Fd,
-            Hex,
+            Flags(F::TimerfdSettime),
             inp(fixed(32), S::Itimerspec),
             out(fixed(32), S::Itimerspec),
         ],
         I,
     ),
+    sys("timerfd_gettime", &[Fd, out(fixed(32), S::Itimerspec)], I),
     fds(
         FdEffect::Socket,
         sys(

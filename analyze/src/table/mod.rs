@@ -238,6 +238,10 @@ pub enum Flags {
     Accept4,
     /// faccessat2's flags (0x200 is AT_EACCESS there).
     Faccessat,
+    /// timerfd_settime's flags.
+    TimerfdSettime,
+    /// getrusage's `who` (an int: RUSAGE_CHILDREN is -1).
+    Rusage,
 }
 
 /// How the return value is printed.
