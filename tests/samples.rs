@@ -728,6 +728,28 @@ fn structs_print_as_strace_prints_them() {
 }
 
 #[test]
+fn prctl_options_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "prctl", &[arg(sample("prctl"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("prctl", &run);
+    // Every prctl and sleep line of strace's but PR_GET_NAME's, whose name
+    // the kernel writes and the recorder does not copy.
+    let theirs: Vec<&str> = run
+        .strace_log
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+        .filter(|text| text.starts_with("prctl(PR_") || text.starts_with("clock_nanosleep("))
+        .filter(|text| !text.starts_with("prctl(PR_GET_NAME"))
+        .collect();
+    assert_eq!(theirs.len(), 12, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+}
+
+#[test]
 fn futex_operations_print_as_strace_prints_them() {
     if !can_record() {
         return;

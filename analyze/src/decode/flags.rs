@@ -97,6 +97,7 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Faccessat => &xlat.faccessat,
         Flags::TimerfdSettime => &xlat.timerfd_settime,
         Flags::Rusage => &xlat.rusage_who,
+        Flags::Prctl => &xlat.prctl,
         _ => return None,
     })
 }

@@ -163,7 +163,10 @@ pub static TABLE: &[Syscall] = &[
     fds(FdEffect::Dups, sys("dup", &[Fd], Ret::Fd)),
     fds(FdEffect::Dups, sys("dup2", &[Fd, Fd], Ret::Fd)),
     sys("pause", &[], I),
-    sys("nanosleep", &[TIMESPEC_IN, TIMESPEC_OUT], I),
+    decoded(
+        Decoder::Sleep,
+        sys("nanosleep", &[TIMESPEC_IN, TIMESPEC_OUT], I),
+    ),
     sys("getitimer", &[Int, out(fixed(32), S::Opaque)], I),
     sys("alarm", &[Uint], I),
     sys("setitimer", &[Int, Ptr, Ptr], I),
@@ -358,7 +361,12 @@ pub static TABLE: &[Syscall] = &[
     sys("munlock", &[Ptr, Uint], I),
     sys("mlockall", &[Flags(F::Mlockall)], I),
     sys("munlockall", &[], I),
-    sys("prctl", &[Flags(F::Prctl), Hex, Hex, Hex, Hex], I),
+    // The second argument is copied as a string: PR_SET_NAME's name (the
+    // decoder prints other options' as they are).
+    decoded(
+        Decoder::Prctl,
+        sys("prctl", &[Flags(F::Prctl), Str, Hex, Hex, Hex], I),
+    ),
     sys("arch_prctl", &[Flags(F::ArchPrctl), Hex], I),
     sys(
         "setrlimit",
@@ -412,10 +420,13 @@ pub static TABLE: &[Syscall] = &[
     sys("clock_settime", &[Flags(F::Clock), TIMESPEC_IN], I),
     sys("clock_gettime", &[Flags(F::Clock), TIMESPEC_OUT], I),
     sys("clock_getres", &[Flags(F::Clock), TIMESPEC_OUT], I),
-    sys(
-        "clock_nanosleep",
-        &[Flags(F::Clock), Flags(F::Timer), TIMESPEC_IN, TIMESPEC_OUT],
-        I,
+    decoded(
+        Decoder::Sleep,
+        sys(
+            "clock_nanosleep",
+            &[Flags(F::Clock), Flags(F::Timer), TIMESPEC_IN, TIMESPEC_OUT],
+            I,
+        ),
     ),
     sys("exit_group", &[Int], Ret::NoReturn),
     sys(

@@ -45,6 +45,10 @@ pub enum Decoder {
     Poll,
     /// mremap: the new address only with MREMAP_FIXED.
     Mremap,
+    /// nanosleep, clock_nanosleep: the time left only when interrupted.
+    Sleep,
+    /// prctl: the arguments its option uses.
+    Prctl,
     /// socket: the protocol named for the IP families.
     Socket,
     /// getrandom: its buffer always in hex.

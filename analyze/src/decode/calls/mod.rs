@@ -9,6 +9,8 @@ mod futex;
 mod ioctl;
 mod mremap;
 mod poll;
+mod prctl;
+mod sleep;
 mod socket;
 
 pub use fcntl::FcntlEffect;
@@ -36,6 +38,7 @@ impl CallView<'_> {
         match (self.syscall.decoder, i) {
             (Decoder::Fcntl, 2) => fcntl::fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
             (Decoder::Ioctl, 2) => ioctl::arg(self.args[1], self.syscall.args[2]),
+            (Decoder::Sleep, _) => sleep::arg(self.syscall.args, i, self.ret()),
             _ => self.syscall.args[i],
         }
     }
@@ -65,6 +68,10 @@ impl CallView<'_> {
                 self.render_futex(out, range, opts);
                 true
             }
+            Decoder::Prctl => {
+                self.render_prctl(out, range, opts);
+                true
+            }
             _ => false,
         }
     }
@@ -77,6 +84,7 @@ impl CallView<'_> {
                 self.render_fcntl_ret(out, ret, opts);
                 true
             }
+            Decoder::Prctl => self.render_prctl_ret(out, ret),
             _ => false,
         }
     }

@@ -1,0 +1,95 @@
+//! prctl: the arguments its option uses, in strace's forms.
+
+use crate::decode::{CallView, Options, flags::render_with, hex, push_int, signal_name};
+
+/// One printed argument after the option.
+enum Part {
+    /// As the table types it (the name PR_SET_NAME sets, copied).
+    Arg(usize),
+    Number(usize),
+    Address(usize),
+    Signal(usize),
+    Capability(usize),
+    Dumpable(usize),
+}
+
+use Part::*;
+
+/// What option `option` prints after itself; none for an option without a
+/// form of its own (its four arguments in hex).
+fn parts(option: u64) -> Option<&'static [Part]> {
+    Some(match option {
+        // PR_SET_PDEATHSIG, PR_GET_PDEATHSIG
+        1 => &[Signal(1)],
+        2 => &[Address(1)],
+        // PR_GET_DUMPABLE, PR_SET_DUMPABLE
+        3 => &[],
+        4 => &[Dumpable(1)],
+        // PR_SET_NAME, PR_GET_NAME
+        15 => &[Arg(1)],
+        16 => &[Address(1)],
+        // PR_GET_SECCOMP, PR_GET_TIMERSLACK
+        21 | 30 => &[],
+        // PR_CAPBSET_READ, PR_CAPBSET_DROP
+        23 | 24 => &[Capability(1)],
+        // PR_SET_TIMERSLACK, PR_SET_CHILD_SUBREAPER
+        29 | 36 => &[Number(1)],
+        37 => &[Address(1)],
+        // PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS: the unused ones too
+        38 | 39 => &[Number(1), Number(2), Number(3), Number(4)],
+        _ => return None,
+    })
+}
+
+/// PR_GET_DUMPABLE.
+const PR_GET_DUMPABLE: u64 = 3;
+
+impl CallView<'_> {
+    /// `prctl(PR_SET_NAME, "fid-sec")`: the printed arguments in `range` (by
+    /// their place in that list).
+    pub(super) fn render_prctl(
+        &self,
+        out: &mut String,
+        range: std::ops::Range<usize>,
+        opts: &Options,
+    ) {
+        let option = self.args[0];
+        let own = parts(option);
+        let generic = [Arg(0), Address(1), Address(2), Address(3), Address(4)];
+        let printed: Vec<&Part> = match own {
+            Some(parts) => std::iter::once(&Arg(0)).chain(parts).collect(),
+            None => generic.iter().collect(),
+        };
+        for (k, part) in printed
+            .into_iter()
+            .enumerate()
+            .take(range.end)
+            .skip(range.start)
+        {
+            if k > 0 {
+                out.push_str(", ");
+            }
+            let value = |i: usize| self.args[i];
+            match *part {
+                Arg(i) => self.render_arg(out, i, opts),
+                Number(i) => push_int(out, value(i)),
+                Address(i) => hex(out, value(i)),
+                Signal(i) => out.push_str(&signal_name(value(i) as u32)),
+                Capability(i) => render_with(out, &self.xlat.capabilities, value(i)),
+                Dumpable(i) => render_with(out, &self.xlat.suid_dump, value(i)),
+            }
+        }
+    }
+
+    /// PR_GET_DUMPABLE's result: `1 (SUID_DUMP_USER)`.
+    pub(super) fn render_prctl_ret(&self, out: &mut String, ret: i64) -> bool {
+        if self.args[0] != PR_GET_DUMPABLE {
+            return false;
+        }
+        push_int(out, ret);
+        out.push_str(" (");
+        render_with(out, &self.xlat.suid_dump, ret as u64);
+        out.push(')');
+        true
+    }
+}
