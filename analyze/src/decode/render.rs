@@ -246,6 +246,7 @@ impl CallView<'_> {
                 let count = (at == At::Exit).then(|| ret.unwrap_or(0).max(0) as u64);
                 structs::epoll_events(out, self.xlat, mem.data, count)
             }
+            Shape::Flock => structs::flock(out, self.xlat, mem.data, at == At::Exit),
             // Copied, not decoded yet: the address, as before.
             Shape::Msghdr | Shape::CloneArgs => None,
             // Printed above (the iovec array and its data), or never copied.

@@ -229,6 +229,31 @@ pub fn itimerspec(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=10}` from a
+/// `struct flock`, with `l_pid` as the kernel wrote it back (`found`).
+pub fn flock(out: &mut String, xlat: &'static Xlat, b: &[u8], found: bool) -> Option<()> {
+    out.push_str("{l_type=");
+    flags::render_with(out, &xlat.lock_type, u64::from(u16_at(b, 0)?));
+    out.push_str(", l_whence=");
+    flags::render(
+        out,
+        xlat,
+        crate::table::Flags::Whence,
+        u64::from(u16_at(b, 2)?),
+    );
+    let _ = write!(
+        out,
+        ", l_start={}, l_len={}",
+        u64_at(b, 8)? as i64,
+        u64_at(b, 16)? as i64
+    );
+    if found {
+        let _ = write!(out, ", l_pid={}", u32_at(b, 24)? as i32);
+    }
+    out.push('}');
+    Some(())
+}
+
 /// `{tv_sec=1, tv_usec=500}`.
 pub fn timeval(out: &mut String, b: &[u8]) -> Option<()> {
     let _ = write!(

@@ -286,7 +286,14 @@ pub static TABLE: &[Syscall] = &[
         Decoder::Fcntl,
         fds(
             FdEffect::Fcntl,
-            sys("fcntl", &[Fd, Flags(F::Fcntl), Hex], I),
+            // The third argument is copied both ways as a struct flock: the
+            // lock commands' (the decoder shows the other commands' as they
+            // are).
+            sys(
+                "fcntl",
+                &[Fd, Flags(F::Fcntl), both(fixed(32), S::Flock)],
+                I,
+            ),
         ),
     ),
     sys("flock", &[Fd, Flags(F::Lock)], I),

@@ -178,6 +178,8 @@ pub enum Shape {
     Sysinfo,
     EpollEvent,
     CloneArgs,
+    /// A `struct flock` (fcntl's locks).
+    Flock,
     /// Opaque: printed as an address.
     Opaque,
 }

@@ -25,13 +25,24 @@ pub enum FcntlEffect {
 /// What fcntl's third argument is for command `cmd`; none for the commands
 /// that take none (strace prints two arguments then).
 pub(super) fn fcntl_arg(cmd: u64) -> Option<Arg> {
+    use crate::table::{At, Shape, Size};
+    // A lock to set, as the caller described it; the one found, as the
+    // kernel wrote it back.
+    let flock = |at| Arg::Mem {
+        at,
+        size: Size::Fixed(32),
+        shape: Shape::Flock,
+    };
     use crate::table::Flags as F;
     match cmd {
         F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
         2 => Some(Arg::Flags(F::FdFlags)),
         4 => Some(Arg::Flags(F::Open)),
         F_ADD_SEALS => Some(Arg::Flags(F::Seals)),
-        5..=7 | 36..=38 => Some(Arg::Ptr),
+        // F_GETLK, F_OFD_GETLK
+        5 | 36 => Some(flock(At::Exit)),
+        // F_SETLK, F_SETLKW, F_OFD_SETLK, F_OFD_SETLKW
+        6 | 7 | 37 | 38 => Some(flock(At::Enter)),
         _ => Some(Arg::Int),
     }
 }
