@@ -1,9 +1,12 @@
 /* Calls whose flags and constants strace names: memfd seals (fcntl
  * F_ADD_SEALS, F_GET_SEALS), posix_fadvise's advice, ioctl FIONBIO (its int)
  * and FICLONE, timerfd and signalfd flags, msync and mlockall flags,
- * getpriority/setpriority's `which`, netlink socket protocols. */
+ * getpriority/setpriority's `which`, netlink socket protocols, socket
+ * options by level. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <linux/fs.h>
 #include <linux/netlink.h>
 #include <signal.h>
@@ -40,6 +43,14 @@ int main(void)
     int route = socket(AF_NETLINK, SOCK_DGRAM, NETLINK_ROUTE);
     mlockall(MCL_CURRENT | MCL_FUTURE);
     munlockall();
+    int tcp = socket(AF_INET, SOCK_STREAM, 0), value;
+    socklen_t size = sizeof value;
+    setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    setsockopt(tcp, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    setsockopt(tcp, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+    getsockopt(tcp, SOL_SOCKET, SO_ERROR, &value, &size);
+    getsockopt(tcp, SOL_SOCKET, SO_TYPE, &value, &size);
+    close(tcp);
     close(audit);
     close(route);
     close(timer);

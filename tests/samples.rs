@@ -656,7 +656,7 @@ fn constants_are_named_as_strace_names_them() {
         .skip_while(|text| !text.starts_with("memfd_create("))
         .filter(|text| !text.starts_with("+++"))
         .collect();
-    assert_eq!(theirs.len(), 23, "{}", run.strace_log);
+    assert_eq!(theirs.len(), 30, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
 }
 

@@ -240,27 +240,33 @@ pub static TABLE: &[Syscall] = &[
             I,
         ),
     ),
-    sys(
-        "setsockopt",
-        &[
-            Fd,
-            Flags(F::SockLevel),
-            Flags(F::SockOpt),
-            inp(arg(4), S::IntVal),
-            Uint,
-        ],
-        I,
+    decoded(
+        Decoder::Sockopt,
+        sys(
+            "setsockopt",
+            &[
+                Fd,
+                Flags(F::SockLevel),
+                Flags(F::SockOpt),
+                inp(arg(4), S::IntVal),
+                Uint,
+            ],
+            I,
+        ),
     ),
-    sys(
-        "getsockopt",
-        &[
-            Fd,
-            Flags(F::SockLevel),
-            Flags(F::SockOpt),
-            out(fixed(4), S::IntVal),
-            both(fixed(4), S::Socklen),
-        ],
-        I,
+    decoded(
+        Decoder::Sockopt,
+        sys(
+            "getsockopt",
+            &[
+                Fd,
+                Flags(F::SockLevel),
+                Flags(F::SockOpt),
+                out(fixed(4), S::IntVal),
+                both(fixed(4), S::Socklen),
+            ],
+            I,
+        ),
     ),
     decoded(
         Decoder::Clone,

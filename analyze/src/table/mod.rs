@@ -49,6 +49,8 @@ pub enum Decoder {
     Sleep,
     /// prctl: the arguments its option uses.
     Prctl,
+    /// setsockopt, getsockopt: the option named for its level.
+    Sockopt,
     /// socket: the protocol named for the IP families.
     Socket,
     /// getrandom: its buffer always in hex.

@@ -12,6 +12,7 @@ mod poll;
 mod prctl;
 mod sleep;
 mod socket;
+mod sockopt;
 
 pub use fcntl::FcntlEffect;
 
@@ -43,10 +44,12 @@ impl CallView<'_> {
         }
     }
 
-    /// Argument `i` by name, where the decoder names it (socket's protocol).
+    /// Argument `i` by name, where the decoder names it (socket's protocol,
+    /// a socket option by its level).
     pub(super) fn arg_name(&self, i: usize) -> Option<&'static str> {
         match (self.syscall.decoder, i) {
             (Decoder::Socket, 2) => socket::socket_protocol(self.xlat, self.args[0], self.args[2]),
+            (Decoder::Sockopt, 2) => sockopt::option_name(self.xlat, self.args[1], self.args[2]),
             _ => None,
         }
     }
