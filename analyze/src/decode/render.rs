@@ -54,7 +54,7 @@ impl CallView<'_> {
             Arg::Uint => push_int(out, value),
             Arg::Hex => hex(out, value),
             Arg::Ptr => pointer(out, value),
-            Arg::Mode => out.push_str(&octal_mode(value as u32 & 0o7777)),
+            Arg::Mode => out.push_str(&octal_mode(value as u32)),
             Arg::Signal => out.push_str(&signal_name(value as u32)),
             Arg::Flags(f) => flags::render(out, self.xlat, f, value),
             Arg::Path | Arg::Str => {
@@ -233,7 +233,7 @@ impl CallView<'_> {
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
             Shape::Sockaddr => structs::sockaddr(out, self.xlat, mem.data),
             Shape::Sigset => structs::sigset(out, mem.data),
-            Shape::Sigaction => structs::sigaction(out, mem.data),
+            Shape::Sigaction => structs::sigaction(out, self.xlat, mem.data),
             Shape::Pollfds => structs::pollfds(out, self.xlat, mem.data, self.args[1]),
             Shape::Dirents => structs::dirent_count(out, value, mem.data),
             Shape::Statfs => structs::statfs(out, self.xlat, mem.data),

@@ -55,8 +55,8 @@ pub fn siginfo(xlat: &Xlat, signo: i32, info: &[u8], comm: impl Fn(i32) -> Strin
                 ", si_pid={pid}{}, si_uid={}, si_status={status}, si_utime={}, si_stime={}",
                 comm(pid),
                 int(20).unwrap_or(0),
-                long(32).unwrap_or(0),
-                long(40).unwrap_or(0)
+                clock_ticks(long(32).unwrap_or(0)),
+                clock_ticks(long(40).unwrap_or(0))
             );
         }
         SIGILL | SIGTRAP | SIGBUS | SIGFPE | SIGSEGV if kernel_sent => {
@@ -87,6 +87,15 @@ pub fn siginfo(xlat: &Xlat, signo: i32, info: &[u8], comm: impl Fn(i32) -> Strin
     }
     out.push('}');
     out
+}
+
+/// CPU time in clock ticks (USER_HZ, 100 a second), with strace's comment in
+/// seconds when there is any: `8 /* 0.08 s */`.
+fn clock_ticks(ticks: i64) -> String {
+    if ticks == 0 {
+        return "0".to_owned();
+    }
+    format!("{ticks} /* {}.{:02} s */", ticks / 100, ticks % 100)
 }
 
 /// The name of `code` for `signo`: its own codes, then the ones any signal

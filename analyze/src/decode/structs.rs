@@ -460,17 +460,8 @@ pub fn sigset(out: &mut String, b: &[u8]) -> Option<()> {
 }
 
 /// The kernel's `struct sigaction` (x86_64): handler, flags, restorer, mask.
-pub fn sigaction(out: &mut String, b: &[u8]) -> Option<()> {
-    const FLAGS: &[(u64, &str)] = &[
-        (1, "SA_NOCLDSTOP"),
-        (2, "SA_NOCLDWAIT"),
-        (4, "SA_SIGINFO"),
-        (0x0400_0000, "SA_RESTORER"),
-        (0x0800_0000, "SA_ONSTACK"),
-        (0x1000_0000, "SA_RESTART"),
-        (0x4000_0000, "SA_NODEFER"),
-        (0x8000_0000, "SA_RESETHAND"),
-    ];
+pub fn sigaction(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+    const SA_RESTORER: u64 = 0x0400_0000;
     let handler = u64_at(b, 0)?;
     let flags = u64_at(b, 8)?;
     let restorer = u64_at(b, 16)?;
@@ -483,18 +474,8 @@ pub fn sigaction(out: &mut String, b: &[u8]) -> Option<()> {
     out.push_str(", sa_mask=");
     sigset(out, b.get(24..32)?)?;
     out.push_str(", sa_flags=");
-    let mut names: Vec<String> = FLAGS
-        .iter()
-        .filter(|(bit, _)| flags & bit != 0)
-        .map(|(_, n)| (*n).to_owned())
-        .collect();
-    let rest = FLAGS.iter().fold(flags, |r, (bit, _)| r & !bit);
-    if rest != 0 {
-        names.push(format!("{rest:#x}"));
-    }
-    out.push_str(if names.is_empty() { "0" } else { "" });
-    out.push_str(&names.join("|"));
-    if flags & 0x0400_0000 != 0 {
+    flags::render_with(out, &xlat.sa_flags, flags);
+    if flags & SA_RESTORER != 0 {
         let _ = write!(out, ", sa_restorer={restorer:#x}");
     }
     out.push('}');
