@@ -228,6 +228,8 @@ impl CallView<'_> {
                 }
                 None => structs::int_pair(out, mem.data),
             },
+            // A wait that reaped no child (WNOHANG: 0) wrote no status.
+            Shape::WaitStatus if ret == Some(0) => None,
             Shape::WaitStatus => structs::wait_status(out, mem.data),
             Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
