@@ -649,10 +649,7 @@ fn constants_are_named_as_strace_names_them() {
     assert_eq!(run.status, Some(0));
     assert_same_calls("constants", &run);
     // strace's lines from the program's first call on, byte for byte.
-    let theirs: Vec<&str> = run
-        .strace_log
-        .lines()
-        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+    let theirs: Vec<&str> = strace_calls(&run)
         .skip_while(|text| !text.starts_with("memfd_create("))
         .filter(|text| !text.starts_with("+++"))
         .collect();
@@ -680,10 +677,7 @@ fn details_print_as_strace_prints_them() {
         "--- SIGSEGV",
         "--- SIGALRM",
     ];
-    let theirs: Vec<&str> = run
-        .strace_log
-        .lines()
-        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+    let theirs: Vec<&str> = strace_calls(&run)
         .filter(|text| about.iter().any(|call| text.starts_with(call)))
         .collect();
     assert_eq!(theirs.len(), 9, "{}", run.strace_log);
@@ -708,10 +702,7 @@ fn structs_print_as_strace_prints_them() {
         "timerfd_settime(",
         "fstatfs(",
     ];
-    let theirs: Vec<&str> = run
-        .strace_log
-        .lines()
-        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+    let theirs: Vec<&str> = strace_calls(&run)
         .filter(|text| about.iter().any(|call| text.starts_with(call)))
         .collect();
     assert_eq!(theirs.len(), 8, "{}", run.strace_log);
@@ -738,10 +729,7 @@ fn prctl_options_print_as_strace_prints_them() {
     assert_same_calls("prctl", &run);
     // Every prctl and sleep line of strace's but PR_GET_NAME's, whose name
     // the kernel writes and the recorder does not copy.
-    let theirs: Vec<&str> = run
-        .strace_log
-        .lines()
-        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+    let theirs: Vec<&str> = strace_calls(&run)
         .filter(|text| text.starts_with("prctl(PR_") || text.starts_with("clock_nanosleep("))
         .filter(|text| !text.starts_with("prctl(PR_GET_NAME"))
         .collect();
@@ -758,10 +746,7 @@ fn record_locks_print_as_strace_prints_them() {
     let run = run(dir.path(), "locks", &[arg(sample("locks"))]);
     assert_eq!(run.status, Some(0));
     assert_same_calls("locks", &run);
-    let theirs: Vec<&str> = run
-        .strace_log
-        .lines()
-        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+    let theirs: Vec<&str> = strace_calls(&run)
         .filter(|text| text.starts_with("fcntl(3, F_"))
         .collect();
     assert_eq!(theirs.len(), 5, "{}", run.strace_log);
@@ -779,14 +764,18 @@ fn futex_operations_print_as_strace_prints_them() {
     assert_same_calls("futexes", &run);
     // Every futex line of strace's, byte for byte (the program's own 13; the
     // loader makes none).
-    let theirs: Vec<&str> = run
-        .strace_log
-        .lines()
-        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+    let theirs: Vec<&str> = strace_calls(&run)
         .filter(|text| text.starts_with("futex("))
         .collect();
     assert_eq!(theirs.len(), 13, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
+}
+
+/// strace's lines of `run`, without their pid prefixes.
+fn strace_calls(run: &Run) -> impl Iterator<Item = &str> {
+    run.strace_log
+        .lines()
+        .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
 }
 
 /// Each of `lines` (strace's) is a line of `show`'s, whole, its `[pid N] `

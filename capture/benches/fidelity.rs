@@ -144,18 +144,26 @@ fn compare(dir: &Path, command: &str) -> Option<Row> {
     })
 }
 
-/// strace's lines of one run, without pid prefixes.
-fn strace(dir: &Path, command: &str, log: &str) -> Option<Vec<String>> {
+/// Runs `command` in `dir` under `setarch -R` (addresses repeat from run to
+/// run), its output discarded; none if it did not succeed.
+fn without_aslr(dir: &Path, command: &[&str]) -> Option<()> {
     let status = Command::new("setarch")
-        .args([
-            "-R", "strace", "-f", "-s", "32", "-o", log, "sh", "-c", command,
-        ])
+        .arg("-R")
+        .args(command)
         .current_dir(dir)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
         .ok()?;
-    status.success().then_some(())?;
+    status.success().then_some(())
+}
+
+/// strace's lines of one run, without pid prefixes.
+fn strace(dir: &Path, command: &str, log: &str) -> Option<Vec<String>> {
+    without_aslr(
+        dir,
+        &["strace", "-f", "-s", "32", "-o", log, "sh", "-c", command],
+    )?;
     let text = std::fs::read_to_string(dir.join(log)).ok()?;
     Some(joined(&text))
 }
@@ -187,16 +195,10 @@ fn joined(log: &str) -> Vec<String> {
 /// `systrace show --thread`'s lines of one recording, without the headers.
 fn systrace(dir: &Path, command: &str) -> Option<Vec<String>> {
     let systrace = env!("CARGO_BIN_EXE_systrace");
-    let status = Command::new("setarch")
-        .args([
-            "-R", systrace, "record", "-o", "t.bin", "--", "sh", "-c", command,
-        ])
-        .current_dir(dir)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .ok()?;
-    status.success().then_some(())?;
+    without_aslr(
+        dir,
+        &[systrace, "record", "-o", "t.bin", "--", "sh", "-c", command],
+    )?;
     let out = Command::new(systrace)
         .args(["show", "--thread", "-s", "32", "t.bin"])
         .current_dir(dir)
