@@ -24,11 +24,6 @@ impl FdTracker {
         self.tables.get(&pid)
     }
 
-    /// What descriptor `fd` of process `pid` refers to, if known.
-    pub fn name(&self, pid: u32, fd: i64) -> Option<&[u8]> {
-        Some(&self.tables.get(&pid)?.get(&fd)?.name)
-    }
-
     /// Applies what a returned call did (see [`changes`]) to process `pid`.
     pub fn apply(&mut self, pid: u32, changes: impl IntoIterator<Item = FdChange>) {
         let mut changes = changes.into_iter().peekable();
