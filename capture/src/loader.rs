@@ -48,8 +48,8 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
     let offsets = offsets?;
     let trace_all = u32::from(matches!(filter, Filter::All));
     let self_tgid = std::process::id();
-    // The kernel wakes the reader once an eighth of the ring is full (4 MiB
-    // of the default 32, as before; it also polls every few milliseconds).
+    // The kernel wakes the reader once an eighth of the ring is full (1 MiB
+    // of the default 8; it also polls every few milliseconds).
     let wakeup_bytes = u64::from(ring_bytes / 8);
     let pending = if trace_all == 1 {
         MAX_PENDING

@@ -3,8 +3,10 @@
 //! Data flow: [`cli`] turns the command line into plain configs; [`record`] forks
 //! the program held on a pipe ([`spawn`]), has [`loader`] load the eBPF programs
 //! built from `capture-ebpf` (embedded at build time by `build.rs`) with the
-//! capture rules of `analyze`'s syscall table, lets the program run, and turns
-//! ring-buffer records into events ([`wire`]) for a `format::Writer`. `show` hands a
+//! capture rules of `analyze`'s syscall table, lets the program run, has
+//! [`reader`] copy ring-buffer records out on a thread of its own, and turns
+//! them into events ([`wire`]), put back in time order ([`reorder`]), for a
+//! `format::Writer`. `show` hands a
 //! `format::Trace` to the printers of `analyze`. Errors travel up as `anyhow`
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
@@ -13,6 +15,7 @@ mod kernel_btf;
 mod loader;
 mod machine;
 mod output;
+mod reader;
 mod record;
 mod reorder;
 mod ring;

@@ -13,30 +13,23 @@ use anyhow::{Context as _, bail};
 use aya::maps::{HashMap as BpfHashMap, MapData};
 use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount};
 use format::{Body, Event, Writer, WriterOptions};
-use tokio::{
-    io::{Interest, unix::AsyncFd},
-    signal::unix::{SignalKind, signal as watch_signal},
-};
+use tokio::signal::unix::{SignalKind, signal as watch_signal};
 
 use crate::{
     loader::{self, Filter},
     output::{Kind, Output},
+    reader::{Chunk, Reader},
     reorder::Reorder,
     ring::Ring,
     spawn::{Credentials, HeldChild},
     wire::Decoder,
 };
 
-/// How often the recorder drains the ring buffer (the kernel only wakes it when
-/// a lot has piled up), checks on the targets and flushes a quiet trace.
+/// How often the recorder collects loss counts, checks on the targets and
+/// flushes a quiet trace.
 const TICK: Duration = Duration::from_millis(10);
 /// How often tasks still believed alive are checked in /proc.
 const PRUNE_EVERY: Duration = Duration::from_secs(1);
-/// Records taken from the ring buffer at a time: between batches the loop
-/// gets back to the writer, its timer and the stop signals, whatever the load.
-const DRAIN_BATCH: usize = 4 << 10;
-/// The final drain's bound, in batches (targets of -p may still be running).
-const FINAL_BATCHES: usize = 256;
 /// After `--duration`, how long a program sent SIGTERM has before SIGKILL.
 const TERM_GRACE: Duration = Duration::from_secs(2);
 /// How often a growing loss is reported while recording.
@@ -149,8 +142,9 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         last_warning: None,
     };
     let writing = |what: &str| format!("{what} {}", output.writing_to().display());
+    let reader = Reader::start(ring).context("starting the ring buffer's reader")?;
     runtime
-        .block_on(recorder.run(ring))
+        .block_on(recorder.run(reader))
         .with_context(|| writing("writing"))?;
     // A program still running when the user stopped recording: as if the stop
     // signal had ended us (-p and -a end that way normally: 0).
@@ -312,38 +306,21 @@ struct Recorder {
 }
 
 impl Recorder {
-    /// Drains the ring buffer until the targets are gone or the user stops.
-    async fn run(&mut self, ring: Ring) -> anyhow::Result<()> {
-        // SAFETY: the Ring owns its map fd, which stays open and unchanged for
-        // as long as the AsyncFd owns the Ring.
-        let mut ring = unsafe { AsyncFd::register_with_interest(ring, Interest::READABLE) }
-            .map_err(|e| e.into_parts().1)
-            .context("watching the ring buffer")?;
+    /// Takes the reader's records until the targets are gone or the user stops.
+    async fn run(&mut self, mut reader: Reader) -> anyhow::Result<()> {
         let mut tick = tokio::time::interval(TICK);
-        // The program's end (its last records are in the ring by then): looked
-        // at now, not at the next tick.
+        // The program's end: its last records are in the ring by then, and
+        // are wanted now, not at the reader's next tick.
         let mut child_ended = watch_signal(SignalKind::child()).context("watching for SIGCHLD")?;
-        // Records left behind by the last batch: the next one is taken at once.
-        // (The kernel wakes the reader only now and then, so a backlog found on
-        // a tick is not announced again.)
-        let mut backlog = false;
         loop {
             tokio::select! {
-                guard = ring.readable_mut() => {
-                    let mut guard = guard?;
-                    backlog = !self.drain(guard.get_inner_mut())?;
-                    if !backlog {
-                        guard.clear_ready();
-                    }
-                }
-                () = std::future::ready(()), if backlog => {
-                    backlog = !self.drain(ring.get_mut())?;
-                }
-                _ = child_ended.recv() => {
-                    backlog = !self.drain(ring.get_mut())?;
-                }
+                chunk = reader.next() => match chunk {
+                    Some(chunk) => self.take(&reader, chunk)?,
+                    // The reader failed: finish says why.
+                    None => break,
+                },
+                _ = child_ended.recv() => reader.poke(),
                 _ = tick.tick() => {
-                    backlog = !self.drain(ring.get_mut())?;
                     self.collect_losses()?;
                     self.writer.flush_if_due()?;
                 }
@@ -352,11 +329,11 @@ impl Recorder {
                 break;
             }
         }
-        for _ in 0..FINAL_BATCHES {
-            if self.drain(ring.get_mut())? {
-                break;
-            }
+        reader.stop();
+        while let Some(chunk) = reader.next().await {
+            self.take(&reader, chunk)?;
         }
+        reader.finish().context("reading the ring buffer")?;
         self.collect_losses()?;
         self.write_ready(true)
     }
@@ -447,23 +424,22 @@ impl Recorder {
         Ok(false)
     }
 
-    /// Takes one batch of records from the ring buffer and writes out what is
-    /// ready. True when the ring was emptied.
-    fn drain(&mut self, ring: &mut Ring) -> anyhow::Result<bool> {
+    /// Decodes a chunk of records and writes out what is ready.
+    fn take(&mut self, reader: &Reader, chunk: Chunk) -> anyhow::Result<()> {
         let Self {
             live,
             reorder,
             decoder,
             ..
         } = self;
-        let emptied = ring.drain(DRAIN_BATCH, |record| {
+        for record in chunk.records() {
             decoder.decode(record, |event| {
                 track_life(live, &event);
                 reorder.push(event);
             });
-        });
-        self.write_ready(false)?;
-        Ok(emptied)
+        }
+        reader.recycle(chunk);
+        self.write_ready(false)
     }
 
     /// Writes the held-back events that are ready (all of them at the end),

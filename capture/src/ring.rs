@@ -64,11 +64,12 @@ impl Ring {
         })
     }
 
-    /// Hands up to `max` committed records to `f`, oldest first, freeing
-    /// each one's space after. True when it read all there was.
-    pub fn drain(&mut self, max: usize, mut f: impl FnMut(&[u8])) -> bool {
+    /// Hands committed records to `f`, oldest first, freeing each one's
+    /// space after, until `f` returns false or none is left. True when it
+    /// read all there was.
+    pub fn drain(&mut self, mut f: impl FnMut(&[u8]) -> bool) -> bool {
         let mut produced = self.producer.atomic_u64(0).load(Ordering::Acquire);
-        for _ in 0..max {
+        loop {
             if self.pos == produced {
                 produced = self.producer.atomic_u64(0).load(Ordering::Acquire);
                 if self.pos == produced {
@@ -84,15 +85,16 @@ impl Ring {
                 return true;
             }
             let len = u64::from(header & !(BUSY | DISCARDED));
-            if header & DISCARDED == 0 {
-                f(self.record(self.pos + HEADER_BYTES, len as usize));
-            }
+            let more =
+                header & DISCARDED != 0 || f(self.record(self.pos + HEADER_BYTES, len as usize));
             self.pos += (HEADER_BYTES + len).next_multiple_of(8);
             self.consumer
                 .atomic_u64(0)
                 .store(self.pos, Ordering::Release);
+            if !more {
+                return false;
+            }
         }
-        false
     }
 
     /// The `len` bytes at ring position `pos`, in one piece.
@@ -130,6 +132,10 @@ struct Mapping {
     ptr: NonNull<u8>,
     len: usize,
 }
+
+// SAFETY: the mapping belongs to its owner alone; moving it to another
+// thread moves only the pointer, and it is unmapped once, on drop.
+unsafe impl Send for Mapping {}
 
 impl Mapping {
     fn new(fd: BorrowedFd<'_>, len: usize, prot: libc::c_int, offset: usize) -> io::Result<Self> {

@@ -64,9 +64,11 @@ pub(super) struct RecordArgs {
     #[arg(short, long, value_name = "USER")]
     pub(super) user: Option<String>,
     /// The kernel's ring buffer for events (a power of two from 1M to 1G; it
-    /// is mapped once, so the recorder's memory grows by this). The default
-    /// holds the bursts of 64 busy threads; raise it if events are lost.
-    #[arg(long, value_name = "SIZE", default_value = "32M", value_parser = parse_buffer_size)]
+    /// is mapped once, so the recorder's memory grows by this). The recorder
+    /// copies records out as they come and holds up to 32 MiB of them during
+    /// a burst; with that, the default took the bursts of 128 busy threads.
+    /// Raise it if events are lost.
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_buffer_size)]
     pub(super) buffer_size: u32,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
