@@ -1,10 +1,11 @@
 //! What replay knows of each task beside its descriptors: its command name
-//! (strace's `-Y`), its latest exec (for an execve whose own copy faulted),
-//! and which ended processes their parents have not reaped yet.
+//! (strace's `-Y`), the exec its execve in progress made (for one whose own
+//! copy faulted), and which ended processes their parents have not reaped
+//! yet.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use format::{BodyRef, EventRef, Trace};
+use format::{BodyRef, EventRef, Filter, Trace};
 
 /// An exec's filename and argv.
 pub type Exec = (Vec<u8>, Vec<Vec<u8>>);
@@ -17,6 +18,7 @@ pub struct Tasks {
     /// Processes that ended and are not yet reaped: strace names them until
     /// then (`si_pid=1234<sh>`).
     zombies: FxHashSet<u32>,
+    /// Per thread in an execve whose copies faulted, the exec it made.
     execs: FxHashMap<u32, Exec>,
 }
 
@@ -43,9 +45,51 @@ impl Tasks {
         self.comms.get(&tid).map(String::as_str)
     }
 
-    /// Thread `tid`'s latest exec.
+    /// The exec thread `tid`'s execve in progress made, when its own copies
+    /// faulted (see [`Tasks::look_ahead_for_exec`]).
     pub fn exec(&self, tid: u32) -> Option<&Exec> {
         self.execs.get(&tid)
+    }
+
+    /// An execve entered at `ts` whose copy of its path or argv faulted (a
+    /// page this process has not touched yet is not in its memory, and a
+    /// probe cannot fault it in; after the exec the old memory is gone):
+    /// the exec record that follows holds both, as the kernel took them.
+    /// strace prints them at the enter, before that record comes, so it is
+    /// looked for ahead: the thread's next event, unless that is another
+    /// call's or its exit (the execve failed, and made none).
+    pub fn look_ahead_for_exec(&mut self, trace: &Trace, tid: u32, ts: u64) {
+        self.execs.remove(&tid);
+        let ahead = Filter {
+            tids: Some(vec![tid]),
+            since: Some(ts),
+            until: None,
+        };
+        for i in trace.select(&ahead) {
+            // A chunk that does not decode: the replay reports it.
+            let Ok(chunk) = trace.chunk(i) else {
+                return;
+            };
+            let after = chunk
+                .events()
+                .filter(|e| ahead.wants(e))
+                .skip_while(|e| e.ts == ts && matches!(e.body, BodyRef::SysEnter { .. }));
+            for event in after {
+                match event.body {
+                    BodyRef::Exec { filename, argv, .. } => {
+                        let exec = (filename.to_vec(), argv.map(<[u8]>::to_vec).collect());
+                        self.execs.insert(tid, exec);
+                        return;
+                    }
+                    BodyRef::SysEnter { .. }
+                    | BodyRef::SysExit { .. }
+                    | BodyRef::TaskExit { .. } => {
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
 
     /// A call returned `pid` (wait4, waitid): an ended process it names was
@@ -66,15 +110,11 @@ impl Tasks {
                     self.comms.insert(child_tid, comm);
                 }
             }
-            BodyRef::Exec { filename, argv, .. } => {
-                if self.follow_comms {
-                    // The kernel's comm: the file's name, cut at 15 bytes.
-                    let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
-                    let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
-                    self.comms.insert(tid, comm.into_owned());
-                }
-                self.execs
-                    .insert(tid, (filename.to_vec(), argv.map(<[u8]>::to_vec).collect()));
+            BodyRef::Exec { filename, .. } if self.follow_comms => {
+                // The kernel's comm: the file's name, cut at 15 bytes.
+                let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
+                let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
+                self.comms.insert(tid, comm.into_owned());
             }
             BodyRef::TaskExit { .. } => {
                 self.execs.remove(&tid);

@@ -4,6 +4,7 @@
 mod common;
 
 use common::{call, capture, show, trace};
+use format::{Body, Capture, CaptureStatus, Event};
 
 /// wait4 with WNOHANG that found no child ended (= 0) wrote no status:
 /// strace prints the address, as measured with strace 6.1:
@@ -21,5 +22,90 @@ fn a_wait_that_reaped_nothing_shows_no_status() {
         show(&trace),
         "wait4(13251, 0x7fffffffe628, WNOHANG, NULL) = 0\n\
          wait4(13251, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL) = 13251\n"
+    );
+}
+
+/// An execve whose copies of its path and argv faulted (its strings on a
+/// page the process never touched, which a probe cannot fault in) is
+/// printed with what the exec record that follows holds, as strace prints
+/// it, even when another process's line comes in between; a failed execve
+/// that made no exec keeps its addresses. strace 6.1 on `samples/forker`:
+/// `execve("/bin/sh", ["sh", "-c", "exit 7"], 0x7fffffffe1d8 /* 3 vars */ <unfinished ...>`.
+#[test]
+fn a_faulted_execve_shows_what_its_exec_record_holds() {
+    const EXECVE: i64 = 59;
+    const GETPID: i64 = 39;
+    let args = [
+        0x5555_5555_6013,
+        0x7fff_ffff_dff0,
+        0x7fff_ffff_e1d8,
+        0,
+        0,
+        0,
+    ];
+    let faulted = |arg| Capture {
+        arg,
+        status: CaptureStatus::Fault,
+        data: vec![],
+    };
+    let envp = capture(2, &3u32.to_ne_bytes());
+    let (_dir, trace) = trace("x86_64", |w, ts| {
+        let mut push = |tid, body| {
+            *ts += 1000;
+            let event = Event {
+                tid,
+                pid: tid,
+                cpu: 0,
+                ts: *ts,
+                body,
+            };
+            w.push(&event).unwrap();
+        };
+        let enter = |captures| Body::SysEnter {
+            nr: EXECVE,
+            args,
+            captures,
+        };
+        let exit = |ret| Body::SysExit {
+            nr: EXECVE,
+            ret,
+            captures: vec![],
+        };
+        // A failed one first: it made no exec, and the next one's is not its.
+        push(11, enter(vec![faulted(0), faulted(1), envp.clone()]));
+        push(11, exit(-2));
+        push(11, enter(vec![faulted(0), faulted(1), envp.clone()]));
+        push(
+            10,
+            Body::SysEnter {
+                nr: GETPID,
+                args: [0; 6],
+                captures: vec![],
+            },
+        );
+        push(
+            10,
+            Body::SysExit {
+                nr: GETPID,
+                ret: 10,
+                captures: vec![],
+            },
+        );
+        push(
+            11,
+            Body::Exec {
+                filename: b"/bin/sh".to_vec(),
+                comm: b"sh".to_vec(),
+                argv: vec![b"sh".to_vec(), b"-c".to_vec(), b"exit 7".to_vec()],
+            },
+        );
+        push(11, exit(0));
+    });
+    assert_eq!(
+        show(&trace),
+        "execve(0x555555556013, 0x7fffffffdff0, 0x7fffffffe1d8 /* 3 vars */) = -1 ENOENT (No such file or directory)\n\
+         [pid    11] execve(\"/bin/sh\", [\"sh\", \"-c\", \"exit 7\"], 0x7fffffffe1d8 /* 3 vars */ <unfinished ...>\n\
+         [pid    10] getpid()                    = 10\n\
+         [pid    11] <... execve resumed>)       = 0\n"
     );
 }
