@@ -21,6 +21,7 @@
 //! [`status`] reads exit statuses for every view, and [`progress`] shows a bar
 //! during long reads.
 
+mod ahead;
 pub mod decode;
 pub mod fds;
 mod json;

@@ -10,7 +10,7 @@ use std::{borrow::Cow, ops::ControlFlow, rc::Rc};
 
 use rustc_hash::FxHashMap;
 
-use format::{BodyRef, CaptureStatus, Event, EventRef, Filter, Trace};
+use format::{BodyRef, Event, EventRef, Filter, Trace};
 
 use crate::{
     Error,
@@ -173,7 +173,7 @@ pub fn replay(
                     }
                     None => Ok(()),
                 };
-                resolver.look_ahead_for_exec(trace, &enter);
+                resolver.context.tasks.entered(event.tid);
                 let step = lost.and_then(|()| resolver.entered(&enter, sink));
                 open.insert(event.tid, enter);
                 step
@@ -340,23 +340,6 @@ impl<'a> Resolver<'a> {
             self.context.fds.apply(enter.pid, self.changes.drain(..));
         }
         result
-    }
-
-    /// An execve whose own copies faulted: the exec it made, from ahead.
-    fn look_ahead_for_exec(&mut self, trace: &Trace, enter: &Event) {
-        let format::Body::SysEnter { nr, captures, .. } = &enter.body else {
-            return;
-        };
-        let execs = self
-            .syscall(*nr)
-            .is_some_and(|s| s.args.contains(&Arg::Argv));
-        let faulted =
-            captures.is_empty() || captures.iter().any(|c| c.status == CaptureStatus::Fault);
-        if execs && faulted {
-            self.context
-                .tasks
-                .look_ahead_for_exec(trace, enter.tid, enter.ts);
-        }
     }
 
     fn entered(&mut self, enter: &Rc<Event>, sink: &mut dyn TraceSink) -> Result<(), Error> {

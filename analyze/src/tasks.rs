@@ -1,11 +1,11 @@
 //! What replay knows of each task beside its descriptors: its command name
-//! (strace's `-Y`), the exec its execve in progress made (for one whose own
-//! copy faulted), and which ended processes their parents have not reaped
-//! yet.
+//! (strace's `-Y`), the exec its call in progress made (for an execve whose
+//! own copy faulted), and which ended processes their parents have not
+//! reaped yet.
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use format::{BodyRef, EventRef, Filter, Trace};
+use format::{BodyRef, EventRef, Trace};
 
 /// An exec's filename and argv.
 pub type Exec = (Vec<u8>, Vec<Vec<u8>>);
@@ -18,7 +18,7 @@ pub struct Tasks {
     /// Processes that ended and are not yet reaped: strace names them until
     /// then (`si_pid=1234<sh>`).
     zombies: FxHashSet<u32>,
-    /// Per thread in an execve whose copies faulted, the exec it made.
+    /// Per thread, the exec its call in progress made.
     execs: FxHashMap<u32, Exec>,
 }
 
@@ -45,51 +45,15 @@ impl Tasks {
         self.comms.get(&tid).map(String::as_str)
     }
 
-    /// The exec thread `tid`'s execve in progress made, when its own copies
-    /// faulted (see [`Tasks::look_ahead_for_exec`]).
+    /// The exec thread `tid`'s call in progress made (an execve's exit
+    /// comes after its exec record), for an execve whose own copies faulted.
     pub fn exec(&self, tid: u32) -> Option<&Exec> {
         self.execs.get(&tid)
     }
 
-    /// An execve entered at `ts` whose copy of its path or argv faulted (a
-    /// page this process has not touched yet is not in its memory, and a
-    /// probe cannot fault it in; after the exec the old memory is gone):
-    /// the exec record that follows holds both, as the kernel took them.
-    /// strace prints them at the enter, before that record comes, so it is
-    /// looked for ahead: the thread's next event, unless that is another
-    /// call's or its exit (the execve failed, and made none).
-    pub fn look_ahead_for_exec(&mut self, trace: &Trace, tid: u32, ts: u64) {
+    /// Thread `tid` entered a call: the exec of its last one is not this one's.
+    pub fn entered(&mut self, tid: u32) {
         self.execs.remove(&tid);
-        let ahead = Filter {
-            tids: Some(vec![tid]),
-            since: Some(ts),
-            until: None,
-        };
-        for i in trace.select(&ahead) {
-            // A chunk that does not decode: the replay reports it.
-            let Ok(chunk) = trace.chunk(i) else {
-                return;
-            };
-            let after = chunk
-                .events()
-                .filter(|e| ahead.wants(e))
-                .skip_while(|e| e.ts == ts && matches!(e.body, BodyRef::SysEnter { .. }));
-            for event in after {
-                match event.body {
-                    BodyRef::Exec { filename, argv, .. } => {
-                        let exec = (filename.to_vec(), argv.map(<[u8]>::to_vec).collect());
-                        self.execs.insert(tid, exec);
-                        return;
-                    }
-                    BodyRef::SysEnter { .. }
-                    | BodyRef::SysExit { .. }
-                    | BodyRef::TaskExit { .. } => {
-                        return;
-                    }
-                    _ => {}
-                }
-            }
-        }
     }
 
     /// A call returned `pid` (wait4, waitid): an ended process it names was
@@ -110,11 +74,14 @@ impl Tasks {
                     self.comms.insert(child_tid, comm);
                 }
             }
-            BodyRef::Exec { filename, .. } if self.follow_comms => {
-                // The kernel's comm: the file's name, cut at 15 bytes.
-                let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
-                let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
-                self.comms.insert(tid, comm.into_owned());
+            BodyRef::Exec { filename, argv, .. } => {
+                if self.follow_comms {
+                    // The kernel's comm: the file's name, cut at 15 bytes.
+                    let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
+                    let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
+                    self.comms.insert(tid, comm.into_owned());
+                }
+                self.execs.insert(tid, exec_of(filename, argv));
             }
             BodyRef::TaskExit { .. } => {
                 self.execs.remove(&tid);
@@ -144,4 +111,9 @@ fn commands(trace: &Trace) -> FxHashMap<u32, String> {
         .iter()
         .filter_map(|t| Some((t.tid.to_native(), comm_of(t.pid.to_native())?)))
         .collect()
+}
+
+/// An exec record's filename and argv, owned.
+pub fn exec_of<'a>(filename: &[u8], argv: impl Iterator<Item = &'a [u8]>) -> Exec {
+    (filename.to_vec(), argv.map(<[u8]>::to_vec).collect())
 }

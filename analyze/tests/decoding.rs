@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{call, capture, show, trace};
-use format::{Body, Capture, CaptureStatus, Event};
+use common::{call, capture, enter, exit, faulted, other_process_line, push, show, trace};
+use format::Body;
 
 /// wait4 with WNOHANG that found no child ended (= 0) wrote no status:
 /// strace prints the address, as measured with strace 6.1:
@@ -34,7 +34,6 @@ fn a_wait_that_reaped_nothing_shows_no_status() {
 #[test]
 fn a_faulted_execve_shows_what_its_exec_record_holds() {
     const EXECVE: i64 = 59;
-    const GETPID: i64 = 39;
     let args = [
         0x5555_5555_6013,
         0x7fff_ffff_dff0,
@@ -43,63 +42,21 @@ fn a_faulted_execve_shows_what_its_exec_record_holds() {
         0,
         0,
     ];
-    let faulted = |arg| Capture {
-        arg,
-        status: CaptureStatus::Fault,
-        data: vec![],
-    };
-    let envp = capture(2, &3u32.to_ne_bytes());
+    let copies = || vec![faulted(0), faulted(1), capture(2, &3u32.to_ne_bytes())];
     let (_dir, trace) = trace("x86_64", |w, ts| {
-        let mut push = |tid, body| {
-            *ts += 1000;
-            let event = Event {
-                tid,
-                pid: tid,
-                cpu: 0,
-                ts: *ts,
-                body,
-            };
-            w.push(&event).unwrap();
-        };
-        let enter = |captures| Body::SysEnter {
-            nr: EXECVE,
-            args,
-            captures,
-        };
-        let exit = |ret| Body::SysExit {
-            nr: EXECVE,
-            ret,
-            captures: vec![],
-        };
         // A failed one first: it made no exec, and the next one's is not its.
-        push(11, enter(vec![faulted(0), faulted(1), envp.clone()]));
-        push(11, exit(-2));
-        push(11, enter(vec![faulted(0), faulted(1), envp.clone()]));
-        push(
-            10,
-            Body::SysEnter {
-                nr: GETPID,
-                args: [0; 6],
-                captures: vec![],
-            },
-        );
-        push(
-            10,
-            Body::SysExit {
-                nr: GETPID,
-                ret: 10,
-                captures: vec![],
-            },
-        );
-        push(
-            11,
-            Body::Exec {
-                filename: b"/bin/sh".to_vec(),
-                comm: b"sh".to_vec(),
-                argv: vec![b"sh".to_vec(), b"-c".to_vec(), b"exit 7".to_vec()],
-            },
-        );
-        push(11, exit(0));
+        push(w, ts, 11, enter(EXECVE, args, copies()));
+        push(w, ts, 11, exit(EXECVE, -2, vec![]));
+        push(w, ts, 11, enter(EXECVE, args, copies()));
+        other_process_line(w, ts);
+        let argv = [&b"sh"[..], b"-c", b"exit 7"].map(<[u8]>::to_vec).to_vec();
+        let exec = Body::Exec {
+            filename: b"/bin/sh".to_vec(),
+            comm: b"sh".to_vec(),
+            argv,
+        };
+        push(w, ts, 11, exec);
+        push(w, ts, 11, exit(EXECVE, 0, vec![]));
     });
     assert_eq!(
         show(&trace),
@@ -107,5 +64,25 @@ fn a_faulted_execve_shows_what_its_exec_record_holds() {
          [pid    11] execve(\"/bin/sh\", [\"sh\", \"-c\", \"exit 7\"], 0x7fffffffe1d8 /* 3 vars */ <unfinished ...>\n\
          [pid    10] getpid()                    = 10\n\
          [pid    11] <... execve resumed>)       = 0\n"
+    );
+}
+
+/// A buffer that faulted at enter is copied again at the exit; a line cut
+/// short before that exit shows the copy too, as strace (which reads it at
+/// the enter) does: `write(1, "ping", 4 <unfinished ...>`.
+#[test]
+fn a_line_cut_short_shows_what_the_exit_copied_again() {
+    const WRITE: i64 = 1;
+    let args = [1, 0x5555_5555_6004, 4, 0, 0, 0];
+    let (_dir, trace) = trace("x86_64", |w, ts| {
+        push(w, ts, 11, enter(WRITE, args, vec![faulted(1)]));
+        other_process_line(w, ts);
+        push(w, ts, 11, exit(WRITE, 4, vec![capture(1, b"ping")]));
+    });
+    assert_eq!(
+        show(&trace),
+        "[pid    11] write(1, \"ping\", 4 <unfinished ...>\n\
+         [pid    10] getpid()                    = 10\n\
+         [pid    11] <... write resumed>)        = 4\n"
     );
 }

@@ -88,6 +88,9 @@ pub struct CallView<'a> {
     /// The exec event's filename and argv, for an execve whose enter copy
     /// faulted (the new program's memory replaced the old one's by its exit).
     pub exec: Option<&'a (Vec<u8>, Vec<Vec<u8>>)>,
+    /// Before its exit: the exit's captures, read ahead (see `ahead`), for
+    /// copies that faulted at enter.
+    pub retried: &'a [Capture],
     /// The process's descriptors, for `-y`.
     pub fds: Option<&'a FdTable>,
     /// The command name of each live task, for `-Y`.
@@ -112,6 +115,7 @@ impl<'a> CallView<'a> {
             enter: captures,
             exit,
             exec: None,
+            retried: &[],
             fds: None,
             comms: None,
         })
@@ -136,20 +140,29 @@ impl<'a> CallView<'a> {
             .enter
             .iter()
             .any(|c| c.arg == arg && c.status == CaptureStatus::Fault);
-        let retried = faulted && self.exit_captures().any(|c| c.arg == arg);
+        let at_exit = self.exit_captures().any(|c| c.arg == arg);
+        let ahead = !at_exit && self.retried.iter().any(|c| c.arg == arg);
+        let retried = faulted && (at_exit || ahead);
+        let owned = |c: &'a Capture| Mem {
+            status: c.status,
+            data: &c.data,
+        };
         let at_enter = self.enter.iter().filter(move |c| !retried && c.arg == arg);
-        let at_exit = self
+        let from_exit = self
             .exit_captures()
-            .filter(move |c| retried && c.arg == arg);
-        at_enter
+            .filter(move |c| retried && c.arg == arg)
             .map(|c| Mem {
                 status: c.status,
-                data: &c.data,
-            })
-            .chain(at_exit.map(|c| Mem {
-                status: c.status,
                 data: c.data,
-            }))
+            });
+        let from_ahead = self
+            .retried
+            .iter()
+            .filter(move |c| retried && ahead && c.arg == arg);
+        at_enter
+            .map(owned)
+            .chain(from_exit)
+            .chain(from_ahead.map(owned))
     }
 
     /// The first of [`Self::enter_mems`].

@@ -18,6 +18,7 @@ use format::{Event, Trace};
 
 use crate::{
     Call, Context, Error, Selection,
+    ahead::Ahead,
     decode::{CallView, FdTable, Xlat},
     replay,
     status::ExitStatus,
@@ -98,6 +99,8 @@ pub fn print_thread(
 
 pub struct StracePrinter<'o> {
     opts: ShowOptions,
+    /// Read ahead for a line cut short (see `ahead`).
+    trace: &'o Trace,
     /// The flag tables and struct layouts of the trace's architecture.
     xlat: &'static Xlat,
     anchor: format::ClockAnchor,
@@ -126,8 +129,9 @@ struct Open {
 }
 
 impl<'o> StracePrinter<'o> {
-    pub fn new(trace: &Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
+    pub fn new(trace: &'o Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
         Self {
+            trace,
             line: String::with_capacity(256),
             opts: opts.clone(),
             xlat: Xlat::of(&trace.header().arch),
@@ -216,7 +220,14 @@ impl<'o> StracePrinter<'o> {
             && let Some(open) = self.open.take()
         {
             let fds = context.fds.table(open.enter.pid);
-            let args = self.enter_args(&open.enter, open.syscall, fds, &context.tasks);
+            let ahead = crate::ahead::look_ahead(self.trace, &open.enter);
+            let args = self.enter_args(
+                &open.enter,
+                open.syscall,
+                fds,
+                &context.tasks,
+                ahead.as_ref(),
+            );
             let mut text = self.prefix(open.enter.tid, open.enter.ts, &context.tasks);
             let _ = write!(text, "{}({args} <unfinished ...>", open.name);
             writeln!(self.out, "{text}")?;
@@ -230,7 +241,7 @@ impl<'o> StracePrinter<'o> {
         let mut text = self.prefix(call.enter.tid, call.enter.ts, tasks);
         text.push_str(&call.name);
         text.push('(');
-        text.push_str(&self.enter_args(call.enter, call.syscall, call.fds, tasks));
+        text.push_str(&self.enter_args(call.enter, call.syscall, call.fds, tasks, None));
         text
     }
 
@@ -241,6 +252,7 @@ impl<'o> StracePrinter<'o> {
         syscall: Option<&'static table::Syscall>,
         fds: Option<&FdTable>,
         tasks: &Tasks,
+        ahead: Option<&Ahead>,
     ) -> String {
         let format::Body::SysEnter { args, .. } = &enter.body else {
             return String::new();
@@ -249,6 +261,10 @@ impl<'o> StracePrinter<'o> {
         match syscall.and_then(|s| CallView::new(self.xlat, s, enter, None)) {
             Some(mut view) => {
                 view.exec = tasks.exec(enter.tid);
+                if let Some(ahead) = ahead {
+                    view.exec = ahead.exec.as_ref().or(view.exec);
+                    view.retried = &ahead.retried;
+                }
                 view.fds = fds;
                 view.comms = Some(tasks.comms());
                 let split = view.exit_split();
