@@ -56,7 +56,9 @@ fn a_faulted_execve_shows_what_its_exec_record_holds() {
             argv,
         };
         push(w, ts, 11, exec);
-        push(w, ts, 11, exit(EXECVE, 0, vec![]));
+        // The exit's copies again read the new program's memory.
+        let again = vec![capture(0, b"ELF"), capture(1, b"new")];
+        push(w, ts, 11, exit(EXECVE, 0, again));
     });
     assert_eq!(
         show(&trace),

@@ -140,6 +140,9 @@ impl<'a> CallView<'a> {
             .enter
             .iter()
             .any(|c| c.arg == arg && c.status == CaptureStatus::Fault);
+        // An execve's exit copies from the new program's memory: its exec
+        // record holds what the old one passed (see `exec`).
+        let faulted = faulted && !self.syscall.args.contains(&Arg::Argv);
         let at_exit = self.exit_captures().any(|c| c.arg == arg);
         let ahead = !at_exit && self.retried.iter().any(|c| c.arg == arg);
         let retried = faulted && (at_exit || ahead);
