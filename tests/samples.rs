@@ -719,6 +719,39 @@ fn structs_print_as_strace_prints_them() {
 }
 
 #[test]
+fn timers_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run(dir.path(), "timers", &[arg(sample("timers"))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls("timers", &run);
+    // Whole lines where nothing changes between two runs: all but the
+    // remaining times and the pids.
+    let about = [
+        "timer_",
+        "setitimer(",
+        "rt_sigprocmask(SIG_BLOCK",
+        "rt_sigreturn(",
+    ];
+    let varies = ["timer_gettime(", "SIGEV_THREAD_ID"];
+    let theirs: Vec<&str> = strace_calls(&run)
+        .filter(|text| about.iter().any(|call| text.starts_with(call)))
+        .filter(|text| !varies.iter().any(|v| text.contains(v)))
+        .collect();
+    assert_eq!(theirs.len(), 10, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+    for text in [
+        "timer_create(CLOCK_MONOTONIC, {sigev_signo=SIGUSR2, sigev_notify=SIGEV_THREAD_ID, sigev_notify_thread_id=",
+        "timer_gettime(1, {it_interval={tv_sec=1, tv_nsec=500}, it_value={tv_sec=",
+        "getitimer(ITIMER_REAL, {it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=5, tv_usec=",
+    ] {
+        assert_both_print(&run, text);
+    }
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;

@@ -24,6 +24,13 @@ pub(crate) mod regs {
     pub fn nr(w: &Window) -> i64 {
         w[8] as i64
     }
+    pub const RT_SIGRETURN: i64 = 15;
+    /// Where `struct pt_regs` keeps the user stack pointer.
+    pub const SP: u32 = 152;
+    /// The restored signal mask's place from the stack pointer at
+    /// rt_sigreturn: the frame's return address was popped, then come
+    /// `struct ucontext`'s flags, link, stack and sigcontext.
+    pub const SIGFRAME_MASK: u64 = 296;
 }
 
 #[cfg(bpf_target_arch = "aarch64")]
@@ -37,6 +44,11 @@ pub(crate) mod regs {
     pub fn nr(w: &Window) -> i64 {
         w[35] as i32 as i64
     }
+    pub const RT_SIGRETURN: i64 = 139;
+    pub const SP: u32 = 248;
+    /// The frame at the stack pointer: siginfo, then `struct ucontext`'s
+    /// flags, link and stack before the mask.
+    pub const SIGFRAME_MASK: u64 = 168;
 }
 
 pub(crate) fn read_regs(ptr: u64) -> Option<regs::Window> {
@@ -69,7 +81,13 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
         return Ok(0);
     }
     let nr: i64 = ctx.arg(1);
-    let args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
+    let mut args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
+    if nr == regs::RT_SIGRETURN {
+        // It takes no argument; the one strace shows is the signal mask it
+        // restores, from the frame on the user stack: its address.
+        let sp: u64 = read_kernel(ctx.arg(0), regs::SP);
+        args[0] = sp + regs::SIGFRAME_MASK;
+    }
     let spec = spec(nr);
     let (buf, job) = job_slots()?;
     // An enter whose exit never came here (none is known to): out first.

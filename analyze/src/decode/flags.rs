@@ -96,6 +96,7 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Accept4 => &xlat.accept4,
         Flags::Faccessat => &xlat.faccessat,
         Flags::TimerfdSettime => &xlat.timerfd_settime,
+        Flags::Itimer => &xlat.itimer_which,
         Flags::Rusage => &xlat.rusage_who,
         Flags::Prctl => &xlat.prctl,
         _ => return None,

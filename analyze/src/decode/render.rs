@@ -189,6 +189,10 @@ impl CallView<'_> {
             },
         };
         let Some(mem) = mem.filter(|m| m.status != CaptureStatus::Fault) else {
+            // Recordings older than the mask's copy have nothing to show.
+            if shape == Shape::SigframeMask && mem.is_none() {
+                return;
+            }
             return pointer(out, value);
         };
         let len = match size {
@@ -235,12 +239,20 @@ impl CallView<'_> {
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
             Shape::Sockaddr => structs::sockaddr(out, self.xlat, mem.data),
             Shape::Sigset => structs::sigset(out, mem.data),
+            Shape::SigframeMask => {
+                let mut mask = String::new();
+                structs::sigset(&mut mask, mem.data).map(|()| {
+                    let _ = write!(out, "{{mask={mask}}}");
+                })
+            }
             Shape::Sigaction => structs::sigaction(out, self.xlat, mem.data),
             Shape::Pollfds => structs::pollfds(out, self.xlat, mem.data, self.args[1]),
             Shape::Dirents => structs::dirent_count(out, value, mem.data),
             Shape::Statfs => structs::statfs(out, self.xlat, mem.data),
             Shape::Timeval => structs::timeval(out, mem.data),
             Shape::Itimerspec => structs::itimerspec(out, mem.data),
+            Shape::Itimerval => structs::itimerval(out, mem.data),
+            Shape::Sigevent => structs::sigevent(out, self.xlat, mem.data),
             Shape::Rusage => structs::rusage(out, mem.data),
             // epoll_wait's array holds as many events as it returned;
             // epoll_ctl's is one.

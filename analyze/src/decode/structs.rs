@@ -229,6 +229,51 @@ pub fn itimerspec(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
+pub fn itimerval(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str("{it_interval=");
+    timeval(out, b.get(..16)?)?;
+    out.push_str(", it_value=");
+    timeval(out, b.get(16..)?)?;
+    out.push('}');
+    Some(())
+}
+
+/// `{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}`: the value only when
+/// it is set, the signal by name where one is sent, and what the kind of
+/// notice adds (a thread id, or a function and its attributes).
+pub fn sigevent(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+    let value = u64_at(b, 0)?;
+    let signo = u32_at(b, 8)?;
+    let notify = u32_at(b, 12)? as usize;
+    out.push('{');
+    if value != 0 {
+        let int = value as u32 as i32;
+        let _ = write!(
+            out,
+            "sigev_value={{sival_int={int}, sival_ptr={value:#x}}}, "
+        );
+    }
+    out.push_str("sigev_signo=");
+    if notify == xlat.sigev_none {
+        let _ = write!(out, "{signo}");
+    } else {
+        out.push_str(&super::signal_name(signo));
+    }
+    out.push_str(", sigev_notify=");
+    flags::render_with(out, &xlat.sigev_notify, notify as u64);
+    if notify == xlat.sigev_thread_id {
+        let _ = write!(out, ", sigev_notify_thread_id={}", u32_at(b, 16)? as i32);
+    } else if notify == xlat.sigev_thread {
+        out.push_str(", sigev_notify_function=");
+        super::pointer(out, u64_at(b, 16)?);
+        out.push_str(", sigev_notify_attributes=");
+        super::pointer(out, u64_at(b, 24)?);
+    }
+    out.push('}');
+    Some(())
+}
+
 /// `{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=10}` from a
 /// `struct flock`, with `l_pid` as the kernel wrote it back (`found`).
 pub fn flock(out: &mut String, xlat: &'static Xlat, b: &[u8], found: bool) -> Option<()> {

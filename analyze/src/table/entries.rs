@@ -79,6 +79,9 @@ const SOCKADDR_OUT: Arg = out(fixed(128), S::Sockaddr);
 const SOCKLEN: Arg = both(fixed(4), S::Socklen);
 const SIGSET_IN: Arg = inp(fixed(8), S::Sigset);
 const SIGSET_OUT: Arg = out(fixed(8), S::Sigset);
+const ITIMERSPEC_IN: Arg = inp(fixed(32), S::Itimerspec);
+const ITIMERSPEC_OUT: Arg = out(fixed(32), S::Itimerspec);
+const ITIMERVAL_OUT: Arg = out(fixed(32), S::Itimerval);
 const I: Ret = Ret::Int;
 
 pub static TABLE: &[Syscall] = &[
@@ -124,7 +127,11 @@ pub static TABLE: &[Syscall] = &[
         &[Flags(F::Sigprocmask), SIGSET_IN, SIGSET_OUT, Uint],
         I,
     ),
-    sys("rt_sigreturn", &[], Ret::NoReturn),
+    sys(
+        "rt_sigreturn",
+        &[inp(fixed(8), S::SigframeMask)],
+        Ret::NoReturn,
+    ),
     // The third argument is copied as an int: what FIONBIO and its kind
     // point at (the decoder prints other requests' as a number).
     decoded(
@@ -167,9 +174,17 @@ pub static TABLE: &[Syscall] = &[
         Decoder::Sleep,
         sys("nanosleep", &[TIMESPEC_IN, TIMESPEC_OUT], I),
     ),
-    sys("getitimer", &[Int, out(fixed(32), S::Opaque)], I),
+    sys("getitimer", &[Flags(F::Itimer), ITIMERVAL_OUT], I),
     sys("alarm", &[Uint], I),
-    sys("setitimer", &[Int, Ptr, Ptr], I),
+    sys(
+        "setitimer",
+        &[
+            Flags(F::Itimer),
+            inp(fixed(32), S::Itimerval),
+            ITIMERVAL_OUT,
+        ],
+        I,
+    ),
     sys("getpid", &[], Ret::Pid),
     sys("sendfile", &[Fd, Fd, Ptr, Uint], I),
     decoded(
@@ -427,7 +442,23 @@ pub static TABLE: &[Syscall] = &[
     sys("sched_getaffinity", &[Pid, Uint, Ptr], I),
     sys("set_tid_address", &[Ptr], I),
     sys("fadvise64", &[Fd, Int, Uint, Flags(F::Fadvise)], I),
-    sys("timer_create", &[Flags(F::Clock), Ptr, Ptr], I),
+    sys(
+        "timer_create",
+        &[
+            Flags(F::Clock),
+            inp(fixed(32), S::Sigevent),
+            out(fixed(4), S::IntVal),
+        ],
+        I,
+    ),
+    sys(
+        "timer_settime",
+        &[Int, Flags(F::Timer), ITIMERSPEC_IN, ITIMERSPEC_OUT],
+        I,
+    ),
+    sys("timer_gettime", &[Int, ITIMERSPEC_OUT], I),
+    sys("timer_getoverrun", &[Int], I),
+    sys("timer_delete", &[Int], I),
     sys("getdents64", &[Fd, out(RET, S::Dirents), Uint], I),
     sys("restart_syscall", &[], I),
     sys("clock_settime", &[Flags(F::Clock), TIMESPEC_IN], I),
@@ -518,15 +549,10 @@ pub static TABLE: &[Syscall] = &[
     sys("fallocate", &[Fd, Hex, Int, Int], I),
     sys(
         "timerfd_settime",
-        &[
-            Fd,
-            Flags(F::TimerfdSettime),
-            inp(fixed(32), S::Itimerspec),
-            out(fixed(32), S::Itimerspec),
-        ],
+        &[Fd, Flags(F::TimerfdSettime), ITIMERSPEC_IN, ITIMERSPEC_OUT],
         I,
     ),
-    sys("timerfd_gettime", &[Fd, out(fixed(32), S::Itimerspec)], I),
+    sys("timerfd_gettime", &[Fd, ITIMERSPEC_OUT], I),
     fds(
         FdEffect::Socket,
         sys(

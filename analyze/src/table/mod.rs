@@ -160,12 +160,19 @@ pub enum Shape {
     Timespec,
     Timeval,
     Itimerspec,
+    /// Two timevals: interval and value.
+    Itimerval,
+    /// timer_create's `struct sigevent`.
+    Sigevent,
     Sockaddr,
     /// A `socklen_t` (in/out length of a sockaddr).
     Socklen,
     Msghdr,
     Sigaction,
     Sigset,
+    /// The signal mask rt_sigreturn restores, from its signal frame (the
+    /// recorder puts the mask's address in its first argument).
+    SigframeMask,
     Pollfds,
     /// Two ints (pipe and socketpair fds).
     IntPair,
@@ -248,6 +255,8 @@ pub enum Flags {
     Faccessat,
     /// timerfd_settime's flags.
     TimerfdSettime,
+    /// getitimer/setitimer's `which`.
+    Itimer,
     /// getrusage's `who` (an int: RUSAGE_CHILDREN is -1).
     Rusage,
 }
