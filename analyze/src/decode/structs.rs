@@ -221,22 +221,27 @@ pub fn timespec(out: &mut String, b: &[u8]) -> Option<()> {
 
 /// `{it_interval={tv_sec=0, tv_nsec=0}, it_value={tv_sec=5, tv_nsec=0}}`.
 pub fn itimerspec(out: &mut String, b: &[u8]) -> Option<()> {
+    interval_and_value(out, b, timespec)
+}
+
+/// `{it_interval=..., it_value=...}`: two times of 16 bytes, each printed
+/// by `time`.
+fn interval_and_value(
+    out: &mut String,
+    b: &[u8],
+    time: fn(&mut String, &[u8]) -> Option<()>,
+) -> Option<()> {
     out.push_str("{it_interval=");
-    timespec(out, b.get(..16)?)?;
+    time(out, b.get(..16)?)?;
     out.push_str(", it_value=");
-    timespec(out, b.get(16..)?)?;
+    time(out, b.get(16..)?)?;
     out.push('}');
     Some(())
 }
 
 /// `{it_interval={tv_sec=0, tv_usec=0}, it_value={tv_sec=1, tv_usec=0}}`.
 pub fn itimerval(out: &mut String, b: &[u8]) -> Option<()> {
-    out.push_str("{it_interval=");
-    timeval(out, b.get(..16)?)?;
-    out.push_str(", it_value=");
-    timeval(out, b.get(16..)?)?;
-    out.push('}');
-    Some(())
+    interval_and_value(out, b, timeval)
 }
 
 /// `{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}`: the value only when
