@@ -430,9 +430,7 @@ fn forker_child_exec_and_statuses() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "forker", &[arg(sample("forker"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("forker", &run);
+    let run = run_sample_to_its_end(dir.path(), "forker");
     assert_show_matches_strace("forker", &run, 3);
     let statuses = exit_statuses(&run.trace);
     assert_eq!(
@@ -475,9 +473,7 @@ fn tcp_loopback_data_and_addresses() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "tcp", &[arg(sample("tcp"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("tcp", &run);
+    let run = run_sample_to_its_end(dir.path(), "tcp");
     assert_show_matches_strace("tcp", &run, 4);
     let e = &run.events;
     let sent: Vec<_> = enters(e, "sendto")
@@ -601,9 +597,7 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "vectored", &[arg(sample("vectored"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("vectored", &run);
+    let run = run_sample_to_its_end(dir.path(), "vectored");
     assert_show_matches_strace("vectored", &run, 3);
     // Each of these is in strace's log too (with its own alignment).
     for line in [
@@ -645,9 +639,7 @@ fn constants_are_named_as_strace_names_them() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "constants", &[arg(sample("constants"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("constants", &run);
+    let run = run_sample_to_its_end(dir.path(), "constants");
     // strace's lines from the program's first call on, byte for byte.
     let theirs: Vec<&str> = strace_calls(&run)
         .skip_while(|text| !text.starts_with("memfd_create("))
@@ -663,9 +655,7 @@ fn details_print_as_strace_prints_them() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "details", &[arg(sample("details"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("details", &run);
+    let run = run_sample_to_its_end(dir.path(), "details");
     // strace's lines of the calls and signals the sample is about, whole.
     let about = [
         "umask(",
@@ -689,9 +679,7 @@ fn structs_print_as_strace_prints_them() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "structs", &[arg(sample("structs"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("structs", &run);
+    let run = run_sample_to_its_end(dir.path(), "structs");
     // Whole lines where nothing changes between two runs.
     let about = [
         "epoll_ctl(",
@@ -720,9 +708,7 @@ fn timers_print_as_strace_prints_them() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "timers", &[arg(sample("timers"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("timers", &run);
+    let run = run_sample_to_its_end(dir.path(), "timers");
     // Whole lines where nothing changes between two runs: all but the
     // remaining times and the pids.
     let about = [
@@ -746,14 +732,32 @@ fn timers_print_as_strace_prints_them() {
 }
 
 #[test]
+fn selfinfo_prints_as_strace_prints_it() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_sample_to_its_end(dir.path(), "selfinfo");
+    let about = [
+        "getres",
+        "getgroups(",
+        "setgroups(",
+        "sched_",
+        "sigaltstack(",
+        "mincore(",
+    ];
+    let theirs = strace_lines_about(&run, &about);
+    assert_eq!(theirs.len(), 10, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "prctl", &[arg(sample("prctl"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("prctl", &run);
+    let run = run_sample_to_its_end(dir.path(), "prctl");
     // Every prctl and sleep line of strace's but PR_GET_NAME's, whose name
     // the kernel writes and the recorder does not copy.
     let theirs: Vec<&str> = strace_calls(&run)
@@ -770,9 +774,7 @@ fn record_locks_print_as_strace_prints_them() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "locks", &[arg(sample("locks"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("locks", &run);
+    let run = run_sample_to_its_end(dir.path(), "locks");
     let theirs: Vec<&str> = strace_calls(&run)
         .filter(|text| text.starts_with("fcntl(3, F_"))
         .collect();
@@ -786,9 +788,7 @@ fn futex_operations_print_as_strace_prints_them() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let run = run(dir.path(), "futexes", &[arg(sample("futexes"))]);
-    assert_eq!(run.status, Some(0));
-    assert_same_calls("futexes", &run);
+    let run = run_sample_to_its_end(dir.path(), "futexes");
     // Every futex line of strace's, byte for byte (the program's own 13; the
     // loader makes none).
     let theirs: Vec<&str> = strace_calls(&run)
@@ -803,6 +803,15 @@ fn strace_calls(run: &Run) -> impl Iterator<Item = &str> {
     run.strace_log
         .lines()
         .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
+}
+
+/// Sample `name` recorded and run under strace: both end with status 0 and
+/// make the same calls.
+fn run_sample_to_its_end(dir: &Path, name: &str) -> Run {
+    let run = run(dir, name, &[arg(sample(name))]);
+    assert_eq!(run.status, Some(0));
+    assert_same_calls(name, &run);
+    run
 }
 
 /// strace's lines (without pids) of the calls whose lines start as one of

@@ -253,6 +253,19 @@ impl CallView<'_> {
             Shape::Itimerspec => structs::itimerspec(out, mem.data),
             Shape::Itimerval => structs::itimerval(out, mem.data),
             Shape::Sigevent => structs::sigevent(out, self.xlat, mem.data),
+            Shape::Ids => {
+                let count = match at {
+                    At::Enter => self.args[0],
+                    At::Exit | At::Both => ret.unwrap_or(0).max(0) as u64,
+                };
+                structs::ids(out, mem.data, count)
+            }
+            Shape::Cpuset => structs::cpuset(out, mem.data),
+            Shape::Stack => structs::stack(out, self.xlat, mem.data),
+            Shape::PageVector => {
+                let pages = len.div_ceil(self.xlat.page_size as u64);
+                structs::page_vector(out, mem.data, pages, opts.strsize)
+            }
             Shape::Rusage => structs::rusage(out, mem.data),
             // epoll_wait's array holds as many events as it returned;
             // epoll_ctl's is one.

@@ -279,6 +279,65 @@ pub fn sigevent(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `[0, 4]`: `count` 32-bit ids, `...` past what was copied.
+pub fn ids(out: &mut String, b: &[u8], count: u64) -> Option<()> {
+    let copied: Vec<u32> = b.chunks_exact(4).filter_map(|c| u32_at(c, 0)).collect();
+    list(out, &copied, count);
+    Some(())
+}
+
+/// `[1, 2, ...]`: `total` items, of which `items` were copied (the rest is
+/// `...`).
+fn list(out: &mut String, items: &[impl std::fmt::Display], total: u64) {
+    let shown = items
+        .len()
+        .min(usize::try_from(total).unwrap_or(usize::MAX));
+    out.push('[');
+    for (k, item) in items[..shown].iter().enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{item}");
+    }
+    if (shown as u64) < total {
+        out.push_str(if shown > 0 { ", ..." } else { "..." });
+    }
+    out.push(']');
+}
+
+/// `[0 1]`: the CPUs a mask holds, by number.
+pub fn cpuset(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push('[');
+    let mut first = true;
+    for (byte_no, byte) in b.iter().enumerate() {
+        for bit in (0..8).filter(|bit| byte & (1 << bit) != 0) {
+            if !first {
+                out.push(' ');
+            }
+            first = false;
+            let _ = write!(out, "{}", byte_no * 8 + bit);
+        }
+    }
+    out.push(']');
+    Some(())
+}
+
+/// `{ss_sp=0x5555555592a0, ss_flags=0, ss_size=13504}`.
+pub fn stack(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+    out.push_str("{ss_sp=");
+    super::pointer(out, u64_at(b, 0)?);
+    out.push_str(", ss_flags=");
+    flags::render_with(out, &xlat.ss_flags, u64::from(u32_at(b, 8)?));
+    let _ = write!(out, ", ss_size={}}}", u64_at(b, 16)?);
+    Some(())
+}
+
+/// `[1, 0, 1, 0]`: a byte per page, at most `limit` of them.
+pub fn page_vector(out: &mut String, b: &[u8], pages: u64, limit: usize) -> Option<()> {
+    list(out, &b[..b.len().min(limit)], pages);
+    Some(())
+}
+
 /// `{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=10}` from a
 /// `struct flock`, with `l_pid` as the kernel wrote it back (`found`).
 pub fn flock(out: &mut String, xlat: &'static Xlat, b: &[u8], found: bool) -> Option<()> {

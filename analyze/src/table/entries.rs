@@ -82,6 +82,7 @@ const SIGSET_OUT: Arg = out(fixed(8), S::Sigset);
 const ITIMERSPEC_IN: Arg = inp(fixed(32), S::Itimerspec);
 const ITIMERSPEC_OUT: Arg = out(fixed(32), S::Itimerspec);
 const ITIMERVAL_OUT: Arg = out(fixed(32), S::Itimerval);
+const ID_OUT: Arg = out(fixed(4), S::IntVal);
 const I: Ret = Ret::Int;
 
 pub static TABLE: &[Syscall] = &[
@@ -162,7 +163,9 @@ pub static TABLE: &[Syscall] = &[
         ),
     ),
     sys("msync", &[Ptr, Uint, Flags(F::Msync)], I),
-    sys("mincore", &[Ptr, Uint, Ptr], I),
+    // The vector's size is the pages of the length; the snapshot length
+    // bounds the copy.
+    sys("mincore", &[Ptr, Uint, out(arg(1), S::PageVector)], I),
     sys("madvise", &[Ptr, Uint, Flags(F::Madvise)], I),
     sys("shmget", &[Hex, Uint, Hex], I),
     sys("shmat", &[Int, Ptr, Hex], Ret::Hex),
@@ -366,12 +369,12 @@ pub static TABLE: &[Syscall] = &[
     sys("setsid", &[], Ret::Pid),
     sys("setreuid", &[Int, Int], I),
     sys("setregid", &[Int, Int], I),
-    sys("getgroups", &[Int, Ptr], I),
-    sys("setgroups", &[Int, Ptr], I),
+    sys("getgroups", &[Int, out(Size::ArgTimes(0, 4), S::Ids)], I),
+    sys("setgroups", &[Int, inp(Size::ArgTimes(0, 4), S::Ids)], I),
     sys("setresuid", &[Int, Int, Int], I),
-    sys("getresuid", &[Ptr, Ptr, Ptr], I),
+    sys("getresuid", &[ID_OUT, ID_OUT, ID_OUT], I),
     sys("setresgid", &[Int, Int, Int], I),
-    sys("getresgid", &[Ptr, Ptr, Ptr], I),
+    sys("getresgid", &[ID_OUT, ID_OUT, ID_OUT], I),
     sys("getpgid", &[Pid], Ret::Pid),
     sys("getsid", &[Pid], Ret::Pid),
     sys("capget", &[Ptr, Ptr], I),
@@ -379,7 +382,11 @@ pub static TABLE: &[Syscall] = &[
     sys("rt_sigpending", &[SIGSET_OUT, Uint], I),
     sys("rt_sigtimedwait", &[SIGSET_IN, Ptr, TIMESPEC_IN, Uint], I),
     sys("rt_sigsuspend", &[SIGSET_IN, Uint], I),
-    sys("sigaltstack", &[Ptr, Ptr], I),
+    sys(
+        "sigaltstack",
+        &[inp(fixed(24), S::Stack), out(fixed(24), S::Stack)],
+        I,
+    ),
     sys("mknod", &[Path, Mode, Hex], I),
     sys("statfs", &[Path, out(fixed(120), S::Statfs)], I),
     sys("fstatfs", &[Fd, out(fixed(120), S::Statfs)], I),
@@ -438,8 +445,8 @@ pub static TABLE: &[Syscall] = &[
             I,
         ),
     ),
-    sys("sched_setaffinity", &[Pid, Uint, Ptr], I),
-    sys("sched_getaffinity", &[Pid, Uint, Ptr], I),
+    sys("sched_setaffinity", &[Pid, Uint, inp(arg(1), S::Cpuset)], I),
+    sys("sched_getaffinity", &[Pid, Uint, out(RET, S::Cpuset)], I),
     sys("set_tid_address", &[Ptr], I),
     sys("fadvise64", &[Fd, Int, Uint, Flags(F::Fadvise)], I),
     sys(

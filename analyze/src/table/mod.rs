@@ -164,6 +164,15 @@ pub enum Shape {
     Itimerval,
     /// timer_create's `struct sigevent`.
     Sigevent,
+    /// An array of uids or gids, as many as the count argument says (or,
+    /// at exit, as the call returned).
+    Ids,
+    /// A CPU mask, printed as the numbers of the CPUs in it.
+    Cpuset,
+    /// sigaltstack's `stack_t`.
+    Stack,
+    /// mincore's vector: a byte per page of the length.
+    PageVector,
     Sockaddr,
     /// A `socklen_t` (in/out length of a sockaddr).
     Socklen,

@@ -1,0 +1,45 @@
+/* Calls about the process itself whose structs strace decodes: getresuid,
+ * getresgid, getgroups (the count, then the list) and setgroups,
+ * sched_getaffinity and sched_setaffinity (CPU masks), sigaltstack (new and
+ * old stack_t) and mincore's page vector. */
+#define _GNU_SOURCE
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+int main(void)
+{
+    uid_t ruid, euid, suid;
+    getresuid(&ruid, &euid, &suid);
+    gid_t rgid, egid, sgid;
+    getresgid(&rgid, &egid, &sgid);
+    gid_t groups[8];
+    int count = getgroups(0, NULL);
+    count = getgroups(8, groups);
+    gid_t two[2] = {0, 4};
+    setgroups(2, two);
+
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    sched_getaffinity(0, sizeof cpus, &cpus);
+    CPU_ZERO(&cpus);
+    CPU_SET(0, &cpus);
+    sched_setaffinity(0, sizeof cpus, &cpus);
+
+    stack_t alternate = {0}, old;
+    alternate.ss_sp = malloc(SIGSTKSZ);
+    alternate.ss_size = SIGSTKSZ;
+    sigaltstack(&alternate, &old);
+    sigaltstack(NULL, &old);
+
+    /* Pages 0 and 2 of 4 touched, so resident. */
+    unsigned char resident[4];
+    char *pages = mmap(0, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    pages[0] = 1;
+    pages[2 * 4096] = 1;
+    mincore(pages, 4 * 4096, resident);
+    return count < 0;
+}
