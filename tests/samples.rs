@@ -752,6 +752,29 @@ fn selfinfo_prints_as_strace_prints_it() {
 }
 
 #[test]
+fn select_sets_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_sample_to_its_end(dir.path(), "select");
+    let mut theirs = strace_lines_about(&run, &["pselect6(", "select("]);
+    assert_eq!(theirs.len(), 4, "{}", run.strace_log);
+    // The time left varies: up to it.
+    for text in &mut theirs {
+        if let Some(at) = text.find("left {") {
+            *text = &text[..at + "left {".len()];
+        }
+    }
+    let (whole, cut): (Vec<&str>, Vec<&str>) =
+        theirs.into_iter().partition(|t| !t.ends_with("left {"));
+    assert_each_shown(&run, &whole);
+    for text in cut {
+        assert_both_print(&run, text);
+    }
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;

@@ -82,7 +82,7 @@ pub const MAX_SYSCALLS: u32 = 1024;
 /// Largest snapshot of one user buffer.
 pub const MAX_SNAPLEN: u32 = 200;
 /// Capture rules per syscall.
-pub const MAX_RULES: usize = 4;
+pub const MAX_RULES: usize = 8;
 /// argv strings copied per execve (one more marks "more follow").
 pub const MAX_ARGV: u32 = 16;
 /// argv strings copied per run of the copying program (it runs up to
@@ -269,6 +269,7 @@ pub mod size {
     pub const ARG: u8 = SizeKind::Arg as u8;
     pub const RET: u8 = SizeKind::Ret as u8;
     pub const ARG_TIMES: u8 = SizeKind::ArgTimes as u8;
+    pub const FD_SET: u8 = SizeKind::FdSet as u8;
 }
 
 /// What to copy for one syscall number.

@@ -322,6 +322,10 @@ pub(crate) fn end_held_call(tid: u32, closes: bool) {
     }
 }
 
+/// Keeps a rule's index within the spec's rules, for the verifier.
+const RULE_MASK: u32 = MAX_RULES as u32 - 1;
+const _: () = assert!(MAX_RULES.is_power_of_two());
+
 /// When the only copy wanted is one plain buffer (read, write, ...): its
 /// argument, address and size.
 #[inline(always)]
@@ -335,7 +339,7 @@ pub(crate) fn single_bytes_rule(
     if wanted.count_ones() != 1 {
         return None;
     }
-    let rule = spec.rule[(wanted.trailing_zeros() & 3) as usize];
+    let rule = spec.rule[(wanted.trailing_zeros() & RULE_MASK) as usize];
     if rule.how != how::BYTES {
         return None;
     }
@@ -351,6 +355,8 @@ pub(crate) fn rule_len(rule: &capture_ebpf::CaptureSpec, args: &[u64; 6], ret: i
         size::RET => ret as u64,
         // Counts beyond this exceed any snapshot anyway (and avoid 128-bit math).
         size::ARG_TIMES => arg_at(args, rule.size_arg).min(1024) * u64::from(rule.size),
+        // Whole longs of bits; no fd_set is near this bound's 8 KiB.
+        size::FD_SET => (arg_at(args, rule.size_arg).min(1 << 16) + 63) / 64 * 8,
         _ => 0,
     }
 }
@@ -376,7 +382,7 @@ pub(crate) fn next_capture<C: EbpfContext>(
     if let Some(spec) = spec
         && left != 0
     {
-        let next = left.trailing_zeros() & (MAX_RULES as u32 - 1);
+        let next = left.trailing_zeros() & RULE_MASK;
         job.rule = next;
         let how = spec.rule[next as usize].how;
         // SAFETY: the ctx is this program's; on failure we fall through.
@@ -411,7 +417,7 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
     if let Some(spec) = spec
         && job.rule < MAX_RULES as u32
     {
-        let rule = spec.rule[(job.rule & 3) as usize];
+        let rule = spec.rule[(job.rule & RULE_MASK) as usize];
         let mut out = Out {
             buf,
             off: job.off as usize,
@@ -443,7 +449,7 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
         job.off = out.off as u32;
         job.count = out.count;
         if out.faulted && job.when == u32::from(at::ENTER) {
-            job.faulted |= 1 << (job.rule & 3);
+            job.faulted |= 1 << (job.rule & RULE_MASK);
         }
         if more {
             // SAFETY: the ctx is this program's; on failure we fall through.

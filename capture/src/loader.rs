@@ -221,6 +221,7 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
             Size::Arg(a) => (SizeKind::Arg, a, 0),
             Size::Ret => (SizeKind::Ret, 0, 0),
             Size::ArgTimes(a, n) => (SizeKind::ArgTimes, a, n),
+            Size::FdSet(a) => (SizeKind::FdSet, a, 0),
         };
         *slot = CaptureSpec {
             arg: rule.arg,

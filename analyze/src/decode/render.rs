@@ -200,6 +200,7 @@ impl CallView<'_> {
             Size::Arg(k) => self.args[k as usize],
             Size::Ret => ret.unwrap_or(0).max(0) as u64,
             Size::ArgTimes(k, n) => self.args[k as usize].saturating_mul(u64::from(n)),
+            Size::FdSet(k) => self.args[k as usize].min(1 << 16).div_ceil(64) * 8,
         };
         let hex = self.buffer_hex(opts.hex);
         let done = match shape {
@@ -261,6 +262,8 @@ impl CallView<'_> {
                 structs::ids(out, mem.data, count)
             }
             Shape::Cpuset => structs::cpuset(out, mem.data),
+            Shape::FdSet => structs::fd_set(out, mem.data, self.args[0]),
+            Shape::PselectSigmask => structs::pselect_sigmask(out, mem.data),
             Shape::Stack => structs::stack(out, self.xlat, mem.data),
             Shape::PageVector => {
                 let pages = len.div_ceil(self.xlat.page_size as u64);
@@ -394,7 +397,10 @@ fn printed_at_enter(at: At, shape: Shape) -> bool {
     match at {
         At::Enter => true,
         At::Exit => false,
-        At::Both => matches!(shape, Shape::Pollfds | Shape::Timespec),
+        At::Both => matches!(
+            shape,
+            Shape::Pollfds | Shape::Timespec | Shape::Timeval | Shape::FdSet
+        ),
     }
 }
 

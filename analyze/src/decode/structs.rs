@@ -307,19 +307,48 @@ fn list(out: &mut String, items: &[impl std::fmt::Display], total: u64) {
 
 /// `[0 1]`: the CPUs a mask holds, by number.
 pub fn cpuset(out: &mut String, b: &[u8]) -> Option<()> {
+    bits(out, b, u64::MAX);
+    Some(())
+}
+
+/// `[3 4]`: the descriptors a select set holds, below `nfds`.
+pub fn fd_set(out: &mut String, b: &[u8], nfds: u64) -> Option<()> {
+    bits(out, b, nfds);
+    Some(())
+}
+
+/// `{sigmask=NULL, sigsetsize=8}`: the mask's address (its contents are not
+/// recorded).
+pub fn pselect_sigmask(out: &mut String, b: &[u8]) -> Option<()> {
+    out.push_str("{sigmask=");
+    super::pointer(out, u64_at(b, 0)?);
+    let _ = write!(out, ", sigsetsize={}}}", u64_at(b, 8)?);
+    Some(())
+}
+
+/// `[0 3 9]`: the numbers of the bits set in `b` (little-endian longs),
+/// below `limit`.
+fn bits(out: &mut String, b: &[u8], limit: u64) {
     out.push('[');
-    let mut first = true;
-    for (byte_no, byte) in b.iter().enumerate() {
-        for bit in (0..8).filter(|bit| byte & (1 << bit) != 0) {
-            if !first {
-                out.push(' ');
-            }
-            first = false;
-            let _ = write!(out, "{}", byte_no * 8 + bit);
+    let set = b.iter().enumerate().flat_map(|(byte_no, byte)| {
+        (0..8u64)
+            .filter(move |bit| byte & (1 << bit) != 0)
+            .map(move |bit| byte_no as u64 * 8 + bit)
+    });
+    for (k, n) in set.take_while(|&n| n < limit).enumerate() {
+        if k > 0 {
+            out.push(' ');
         }
+        let _ = write!(out, "{n}");
     }
     out.push(']');
-    Some(())
+}
+
+/// Whether any of the first `limit` bits of `b` is set.
+pub fn any_bit(b: &[u8], limit: u64) -> bool {
+    b.iter().enumerate().any(|(byte_no, &byte)| {
+        (0..8u64).any(|bit| byte & (1 << bit) != 0 && byte_no as u64 * 8 + bit < limit)
+    })
 }
 
 /// `{ss_sp=0x5555555592a0, ss_flags=0, ss_size=13504}`.

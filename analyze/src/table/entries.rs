@@ -83,6 +83,8 @@ const ITIMERSPEC_IN: Arg = inp(fixed(32), S::Itimerspec);
 const ITIMERSPEC_OUT: Arg = out(fixed(32), S::Itimerspec);
 const ITIMERVAL_OUT: Arg = out(fixed(32), S::Itimerval);
 const ID_OUT: Arg = out(fixed(4), S::IntVal);
+/// select's sets: the descriptors asked about, and those found ready.
+const FD_SET: Arg = both(Size::FdSet(0), S::FdSet);
 const I: Ret = Ret::Int;
 
 pub static TABLE: &[Syscall] = &[
@@ -148,10 +150,13 @@ pub static TABLE: &[Syscall] = &[
         FdEffect::Pair("pipe"),
         sys("pipe", &[out(fixed(8), S::IntPair)], I),
     ),
-    sys(
-        "select",
-        &[Int, Ptr, Ptr, Ptr, inp(fixed(16), S::Timeval)],
-        I,
+    decoded(
+        Decoder::Select,
+        sys(
+            "select",
+            &[Int, FD_SET, FD_SET, FD_SET, both(fixed(16), S::Timeval)],
+            I,
+        ),
     ),
     sys("sched_yield", &[], I),
     decoded(
@@ -513,7 +518,21 @@ pub static TABLE: &[Syscall] = &[
     sys("readlinkat", &[DirFd, Path, out(RET, S::Bytes), Uint], I),
     sys("fchmodat", &[DirFd, Path, Mode], I),
     sys("faccessat", &[DirFd, Path, Flags(F::Access)], I),
-    sys("pselect6", &[Int, Ptr, Ptr, Ptr, TIMESPEC_IN, Ptr], I),
+    decoded(
+        Decoder::Select,
+        sys(
+            "pselect6",
+            &[
+                Int,
+                FD_SET,
+                FD_SET,
+                FD_SET,
+                both(fixed(16), S::Timespec),
+                inp(fixed(16), S::PselectSigmask),
+            ],
+            I,
+        ),
+    ),
     decoded(
         Decoder::Poll,
         sys(

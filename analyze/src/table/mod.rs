@@ -43,6 +43,8 @@ pub enum Decoder {
     Ioctl,
     /// poll, ppoll: what the kernel wrote back, after the result.
     Poll,
+    /// select, pselect6: the descriptors found ready, after the result.
+    Select,
     /// mremap: the new address only with MREMAP_FIXED.
     Mremap,
     /// nanosleep, clock_nanosleep: the time left only when interrupted.
@@ -143,6 +145,8 @@ pub enum Size {
     Ret,
     /// The value of argument N times a fixed element size.
     ArgTimes(u8, u16),
+    /// An `fd_set` of argument N bits, in whole longs.
+    FdSet(u8),
 }
 
 /// What the bytes of a [`Arg::Mem`] argument are.
@@ -173,6 +177,10 @@ pub enum Shape {
     Stack,
     /// mincore's vector: a byte per page of the length.
     PageVector,
+    /// A set of descriptors (select's), as many bits as the first argument.
+    FdSet,
+    /// pselect6's sixth argument: the signal mask's address and size.
+    PselectSigmask,
     Sockaddr,
     /// A `socklen_t` (in/out length of a sockaddr).
     Socklen,
@@ -443,6 +451,8 @@ mod tests {
             ("ioctl", Decoder::Ioctl),
             ("poll", Decoder::Poll),
             ("ppoll", Decoder::Poll),
+            ("select", Decoder::Select),
+            ("pselect6", Decoder::Select),
             ("socket", Decoder::Socket),
             ("getrandom", Decoder::Getrandom),
             ("read", Decoder::Generic),

@@ -115,4 +115,7 @@ pub enum SizeKind {
     Ret = 3,
     /// The value of an argument times a fixed element size.
     ArgTimes = 4,
+    /// An `fd_set` of as many bits as an argument says, in whole longs (as
+    /// the kernel reads it).
+    FdSet = 5,
 }

@@ -10,6 +10,7 @@ mod ioctl;
 mod mremap;
 mod poll;
 mod prctl;
+mod select;
 mod sleep;
 mod socket;
 mod sockopt;
@@ -102,8 +103,10 @@ impl CallView<'_> {
 
     /// What follows the result, where the decoder adds to it (poll's revents).
     pub(super) fn render_after_ret(&self, out: &mut String, ret: i64) {
-        if self.syscall.decoder == Decoder::Poll {
-            self.render_poll_result(out, ret);
+        match self.syscall.decoder {
+            Decoder::Poll => self.render_poll_result(out, ret),
+            Decoder::Select => self.render_select_result(out, ret),
+            _ => {}
         }
     }
 }
