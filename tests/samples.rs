@@ -775,6 +775,18 @@ fn select_sets_print_as_strace_prints_them() {
 }
 
 #[test]
+fn calls_seccomp_rejects_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_sample_to_its_end(dir.path(), "seccomp");
+    let theirs = strace_lines_about(&run, &["seccomp(", "getppid("]);
+    assert_eq!(theirs.len(), 3, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;

@@ -125,8 +125,14 @@ pub struct SysEnter {
     pub nr: i64,
     pub args: [u64; 6],
     pub captures: u32,
-    pub _pad: u32,
+    /// [`ENTER_UNSEEN`] or 0.
+    pub flags: u32,
 }
+
+/// A [`SysEnter`] flag: the call's enter never ran (seccomp rejected the
+/// call before it, or the call began before recording did); the record was
+/// made at its exit, from the registers, which still hold its arguments.
+pub const ENTER_UNSEEN: u32 = 1;
 
 /// raw_syscalls/sys_exit, followed by `captures` captures.
 #[repr(C)]

@@ -31,6 +31,14 @@ pub fn sched_process_fork(ctx: RawTracePointContext) -> u32 {
         // Follow the child before it can run: it is not scheduled yet.
         set_traced(record.child_tgid, true);
     }
+    // Its first exit is its return from this fork (see `take_pending`).
+    let child = Pending {
+        nr: FORK_CHILD,
+        args: [0; 6],
+        retry: 0,
+        _pad: 0,
+    };
+    let _ = PENDING.insert(&record.child_tid, &child, 0);
     emit_record(record, tid, tgid);
     0
 }

@@ -6,7 +6,9 @@ use aya_ebpf::cty::c_void;
 use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
-use capture_ebpf::{EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at, how, size};
+use capture_ebpf::{
+    ENTER_UNSEEN, EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at, how, size,
+};
 use core::mem::offset_of;
 
 use crate::{copies::*, maps::*, ring::*};
@@ -97,7 +99,7 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
         nr,
         args,
         captures: 0,
-        _pad: 0,
+        flags: 0,
     };
     write_at(buf, 0, &record);
     let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
@@ -152,13 +154,16 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
     let ret: i64 = ctx.arg(1);
     let (buf, job) = job_slots()?;
     let (pending, held) = match take_pending(tid) {
-        Some((p, held)) => (Some(p), held),
-        None => (None, 0),
+        Taken::Call(p, held) => (Some(p), held),
+        Taken::Unseen => {
+            let (p, held) = enter_from_registers(ctx, buf, tid, tgid)?;
+            (Some(p), held)
+        }
+        Taken::ForkChild => (None, 0),
     };
     let (nr, args, mut wanted) = match pending {
         Some(p) => (p.nr, p.args, p.retry),
-        // Entered before recording began: only the registers tell the
-        // call, and its arguments are unknown.
+        // A new task's return from the fork: the call is its parent's.
         None => (regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?), [0; 6], 0),
     };
     let spec = spec(nr);
@@ -215,6 +220,34 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
     Ok(next_capture(ctx, buf, job, spec))
 }
 
+/// An exit whose enter never ran (seccomp rejected the call, which skips
+/// the enter tracepoint; or the call began before recording): its enter
+/// record, made now from the registers, which still hold the arguments, at
+/// the start of the scratch buffer, and what the exit needs.
+fn enter_from_registers(
+    ctx: &RawTracePointContext,
+    buf: &mut Buf,
+    tid: u32,
+    tgid: u32,
+) -> Result<(Pending, usize), i32> {
+    let window = read_regs(ctx.arg(0)).ok_or(1)?;
+    let record = SysEnter {
+        header: header(EventKind::SysEnter, tid, tgid),
+        nr: regs::nr(&window),
+        args: regs::args(&window),
+        captures: 0,
+        flags: ENTER_UNSEEN,
+    };
+    write_at(buf, 0, &record);
+    let pending = Pending {
+        nr: record.nr,
+        args: record.args,
+        retry: 0,
+        _pad: 0,
+    };
+    Ok((pending, size_of::<SysEnter>()))
+}
+
 /// Holds this thread's enter record (`len` bytes at the start of the
 /// scratch buffer) and what its exit needs, in this CPU's slot: the
 /// thread cannot leave the CPU while its program runs.
@@ -247,11 +280,26 @@ pub(crate) fn flush_held(buf: &Buf) {
     }
 }
 
-/// What this thread's enter left for its exit, and how many bytes of its
-/// enter record wait at the start of the scratch buffer: in this CPU's
-/// slot, or in PENDING (with the record written out) if the thread was
-/// switched out during the call.
-pub(crate) fn take_pending(tid: u32) -> Option<(Pending, usize)> {
+/// What a syscall's exit finds of its enter.
+pub(crate) enum Taken {
+    /// What the enter left for the exit, and how many bytes of its record
+    /// wait at the start of the scratch buffer (0: written out already).
+    Call(Pending, usize),
+    /// The enter never ran.
+    Unseen,
+    /// A new task returning from the fork that made it (see `FORK_CHILD`).
+    ForkChild,
+}
+
+/// [`Pending::nr`] of a task the fork made: its first exit is the fork's
+/// return in the child, which strace does not show.
+pub(crate) const FORK_CHILD: i64 = -2;
+/// [`Pending::nr`] of an entry used up.
+const USED: i64 = -1;
+
+/// What this thread's enter left for its exit: in this CPU's slot, or in
+/// PENDING if the thread was switched out during the call.
+pub(crate) fn take_pending(tid: u32) -> Taken {
     if let Some(slot) = SLOT.get_ptr_mut(0) {
         // SAFETY: see `hold`.
         let slot = unsafe { &mut *slot };
@@ -259,20 +307,23 @@ pub(crate) fn take_pending(tid: u32) -> Option<(Pending, usize)> {
             slot.open = 0;
             let held = slot.held as usize;
             slot.held = 0;
-            return Some((slot.pending, held));
+            return Taken::Call(slot.pending, held);
         }
     }
-    let kept = PENDING.get_ptr_mut(&tid)?;
+    let Some(kept) = PENDING.get_ptr_mut(&tid) else {
+        return Taken::Unseen;
+    };
     // SAFETY: this thread's entry: no one else writes it while it runs.
     let kept = unsafe { &mut *kept };
-    if kept.nr == -1 {
-        return None;
-    }
     let pending = *kept;
     // Marked used rather than deleted: the thread's next blocking call
     // updates it in place.
-    kept.nr = -1;
-    Some((pending, 0))
+    kept.nr = USED;
+    match pending.nr {
+        USED => Taken::Unseen,
+        FORK_CHILD => Taken::ForkChild,
+        _ => Taken::Call(pending, 0),
+    }
 }
 
 /// A thread switched out in a syscall: its enter record goes out now (the

@@ -1,7 +1,9 @@
 //! Turning ring-buffer records into `format` events.
 
+use std::collections::HashSet;
+
 use capture_ebpf::{
-    CaptureHeader, EventKind, Exec, Fork, Header, Signal, SysEnter, SysExit, TaskExit,
+    CaptureHeader, ENTER_UNSEEN, EventKind, Exec, Fork, Header, Signal, SysEnter, SysExit, TaskExit,
 };
 use format::{Body, Capture, CaptureStatus, Event};
 
@@ -13,6 +15,10 @@ pub struct Decoder {
     events: Vec<Event>,
     /// Captures of written events, their buffers kept.
     captures: Vec<Capture>,
+    /// Tasks with an event so far (or a fork that made them).
+    seen: HashSet<u32>,
+    /// Whether the enter just decoded was made at its exit.
+    unseen_enter: bool,
 }
 
 /// Written events (and captures) kept for reuse: more than are in flight at
@@ -42,9 +48,29 @@ impl Decoder {
             let Some((event, used)) = self.decode_one(bytes) else {
                 return;
             };
-            each(event);
+            if let Some(event) = self.first_seen(event) {
+                each(event);
+            }
             bytes = bytes.get(used..).unwrap_or_default();
         }
+    }
+
+    /// An enter made at its call's exit (`ENTER_UNSEEN`) as a task's first
+    /// event is a call that began before recording (the program's wait for
+    /// its start, or a call in progress when -p attached): only its exit
+    /// is kept, as strace shows nothing of it. Later, it is a call seccomp
+    /// rejected, whose enter never runs, kept whole.
+    fn first_seen(&mut self, event: Event) -> Option<Event> {
+        let unseen = matches!(event.body, Body::SysEnter { .. }) && self.unseen_enter;
+        self.unseen_enter = false;
+        if let Body::Fork { child_tid, .. } = event.body {
+            self.seen.insert(child_tid);
+        }
+        if self.seen.insert(event.tid) && unseen {
+            self.recycle(event);
+            return None;
+        }
+        Some(event)
     }
 
     /// The event at the start of `bytes`, in spare memory where there is
@@ -60,6 +86,7 @@ impl Decoder {
         let (body, used) = match EventKind::try_from(kind).ok()? {
             EventKind::SysEnter => {
                 let r: SysEnter = read(bytes, 0)?;
+                self.unseen_enter = r.flags & ENTER_UNSEEN != 0;
                 let (captures, end) =
                     self.captures(bytes, size_of::<SysEnter>(), r.captures, list)?;
                 let body = Body::SysEnter {
@@ -244,7 +271,7 @@ mod tests {
             nr: 0,
             args: [1, 2, 3, 4, 5, 6],
             captures: 0,
-            _pad: 0,
+            flags: 0,
         };
         let mut pair = bytes_of(&enter);
         pair.extend_from_slice(&bytes);
@@ -281,5 +308,44 @@ mod tests {
         assert_eq!(split_argv(b"sh\0-c\0"), [&b"sh"[..], b"-c"]);
         assert_eq!(split_argv(b"\0"), [b""]);
         assert_eq!(split_argv(b"ab\0cu"), [&b"ab"[..], b"cu"]);
+    }
+
+    /// An enter made at the exit is dropped as a task's first event (a call
+    /// begun before recording), and kept later (a call seccomp rejected).
+    #[test]
+    fn an_enter_made_at_its_exit_is_kept_only_after_the_tasks_first_event() {
+        let header = |kind: EventKind, ts| Header {
+            kind: kind as u32,
+            tid: 7,
+            tgid: 7,
+            cpu: 0,
+            ts,
+        };
+        let pair = |ts| {
+            let enter = SysEnter {
+                header: header(EventKind::SysEnter, ts),
+                nr: 110,
+                args: [0; 6],
+                captures: 0,
+                flags: ENTER_UNSEEN,
+            };
+            let exit = SysExit {
+                header: header(EventKind::SysExit, ts + 1),
+                nr: 110,
+                ret: -1,
+                captures: 0,
+                _pad: 0,
+            };
+            [bytes_of(&enter), bytes_of(&exit)].concat()
+        };
+        let mut decoder = Decoder::default();
+        let mut events = Vec::new();
+        decoder.decode(&pair(10), |e| events.push(e));
+        decoder.decode(&pair(20), |e| events.push(e));
+        let kinds: Vec<(u64, bool)> = events
+            .iter()
+            .map(|e| (e.ts, matches!(e.body, Body::SysEnter { .. })))
+            .collect();
+        assert_eq!(kinds, [(11, false), (20, true), (21, false)]);
     }
 }

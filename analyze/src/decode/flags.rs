@@ -97,6 +97,8 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Faccessat => &xlat.faccessat,
         Flags::TimerfdSettime => &xlat.timerfd_settime,
         Flags::Itimer => &xlat.itimer_which,
+        Flags::SeccompOp => &xlat.seccomp_op,
+        Flags::SeccompFilter => &xlat.seccomp_filter,
         Flags::Rusage => &xlat.rusage_who,
         Flags::Prctl => &xlat.prctl,
         _ => return None,

@@ -264,6 +264,11 @@ impl CallView<'_> {
             Shape::Cpuset => structs::cpuset(out, mem.data),
             Shape::FdSet => structs::fd_set(out, mem.data, self.args[0]),
             Shape::PselectSigmask => structs::pselect_sigmask(out, mem.data),
+            // Only a filter's third argument is a program.
+            Shape::SockFprog if self.args[0] as usize == self.xlat.seccomp_set_mode_filter => {
+                structs::sock_fprog(out, mem.data)
+            }
+            Shape::SockFprog => None,
             Shape::Stack => structs::stack(out, self.xlat, mem.data),
             Shape::PageVector => {
                 let pages = len.div_ceil(self.xlat.page_size as u64);

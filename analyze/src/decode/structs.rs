@@ -326,6 +326,15 @@ pub fn pselect_sigmask(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `{len=4, filter=0x7fffffffe610}`.
+pub fn sock_fprog(out: &mut String, b: &[u8]) -> Option<()> {
+    let len = u16::from_ne_bytes([*b.first()?, *b.get(1)?]);
+    let _ = write!(out, "{{len={len}, filter=");
+    super::pointer(out, u64_at(b, 8)?);
+    out.push('}');
+    Some(())
+}
+
 /// `[0 3 9]`: the numbers of the bits set in `b` (little-endian longs),
 /// below `limit`.
 fn bits(out: &mut String, b: &[u8], limit: u64) {

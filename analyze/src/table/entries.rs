@@ -631,6 +631,15 @@ pub static TABLE: &[Syscall] = &[
         &[DirFd, Path, DirFd, Path, Flags(F::Rename)],
         I,
     ),
+    sys(
+        "seccomp",
+        &[
+            Flags(F::SeccompOp),
+            Flags(F::SeccompFilter),
+            inp(fixed(16), S::SockFprog),
+        ],
+        I,
+    ),
     decoded(
         Decoder::Getrandom,
         sys(

@@ -181,6 +181,8 @@ pub enum Shape {
     FdSet,
     /// pselect6's sixth argument: the signal mask's address and size.
     PselectSigmask,
+    /// A classic BPF program (`struct sock_fprog`): seccomp's filter.
+    SockFprog,
     Sockaddr,
     /// A `socklen_t` (in/out length of a sockaddr).
     Socklen,
@@ -274,6 +276,9 @@ pub enum Flags {
     TimerfdSettime,
     /// getitimer/setitimer's `which`.
     Itimer,
+    /// seccomp's operation and its filter flags.
+    SeccompOp,
+    SeccompFilter,
     /// getrusage's `who` (an int: RUSAGE_CHILDREN is -1).
     Rusage,
 }
