@@ -787,6 +787,22 @@ fn calls_seccomp_rejects_print_as_strace_prints_them() {
 }
 
 #[test]
+fn a_fatal_signal_prints_as_strace_prints_it() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_sample_to_its_end(dir.path(), "terminated");
+    let theirs = strace_lines_about(&run, &["pause(", "+++ killed"]);
+    assert_eq!(theirs.len(), 2, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+    assert_both_print(
+        &run,
+        "--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=",
+    );
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;

@@ -52,6 +52,14 @@ pub mod globals {
     pub const FDT_FD: &str = "FDT_FD_OFFSET";
     pub const FILE_INODE: &str = "FILE_INODE_OFFSET";
     pub const INODE_INO: &str = "INODE_INO_OFFSET";
+    /// Where a fatal signal turned into SIGKILL keeps its siginfo:
+    /// task_struct.signal and .pending, signal_struct.shared_pending and
+    /// .group_exit_code, sigqueue.info.
+    pub const TASK_SIGNAL: &str = "TASK_SIGNAL_OFFSET";
+    pub const TASK_PENDING: &str = "TASK_PENDING_OFFSET";
+    pub const SIGNAL_SHARED_PENDING: &str = "SIGNAL_SHARED_PENDING_OFFSET";
+    pub const SIGNAL_GROUP_EXIT_CODE: &str = "SIGNAL_GROUP_EXIT_CODE_OFFSET";
+    pub const SIGQUEUE_INFO: &str = "SIGQUEUE_INFO_OFFSET";
     /// Wake the reader once this many bytes wait in the ring buffer.
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
 }
@@ -282,9 +290,14 @@ pub mod size {
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct SyscallSpec {
-    pub rules: u32,
+    pub rules: u16,
+    /// The exit rules that also run when the call failed (an interrupted
+    /// sleep writes the time left).
+    pub failed_exit_rules: u16,
     /// Bit sets of the rules that copy at enter and at exit (rule `i` is bit
-    /// `i`), worked out by the loader so that the programs need not.
+    /// `i`), worked out by the loader so that the programs need not. (u16,
+    /// not u8: from a u8 the compiler knows a rule's index is below 8 and
+    /// drops the mask that shows the verifier so.)
     pub enter_rules: u16,
     pub exit_rules: u16,
     pub rule: [CaptureSpec; MAX_RULES],

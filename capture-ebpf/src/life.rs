@@ -2,10 +2,10 @@
 //! signals.
 
 use aya_ebpf::cty::c_void;
-use aya_ebpf::helpers::bpf_get_current_comm;
 use aya_ebpf::helpers::generated::{
     bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
 };
+use aya_ebpf::helpers::{bpf_get_current_comm, bpf_get_current_task};
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
 use capture_ebpf::{
@@ -132,6 +132,14 @@ pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
     if !is_traced(tgid) {
         return 0;
     }
+    let signo: i32 = ctx.arg(0);
+    if signo == SIGKILL
+        && tid == tgid
+        && let Some(record) = fatal_signal_turned_kill(tid, tgid)
+    {
+        emit_record(record, tid, tgid);
+        return 0;
+    }
     let action: u64 = ctx.arg(2);
     let record = signal_record(
         tid,
@@ -143,6 +151,47 @@ pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
     );
     emit_record(record, tid, tgid);
     0
+}
+
+const SIGKILL: i32 = 9;
+
+/// A fatal signal sent to a process no debugger traces is turned into
+/// SIGKILL for all its threads at once (the kernel's `complete_signal`):
+/// SIGKILL is what is delivered, while the signal's own siginfo waits in the
+/// queue it was sent to, and the process's exit code names it. strace, which
+/// keeps the kernel from that shortcut, shows the signal itself: so does
+/// this, from the queue, in the thread group's leader (strace shows it in
+/// one thread).
+fn fatal_signal_turned_kill(tid: u32, tgid: u32) -> Option<Signal> {
+    // SAFETY: a helper without preconditions; the pointer is only read through helpers.
+    let task = unsafe { bpf_get_current_task() };
+    let signal: u64 = read_kernel(task, global(&TASK_SIGNAL_OFFSET));
+    let exit_code: i32 = read_kernel(signal, global(&SIGNAL_GROUP_EXIT_CODE_OFFSET));
+    let signo = exit_code & 0x7f;
+    if signo == 0 || signo == SIGKILL {
+        return None;
+    }
+    let queues = [
+        signal + u64::from(global(&SIGNAL_SHARED_PENDING_OFFSET)),
+        task + u64::from(global(&TASK_PENDING_OFFSET)),
+    ];
+    for queue in queues {
+        // `struct sigpending` starts with its list; each `struct sigqueue`
+        // with its link.
+        let mut node: u64 = read_kernel(queue, 0);
+        for _ in 0..4 {
+            if node == queue || node == 0 {
+                break;
+            }
+            let info = node + u64::from(global(&SIGQUEUE_INFO_OFFSET));
+            let queued: i32 = read_kernel(info, 0);
+            if queued == signo {
+                return Some(signal_record(tid, tgid, signo, info, 0, 0));
+            }
+            node = read_kernel(node, 0);
+        }
+    }
+    None
 }
 
 /// A signal the target ignores is never delivered, so signal_deliver never

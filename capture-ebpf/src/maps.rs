@@ -162,6 +162,16 @@ pub(crate) static FILE_INODE_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static INODE_INO_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
+pub(crate) static TASK_SIGNAL_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static TASK_PENDING_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static SIGNAL_SHARED_PENDING_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static SIGNAL_GROUP_EXIT_CODE_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static SIGQUEUE_INFO_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
 pub(crate) static WAKEUP_BYTES: u64 = 1 << 20;
 
 pub(crate) fn global<T: Copy>(g: &T) -> T {

@@ -167,12 +167,17 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
         None => (regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?), [0; 6], 0),
     };
     let spec = spec(nr);
-    // Out-buffers are only valid when the call succeeded.
+    // Out-buffers are only valid when the call succeeded (but for those
+    // a failed call writes too).
     if let Some(spec) = spec
         && pending.is_some()
-        && ret >= 0
     {
-        wanted |= u32::from(spec.exit_rules);
+        let out = if ret >= 0 {
+            spec.exit_rules
+        } else {
+            spec.failed_exit_rules
+        };
+        wanted |= u32::from(out);
     }
     let record = SysExit {
         header: header(EventKind::SysExit, tid, tgid),

@@ -80,6 +80,19 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
         .override_global(globals::FDT_FD, &offsets.fdt_fd, true)
         .override_global(globals::FILE_INODE, &offsets.file_inode, true)
         .override_global(globals::INODE_INO, &offsets.inode_ino, true)
+        .override_global(globals::TASK_SIGNAL, &offsets.task_signal, true)
+        .override_global(globals::TASK_PENDING, &offsets.task_pending, true)
+        .override_global(
+            globals::SIGNAL_SHARED_PENDING,
+            &offsets.signal_shared_pending,
+            true,
+        )
+        .override_global(
+            globals::SIGNAL_GROUP_EXIT_CODE,
+            &offsets.signal_group_exit_code,
+            true,
+        )
+        .override_global(globals::SIGQUEUE_INFO, &offsets.sigqueue_info, true)
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
@@ -238,6 +251,9 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
         }
         if when & at::EXIT != 0 {
             spec.exit_rules |= bit;
+            if syscall.writes_when_failed() {
+                spec.failed_exit_rules |= bit;
+            }
         }
         spec.rules += 1;
     }
@@ -259,6 +275,11 @@ struct KernelOffsets {
     fdt_fd: u32,
     file_inode: u32,
     inode_ino: u32,
+    task_signal: u32,
+    task_pending: u32,
+    signal_shared_pending: u32,
+    signal_group_exit_code: u32,
+    sigqueue_info: u32,
 }
 
 /// The kernel's BTF, where the struct offsets come from.
@@ -322,6 +343,11 @@ impl KernelOffsets {
             fdt_fd: offset("fdtable", "fd")?,
             file_inode: offset("file", "f_inode")?,
             inode_ino: offset("inode", "i_ino")?,
+            task_signal: offset("task_struct", "signal")?,
+            task_pending: offset("task_struct", "pending")?,
+            signal_shared_pending: offset("signal_struct", "shared_pending")?,
+            signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
+            sigqueue_info: offset("sigqueue", "info")?,
         })
     }
 }

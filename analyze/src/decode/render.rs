@@ -182,9 +182,10 @@ impl CallView<'_> {
         let mem = match at {
             At::Enter => self.enter_mem(arg_no),
             At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no),
-            // Out-buffers mean something only when the call succeeded.
+            // Out-buffers mean something only when the call succeeded (or
+            // for the calls that write them when they fail).
             At::Exit | At::Both => match ret {
-                Some(r) if r >= 0 => self.exit_mem(arg_no),
+                Some(r) if r >= 0 || self.syscall.writes_when_failed() => self.exit_mem(arg_no),
                 _ => None,
             },
         };
@@ -410,7 +411,7 @@ fn printed_at_enter(at: At, shape: Shape) -> bool {
 }
 
 /// Kernel-internal errnos that strace names when a signal interrupted a call.
-fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
+pub(super) fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
     Some(match -ret {
         512 => ("ERESTARTSYS", "To be restarted if SA_RESTART is set"),
         513 => ("ERESTARTNOINTR", "To be restarted"),

@@ -342,6 +342,12 @@ impl Syscall {
         Some(if filled_at_exit { Io::Read } else { Io::Write })
     }
 
+    /// Whether the call writes its out-buffers when it fails too: a sleep a
+    /// signal interrupted writes the time left.
+    pub fn writes_when_failed(&self) -> bool {
+        self.decoder == Decoder::Sleep
+    }
+
     /// What `record` copies for this syscall, argument by argument, then the
     /// inodes behind the sockets and pipes it returns (`strace -y` names them
     /// by inode).

@@ -1,0 +1,30 @@
+/* A child blocked in pause() is sent SIGTERM by its parent, which waits
+ * for it: strace shows the interrupted call, the signal the child dies of
+ * (`--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=...} ---`, which
+ * the kernel turns into a SIGKILL when no debugger traces the child) and
+ * `+++ killed by SIGTERM +++`. */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+int main(void)
+{
+    int ready[2];
+    pipe(ready);
+    pid_t child = fork();
+    if (child == 0) {
+        write(ready[1], "r", 1);
+        pause();
+        return 0;
+    }
+    char byte;
+    read(ready[0], &byte, 1);
+    /* Time for the child to reach pause(). */
+    struct timespec settle = {0, 100000000};
+    nanosleep(&settle, 0);
+    kill(child, SIGTERM);
+    int status;
+    waitpid(child, &status, 0);
+    return !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+}
