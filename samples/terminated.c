@@ -1,5 +1,6 @@
-/* A child blocked in pause() is sent SIGTERM by its parent, which waits
- * for it: strace shows the interrupted call, the signal the child dies of
+/* A child asleep for 10 s is sent SIGTERM by its parent, which waits for
+ * it: strace shows the interrupted sleep with the time it had left, the
+ * signal the child dies of
  * (`--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=...} ---`, which
  * the kernel turns into a SIGKILL when no debugger traces the child) and
  * `+++ killed by SIGTERM +++`. */
@@ -15,12 +16,12 @@ int main(void)
     pid_t child = fork();
     if (child == 0) {
         write(ready[1], "r", 1);
-        pause();
+        sleep(10);
         return 0;
     }
     char byte;
     read(ready[0], &byte, 1);
-    /* Time for the child to reach pause(). */
+    /* Time for the child to fall asleep. */
     struct timespec settle = {0, 100000000};
     nanosleep(&settle, 0);
     kill(child, SIGTERM);
