@@ -33,18 +33,7 @@ impl JsonPrinter<'_> {
             return Ok(());
         }
         let decoded: Vec<String> = match call.view() {
-            Some(view) => {
-                let mut view_args = Vec::new();
-                for i in 0..view.syscall.args.len() {
-                    let mut text = String::new();
-                    view.render_args(&mut text, i..i + 1, &self.opts.decode);
-                    let text = text.strip_prefix(", ").unwrap_or(&text);
-                    if !text.is_empty() {
-                        view_args.push(text.to_owned());
-                    }
-                }
-                view_args
-            }
+            Some(view) => view.arg_texts(&self.opts.decode),
             None => match &call.enter.body {
                 format::Body::SysEnter { args, .. } => {
                     args.iter().map(|a| format!("{a:#x}")).collect()

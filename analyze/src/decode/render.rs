@@ -7,17 +7,44 @@ use std::fmt::Write as _;
 use format::CaptureStatus;
 
 use super::*;
-use crate::table::{Arg, At, Ret, Shape, Size};
+use crate::table::{Arg, At, Decoder, Ret, Shape, Size};
 
 impl CallView<'_> {
     /// Index of the first argument only known at exit: strace prints the
     /// arguments before it at enter, the rest after `<... resumed>`.
     pub fn exit_split(&self) -> usize {
+        // clone3's exit adds to its struct, before the size.
+        if self.syscall.decoder == Decoder::Clone3 {
+            return 1;
+        }
         self.syscall
             .args
             .iter()
             .position(|a| matches!(a, Arg::Mem { at, shape, .. } if !printed_at_enter(*at, *shape)))
             .unwrap_or(self.syscall.args.len())
+    }
+
+    /// Whether the part printed at exit follows a `, ` (clone3's follows
+    /// its struct directly: ` => {parent_tid=[1234]}, 88`).
+    pub fn separates_exit_part(&self) -> bool {
+        self.syscall.decoder != Decoder::Clone3
+    }
+
+    /// Each argument shown, on its own (`--json`).
+    pub fn arg_texts(&self, opts: &Options) -> Vec<String> {
+        if let Some(texts) = self.own_arg_texts() {
+            return texts;
+        }
+        let mut texts = Vec::new();
+        for i in 0..self.syscall.args.len() {
+            let mut text = String::new();
+            self.render_args(&mut text, i..i + 1, opts);
+            let text = text.strip_prefix(", ").unwrap_or(&text);
+            if !text.is_empty() {
+                texts.push(text.to_owned());
+            }
+        }
+        texts
     }
 
     /// Appends arguments `range` (with their separating commas).

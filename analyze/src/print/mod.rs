@@ -269,7 +269,7 @@ impl<'o> StracePrinter<'o> {
                 view.comms = Some(tasks.comms());
                 let split = view.exit_split();
                 view.render_args(&mut text, 0..split, &self.opts.decode);
-                if split < view.syscall.args.len() && split > 0 {
+                if split < view.syscall.args.len() && split > 0 && view.separates_exit_part() {
                     text.push_str(", ");
                 }
             }

@@ -74,7 +74,10 @@ impl TraceSink for StracePrinter<'_> {
                     let _ = write!(text, "<... {} resumed>", call.name);
                     let mut rest = String::new();
                     view.render_args(&mut rest, split..all, &self.opts.decode);
-                    text.push_str(rest.strip_prefix(", ").unwrap_or(&rest));
+                    match rest.strip_prefix(", ") {
+                        Some(after) if view.separates_exit_part() => text.push_str(after),
+                        _ => text.push_str(&rest),
+                    }
                 }
                 text.push(')');
                 self.pad_to_result(&mut text);

@@ -671,7 +671,10 @@ pub static TABLE: &[Syscall] = &[
         FdEffect::Anon("anon_inode:[pidfd]"),
         sys("pidfd_open", &[Pid, Hex], Ret::Fd),
     ),
-    sys("clone3", &[inp(arg(1), S::CloneArgs), Uint], Ret::Pid),
+    decoded(
+        Decoder::Clone3,
+        sys("clone3", &[inp(arg(1), S::CloneArgs), Uint], Ret::Pid),
+    ),
     fds(
         FdEffect::ClosesRange,
         sys("close_range", &[Fd, Fd, Flags(F::CloseRange)], I),

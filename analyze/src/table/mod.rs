@@ -35,6 +35,8 @@ pub enum Decoder {
     Generic,
     /// clone's named arguments, in strace's order.
     Clone,
+    /// clone3's `struct clone_args`, and what the kernel wrote through it.
+    Clone3,
     /// futex: the arguments its operation uses.
     Futex,
     /// fcntl: the argument and the result its command has.

@@ -68,6 +68,10 @@ impl CallView<'_> {
                 self.render_clone(out, range);
                 true
             }
+            Decoder::Clone3 => {
+                self.render_clone3(out, range);
+                true
+            }
             Decoder::Futex => {
                 self.render_futex(out, range, opts);
                 true
@@ -78,6 +82,12 @@ impl CallView<'_> {
             }
             _ => false,
         }
+    }
+
+    /// Each argument on its own, where the decoder's split them otherwise
+    /// (clone3's exit part belongs to its struct).
+    pub(super) fn own_arg_texts(&self) -> Option<Vec<String>> {
+        (self.syscall.decoder == Decoder::Clone3).then(|| self.clone3_arg_texts())
     }
 
     /// A successful result, where the decoder prints it its own way (fcntl's
