@@ -422,6 +422,17 @@ fn threads_are_all_recorded_with_their_writes() {
         .map(|i| run.events[i].tid)
         .collect();
     assert_eq!(writers.len(), 4, "each write from its own thread");
+    // clone3's struct as strace prints it (addresses aside), and the
+    // child's tid the kernel wrote through it.
+    for text in [
+        "clone3({flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM|CLONE_SETTLS|CLONE_PARENT_SETTID|CLONE_CHILD_CLEARTID, child_tid=0x",
+        ", exit_signal=0, stack=0x",
+        ", stack_size=0x",
+        ", tls=0x",
+        " => {parent_tid=[",
+    ] {
+        assert_both_print(&run, text);
+    }
 }
 
 #[test]

@@ -70,7 +70,10 @@ impl CallView<'_> {
     }
 
     fn clone3_args(&self, out: &mut String) {
-        match self.enter_mem(0).filter(|m| m.status != CaptureStatus::Fault) {
+        match self
+            .enter_mem(0)
+            .filter(|m| m.status != CaptureStatus::Fault)
+        {
             Some(m) if clone_args(out, self.xlat, m.data).is_some() => {}
             _ => super::super::pointer(out, self.args[0]),
         }
@@ -94,7 +97,16 @@ impl CallView<'_> {
 /// meaningful, as strace prints them.
 fn clone_args(out: &mut String, xlat: &'static crate::decode::Xlat, b: &[u8]) -> Option<()> {
     let field = |k: usize| structs::u64_at(b, 8 * k);
-    let [flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls] = [
+    let [
+        flags,
+        pidfd,
+        child_tid,
+        parent_tid,
+        exit_signal,
+        stack,
+        stack_size,
+        tls,
+    ] = [
         field(0)?,
         field(1)?,
         field(2)?,
@@ -119,7 +131,11 @@ fn clone_args(out: &mut String, xlat: &'static crate::decode::Xlat, b: &[u8]) ->
     if flags & CLONE_PARENT_SETTID != 0 {
         address(out, "parent_tid", parent_tid);
     }
-    let _ = write!(out, ", exit_signal={}", super::super::signal_name(exit_signal as u32));
+    let _ = write!(
+        out,
+        ", exit_signal={}",
+        super::super::signal_name(exit_signal as u32)
+    );
     address(out, "stack", stack);
     match stack_size {
         0 => out.push_str(", stack_size=0"),
