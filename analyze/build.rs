@@ -60,7 +60,13 @@ fn parse(path: &Path) -> Xlat {
             [] => {}
             [comment, ..] if comment.starts_with('#') => {}
             ["table", name] => {
-                xlat.tables.insert((*name).to_owned(), Table::default());
+                if xlat
+                    .tables
+                    .insert((*name).to_owned(), Table::default())
+                    .is_some()
+                {
+                    fail("a second table of this name");
+                }
                 current = Some((*name).to_owned());
             }
             ["const", name, value] => {

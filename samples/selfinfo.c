@@ -1,13 +1,16 @@
 /* Calls about the process itself whose structs strace decodes: getresuid,
  * getresgid, getgroups (the count, then the list) and setgroups,
  * sched_getaffinity and sched_setaffinity (CPU masks), sigaltstack (new and
- * old stack_t) and mincore's page vector. */
+ * old stack_t), mincore's page vector, and capget/capset (the sets, less
+ * CAP_NET_RAW, and a header of no known version). */
 #define _GNU_SOURCE
 #include <grp.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int main(void)
@@ -41,5 +44,14 @@ int main(void)
     pages[0] = 1;
     pages[2 * 4096] = 1;
     mincore(pages, 4 * 4096, resident);
+
+    struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct sets[2];
+    syscall(SYS_capget, &header, sets);
+    sets[0].effective &= ~(1u << CAP_NET_RAW);
+    syscall(SYS_capset, &header, sets);
+    syscall(SYS_capget, &header, sets);
+    struct __user_cap_header_struct unknown = {0, 0};
+    syscall(SYS_capget, &unknown, NULL);
     return count < 0;
 }

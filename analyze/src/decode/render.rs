@@ -298,6 +298,11 @@ impl CallView<'_> {
             }
             Shape::SockFprog => None,
             Shape::Stack => structs::stack(out, self.xlat, mem.data),
+            Shape::CapHeader => structs::cap_header(out, self.xlat, mem.data),
+            Shape::CapData => {
+                let version = self.enter_mem(0).and_then(|h| structs::u32_at(h.data, 0));
+                structs::cap_data(out, self.xlat, mem.data, version)
+            }
             Shape::PageVector => {
                 let pages = len.div_ceil(self.xlat.page_size as u64);
                 structs::page_vector(out, mem.data, pages, opts.strsize)

@@ -7,7 +7,7 @@ fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 
-fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+pub(super) fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_ne_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
@@ -331,6 +331,60 @@ pub fn sock_fprog(out: &mut String, b: &[u8]) -> Option<()> {
     let len = u16::from_ne_bytes([*b.first()?, *b.get(1)?]);
     let _ = write!(out, "{{len={len}, filter=");
     super::pointer(out, u64_at(b, 8)?);
+    out.push('}');
+    Some(())
+}
+
+/// `{version=_LINUX_CAPABILITY_VERSION_3, pid=0}`.
+pub fn cap_header(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+    let version = u32_at(b, 0)?;
+    out.push_str("{version=");
+    match xlat
+        .capability_version
+        .values
+        .iter()
+        .find(|(v, _)| *v == u64::from(version))
+    {
+        Some((_, name)) => out.push_str(name),
+        None => {
+            let mut hex = String::new();
+            super::hex(&mut hex, u64::from(version));
+            let _ = write!(out, "{hex} /* _LINUX_CAPABILITY_VERSION_??? */");
+        }
+    }
+    let _ = write!(out, ", pid={}}}", u32_at(b, 4)? as i32);
+    Some(())
+}
+
+/// `{effective=1<<CAP_CHOWN|..., permitted=..., inheritable=0}`: each set
+/// in 32-bit halves, one struct per half (version 1 has only the first).
+pub fn cap_data(
+    out: &mut String,
+    xlat: &'static Xlat,
+    b: &[u8],
+    version: Option<u32>,
+) -> Option<()> {
+    let halves = if version? as usize == xlat.capability_version_1 {
+        1
+    } else {
+        2
+    };
+    let set = |field: usize| -> Option<u64> {
+        let mut value = 0;
+        for half in 0..halves {
+            value |= u64::from(u32_at(b, 12 * half + 4 * field)?) << (32 * half);
+        }
+        Some(value)
+    };
+    let (effective, permitted, inheritable) = (set(0)?, set(1)?, set(2)?);
+    for (name, value) in [
+        ("{effective=", effective),
+        (", permitted=", permitted),
+        (", inheritable=", inheritable),
+    ] {
+        out.push_str(name);
+        flags::render_with(out, &xlat.capability_sets, value);
+    }
     out.push('}');
     Some(())
 }

@@ -83,6 +83,7 @@ const ITIMERSPEC_IN: Arg = inp(fixed(32), S::Itimerspec);
 const ITIMERSPEC_OUT: Arg = out(fixed(32), S::Itimerspec);
 const ITIMERVAL_OUT: Arg = out(fixed(32), S::Itimerval);
 const ID_OUT: Arg = out(fixed(4), S::IntVal);
+const CAP_HEADER: Arg = inp(fixed(8), S::CapHeader);
 /// select's sets: the descriptors asked about, and those found ready.
 const FD_SET: Arg = both(Size::FdSet(0), S::FdSet);
 const I: Ret = Ret::Int;
@@ -382,8 +383,8 @@ pub static TABLE: &[Syscall] = &[
     sys("getresgid", &[ID_OUT, ID_OUT, ID_OUT], I),
     sys("getpgid", &[Pid], Ret::Pid),
     sys("getsid", &[Pid], Ret::Pid),
-    sys("capget", &[Ptr, Ptr], I),
-    sys("capset", &[Ptr, Ptr], I),
+    sys("capget", &[CAP_HEADER, out(fixed(24), S::CapData)], I),
+    sys("capset", &[CAP_HEADER, inp(fixed(24), S::CapData)], I),
     sys("rt_sigpending", &[SIGSET_OUT, Uint], I),
     sys("rt_sigtimedwait", &[SIGSET_IN, Ptr, TIMESPEC_IN, Uint], I),
     sys("rt_sigsuspend", &[SIGSET_IN, Uint], I),

@@ -185,6 +185,10 @@ pub enum Shape {
     PselectSigmask,
     /// A classic BPF program (`struct sock_fprog`): seccomp's filter.
     SockFprog,
+    /// capget/capset's header: the version and the pid.
+    CapHeader,
+    /// capget/capset's sets, one or two structs as the header's version says.
+    CapData,
     Sockaddr,
     /// A `socklen_t` (in/out length of a sockaddr).
     Socklen,

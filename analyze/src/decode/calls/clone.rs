@@ -137,12 +137,8 @@ fn clone_args(out: &mut String, xlat: &'static crate::decode::Xlat, b: &[u8]) ->
         super::super::signal_name(exit_signal as u32)
     );
     address(out, "stack", stack);
-    match stack_size {
-        0 => out.push_str(", stack_size=0"),
-        n => {
-            let _ = write!(out, ", stack_size={n:#x}");
-        }
-    }
+    out.push_str(", stack_size=");
+    super::super::hex(out, stack_size);
     if flags & CLONE_SETTLS != 0 {
         address(out, "tls", tls);
     }
