@@ -1,5 +1,5 @@
 /* prctl with the options strace prints its own way (PR_SET_NAME's name,
- * signals, capabilities, SUID_DUMP_*, the unused arguments of
+ * signals, capabilities (one unknown), SUID_DUMP_*, the unused arguments of
  * PR_SET_NO_NEW_PRIVS), and sleeps that run to the end (the time left is an
  * address then). */
 #include <linux/capability.h>
@@ -18,6 +18,8 @@ int main(void)
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0);
     prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN);
+    /* A capability this kernel does not have: `0x3f /* CAP_??? *\/`. */
+    prctl(PR_CAPBSET_READ, 63);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     prctl(PR_GET_SECCOMP);
     prctl(PR_SET_TIMERSLACK, 50000);

@@ -1,11 +1,13 @@
 /* Calls about the process itself whose structs strace decodes: getresuid,
  * getresgid, getgroups (the count, then the list) and setgroups,
  * sched_getaffinity and sched_setaffinity (CPU masks), sigaltstack (new and
- * old stack_t), mincore's page vector, and capget/capset (the sets, less
- * CAP_NET_RAW, and a header of no known version). */
+ * old stack_t), mincore's page vector, capget/capset (the sets, less
+ * CAP_NET_RAW, and a header of no known version), and the NUMA memory
+ * policy calls with their node masks (get_mempolicy, set_mempolicy, mbind). */
 #define _GNU_SOURCE
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/mempolicy.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -53,5 +55,13 @@ int main(void)
     syscall(SYS_capget, &header, sets);
     struct __user_cap_header_struct unknown = {0, 0};
     syscall(SYS_capget, &unknown, NULL);
+
+    int policy;
+    unsigned long nodes[16];
+    syscall(SYS_get_mempolicy, &policy, nodes, 1025, NULL, 0);
+    unsigned long node0 = 1;
+    syscall(SYS_set_mempolicy, MPOL_BIND, &node0, 2);
+    syscall(SYS_mbind, pages, 4096, MPOL_PREFERRED, &node0, 2, MPOL_MF_STRICT);
+    syscall(SYS_set_mempolicy, MPOL_DEFAULT, NULL, 0);
     return count < 0;
 }

@@ -758,9 +758,12 @@ fn selfinfo_prints_as_strace_prints_it() {
         "mincore(",
         "capget(",
         "capset(",
+        "get_mempolicy(",
+        "set_mempolicy(",
+        "mbind(",
     ];
     let theirs = strace_lines_about(&run, &about);
-    assert_eq!(theirs.len(), 14, "{}", run.strace_log);
+    assert_eq!(theirs.len(), 18, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
 }
 
@@ -832,7 +835,7 @@ fn prctl_options_print_as_strace_prints_them() {
         .filter(|text| text.starts_with("prctl(PR_") || text.starts_with("clock_nanosleep("))
         .filter(|text| !text.starts_with("prctl(PR_GET_NAME"))
         .collect();
-    assert_eq!(theirs.len(), 12, "{}", run.strace_log);
+    assert_eq!(theirs.len(), 13, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
 }
 

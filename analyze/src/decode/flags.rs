@@ -98,6 +98,9 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::TimerfdSettime => &xlat.timerfd_settime,
         Flags::Itimer => &xlat.itimer_which,
         Flags::SeccompOp => &xlat.seccomp_op,
+        Flags::Mempolicy => &xlat.mempolicy,
+        Flags::Mbind => &xlat.mbind,
+        Flags::GetMempolicy => &xlat.get_mempolicy,
         Flags::SeccompFilter => &xlat.seccomp_filter,
         Flags::Rusage => &xlat.rusage_who,
         Flags::Prctl => &xlat.prctl,
@@ -119,6 +122,17 @@ pub fn render(out: &mut String, xlat: &'static Xlat, flags: Flags, value: u64) {
     match table(xlat, flags) {
         Some(t) => render_with(out, t, value),
         None => out.push_str(&format!("{value:#x}")),
+    }
+}
+
+/// The name of `value` in `t`, or as strace prints a value its table lacks:
+/// `0x29 /* CAP_??? */`.
+pub fn render_value_or(out: &mut String, t: &Table, value: u64, unknown: &str) {
+    match t.values.iter().find(|(v, _)| *v == value) {
+        Some(&(_, name)) => out.push_str(name),
+        None => {
+            let _ = write!(out, "{value:#x} /* {unknown} */");
+        }
     }
 }
 

@@ -299,6 +299,15 @@ impl CallView<'_> {
             Shape::SockFprog => None,
             Shape::Stack => structs::stack(out, self.xlat, mem.data),
             Shape::CapHeader => structs::cap_header(out, self.xlat, mem.data),
+            Shape::Nodemask => match size {
+                Size::FdSet(k) => structs::nodemask(out, mem.data, self.args[usize::from(k)]),
+                _ => None,
+            },
+            Shape::MempolicyMode => structs::u32_at(mem.data, 0).map(|mode| {
+                out.push('[');
+                flags::render(out, self.xlat, crate::table::Flags::Mempolicy, mode.into());
+                out.push(']');
+            }),
             Shape::CapData => {
                 let version = self.enter_mem(0).and_then(|h| structs::u32_at(h.data, 0));
                 structs::cap_data(out, self.xlat, mem.data, version)

@@ -389,6 +389,22 @@ pub fn cap_data(
     Some(())
 }
 
+/// `[0x00000000000001, 0000000000000000]`: the longs of a node mask of
+/// `maxnode` - 1 bits, each as C's `%#016lx` prints it (no `0x` for 0).
+pub fn nodemask(out: &mut String, b: &[u8], maxnode: u64) -> Option<()> {
+    let longs = (maxnode.saturating_add(62) / 64) as usize;
+    let copied: Vec<u64> = b.chunks_exact(8).filter_map(|c| u64_at(c, 0)).collect();
+    let words: Vec<String> = copied
+        .iter()
+        .map(|&w| match w {
+            0 => "0".repeat(16),
+            w => format!("{w:#016x}"),
+        })
+        .collect();
+    list(out, &words, longs as u64);
+    Some(())
+}
+
 /// `[0 3 9]`: the numbers of the bits set in `b` (little-endian longs),
 /// below `limit`.
 fn bits(out: &mut String, b: &[u8], limit: u64) {

@@ -498,6 +498,34 @@ pub static TABLE: &[Syscall] = &[
     ),
     sys("tgkill", &[Pid, Pid, Signal], I),
     sys("utimes", &[Path, Ptr], I),
+    sys(
+        "mbind",
+        &[
+            Ptr,
+            Uint,
+            Flags(F::Mempolicy),
+            inp(Size::FdSet(4), S::Nodemask),
+            Uint,
+            Flags(F::Mbind),
+        ],
+        I,
+    ),
+    sys(
+        "set_mempolicy",
+        &[Flags(F::Mempolicy), inp(Size::FdSet(2), S::Nodemask), Uint],
+        I,
+    ),
+    sys(
+        "get_mempolicy",
+        &[
+            out(fixed(4), S::MempolicyMode),
+            out(Size::FdSet(2), S::Nodemask),
+            Uint,
+            Ptr,
+            Flags(F::GetMempolicy),
+        ],
+        I,
+    ),
     sys("waitid", &[Int, Int, Ptr, Flags(F::Wait), Ptr], I),
     fds(
         FdEffect::Anon("anon_inode:inotify"),

@@ -187,6 +187,10 @@ pub enum Shape {
     SockFprog,
     /// capget/capset's header: the version and the pid.
     CapHeader,
+    /// A set of NUMA nodes, as many bits as the call's maxnode says.
+    Nodemask,
+    /// get_mempolicy's mode, written back.
+    MempolicyMode,
     /// capget/capset's sets, one or two structs as the header's version says.
     CapData,
     Sockaddr,
@@ -285,6 +289,10 @@ pub enum Flags {
     /// seccomp's operation and its filter flags.
     SeccompOp,
     SeccompFilter,
+    /// A memory policy's mode and its flags; mbind's and get_mempolicy's flags.
+    Mempolicy,
+    Mbind,
+    GetMempolicy,
     /// getrusage's `who` (an int: RUSAGE_CHILDREN is -1).
     Rusage,
 }

@@ -1,6 +1,10 @@
 //! prctl: the arguments its option uses, in strace's forms.
 
-use crate::decode::{CallView, Options, flags::render_with, hex, push_int, signal_name};
+use crate::decode::{
+    CallView, Options,
+    flags::{render_value_or, render_with},
+    hex, push_int, signal_name,
+};
 
 /// One printed argument after the option.
 enum Part {
@@ -75,7 +79,9 @@ impl CallView<'_> {
                 Number(i) => push_int(out, value(i)),
                 Address(i) => hex(out, value(i)),
                 Signal(i) => out.push_str(&signal_name(value(i) as u32)),
-                Capability(i) => render_with(out, &self.xlat.capabilities, value(i)),
+                Capability(i) => {
+                    render_value_or(out, &self.xlat.capabilities, value(i), "CAP_???");
+                }
                 Dumpable(i) => render_with(out, &self.xlat.suid_dump, value(i)),
             }
         }
