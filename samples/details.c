@@ -1,5 +1,6 @@
 /* Small decoding details strace has: umask's octal result, mremap without
- * MREMAP_FIXED (four arguments), accept4's flags, prlimit64's 1024 (no
+ * MREMAP_FIXED (four arguments), accept4's flags, a failed accept's and
+ * getsockname's address length, an unnamed AF_UNIX address, prlimit64's 1024 (no
  * "1*1024"), faccessat2's AT_EACCESS, wait4's WSTOPPED, a SIGSEGV's
  * SEGV_MAPERR and si_addr, a timer's SIGALRM (SI_TIMER and its fields) and
  * the pause() it interrupts (= ? ERESTARTNOHAND). */
@@ -28,6 +29,16 @@ int main(void)
     mremap(page, 4096, 8192, MREMAP_MAYMOVE);
     int listener = socket(AF_INET, SOCK_STREAM, 0);
     accept4(listener, 0, 0, SOCK_CLOEXEC);
+    /* A failed accept and getsockname show the length as it went in; an
+     * unnamed AF_UNIX socket's address has no path. */
+    struct sockaddr_storage address;
+    socklen_t length = sizeof address;
+    fcntl(listener, F_SETFL, O_NONBLOCK);
+    listen(listener, 1);
+    accept(listener, (struct sockaddr *)&address, &length);
+    getsockname(99, (struct sockaddr *)&address, &length);
+    int unnamed = socket(AF_UNIX, SOCK_STREAM, 0);
+    getsockname(unnamed, (struct sockaddr *)&address, &length);
     struct rlimit files = {1024, 4096};
     prlimit(0, RLIMIT_NOFILE, &files, 0);
     syscall(SYS_faccessat2, AT_FDCWD, "/", R_OK, AT_EACCESS);

@@ -209,6 +209,10 @@ impl CallView<'_> {
         let mem = match at {
             At::Enter => self.enter_mem(arg_no),
             At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no),
+            // A failed call's address length: as it went in.
+            At::Both if shape == Shape::Socklen && ret.is_some_and(|r| r < 0) => {
+                self.enter_mem(arg_no)
+            }
             // Out-buffers mean something only when the call succeeded (or
             // for the calls that write them when they fail).
             At::Exit | At::Both => match ret {
@@ -266,7 +270,10 @@ impl CallView<'_> {
             Shape::WaitStatus => structs::wait_status(out, mem.data),
             Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
-            Shape::Sockaddr => structs::sockaddr(out, self.xlat, mem.data),
+            Shape::Sockaddr => {
+                let len = self.sockaddr_len(i).unwrap_or(mem.data.len());
+                structs::sockaddr(out, self.xlat, &mem.data[..len.min(mem.data.len())])
+            }
             Shape::Sigset => structs::sigset(out, mem.data),
             Shape::SigframeMask => {
                 let mut mask = String::new();
@@ -379,6 +386,25 @@ impl CallView<'_> {
     }
 
     /// A socklen_t the kernel may change: `[16]`, or `[128 => 16]` when it did.
+    /// The length of the socket address in argument `i`: what the call
+    /// wrote to its length argument (getsockname, accept), or the length
+    /// argument that follows it (connect, bind).
+    fn sockaddr_len(&self, i: usize) -> Option<usize> {
+        let next = i + 1;
+        let len = match self.syscall.args.get(next)? {
+            Arg::Mem {
+                shape: Shape::Socklen,
+                ..
+            } => {
+                let mem = self.exit_mem(next as u8)?;
+                u64::from(structs::u32_at(mem.data, 0)?)
+            }
+            Arg::Uint | Arg::Int => self.args[next],
+            _ => return None,
+        };
+        usize::try_from(len).ok()
+    }
+
     fn render_socklen(&self, out: &mut String, arg: u8, exit: &[u8]) -> Option<()> {
         let after = exit.get(..4)?;
         let before = self

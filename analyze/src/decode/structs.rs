@@ -632,6 +632,8 @@ pub fn sockaddr(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
                 a[0], a[1], a[2], a[3]
             ));
         }
+        // An unnamed one (its length is the family's alone) has no path.
+        1 if b.len() <= 2 => out.push('}'),
         1 => {
             out.push_str(", sun_path=");
             let path = b.get(2..).unwrap_or_default();

@@ -406,7 +406,14 @@ pub static TABLE: &[Syscall] = &[
     // decoder prints other options' as they are).
     decoded(
         Decoder::Prctl,
-        sys("prctl", &[Flags(F::Prctl), Str, Hex, Hex, Hex], I),
+        // The second argument as the name PR_SET_NAME reads and
+        // PR_GET_NAME writes (16 bytes with its NUL); the decoder shows
+        // it only for those.
+        sys(
+            "prctl",
+            &[Flags(F::Prctl), both(fixed(16), S::OutPath), Hex, Hex, Hex],
+            I,
+        ),
     ),
     sys("arch_prctl", &[Flags(F::ArchPrctl), Hex], I),
     sys(

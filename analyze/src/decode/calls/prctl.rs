@@ -1,15 +1,21 @@
 //! prctl: the arguments its option uses, in strace's forms.
 
+use format::CaptureStatus;
+
 use crate::decode::{
-    CallView, Options,
+    CallView, Mem, Options,
     flags::{render_value_or, render_with},
-    hex, push_int, signal_name,
+    hex, push_int, signal_name, strings,
 };
 
 /// One printed argument after the option.
 enum Part {
-    /// As the table types it (the name PR_SET_NAME sets, copied).
+    /// As the table types it.
     Arg(usize),
+    /// The name PR_SET_NAME reads, copied at enter.
+    Name(usize),
+    /// The name PR_GET_NAME writes, copied at exit.
+    NameWritten(usize),
     Number(usize),
     Address(usize),
     Signal(usize),
@@ -30,8 +36,8 @@ fn parts(option: u64) -> Option<&'static [Part]> {
         3 => &[],
         4 => &[Dumpable(1)],
         // PR_SET_NAME, PR_GET_NAME
-        15 => &[Arg(1)],
-        16 => &[Address(1)],
+        15 => &[Name(1)],
+        16 => &[NameWritten(1)],
         // PR_GET_SECCOMP, PR_GET_TIMERSLACK
         21 | 30 => &[],
         // PR_CAPBSET_READ, PR_CAPBSET_DROP
@@ -76,6 +82,11 @@ impl CallView<'_> {
             let value = |i: usize| self.args[i];
             match *part {
                 Arg(i) => self.render_arg(out, i, opts),
+                Name(i) => self.render_name(out, self.enter_mem(i as u8), value(i), opts),
+                NameWritten(i) => {
+                    let written = self.ret().filter(|&r| r >= 0).and(self.exit_mem(i as u8));
+                    self.render_name(out, written, value(i), opts);
+                }
                 Number(i) => push_int(out, value(i)),
                 Address(i) => hex(out, value(i)),
                 Signal(i) => out.push_str(&signal_name(value(i) as u32)),
@@ -84,6 +95,17 @@ impl CallView<'_> {
                 }
                 Dumpable(i) => render_with(out, &self.xlat.suid_dump, value(i)),
             }
+        }
+    }
+
+    /// A task's name, up to its NUL, or its address when not copied.
+    fn render_name(&self, out: &mut String, name: Option<Mem<'_>>, address: u64, opts: &Options) {
+        match name.filter(|m| m.status != CaptureStatus::Fault) {
+            Some(m) => {
+                let name = m.data.split(|&b| b == 0).next().unwrap_or_default();
+                strings::c_string(out, name, false, opts.strsize, opts.hex);
+            }
+            None => crate::decode::pointer(out, address),
         }
     }
 
