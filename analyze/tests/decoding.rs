@@ -4,7 +4,7 @@
 mod common;
 
 use common::{call, capture, enter, exit, faulted, other_process_line, push, show, trace};
-use format::Body;
+use format::{Body, Capture, CaptureStatus};
 
 /// wait4 with WNOHANG that found no child ended (= 0) wrote no status:
 /// strace prints the address, as measured with strace 6.1:
@@ -86,5 +86,52 @@ fn a_line_cut_short_shows_what_the_exit_copied_again() {
         "[pid    11] write(1, \"ping\", 4 <unfinished ...>\n\
          [pid    10] getpid()                    = 10\n\
          [pid    11] <... write resumed>)        = 4\n"
+    );
+}
+
+/// The kernel side copies execve's first 16 strings, then marks that more
+/// follow; strace prints 32 (its string limit), as the exec record holds
+/// them: `execve("/bin/true", ["/bin/true", "1", ..., "31", ...], ...)`.
+#[test]
+fn a_long_argv_comes_from_the_exec_record() {
+    const EXECVE: i64 = 59;
+    let args = [
+        0x5555_5555_6013,
+        0x7fff_ffff_dff0,
+        0x7fff_ffff_e1d8,
+        0,
+        0,
+        0,
+    ];
+    let argv: Vec<Vec<u8>> = std::iter::once(b"/bin/true".to_vec())
+        .chain((1..=40).map(|n| n.to_string().into_bytes()))
+        .collect();
+    let mut copies = vec![capture(0, b"/bin/true")];
+    copies.extend(argv.iter().take(16).map(|a| capture(1, a)));
+    copies.push(Capture {
+        status: CaptureStatus::Partial,
+        ..capture(1, b"")
+    });
+    copies.push(capture(2, &39u32.to_ne_bytes()));
+    let (_dir, trace) = trace("x86_64", |w, ts| {
+        push(w, ts, 11, enter(EXECVE, args, copies));
+        let exec = Body::Exec {
+            filename: b"/bin/true".to_vec(),
+            comm: b"true".to_vec(),
+            argv: argv.clone(),
+        };
+        push(w, ts, 11, exec);
+        push(w, ts, 11, exit(EXECVE, 0, vec![]));
+    });
+    let shown: Vec<String> = argv[..32]
+        .iter()
+        .map(|a| format!("\"{}\"", String::from_utf8_lossy(a)))
+        .collect();
+    assert_eq!(
+        show(&trace),
+        format!(
+            "execve(\"/bin/true\", [{}, ...], 0x7fffffffe1d8 /* 39 vars */) = 0\n",
+            shown.join(", ")
+        )
     );
 }

@@ -153,18 +153,16 @@ impl CallView<'_> {
     fn render_argv(&self, out: &mut String, value: u64, opts: &Options) {
         let mems: Vec<Mem<'_>> = self.enter_mems(self.arg_index(Arg::Argv)).collect();
         let faulted = mems.is_empty() || mems.iter().any(|m| m.status == CaptureStatus::Fault);
-        if faulted {
-            if let Some((_, argv)) = self.exec {
-                out.push('[');
-                for (k, a) in argv.iter().enumerate() {
-                    if k > 0 {
-                        out.push_str(", ");
-                    }
-                    strings::c_string(out, a, false, opts.strsize, opts.hex);
-                }
-                out.push(']');
-            } else {
-                pointer(out, value);
+        // The kernel side copies the first strings only, then marks that more
+        // follow (an empty partial copy): the exec record has them all.
+        let more = mems
+            .last()
+            .is_some_and(|m| m.status == CaptureStatus::Partial && m.data.is_empty());
+        let longer = self.exec.filter(|(_, argv)| argv.len() >= mems.len());
+        if faulted || more && longer.is_some() {
+            match self.exec {
+                Some((_, argv)) => exec_argv(out, argv, opts),
+                None => pointer(out, value),
             }
             return;
         }
@@ -486,4 +484,20 @@ pub(super) fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
         516 => ("ERESTART_RESTARTBLOCK", "Interrupted by signal"),
         _ => return None,
     })
+}
+
+/// An exec record's argv as strace prints argv: as many strings as the
+/// string limit (`-s`), then `...`.
+fn exec_argv(out: &mut String, argv: &[Vec<u8>], opts: &Options) {
+    out.push('[');
+    for (k, a) in argv.iter().take(opts.strsize).enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        strings::c_string(out, a, false, opts.strsize, opts.hex);
+    }
+    if argv.len() > opts.strsize {
+        out.push_str(", ...");
+    }
+    out.push(']');
 }
