@@ -1,11 +1,13 @@
 /* Small decoding details strace has: umask's octal result, mremap without
  * MREMAP_FIXED (four arguments), accept4's flags, a failed accept's and
- * getsockname's address length, an unnamed AF_UNIX address, prlimit64's 1024 (no
+ * getsockname's address length, an unnamed AF_UNIX address, a netlink
+ * address, prlimit64's 1024 (no
  * "1*1024"), faccessat2's AT_EACCESS, wait4's WSTOPPED, a SIGSEGV's
  * SEGV_MAPERR and si_addr, a timer's SIGALRM (SI_TIMER and its fields) and
  * the pause() it interrupts (= ? ERESTARTNOHAND). */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -39,6 +41,12 @@ int main(void)
     getsockname(99, (struct sockaddr *)&address, &length);
     int unnamed = socket(AF_UNIX, SOCK_STREAM, 0);
     getsockname(unnamed, (struct sockaddr *)&address, &length);
+    /* A netlink address: the kernel picks the port id (the pid). */
+    int netlink = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
+    struct sockaddr_nl any = {.nl_family = AF_NETLINK};
+    bind(netlink, (struct sockaddr *)&any, sizeof any);
+    length = sizeof address;
+    getsockname(netlink, (struct sockaddr *)&address, &length);
     struct rlimit files = {1024, 4096};
     prlimit(0, RLIMIT_NOFILE, &files, 0);
     syscall(SYS_faccessat2, AT_FDCWD, "/", R_OK, AT_EACCESS);

@@ -632,6 +632,14 @@ pub fn sockaddr(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
                 a[0], a[1], a[2], a[3]
             ));
         }
+        16 => {
+            let _ = write!(
+                out,
+                ", nl_pid={}, nl_groups={:08x}}}",
+                u32_at(b, 4)? as i32,
+                u32_at(b, 8)?
+            );
+        }
         // An unnamed one (its length is the family's alone) has no path.
         1 if b.len() <= 2 => out.push('}'),
         1 => {
