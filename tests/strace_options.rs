@@ -222,6 +222,16 @@ fn trace_status_and_output_options_print_what_strace_prints() {
             (&["-e", "trace=write", "-e", "write=3"], 1.0),
             (&["-qq", "-e", "trace=exit_group"], 1.0),
             (&["-e", "quiet=exit", "-e", "trace=close"], 1.0),
+            (
+                &[
+                    "-e",
+                    "raw=openat,read,close",
+                    "-e",
+                    "trace=%file,read,close",
+                ],
+                1.0,
+            ),
+            (&["--raw=all", "-e", "trace=%desc,%memory"], 1.0),
         ],
     );
     // -P: the program names ./a.txt. strace also matches the descriptors

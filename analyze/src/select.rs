@@ -296,6 +296,8 @@ pub struct Qualifiers {
     pub write: Set<i64>,
     /// `decode-fds=path`: `Some(true)`; `none`: `Some(false)`; not given: `None`.
     pub decode_fds: Option<bool>,
+    /// `raw=`: calls printed undecoded, their registers in hex.
+    pub raw: TraceSet,
 }
 
 impl Default for Qualifiers {
@@ -308,6 +310,7 @@ impl Default for Qualifiers {
             read: Set::none(),
             write: Set::none(),
             decode_fds: None,
+            raw: Set::none(),
         }
     }
 }
@@ -332,7 +335,8 @@ impl Qualifiers {
             "read" | "reads" | "r" => self.read = parse_fds(list)?,
             "write" | "writes" | "w" => self.write = parse_fds(list)?,
             "decode-fds" | "decode-fd" => self.decode_fds = Some(parse_decode_fds(list)?),
-            "abbrev" | "a" | "verbose" | "v" | "raw" | "x" => {
+            "raw" | "x" => self.raw = parse_trace(list)?,
+            "abbrev" | "a" | "verbose" | "v" => {
                 return Err(BadQualifier::Unsupported(format!(
                     "-e {name}= is not supported yet: it changes how every decoder prints"
                 )));

@@ -235,6 +235,11 @@ impl<'o> StracePrinter<'o> {
         Ok(())
     }
 
+    /// Whether `-e raw=` asks for call `name` undecoded.
+    fn raw(&self, name: &str) -> bool {
+        !self.opts.raw.is_none() && self.opts.raw.contains(name)
+    }
+
     /// `name(` and the arguments known at enter (followed by `, ` if more come).
     fn enter_part(&mut self, call: &Call<'_>) -> String {
         let tasks = &call.context.tasks;
@@ -257,6 +262,9 @@ impl<'o> StracePrinter<'o> {
         let format::Body::SysEnter { args, .. } = &enter.body else {
             return String::new();
         };
+        if let Some(raw) = syscall.filter(|s| self.raw(s.name)) {
+            return raw_args(args, raw.args.len());
+        }
         let mut text = String::new();
         match syscall.and_then(|s| CallView::new(self.xlat, s, enter, None)) {
             Some(mut view) => {
@@ -366,9 +374,21 @@ fn hex_dump(out: &mut String, data: &[u8]) {
     }
 }
 
+/// A call the table does not know: its six registers in hex, as C's `%#lx`
+/// prints them (`0` for zero).
 fn generic_args(args: &[u64; 6]) -> String {
+    raw_args(args, args.len())
+}
+
+/// The first `count` registers in hex (`-e raw=`, or a call the table does
+/// not know).
+fn raw_args(args: &[u64; 6], count: usize) -> String {
     args.iter()
-        .map(|a| format!("{a:#x}"))
+        .take(count)
+        .map(|&a| match a {
+            0 => "0".to_owned(),
+            a => format!("{a:#x}"),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -6,7 +6,7 @@ use format::Filter;
 use crate::{
     Selection,
     decode::Options,
-    select::{CallFilter, Quiet, Set},
+    select::{CallFilter, Quiet, Set, TraceSet},
 };
 
 /// How `show` prints, beyond decoding: strace's options applied at show time.
@@ -36,6 +36,8 @@ pub struct ShowOptions {
     /// `-P`: only calls that name one of these paths, or use a descriptor
     /// that refers to one.
     pub paths: Vec<Vec<u8>>,
+    /// `-e raw=`: calls printed undecoded, their registers in hex.
+    pub raw: TraceSet,
 }
 
 impl ShowOptions {
@@ -68,6 +70,7 @@ impl Default for ShowOptions {
             dump_reads: Set::none(),
             dump_writes: Set::none(),
             paths: Vec::new(),
+            raw: Set::none(),
         }
     }
 }

@@ -62,7 +62,8 @@ impl TraceSink for StracePrinter<'_> {
             tasks,
         );
         let mut dump = String::new();
-        let fd_result = match call.view() {
+        let raw = self.raw(&call.name);
+        let fd_result = match call.view().filter(|_| !raw) {
             Some(view) => {
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
@@ -94,7 +95,11 @@ impl TraceSink for StracePrinter<'_> {
             }
             None => {
                 if whole {
-                    let _ = write!(text, "{}({}", call.name, generic_args(args));
+                    let count = call
+                        .syscall
+                        .filter(|_| raw)
+                        .map_or(args.len(), |s| s.args.len());
+                    let _ = write!(text, "{}({}", call.name, raw_args(args, count));
                 } else {
                     let _ = write!(text, "<... {} resumed>", call.name);
                 }
@@ -102,6 +107,8 @@ impl TraceSink for StracePrinter<'_> {
                 self.pad_to_result(&mut text);
                 let _ = match ret.map(|r| (r, syscalls::errno(r))) {
                     Some((_, Some((name, desc)))) => write!(text, "-1 {name} ({desc})"),
+                    Some((0, None)) => write!(text, "0"),
+                    Some((ret, None)) if raw => write!(text, "{ret:#x}"),
                     Some((ret, None)) => write!(text, "{ret}"),
                     None => write!(text, "?"),
                 };

@@ -81,7 +81,7 @@ pub(super) struct RecordArgs {
 #[command(next_help_heading = "Filtering (as strace's)")]
 pub(super) struct Selection {
     /// A qualifier: trace=SET (or a bare SET), status=SET, signal=SET,
-    /// quiet=SET, read=FDS, write=FDS, decode-fds=path. SET is
+    /// quiet=SET, read=FDS, write=FDS, decode-fds=path, raw=SET. SET is
     /// [!]ITEM,ITEM... or all or none; trace= items are names, %classes
     /// (file, network, process, memory, signal, desc, ipc also bare),
     /// /REGEX, ?NAME (ignored if unknown), each with @64, @32 or @x32. The
@@ -190,6 +190,9 @@ pub(super) struct OutputFormat {
     /// Descriptors with the path (or socket, pipe) they refer to.
     #[arg(short = 'y', action = clap::ArgAction::Count)]
     pub(super) fd_paths: u8,
+    /// -e raw=SET: these calls undecoded, their arguments in hex.
+    #[arg(long = "raw", value_name = "SET", action = clap::ArgAction::Append)]
+    pub(super) raw: Vec<String>,
     /// -e decode-fds=SET: path.
     #[arg(long = "decode-fds", value_name = "SET", num_args = 0..=1, require_equals = true, default_missing_value = "path", action = clap::ArgAction::Append)]
     pub(super) decode_fds: Vec<String>,

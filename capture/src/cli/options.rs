@@ -91,6 +91,7 @@ pub(super) fn show_options(
         dump_reads: qualifiers.read,
         dump_writes: qualifiers.write,
         paths,
+        raw: qualifiers.raw,
     })
 }
 
@@ -151,6 +152,7 @@ fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
         values("read", "read=");
         values("write", "write=");
         values("decode_fds", "decode-fds=");
+        values("raw", "raw=");
     }
     // Counted flags (-qq): clap keeps the place of their last occurrence.
     let mut flags = |id: &str, expr: &dyn Fn(u8) -> String| {
