@@ -2,13 +2,15 @@
  * F_ADD_SEALS, F_GET_SEALS), posix_fadvise's advice, ioctl FIONBIO (its int)
  * and FICLONE, timerfd and signalfd flags, msync and mlockall flags,
  * getpriority/setpriority's `which`, netlink socket protocols, socket
- * options by level. */
+ * options by level, SO_ERROR's errno. */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <linux/fs.h>
 #include <linux/netlink.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -51,6 +53,15 @@ int main(void)
     getsockopt(tcp, SOL_SOCKET, SO_ERROR, &value, &size);
     getsockopt(tcp, SOL_SOCKET, SO_TYPE, &value, &size);
     close(tcp);
+    /* A refused connection: SO_ERROR holds the errno, which strace names. */
+    int refused = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    struct sockaddr_in port1 = {.sin_family = AF_INET, .sin_port = htons(1)};
+    port1.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(refused, (struct sockaddr *)&port1, sizeof port1);
+    struct pollfd done = {.fd = refused, .events = POLLOUT};
+    poll(&done, 1, 1000);
+    getsockopt(refused, SOL_SOCKET, SO_ERROR, &value, &size);
+    close(refused);
     close(audit);
     close(route);
     close(timer);

@@ -1,11 +1,16 @@
 /* Structs strace decodes: epoll_event (epoll_ctl, epoll_wait, epoll_pwait),
- * itimerspec (timerfd_settime, timerfd_gettime), rusage (getrusage) and
- * statfs (fstatfs of an anonymous inode, statfs of /). */
+ * itimerspec (timerfd_settime, timerfd_gettime), rusage (getrusage),
+ * statfs (fstatfs of an anonymous inode, statfs of /), and the times
+ * utimensat sets (UTIME_NOW, UTIME_OMIT, dated ones; utimes is utimensat in
+ * glibc). */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -39,5 +44,14 @@ int main(void)
     struct statfs fs;
     fstatfs(ep, &fs);
     statfs("/", &fs);
+
+    close(open("times.dat", O_CREAT | O_WRONLY, 0600));
+    struct timespec now_and_omit[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+    utimensat(AT_FDCWD, "times.dat", now_and_omit, 0);
+    struct timespec dated[2] = {{1700000000, 5}, {1700000001, 0}};
+    utimensat(AT_FDCWD, "times.dat", dated, AT_SYMLINK_NOFOLLOW);
+    struct timeval microseconds[2] = {{1700000000, 7}, {1700000002, 0}};
+    utimes("times.dat", microseconds);
+    unlink("times.dat");
     return 0;
 }

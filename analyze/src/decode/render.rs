@@ -8,6 +8,7 @@ use format::CaptureStatus;
 
 use super::*;
 use crate::table::{Arg, At, Decoder, Ret, Shape, Size};
+use structs::Precision;
 
 impl CallView<'_> {
     /// Index of the first argument only known at exit: strace prints the
@@ -267,7 +268,12 @@ impl CallView<'_> {
             Shape::WaitStatus if ret == Some(0) => None,
             Shape::WaitStatus => structs::wait_status(out, mem.data),
             Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
+            Shape::IntVal if at == At::Exit && self.writes_errno() => {
+                structs::errno_val(out, mem.data)
+            }
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
+            Shape::Utimens => structs::utimes(out, mem.data, Precision::Nanoseconds),
+            Shape::Utimes => structs::utimes(out, mem.data, Precision::Microseconds),
             Shape::Sockaddr => {
                 let len = self.sockaddr_len(i).unwrap_or(mem.data.len());
                 structs::sockaddr(out, self.xlat, &mem.data[..len.min(mem.data.len())])

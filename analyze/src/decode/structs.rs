@@ -405,6 +405,78 @@ pub fn nodemask(out: &mut String, b: &[u8], maxnode: u64) -> Option<()> {
     Some(())
 }
 
+/// `[ECONNREFUSED]`: an int that holds an errno (`[0]` for none).
+pub fn errno_val(out: &mut String, b: &[u8]) -> Option<()> {
+    let value = u32_at(b, 0)? as i32;
+    match crate::syscalls::errno(-i64::from(value)).filter(|_| value > 0) {
+        Some((name, _)) => {
+            let _ = write!(out, "[{name}]");
+        }
+        None => {
+            let _ = write!(out, "[{value}]");
+        }
+    }
+    Some(())
+}
+
+/// The unit of the second field of a time pair.
+pub enum Precision {
+    Nanoseconds,
+    Microseconds,
+}
+
+/// `[{tv_sec=1700000000, tv_nsec=5} /* 2023-11-14T22:13:20.000000005+0000 */,
+/// UTIME_OMIT]`: two times, each with its date in the local time zone, as
+/// strace prints the times utimensat and utimes set.
+pub fn utimes(out: &mut String, b: &[u8], precision: Precision) -> Option<()> {
+    const UTIME_NOW: u64 = (1 << 30) - 1;
+    const UTIME_OMIT: u64 = (1 << 30) - 2;
+    let (field, digits, per_second) = match precision {
+        Precision::Nanoseconds => ("tv_nsec", 9, 1),
+        Precision::Microseconds => ("tv_usec", 6, 1000),
+    };
+    out.push('[');
+    for k in 0..2 {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        let seconds = u64_at(b, 16 * k)? as i64;
+        let fraction = u64_at(b, 16 * k + 8)?;
+        match (&precision, fraction) {
+            (Precision::Nanoseconds, UTIME_NOW) => out.push_str("UTIME_NOW"),
+            (Precision::Nanoseconds, UTIME_OMIT) => out.push_str("UTIME_OMIT"),
+            _ => {
+                let _ = write!(out, "{{tv_sec={seconds}, {field}={}}}", fraction as i64);
+                let nanos = u32::try_from(fraction.saturating_mul(per_second)).ok();
+                if let Some(date) = nanos.and_then(|n| date(seconds, n, digits)) {
+                    let _ = write!(out, " /* {date} */");
+                }
+            }
+        }
+    }
+    out.push(']');
+    Some(())
+}
+
+/// `2023-11-14T22:13:20.000000005+0000`: a time in the local time zone, its
+/// fraction in `digits` digits when it has one, as strace prints dates.
+fn date(seconds: i64, nanos: u32, digits: usize) -> Option<String> {
+    use chrono::TimeZone as _;
+    let time = chrono::Local.timestamp_opt(seconds, nanos).single()?;
+    let fraction = match nanos {
+        0 => String::new(),
+        n => {
+            let all = format!("{n:09}");
+            format!(".{}", &all[..digits])
+        }
+    };
+    Some(format!(
+        "{}{fraction}{}",
+        time.format("%Y-%m-%dT%H:%M:%S"),
+        time.format("%z")
+    ))
+}
+
 /// `[0 3 9]`: the numbers of the bits set in `b` (little-endian longs),
 /// below `limit`.
 fn bits(out: &mut String, b: &[u8], limit: u64) {

@@ -504,7 +504,7 @@ pub static TABLE: &[Syscall] = &[
         I,
     ),
     sys("tgkill", &[Pid, Pid, Signal], I),
-    sys("utimes", &[Path, Ptr], I),
+    sys("utimes", &[Path, inp(fixed(32), S::Utimes)], I),
     sys(
         "mbind",
         &[
@@ -587,7 +587,11 @@ pub static TABLE: &[Syscall] = &[
     sys("set_robust_list", &[Ptr, Uint], I),
     sys("get_robust_list", &[Pid, Ptr, Ptr], I),
     sys("splice", &[Fd, Ptr, Fd, Ptr, Uint, Hex], I),
-    sys("utimensat", &[DirFd, Path, Ptr, Flags(F::At)], I),
+    sys(
+        "utimensat",
+        &[DirFd, Path, inp(fixed(32), S::Utimens), Flags(F::At)],
+        I,
+    ),
     sys(
         "epoll_pwait",
         &[

@@ -191,6 +191,10 @@ pub enum Shape {
     Nodemask,
     /// get_mempolicy's mode, written back.
     MempolicyMode,
+    /// utimensat's two timespecs (UTIME_NOW and UTIME_OMIT named), and
+    /// utimes'/futimesat's two timevals, each with its date.
+    Utimens,
+    Utimes,
     /// capget/capset's sets, one or two structs as the header's version says.
     CapData,
     Sockaddr,

@@ -84,6 +84,11 @@ impl CallView<'_> {
         }
     }
 
+    /// Whether the int the call wrote is an errno (getsockopt's SO_ERROR).
+    pub(super) fn writes_errno(&self) -> bool {
+        self.syscall.decoder == Decoder::Sockopt && sockopt::holds_errno(self.args[1], self.args[2])
+    }
+
     /// Each argument on its own, where the decoder's split them otherwise
     /// (clone3's exit part belongs to its struct).
     pub(super) fn own_arg_texts(&self) -> Option<Vec<String>> {
