@@ -804,9 +804,10 @@ fn calls_seccomp_rejects_print_as_strace_prints_them() {
     }
     let dir = tempfile::tempdir().unwrap();
     let run = run_sample_to_its_end(dir.path(), "seccomp");
-    let theirs = strace_lines_about(&run, &["seccomp(", "getppid("]);
-    assert_eq!(theirs.len(), 3, "{}", run.strace_log);
+    let theirs = strace_lines_about(&run, &["seccomp(", "getppid(", "+++ killed"]);
+    assert_eq!(theirs.len(), 6, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
+    assert!(!run.shown.contains("--- SIGSYS"), "{}", run.shown);
 }
 
 #[test]

@@ -141,17 +141,27 @@ pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
         return 0;
     }
     let action: u64 = ctx.arg(2);
+    let sa_flags: u64 = read_kernel(action, 8);
+    // A signal the kernel forces fatal (a seccomp kill, a signal frame it
+    // could not write) bypasses debuggers: strace never shows it, only the
+    // death it causes.
+    if sa_flags & SA_IMMUTABLE != 0 {
+        return 0;
+    }
     let record = signal_record(
         tid,
         tgid,
         ctx.arg(0),
         ctx.arg(1),
         read_kernel(action, 0),
-        read_kernel(action, 8),
+        sa_flags,
     );
     emit_record(record, tid, tgid);
     0
 }
+
+/// The kernel's own mark on an action it forced (`include/linux/signal_types.h`).
+const SA_IMMUTABLE: u64 = 0x0080_0000;
 
 const SIGKILL: i32 = 9;
 
