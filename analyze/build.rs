@@ -10,6 +10,7 @@ use std::{collections::BTreeMap, fmt::Write as _, fs, path::Path};
 #[derive(Clone, Default)]
 struct Table {
     zero: Option<String>,
+    unknown: Option<String>,
     field: Option<(u64, Vec<(u64, String)>)>,
     bits: Vec<(u64, String)>,
     values: Vec<(u64, String)>,
@@ -86,6 +87,7 @@ fn parse(path: &Path) -> Xlat {
                 };
                 match (*kind, rest) {
                     ("zero", [name]) => table.zero = Some((*name).to_owned()),
+                    ("unknown", [name]) => table.unknown = Some((*name).to_owned()),
                     ("field", [mask]) => {
                         let mask = number(mask).unwrap_or_else(|| fail("bad number"));
                         table.field = Some((mask, Vec::new()));
@@ -181,11 +183,15 @@ fn table_literal(table: &Table) -> String {
         format!("&[{}]", items.join(", "))
     };
     format!(
-        "Table {{ zero: {}, field: {}, bits: {}, values: {} }}",
+        "Table {{ zero: {}, unknown: {}, field: {}, bits: {}, values: {} }}",
         table
             .zero
             .as_ref()
             .map_or("None".to_owned(), |z| format!("Some({z:?})")),
+        table
+            .unknown
+            .as_ref()
+            .map_or("None".to_owned(), |u| format!("Some({u:?})")),
         table
             .field
             .as_ref()

@@ -831,6 +831,18 @@ fn a_fatal_signal_prints_as_strace_prints_it() {
 }
 
 #[test]
+fn io_uring_calls_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_sample_to_its_end(dir.path(), "iouring");
+    let theirs = strace_lines_about(&run, &["io_uring_"]);
+    assert_eq!(theirs.len(), 7, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;

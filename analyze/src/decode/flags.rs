@@ -10,6 +10,9 @@ use std::fmt::Write as _;
 pub struct Table {
     /// Printed when the value is 0 (`None`: print `0`).
     pub zero: Option<&'static str>,
+    /// strace's text for a value none of whose names apply, in a comment
+    /// after it (`0x20 /* IORING_ENTER_??? */`); `None`: the number alone.
+    pub unknown: Option<&'static str>,
     /// A field of exact values in the low bits (open's access mode, mmap's type).
     pub field: Option<(u64, &'static [(u64, &'static str)])>,
     /// Single bits (or bit groups) printed joined by `|`.
@@ -99,6 +102,8 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
         Flags::Itimer => &xlat.itimer_which,
         Flags::SeccompOp => &xlat.seccomp_op,
         Flags::Mempolicy => &xlat.mempolicy,
+        Flags::IoUringEnter => &xlat.io_uring_enter,
+        Flags::IoUringRegister => &xlat.io_uring_register,
         Flags::Mbind => &xlat.mbind,
         Flags::GetMempolicy => &xlat.get_mempolicy,
         Flags::SeccompFilter => &xlat.seccomp_filter,
@@ -125,24 +130,13 @@ pub fn render(out: &mut String, xlat: &'static Xlat, flags: Flags, value: u64) {
     }
 }
 
-/// The name of `value` in `t`, or as strace prints a value its table lacks:
-/// `0x29 /* CAP_??? */`.
-pub fn render_value_or(out: &mut String, t: &Table, value: u64, unknown: &str) {
-    match t.values.iter().find(|(v, _)| *v == value) {
-        Some(&(_, name)) => out.push_str(name),
-        None => {
-            let _ = write!(out, "{value:#x} /* {unknown} */");
-        }
-    }
-}
-
 pub fn render_with(out: &mut String, t: &Table, value: u64) {
     if let Some(&(_, name)) = t.values.iter().find(|(v, _)| *v == value) {
         out.push_str(name);
         return;
     }
     if !t.values.is_empty() && t.bits.is_empty() {
-        let _ = write!(out, "{value:#x}");
+        unknown(out, t, value);
         return;
     }
     if value == 0 && t.field.is_none() {
@@ -165,10 +159,22 @@ pub fn render_with(out: &mut String, t: &Table, value: u64) {
             rest &= !bit;
         }
     }
+    if parts.is_empty() {
+        return unknown(out, t, rest);
+    }
     if rest != 0 {
         parts.push(format!("{rest:#x}"));
     }
     out.push_str(&parts.join("|"));
+}
+
+/// A value none of the table's names apply to: the number, with strace's
+/// comment where the table has one (`0x20 /* IORING_ENTER_??? */`).
+fn unknown(out: &mut String, t: &Table, value: u64) {
+    let _ = write!(out, "{value:#x}");
+    if let Some(text) = t.unknown {
+        let _ = write!(out, " /* {text} */");
+    }
 }
 
 fn futex_op(out: &mut String, xlat: &Xlat, value: u64) {

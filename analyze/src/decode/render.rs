@@ -208,8 +208,12 @@ impl CallView<'_> {
         let mem = match at {
             At::Enter => self.enter_mem(arg_no),
             At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no),
-            // A failed call's address length: as it went in.
-            At::Both if shape == Shape::Socklen && ret.is_some_and(|r| r < 0) => {
+            // A failed call's address length, or io_uring_setup's
+            // parameters: as they went in.
+            At::Both
+                if matches!(shape, Shape::Socklen | Shape::IoUringParams)
+                    && ret.is_some_and(|r| r < 0) =>
+            {
                 self.enter_mem(arg_no)
             }
             // Out-buffers mean something only when the call succeeded (or
@@ -294,11 +298,16 @@ impl CallView<'_> {
             Shape::Itimerval => structs::itimerval(out, mem.data),
             Shape::Sigevent => structs::sigevent(out, self.xlat, mem.data),
             Shape::Ids => {
-                let count = match at {
-                    At::Enter => self.args[0],
-                    At::Exit | At::Both => ret.unwrap_or(0).max(0) as u64,
+                let count = match (at, size) {
+                    (At::Enter, Size::ArgTimes(k, _)) => self.args[usize::from(k)],
+                    (At::Enter, _) => self.args[0],
+                    (At::Exit | At::Both, _) => ret.unwrap_or(0).max(0) as u64,
                 };
                 structs::ids(out, mem.data, count)
+            }
+            Shape::IoUringParams => {
+                let set_up = ret.is_some_and(|r| r >= 0);
+                structs::io_uring_params(out, self.xlat, mem.data, set_up)
             }
             Shape::Cpuset => structs::cpuset(out, mem.data),
             Shape::FdSet => structs::fd_set(out, mem.data, self.args[0]),

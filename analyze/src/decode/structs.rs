@@ -477,6 +477,55 @@ fn date(seconds: i64, nanos: u32, digits: usize) -> Option<String> {
     ))
 }
 
+/// io_uring_setup's `struct io_uring_params`: what was asked for, and, once
+/// `set_up`, what the kernel made (`{flags=0, sq_thread_cpu=0,
+/// sq_thread_idle=0, sq_entries=8, cq_entries=16, features=..., sq_off={...},
+/// cq_off={...}}`).
+pub fn io_uring_params(
+    out: &mut String,
+    xlat: &'static Xlat,
+    b: &[u8],
+    set_up: bool,
+) -> Option<()> {
+    let field = |k: usize| u32_at(b, 4 * k);
+    let flags = field(2)?;
+    out.push_str("{flags=");
+    flags::render_with(out, &xlat.io_uring_setup, u64::from(flags));
+    let _ = write!(
+        out,
+        ", sq_thread_cpu={}, sq_thread_idle={}",
+        field(3)?,
+        field(4)?
+    );
+    if flags as usize & xlat.io_uring_setup_attach_wq != 0 {
+        let _ = write!(out, ", wq_fd={}", field(6)? as i32);
+    }
+    if set_up {
+        let _ = write!(
+            out,
+            ", sq_entries={}, cq_entries={}, features=",
+            field(0)?,
+            field(1)?
+        );
+        flags::render_with(out, &xlat.io_uring_features, u64::from(field(5)?));
+        let names = ["head", "tail", "ring_mask", "ring_entries"];
+        let sq = ["flags", "dropped", "array"];
+        let cq = ["overflow", "cqes", "flags"];
+        for (name, at, last) in [("sq_off", 10, sq), ("cq_off", 20, cq)] {
+            let _ = write!(out, ", {name}={{");
+            for (k, member) in names.iter().chain(&last).enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                let _ = write!(out, "{member}={}", field(at + k)?);
+            }
+            out.push('}');
+        }
+    }
+    out.push('}');
+    Some(())
+}
+
 /// `[0 3 9]`: the numbers of the bits set in `b` (little-endian longs),
 /// below `limit`.
 fn bits(out: &mut String, b: &[u8], limit: u64) {

@@ -708,6 +708,34 @@ pub static TABLE: &[Syscall] = &[
     ),
     sys("rseq", &[Ptr, Hex, Hex, Hex], I),
     fds(
+        FdEffect::Anon("anon_inode:[io_uring]"),
+        sys(
+            "io_uring_setup",
+            &[Uint, both(fixed(120), S::IoUringParams)],
+            Ret::Fd,
+        ),
+    ),
+    sys(
+        "io_uring_enter",
+        &[Fd, Uint, Uint, Flags(F::IoUringEnter), Ptr, Uint],
+        I,
+    ),
+    // The argument is an array of descriptors for IORING_REGISTER_FILES (the
+    // decoder shows it only then).
+    decoded(
+        Decoder::IoUringRegister,
+        sys(
+            "io_uring_register",
+            &[
+                Fd,
+                Flags(F::IoUringRegister),
+                inp(Size::ArgTimes(3, 4), S::Ids),
+                Uint,
+            ],
+            I,
+        ),
+    ),
+    fds(
         FdEffect::Anon("anon_inode:[pidfd]"),
         sys("pidfd_open", &[Pid, Hex], Ret::Fd),
     ),

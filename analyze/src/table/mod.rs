@@ -59,6 +59,8 @@ pub enum Decoder {
     Socket,
     /// getrandom: its buffer always in hex.
     Getrandom,
+    /// io_uring_register: the argument its operation takes.
+    IoUringRegister,
 }
 
 /// What a successful call does to its process's descriptors: how `show -y`
@@ -191,6 +193,9 @@ pub enum Shape {
     Nodemask,
     /// get_mempolicy's mode, written back.
     MempolicyMode,
+    /// io_uring_setup's `struct io_uring_params`: the flags asked for, and
+    /// what the kernel set up.
+    IoUringParams,
     /// utimensat's two timespecs (UTIME_NOW and UTIME_OMIT named), and
     /// utimes'/futimesat's two timevals, each with its date.
     Utimens,
@@ -293,6 +298,9 @@ pub enum Flags {
     /// seccomp's operation and its filter flags.
     SeccompOp,
     SeccompFilter,
+    /// io_uring_enter's flags; io_uring_register's operation.
+    IoUringEnter,
+    IoUringRegister,
     /// A memory policy's mode and its flags; mbind's and get_mempolicy's flags.
     Mempolicy,
     Mbind,

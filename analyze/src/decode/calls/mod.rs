@@ -20,6 +20,9 @@ pub use fcntl::FcntlEffect;
 use super::{CallView, Hex, Options};
 use crate::table::{Arg, Decoder};
 
+/// io_uring_register's operation whose argument is an array of descriptors.
+const IORING_REGISTER_FILES: u64 = 2;
+
 impl CallView<'_> {
     /// How many of its arguments the call shows: fcntl's command, ioctl's
     /// request and mremap's flags decide.
@@ -41,6 +44,9 @@ impl CallView<'_> {
             (Decoder::Fcntl, 2) => fcntl::fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
             (Decoder::Ioctl, 2) => ioctl::arg(self.args[1], self.syscall.args[2]),
             (Decoder::Sleep, _) => sleep::arg(self.syscall.args, i, self.ret()),
+            // The descriptors of IORING_REGISTER_FILES; any other
+            // operation's argument by its address.
+            (Decoder::IoUringRegister, 2) if self.args[1] != IORING_REGISTER_FILES => Arg::Ptr,
             _ => self.syscall.args[i],
         }
     }

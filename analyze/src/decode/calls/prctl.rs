@@ -3,9 +3,7 @@
 use format::CaptureStatus;
 
 use crate::decode::{
-    CallView, Mem, Options,
-    flags::{render_value_or, render_with},
-    hex, push_int, signal_name, strings,
+    CallView, Mem, Options, flags::render_with, hex, push_int, signal_name, strings,
 };
 
 /// One printed argument after the option.
@@ -90,9 +88,7 @@ impl CallView<'_> {
                 Number(i) => push_int(out, value(i)),
                 Address(i) => hex(out, value(i)),
                 Signal(i) => out.push_str(&signal_name(value(i) as u32)),
-                Capability(i) => {
-                    render_value_or(out, &self.xlat.capabilities, value(i), "CAP_???");
-                }
+                Capability(i) => render_with(out, &self.xlat.capabilities, value(i)),
                 Dumpable(i) => render_with(out, &self.xlat.suid_dump, value(i)),
             }
         }
