@@ -751,11 +751,6 @@ fn timers_print_as_strace_prints_them() {
 
 #[test]
 fn selfinfo_prints_as_strace_prints_it() {
-    if !can_record() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let run = run_sample_to_its_end(dir.path(), "selfinfo");
     let about = [
         "getres",
         "getgroups(",
@@ -769,9 +764,7 @@ fn selfinfo_prints_as_strace_prints_it() {
         "set_mempolicy(",
         "mbind(",
     ];
-    let theirs = strace_lines_about(&run, &about);
-    assert_eq!(theirs.len(), 18, "{}", run.strace_log);
-    assert_each_shown(&run, &theirs);
+    sample_prints_straces_lines("selfinfo", &about, 18);
 }
 
 #[test]
@@ -799,15 +792,10 @@ fn select_sets_print_as_strace_prints_them() {
 
 #[test]
 fn calls_seccomp_rejects_print_as_strace_prints_them() {
-    if !can_record() {
-        return;
+    let about = ["seccomp(", "getppid(", "+++ killed"];
+    if let Some(run) = sample_prints_straces_lines("seccomp", &about, 6) {
+        assert!(!run.shown.contains("--- SIGSYS"), "{}", run.shown);
     }
-    let dir = tempfile::tempdir().unwrap();
-    let run = run_sample_to_its_end(dir.path(), "seccomp");
-    let theirs = strace_lines_about(&run, &["seccomp(", "getppid(", "+++ killed"]);
-    assert_eq!(theirs.len(), 6, "{}", run.strace_log);
-    assert_each_shown(&run, &theirs);
-    assert!(!run.shown.contains("--- SIGSYS"), "{}", run.shown);
 }
 
 #[test]
@@ -832,14 +820,7 @@ fn a_fatal_signal_prints_as_strace_prints_it() {
 
 #[test]
 fn io_uring_calls_print_as_strace_prints_them() {
-    if !can_record() {
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let run = run_sample_to_its_end(dir.path(), "iouring");
-    let theirs = strace_lines_about(&run, &["io_uring_"]);
-    assert_eq!(theirs.len(), 7, "{}", run.strace_log);
-    assert_each_shown(&run, &theirs);
+    sample_prints_straces_lines("iouring", &["io_uring_"], 7);
 }
 
 #[test]
@@ -899,6 +880,21 @@ fn run_sample_to_its_end(dir: &Path, name: &str) -> Run {
     assert_eq!(run.status, Some(0));
     assert_same_calls(name, &run);
     run
+}
+
+/// Sample `name`, recorded and run under strace, has `count` lines of
+/// strace's that start as one of `about` does, and `show` prints each whole.
+/// None where recording is not possible here.
+fn sample_prints_straces_lines(name: &str, about: &[&str], count: usize) -> Option<Run> {
+    if !can_record() {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let run = run_sample_to_its_end(dir.path(), name);
+    let theirs = strace_lines_about(&run, about);
+    assert_eq!(theirs.len(), count, "{}", run.strace_log);
+    assert_each_shown(&run, &theirs);
+    Some(run)
 }
 
 /// strace's lines (without pids) of the calls whose lines start as one of
