@@ -824,6 +824,30 @@ fn io_uring_calls_print_as_strace_prints_them() {
 }
 
 #[test]
+fn values_no_name_fits_print_as_strace_prints_them() {
+    let about = [
+        "prctl(0x",
+        "fcntl(0, 0x",
+        "arch_prctl(0x",
+        "socket(",
+        "madvise(",
+        "clock_gettime(",
+        "prlimit64(0, 0x63",
+        "lseek(",
+        "fadvise64(",
+        "setsockopt(",
+        "rt_sigprocmask(0x9",
+        "epoll_ctl(",
+        "futex(NULL",
+        "mmap(NULL, 4096, 0x100",
+        "getpriority(",
+        "shutdown(",
+        "flock(",
+    ];
+    sample_prints_straces_lines("unknown", &about, 19);
+}
+
+#[test]
 fn prctl_options_print_as_strace_prints_them() {
     if !can_record() {
         return;

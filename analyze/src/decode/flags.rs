@@ -145,10 +145,14 @@ pub fn render_with(out: &mut String, t: &Table, value: u64) {
     }
     let mut parts: Vec<String> = Vec::new();
     let mut rest = value;
+    let mut named = false;
     if let Some((mask, names)) = t.field {
         let field = value & mask;
         match names.iter().find(|(v, _)| *v == field) {
-            Some(&(_, name)) => parts.push(name.to_owned()),
+            Some(&(_, name)) => {
+                parts.push(name.to_owned());
+                named = true;
+            }
             None => parts.push(format!("{field:#x}")),
         }
         rest &= !mask;
@@ -156,11 +160,12 @@ pub fn render_with(out: &mut String, t: &Table, value: u64) {
     for &(bit, name) in t.bits {
         if rest & bit == bit && bit != 0 {
             parts.push(name.to_owned());
+            named = true;
             rest &= !bit;
         }
     }
-    if parts.is_empty() {
-        return unknown(out, t, rest);
+    if !named {
+        return unknown(out, t, value);
     }
     if rest != 0 {
         parts.push(format!("{rest:#x}"));
@@ -183,7 +188,7 @@ fn futex_op(out: &mut String, xlat: &Xlat, value: u64) {
     let op = value & !(PRIVATE | REALTIME);
     match xlat.futex_ops.values.iter().find(|(v, _)| *v == op) {
         Some(&(_, name)) => out.push_str(name),
-        None => out.push_str(&format!("{op:#x}")),
+        None => return unknown(out, &xlat.futex_ops, value),
     }
     if value & PRIVATE != 0 {
         out.push_str("_PRIVATE");

@@ -70,6 +70,9 @@ impl CallView<'_> {
         if let Some(name) = self.arg_name(i) {
             return out.push_str(name);
         }
+        if self.render_own_arg(out, i) {
+            return;
+        }
         let kind = self.arg_kind(i);
         match kind {
             Arg::Int => push_int(out, int(value)),

@@ -51,13 +51,23 @@ impl CallView<'_> {
         }
     }
 
-    /// Argument `i` by name, where the decoder names it (socket's protocol,
-    /// a socket option by its level).
+    /// Argument `i` by name, where the decoder names it (socket's protocol).
     pub(super) fn arg_name(&self, i: usize) -> Option<&'static str> {
         match (self.syscall.decoder, i) {
             (Decoder::Socket, 2) => socket::socket_protocol(self.xlat, self.args[0], self.args[2]),
-            (Decoder::Sockopt, 2) => sockopt::option_name(self.xlat, self.args[1], self.args[2]),
             _ => None,
+        }
+    }
+
+    /// Argument `i`, where the decoder prints it its own way (a socket
+    /// option by its level): whether it did.
+    pub(super) fn render_own_arg(&self, out: &mut String, i: usize) -> bool {
+        match (self.syscall.decoder, i) {
+            (Decoder::Sockopt, 2) => {
+                sockopt::render_option(out, self.xlat, self.args[1], self.args[2]);
+                true
+            }
+            _ => false,
         }
     }
 

@@ -1,6 +1,8 @@
 //! setsockopt and getsockopt: the option, named for its level.
 
-use crate::decode::Xlat;
+use std::fmt::Write as _;
+
+use crate::decode::{Xlat, flags::render_with};
 
 const SOL_IP: u64 = 0;
 const SOL_SOCKET: u64 = 1;
@@ -13,18 +15,18 @@ pub(super) fn holds_errno(level: u64, option: u64) -> bool {
     level == SOL_SOCKET && option == SO_ERROR
 }
 
-/// The name of option `option` at `level`, where strace names it.
-pub(super) fn option_name(xlat: &Xlat, level: u64, option: u64) -> Option<&'static str> {
+/// Option `option` of `level`: named from the level's table (a number it
+/// lacks as strace prints it), or a number where strace knows no level.
+pub(super) fn render_option(out: &mut String, xlat: &'static Xlat, level: u64, option: u64) {
     let table = match level {
         SOL_SOCKET => &xlat.so_options,
         SOL_TCP => &xlat.tcp_options,
         SOL_IP => &xlat.ip_options,
         SOL_IPV6 => &xlat.ipv6_options,
-        _ => return None,
+        _ => {
+            let _ = write!(out, "{option}");
+            return;
+        }
     };
-    table
-        .values
-        .iter()
-        .find(|(v, _)| *v == option)
-        .map(|(_, name)| *name)
+    render_with(out, table, option);
 }
