@@ -1,5 +1,6 @@
 /* prctl with the options strace prints its own way (PR_SET_NAME's name,
- * signals, capabilities (one unknown), SUID_DUMP_*, the unused arguments of
+ * signals, capabilities (one unknown), SUID_DUMP_*, PR_CAP_AMBIENT's
+ * operations, the unused arguments of
  * PR_SET_NO_NEW_PRIVS), and sleeps that run to the end (the time left is an
  * address then). */
 #include <linux/capability.h>
@@ -21,6 +22,9 @@ int main(void)
     /* A capability this kernel does not have: `0x3f /* CAP_??? *\/`. */
     prctl(PR_CAPBSET_READ, 63);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
+    prctl(PR_GET_SECUREBITS);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, CAP_CHOWN, 0, 0);
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
     prctl(PR_GET_SECCOMP);
     prctl(PR_SET_TIMERSLACK, 50000);
     struct timespec one_us = {0, 1000}, left;

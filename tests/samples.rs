@@ -856,7 +856,7 @@ fn prctl_options_print_as_strace_prints_them() {
     let run = run_sample_to_its_end(dir.path(), "prctl");
     // Every prctl and sleep line of strace's.
     let theirs = strace_lines_about(&run, &["prctl(PR_", "clock_nanosleep("]);
-    assert_eq!(theirs.len(), 14, "{}", run.strace_log);
+    assert_eq!(theirs.len(), 17, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
 }
 

@@ -19,6 +19,9 @@ enum Part {
     Signal(usize),
     Capability(usize),
     Dumpable(usize),
+    /// PR_CAP_AMBIENT's operation, and its capability where it takes one.
+    AmbientOp(usize),
+    AmbientCapability(usize),
 }
 
 use Part::*;
@@ -36,8 +39,8 @@ fn parts(option: u64) -> Option<&'static [Part]> {
         // PR_SET_NAME, PR_GET_NAME
         15 => &[Name(1)],
         16 => &[NameWritten(1)],
-        // PR_GET_SECCOMP, PR_GET_TIMERSLACK
-        21 | 30 => &[],
+        // PR_GET_SECCOMP, PR_GET_SECUREBITS, PR_GET_TIMERSLACK
+        21 | 27 | 30 => &[],
         // PR_CAPBSET_READ, PR_CAPBSET_DROP
         23 | 24 => &[Capability(1)],
         // PR_SET_TIMERSLACK, PR_SET_CHILD_SUBREAPER
@@ -45,6 +48,8 @@ fn parts(option: u64) -> Option<&'static [Part]> {
         37 => &[Address(1)],
         // PR_SET_NO_NEW_PRIVS, PR_GET_NO_NEW_PRIVS: the unused ones too
         38 | 39 => &[Number(1), Number(2), Number(3), Number(4)],
+        // PR_CAP_AMBIENT
+        47 => &[AmbientOp(1), AmbientCapability(2), Address(3), Address(4)],
         _ => return None,
     })
 }
@@ -90,6 +95,12 @@ impl CallView<'_> {
                 Signal(i) => out.push_str(&signal_name(value(i) as u32)),
                 Capability(i) => render_with(out, &self.xlat.capabilities, value(i)),
                 Dumpable(i) => render_with(out, &self.xlat.suid_dump, value(i)),
+                AmbientOp(i) => render_with(out, &self.xlat.pr_cap_ambient, value(i)),
+                // IS_SET, RAISE and LOWER name a capability.
+                AmbientCapability(i) if (1..=3).contains(&value(1)) => {
+                    render_with(out, &self.xlat.capabilities, value(i));
+                }
+                AmbientCapability(i) => hex(out, value(i)),
             }
         }
     }
