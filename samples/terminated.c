@@ -3,7 +3,8 @@
  * signal the child dies of
  * (`--- SIGTERM {si_signo=SIGTERM, si_code=SI_USER, si_pid=...} ---`, which
  * the kernel turns into a SIGKILL when no debugger traces the child) and
- * `+++ killed by SIGTERM +++`. */
+ * `+++ killed by SIGTERM +++`; not the SIGCONT sent after, which the
+ * dying child ignores. */
 #include <signal.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -25,6 +26,8 @@ int main(void)
     struct timespec settle = {0, 100000000};
     nanosleep(&settle, 0);
     kill(child, SIGTERM);
+    /* As timeout(1) does: a process already dying ignores it. */
+    kill(child, SIGCONT);
     int status;
     waitpid(child, &status, 0);
     return !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);

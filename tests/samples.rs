@@ -816,6 +816,8 @@ fn a_fatal_signal_prints_as_strace_prints_it() {
     ] {
         assert_both_print(&run, text);
     }
+    assert_eq!(run.shown.matches("--- SIGTERM").count(), 1, "{}", run.shown);
+    assert!(!run.shown.contains("--- SIGCONT"), "{}", run.shown);
 }
 
 #[test]

@@ -220,6 +220,13 @@ pub fn signal_generate(ctx: RawTracePointContext) -> u32 {
     if !is_traced(tgid) {
         return 0;
     }
+    // A process already dying of a signal ignores the rest: it never stops
+    // for them, and strace shows none.
+    let signal: u64 = read_kernel(task, global(&TASK_SIGNAL_OFFSET));
+    let exit_code: i32 = read_kernel(signal, global(&SIGNAL_GROUP_EXIT_CODE_OFFSET));
+    if exit_code != 0 {
+        return 0;
+    }
     // SIG_DFL: the default action of an ignored signal is to ignore it.
     let record = signal_record(tid, tgid, ctx.arg(0), ctx.arg(1), 0, 0);
     emit_record(record, tid, tgid);
