@@ -69,6 +69,15 @@ const PROGRAMS: &[(&str, &str)] = &[
     ("ps", "ps -o pid,comm"),
     ("timeout", "timeout -s TERM 0.05 sleep 1; true"),
     ("symlinks", "ln -sf f.txt link && readlink link && rm link"),
+    // Harder ones: netlink, crypto, compression, a database, credentials.
+    ("ip", "ip -brief addr"),
+    ("openssl", "openssl rand -hex 4"),
+    ("xz", "xz -k -f f.txt"),
+    (
+        "sqlite3",
+        "sqlite3 db.sqlite 'create table if not exists t(a); insert into t values(1);'",
+    ),
+    ("setpriv", "setpriv --reuid=65534 true"),
 ];
 
 fn main() {
