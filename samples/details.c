@@ -1,7 +1,7 @@
 /* Small decoding details strace has: umask's octal result, mremap without
  * MREMAP_FIXED (four arguments), accept4's flags, a failed accept's and
  * getsockname's address length, an unnamed AF_UNIX address, a netlink
- * address, prlimit64's 1024 (no
+ * address and option, prlimit64's 1024 (no
  * "1*1024"), faccessat2's AT_EACCESS, wait4's WSTOPPED, a SIGSEGV's
  * SEGV_MAPERR and si_addr, a timer's SIGALRM (SI_TIMER and its fields) and
  * the pause() it interrupts (= ? ERESTARTNOHAND). */
@@ -45,6 +45,8 @@ int main(void)
     int netlink = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
     struct sockaddr_nl any = {.nl_family = AF_NETLINK};
     bind(netlink, (struct sockaddr *)&any, sizeof any);
+    int ext_ack = 1;
+    setsockopt(netlink, SOL_NETLINK, NETLINK_EXT_ACK, &ext_ack, sizeof ext_ack);
     length = sizeof address;
     getsockname(netlink, (struct sockaddr *)&address, &length);
     struct rlimit files = {1024, 4096};

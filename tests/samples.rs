@@ -675,6 +675,7 @@ fn details_print_as_strace_prints_them() {
         "accept(",
         "getsockname(",
         "bind(",
+        "setsockopt(",
         "prlimit64(0, RLIMIT_NOFILE",
         "faccessat2(",
         "pause(",
@@ -684,7 +685,7 @@ fn details_print_as_strace_prints_them() {
     let mut theirs = strace_lines_about(&run, &about);
     // The port id the kernel gave the netlink socket is the pid.
     theirs.retain(|text| !text.contains("nl_pid=") || text.contains("nl_pid=0,"));
-    assert_eq!(theirs.len(), 13, "{}", run.strace_log);
+    assert_eq!(theirs.len(), 14, "{}", run.strace_log);
     assert_each_shown(&run, &theirs);
     assert_both_print(&run, "getsockname(5, {sa_family=AF_NETLINK, nl_pid=");
     assert_both_print(&run, "NULL, WSTOPPED, NULL) =");

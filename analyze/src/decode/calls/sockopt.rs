@@ -8,6 +8,7 @@ const SOL_IP: u64 = 0;
 const SOL_SOCKET: u64 = 1;
 const SOL_TCP: u64 = 6;
 const SOL_IPV6: u64 = 41;
+const SOL_NETLINK: u64 = 270;
 
 /// SO_ERROR: its value is an errno, which strace names (`[ECONNREFUSED]`).
 pub(super) fn holds_errno(level: u64, option: u64) -> bool {
@@ -23,6 +24,7 @@ pub(super) fn render_option(out: &mut String, xlat: &'static Xlat, level: u64, o
         SOL_TCP => &xlat.tcp_options,
         SOL_IP => &xlat.ip_options,
         SOL_IPV6 => &xlat.ipv6_options,
+        SOL_NETLINK => &xlat.netlink_options,
         _ => {
             let _ = write!(out, "{option}");
             return;
