@@ -11,7 +11,10 @@
 //! - `sched_process_fork` / `_exec` / `_exit`, `signal_deliver` and (for
 //!   signals the target ignores) `signal_generate` (raw tracepoints, `life`):
 //!   process life. A fork of a traced process puts the child in the filter
-//!   here, in the kernel, before the child can run.
+//!   here, in the kernel, before the child can run. Where the kernel turned
+//!   a fatal signal into SIGKILL, the signal's own siginfo is read from its
+//!   queue. A syscall exit whose enter never ran (seccomp rejected the call)
+//!   makes its enter record from the registers.
 //! - `maps`: the maps, the per-CPU state and the globals the loader sets.
 //!
 //! A record the ring buffer has no room for is counted for the thread that
