@@ -151,7 +151,7 @@ pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
     let record = signal_record(
         tid,
         tgid,
-        ctx.arg(0),
+        signo,
         ctx.arg(1),
         read_kernel(action, 0),
         sa_flags,
@@ -176,8 +176,7 @@ fn fatal_signal_turned_kill(tid: u32, tgid: u32) -> Option<Signal> {
     // SAFETY: a helper without preconditions; the pointer is only read through helpers.
     let task = unsafe { bpf_get_current_task() };
     let signal: u64 = read_kernel(task, global(&TASK_SIGNAL_OFFSET));
-    let exit_code: i32 = read_kernel(signal, global(&SIGNAL_GROUP_EXIT_CODE_OFFSET));
-    let signo = exit_code & 0x7f;
+    let signo = group_exit_code(signal) & 0x7f;
     if signo == 0 || signo == SIGKILL {
         return None;
     }
@@ -204,6 +203,13 @@ fn fatal_signal_turned_kill(tid: u32, tgid: u32) -> Option<Signal> {
     None
 }
 
+/// What the thread group whose `struct signal_struct` is at `signal` is
+/// exiting with (a signal number, or a status << 8), set when it begins to;
+/// 0 before.
+fn group_exit_code(signal: u64) -> i32 {
+    read_kernel(signal, global(&SIGNAL_GROUP_EXIT_CODE_OFFSET))
+}
+
 /// A signal the target ignores is never delivered, so signal_deliver never
 /// sees it; strace (through ptrace) still shows it. Record it where it is
 /// generated, on the target's timeline.
@@ -223,8 +229,7 @@ pub fn signal_generate(ctx: RawTracePointContext) -> u32 {
     // A process already dying of a signal ignores the rest: it never stops
     // for them, and strace shows none.
     let signal: u64 = read_kernel(task, global(&TASK_SIGNAL_OFFSET));
-    let exit_code: i32 = read_kernel(signal, global(&SIGNAL_GROUP_EXIT_CODE_OFFSET));
-    if exit_code != 0 {
+    if group_exit_code(signal) != 0 {
         return 0;
     }
     // SIG_DFL: the default action of an ignored signal is to ignore it.

@@ -1,11 +1,10 @@
 //! Turning ring-buffer records into `format` events.
 
-use std::collections::HashSet;
-
 use capture_ebpf::{
     CaptureHeader, ENTER_UNSEEN, EventKind, Exec, Fork, Header, Signal, SysEnter, SysExit, TaskExit,
 };
 use format::{Body, Capture, CaptureStatus, Event};
+use rustc_hash::FxHashSet;
 
 /// Turns records into events, reusing the memory of events already written
 /// (two allocations per event were a third of the recorder's time).
@@ -16,9 +15,10 @@ pub struct Decoder {
     /// Captures of written events, their buffers kept.
     captures: Vec<Capture>,
     /// Tasks with an event so far (or a fork that made them).
-    seen: HashSet<u32>,
-    /// Whether the enter just decoded was made at its exit.
-    unseen_enter: bool,
+    seen: FxHashSet<u32>,
+    /// The task of the latest event, in `seen`: most events are of the task
+    /// of the one before, and skip the set.
+    last_tid: u32,
 }
 
 /// Written events (and captures) kept for reuse: more than are in flight at
@@ -45,10 +45,10 @@ impl Decoder {
     /// skipped, not trusted.
     pub fn decode(&mut self, mut bytes: &[u8], mut each: impl FnMut(Event)) {
         while !bytes.is_empty() {
-            let Some((event, used)) = self.decode_one(bytes) else {
+            let Some((event, used, made_at_exit)) = self.decode_one(bytes) else {
                 return;
             };
-            if let Some(event) = self.first_seen(event) {
+            if let Some(event) = self.first_seen(event, made_at_exit) {
                 each(event);
             }
             bytes = bytes.get(used..).unwrap_or_default();
@@ -60,13 +60,13 @@ impl Decoder {
     /// its start, or a call in progress when -p attached): only its exit
     /// is kept, as strace shows nothing of it. Later, it is a call seccomp
     /// rejected, whose enter never runs, kept whole.
-    fn first_seen(&mut self, event: Event) -> Option<Event> {
-        let unseen = matches!(event.body, Body::SysEnter { .. }) && self.unseen_enter;
-        self.unseen_enter = false;
+    fn first_seen(&mut self, event: Event, made_at_exit: bool) -> Option<Event> {
         if let Body::Fork { child_tid, .. } = event.body {
             self.seen.insert(child_tid);
         }
-        if self.seen.insert(event.tid) && unseen {
+        let first = event.tid != self.last_tid && self.seen.insert(event.tid);
+        self.last_tid = event.tid;
+        if first && made_at_exit {
             self.recycle(event);
             return None;
         }
@@ -74,8 +74,9 @@ impl Decoder {
     }
 
     /// The event at the start of `bytes`, in spare memory where there is
-    /// some, and how many bytes it takes.
-    fn decode_one(&mut self, bytes: &[u8]) -> Option<(Event, usize)> {
+    /// some, how many bytes it takes, and whether it is an enter made at its
+    /// call's exit (`ENTER_UNSEEN`).
+    fn decode_one(&mut self, bytes: &[u8]) -> Option<(Event, usize, bool)> {
         let header: Header = read(bytes, 0)?;
         let list = self
             .events
@@ -83,10 +84,11 @@ impl Decoder {
             .map(|mut e| take_captures(&mut e.body))
             .unwrap_or_default();
         let kind = u8::try_from(header.kind).ok()?;
+        let mut made_at_exit = false;
         let (body, used) = match EventKind::try_from(kind).ok()? {
             EventKind::SysEnter => {
                 let r: SysEnter = read(bytes, 0)?;
-                self.unseen_enter = r.flags & ENTER_UNSEEN != 0;
+                made_at_exit = r.flags & ENTER_UNSEEN != 0;
                 let (captures, end) =
                     self.captures(bytes, size_of::<SysEnter>(), r.captures, list)?;
                 let body = Body::SysEnter {
@@ -150,7 +152,7 @@ impl Decoder {
             ts: header.ts,
             body,
         };
-        Some((event, used))
+        Some((event, used, made_at_exit))
     }
 
     /// The `count` captures that follow a record's fixed part at `start`, in
