@@ -1039,3 +1039,100 @@ fn coreutils_make_the_same_calls_as_under_strace() {
         }
     }
 }
+
+/// Calls made through the 32-bit ABI, by a 64-bit program with `int $0x80`
+/// and by a whole 32-bit program: named and decoded as i386 calls, each
+/// line as strace prints it, and strace's line where a process changes
+/// mode (strace -o writes those on its stderr; `show` in the trace).
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn i386_calls_print_as_strace_prints_them() {
+    if !can_record() {
+        return;
+    }
+    let bits32 = ["-m32", "-nostdlib", "-static", "-fno-pie", "-no-pie"];
+    // Sample, gcc flags, strace's lines to find (how they start, how many),
+    // texts that come in this order.
+    type Case<'a> = (&'a str, &'a [&'a str], &'a [&'a str], usize, &'a [&'a str]);
+    let cases: [Case; 2] = [
+        (
+            "int80",
+            &["-no-pie"],
+            &[
+                "write(1, \"hello",
+                "open(\"/etc/hostname\"",
+                "close(999)",
+                "access(\"/nonexistent\"",
+                "uname(",
+            ],
+            5,
+            &[
+                "32 bit mode",
+                "hello from int 0x80",
+                "getpid() ",
+                "64 bit mode",
+                "back in 64 bit",
+            ],
+        ),
+        (
+            "bits32",
+            &bits32,
+            &["write(1, \"a 32-bit", "brk(NULL)", "exit_group(3)"],
+            3,
+            &["execve(", "32 bit mode", "a 32-bit program"],
+        ),
+    ];
+    for (name, flags, about, count, order) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let run = run(
+            dir.path(),
+            name,
+            &[arg(common::sample_built_with(name, flags))],
+        );
+        assert_same_calls(name, &run);
+        let theirs = strace_lines_about(&run, about);
+        assert_eq!(theirs.len(), count, "{}", run.strace_log);
+        assert_each_shown(&run, &theirs);
+        // The mode lines come where the mode changes, once each.
+        let at = |text: &str| {
+            let found: Vec<_> = run.shown.match_indices(text).collect();
+            assert_eq!(found.len(), 1, "{text} once in:\n{}", run.shown);
+            found[0].0
+        };
+        let places: Vec<usize> = order.iter().map(|text| at(text)).collect();
+        assert!(places.is_sorted(), "{order:?} in order in:\n{}", run.shown);
+        let pid = run.events.first().map(|e| e.pid).unwrap();
+        let line = format!("[ Process PID={pid} runs in 32 bit mode. ]\n");
+        assert!(run.shown.contains(&line), "{line} in:\n{}", run.shown);
+        // strace -c sums the 32-bit calls in a table of their own.
+        let stats = Command::new(env!("CARGO_BIN_EXE_systrace"))
+            .arg("stats")
+            .arg(dir.path().join(format!("{name}.bin")))
+            .output()
+            .unwrap();
+        let straced = Command::new("strace")
+            .args(["-c", "-f", "-o", "/dev/stdout"])
+            .arg(common::sample_built_with(name, flags))
+            .output()
+            .unwrap();
+        let table_32 = |text: &[u8]| -> Vec<String> {
+            let text = String::from_utf8_lossy(text);
+            let (_, table) = text
+                .split_once("System call usage summary for 32 bit mode:")
+                .unwrap_or_else(|| panic!("no 32-bit table in:\n{text}"));
+            // Calls, errors and name; the times differ.
+            let mut rows: Vec<String> = table
+                .lines()
+                .filter_map(|l| {
+                    l.split_whitespace()
+                        .collect::<Vec<_>>()
+                        .split_at_checked(3)
+                        .map(|(_, r)| r.join(" "))
+                })
+                .collect();
+            rows.sort();
+            rows
+        };
+        assert_eq!(table_32(&stats.stdout), table_32(&straced.stdout));
+    }
+}

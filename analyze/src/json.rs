@@ -14,6 +14,7 @@ use crate::{Call, Context, Error, ShowOptions, TraceSink, replay, syscalls};
 pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Result<(), Error> {
     let mut printer = JsonPrinter {
         opts,
+        arch: &trace.header().arch,
         anchor: trace.header().clock.to_native(),
         out,
     };
@@ -22,6 +23,7 @@ pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Res
 
 struct JsonPrinter<'a> {
     opts: &'a ShowOptions,
+    arch: &'a str,
     /// Turns monotonic timestamps into nanoseconds since the Unix epoch.
     anchor: format::ClockAnchor,
     out: &'a mut dyn Write,
@@ -44,7 +46,7 @@ impl JsonPrinter<'_> {
         let ret = call.ret();
         let errno = ret.and_then(syscalls::errno).map(|(name, _)| name);
         let enter = call.enter;
-        let line = json!({
+        let mut line = json!({
             "tid": enter.tid,
             "pid": enter.pid,
             "ts": self.anchor.unix_ns(enter.ts),
@@ -54,6 +56,9 @@ impl JsonPrinter<'_> {
             "ret": ret,
             "errno": errno,
         });
+        if syscalls::is_compat(self.arch, call.nr) {
+            line["abi"] = json!("i386");
+        }
         serde_json::to_writer(&mut *self.out, &line).map_err(std::io::Error::from)?;
         self.out.write_all(b"\n")?;
         Ok(())

@@ -229,14 +229,13 @@ pub fn replay(
     sink.finish(&resolver.context)
 }
 
-/// Syscall numbers looked up once, ahead: every architecture's are below.
-const NUMBERS: i64 = 1024;
-
 /// The state every view shares: names and table entries by number for the
 /// trace's architecture, and each process's descriptors.
 struct Resolver<'a> {
     selection: &'a Selection<'a>,
+    arch: &'a str,
     xlat: &'static Xlat,
+    /// By [`abi::call_index`]: every call number that names a syscall has one.
     names: Vec<Option<&'static str>>,
     syscalls: Vec<Option<&'static Syscall>>,
     /// Whether `-e trace=` names each number.
@@ -247,12 +246,13 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    fn new(trace: &Trace, selection: &'a Selection<'a>) -> Self {
+    fn new(trace: &'a Trace, selection: &'a Selection<'a>) -> Self {
         let arch = trace.header().arch.as_str();
         // Looked up once per number: this runs for every call.
-        let numbers = 0..NUMBERS;
+        let numbers = (0..abi::CALL_INDEXES).map(abi::call_at);
         let mut resolver = Self {
             selection,
+            arch,
             xlat: Xlat::of(arch),
             names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
             syscalls: numbers.clone().map(|nr| table::lookup(arch, nr)).collect(),
@@ -263,22 +263,25 @@ impl<'a> Resolver<'a> {
             },
             changes: Vec::new(),
         };
-        resolver.traced = numbers
-            .map(|nr| selection.calls.wants_name(&resolver.name(nr)))
-            .collect();
+        resolver.traced = numbers.map(|nr| resolver.wanted(nr)).collect();
         resolver
     }
 
     fn name(&self, nr: i64) -> Cow<'static, str> {
-        match usize::try_from(nr).ok().and_then(|n| self.names.get(n)) {
+        match index(nr).and_then(|n| self.names.get(n)) {
             Some(Some(name)) => Cow::Borrowed(name),
-            _ => Cow::Owned(syscalls::unknown(nr)),
+            _ => Cow::Owned(syscalls::unknown(self.arch, nr)),
         }
     }
 
+    /// Whether `-e trace=` names call number `nr`.
+    fn wanted(&self, nr: i64) -> bool {
+        let compat = syscalls::is_compat(self.arch, nr);
+        self.selection.calls.wants_syscall(&self.name(nr), compat)
+    }
+
     fn syscall(&self, nr: i64) -> Option<&'static Syscall> {
-        usize::try_from(nr)
-            .ok()
+        index(nr)
             .and_then(|n| self.syscalls.get(n))
             .copied()
             .flatten()
@@ -290,9 +293,9 @@ impl<'a> Resolver<'a> {
         let Some(nr) = enter.body.syscall_nr() else {
             return false;
         };
-        let traced = match usize::try_from(nr).ok().and_then(|n| self.traced.get(n)) {
+        let traced = match index(nr).and_then(|n| self.traced.get(n)) {
             Some(&traced) => traced,
-            None => self.selection.calls.wants_name(&self.name(nr)),
+            None => self.wanted(nr),
         };
         traced && (self.selection.paths.is_empty() || self.touches_paths(enter, nr))
     }
@@ -522,6 +525,11 @@ impl Spare {
             self.0.push(event);
         }
     }
+}
+
+/// A call number's place in the resolver's tables.
+fn index(nr: i64) -> Option<usize> {
+    abi::call_index(nr).map(|i| i as usize)
 }
 
 #[cfg(test)]

@@ -67,6 +67,15 @@ impl<T: std::hash::Hash + Eq> Set<T> {
         self.items.contains(item) != self.negated
     }
 
+    /// Whether the set holds any of `items` (or, negated, lacks them all).
+    pub fn contains_any<Q>(&self, items: &[&Q]) -> bool
+    where
+        T: std::borrow::Borrow<Q>,
+        Q: std::hash::Hash + Eq + ?Sized,
+    {
+        items.iter().any(|item| self.items.contains(*item)) != self.negated
+    }
+
     /// Whether the set holds every item (nothing to filter).
     pub fn is_all(&self) -> bool {
         self.negated && self.items.is_empty()
@@ -107,7 +116,9 @@ impl<T: std::hash::Hash + Eq> Set<T> {
 }
 
 /// `-e trace=`: syscall names, `%classes`, `/regex`, `?name`, with the
-/// personality suffixes `@64` (the traces systrace records), `@32`, `@x32`.
+/// personality suffixes `@64`, `@32` (calls made through the 32-bit ABI)
+/// and `@x32` (never recorded). A name is held as given, for both ABIs, or
+/// with its suffix, for one.
 pub type TraceSet = Set<String>;
 
 /// Parses the list of `trace=`.
@@ -121,13 +132,18 @@ pub fn parse_trace(list: &str) -> Result<TraceSet, BadQualifier> {
         let (token, personality) = match token.rsplit_once('@') {
             Some((name, p @ ("64" | "32" | "x32"))) => (name, p),
             Some(_) if !token.starts_with('/') => return Err(bad()),
-            _ => (token, "64"),
+            _ => (token, ""),
         };
-        // Recordings hold 64-bit calls only: `@32` and `@x32` select none.
-        let native = personality == "64";
+        let (suffix, numbered_from) = match personality {
+            "" => ("", 0),
+            "64" => ("@64", 0),
+            "32" => ("@32", abi::COMPAT_NR_BASE),
+            // x32 calls are not recorded: they select none.
+            _ => ("@x32", 0),
+        };
         let mut add = |name: &str| {
-            if native {
-                names.insert(name.to_owned());
+            if suffix != "@x32" {
+                names.insert(format!("{name}{suffix}"));
             }
         };
         if let Some(pattern) = token.strip_prefix('/') {
@@ -142,9 +158,10 @@ pub fn parse_trace(list: &str) -> Result<TraceSet, BadQualifier> {
             matched.for_each(|n| add(n));
             return Ok(());
         }
-        // A number: the syscall of that number on this machine's architecture.
+        // A number: the syscall of that number on this machine's architecture
+        // (in its 32-bit ABI with `@32`).
         if let Ok(nr) = token.parse::<i64>() {
-            match syscalls::name(std::env::consts::ARCH, nr) {
+            match syscalls::name(std::env::consts::ARCH, numbered_from + nr) {
                 Some(name) => add(name),
                 None if optional => {}
                 None => return Err(bad()),
@@ -385,9 +402,16 @@ impl CallFilter {
         })
     }
 
-    /// Whether syscall `name` is shown (before looking at its result).
+    /// Whether the 64-bit syscall `name` is shown (before looking at its result).
     pub fn wants_name(&self, name: &str) -> bool {
-        self.trace.contains(name)
+        self.wants_syscall(name, false)
+    }
+
+    /// Whether syscall `name` is shown, made through the 32-bit ABI
+    /// (`compat`) or the 64-bit one.
+    pub fn wants_syscall(&self, name: &str, compat: bool) -> bool {
+        let suffix = if compat { "@32" } else { "@64" };
+        self.trace.contains_any(&[name, &format!("{name}{suffix}")])
     }
 
     /// Whether a call that returned `ret` (None: never returned) is shown.
@@ -446,6 +470,12 @@ mod tests {
         assert!(CallFilter::parse("!all").unwrap().trace.is_none());
         assert!(CallFilter::parse("read@64").unwrap().wants_name("read"));
         assert!(!CallFilter::parse("read@32").unwrap().wants_name("read"));
+        let f = CallFilter::parse("read@32,4@32,close").unwrap();
+        assert!(f.wants_syscall("read", true) && f.wants_syscall("write", true));
+        assert!(!f.wants_syscall("write", false) && !f.wants_syscall("read", false));
+        assert!(f.wants_syscall("close", true) && f.wants_syscall("close", false));
+        let f = CallFilter::parse("!read@64").unwrap();
+        assert!(!f.wants_syscall("read", false) && f.wants_syscall("read", true));
         assert!(CallFilter::parse("read@16").is_err());
         assert!(CallFilter::parse("!!write").unwrap().wants_name("write"));
         assert!(!CallFilter::parse("!!write").unwrap().wants_name("read"));

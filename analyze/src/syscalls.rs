@@ -1,6 +1,9 @@
 //! Syscall and errno names for the architecture a trace was recorded on, from the
-//! `syscalls` crate's tables.
+//! `syscalls` crate's tables. On x86_64, calls made through the 32-bit ABI
+//! (`int $0x80`) are numbered from [`abi::COMPAT_NR_BASE`] and named from the
+//! i386 table.
 
+use abi::COMPAT_NR_BASE;
 use std::borrow::Cow;
 
 /// Where strace names a call otherwise than the kernel's headers, which the
@@ -10,11 +13,12 @@ const STRACE_NAMES: &[(&str, &str, &str)] = &[("aarch64", "fstatat", "newfstatat
 /// The name of syscall `nr` on `arch` (`std::env::consts::ARCH` spelling), as
 /// strace gives it.
 pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
-    let nr = usize::try_from(nr).ok()?;
     let name = match arch {
-        "x86_64" => ::syscalls::x86_64::Sysno::new(nr).map(|s| s.name()),
-        "aarch64" => ::syscalls::aarch64::Sysno::new(nr).map(|s| s.name()),
-        _ => None,
+        "x86_64" if is_compat(arch, nr) => {
+            let nr = usize::try_from(nr - COMPAT_NR_BASE).ok()?;
+            ::syscalls::x86::Sysno::new(nr).map(|s| s.name())
+        }
+        _ => native_name(arch, usize::try_from(nr).ok()?),
     }?;
     Some(
         STRACE_NAMES
@@ -24,14 +28,34 @@ pub fn name(arch: &str, nr: i64) -> Option<&'static str> {
     )
 }
 
+fn native_name(arch: &str, nr: usize) -> Option<&'static str> {
+    match arch {
+        "x86_64" => ::syscalls::x86_64::Sysno::new(nr).map(|s| s.name()),
+        "aarch64" => ::syscalls::aarch64::Sysno::new(nr).map(|s| s.name()),
+        _ => None,
+    }
+}
+
+/// Whether call number `nr` of an `arch` trace was made through the
+/// architecture's 32-bit ABI (an i386 call on x86_64).
+pub fn is_compat(arch: &str, nr: i64) -> bool {
+    (COMPAT_NR_BASE..COMPAT_NR_BASE << 1).contains(&nr) && arch == "x86_64"
+}
+
 /// What strace calls syscall `nr` on `arch`: its name, or `syscall_0x3e7`
 /// for a number it does not know.
 pub fn display_name(arch: &str, nr: i64) -> Cow<'static, str> {
-    name(arch, nr).map_or_else(|| Cow::Owned(unknown(nr)), Cow::Borrowed)
+    name(arch, nr).map_or_else(|| Cow::Owned(unknown(arch, nr)), Cow::Borrowed)
 }
 
-/// strace's name for a syscall number it does not know.
-pub fn unknown(nr: i64) -> String {
+/// strace's name for a syscall number it does not know (an i386 call's
+/// by its own number).
+pub fn unknown(arch: &str, nr: i64) -> String {
+    let nr = if is_compat(arch, nr) {
+        nr - COMPAT_NR_BASE
+    } else {
+        nr
+    };
     format!("syscall_{nr:#x}")
 }
 
@@ -57,6 +81,7 @@ pub fn failed(ret: i64) -> bool {
 /// Whether `name` is a syscall of any architecture this build knows.
 pub fn known(name: &str) -> bool {
     ::syscalls::x86_64::Sysno::iter().any(|s| s.name() == name)
+        || ::syscalls::x86::Sysno::iter().any(|s| s.name() == name)
         || ::syscalls::aarch64::Sysno::iter().any(|s| s.name() == name)
 }
 
@@ -64,6 +89,7 @@ pub fn known(name: &str) -> bool {
 pub fn all_names() -> Vec<&'static str> {
     let mut names: Vec<&'static str> = ::syscalls::x86_64::Sysno::iter()
         .map(|s| s.name())
+        .chain(::syscalls::x86::Sysno::iter().map(|s| s.name()))
         .chain(::syscalls::aarch64::Sysno::iter().map(|s| s.name()))
         .collect();
     names.sort_unstable();

@@ -60,6 +60,9 @@ pub mod globals {
     pub const SIGNAL_SHARED_PENDING: &str = "SIGNAL_SHARED_PENDING_OFFSET";
     pub const SIGNAL_GROUP_EXIT_CODE: &str = "SIGNAL_GROUP_EXIT_CODE_OFFSET";
     pub const SIGQUEUE_INFO: &str = "SIGQUEUE_INFO_OFFSET";
+    /// Where a task's `thread_info.status` is, from the task (x86_64: its
+    /// TS_COMPAT bit marks a 32-bit call); 0 where there is none.
+    pub const TASK_COMPAT_STATUS: &str = "TASK_COMPAT_STATUS_OFFSET";
     /// Wake the reader once this many bytes wait in the ring buffer.
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
 }
@@ -85,8 +88,8 @@ pub const MAX_LOSING: u32 = 1 << 14;
 pub const MAX_PENDING: u32 = 1 << 16;
 /// [`MAX_PENDING`] when tracing a program or `-p` processes.
 pub const MAX_PENDING_TARGETED: u32 = 1 << 13;
-/// Syscall numbers the SPECS map covers.
-pub const MAX_SYSCALLS: u32 = 1024;
+/// Places in the SPECS map: one per [`call_index`] of both ABIs.
+pub const MAX_SYSCALLS: u32 = abi::CALL_INDEXES;
 /// Largest snapshot of one user buffer.
 pub const MAX_SNAPLEN: u32 = 200;
 /// Capture rules per syscall.
@@ -111,7 +114,7 @@ pub const EXEC_ARGS_BYTES: usize = 1024;
 /// Bytes of `siginfo` kept in a signal record.
 pub const SIGINFO_BYTES: usize = 48;
 
-pub use abi::EventKind;
+pub use abi::{COMPAT_NR_BASE, EventKind, call_at, call_index};
 
 /// Common header of every record.
 #[repr(C)]

@@ -6,7 +6,7 @@ use aya_ebpf::macros::map;
 use aya_ebpf::maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf};
 use capture_ebpf::{
     EVENTS_BYTES, LostCount, MAX_LOSING, MAX_PENDING, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
-    SCRATCH_BYTES, SyscallSpec, TRACED_GROUP, TracedGroup,
+    SCRATCH_BYTES, SyscallSpec, TRACED_GROUP, TracedGroup, call_index,
 };
 use core::mem::offset_of;
 
@@ -172,6 +172,8 @@ pub(crate) static SIGNAL_GROUP_EXIT_CODE_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static SIGQUEUE_INFO_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
+pub(crate) static TASK_COMPAT_STATUS_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
 pub(crate) static WAKEUP_BYTES: u64 = 1 << 20;
 
 pub(crate) fn global<T: Copy>(g: &T) -> T {
@@ -216,10 +218,7 @@ pub(crate) fn set_traced(tgid: u32, traced: bool) {
 }
 
 pub(crate) fn spec(nr: i64) -> Option<&'static SyscallSpec> {
-    if !(0..i64::from(MAX_SYSCALLS)).contains(&nr) {
-        return None;
-    }
-    let spec = SPECS.get(nr as u32)?;
+    let spec = SPECS.get(call_index(nr)?)?;
     (spec.rules > 0).then_some(spec)
 }
 

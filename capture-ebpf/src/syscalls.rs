@@ -3,11 +3,13 @@
 
 use aya_ebpf::EbpfContext;
 use aya_ebpf::cty::c_void;
+use aya_ebpf::helpers::generated::bpf_get_current_task_btf;
 use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
 use capture_ebpf::{
-    ENTER_UNSEEN, EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at, how, size,
+    COMPAT_NR_BASE, ENTER_UNSEEN, EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at, how,
+    size,
 };
 use core::mem::offset_of;
 
@@ -23,9 +25,17 @@ pub(crate) mod regs {
     pub fn args(w: &Window) -> [u64; 6] {
         [w[7], w[6], w[5], w[0], w[2], w[1]]
     }
+    /// Where bp and bx are, read only for an `int $0x80` call.
+    pub const COMPAT_START: u32 = 32;
+    /// An `int $0x80` call's: ebx, ecx, edx, esi, edi, ebp.
+    pub fn compat_args(w: &Window, [bp, bx]: [u64; 2]) -> [u64; 6] {
+        [bx, w[4], w[5], w[6], w[7], bp].map(|r| u64::from(r as u32))
+    }
     pub fn nr(w: &Window) -> i64 {
         w[8] as i64
     }
+    /// `thread_info.status`'s bit for a call through the 32-bit ABI.
+    pub const TS_COMPAT: u32 = 0x0002;
     pub const RT_SIGRETURN: i64 = 15;
     /// Where `struct pt_regs` keeps the user stack pointer.
     pub const SP: u32 = 152;
@@ -43,9 +53,15 @@ pub(crate) mod regs {
     pub fn args(w: &Window) -> [u64; 6] {
         [w[34], w[1], w[2], w[3], w[4], w[5]]
     }
+    /// No 32-bit ABI is recorded here (TASK_COMPAT_STATUS_OFFSET stays 0).
+    pub const COMPAT_START: u32 = 0;
+    pub fn compat_args(w: &Window, _: [u64; 2]) -> [u64; 6] {
+        args(w)
+    }
     pub fn nr(w: &Window) -> i64 {
         w[35] as i32 as i64
     }
+    pub const TS_COMPAT: u32 = 0;
     pub const RT_SIGRETURN: i64 = 139;
     pub const SP: u32 = 248;
     /// The frame at the stack pointer: siginfo, then `struct ucontext`'s
@@ -67,6 +83,36 @@ pub(crate) fn read_regs(ptr: u64) -> Option<regs::Window> {
     }
 }
 
+/// The call being made, as traces number it, and its arguments: those of
+/// the 64-bit ABI, or of the 32-bit one for an `int $0x80` call (see
+/// `COMPAT_NR_BASE`).
+fn call(nr: i64, regs_at: u64, window: &regs::Window) -> (i64, [u64; 6]) {
+    if in_compat_call() {
+        let more = read_kernel(regs_at, regs::COMPAT_START);
+        (COMPAT_NR_BASE + nr, regs::compat_args(window, more))
+    } else {
+        (nr, regs::args(window))
+    }
+}
+
+/// Whether the current task's call came in through the 32-bit ABI: the
+/// kernel marks it in the task's `thread_info.status` until it returns.
+fn in_compat_call() -> bool {
+    let at = global(&TASK_COMPAT_STATUS_OFFSET);
+    if at == 0 {
+        return false;
+    }
+    // A load through the task's BTF pointer, which the verifier checks
+    // against the kernel's types (the offset is a constant to it), rather
+    // than a helper call per syscall.
+    // SAFETY: a BPF helper without preconditions; the load is checked.
+    let status = unsafe {
+        let task = bpf_get_current_task_btf().cast::<u8>();
+        core::ptr::read_volatile(task.add(at as usize).cast::<u32>())
+    };
+    status & regs::TS_COMPAT != 0
+}
+
 // Raw tracepoints: no record formatting by the kernel before the program runs.
 #[raw_tracepoint(tracepoint = "sys_enter")]
 pub fn sys_enter(ctx: RawTracePointContext) -> i32 {
@@ -82,8 +128,8 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
     if !is_traced(tgid) {
         return Ok(0);
     }
-    let nr: i64 = ctx.arg(1);
-    let mut args = regs::args(&read_regs(ctx.arg(0)).ok_or(1)?);
+    let window = read_regs(ctx.arg(0)).ok_or(1)?;
+    let (nr, mut args) = call(ctx.arg(1), ctx.arg(0), &window);
     if nr == regs::RT_SIGRETURN {
         // It takes no argument; the one strace shows is the signal mask it
         // restores, from the frame on the user stack: its address.
@@ -236,10 +282,11 @@ fn enter_from_registers(
     tgid: u32,
 ) -> Result<(Pending, usize), i32> {
     let window = read_regs(ctx.arg(0)).ok_or(1)?;
+    let (nr, args) = call(regs::nr(&window), ctx.arg(0), &window);
     let record = SysEnter {
         header: header(EventKind::SysEnter, tid, tgid),
-        nr: regs::nr(&window),
-        args: regs::args(&window),
+        nr,
+        args,
         captures: 0,
         flags: ENTER_UNSEEN,
     };

@@ -15,7 +15,7 @@ use aya::{
 use capture_ebpf::{
     CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_PENDING, MAX_PENDING_TARGETED, MAX_RULES,
     MAX_SYSCALLS, PENDING_MAP, SPECS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at,
-    globals,
+    call_at, globals,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -93,6 +93,11 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
             true,
         )
         .override_global(globals::SIGQUEUE_INFO, &offsets.sigqueue_info, true)
+        .override_global(
+            globals::TASK_COMPAT_STATUS,
+            &offsets.task_compat_status,
+            true,
+        )
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
@@ -204,14 +209,14 @@ fn fill_specs(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     let mut specs: Array<_, SyscallSpec> =
         Array::try_from(ebpf.map_mut(SPECS_MAP).context("specs map missing")?)?;
     let arch = std::env::consts::ARCH;
-    for nr in 0..MAX_SYSCALLS {
-        let Some(syscall) = analyze::table::lookup(arch, i64::from(nr)) else {
+    for index in 0..MAX_SYSCALLS {
+        let Some(syscall) = analyze::table::lookup(arch, call_at(index)) else {
             continue;
         };
         let spec = wire_spec(syscall)?;
         if spec.rules > 0 {
             specs
-                .set(nr, spec, 0)
+                .set(index, spec, 0)
                 .with_context(|| format!("setting the spec of {}", syscall.name))?;
         }
     }
@@ -280,6 +285,7 @@ struct KernelOffsets {
     signal_shared_pending: u32,
     signal_group_exit_code: u32,
     sigqueue_info: u32,
+    task_compat_status: u32,
 }
 
 /// The kernel's BTF, where the struct offsets come from.
@@ -348,6 +354,11 @@ impl KernelOffsets {
             signal_shared_pending: offset("signal_struct", "shared_pending")?,
             signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
             sigqueue_info: offset("sigqueue", "info")?,
+            task_compat_status: if cfg!(target_arch = "x86_64") {
+                offset("task_struct", "thread_info")? + offset("thread_info", "status")?
+            } else {
+                0
+            },
         })
     }
 }

@@ -32,6 +32,8 @@ pub struct Event {
 pub enum Body {
     /// raw_syscalls/sys_enter, with in-buffers and strings copied at entry.
     SysEnter {
+        /// The syscall number; a call made through a 32-bit ABI (`int
+        /// $0x80` on x86_64) is `abi::COMPAT_NR_BASE` plus its own.
         nr: i64,
         args: [u64; 6],
         captures: Vec<Capture>,

@@ -21,6 +21,7 @@ use crate::{
     ahead::Ahead,
     decode::{CallView, FdTable, Xlat},
     replay,
+    select::Quiet,
     status::ExitStatus,
     table,
     tasks::Tasks,
@@ -119,6 +120,8 @@ pub struct StracePrinter<'o> {
     open: Option<Open>,
     /// Each task's latest syscall, for `-n`.
     last_nr: HashMap<u32, i64>,
+    /// Tasks whose latest call was made through the 32-bit ABI.
+    in_compat: HashSet<u32>,
 }
 
 /// The call a line was started for.
@@ -142,7 +145,28 @@ impl<'o> StracePrinter<'o> {
             live: HashSet::default(),
             open: None,
             last_nr: HashMap::default(),
+            in_compat: HashSet::default(),
         }
+    }
+
+    /// strace's line for a task whose call came through the other ABI than
+    /// its last one: `[ Process PID=N runs in 32 bit mode. ]`, and back.
+    fn personality(&mut self, tid: u32, nr: i64, context: &Context) -> Result<(), Error> {
+        let compat = crate::syscalls::is_compat(&self.trace.header().arch, nr);
+        if !compat && self.in_compat.is_empty() {
+            return Ok(());
+        }
+        let changed = if compat {
+            self.in_compat.insert(tid)
+        } else {
+            self.in_compat.remove(&tid)
+        };
+        if changed && !self.opts.quiet.contains(&Quiet::Personality) {
+            self.interrupt(None, context)?;
+            let bits = if compat { 32 } else { 64 };
+            writeln!(self.out, "[ Process PID={tid} runs in {bits} bit mode. ]")?;
+        }
+        Ok(())
     }
 
     /// `[pid N] ` while several tasks are traced, then the timestamp asked for.

@@ -21,6 +21,7 @@ impl TraceSink for StracePrinter<'_> {
         if self.opts.syscall_numbers {
             self.last_nr.insert(enter.tid, call.nr);
         }
+        self.personality(enter.tid, call.nr, call.context)?;
         if !call.shown {
             return Ok(());
         }

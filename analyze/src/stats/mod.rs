@@ -93,7 +93,7 @@ pub struct Mappings {
 /// Counts of one chunk, or (merged) of the whole trace.
 #[derive(Clone, Debug, Default)]
 pub struct Tally {
-    /// By syscall number.
+    /// By the syscall number's [`abi::call_index`] (see [`Tally::row`]).
     pub syscalls: Vec<Row>,
     pub latency: Vec<Option<Histogram>>,
     /// By pid, and by tid (with the pid).
@@ -127,8 +127,14 @@ pub struct Plan {
 impl Plan {
     pub fn new(trace: &Trace, calls: &CallFilter, events: &Filter, want: Want) -> Self {
         let arch = trace.header().arch.as_str();
-        let counted = (0..MAX_NR)
-            .map(|nr| calls.wants_name(&syscalls::display_name(arch, nr)))
+        let counted = (0..abi::CALL_INDEXES)
+            .map(|index| {
+                let nr = abi::call_at(index);
+                calls.wants_syscall(
+                    &syscalls::display_name(arch, nr),
+                    syscalls::is_compat(arch, nr),
+                )
+            })
             .collect();
         Self {
             want,
@@ -140,12 +146,9 @@ impl Plan {
     }
 }
 
-/// Syscall numbers counted one by one (others are not syscalls this arch has).
-const MAX_NR: i64 = 1024;
-
 impl Tally {
     fn add(&mut self, plan: &Plan, call: &Call) {
-        let Ok(nr) = usize::try_from(call.nr) else {
+        let Some(nr) = index(call.nr) else {
             return;
         };
         if !plan.counted.get(nr).copied().unwrap_or(false)
@@ -236,6 +239,17 @@ impl Tally {
     }
 
     /// All syscalls together.
+    /// The row of syscall number `nr`, and its latencies.
+    pub fn row(&self, nr: i64) -> (Option<&Row>, Option<&Histogram>) {
+        let Some(at) = index(nr) else {
+            return (None, None);
+        };
+        (
+            self.syscalls.get(at),
+            self.latency.get(at).and_then(Option::as_ref),
+        )
+    }
+
     pub fn total(&self) -> Row {
         let mut total = Row::default();
         for row in &self.syscalls {
@@ -243,6 +257,11 @@ impl Tally {
         }
         total
     }
+}
+
+/// Where the tally keeps syscall number `nr`.
+fn index(nr: i64) -> Option<usize> {
+    abi::call_index(nr).map(|i| i as usize)
 }
 
 /// An enter whose exit is in a later chunk.

@@ -32,7 +32,10 @@ fn syscall_rows(tally: &Tally, arch: &str) -> Vec<(String, Row, i64)> {
         .iter()
         .enumerate()
         .filter(|(_, row)| row.calls > 0)
-        .map(|(nr, row)| (display_name(arch, nr as i64).into_owned(), *row, nr as i64))
+        .map(|(index, row)| {
+            let nr = abi::call_at(index as u32);
+            (display_name(arch, nr).into_owned(), *row, nr)
+        })
         .collect()
 }
 
@@ -50,9 +53,29 @@ pub fn syscall_table_with(
     sort: SortBy,
     columns: &[Column],
 ) {
-    let mut rows = syscall_rows(tally, arch);
+    let (compat, native): (Vec<_>, Vec<_>) = syscall_rows(tally, arch)
+        .into_iter()
+        .partition(|row| crate::syscalls::is_compat(arch, row.2));
+    if !native.is_empty() || compat.is_empty() {
+        rows_table(out, native, sort, columns);
+    }
+    // As strace -c, each ABI's calls are summed in a table of their own.
+    if !compat.is_empty() {
+        out.push_str("System call usage summary for 32 bit mode:\n");
+        rows_table(out, compat, sort, columns);
+    }
+}
+
+/// One table of strace -c's, of `rows`, with their total.
+fn rows_table(
+    out: &mut String,
+    mut rows: Vec<(String, Row, i64)>,
+    sort: SortBy,
+    columns: &[Column],
+) {
     sort_rows(&mut rows, sort);
-    let total = tally.total();
+    let mut total = Row::default();
+    rows.iter().for_each(|row| total.merge(&row.1));
     let name_width = rows
         .iter()
         .map(|r| r.0.len() + 1)
@@ -131,7 +154,7 @@ pub fn latency_table(out: &mut String, tally: &Tally, arch: &str, sort: SortBy) 
         "calls", "p50 us", "p90 us", "p99 us", "max us"
     );
     for (label, row, nr) in rows {
-        let Some(Some(h)) = tally.latency.get(nr as usize) else {
+        let (_, Some(h)) = tally.row(nr) else {
             continue;
         };
         let us = |ns: u64| format!("{:.3}", ns as f64 / 1000.0);
@@ -260,11 +283,7 @@ pub fn errno_table(out: &mut String, tally: &Tally, arch: &str) {
 
 /// A log2 histogram of one syscall's latencies, in nanoseconds.
 pub fn latency_histogram(out: &mut String, tally: &Tally, arch: &str, nr: i64) {
-    let hist = usize::try_from(nr)
-        .ok()
-        .and_then(|n| tally.latency.get(n))
-        .and_then(Option::as_ref);
-    let Some(hist) = hist else {
+    let (_, Some(hist)) = tally.row(nr) else {
         let _ = writeln!(out, "{}: no calls", display_name(arch, nr));
         return;
     };
@@ -341,7 +360,10 @@ pub fn json(tally: &Tally, trace: &Trace, sort: SortBy) -> Value {
         .map(|(label, row, nr)| {
             let mut v = row_json(row);
             v["name"] = json!(label);
-            if let Some(Some(h)) = tally.latency.get(*nr as usize) {
+            if crate::syscalls::is_compat(arch, *nr) {
+                v["abi"] = json!("i386");
+            }
+            if let (_, Some(h)) = tally.row(*nr) {
                 v["latency"] = histogram_json(h);
             }
             v

@@ -231,6 +231,36 @@ pub enum Shape {
     Opaque,
 }
 
+impl Shape {
+    /// Whether i386's ABI lays this memory out as x86_64's does: no long,
+    /// pointer or 32-bit time in it.
+    pub fn same_in_i386(self) -> bool {
+        use Shape::*;
+        matches!(
+            self,
+            Bytes
+                | OutPath
+                | Statx
+                | Sigset
+                | Pollfds
+                | IntPair
+                | IntVal
+                | WaitStatus
+                | Utsname
+                | Sockaddr
+                | Socklen
+                | EpollEvent
+                | CloneArgs
+                | IoUringParams
+                | CapHeader
+                | CapData
+                | PageVector
+                | MempolicyMode
+                | Opaque
+        )
+    }
+}
+
 /// Named constant and flag tables (their decoders live with the printers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Flags {
@@ -338,6 +368,24 @@ pub struct CaptureRule {
 pub use abi::{ARG_FD_INODES, CaptureKind};
 
 impl Syscall {
+    /// Whether this entry decodes the call of the same name made through
+    /// i386's ABI too: the same arguments in the same order, each a register
+    /// value, a string, or memory laid out alike in both ABIs.
+    pub fn same_in_i386(&self) -> bool {
+        let generic = matches!(
+            self.decoder,
+            Decoder::Generic | Decoder::Socket | Decoder::Getrandom
+        );
+        generic
+            && !OTHER_IN_I386.contains(&self.name)
+            && self.args.iter().all(|arg| match arg {
+                // Arrays of pointers, which are half as wide there.
+                Arg::Argv | Arg::Envp => false,
+                Arg::Mem { shape, .. } => shape.same_in_i386(),
+                _ => true,
+            })
+    }
+
     /// The index of the first argument that is `wanted`.
     pub fn arg_index(&self, wanted: Arg) -> Option<usize> {
         self.args.iter().position(|&a| a == wanted)
@@ -447,10 +495,32 @@ pub fn by_name(name: &str) -> Option<&'static Syscall> {
         .copied()
 }
 
-/// The table entry for syscall number `nr` on `arch`.
+/// The table entry for syscall number `nr` on `arch`. A call made through
+/// the 32-bit ABI gets its name's entry only where that entry reads it as
+/// the i386 ABI lays it out ([`Syscall::same_in_i386`]); the others print
+/// their registers raw.
 pub fn lookup(arch: &str, nr: i64) -> Option<&'static Syscall> {
-    by_name(crate::syscalls::name(arch, nr)?)
+    let syscall = by_name(crate::syscalls::name(arch, nr)?)?;
+    (!crate::syscalls::is_compat(arch, nr) || syscall.same_in_i386()).then_some(syscall)
 }
+
+/// Calls whose i386 version of the same name takes other arguments: a
+/// struct of them (mmap, select), another order (clone), or a 64-bit value
+/// split across two registers.
+const OTHER_IN_I386: &[&str] = &[
+    "mmap",
+    "select",
+    "clone",
+    "fadvise64",
+    "pread64",
+    "pwrite64",
+    "truncate64",
+    "ftruncate64",
+    "fallocate",
+    "sync_file_range",
+    "readahead",
+    "fanotify_mark",
+];
 
 #[cfg(test)]
 mod tests {
@@ -477,6 +547,27 @@ mod tests {
         assert_eq!(by_name("socketpair").unwrap().fds, FdEffect::Pair("socket"));
         assert_eq!(by_name("creat").unwrap().fds, FdEffect::Creates);
         assert_eq!(by_name("read").unwrap().fds, FdEffect::None);
+    }
+
+    #[test]
+    fn i386_calls_get_the_entries_that_read_them_right() {
+        let i386 = |nr: i64| abi::COMPAT_NR_BASE + nr;
+        let name = |nr| crate::syscalls::name("x86_64", nr);
+        assert_eq!(
+            (name(i386(4)), name(i386(192)), name(4)),
+            (Some("write"), Some("mmap2"), Some("stat"))
+        );
+        assert_eq!(
+            crate::syscalls::display_name("x86_64", i386(999)),
+            "syscall_0x3e7"
+        );
+        // write and open read the same arguments in both ABIs; nanosleep's
+        // timespec has 32-bit fields there, and old mmap takes a struct.
+        assert!(lookup("x86_64", i386(4)).is_some_and(|s| s.name == "write"));
+        assert!(lookup("x86_64", i386(5)).is_some_and(|s| s.name == "open"));
+        assert!(lookup("x86_64", i386(162)).is_none());
+        assert!(lookup("x86_64", i386(90)).is_none());
+        assert!(lookup("aarch64", i386(4)).is_none());
     }
 
     #[test]

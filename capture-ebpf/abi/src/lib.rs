@@ -119,3 +119,39 @@ pub enum SizeKind {
     /// the kernel reads it).
     FdSet = 5,
 }
+
+/// Where calls made through a second, 32-bit ABI are numbered: an x86_64
+/// task's `int $0x80` calls are i386 calls, stored as this plus their i386
+/// number, above any number the native ABI can pass (the kernel reads it
+/// as an int). So one number names a call everywhere: in the kernel's
+/// capture specs, in traces and in views.
+pub const COMPAT_NR_BASE: i64 = 1 << 32;
+
+/// Every call number of either ABI that names a syscall is below this.
+pub const NR_LIMIT: i64 = 512;
+
+/// How many places [`call_index`] gives.
+pub const CALL_INDEXES: u32 = 2 * NR_LIMIT as u32;
+
+/// A dense index for call number `nr`, for tables by number (the kernel's
+/// capture specs, the views' name caches): native calls first, then
+/// 32-bit ones. `None` for numbers no syscall has.
+pub const fn call_index(nr: i64) -> Option<u32> {
+    if nr >= 0 && nr < NR_LIMIT {
+        Some(nr as u32)
+    } else if nr >= COMPAT_NR_BASE && nr < COMPAT_NR_BASE + NR_LIMIT {
+        Some((nr - COMPAT_NR_BASE + NR_LIMIT) as u32)
+    } else {
+        None
+    }
+}
+
+/// The call number at [`call_index`] `index`.
+pub const fn call_at(index: u32) -> i64 {
+    let index = index as i64;
+    if index < NR_LIMIT {
+        index
+    } else {
+        index - NR_LIMIT + COMPAT_NR_BASE
+    }
+}
