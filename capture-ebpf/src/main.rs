@@ -7,7 +7,9 @@
 //!   until its exit is built after it; both go into the ring buffer as one
 //!   record (`ring`). `sched_switch` writes a held enter out on its own, and
 //!   moves what the exit needs to the `PENDING` hash, when the thread leaves
-//!   the CPU mid-call.
+//!   the CPU mid-call. A call made through the 32-bit ABI (`int $0x80`,
+//!   marked in the task's `thread_info.status`) is numbered from
+//!   `COMPAT_NR_BASE`, with i386's argument registers.
 //! - `sched_process_fork` / `_exec` / `_exit`, `signal_deliver` and (for
 //!   signals the target ignores) `signal_generate` (raw tracepoints, `life`):
 //!   process life. A fork of a traced process puts the child in the filter
