@@ -179,7 +179,7 @@ fn captures_read_data_at_exit_and_follows_children() {
         b"some input\n"
     );
     assert!(
-        events.iter().any(|e| matches!(&e.body, Body::SysEnter { nr: WRITE, captures, .. } if captures.first().is_some_and(|c| c.data == b"SOME INPUT\n"))),
+        events.iter().any(|e| matches!(&e.body, Body::SysEnter { nr: WRITE, captures, .. } if captures.iter().any(|c| c.arg == 1 && c.data == b"SOME INPUT\n"))),
         "tr's write"
     );
     let processes = &trace.index().processes;

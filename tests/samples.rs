@@ -895,8 +895,12 @@ fn futex_operations_print_as_strace_prints_them() {
 
 /// strace's lines of `run`, without their pid prefixes.
 fn strace_calls(run: &Run) -> impl Iterator<Item = &str> {
-    run.strace_log
-        .lines()
+    strace_calls_of(&run.strace_log)
+}
+
+/// The lines of a `strace -f -o` log without their pids.
+fn strace_calls_of(log: &str) -> impl Iterator<Item = &str> {
+    log.lines()
         .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
 }
 
@@ -1135,4 +1139,72 @@ fn i386_calls_print_as_strace_prints_them() {
         };
         assert_eq!(table_32(&stats.stdout), table_32(&straced.stdout));
     }
+}
+
+/// `show -i`: every line's instruction pointer where strace -i prints it:
+/// the call's, the signal's where it was delivered (a SIGSEGV at the
+/// faulting instruction, a SIGALRM in `pause`), `?` for an exit. Both run
+/// with ASLR off, so the addresses are the same.
+#[test]
+fn instruction_pointers_are_straces() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = sample("details");
+    let file = common::record(dir.path(), "details", &[arg(&exe)]);
+    let work = dir.path().join("work");
+    let log = dir.path().join("details.strace");
+    let status = Command::new("setarch")
+        .args(["-R", "strace", "-f", "-i", "-o"])
+        .arg(&log)
+        .arg(&exe)
+        .current_dir(&work)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-i"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    // Each line's address and what follows it up to the call's `(`, task
+    // order and resumed halves aside: `[00007ffff7e9a267] kill`,
+    // `[????????????????] +++`.
+    let leaders = |lines: Vec<&str>| -> Vec<String> {
+        let mut leaders: Vec<String> = lines
+            .into_iter()
+            .filter(|l| l.starts_with('[') && !l.contains("<... "))
+            // The first execve is made by each tracer's own child; where
+            // the child's SIGCHLD finds its parent depends on the run.
+            .filter(|l| !l.contains("] execve(") && !l.contains("--- SIGCHLD"))
+            .map(|l| l.split(['(', '{']).next().unwrap_or(l).to_owned())
+            .collect();
+        leaders.sort();
+        leaders
+    };
+    let strace_log = std::fs::read_to_string(&log).unwrap();
+    // strace -o: `PID ` first; show: `[pid N] ` while several run.
+    let theirs = leaders(strace_calls_of(&strace_log).collect());
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    let ours = leaders(
+        shown
+            .lines()
+            .map(
+                |l| match l.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
+                    Some((_, rest)) => rest,
+                    None => l,
+                },
+            )
+            .collect(),
+    );
+    assert!(
+        theirs.iter().any(|l| l.contains("--- SIGSEGV")),
+        "{theirs:?}"
+    );
+    assert!(
+        theirs.iter().any(|l| l.contains("--- SIGALRM")),
+        "{theirs:?}"
+    );
+    assert_eq!(ours, theirs);
 }

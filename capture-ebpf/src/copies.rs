@@ -75,6 +75,15 @@ pub(crate) fn finish_capture(out: &mut Out, arg: u8, st: u8, len: u64) {
     out.faulted |= st == status::FAULT;
 }
 
+/// A value the program knows (not user memory): 8 bytes.
+pub(crate) fn capture_value(out: &mut Out, arg: u8, value: u64) {
+    if out.off > out.last {
+        return;
+    }
+    write_at(out.buf, out.off + 8, &value);
+    finish_capture(out, arg, status::COMPLETE, 8);
+}
+
 /// Copies a NUL-terminated user string (without its NUL).
 pub(crate) fn capture_str(out: &mut Out, arg: u8, ptr: u64) {
     if out.off > out.last {

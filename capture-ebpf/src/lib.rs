@@ -111,8 +111,7 @@ pub const SCRATCH_BYTES: usize = 4096;
 pub const EXEC_FILENAME_BYTES: usize = 256;
 /// Bytes of the new program's argv (NUL-separated strings) kept in an exec record.
 pub const EXEC_ARGS_BYTES: usize = 1024;
-/// Bytes of `siginfo` kept in a signal record.
-pub const SIGINFO_BYTES: usize = 48;
+pub use abi::SIGINFO_BYTES;
 
 pub use abi::{COMPAT_NR_BASE, EventKind, call_at, call_index};
 
@@ -225,6 +224,9 @@ pub struct Signal {
     pub sa_handler: u64,
     pub sa_flags: u64,
     pub info: [u8; SIGINFO_BYTES],
+    /// Where the task's user code stood when the signal came (0: unknown,
+    /// as for a signal ignored, recorded where it was sent).
+    pub ip: u64,
 }
 
 /// Records dropped on this CPU (the header's tid: whose, or 0 if several).
@@ -277,7 +279,7 @@ pub mod how {
     pub const FD_INODES: u8 = CaptureKind::FdInodes as u8;
 }
 
-pub use abi::ARG_FD_INODES;
+pub use abi::{ARG_FD_INODES, ARG_IP};
 
 /// Where the size comes from.
 pub mod size {
@@ -314,7 +316,7 @@ const _: () = assert!(core::mem::size_of::<Fork>() == 32);
 const _: () =
     assert!(core::mem::size_of::<Exec>() == 24 + 16 + 16 + EXEC_FILENAME_BYTES + EXEC_ARGS_BYTES);
 const _: () = assert!(core::mem::size_of::<TaskExit>() == 32);
-const _: () = assert!(core::mem::size_of::<Signal>() == 24 + 16 + 16 + SIGINFO_BYTES);
+const _: () = assert!(core::mem::size_of::<Signal>() == 24 + 16 + 16 + SIGINFO_BYTES + 8);
 const _: () = assert!(core::mem::size_of::<LostCount>() == 24);
 const _: () = assert!(core::mem::size_of::<CaptureSpec>() == 8);
 const _: () = assert!(core::mem::size_of::<SyscallSpec>() == 8 + 8 * MAX_RULES);

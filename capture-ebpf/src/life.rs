@@ -3,7 +3,8 @@
 
 use aya_ebpf::cty::c_void;
 use aya_ebpf::helpers::generated::{
-    bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
+    bpf_get_current_task_btf, bpf_probe_read_kernel, bpf_probe_read_kernel_str,
+    bpf_probe_read_user, bpf_task_pt_regs,
 };
 use aya_ebpf::helpers::{bpf_get_current_comm, bpf_get_current_task};
 use aya_ebpf::macros::raw_tracepoint;
@@ -148,7 +149,7 @@ pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
     if sa_flags & SA_IMMUTABLE != 0 {
         return 0;
     }
-    let record = signal_record(
+    let mut record = signal_record(
         tid,
         tgid,
         signo,
@@ -156,8 +157,23 @@ pub fn signal_deliver(ctx: RawTracePointContext) -> u32 {
         read_kernel(action, 0),
         sa_flags,
     );
+    record.ip = current_user_ip();
     emit_record(record, tid, tgid);
     0
+}
+
+/// Where the current task's user code stands: the instruction pointer in
+/// the registers it entered the kernel with.
+fn current_user_ip() -> u64 {
+    // SAFETY: helpers without preconditions; the load goes through the
+    // registers' BTF pointer, which the verifier checks.
+    unsafe {
+        let regs = bpf_task_pt_regs(bpf_get_current_task_btf()) as *const u8;
+        if regs.is_null() {
+            return 0;
+        }
+        core::ptr::read_volatile(regs.add(crate::syscalls::regs::IP).cast::<u64>())
+    }
 }
 
 /// The kernel's own mark on an action it forced (`include/linux/signal_types.h`).
@@ -195,7 +211,9 @@ fn fatal_signal_turned_kill(tid: u32, tgid: u32) -> Option<Signal> {
             let info = node + u64::from(global(&SIGQUEUE_INFO_OFFSET));
             let queued: i32 = read_kernel(info, 0);
             if queued == signo {
-                return Some(signal_record(tid, tgid, signo, info, 0, 0));
+                let mut record = signal_record(tid, tgid, signo, info, 0, 0);
+                record.ip = current_user_ip();
+                return Some(record);
             }
             node = read_kernel(node, 0);
         }
@@ -257,6 +275,7 @@ pub(crate) fn signal_record(
         sa_handler,
         sa_flags,
         info: [0; SIGINFO_BYTES],
+        ip: 0,
     };
     if info > 4096 {
         // SAFETY: reads into the record's array; the helper checks the pointer.

@@ -8,8 +8,8 @@ use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
 use capture_ebpf::{
-    COMPAT_NR_BASE, ENTER_UNSEEN, EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at, how,
-    size,
+    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at,
+    how, size,
 };
 use core::mem::offset_of;
 
@@ -20,8 +20,13 @@ use crate::{copies::*, maps::*, ring::*};
 #[cfg(bpf_target_arch = "x86_64")]
 pub(crate) mod regs {
     pub const START: u64 = 56;
-    /// r10, r9, r8, ax, cx, dx, si, di, orig_ax.
-    pub type Window = [u64; 9];
+    /// r10, r9, r8, ax, cx, dx, si, di, orig_ax, ip.
+    pub type Window = [u64; 10];
+    pub fn ip(w: &Window) -> u64 {
+        w[9]
+    }
+    /// Where `struct pt_regs` keeps the user instruction pointer.
+    pub const IP: usize = 128;
     pub fn args(w: &Window) -> [u64; 6] {
         [w[7], w[6], w[5], w[0], w[2], w[1]]
     }
@@ -61,6 +66,11 @@ pub(crate) mod regs {
     pub fn nr(w: &Window) -> i64 {
         w[35] as i32 as i64
     }
+    pub fn ip(w: &Window) -> u64 {
+        w[32]
+    }
+    /// Where `struct pt_regs` keeps the user pc.
+    pub const IP: usize = 256;
     pub const TS_COMPAT: u32 = 0;
     pub const RT_SIGRETURN: i64 = 139;
     pub const SP: u32 = 248;
@@ -148,14 +158,16 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
         flags: 0,
     };
     write_at(buf, 0, &record);
+    let mut out = Out::after::<SysEnter>(buf, 0);
+    capture_value(&mut out, ARG_IP, regs::ip(&window));
     let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
     // Fast paths, without a tail call: no copy at all, or one buffer.
     if wanted == 0 {
-        hold(tid, tgid, nr, &args, 0, size_of::<SysEnter>());
+        write_at(out.buf, offset_of!(SysEnter, captures), &out.count);
+        hold(tid, tgid, nr, &args, 0, out.off);
         return Ok(0);
     }
     if let Some((arg, ptr, len)) = single_bytes_rule(spec, wanted, &args, 0) {
-        let mut out = Out::after::<SysEnter>(buf, 0);
         capture_bytes(&mut out, arg, ptr, len);
         write_at(out.buf, offset_of!(SysEnter, captures), &out.count);
         let retry = if out.faulted { wanted } else { 0 };
@@ -167,8 +179,8 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
         ret: 0,
         nr,
         base: 0,
-        off: size_of::<SysEnter>() as u32,
-        count: 0,
+        off: out.off as u32,
+        count: out.count,
         count_at: offset_of!(SysEnter, captures) as u32,
         rule: 0,
         wanted,
@@ -180,7 +192,7 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
         tally: 0,
         carry: 0,
     };
-    Ok(next_capture(ctx, buf, job, spec))
+    Ok(next_capture(ctx, out.buf, job, spec))
 }
 
 #[raw_tracepoint(tracepoint = "sys_exit")]
@@ -287,17 +299,19 @@ fn enter_from_registers(
         header: header(EventKind::SysEnter, tid, tgid),
         nr,
         args,
-        captures: 0,
+        captures: 1,
         flags: ENTER_UNSEEN,
     };
     write_at(buf, 0, &record);
+    let mut out = Out::after::<SysEnter>(buf, 0);
+    capture_value(&mut out, ARG_IP, regs::ip(&window));
     let pending = Pending {
         nr: record.nr,
         args: record.args,
         retry: 0,
         _pad: 0,
     };
-    Ok((pending, size_of::<SysEnter>()))
+    Ok((pending, out.off))
 }
 
 /// Holds this thread's enter record (`len` bytes at the start of the

@@ -133,7 +133,11 @@ impl Decoder {
             }
             EventKind::Signal => {
                 let r: Signal = read(bytes, 0)?;
-                let info = r.info.get(..r.info_len as usize)?.to_vec();
+                let mut info = r.info.get(..r.info_len as usize)?.to_vec();
+                // The format's place for it: after a whole siginfo.
+                if !info.is_empty() && r.ip != 0 {
+                    info.extend_from_slice(&r.ip.to_le_bytes());
+                }
                 let body = Body::Signal {
                     signo: r.signo,
                     code: r.code,

@@ -59,7 +59,9 @@ pub enum Body {
         signo: i32,
         code: i32,
         errno: i32,
-        /// Raw `siginfo_t` bytes when the recorder could copy them.
+        /// Raw `siginfo_t` bytes ([`abi::SIGINFO_BYTES`]) when the recorder could copy them,
+        /// then, where it knew it, the user instruction pointer at delivery
+        /// (8 bytes, little-endian; see [`signal_ip`]).
         info: Vec<u8>,
     },
     /// `count` events of this task (tid 0: unknown task) on this cpu were dropped here.
@@ -91,6 +93,14 @@ impl Body {
             _ => None,
         }
     }
+}
+
+/// The user instruction pointer a signal event's `info` ends with, if it
+/// has one (after its siginfo's [`abi::SIGINFO_BYTES`]).
+pub fn signal_ip(info: &[u8]) -> Option<u64> {
+    let at = abi::SIGINFO_BYTES;
+    let ip = info.get(at..at + 8)?;
+    Some(u64::from_le_bytes(ip.try_into().ok()?))
 }
 
 /// A capture borrowed from a decoded chunk.

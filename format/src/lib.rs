@@ -31,7 +31,7 @@ mod writer;
 
 pub use chunk::{Chunk, Events};
 pub use event::{
-    Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Event, EventRef,
+    Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Event, EventRef, signal_ip,
 };
 pub use header::{
     ArchivedClockAnchor, ArchivedFileHeader, ClockAnchor, FileHeader, VERSION_MAJOR, VERSION_MINOR,

@@ -30,6 +30,15 @@ use crate::{
 mod options;
 mod sink;
 
+/// The user instruction pointer recorded with a call's enter.
+fn call_ip(enter: &Event) -> Option<u64> {
+    let format::Body::SysEnter { captures, .. } = &enter.body else {
+        return None;
+    };
+    let ip = captures.iter().find(|c| c.arg == abi::ARG_IP)?;
+    Some(u64::from_le_bytes(ip.data.get(..8)?.try_into().ok()?))
+}
+
 use options::clock;
 pub use options::{Clock, Precision, ShowOptions, TaskPrefix, TimeFormat};
 
@@ -120,6 +129,8 @@ pub struct StracePrinter<'o> {
     open: Option<Open>,
     /// Each task's latest syscall, for `-n`.
     last_nr: HashMap<u32, i64>,
+    /// Each task's latest call's instruction pointer, for `-i`.
+    last_ip: HashMap<u32, u64>,
     /// Tasks whose latest call was made through the 32-bit ABI.
     in_compat: HashSet<u32>,
 }
@@ -145,6 +156,7 @@ impl<'o> StracePrinter<'o> {
             live: HashSet::default(),
             open: None,
             last_nr: HashMap::default(),
+            last_ip: HashMap::default(),
             in_compat: HashSet::default(),
         }
     }
@@ -170,13 +182,21 @@ impl<'o> StracePrinter<'o> {
     }
 
     /// `[pid N] ` while several tasks are traced, then the timestamp asked for.
-    fn prefix(&mut self, tid: u32, ts: u64, tasks: &Tasks) -> String {
+    /// (`ip`: the line's user instruction pointer, for `-i`.)
+    fn prefix(&mut self, tid: u32, ts: u64, ip: Option<u64>, tasks: &Tasks) -> String {
         let mut prefix = String::new();
-        self.write_prefix(&mut prefix, tid, ts, tasks);
+        self.write_prefix(&mut prefix, tid, ts, ip, tasks);
         prefix
     }
 
-    fn write_prefix(&mut self, prefix: &mut String, tid: u32, ts: u64, tasks: &Tasks) {
+    fn write_prefix(
+        &mut self,
+        prefix: &mut String,
+        tid: u32,
+        ts: u64,
+        ip: Option<u64>,
+        tasks: &Tasks,
+    ) {
         // Without the formatting machinery: this runs for every line.
         let mut digits = itoa::Buffer::new();
         let digits = digits.format(tid);
@@ -216,6 +236,15 @@ impl<'o> StracePrinter<'o> {
             let nr = self.last_nr.get(&tid).copied().unwrap_or(0);
             let _ = write!(prefix, "[{nr:>4}] ");
         }
+        if self.opts.instruction_pointers {
+            // As wide as the addresses of the task's ABI.
+            let _ = match (ip, self.in_compat.contains(&tid)) {
+                (Some(ip), false) => write!(prefix, "[{ip:016x}] "),
+                (Some(ip), true) => write!(prefix, "[{ip:08x}] "),
+                (None, false) => write!(prefix, "[????????????????] "),
+                (None, true) => write!(prefix, "[????????] "),
+            };
+        }
         self.last_ts = Some(ts);
     }
 
@@ -252,7 +281,8 @@ impl<'o> StracePrinter<'o> {
                 &context.tasks,
                 ahead.as_ref(),
             );
-            let mut text = self.prefix(open.enter.tid, open.enter.ts, &context.tasks);
+            let ip = call_ip(&open.enter);
+            let mut text = self.prefix(open.enter.tid, open.enter.ts, ip, &context.tasks);
             let _ = write!(text, "{}({args} <unfinished ...>", open.name);
             writeln!(self.out, "{text}")?;
         }
@@ -267,7 +297,8 @@ impl<'o> StracePrinter<'o> {
     /// `name(` and the arguments known at enter (followed by `, ` if more come).
     fn enter_part(&mut self, call: &Call<'_>) -> String {
         let tasks = &call.context.tasks;
-        let mut text = self.prefix(call.enter.tid, call.enter.ts, tasks);
+        let ip = call_ip(call.enter);
+        let mut text = self.prefix(call.enter.tid, call.enter.ts, ip, tasks);
         text.push_str(&call.name);
         text.push('(');
         text.push_str(&self.enter_args(call.enter, call.syscall, call.fds, tasks, None));

@@ -24,6 +24,8 @@ pub struct ShowOptions {
     pub result_column: usize,
     /// `-n`: each call's number, `[  NR] `, before its name.
     pub syscall_numbers: bool,
+    /// `-i`: each line's user instruction pointer, `[00007f...] `.
+    pub instruction_pointers: bool,
     /// How lines name their task.
     pub prefix: TaskPrefix,
     /// `-e signal=`: which `--- SIG... ---` lines print.
@@ -64,6 +66,7 @@ impl Default for ShowOptions {
             events: Filter::default(),
             result_column: 40,
             syscall_numbers: false,
+            instruction_pointers: false,
             prefix: TaskPrefix::Terminal,
             signals: Set::all(),
             quiet: Set::none(),

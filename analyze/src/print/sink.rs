@@ -21,6 +21,11 @@ impl TraceSink for StracePrinter<'_> {
         if self.opts.syscall_numbers {
             self.last_nr.insert(enter.tid, call.nr);
         }
+        if self.opts.instruction_pointers
+            && let Some(ip) = call_ip(enter)
+        {
+            self.last_ip.insert(enter.tid, ip);
+        }
         self.personality(enter.tid, call.nr, call.context)?;
         if !call.shown {
             return Ok(());
@@ -60,6 +65,7 @@ impl TraceSink for StracePrinter<'_> {
             &mut text,
             tid,
             if whole { enter.ts } else { exit_ts },
+            call_ip(enter),
             tasks,
         );
         let mut dump = String::new();
@@ -168,7 +174,8 @@ impl TraceSink for StracePrinter<'_> {
             self.enter_part(call)
         } else {
             // Its start was printed `<unfinished ...>`.
-            let mut text = self.prefix(tid, call.enter.ts, &call.context.tasks);
+            let ip = call_ip(call.enter);
+            let mut text = self.prefix(tid, call.enter.ts, ip, &call.context.tasks);
             let _ = write!(text, "<... {} resumed>", call.name);
             text
         };
@@ -208,7 +215,7 @@ impl TraceSink for StracePrinter<'_> {
             }
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid), context)?;
-                let prefix = self.prefix(tid, event.ts, tasks);
+                let prefix = self.prefix(tid, event.ts, None, tasks);
                 let status = ExitStatus(status);
                 let core = if status.core_dumped() {
                     " (core dumped)"
@@ -222,7 +229,10 @@ impl TraceSink for StracePrinter<'_> {
                 if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
             {
                 self.interrupt(Some(tid), context)?;
-                let prefix = self.prefix(tid, event.ts, tasks);
+                // A signal ignored where it was sent has no place of its
+                // own: the task's latest call is where it stood.
+                let ip = format::signal_ip(info).or_else(|| self.last_ip.get(&tid).copied());
+                let prefix = self.prefix(tid, event.ts, ip, tasks);
                 writeln!(
                     self.out,
                     "{prefix}--- {} {} ---",
@@ -236,7 +246,7 @@ impl TraceSink for StracePrinter<'_> {
             }
             BodyRef::Lost { count } => {
                 self.interrupt(None, context)?;
-                let prefix = self.prefix(tid, event.ts, tasks);
+                let prefix = self.prefix(tid, event.ts, None, tasks);
                 writeln!(
                     self.out,
                     "{prefix}<... {count} events lost here (cpu {}) ...>",

@@ -91,6 +91,10 @@ pub enum CaptureKind {
 /// The pseudo argument index of [`CaptureKind::FdInodes`] captures.
 pub const ARG_FD_INODES: u8 = 6;
 
+/// The pseudo argument index under which every enter carries the user
+/// instruction pointer of its call (8 bytes, as strace's `-i` shows it).
+pub const ARG_IP: u8 = 7;
+
 /// When an argument's memory is copied (as bits: `Both` is both).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -155,3 +159,6 @@ pub const fn call_at(index: u32) -> i64 {
         index - NR_LIMIT + COMPAT_NR_BASE
     }
 }
+
+/// Bytes of a `siginfo` kept with a signal (all its fields strace prints).
+pub const SIGINFO_BYTES: usize = 48;

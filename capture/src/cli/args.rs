@@ -223,6 +223,9 @@ pub(super) struct OutputFormat {
     /// Each call's number before its name, [  NR].
     #[arg(short = 'n', long = "syscall-number")]
     pub(super) syscall_numbers: bool,
+    /// The user instruction pointer of each call, [00007f...].
+    #[arg(short = 'i', long = "instruction-pointer")]
+    pub(super) instruction_pointer: bool,
     /// Suppress messages (-q: attach, personality; -qq: also exits; -qqq: all).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub(super) quiet: u8,
@@ -312,9 +315,6 @@ pub(super) struct Refused {
         value_name = "OVERHEAD"
     )]
     pub(super) overhead: Option<String>,
-    /// Instruction pointers: not recorded (yet).
-    #[arg(short = 'i', long = "instruction-pointer")]
-    pub(super) instruction_pointer: bool,
     /// Stack traces: not recorded (yet).
     #[arg(short = 'k', long = "stack-traces")]
     pub(super) stack_traces: bool,
@@ -348,8 +348,6 @@ impl Refused {
             "-I: show runs no tracer that signals could interrupt"
         } else if self.overhead.is_some() {
             "-O: systrace measures each call from enter to exit in the kernel; there is no tracer overhead to subtract"
-        } else if self.instruction_pointer {
-            "-i: instruction pointers are not recorded yet"
         } else if self.stack_traces {
             "-k: stacks are not recorded yet"
         } else if self.const_style.is_some() {

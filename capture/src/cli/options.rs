@@ -85,6 +85,7 @@ pub(super) fn show_options(
         events,
         result_column: format.column as usize,
         syscall_numbers: format.syscall_numbers,
+        instruction_pointers: format.instruction_pointer,
         prefix,
         signals: qualifiers.signal,
         quiet: qualifiers.quiet,
