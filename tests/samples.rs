@@ -1208,3 +1208,91 @@ fn instruction_pointers_are_straces() {
     );
     assert_eq!(ours, theirs);
 }
+
+/// `show -v` and `show -e verbose=none` against strace's same options, on
+/// samples with the structs they change: execve's environment (exactly),
+/// whole `stat` and `rusage` structs, structs printed as addresses. Numbers aside, since times and counters differ between
+/// the two runs.
+#[test]
+fn verbose_and_abbreviated_structs_are_straces() {
+    if !can_record() {
+        return;
+    }
+    let masked = |line: &str| -> String {
+        let line = match line.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
+            Some((_, rest)) => rest,
+            None => line,
+        };
+        let mut out = String::new();
+        let mut digits = false;
+        for word in line.split_whitespace() {
+            out.push(' ');
+            for c in word.chars() {
+                // Numbers, hex ones too, become one `N`.
+                let number = c.is_ascii_hexdigit() || (c == 'x' && digits);
+                if number && (digits || c.is_ascii_digit()) {
+                    if !digits {
+                        out.push('N');
+                    }
+                    digits = true;
+                } else {
+                    digits = false;
+                    out.push(c);
+                }
+            }
+        }
+        out
+    };
+    for name in ["structs", "selfinfo", "select", "timers"] {
+        let dir = tempfile::tempdir().unwrap();
+        let exe = sample(name);
+        // A known environment, the same for both: `env` runs the sample.
+        let command: Vec<OsString> = [
+            "env",
+            "-i",
+            "HOME=/root",
+            "LANG=C.UTF-8",
+            "A_VARIABLE_LONGER_THAN_THE_STRING_LIMIT=1",
+        ]
+        .into_iter()
+        .map(arg)
+        .chain([arg(&exe)])
+        .collect();
+        let file = common::record(dir.path(), name, &command);
+        for option in ["-v", "-everbose=none"] {
+            let log = dir.path().join("strace.log");
+            let status = Command::new("setarch")
+                .args(["-R", "strace", "-f", option, "-o"])
+                .arg(&log)
+                .args(&command)
+                .current_dir(dir.path().join("work"))
+                .status()
+                .unwrap();
+            assert!(status.success());
+            let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+                .args(["show", option])
+                .arg(&file)
+                .output()
+                .unwrap();
+            let shown = String::from_utf8_lossy(&shown.stdout);
+            let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
+            let strace_log = std::fs::read_to_string(&log).unwrap();
+            let missing: Vec<&str> = strace_calls_of(&strace_log)
+                // Random bytes, and halves that split differently per run.
+                .filter(|l| !l.starts_with("getrandom(") && !l.contains("resumed>"))
+                .filter(|l| !l.contains("<unfinished"))
+                .filter(|l| !ours.contains(&masked(l)))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{name} {option}: show lacks {missing:#?}\n{shown}"
+            );
+            if option == "-v" {
+                let execve = strace_calls_of(&strace_log)
+                    .find(|l| l.starts_with("execve(") && l.contains("HOME="))
+                    .unwrap();
+                assert!(shown.lines().any(|l| l == execve), "{execve}\n{shown}");
+            }
+        }
+    }
+}

@@ -46,7 +46,12 @@ pub fn look_ahead(trace: &Trace, enter: &Event) -> Option<Ahead> {
             .skip_while(|e| e.ts == enter.ts && matches!(e.body, BodyRef::SysEnter { .. }));
         for event in after {
             match event.body {
-                BodyRef::Exec { filename, argv, .. } => ahead.exec = Some(exec_of(filename, argv)),
+                BodyRef::Exec {
+                    filename,
+                    argv,
+                    envp,
+                    ..
+                } => ahead.exec = Some(exec_of(filename, argv, envp)),
                 BodyRef::SysExit {
                     nr: exit_nr,
                     captures,

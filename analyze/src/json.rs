@@ -35,7 +35,7 @@ impl JsonPrinter<'_> {
             return Ok(());
         }
         let decoded: Vec<String> = match call.view() {
-            Some(view) => view.arg_texts(&self.opts.decode),
+            Some(view) => view.arg_texts(&self.opts.decoding(&call.name)),
             None => match &call.enter.body {
                 format::Body::SysEnter { args, .. } => {
                     args.iter().map(|a| format!("{a:#x}")).collect()

@@ -315,6 +315,10 @@ pub struct Qualifiers {
     pub decode_fds: Option<bool>,
     /// `raw=`: calls printed undecoded, their registers in hex.
     pub raw: TraceSet,
+    /// `abbrev=` (`-v` is `abbrev=none`): calls whose large structs show in part.
+    pub abbrev: TraceSet,
+    /// `verbose=`: calls whose structs show at all.
+    pub verbose: TraceSet,
 }
 
 impl Default for Qualifiers {
@@ -328,6 +332,8 @@ impl Default for Qualifiers {
             write: Set::none(),
             decode_fds: None,
             raw: Set::none(),
+            abbrev: Set::all(),
+            verbose: Set::all(),
         }
     }
 }
@@ -353,11 +359,8 @@ impl Qualifiers {
             "write" | "writes" | "w" => self.write = parse_fds(list)?,
             "decode-fds" | "decode-fd" => self.decode_fds = Some(parse_decode_fds(list)?),
             "raw" | "x" => self.raw = parse_trace(list)?,
-            "abbrev" | "a" | "verbose" | "v" => {
-                return Err(BadQualifier::Unsupported(format!(
-                    "-e {name}= is not supported yet: it changes how every decoder prints"
-                )));
-            }
+            "abbrev" | "a" => self.abbrev = parse_trace(list)?,
+            "verbose" | "v" => self.verbose = parse_trace(list)?,
             "inject" | "fault" => {
                 return Err(BadQualifier::Unsupported(format!(
                     "-e {name}= tampers with a running program; a recording can only be read"

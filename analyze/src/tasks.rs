@@ -7,8 +7,14 @@ use rustc_hash::{FxHashMap, FxHashSet};
 
 use format::{BodyRef, EventRef, Trace};
 
-/// An exec's filename and argv.
-pub type Exec = (Vec<u8>, Vec<Vec<u8>>);
+/// What an exec record says of the new program.
+#[derive(Clone, Debug)]
+pub struct Exec {
+    pub filename: Vec<u8>,
+    pub argv: Vec<Vec<u8>>,
+    /// Where the recording has it.
+    pub envp: Option<format::Environment>,
+}
 
 #[derive(Default)]
 pub struct Tasks {
@@ -74,14 +80,19 @@ impl Tasks {
                     self.comms.insert(child_tid, comm);
                 }
             }
-            BodyRef::Exec { filename, argv, .. } => {
+            BodyRef::Exec {
+                filename,
+                argv,
+                envp,
+                ..
+            } => {
                 if self.follow_comms {
                     // The kernel's comm: the file's name, cut at 15 bytes.
                     let base = filename.rsplit(|&b| b == b'/').next().unwrap_or_default();
                     let comm = String::from_utf8_lossy(&base[..base.len().min(15)]);
                     self.comms.insert(tid, comm.into_owned());
                 }
-                self.execs.insert(tid, exec_of(filename, argv));
+                self.execs.insert(tid, exec_of(filename, argv, envp));
             }
             BodyRef::TaskExit { .. } => {
                 self.execs.remove(&tid);
@@ -113,7 +124,18 @@ fn commands(trace: &Trace) -> FxHashMap<u32, String> {
         .collect()
 }
 
-/// An exec record's filename and argv, owned.
-pub fn exec_of<'a>(filename: &[u8], argv: impl Iterator<Item = &'a [u8]>) -> Exec {
-    (filename.to_vec(), argv.map(<[u8]>::to_vec).collect())
+/// An exec record's filename, argv and environment, owned.
+pub fn exec_of<'a>(
+    filename: &[u8],
+    argv: impl Iterator<Item = &'a [u8]>,
+    envp: Option<(format::Argv<'a>, bool)>,
+) -> Exec {
+    Exec {
+        filename: filename.to_vec(),
+        argv: argv.map(<[u8]>::to_vec).collect(),
+        envp: envp.map(|(vars, cut)| format::Environment {
+            vars: vars.map(<[u8]>::to_vec).collect(),
+            cut,
+        }),
+    }
 }

@@ -54,6 +54,7 @@ fn a_faulted_execve_shows_what_its_exec_record_holds() {
             filename: b"/bin/sh".to_vec(),
             comm: b"sh".to_vec(),
             argv,
+            envp: None,
         };
         push(w, ts, 11, exec);
         // The exit's copies again read the new program's memory.
@@ -119,6 +120,7 @@ fn a_long_argv_comes_from_the_exec_record() {
             filename: b"/bin/true".to_vec(),
             comm: b"true".to_vec(),
             argv: argv.clone(),
+            envp: None,
         };
         push(w, ts, 11, exec);
         push(w, ts, 11, exit(EXECVE, 0, vec![]));

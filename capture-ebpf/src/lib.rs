@@ -41,6 +41,9 @@ pub mod globals {
     /// Offsets of `arg_start` and `arg_end` in `struct mm_struct`.
     pub const MM_ARG_START: &str = "MM_ARG_START_OFFSET";
     pub const MM_ARG_END: &str = "MM_ARG_END_OFFSET";
+    /// Offsets of `env_start` and `env_end` in `struct mm_struct`.
+    pub const MM_ENV_START: &str = "MM_ENV_START_OFFSET";
+    pub const MM_ENV_END: &str = "MM_ENV_END_OFFSET";
     /// Offset of `filename` in `struct linux_binprm`.
     pub const BPRM_FILENAME: &str = "BPRM_FILENAME_OFFSET";
     /// The path from a task to the inode behind one of its descriptors:
@@ -111,6 +114,8 @@ pub const SCRATCH_BYTES: usize = 4096;
 pub const EXEC_FILENAME_BYTES: usize = 256;
 /// Bytes of the new program's argv (NUL-separated strings) kept in an exec record.
 pub const EXEC_ARGS_BYTES: usize = 1024;
+/// Bytes of the new program's environment kept in an exec record (`show -v`).
+pub const EXEC_ENV_BYTES: usize = 4096;
 pub use abi::SIGINFO_BYTES;
 
 pub use abi::{COMPAT_NR_BASE, EventKind, call_at, call_index};
@@ -194,12 +199,18 @@ pub struct Exec {
     pub args_len: u32,
     /// Whether argv was longer than `args`.
     pub args_cut: u32,
+    /// Bytes of `env` that hold the environment strings, and whether the
+    /// environment was longer.
+    pub env_len: u32,
+    pub env_cut: u32,
     pub _pad: u32,
     pub comm: [u8; 16],
     /// NUL-terminated.
     pub filename: [u8; EXEC_FILENAME_BYTES],
     /// argv, read from the new program's memory, where the kernel just put it.
     pub args: [u8; EXEC_ARGS_BYTES],
+    /// The environment, from there too.
+    pub env: [u8; EXEC_ENV_BYTES],
 }
 
 /// sched_process_exit: `exit_code` is wait(2)-encoded.
@@ -313,8 +324,10 @@ const _: () = assert!(core::mem::size_of::<SysEnter>() == 24 + 8 + 48 + 8);
 const _: () = assert!(core::mem::size_of::<SysExit>() == 24 + 24);
 const _: () = assert!(core::mem::size_of::<CaptureHeader>() == 8);
 const _: () = assert!(core::mem::size_of::<Fork>() == 32);
-const _: () =
-    assert!(core::mem::size_of::<Exec>() == 24 + 16 + 16 + EXEC_FILENAME_BYTES + EXEC_ARGS_BYTES);
+const _: () = assert!(
+    core::mem::size_of::<Exec>()
+        == 24 + 24 + 16 + EXEC_FILENAME_BYTES + EXEC_ARGS_BYTES + EXEC_ENV_BYTES
+);
 const _: () = assert!(core::mem::size_of::<TaskExit>() == 32);
 const _: () = assert!(core::mem::size_of::<Signal>() == 24 + 16 + 16 + SIGINFO_BYTES + 8);
 const _: () = assert!(core::mem::size_of::<LostCount>() == 24);

@@ -9,10 +9,7 @@ use aya_ebpf::helpers::generated::{
 use aya_ebpf::helpers::{bpf_get_current_comm, bpf_get_current_task};
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
-use capture_ebpf::{
-    EXEC_ARGS_BYTES, EXEC_FILENAME_BYTES, EventKind, Exec, Fork, SCRATCH_BYTES, SIGINFO_BYTES,
-    Signal, TaskExit,
-};
+use capture_ebpf::{EXEC_FILENAME_BYTES, EventKind, Exec, Fork, SIGINFO_BYTES, Signal, TaskExit};
 
 use crate::{copies::*, maps::*, ring::*, syscalls::*};
 
@@ -60,7 +57,8 @@ pub fn sched_process_exec(ctx: RawTracePointContext) -> u32 {
         return 0;
     };
     // The record is too big for the BPF stack: build it in the scratch buffer.
-    // SAFETY: Exec fits in the scratch buffer (checked at compile time).
+    // SAFETY: Exec fits in the scratch buffer (checked at compile time; the
+    // reads into its arrays stay within the buffer's third part).
     let record = unsafe { &mut *buf.as_mut_ptr().cast::<Exec>() };
     record.header = header(EventKind::Exec, tid, tgid);
     record.old_tid = old_tid as u32;
@@ -68,22 +66,10 @@ pub fn sched_process_exec(ctx: RawTracePointContext) -> u32 {
     let mm: u64 = read_kernel(task, global(&TASK_MM_OFFSET));
     let start: u64 = read_kernel(mm, global(&MM_ARG_START_OFFSET));
     let end: u64 = read_kernel(mm, global(&MM_ARG_END_OFFSET));
-    let len = end.saturating_sub(start);
-    record.args_cut = u32::from(len > EXEC_ARGS_BYTES as u64);
-    let len = if len > EXEC_ARGS_BYTES as u64 {
-        EXEC_ARGS_BYTES as u64
-    } else {
-        len
-    };
-    // SAFETY: reads at most the array's size; the helper checks the user pointer.
-    let r = unsafe {
-        bpf_probe_read_user(
-            record.args.as_mut_ptr().cast::<c_void>(),
-            (len & 0x7ff) as u32,
-            start as *const c_void,
-        )
-    };
-    record.args_len = if r == 0 { len as u32 } else { 0 };
+    (record.args_len, record.args_cut) = read_strings(&mut record.args, start, end);
+    let start: u64 = read_kernel(mm, global(&MM_ENV_START_OFFSET));
+    let end: u64 = read_kernel(mm, global(&MM_ENV_END_OFFSET));
+    (record.env_len, record.env_cut) = read_strings(&mut record.env, start, end);
     record.comm = bpf_get_current_comm().unwrap_or_default();
     // SAFETY: reads a kernel string into the record's array.
     unsafe {
@@ -103,7 +89,27 @@ pub fn sched_process_exec(ctx: RawTracePointContext) -> u32 {
     0
 }
 
-const _: () = assert!(size_of::<Exec>() <= SCRATCH_BYTES);
+const _: () = assert!(size_of::<Exec>() <= PAIR_BYTES);
+
+/// Copies the user memory from `start` to `end` (NUL-separated strings) into
+/// `into`, as much as fits: how many bytes it holds, and whether more did
+/// not fit.
+fn read_strings<const N: usize>(into: &mut [u8; N], start: u64, end: u64) -> (u32, u32) {
+    const { assert!(N.is_power_of_two()) };
+    let len = end.saturating_sub(start);
+    let cut = u32::from(len > N as u64);
+    let len = if len > N as u64 { N as u64 } else { len };
+    // SAFETY: reads at most the array's size (the mask keeps the verifier
+    // sure of it); the helper checks the user pointer.
+    let r = unsafe {
+        bpf_probe_read_user(
+            into.as_mut_ptr().cast::<c_void>(),
+            (len & (2 * N as u64 - 1)) as u32,
+            start as *const c_void,
+        )
+    };
+    (if r == 0 { len as u32 } else { 0 }, cut)
+}
 
 #[raw_tracepoint(tracepoint = "sched_process_exit")]
 pub fn sched_process_exit(ctx: RawTracePointContext) -> u32 {

@@ -148,6 +148,10 @@ pub(crate) static MM_ARG_START_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static MM_ARG_END_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
+pub(crate) static MM_ENV_START_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static MM_ENV_END_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
 pub(crate) static BPRM_FILENAME_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static TASK_FILES_OFFSET: u32 = 0;

@@ -73,6 +73,8 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
         .override_global(globals::TASK_MM, &offsets.task_mm, true)
         .override_global(globals::MM_ARG_START, &offsets.mm_arg_start, true)
         .override_global(globals::MM_ARG_END, &offsets.mm_arg_end, true)
+        .override_global(globals::MM_ENV_START, &offsets.mm_env_start, true)
+        .override_global(globals::MM_ENV_END, &offsets.mm_env_end, true)
         .override_global(globals::BPRM_FILENAME, &offsets.bprm_filename, true)
         .override_global(globals::TASK_FILES, &offsets.task_files, true)
         .override_global(globals::FILES_FDT, &offsets.files_fdt, true)
@@ -273,6 +275,8 @@ struct KernelOffsets {
     task_mm: u32,
     mm_arg_start: u32,
     mm_arg_end: u32,
+    mm_env_start: u32,
+    mm_env_end: u32,
     bprm_filename: u32,
     task_files: u32,
     files_fdt: u32,
@@ -342,6 +346,8 @@ impl KernelOffsets {
             task_mm: offset("task_struct", "mm")?,
             mm_arg_start: offset("mm_struct", "arg_start")?,
             mm_arg_end: offset("mm_struct", "arg_end")?,
+            mm_env_start: offset("mm_struct", "env_start")?,
+            mm_env_end: offset("mm_struct", "env_end")?,
             bprm_filename: offset("linux_binprm", "filename")?,
             task_files: offset("task_struct", "files")?,
             files_fdt: offset("files_struct", "fdt")?,

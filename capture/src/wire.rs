@@ -3,7 +3,7 @@
 use capture_ebpf::{
     CaptureHeader, ENTER_UNSEEN, EventKind, Exec, Fork, Header, Signal, SysEnter, SysExit, TaskExit,
 };
-use format::{Body, Capture, CaptureStatus, Event};
+use format::{Body, Capture, CaptureStatus, Environment, Event};
 use rustc_hash::FxHashSet;
 
 /// Turns records into events, reusing the memory of events already written
@@ -120,10 +120,15 @@ impl Decoder {
             EventKind::Exec => {
                 let r: Exec = read(bytes, 0)?;
                 let args = r.args.get(..r.args_len as usize)?;
+                let env = r.env.get(..r.env_len as usize)?;
                 let body = Body::Exec {
                     filename: until_nul(&r.filename).to_vec(),
                     comm: until_nul(&r.comm).to_vec(),
                     argv: split_argv(args),
+                    envp: Some(Environment {
+                        vars: split_argv(env),
+                        cut: r.env_cut != 0,
+                    }),
                 };
                 (body, size_of::<Exec>())
             }
@@ -147,7 +152,7 @@ impl Decoder {
                 (body, size_of::<Signal>())
             }
             // Only the recorder writes these, into the file.
-            EventKind::Lost => return None,
+            EventKind::Lost | EventKind::ExecEnv => return None,
         };
         let event = Event {
             tid: header.tid,

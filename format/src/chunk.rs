@@ -139,11 +139,17 @@ impl BlockBuilder {
                 filename,
                 comm,
                 argv,
+                envp,
             } => {
                 put_bytes(b, filename);
                 put_bytes(b, comm);
                 put_u64(&mut b.ints, argv.len() as u64);
                 argv.iter().for_each(|arg| put_bytes(b, arg));
+                if let Some(envp) = envp {
+                    put_u64(&mut b.ints, u64::from(envp.cut));
+                    put_u64(&mut b.ints, envp.vars.len() as u64);
+                    envp.vars.iter().for_each(|var| put_bytes(b, var));
+                }
             }
             Body::TaskExit { status } => put_i64(&mut b.ints, i64::from(*status)),
             Body::Signal {
@@ -470,19 +476,21 @@ impl<'a> Events<'a> {
                 child_tid: self.ints.u32()?,
                 child_pid: self.ints.u32()?,
             },
-            Kind::Exec => {
+            Kind::Exec | Kind::ExecEnv => {
                 let filename = self.bytes()?;
                 let comm = self.bytes()?;
-                let count = self.ints.u32()?;
-                let lens = self.ints;
-                let data = self.data;
-                for _ in 0..count {
-                    self.bytes()?;
-                }
+                let argv = self.strings()?;
+                let envp = if kind == Kind::ExecEnv {
+                    let cut = self.ints.u64()? != 0;
+                    Some((self.strings()?, cut))
+                } else {
+                    None
+                };
                 BodyRef::Exec {
                     filename,
                     comm,
-                    argv: Argv { count, lens, data },
+                    argv,
+                    envp,
                 }
             }
             Kind::TaskExit => BodyRef::TaskExit {
@@ -526,6 +534,16 @@ impl<'a> Events<'a> {
     fn bytes(&mut self) -> Option<&'a [u8]> {
         let len = usize::try_from(self.ints.u64()?).ok()?;
         self.data.take(len)
+    }
+
+    /// A count and as many strings (argv, envp), moved past.
+    fn strings(&mut self) -> Option<Argv<'a>> {
+        let count = self.ints.u32()?;
+        let (lens, data) = (self.ints, self.data);
+        for _ in 0..count {
+            self.bytes()?;
+        }
+        Some(Argv { count, lens, data })
     }
 
     /// Returns the captures of this event and moves past them.

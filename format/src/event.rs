@@ -51,6 +51,8 @@ pub enum Body {
         filename: Vec<u8>,
         comm: Vec<u8>,
         argv: Vec<Vec<u8>>,
+        /// Its environment, where recorded (from version 3 on).
+        envp: Option<Environment>,
     },
     /// A task ended; `status` is encoded like wait(2)'s status.
     TaskExit { status: i32 },
@@ -68,6 +70,14 @@ pub enum Body {
     Lost { count: u64 },
 }
 
+/// An exec's environment strings, as far as they were kept.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Environment {
+    pub vars: Vec<Vec<u8>>,
+    /// Whether more followed that were not kept (the last may be cut short).
+    pub cut: bool,
+}
+
 /// Numeric tag of each [`Body`] variant in the `kinds` column.
 pub(crate) use abi::EventKind as Kind;
 
@@ -77,7 +87,8 @@ impl Body {
             Body::SysEnter { .. } => Kind::SysEnter,
             Body::SysExit { .. } => Kind::SysExit,
             Body::Fork { .. } => Kind::Fork,
-            Body::Exec { .. } => Kind::Exec,
+            Body::Exec { envp: None, .. } => Kind::Exec,
+            Body::Exec { envp: Some(_), .. } => Kind::ExecEnv,
             Body::TaskExit { .. } => Kind::TaskExit,
             Body::Signal { .. } => Kind::Signal,
             Body::Lost { .. } => Kind::Lost,
@@ -203,6 +214,7 @@ pub enum BodyRef<'a> {
         filename: &'a [u8],
         comm: &'a [u8],
         argv: Argv<'a>,
+        envp: Option<(Argv<'a>, bool)>,
     },
     TaskExit {
         status: i32,
@@ -267,10 +279,15 @@ impl EventRef<'_> {
                 filename,
                 comm,
                 argv,
+                envp,
             } => Body::Exec {
                 filename: filename.to_vec(),
                 comm: comm.to_vec(),
                 argv: argv.map(<[u8]>::to_vec).collect(),
+                envp: envp.map(|(vars, cut)| Environment {
+                    vars: vars.map(<[u8]>::to_vec).collect(),
+                    cut,
+                }),
             },
             BodyRef::TaskExit { status } => Body::TaskExit { status },
             BodyRef::Signal {

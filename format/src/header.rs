@@ -20,7 +20,7 @@ use crate::Error;
 /// First bytes of every trace file.
 pub const MAGIC: [u8; 8] = *b"SYSTRACE";
 /// Readers refuse files of another major version.
-pub const VERSION_MAJOR: u16 = 2;
+pub const VERSION_MAJOR: u16 = 3;
 /// Readers accept any minor version of their major one.
 pub const VERSION_MINOR: u16 = 0;
 /// Alignment of the rkyv sections (header and index) within the file.
@@ -133,7 +133,9 @@ impl Preamble {
         if crc32fast::hash(&bytes[..28]) != u32_at(bytes, 28) {
             return Err(Error::corrupt(0, "preamble checksum mismatch"));
         }
-        if major != VERSION_MAJOR {
+        // Version 3 added a tag (an exec with its environment); a version
+        // 2 file is a version 3 file without it.
+        if !(2..=VERSION_MAJOR).contains(&major) {
             return Err(Error::Version { major, minor });
         }
         Ok(Preamble {

@@ -181,6 +181,7 @@ impl IndexBuilder {
                 filename,
                 comm,
                 argv,
+                ..
             } => {
                 let process = self.process(event.pid);
                 process.filename = filename.to_vec();

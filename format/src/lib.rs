@@ -31,7 +31,8 @@ mod writer;
 
 pub use chunk::{Chunk, Events};
 pub use event::{
-    Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Event, EventRef, signal_ip,
+    Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Environment, Event,
+    EventRef, signal_ip,
 };
 pub use header::{
     ArchivedClockAnchor, ArchivedFileHeader, ClockAnchor, FileHeader, VERSION_MAJOR, VERSION_MINOR,
@@ -54,7 +55,7 @@ pub enum Error {
     NotATrace,
     #[error(
         "trace format version {major}.{minor} is not supported by this systrace \
-         (it reads version {VERSION_MAJOR}.x); use a matching systrace release"
+         (it reads versions 1 to {VERSION_MAJOR}); use a matching systrace release"
     )]
     Version { major: u16, minor: u16 },
     #[error("corrupt trace at byte offset {offset}: {what}")]

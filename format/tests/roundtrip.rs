@@ -82,8 +82,18 @@ fn body() -> impl Strategy<Value = Body> {
             .prop_map(|(nr, ret, captures)| Body::SysExit { nr, ret, captures }),
         1 => (any::<u32>(), any::<u32>())
             .prop_map(|(child_tid, child_pid)| Body::Fork { child_tid, child_pid }),
-        1 => (bytes.clone(), bytes.clone(), prop::collection::vec(bytes.clone(), 0..4))
-            .prop_map(|(filename, comm, argv)| Body::Exec { filename, comm, argv }),
+        1 => (
+            bytes.clone(),
+            bytes.clone(),
+            prop::collection::vec(bytes.clone(), 0..4),
+            prop::option::of((prop::collection::vec(bytes.clone(), 0..4), any::<bool>())),
+        )
+            .prop_map(|(filename, comm, argv, envp)| Body::Exec {
+                filename,
+                comm,
+                argv,
+                envp: envp.map(|(vars, cut)| format::Environment { vars, cut }),
+            }),
         1 => any::<i32>().prop_map(|status| Body::TaskExit { status }),
         1 => (any::<i32>(), any::<i32>(), any::<i32>(), bytes)
             .prop_map(|(signo, code, errno, info)| Body::Signal { signo, code, errno, info }),
@@ -233,12 +243,27 @@ fn every_flipped_byte_is_an_error_or_a_recovery_never_a_panic() {
 #[test]
 fn a_newer_major_version_is_refused_clearly() {
     let mut bytes = write(&sample_stream(10), WriterOptions::default());
-    bytes[8] = 3;
+    bytes[8] = 4;
     let crc = crc32fast::hash(&bytes[..28]);
     bytes[28..32].copy_from_slice(&crc.to_le_bytes());
     let err = Trace::from_slice(&bytes).err().unwrap();
-    assert!(matches!(err, Error::Version { major: 3, .. }), "{err}");
-    assert!(err.to_string().contains("version 3.0"), "{err}");
+    assert!(matches!(err, Error::Version { major: 4, .. }), "{err}");
+    assert!(err.to_string().contains("version 4.0"), "{err}");
+}
+
+#[test]
+fn a_version_2_file_is_read() {
+    // Version 3 only added a tag; a version 2 file is one that never uses it.
+    let events: Vec<Event> = sample_stream(10)
+        .into_iter()
+        .filter(|e| !matches!(e.body, Body::Exec { envp: Some(_), .. }))
+        .collect();
+    let mut bytes = write(&events, WriterOptions::default());
+    bytes[8] = 2;
+    let crc = crc32fast::hash(&bytes[..28]);
+    bytes[28..32].copy_from_slice(&crc.to_le_bytes());
+    let trace = Trace::from_slice(&bytes).unwrap();
+    assert_eq!(read_all(&trace), events);
 }
 
 #[test]
@@ -405,6 +430,10 @@ fn index_describes_threads_processes_and_lost_events() {
                 filename: b"/bin/ls".to_vec(),
                 comm: b"ls".to_vec(),
                 argv: vec![b"ls".to_vec(), b"-l".to_vec()],
+                envp: Some(format::Environment {
+                    vars: vec![b"HOME=/root".to_vec()],
+                    cut: true,
+                }),
             },
         ),
         at(13, 9, 7, Body::Lost { count: 3 }),

@@ -45,6 +45,11 @@ pub struct Options {
     pub fd_paths: bool,
     /// `-Y`: pids with the command name of the task, `1234<sh>`.
     pub pid_comms: bool,
+    /// Large structs and arrays shown in part, strace's default (`-e
+    /// abbrev=`; `-v` turns it off).
+    pub abbrev: bool,
+    /// Structs and arrays shown at all, not as their address (`-e verbose=`).
+    pub deref: bool,
 }
 
 impl Default for Options {
@@ -54,6 +59,8 @@ impl Default for Options {
             hex: Hex::Never,
             fd_paths: false,
             pid_comms: false,
+            abbrev: true,
+            deref: true,
         }
     }
 }
@@ -87,7 +94,7 @@ pub struct CallView<'a> {
     pub exit: Option<EventRef<'a>>,
     /// The exec event's filename and argv, for an execve whose enter copy
     /// faulted (the new program's memory replaced the old one's by its exit).
-    pub exec: Option<&'a (Vec<u8>, Vec<Vec<u8>>)>,
+    pub exec: Option<&'a crate::tasks::Exec>,
     /// Before its exit: the exit's captures, read ahead (see `ahead`), for
     /// copies that faulted at enter.
     pub retried: &'a [Capture],

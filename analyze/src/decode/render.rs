@@ -103,14 +103,20 @@ impl CallView<'_> {
                         opts.hex,
                     ),
                     _ => match self.exec.filter(|_| self.syscall.args.contains(&Arg::Argv)) {
-                        Some((filename, _)) => {
-                            strings::c_string(out, filename, false, limit, opts.hex)
+                        Some(exec) => {
+                            strings::c_string(out, &exec.filename, false, limit, opts.hex)
                         }
                         None => pointer(out, value),
                     },
                 }
             }
+            Arg::Argv | Arg::Envp if !opts.deref => pointer(out, value),
             Arg::Argv => self.render_argv(out, value, opts),
+            Arg::Envp if !opts.abbrev && self.exec.is_some_and(|e| e.envp.is_some()) => {
+                if let Some(envp) = self.exec.and_then(|e| e.envp.as_ref()) {
+                    exec_argv(out, &envp.vars, envp.cut, opts);
+                }
+            }
             Arg::Envp => {
                 pointer(out, value);
                 if let Some(m) = self.enter_mem(arg_no)
@@ -162,10 +168,10 @@ impl CallView<'_> {
         let more = mems
             .last()
             .is_some_and(|m| m.status == CaptureStatus::Partial && m.data.is_empty());
-        let longer = self.exec.filter(|(_, argv)| argv.len() >= mems.len());
+        let longer = self.exec.filter(|exec| exec.argv.len() >= mems.len());
         if faulted || more && longer.is_some() {
             match self.exec {
-                Some((_, argv)) => exec_argv(out, argv, opts),
+                Some(exec) => exec_argv(out, &exec.argv, false, opts),
                 None => pointer(out, value),
             }
             return;
@@ -205,6 +211,22 @@ impl CallView<'_> {
         let value = self.args[i];
         let arg_no = i as u8;
         let ret = self.ret();
+        // `-e verbose=`: data, strings and the ids getgroups wrote still
+        // show, structs do not (a signal frame's mask is `{mask=ADDR}`).
+        let shown_anyway = match shape {
+            Shape::Bytes | Shape::OutPath => true,
+            Shape::Ids => at == At::Exit,
+            _ => false,
+        };
+        if !opts.deref && !shown_anyway {
+            if shape == Shape::SigframeMask {
+                out.push_str("{mask=");
+                pointer(out, value);
+                out.push('}');
+                return;
+            }
+            return pointer(out, value);
+        }
         if shape == Shape::Iovecs {
             return self.render_iovecs(out, i, at, size, opts);
         }
@@ -254,7 +276,7 @@ impl CallView<'_> {
             }
             Shape::Sysinfo => structs::sysinfo(out, mem.data),
             Shape::Utsname => structs::utsname(out, mem.data),
-            Shape::Stat => structs::stat(out, self.xlat, mem.data),
+            Shape::Stat => structs::stat(out, self.xlat, mem.data, opts.abbrev),
             Shape::Statx => structs::statx(out, self.xlat, mem.data),
             Shape::Rlimit => structs::rlimit(out, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
@@ -339,7 +361,7 @@ impl CallView<'_> {
                 let pages = len.div_ceil(self.xlat.page_size as u64);
                 structs::page_vector(out, mem.data, pages, opts.strsize)
             }
-            Shape::Rusage => structs::rusage(out, mem.data),
+            Shape::Rusage => structs::rusage(out, mem.data, opts.abbrev),
             // epoll_wait's array holds as many events as it returned;
             // epoll_ctl's is one.
             Shape::EpollEvent => {
@@ -475,7 +497,7 @@ impl CallView<'_> {
             Ret::Pid => self.pid(out, ret, opts),
             _ => push_int(out, ret),
         }
-        self.render_after_ret(out, ret);
+        self.render_after_ret(out, ret, opts);
     }
 }
 
@@ -506,16 +528,25 @@ pub(super) fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
 
 /// An exec record's argv as strace prints argv: as many strings as the
 /// string limit (`-s`), then `...`.
-fn exec_argv(out: &mut String, argv: &[Vec<u8>], opts: &Options) {
+/// `["sh", "-c", ...]`: an exec record's argv or environment (`cut`: its
+/// last string cut short, and more after it).
+fn exec_argv(out: &mut String, argv: &[Vec<u8>], cut: bool, opts: &Options) {
     out.push('[');
-    for (k, a) in argv.iter().take(opts.strsize).enumerate() {
+    // strace shows at most `-s` strings, all of them with -v.
+    let shown = argv.len().min(if opts.abbrev {
+        opts.strsize
+    } else {
+        usize::MAX
+    });
+    for (k, a) in argv[..shown].iter().enumerate() {
         if k > 0 {
             out.push_str(", ");
         }
-        strings::c_string(out, a, false, opts.strsize, opts.hex);
+        let partial = cut && k + 1 == argv.len();
+        strings::c_string(out, a, partial, opts.strsize, opts.hex);
     }
-    if argv.len() > opts.strsize {
-        out.push_str(", ...");
+    if argv.len() > shown || cut {
+        out.push_str(if shown > 0 { ", ..." } else { "..." });
     }
     out.push(']');
 }

@@ -124,24 +124,71 @@ pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
     Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))
 }
 
-/// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat` (x86_64).
-pub fn stat(out: &mut String, xlat: &Xlat, b: &[u8]) -> Option<()> {
+/// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat`; every
+/// field (`-v`) unless `abbrev`.
+pub fn stat(out: &mut String, xlat: &Xlat, b: &[u8], abbrev: bool) -> Option<()> {
     let mode = u32_at(b, xlat.stat_mode)?;
-    out.push_str("{st_mode=");
+    out.push('{');
+    if !abbrev {
+        let _ = write!(
+            out,
+            "st_dev={}, st_ino={}, ",
+            makedev(u64_at(b, 0)?),
+            u64_at(b, 8)?
+        );
+    }
+    out.push_str("st_mode=");
     file_mode(out, mode);
+    if !abbrev {
+        let _ = write!(
+            out,
+            ", st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}",
+            u32_at(b, xlat.stat_nlink)?,
+            u32_at(b, xlat.stat_uid)?,
+            u32_at(b, xlat.stat_gid)?,
+            u32_at(b, 56)? as i32,
+            u64_at(b, 64)? as i64
+        );
+    }
     match mode & 0o170000 {
         0o020000 | 0o060000 => {
-            let dev = u64_at(b, xlat.stat_rdev)?;
-            let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
-            let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-            let _ = write!(out, ", st_rdev=makedev({major:#x}, {minor:#x}), ...}}");
+            let _ = write!(out, ", st_rdev={}", makedev(u64_at(b, xlat.stat_rdev)?));
         }
-        _ => out.push_str(&format!(
-            ", st_size={}, ...}}",
-            u64_at(b, xlat.stat_size)? as i64
-        )),
+        _ => {
+            let _ = write!(out, ", st_size={}", u64_at(b, xlat.stat_size)? as i64);
+        }
     }
+    if abbrev {
+        out.push_str(", ...}");
+        return Some(());
+    }
+    for (k, name) in ["atime", "mtime", "ctime"].iter().enumerate() {
+        let seconds = u64_at(b, 72 + 16 * k)? as i64;
+        let nanos = u64_at(b, 80 + 16 * k)?;
+        let _ = write!(out, ", st_{name}={seconds}");
+        if let Some(date) = u32::try_from(nanos).ok().and_then(|n| date(seconds, n, 9)) {
+            let _ = write!(out, " /* {date} */");
+        }
+        let _ = write!(out, ", st_{name}_nsec={nanos}");
+    }
+    out.push('}');
     Some(())
+}
+
+/// `makedev(0x8, 0x1)`: a kernel device number (new encoding) as strace
+/// prints it.
+fn makedev(dev: u64) -> String {
+    let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
+    let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
+    // C's `%#x`: 0 has no prefix.
+    let hex = |n: u64| {
+        if n == 0 {
+            "0".to_owned()
+        } else {
+            format!("{n:#x}")
+        }
+    };
+    format!("makedev({}, {})", hex(major), hex(minor))
 }
 
 /// `{stx_mask=..., stx_attributes=..., stx_mode=S_IFREG|0644, stx_size=123, ...}`
@@ -603,13 +650,25 @@ pub fn timeval(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
-/// `{ru_utime={tv_sec=0, tv_usec=1894}, ru_stime={tv_sec=0, tv_usec=0}, ...}`.
-pub fn rusage(out: &mut String, b: &[u8]) -> Option<()> {
+/// `{ru_utime={tv_sec=0, tv_usec=1894}, ru_stime={tv_sec=0, tv_usec=0}, ...}`;
+/// every field (`-v`) unless `abbrev`.
+pub fn rusage(out: &mut String, b: &[u8], abbrev: bool) -> Option<()> {
     out.push_str("{ru_utime=");
     timeval(out, b)?;
     out.push_str(", ru_stime=");
     timeval(out, b.get(16..)?)?;
-    out.push_str(", ...}");
+    if abbrev {
+        out.push_str(", ...}");
+        return Some(());
+    }
+    const LONGS: [&str; 14] = [
+        "maxrss", "ixrss", "idrss", "isrss", "minflt", "majflt", "nswap", "inblock", "oublock",
+        "msgsnd", "msgrcv", "nsignals", "nvcsw", "nivcsw",
+    ];
+    for (k, name) in LONGS.iter().enumerate() {
+        let _ = write!(out, ", ru_{name}={}", u64_at(b, 32 + 8 * k)? as i64);
+    }
+    out.push('}');
     Some(())
 }
 
@@ -841,15 +900,29 @@ mod tests {
         st[24..28].copy_from_slice(&0o100644u32.to_ne_bytes());
         st[48..56].copy_from_slice(&33699u64.to_ne_bytes());
         let mut s = String::new();
-        stat(&mut s, &X86_64, &st).unwrap();
+        stat(&mut s, &X86_64, &st, true).unwrap();
         assert_eq!(s, "{st_mode=S_IFREG|0644, st_size=33699, ...}");
         // asm-generic's layout: the mode right after st_ino.
         let mut st = vec![0u8; 128];
         st[16..20].copy_from_slice(&0o40755u32.to_ne_bytes());
         st[48..56].copy_from_slice(&4096u64.to_ne_bytes());
         let mut s = String::new();
-        stat(&mut s, &AARCH64, &st).unwrap();
+        stat(&mut s, &AARCH64, &st, true).unwrap();
         assert_eq!(s, "{st_mode=S_IFDIR|0755, st_size=4096, ...}");
+        // -v: asm-generic's 32-bit st_nlink, st_uid and st_gid.
+        st[8..16].copy_from_slice(&5u64.to_ne_bytes());
+        st[20..24].copy_from_slice(&2u32.to_ne_bytes());
+        st[24..28].copy_from_slice(&1000u32.to_ne_bytes());
+        st[28..32].copy_from_slice(&100u32.to_ne_bytes());
+        let mut s = String::new();
+        stat(&mut s, &AARCH64, &st, false).unwrap();
+        assert!(
+            s.starts_with(
+                "{st_dev=makedev(0, 0), st_ino=5, st_mode=S_IFDIR|0755, st_nlink=2, \
+                 st_uid=1000, st_gid=100, st_blksize=0, st_blocks=0, st_size=4096, st_atime=0"
+            ),
+            "{s}"
+        );
         let mut s = String::new();
         file_mode(&mut s, 0o41777);
         assert_eq!(s, "S_IFDIR|S_ISVTX|0777");

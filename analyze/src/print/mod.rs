@@ -331,7 +331,8 @@ impl<'o> StracePrinter<'o> {
                 view.fds = fds;
                 view.comms = Some(tasks.comms());
                 let split = view.exit_split();
-                view.render_args(&mut text, 0..split, &self.opts.decode);
+                let decode = self.opts.decoding(view.syscall.name);
+                view.render_args(&mut text, 0..split, &decode);
                 if split < view.syscall.args.len() && split > 0 && view.separates_exit_part() {
                     text.push_str(", ");
                 }

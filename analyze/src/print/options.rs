@@ -40,9 +40,21 @@ pub struct ShowOptions {
     pub paths: Vec<Vec<u8>>,
     /// `-e raw=`: calls printed undecoded, their registers in hex.
     pub raw: TraceSet,
+    /// `-e abbrev=`, `-e verbose=` (see [`Options`]).
+    pub abbrev: TraceSet,
+    pub verbose: TraceSet,
 }
 
 impl ShowOptions {
+    /// How call `name` is decoded: `-e abbrev=` and `-e verbose=` name calls.
+    pub fn decoding(&self, name: &str) -> Options {
+        Options {
+            abbrev: self.abbrev.contains(name),
+            deref: self.verbose.contains(name),
+            ..self.decode
+        }
+    }
+
     /// What a replay for these options reads, shows and follows: descriptors
     /// are followed for `-y` and `-P`.
     pub fn selection(&self) -> Selection<'_> {
@@ -74,6 +86,8 @@ impl Default for ShowOptions {
             dump_writes: Set::none(),
             paths: Vec::new(),
             raw: Set::none(),
+            abbrev: Set::all(),
+            verbose: Set::all(),
         }
     }
 }

@@ -72,16 +72,17 @@ impl TraceSink for StracePrinter<'_> {
         let raw = self.raw(&call.name);
         let fd_result = match call.view().filter(|_| !raw) {
             Some(view) => {
+                let decode = self.opts.decoding(&call.name);
                 let all = view.syscall.args.len();
                 let split = view.exit_split();
                 if whole {
                     text.push_str(&call.name);
                     text.push('(');
-                    view.render_args(&mut text, 0..all, &self.opts.decode);
+                    view.render_args(&mut text, 0..all, &decode);
                 } else {
                     let _ = write!(text, "<... {} resumed>", call.name);
                     let mut rest = String::new();
-                    view.render_args(&mut rest, split..all, &self.opts.decode);
+                    view.render_args(&mut rest, split..all, &decode);
                     match rest.strip_prefix(", ") {
                         Some(after) if view.separates_exit_part() => text.push_str(after),
                         _ => text.push_str(&rest),
@@ -92,7 +93,7 @@ impl TraceSink for StracePrinter<'_> {
                 // A returned descriptor is named as the call left the table (below).
                 let plain = Options {
                     fd_paths: false,
-                    ..self.opts.decode
+                    ..decode
                 };
                 view.render_ret(&mut text, &plain);
                 self.dump(&mut dump, &view);

@@ -22,6 +22,9 @@ pub enum EventKind {
     /// Events the ring buffer had no room for (written by the recorder,
     /// never by the kernel).
     Lost = 7,
+    /// The file format's tag of an exec that carries its environment
+    /// (format version 3; the kernel writes `Exec` records).
+    ExecEnv = 8,
 }
 
 impl TryFrom<u8> for EventKind {
@@ -35,6 +38,7 @@ impl TryFrom<u8> for EventKind {
             5 => Self::TaskExit,
             6 => Self::Signal,
             7 => Self::Lost,
+            8 => Self::ExecEnv,
             other => return Err(other),
         })
     }

@@ -193,6 +193,15 @@ pub(super) struct OutputFormat {
     /// -e raw=SET: these calls undecoded, their arguments in hex.
     #[arg(long = "raw", value_name = "SET", action = clap::ArgAction::Append)]
     pub(super) raw: Vec<String>,
+    /// Unabbreviated structs and arrays, the environment of execve (-e abbrev=none).
+    #[arg(short = 'v', long = "no-abbrev", action = clap::ArgAction::Count)]
+    pub(super) no_abbrev: u8,
+    /// -e abbrev=SET: these calls' large structs shown in part (the default: all).
+    #[arg(long = "abbrev", value_name = "SET", action = clap::ArgAction::Append)]
+    pub(super) abbrev: Vec<String>,
+    /// -e verbose=SET: these calls' structs shown, the others' as addresses (default: all).
+    #[arg(long = "verbose", value_name = "SET", action = clap::ArgAction::Append)]
+    pub(super) verbose: Vec<String>,
     /// -e decode-fds=SET: path.
     #[arg(long = "decode-fds", value_name = "SET", num_args = 0..=1, require_equals = true, default_missing_value = "path", action = clap::ArgAction::Append)]
     pub(super) decode_fds: Vec<String>,
@@ -321,9 +330,6 @@ pub(super) struct Refused {
     /// Constant style: not supported yet.
     #[arg(short = 'X', long = "const-print-style", value_name = "FORMAT")]
     pub(super) const_style: Option<String>,
-    /// Unabbreviated structures: not supported yet.
-    #[arg(short = 'v', long = "no-abbrev")]
-    pub(super) no_abbrev: bool,
     /// strace's own debug output: none at show time.
     #[arg(short = 'd', long = "debug")]
     pub(super) debug: bool,
@@ -352,8 +358,6 @@ impl Refused {
             "-k: stacks are not recorded yet"
         } else if self.const_style.is_some() {
             "-X: constant styles are not supported yet"
-        } else if self.no_abbrev {
-            "-v: unabbreviated structures are not supported yet"
         } else if self.debug {
             "-d: strace's debug output has no equivalent; errors are printed as they happen"
         } else {

@@ -78,6 +78,7 @@ pub(super) fn show_options(
             hex,
             fd_paths: qualifiers.decode_fds.unwrap_or(false),
             pid_comms: format.pid_comms || format.decode_pids.is_some(),
+            ..Default::default()
         },
         calls: qualifiers.calls(),
         time,
@@ -93,6 +94,8 @@ pub(super) fn show_options(
         dump_writes: qualifiers.write,
         paths,
         raw: qualifiers.raw,
+        abbrev: qualifiers.abbrev,
+        verbose: qualifiers.verbose,
     })
 }
 
@@ -154,6 +157,8 @@ fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
         values("write", "write=");
         values("decode_fds", "decode-fds=");
         values("raw", "raw=");
+        values("abbrev", "abbrev=");
+        values("verbose", "verbose=");
     }
     // Counted flags (-qq): clap keeps the place of their last occurrence.
     let mut flags = |id: &str, expr: &dyn Fn(u8) -> String| {
@@ -167,6 +172,7 @@ fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
     flags("successful_only", &|_| "status=successful".into());
     if show {
         flags("fd_paths", &|_| "decode-fds=path".into());
+        flags("no_abbrev", &|_| "abbrev=none".into());
         flags("quiet", &|count| {
             match count {
                 1 => "quiet=attach,personality",

@@ -133,10 +133,10 @@ impl CallView<'_> {
     }
 
     /// What follows the result, where the decoder adds to it (poll's revents).
-    pub(super) fn render_after_ret(&self, out: &mut String, ret: i64) {
+    pub(super) fn render_after_ret(&self, out: &mut String, ret: i64, opts: &Options) {
         match self.syscall.decoder {
             Decoder::Poll => self.render_poll_result(out, ret),
-            Decoder::Select => self.render_select_result(out, ret),
+            Decoder::Select => self.render_select_result(out, ret, opts.deref),
             _ => {}
         }
     }

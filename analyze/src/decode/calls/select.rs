@@ -13,8 +13,9 @@ const SETS: [(u8, &str); 3] = [(1, "in"), (2, "out"), (3, "except")];
 const TIMEOUT: u8 = 4;
 
 impl CallView<'_> {
-    /// ` (Timeout)`, or ` (in [3], out [4], left {tv_sec=0, tv_nsec=999})`.
-    pub(super) fn render_select_result(&self, out: &mut String, ret: i64) {
+    /// ` (Timeout)`, or ` (in [3], out [4], left {tv_sec=0, tv_nsec=999})`
+    /// (the time left's address without `deref`).
+    pub(super) fn render_select_result(&self, out: &mut String, ret: i64, deref: bool) {
         if ret == 0 {
             out.push_str(" (Timeout)");
             return;
@@ -41,6 +42,10 @@ impl CallView<'_> {
         {
             let mut text = String::from("left ");
             let printed = match self.syscall.args.get(usize::from(TIMEOUT)) {
+                _ if !deref => {
+                    crate::decode::pointer(&mut text, self.args[usize::from(TIMEOUT)]);
+                    Some(())
+                }
                 Some(Arg::Mem {
                     shape: Shape::Timeval,
                     ..
