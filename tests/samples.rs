@@ -1296,3 +1296,73 @@ fn verbose_and_abbreviated_structs_are_straces() {
         }
     }
 }
+
+/// `show -y` names what strace -y names, as the kernel knows it: the
+/// working directory behind `AT_FDCWD` (from the start, after chdir and
+/// after fchdir), and each opened file by its canonical path (through
+/// `/lib`, a symlink here, and relative to the working directory).
+#[test]
+fn descriptor_paths_are_the_kernels() {
+    if !can_record() {
+        return;
+    }
+    let script = "cat /etc/hostname >/dev/null; cd /usr; cat ./lib/os-release >/dev/null; \
+                  python3 -c \"import os; fd = os.open('/usr/lib', os.O_RDONLY); os.fchdir(fd); \
+                  open('os-release').read(); os.open('../share', os.O_RDONLY)\"";
+    let dir = tempfile::tempdir().unwrap();
+    let command = [arg("sh"), arg("-c"), arg(script)];
+    let file = common::record(dir.path(), "paths", &command);
+    let log = dir.path().join("strace.log");
+    let status = Command::new("setarch")
+        .args(["-R", "strace", "-f", "-y", "-o"])
+        .arg(&log)
+        .args(command)
+        .current_dir(dir.path().join("work"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-y"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    let squeeze = |l: &str| {
+        let l = match l.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
+            Some((_, rest)) => rest,
+            None => l,
+        };
+        l.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let ours: std::collections::HashSet<String> = shown.lines().map(squeeze).collect();
+    let strace_log = std::fs::read_to_string(&log).unwrap();
+    let theirs: Vec<&str> = strace_calls_of(&strace_log)
+        .filter(|l| {
+            ["openat(", "chdir(", "fchdir("]
+                .iter()
+                .any(|c| l.starts_with(c))
+        })
+        .filter(|l| !l.contains("<unfinished") && !l.contains("resumed>"))
+        .collect();
+    for expected in [
+        "openat(AT_FDCWD</usr>, \"./lib/os-release\", O_RDONLY) = 3</usr/lib/os-release>",
+        "fchdir(3</usr/lib>) = 0",
+        "openat(AT_FDCWD</usr/lib>, \"os-release\", O_RDONLY|O_CLOEXEC) = 4</usr/lib/os-release>",
+        "openat(AT_FDCWD</usr/lib>, \"../share\", O_RDONLY|O_CLOEXEC) = 4</usr/share>",
+    ] {
+        assert!(
+            theirs.iter().any(|l| squeeze(l) == expected),
+            "strace: {expected}\n{strace_log}"
+        );
+    }
+    assert!(
+        theirs
+            .iter()
+            .any(|l| l.contains("</usr/lib/x86_64-linux-gnu/libc.so.6>"))
+    );
+    let missing: Vec<&&str> = theirs
+        .iter()
+        .filter(|l| !ours.contains(&squeeze(l)))
+        .collect();
+    assert!(missing.is_empty(), "show -y lacks {missing:#?}\n{shown}");
+}

@@ -46,7 +46,8 @@ fn strace(dir: &Path, options: &[&str], program: &Path, args: &[&str]) -> String
     std::fs::read_to_string(&log).unwrap()
 }
 
-/// systrace show FILE -o OUT OPTIONS: what it wrote.
+/// systrace show FILE -o OUT OPTIONS in `dir/work`, as strace ran there
+/// (relative -P paths resolve alike): what it wrote.
 fn show(dir: &Path, file: &Path, options: &[&str]) -> String {
     let out_file = dir.join("show.out");
     let _ = std::fs::remove_file(&out_file);
@@ -56,6 +57,7 @@ fn show(dir: &Path, file: &Path, options: &[&str]) -> String {
         .arg("-o")
         .arg(&out_file)
         .args(options)
+        .current_dir(dir.join("work"))
         .output()
         .unwrap();
     assert!(
@@ -235,8 +237,8 @@ fn trace_status_and_output_options_print_what_strace_prints() {
         ],
     );
     // -P: the program names ./a.txt. strace also matches the descriptors
-    // that refer to it, by their absolute path; a recording knows no working
-    // directory, so -y (and -P) name them ./a.txt, as opened.
+    // that refer to it, by their absolute path, as the kernel names them:
+    // so does show, with the path the recording holds.
     let a_txt = "./a.txt";
     compare(
         dir.path(),

@@ -115,7 +115,9 @@ pub fn entry_after<'a>(
     entry
 }
 
-const AT_FDCWD: i64 = -100;
+/// Where a process's working directory is kept in its table, as the
+/// directory descriptor that stands for it.
+pub const AT_FDCWD: i64 = -100;
 
 /// A descriptor number from a register.
 fn fd(v: u64) -> i64 {
@@ -133,8 +135,12 @@ pub fn open_path(view: &CallView<'_>) -> Option<Vec<u8>> {
     let dirfd = syscall
         .arg_index(Arg::DirFd)
         .map_or(AT_FDCWD, |i| fd(view.args[i]));
+    // The kernel's own name for what was opened, where it was recorded.
+    if let Some(named) = view.kernel_path(table::ARG_FD_PATH) {
+        return Some(named);
+    }
     match view.fds.and_then(|t| t.get(&dirfd)) {
-        Some(dir) if dirfd != AT_FDCWD && !path.starts_with(b"/") => {
+        Some(dir) if !path.starts_with(b"/") => {
             let mut joined = dir.name.clone();
             joined.push(b'/');
             joined.extend_from_slice(&path);
@@ -200,5 +206,9 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
         FdEffect::Anon(name) => out.push(set(ret, name.as_bytes(), false)),
         FdEffect::None if view.syscall.ret == table::Ret::Fd => out.push(FdChange::Close(ret)),
         FdEffect::None => {}
+    }
+    // The working directory, kept as `AT_FDCWD`'s entry.
+    if let Some(cwd) = view.kernel_path(table::ARG_CWD) {
+        out.push(set(AT_FDCWD, &cwd, false));
     }
 }

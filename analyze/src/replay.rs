@@ -315,7 +315,9 @@ impl<'a> Resolver<'a> {
             .enumerate()
             .any(|(i, arg)| match arg {
                 Arg::Path => view.path(i).is_some_and(|p| wanted(&p)),
+                // (AT_FDCWD is no descriptor that -P matches, as in strace.)
                 Arg::Fd | Arg::DirFd => fds
+                    .filter(|_| view.args[i] as i32 as i64 != crate::fds::AT_FDCWD)
                     .and_then(|t| t.get(&(view.args[i] as i32 as i64)))
                     .is_some_and(|e| wanted(&e.name)),
                 _ => false,

@@ -4,11 +4,12 @@
 use aya_ebpf::cty::c_void;
 use aya_ebpf::helpers::bpf_get_current_task;
 use aya_ebpf::helpers::generated::{
-    bpf_loop, bpf_probe_read_kernel, bpf_probe_read_user, bpf_probe_read_user_str,
+    bpf_loop, bpf_probe_read_kernel, bpf_probe_read_kernel_str, bpf_probe_read_user,
+    bpf_probe_read_user_str,
 };
 use capture_ebpf::{
-    ARG_FD_INODES, ARGV_PER_STEP, CaptureHeader, MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS,
-    MAX_SNAPLEN, at, status,
+    ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARGV_PER_STEP, CaptureHeader, MAX_ARGV, MAX_DIRENTS,
+    MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, at, path_at, status,
 };
 
 use crate::{maps::*, ring::*};
@@ -323,6 +324,13 @@ pub(crate) fn capture_fd_inodes(out: &mut Out, arg: u8, ptr: u64, ret: i64) {
 /// The inode number behind descriptor `fd` of the current task (0 when
 /// the chain of kernel pointers does not lead to one).
 pub(crate) fn fd_inode(fd: u64) -> u64 {
+    let inode: u64 = read_kernel(fd_file(fd), global(&FILE_INODE_OFFSET));
+    read_kernel(inode, global(&INODE_INO_OFFSET))
+}
+
+/// The `struct file` behind descriptor `fd` of the current task (0 when
+/// there is none).
+fn fd_file(fd: u64) -> u64 {
     // SAFETY: a helper without preconditions; the pointer is only read through helpers.
     let task = unsafe { bpf_get_current_task() };
     let files: u64 = read_kernel(task, global(&TASK_FILES_OFFSET));
@@ -332,9 +340,157 @@ pub(crate) fn fd_inode(fd: u64) -> u64 {
         return 0;
     }
     let fds: u64 = read_kernel(fdt, global(&FDT_FD_OFFSET));
-    let file: u64 = read_kernel(fds + 8 * fd, 0);
-    let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
-    read_kernel(inode, global(&INODE_INO_OFFSET))
+    read_kernel(fds + 8 * fd, 0)
+}
+
+/// The path of the file the call's returned descriptor refers to.
+pub(crate) fn capture_fd_path(out: &mut Out, ret: i64) {
+    if ret < 0 {
+        return;
+    }
+    let file = fd_file(ret as u64);
+    if file == 0 {
+        return finish_capture(out, ARG_FD_PATH, status::FAULT, 0);
+    }
+    capture_path(
+        out,
+        ARG_FD_PATH,
+        file + u64::from(path_offset(path_at::FILE_PATH)),
+    );
+}
+
+/// The current task's working directory.
+pub(crate) fn capture_cwd(out: &mut Out) {
+    let fs: u64 = read_kernel(current_task(), path_offset(path_at::TASK_FS));
+    capture_path(out, ARG_CWD, fs + u64::from(path_offset(path_at::FS_PWD)));
+}
+
+fn current_task() -> u64 {
+    // SAFETY: a helper without preconditions.
+    unsafe { bpf_get_current_task() }
+}
+
+fn path_offset(at: usize) -> u32 {
+    let offsets = global(&PATH_OFFSETS);
+    offsets[at % path_at::COUNT]
+}
+
+/// A path being named, from its last component up (see `ARG_FD_PATH`):
+/// where the walk stands, the task's root it stops at, and where the
+/// next name goes in the scratch buffer.
+/// (Where the next name goes, and where names must end, are kept in the
+/// CPU's job, `carry` and `tally`: values the verifier does not follow, so
+/// that it checks the step once, not once per place it could write.)
+struct PathWalk {
+    dentry: u64,
+    vfsmnt: u64,
+    root_dentry: u64,
+    root_mnt: u64,
+    st: u8,
+}
+
+/// Names the `struct path` at kernel address `path` as the kernel's d_path
+/// does: each dentry's name up to its mount's root, then on from where that
+/// mount is mounted, up to the task's root. A `bpf_loop`, so that the
+/// verifier checks one step.
+fn capture_path(out: &mut Out, arg: u8, path: u64) {
+    if out.off > out.last {
+        return;
+    }
+    let fs: u64 = read_kernel(current_task(), path_offset(path_at::TASK_FS));
+    let root = fs + u64::from(path_offset(path_at::FS_ROOT));
+    let start = (out.off + 8) as u64;
+    let Ok((_, job)) = job_slots() else {
+        return;
+    };
+    job.carry = start;
+    job.tally = (start + snaplen()) as u32;
+    let mut walk = PathWalk {
+        dentry: read_kernel(path, path_offset(path_at::PATH_DENTRY)),
+        vfsmnt: read_kernel(path, path_offset(path_at::PATH_MNT)),
+        root_dentry: read_kernel(root, path_offset(path_at::PATH_DENTRY)),
+        root_mnt: read_kernel(root, path_offset(path_at::PATH_MNT)),
+        st: status::PARTIAL,
+    };
+    // SAFETY: the callback only reaches `walk` through the pointer it is given.
+    unsafe {
+        bpf_loop(
+            MAX_PATH_DEPTH,
+            path_step as *mut c_void,
+            (&raw mut walk).cast::<c_void>(),
+            0,
+        )
+    };
+    let Ok((_, job)) = job_slots() else {
+        return;
+    };
+    let len = job.carry.saturating_sub(start) & 0xff;
+    job.carry = 0;
+    job.tally = 0;
+    finish_capture(out, arg, walk.st, len);
+}
+
+/// Components followed at most (mount crossings count as one each).
+const MAX_PATH_DEPTH: u32 = 64;
+
+/// One step of a path's walk: 0 goes on, 1 stops.
+extern "C" fn path_step(_turn: u64, walk: *mut c_void) -> i64 {
+    // SAFETY: bpf_loop passes the PathWalk `capture_path` gave it.
+    let walk = unsafe { &mut *walk.cast::<PathWalk>() };
+    if walk.dentry == 0 || walk.dentry == walk.root_dentry && walk.vfsmnt == walk.root_mnt {
+        walk.st = status::COMPLETE;
+        return 1;
+    }
+    let mnt_root: u64 = read_kernel(walk.vfsmnt, path_offset(path_at::VFSMOUNT_ROOT));
+    if walk.dentry == mnt_root {
+        // At the root of a mount: go on from where it is mounted.
+        let mount = walk.vfsmnt - u64::from(path_offset(path_at::MOUNT_MNT));
+        let parent: u64 = read_kernel(mount, path_offset(path_at::MOUNT_PARENT));
+        if parent == mount || parent == 0 {
+            walk.st = status::COMPLETE;
+            return 1;
+        }
+        walk.dentry = read_kernel(mount, path_offset(path_at::MOUNT_MOUNTPOINT));
+        walk.vfsmnt = parent + u64::from(path_offset(path_at::MOUNT_MNT));
+        return 0;
+    }
+    let parent: u64 = read_kernel(walk.dentry, path_offset(path_at::DENTRY_PARENT));
+    let name: u64 = read_kernel(walk.dentry, path_offset(path_at::DENTRY_NAME));
+    if parent == walk.dentry {
+        walk.st = status::COMPLETE;
+        return 1;
+    }
+    let Ok((buf, job)) = job_slots() else {
+        return 1;
+    };
+    let at = job.carry;
+    let room = u64::from(job.tally).saturating_sub(at);
+    // SAFETY: at most 255 bytes at an offset below 2 * SCRATCH_BYTES, in a
+    // buffer of three; the helper checks the kernel pointer.
+    let n = unsafe {
+        bpf_probe_read_kernel_str(
+            buf.as_mut_ptr()
+                .add(at as usize & OFF_MASK)
+                .cast::<c_void>(),
+            (room & 0xff) as u32,
+            name as *const c_void,
+        )
+    };
+    if n <= 0 {
+        walk.st = if room <= 1 {
+            status::PARTIAL
+        } else {
+            status::FAULT
+        };
+        return 1;
+    }
+    job.carry = at + n as u64;
+    if n as u64 >= room {
+        walk.st = status::PARTIAL;
+        return 1;
+    }
+    walk.dentry = parent;
+    0
 }
 
 /// readv/writev, one step per run of the program: step 0 copies the

@@ -68,6 +68,8 @@ pub mod globals {
     pub const TASK_COMPAT_STATUS: &str = "TASK_COMPAT_STATUS_OFFSET";
     /// Wake the reader once this many bytes wait in the ring buffer.
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
+    /// What naming a path takes, as [`super::PathOffsets`].
+    pub const PATH_OFFSETS: &str = "PATH_OFFSETS";
 }
 
 /// Ring buffer size in bytes as compiled (a power of two, multiple of the page
@@ -288,9 +290,38 @@ pub mod how {
     pub const IOVECS: u8 = CaptureKind::Iovecs as u8;
     pub const COUNT_DIRENTS: u8 = CaptureKind::CountDirents as u8;
     pub const FD_INODES: u8 = CaptureKind::FdInodes as u8;
+    pub const FD_PATH: u8 = CaptureKind::FdPath as u8;
+    pub const CWD: u8 = CaptureKind::Cwd as u8;
 }
 
-pub use abi::{ARG_FD_INODES, ARG_IP};
+pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_IP};
+
+/// The member offsets a path is named by, walking from a file or a
+/// working directory up through dentries and mounts (read from the
+/// kernel's BTF), at their [`path_at`] places.
+pub type PathOffsets = [u32; path_at::COUNT];
+
+/// Places in [`PathOffsets`].
+pub mod path_at {
+    /// `file.f_path`, `struct path`'s `mnt` and `dentry`.
+    pub const FILE_PATH: usize = 0;
+    pub const PATH_MNT: usize = 1;
+    pub const PATH_DENTRY: usize = 2;
+    /// `dentry.d_parent`, and the name: `d_name` plus `qstr.name`.
+    pub const DENTRY_PARENT: usize = 3;
+    pub const DENTRY_NAME: usize = 4;
+    /// `vfsmount.mnt_root`; `mount.mnt` (the vfsmount inside it),
+    /// `mount.mnt_parent` and `mount.mnt_mountpoint`.
+    pub const VFSMOUNT_ROOT: usize = 5;
+    pub const MOUNT_MNT: usize = 6;
+    pub const MOUNT_PARENT: usize = 7;
+    pub const MOUNT_MOUNTPOINT: usize = 8;
+    /// `task_struct.fs`, `fs_struct.pwd` and `fs_struct.root`.
+    pub const TASK_FS: usize = 9;
+    pub const FS_PWD: usize = 10;
+    pub const FS_ROOT: usize = 11;
+    pub const COUNT: usize = 12;
+}
 
 /// Where the size comes from.
 pub mod size {

@@ -73,7 +73,7 @@ pub(crate) struct Pending {
 pub(crate) static SCRATCH: PerCpuArray<Scratch> = PerCpuArray::with_max_entries(1, 0);
 /// The capture programs, indexed by `how` (see `next_capture`).
 #[map(name = "CAPTURE")]
-pub(crate) static CAPTURE: ProgramArray = ProgramArray::with_max_entries(8, 0);
+pub(crate) static CAPTURE: ProgramArray = ProgramArray::with_max_entries(16, 0);
 
 /// This CPU's records in the making: an enter held for its exit (at 0),
 /// then the exit, so that a call that returns where it began is one
@@ -179,6 +179,8 @@ pub(crate) static SIGQUEUE_INFO_OFFSET: u32 = 0;
 pub(crate) static TASK_COMPAT_STATUS_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static WAKEUP_BYTES: u64 = 1 << 20;
+#[unsafe(no_mangle)]
+pub(crate) static PATH_OFFSETS: capture_ebpf::PathOffsets = [0; capture_ebpf::path_at::COUNT];
 
 pub(crate) fn global<T: Copy>(g: &T) -> T {
     // SAFETY: reading a global the loader may have rewritten: volatile, so the

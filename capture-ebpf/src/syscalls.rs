@@ -546,7 +546,11 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
         // Whether this capture continues in another run of this program.
         let mut more = false;
         // (An inode capture's argument is a pseudo one: it reads no pointer.)
-        if (ptr != 0 || how == how::FD_INODES) && rule.how == how {
+        // The descriptor-inode program also names paths (no more programs
+        // for the verifier to check at start-up).
+        let served = rule.how == how
+            || how == how::FD_INODES && (rule.how == how::FD_PATH || rule.how == how::CWD);
+        if (ptr != 0 || how == how::FD_INODES) && served {
             let len = rule_len(&rule, &job.args, job.ret);
             match how {
                 how::STR => capture_str(&mut out, rule.arg, ptr),
@@ -559,7 +563,12 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
                 }
                 how::COUNT_DIRENTS => count_dirents(&mut out, rule.arg, ptr, len),
-                how::FD_INODES => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
+                how::FD_INODES => match rule.how {
+                    how::FD_PATH => capture_fd_path(&mut out, job.ret),
+                    how::CWD if job.ret >= 0 => capture_cwd(&mut out),
+                    how::CWD => {}
+                    _ => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
+                },
                 _ => {}
             }
         }

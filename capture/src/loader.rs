@@ -100,6 +100,7 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
             &offsets.task_compat_status,
             true,
         )
+        .override_global(globals::PATH_OFFSETS, &offsets.path, true)
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
@@ -187,9 +188,16 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
-        captures
-            .set(u32::from(kind as u8), program.fd()?, 0)
-            .with_context(|| format!("registering {name}"))?;
+        // The descriptor-inode program also names paths.
+        let kinds: &[CaptureKind] = match kind {
+            CaptureKind::FdInodes => &[kind, CaptureKind::FdPath, CaptureKind::Cwd],
+            _ => &[kind],
+        };
+        for &kind in kinds {
+            captures
+                .set(u32::from(kind as u8), program.fd()?, 0)
+                .with_context(|| format!("registering {name}"))?;
+        }
     }
     // The map must outlive this function: the programs hold it, but aya closes
     // its fd on drop, which empties a program array.
@@ -290,6 +298,7 @@ struct KernelOffsets {
     signal_group_exit_code: u32,
     sigqueue_info: u32,
     task_compat_status: u32,
+    path: capture_ebpf::PathOffsets,
 }
 
 /// The kernel's BTF, where the struct offsets come from.
@@ -360,6 +369,7 @@ impl KernelOffsets {
             signal_shared_pending: offset("signal_struct", "shared_pending")?,
             signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
             sigqueue_info: offset("sigqueue", "info")?,
+            path: path_offsets(&btf)?,
             task_compat_status: if cfg!(target_arch = "x86_64") {
                 offset("task_struct", "thread_info")? + offset("thread_info", "status")?
             } else {
@@ -367,6 +377,26 @@ impl KernelOffsets {
             },
         })
     }
+}
+
+/// The offsets a path is named by (see [`capture_ebpf::path_at`]).
+fn path_offsets(btf: &KernelBtf) -> anyhow::Result<capture_ebpf::PathOffsets> {
+    use capture_ebpf::path_at::*;
+    let offset = |strukt: &str, member: &str| btf.member_offset(strukt, member);
+    let mut offsets = [0; COUNT];
+    offsets[FILE_PATH] = offset("file", "f_path")?;
+    offsets[PATH_MNT] = offset("path", "mnt")?;
+    offsets[PATH_DENTRY] = offset("path", "dentry")?;
+    offsets[DENTRY_PARENT] = offset("dentry", "d_parent")?;
+    offsets[DENTRY_NAME] = offset("dentry", "d_name")? + offset("qstr", "name")?;
+    offsets[VFSMOUNT_ROOT] = offset("vfsmount", "mnt_root")?;
+    offsets[MOUNT_MNT] = offset("mount", "mnt")?;
+    offsets[MOUNT_PARENT] = offset("mount", "mnt_parent")?;
+    offsets[MOUNT_MOUNTPOINT] = offset("mount", "mnt_mountpoint")?;
+    offsets[TASK_FS] = offset("task_struct", "fs")?;
+    offsets[FS_PWD] = offset("fs_struct", "pwd")?;
+    offsets[FS_ROOT] = offset("fs_struct", "root")?;
+    Ok(offsets)
 }
 
 /// The kernel's BTF in memory. Mapped where the kernel allows it (6.16 and

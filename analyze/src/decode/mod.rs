@@ -299,6 +299,25 @@ impl<'a> CallView<'a> {
 
     /// The inode numbers the recorder read behind the descriptors the call
     /// returned (sockets and pipes).
+    /// The path the kernel gave what the call left under pseudo argument
+    /// `arg` (`ARG_FD_PATH`: the file an open returned; `ARG_CWD`: the
+    /// working directory), when the recording named it whole.
+    pub fn kernel_path(&self, arg: u8) -> Option<Vec<u8>> {
+        let mem = self
+            .exit_mem(arg)
+            .filter(|m| m.status == CaptureStatus::Complete)?;
+        // Components from the last up, each NUL-terminated.
+        let mut path = Vec::with_capacity(mem.data.len() + 1);
+        for name in mem.data.split(|&b| b == 0).rev().filter(|n| !n.is_empty()) {
+            path.push(b'/');
+            path.extend_from_slice(name);
+        }
+        if path.is_empty() {
+            path.push(b'/');
+        }
+        Some(path)
+    }
+
     pub fn fd_inodes(&self) -> Vec<u64> {
         self.exit_mem(crate::table::ARG_FD_INODES)
             .filter(|m| m.status != CaptureStatus::Fault)

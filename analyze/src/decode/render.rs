@@ -79,7 +79,11 @@ impl CallView<'_> {
             Arg::Pid => self.pid(out, int(value), opts),
             Arg::Fd => self.fd(out, int(value), opts),
             Arg::DirFd => match int(value) {
-                -100 => out.push_str("AT_FDCWD"),
+                crate::fds::AT_FDCWD => {
+                    // `-y`: `AT_FDCWD</tmp>`, where the working directory is known.
+                    out.push_str("AT_FDCWD");
+                    self.fd_name(out, crate::fds::AT_FDCWD, opts);
+                }
                 fd => self.fd(out, fd, opts),
             },
             Arg::Uint => push_int(out, value),
@@ -139,6 +143,11 @@ impl CallView<'_> {
     /// A descriptor, with what it refers to under `-y`.
     pub(super) fn fd(&self, out: &mut String, fd: i64, opts: &Options) {
         push_int(out, fd);
+        self.fd_name(out, fd, opts);
+    }
+
+    /// `<what fd refers to>` under `-y`, where it is known.
+    fn fd_name(&self, out: &mut String, fd: i64, opts: &Options) {
         if opts.fd_paths
             && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
         {

@@ -365,7 +365,7 @@ pub struct CaptureRule {
     pub size: Size,
 }
 
-pub use abi::{ARG_FD_INODES, CaptureKind};
+pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, CaptureKind};
 
 impl Syscall {
     /// Whether this entry decodes the call of the same name made through
@@ -426,7 +426,25 @@ impl Syscall {
     /// inodes behind the sockets and pipes it returns (`strace -y` names them
     /// by inode).
     pub fn captures(&self) -> impl Iterator<Item = CaptureRule> + '_ {
-        self.arg_captures().chain(self.fd_inodes())
+        self.arg_captures()
+            .chain(self.fd_inodes())
+            .chain(self.paths())
+    }
+
+    /// What `-y` names as the kernel does: the file an open returned, the
+    /// working directory a call leaves (execve: where the program starts).
+    fn paths(&self) -> Option<CaptureRule> {
+        let rule = |arg, kind| CaptureRule {
+            arg,
+            at: At::Exit,
+            kind,
+            size: Size::Fixed(0),
+        };
+        if matches!(self.fds, FdEffect::Opens | FdEffect::Creates) && self.ret == Ret::Fd {
+            return Some(rule(ARG_FD_PATH, CaptureKind::FdPath));
+        }
+        matches!(self.name, "chdir" | "fchdir" | "execve" | "execveat")
+            .then(|| rule(ARG_CWD, CaptureKind::Cwd))
     }
 
     fn fd_inodes(&self) -> Option<CaptureRule> {

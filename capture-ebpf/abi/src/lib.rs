@@ -90,10 +90,24 @@ pub enum CaptureKind {
     /// its result (when the rule's argument is ARG_FD_INODES) or the int pair
     /// its argument points at.
     FdInodes = 7,
+    /// The path the kernel knows for the file a call's returned descriptor
+    /// refers to (mounts crossed, symlinks resolved: strace's `-y`), under
+    /// [`ARG_FD_PATH`]; copied by the `FdInodes` program.
+    FdPath = 8,
+    /// The task's working directory after the call (chdir, fchdir), as the
+    /// kernel knows it, under [`ARG_CWD`]; copied by the `FdInodes` program.
+    Cwd = 9,
 }
 
 /// The pseudo argument index of [`CaptureKind::FdInodes`] captures.
 pub const ARG_FD_INODES: u8 = 6;
+
+/// The pseudo argument indexes of [`CaptureKind::FdPath`] and
+/// [`CaptureKind::Cwd`] captures. Their data: the path's components from
+/// the last up, each NUL-terminated (`libc.so.6\0lib\0usr\0` is
+/// `/usr/lib/libc.so.6`), cut where the snapshot length ends (partial).
+pub const ARG_FD_PATH: u8 = 8;
+pub const ARG_CWD: u8 = 9;
 
 /// The pseudo argument index under which every enter carries the user
 /// instruction pointer of its call (8 bytes, as strace's `-i` shows it).
