@@ -268,7 +268,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn name(&self, nr: i64) -> Cow<'static, str> {
-        match index(nr).and_then(|n| self.names.get(n)) {
+        match syscalls::index(nr).and_then(|n| self.names.get(n)) {
             Some(Some(name)) => Cow::Borrowed(name),
             _ => Cow::Owned(syscalls::unknown(self.arch, nr)),
         }
@@ -281,7 +281,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn syscall(&self, nr: i64) -> Option<&'static Syscall> {
-        index(nr)
+        syscalls::index(nr)
             .and_then(|n| self.syscalls.get(n))
             .copied()
             .flatten()
@@ -293,7 +293,7 @@ impl<'a> Resolver<'a> {
         let Some(nr) = enter.body.syscall_nr() else {
             return false;
         };
-        let traced = match index(nr).and_then(|n| self.traced.get(n)) {
+        let traced = match syscalls::index(nr).and_then(|n| self.traced.get(n)) {
             Some(&traced) => traced,
             None => self.wanted(nr),
         };
@@ -527,11 +527,6 @@ impl Spare {
             self.0.push(event);
         }
     }
-}
-
-/// A call number's place in the resolver's tables.
-fn index(nr: i64) -> Option<usize> {
-    abi::call_index(nr).map(|i| i as usize)
 }
 
 #[cfg(test)]

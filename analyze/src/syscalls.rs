@@ -42,6 +42,12 @@ pub fn is_compat(arch: &str, nr: i64) -> bool {
     (COMPAT_NR_BASE..COMPAT_NR_BASE << 1).contains(&nr) && arch == "x86_64"
 }
 
+/// The place of call number `nr` in a table by number (both ABIs'
+/// numbers have one; see [`abi::call_index`]).
+pub fn index(nr: i64) -> Option<usize> {
+    abi::call_index(nr).map(|i| i as usize)
+}
+
 /// What strace calls syscall `nr` on `arch`: its name, or `syscall_0x3e7`
 /// for a number it does not know.
 pub fn display_name(arch: &str, nr: i64) -> Cow<'static, str> {

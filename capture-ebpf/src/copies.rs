@@ -371,8 +371,7 @@ fn current_task() -> u64 {
 }
 
 fn path_offset(at: usize) -> u32 {
-    let offsets = global(&PATH_OFFSETS);
-    offsets[at % path_at::COUNT]
+    global(&PATH_OFFSETS[at % path_at::COUNT])
 }
 
 /// A path being named, from its last component up (see `ARG_FD_PATH`):

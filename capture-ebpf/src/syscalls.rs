@@ -299,12 +299,13 @@ fn enter_from_registers(
         header: header(EventKind::SysEnter, tid, tgid),
         nr,
         args,
-        captures: 1,
+        captures: 0,
         flags: ENTER_UNSEEN,
     };
     write_at(buf, 0, &record);
     let mut out = Out::after::<SysEnter>(buf, 0);
     capture_value(&mut out, ARG_IP, regs::ip(&window));
+    write_at(out.buf, offset_of!(SysEnter, captures), &out.count);
     let pending = Pending {
         nr: record.nr,
         args: record.args,

@@ -180,15 +180,12 @@ pub fn stat(out: &mut String, xlat: &Xlat, b: &[u8], abbrev: bool) -> Option<()>
 fn makedev(dev: u64) -> String {
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
     let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    // C's `%#x`: 0 has no prefix.
-    let hex = |n: u64| {
-        if n == 0 {
-            "0".to_owned()
-        } else {
-            format!("{n:#x}")
-        }
-    };
-    format!("makedev({}, {})", hex(major), hex(minor))
+    let mut text = String::from("makedev(");
+    super::hex(&mut text, major);
+    text.push_str(", ");
+    super::hex(&mut text, minor);
+    text.push(')');
+    text
 }
 
 /// `{stx_mask=..., stx_attributes=..., stx_mode=S_IFREG|0644, stx_size=123, ...}`

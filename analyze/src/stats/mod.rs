@@ -148,7 +148,7 @@ impl Plan {
 
 impl Tally {
     fn add(&mut self, plan: &Plan, call: &Call) {
-        let Some(nr) = index(call.nr) else {
+        let Some(nr) = syscalls::index(call.nr) else {
             return;
         };
         if !plan.counted.get(nr).copied().unwrap_or(false)
@@ -241,7 +241,7 @@ impl Tally {
     /// All syscalls together.
     /// The row of syscall number `nr`, and its latencies.
     pub fn row(&self, nr: i64) -> (Option<&Row>, Option<&Histogram>) {
-        let Some(at) = index(nr) else {
+        let Some(at) = syscalls::index(nr) else {
             return (None, None);
         };
         (
@@ -257,11 +257,6 @@ impl Tally {
         }
         total
     }
-}
-
-/// Where the tally keeps syscall number `nr`.
-fn index(nr: i64) -> Option<usize> {
-    abi::call_index(nr).map(|i| i as usize)
 }
 
 /// An enter whose exit is in a later chunk.
