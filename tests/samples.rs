@@ -904,6 +904,22 @@ fn strace_calls_of(log: &str) -> impl Iterator<Item = &str> {
         .filter_map(|l| l.split_once(' ').map(|(_, text)| text.trim_start()))
 }
 
+/// A line of `show`'s without its `[pid N] ` prefix.
+fn without_pid_prefix(line: &str) -> &str {
+    match line.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
+        Some((_, rest)) => rest,
+        None => line,
+    }
+}
+
+/// strace's calls in `log` that two runs print alike once numbers are
+/// masked: random bytes and halves that split differently are left out.
+fn calls_alike_per_run(log: &str) -> impl Iterator<Item = &str> {
+    strace_calls_of(log)
+        .filter(|l| !l.starts_with("getrandom(") && !l.contains("resumed>"))
+        .filter(|l| !l.contains("<unfinished"))
+}
+
 /// Sample `name` recorded and run under strace: both end with status 0 and
 /// make the same calls.
 fn run_sample_to_its_end(dir: &Path, name: &str) -> Run {
@@ -1219,10 +1235,7 @@ fn verbose_and_abbreviated_structs_are_straces() {
         return;
     }
     let masked = |line: &str| -> String {
-        let line = match line.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
-            Some((_, rest)) => rest,
-            None => line,
-        };
+        let line = without_pid_prefix(line);
         let mut out = String::new();
         let mut digits = false;
         for word in line.split_whitespace() {
@@ -1277,10 +1290,7 @@ fn verbose_and_abbreviated_structs_are_straces() {
             let shown = String::from_utf8_lossy(&shown.stdout);
             let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
             let strace_log = std::fs::read_to_string(&log).unwrap();
-            let missing: Vec<&str> = strace_calls_of(&strace_log)
-                // Random bytes, and halves that split differently per run.
-                .filter(|l| !l.starts_with("getrandom(") && !l.contains("resumed>"))
-                .filter(|l| !l.contains("<unfinished"))
+            let missing: Vec<&str> = calls_alike_per_run(&strace_log)
                 .filter(|l| !ours.contains(&masked(l)))
                 .collect();
             assert!(
@@ -1365,4 +1375,86 @@ fn descriptor_paths_are_the_kernels() {
         .filter(|l| !ours.contains(&squeeze(l)))
         .collect();
     assert!(missing.is_empty(), "show -y lacks {missing:#?}\n{shown}");
+}
+
+/// `show -X raw` and `-X verbose` print constants as strace does: numbers
+/// (hex for flags and table values, decimal for signals and errnos, octal
+/// modes, `"\x00\x50"` for a port), or numbers with their names in a
+/// comment. Addresses, pids and counts of three digits or more are masked
+/// (they differ per run); constants are not.
+#[test]
+fn constant_styles_are_straces() {
+    if !can_record() {
+        return;
+    }
+    let masked = |line: &str| -> String {
+        let line = without_pid_prefix(line);
+        let mut out = String::new();
+        for word in line.split_whitespace() {
+            out.push(' ');
+            let mut rest = word;
+            while let Some(c) = rest.chars().next() {
+                let hex = rest
+                    .strip_prefix("0x")
+                    .map(|h| h.len() - h.trim_start_matches(|c: char| c.is_ascii_hexdigit()).len());
+                let digits =
+                    rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let (masked, len) = match hex {
+                    Some(n) if n >= 6 => ("ADDR", 2 + n),
+                    Some(n) => ("", 2 + n),
+                    None if digits >= 3 => ("N", digits),
+                    None => ("", digits.max(c.len_utf8())),
+                };
+                out.push_str(if masked.is_empty() {
+                    &rest[..len]
+                } else {
+                    masked
+                });
+                rest = &rest[len..];
+            }
+        }
+        out
+    };
+    for name in ["constants", "structs", "details"] {
+        let dir = tempfile::tempdir().unwrap();
+        let command = [arg(sample(name))];
+        let file = common::record(dir.path(), name, &command);
+        for style in ["raw", "verbose"] {
+            let log = dir.path().join("strace.log");
+            let status = Command::new("strace")
+                .args(["-f", "-X", style, "-o"])
+                .arg(&log)
+                .args(&command)
+                .current_dir(dir.path().join("work"))
+                .status()
+                .unwrap();
+            assert!(status.success());
+            let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+                .args(["show", "-X", style])
+                .arg(&file)
+                .output()
+                .unwrap();
+            let shown = String::from_utf8_lossy(&shown.stdout);
+            let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
+            let strace_log = std::fs::read_to_string(&log).unwrap();
+            let theirs: Vec<&str> = calls_alike_per_run(&strace_log)
+                // CPU times: numbers too small to mask.
+                .filter(|l| !l.starts_with("getrusage("))
+                .collect();
+            let missing: Vec<&&str> = theirs
+                .iter()
+                .filter(|l| !ours.contains(&masked(l)))
+                .collect();
+            assert!(
+                missing.is_empty(),
+                "{name} -X {style}: show lacks {missing:#?}\n{shown}"
+            );
+            // The styles differ from the default where it matters.
+            let styled = match style {
+                "raw" => "0x80000) = 3",
+                _ => "0x80000 /* O_RDONLY|O_CLOEXEC */) = 3",
+            };
+            assert!(theirs.iter().any(|l| l.contains(styled)), "{strace_log}");
+        }
+    }
 }

@@ -4,9 +4,142 @@
 
 use super::xlat::Xlat;
 use crate::table::Flags;
-use std::fmt::Write as _;
+use std::fmt::{Display, Write as _};
+
+/// How named constants print: strace's `-X`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Style {
+    /// By name: `O_RDONLY|O_CLOEXEC` (strace's default).
+    #[default]
+    Abbrev,
+    /// By number: `0x80000`.
+    Raw,
+    /// Both: `0x80000 /* O_RDONLY|O_CLOEXEC */`.
+    Verbose,
+}
+
+/// An architecture's tables, printing their constants in one [`Style`].
+/// Every named constant a decoder prints goes through here.
+#[derive(Clone, Copy)]
+pub struct Consts {
+    pub xlat: &'static Xlat,
+    pub style: Style,
+}
+
+/// A number as strace's raw style prints a flag or table value: hex, with
+/// 0 as `0`.
+pub struct HexNumber(pub u64);
+
+impl Display for HexNumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            0 => f.write_str("0"),
+            v => write!(f, "{v:#x}"),
+        }
+    }
+}
+
+impl Consts {
+    /// Constants by name, strace's default style.
+    pub fn abbrev(xlat: &'static Xlat) -> Self {
+        Self {
+            xlat,
+            style: Style::Abbrev,
+        }
+    }
+
+    /// `value` by `flags`' table (hex when there is none).
+    pub fn flags(self, out: &mut String, flags: Flags, value: u64) {
+        // strace prints a socket's type and its flags as two constants:
+        // `0x1 /* SOCK_STREAM */|0x80000 /* SOCK_CLOEXEC */`.
+        if flags == Flags::SockType
+            && self.style != Style::Abbrev
+            && let Some((mask, kinds)) = self.xlat.sock_type.field
+            && value & !mask != 0
+            && kinds.iter().any(|(v, _)| *v == value & mask)
+        {
+            let t = &self.xlat.sock_type;
+            let kind = Table { bits: &[], ..*t };
+            let flags = Table { field: None, ..*t };
+            self.table(out, &kind, value & mask);
+            out.push('|');
+            return self.table(out, &flags, value & !mask);
+        }
+        let number = match flags {
+            // An int: strace prints its 32 bits.
+            Flags::Rusage => value & u64::from(u32::MAX),
+            _ => value,
+        };
+        self.styled(out, HexNumber(number), |out| {
+            render(out, self.xlat, flags, value)
+        });
+    }
+
+    /// `value` by table `t`.
+    pub fn table(self, out: &mut String, t: &Table, value: u64) {
+        self.styled(out, HexNumber(value), |out| render_with(out, t, value));
+    }
+
+    /// A signal by its number: `SIGTERM`, `15` or `15 /* SIGTERM */`.
+    pub fn signal(self, out: &mut String, signo: u32) {
+        self.styled(out, signo, |out| out.push_str(&super::signal_name(signo)));
+    }
+
+    /// A constant strace names in place of `number` (`AT_FDCWD` for -100).
+    pub fn named(self, out: &mut String, number: impl Display, name: &str) {
+        self.styled(out, number, |out| out.push_str(name));
+    }
+
+    /// Prints `number` as the style asks, `name` appending its name (or,
+    /// for a value without one, the number as the default style has it).
+    pub fn styled(self, out: &mut String, number: impl Display, name: impl FnOnce(&mut String)) {
+        match self.style {
+            Style::Abbrev => name(out),
+            Style::Raw => {
+                let _ = write!(out, "{number}");
+            }
+            Style::Verbose => {
+                let start = out.len();
+                name(out);
+                let text = out.split_off(start);
+                let number = number.to_string();
+                // A value without a name prints once, with its own comment
+                // if it has one (`0x20 /* IORING_ENTER_??? */`).
+                let unnamed = text
+                    .strip_prefix(&number)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with(" /*"));
+                if unnamed {
+                    out.push_str(&text);
+                } else {
+                    let _ = write!(out, "{number} /* {text} */");
+                }
+            }
+        }
+    }
+
+    /// clone's flags: the CLONE_* bits, then the exit signal in the low
+    /// byte, each styled on its own as strace does
+    /// (`0x1200000 /* CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD */`).
+    pub fn clone_flags(self, out: &mut String, value: u64) {
+        let bits = value & !0xff;
+        let signal = (value & 0xff) as u32;
+        if bits != 0 {
+            self.table(out, &self.xlat.clone, bits);
+        }
+        if signal != 0 {
+            if bits != 0 {
+                out.push('|');
+            }
+            self.signal(out, signal);
+        }
+        if value == 0 {
+            out.push('0');
+        }
+    }
+}
 
 /// How one table's values are printed.
+#[derive(Clone, Copy)]
 pub struct Table {
     /// Printed when the value is 0 (`None`: print `0`).
     pub zero: Option<&'static str>,
@@ -31,24 +164,6 @@ impl Table {
             .chain(field)
             .find(|(_, n)| *n == name)
             .map(|(v, _)| *v)
-    }
-}
-
-/// clone's flags: the CLONE_* bits, then the exit signal in the low byte.
-pub fn clone_flags(out: &mut String, xlat: &Xlat, value: u64) {
-    let bits = value & !0xff;
-    let signal = (value & 0xff) as u32;
-    if bits != 0 {
-        render_with(out, &xlat.clone, bits);
-    }
-    if signal != 0 {
-        if bits != 0 {
-            out.push('|');
-        }
-        out.push_str(&super::signal_name(signal));
-    }
-    if value == 0 {
-        out.push('0');
     }
 }
 
@@ -113,8 +228,9 @@ pub fn table(xlat: &'static Xlat, flags: Flags) -> Option<&'static Table> {
     })
 }
 
-/// Appends `value` decoded by `flags`' table (hex when there is none).
-pub fn render(out: &mut String, xlat: &'static Xlat, flags: Flags, value: u64) {
+/// Appends `value` decoded by `flags`' table (hex when there is none), by
+/// name ([`Consts::flags`] prints it in any style).
+fn render(out: &mut String, xlat: &'static Xlat, flags: Flags, value: u64) {
     if flags == Flags::Futex {
         return futex_op(out, xlat, value);
     }
@@ -130,7 +246,7 @@ pub fn render(out: &mut String, xlat: &'static Xlat, flags: Flags, value: u64) {
     }
 }
 
-pub fn render_with(out: &mut String, t: &Table, value: u64) {
+fn render_with(out: &mut String, t: &Table, value: u64) {
     if let Some(&(_, name)) = t.values.iter().find(|(v, _)| *v == value) {
         out.push_str(name);
         return;
@@ -139,9 +255,10 @@ pub fn render_with(out: &mut String, t: &Table, value: u64) {
         unknown(out, t, value);
         return;
     }
-    if value == 0 && t.field.is_none() {
-        out.push_str(t.zero.unwrap_or("0"));
-        return;
+    match t.zero {
+        Some(zero) if value == 0 => return out.push_str(zero),
+        None if value == 0 && t.field.is_none() => return out.push('0'),
+        _ => {}
     }
     let mut parts: Vec<String> = Vec::new();
     let mut rest = value;
@@ -176,7 +293,7 @@ pub fn render_with(out: &mut String, t: &Table, value: u64) {
 /// A value none of the table's names apply to: the number, with strace's
 /// comment where the table has one (`0x20 /* IORING_ENTER_??? */`).
 fn unknown(out: &mut String, t: &Table, value: u64) {
-    let _ = write!(out, "{value:#x}");
+    let _ = write!(out, "{}", HexNumber(value));
     if let Some(text) = t.unknown {
         let _ = write!(out, " /* {text} */");
     }
@@ -251,6 +368,51 @@ mod tests {
         assert_eq!(
             r(Flags::StatxMask, 0x17ff),
             "STATX_BASIC_STATS|STATX_MNT_ID"
+        );
+    }
+
+    /// `-X raw` and `-X verbose`: a value's number, alone or with its names.
+    #[test]
+    fn styles_are_straces() {
+        let styled = |style, flags, value| {
+            let mut s = String::new();
+            Consts {
+                xlat: &xlat::X86_64,
+                style,
+            }
+            .flags(&mut s, flags, value);
+            s
+        };
+        let (raw, verbose) = (Style::Raw, Style::Verbose);
+        assert_eq!(styled(raw, Flags::Open, 0o2_000_000), "0x80000");
+        assert_eq!(
+            styled(verbose, Flags::Open, 0o2_000_000),
+            "0x80000 /* O_RDONLY|O_CLOEXEC */"
+        );
+        assert_eq!(styled(verbose, Flags::Prot, 0), "0 /* PROT_NONE */");
+        assert_eq!(styled(verbose, Flags::At, 0), "0");
+        assert_eq!(styled(raw, Flags::Rusage, u64::MAX), "0xffffffff");
+        assert_eq!(
+            styled(verbose, Flags::SockType, 0x80003),
+            "0x3 /* SOCK_RAW */|0x80000 /* SOCK_CLOEXEC */"
+        );
+        assert_eq!(
+            styled(verbose, Flags::SockType, 0x99),
+            "0x99 /* SOCK_??? */"
+        );
+        assert_eq!(
+            styled(verbose, Flags::Map, 0x1000_0022),
+            "0x10000022 /* MAP_PRIVATE|MAP_ANONYMOUS|0x10000000 */"
+        );
+        let mut s = String::new();
+        Consts {
+            xlat: &xlat::X86_64,
+            style: verbose,
+        }
+        .clone_flags(&mut s, 0x1200011);
+        assert_eq!(
+            s,
+            "0x1200000 /* CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID */|17 /* SIGCHLD */"
         );
     }
 

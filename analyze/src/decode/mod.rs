@@ -20,6 +20,7 @@ use crate::table::{Arg, At, Shape, Size, Syscall};
 
 pub use calls::FcntlEffect;
 pub use fd_names::inode_name;
+pub use flags::{Consts, Style};
 pub use siginfo::siginfo;
 pub use strings::Hex;
 pub use xlat::Xlat;
@@ -50,6 +51,8 @@ pub struct Options {
     pub abbrev: bool,
     /// Structs and arrays shown at all, not as their address (`-e verbose=`).
     pub deref: bool,
+    /// How named constants print (`-X`).
+    pub consts: Style,
 }
 
 impl Default for Options {
@@ -61,6 +64,7 @@ impl Default for Options {
             pid_comms: false,
             abbrev: true,
             deref: true,
+            consts: Style::Abbrev,
         }
     }
 }
@@ -126,6 +130,14 @@ impl<'a> CallView<'a> {
             fds: None,
             comms: None,
         })
+    }
+
+    /// The trace's constants, printed as `opts` asks.
+    fn consts(&self, opts: &Options) -> Consts {
+        Consts {
+            xlat: self.xlat,
+            style: opts.consts,
+        }
     }
 
     fn ret(&self) -> Option<i64> {

@@ -33,7 +33,7 @@ impl CallView<'_> {
 
     /// Each argument shown, on its own (`--json`).
     pub fn arg_texts(&self, opts: &Options) -> Vec<String> {
-        if let Some(texts) = self.own_arg_texts() {
+        if let Some(texts) = self.own_arg_texts(opts) {
             return texts;
         }
         let mut texts = Vec::new();
@@ -67,10 +67,8 @@ impl CallView<'_> {
     pub(super) fn render_arg(&self, out: &mut String, i: usize, opts: &Options) {
         let value = self.args[i];
         let arg_no = i as u8;
-        if let Some(name) = self.arg_name(i) {
-            return out.push_str(name);
-        }
-        if self.render_own_arg(out, i) {
+        let consts = self.consts(opts);
+        if self.render_own_arg(out, i, consts) {
             return;
         }
         let kind = self.arg_kind(i);
@@ -81,7 +79,7 @@ impl CallView<'_> {
             Arg::DirFd => match int(value) {
                 crate::fds::AT_FDCWD => {
                     // `-y`: `AT_FDCWD</tmp>`, where the working directory is known.
-                    out.push_str("AT_FDCWD");
+                    consts.named(out, crate::fds::AT_FDCWD, "AT_FDCWD");
                     self.fd_name(out, crate::fds::AT_FDCWD, opts);
                 }
                 fd => self.fd(out, fd, opts),
@@ -90,8 +88,8 @@ impl CallView<'_> {
             Arg::Hex => hex(out, value),
             Arg::Ptr => pointer(out, value),
             Arg::Mode => out.push_str(&octal_mode(value as u32)),
-            Arg::Signal => out.push_str(&signal_name(value as u32)),
-            Arg::Flags(f) => flags::render(out, self.xlat, f, value),
+            Arg::Signal => consts.signal(out, value as u32),
+            Arg::Flags(f) => consts.flags(out, f, value),
             Arg::Path | Arg::Str => {
                 let limit = if self.syscall.args[i] == Arg::Path {
                     usize::MAX
@@ -220,6 +218,7 @@ impl CallView<'_> {
         let value = self.args[i];
         let arg_no = i as u8;
         let ret = self.ret();
+        let consts = self.consts(opts);
         // `-e verbose=`: data, strings and the ids getgroups wrote still
         // show, structs do not (a signal frame's mask is `{mask=ADDR}`).
         let shown_anyway = match shape {
@@ -285,9 +284,9 @@ impl CallView<'_> {
             }
             Shape::Sysinfo => structs::sysinfo(out, mem.data),
             Shape::Utsname => structs::utsname(out, mem.data),
-            Shape::Stat => structs::stat(out, self.xlat, mem.data, opts.abbrev),
-            Shape::Statx => structs::statx(out, self.xlat, mem.data),
-            Shape::Rlimit => structs::rlimit(out, mem.data),
+            Shape::Stat => structs::stat(out, consts, mem.data, opts.abbrev),
+            Shape::Statx => structs::statx(out, consts, mem.data),
+            Shape::Rlimit => structs::rlimit(out, consts, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
             Shape::IntPair => match self.fd_pair_names().filter(|_| opts.fd_paths) {
                 // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
@@ -307,30 +306,30 @@ impl CallView<'_> {
             Shape::WaitStatus => structs::wait_status(out, mem.data),
             Shape::Socklen if at == At::Both => self.render_socklen(out, arg_no, mem.data),
             Shape::IntVal if at == At::Exit && self.writes_errno() => {
-                structs::errno_val(out, mem.data)
+                structs::errno_val(out, consts, mem.data)
             }
             Shape::IntVal | Shape::Socklen => structs::int_val(out, mem.data),
-            Shape::Utimens => structs::utimes(out, mem.data, Precision::Nanoseconds),
-            Shape::Utimes => structs::utimes(out, mem.data, Precision::Microseconds),
+            Shape::Utimens => structs::utimes(out, consts, mem.data, Precision::Nanoseconds),
+            Shape::Utimes => structs::utimes(out, consts, mem.data, Precision::Microseconds),
             Shape::Sockaddr => {
                 let len = self.sockaddr_len(i).unwrap_or(mem.data.len());
-                structs::sockaddr(out, self.xlat, &mem.data[..len.min(mem.data.len())])
+                structs::sockaddr(out, consts, &mem.data[..len.min(mem.data.len())])
             }
-            Shape::Sigset => structs::sigset(out, mem.data),
+            Shape::Sigset => structs::sigset(out, consts, mem.data),
             Shape::SigframeMask => {
                 let mut mask = String::new();
-                structs::sigset(&mut mask, mem.data).map(|()| {
+                structs::sigset(&mut mask, consts, mem.data).map(|()| {
                     let _ = write!(out, "{{mask={mask}}}");
                 })
             }
-            Shape::Sigaction => structs::sigaction(out, self.xlat, mem.data),
-            Shape::Pollfds => structs::pollfds(out, self.xlat, mem.data, self.args[1]),
+            Shape::Sigaction => structs::sigaction(out, consts, mem.data),
+            Shape::Pollfds => structs::pollfds(out, consts, mem.data, self.args[1]),
             Shape::Dirents => structs::dirent_count(out, value, mem.data),
-            Shape::Statfs => structs::statfs(out, self.xlat, mem.data),
+            Shape::Statfs => structs::statfs(out, consts, mem.data),
             Shape::Timeval => structs::timeval(out, mem.data),
             Shape::Itimerspec => structs::itimerspec(out, mem.data),
             Shape::Itimerval => structs::itimerval(out, mem.data),
-            Shape::Sigevent => structs::sigevent(out, self.xlat, mem.data),
+            Shape::Sigevent => structs::sigevent(out, consts, mem.data),
             Shape::Ids => {
                 let count = match (at, size) {
                     (At::Enter, Size::ArgTimes(k, _)) => self.args[usize::from(k)],
@@ -341,7 +340,7 @@ impl CallView<'_> {
             }
             Shape::IoUringParams => {
                 let set_up = ret.is_some_and(|r| r >= 0);
-                structs::io_uring_params(out, self.xlat, mem.data, set_up)
+                structs::io_uring_params(out, consts, mem.data, set_up)
             }
             Shape::Cpuset => structs::cpuset(out, mem.data),
             Shape::FdSet => structs::fd_set(out, mem.data, self.args[0]),
@@ -351,20 +350,20 @@ impl CallView<'_> {
                 structs::sock_fprog(out, mem.data)
             }
             Shape::SockFprog => None,
-            Shape::Stack => structs::stack(out, self.xlat, mem.data),
-            Shape::CapHeader => structs::cap_header(out, self.xlat, mem.data),
+            Shape::Stack => structs::stack(out, consts, mem.data),
+            Shape::CapHeader => structs::cap_header(out, consts, mem.data),
             Shape::Nodemask => match size {
                 Size::FdSet(k) => structs::nodemask(out, mem.data, self.args[usize::from(k)]),
                 _ => None,
             },
             Shape::MempolicyMode => structs::u32_at(mem.data, 0).map(|mode| {
                 out.push('[');
-                flags::render(out, self.xlat, crate::table::Flags::Mempolicy, mode.into());
+                consts.flags(out, crate::table::Flags::Mempolicy, mode.into());
                 out.push(']');
             }),
             Shape::CapData => {
                 let version = self.enter_mem(0).and_then(|h| structs::u32_at(h.data, 0));
-                structs::cap_data(out, self.xlat, mem.data, version)
+                structs::cap_data(out, consts, mem.data, version)
             }
             Shape::PageVector => {
                 let pages = len.div_ceil(self.xlat.page_size as u64);
@@ -375,9 +374,9 @@ impl CallView<'_> {
             // epoll_ctl's is one.
             Shape::EpollEvent => {
                 let count = (at == At::Exit).then(|| ret.unwrap_or(0).max(0) as u64);
-                structs::epoll_events(out, self.xlat, mem.data, count)
+                structs::epoll_events(out, consts, mem.data, count)
             }
-            Shape::Flock => structs::flock(out, self.xlat, mem.data, at == At::Exit),
+            Shape::Flock => structs::flock(out, consts, mem.data, at == At::Exit),
             // Copied, not decoded yet: the address, as before.
             Shape::Msghdr | Shape::CloneArgs => None,
             // Printed above (the iovec array and its data), or never copied.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Xlat, flags::Table, signal_name};
+use super::{Consts, Xlat, flags::HexNumber, flags::Table};
 
 const SIGILL: i32 = 4;
 const SIGTRAP: i32 = 5;
@@ -16,7 +16,7 @@ const CLD_EXITED: i32 = 1;
 
 /// `{si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=1, ...}` from the bytes of
 /// a siginfo; `comm` names a pid (`-Y`).
-pub fn siginfo(xlat: &Xlat, signo: i32, info: &[u8], comm: impl Fn(i32) -> String) -> String {
+pub fn siginfo(c: Consts, signo: i32, info: &[u8], comm: impl Fn(i32) -> String) -> String {
     let int = |at: usize| {
         info.get(at..at + 4)
             .map(|b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
@@ -25,13 +25,18 @@ pub fn siginfo(xlat: &Xlat, signo: i32, info: &[u8], comm: impl Fn(i32) -> Strin
         info.get(at..at + 8)
             .map(|b| i64::from_ne_bytes(b.try_into().unwrap_or([0; 8])))
     };
-    let name = signal_name(signo as u32);
-    let mut out = format!("{{si_signo={name}");
+    let mut out = String::from("{si_signo=");
+    c.signal(&mut out, signo as u32);
     let Some(code) = int(8) else {
         out.push('}');
         return out;
     };
-    let _ = write!(out, ", si_code={}", code_name(xlat, signo, code));
+    out.push_str(", si_code=");
+    match code_name(c.xlat, signo, code) {
+        // strace's number for a code is its 32 bits in hex.
+        Some(name) => c.named(&mut out, HexNumber(u64::from(code as u32)), name),
+        None => super::push_int(&mut out, code),
+    }
     let pointer = |out: &mut String, field: &str, value: i64| match value {
         0 => {
             let _ = write!(out, ", {field}=NULL");
@@ -48,7 +53,9 @@ pub fn siginfo(xlat: &Xlat, signo: i32, info: &[u8], comm: impl Fn(i32) -> Strin
             let status = if code == CLD_EXITED {
                 status.to_string()
             } else {
-                signal_name(status as u32)
+                let mut name = String::new();
+                c.signal(&mut name, status as u32);
+                name
             };
             let _ = write!(
                 out,
@@ -99,8 +106,8 @@ fn clock_ticks(ticks: i64) -> String {
 }
 
 /// The name of `code` for `signo`: its own codes, then the ones any signal
-/// may carry; the number otherwise.
-fn code_name(xlat: &Xlat, signo: i32, code: i32) -> String {
+/// may carry.
+fn code_name(xlat: &Xlat, signo: i32, code: i32) -> Option<&'static str> {
     let own: Option<&Table> = match signo {
         _ if code <= 0 => None,
         SIGCHLD => Some(&xlat.cld_codes),
@@ -116,5 +123,5 @@ fn code_name(xlat: &Xlat, signo: i32, code: i32) -> String {
         .chain([&xlat.si_codes])
         .flat_map(|table| table.values)
         .find(|(v, _)| *v == value)
-        .map_or_else(|| code.to_string(), |(_, name)| (*name).to_owned())
+        .map(|(_, name)| *name)
 }

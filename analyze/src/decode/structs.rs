@@ -1,6 +1,6 @@
 //! Structures read from captured memory, printed as strace prints them.
 
-use super::{flags, strings, xlat::Xlat};
+use super::{Consts, Style, flags::HexNumber, strings};
 use std::fmt::Write as _;
 
 fn u16_at(b: &[u8], at: usize) -> Option<u16> {
@@ -27,7 +27,7 @@ fn pollfd(b: &[u8], i: usize) -> Option<(i32, u16, u16)> {
 
 /// `[{fd=3, events=POLLIN}, ...]`: the first `count` entries of a `struct
 /// pollfd` array, `...` for those not captured.
-pub fn pollfds(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64) -> Option<()> {
+pub fn pollfds(out: &mut String, c: Consts, b: &[u8], count: u64) -> Option<()> {
     let shown = (b.len() / 8).min(usize::try_from(count).unwrap_or(usize::MAX));
     out.push('[');
     for i in 0..shown {
@@ -36,7 +36,7 @@ pub fn pollfds(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64) -> O
             out.push_str(", ");
         }
         let _ = write!(out, "{{fd={fd}, events=");
-        flags::render(out, xlat, crate::table::Flags::Poll, u64::from(events));
+        c.flags(out, crate::table::Flags::Poll, u64::from(events));
         out.push('}');
     }
     if count > shown as u64 {
@@ -48,7 +48,7 @@ pub fn pollfds(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64) -> O
 
 /// `[{fd=3, revents=POLLIN}]`: the entries poll returned events for, as strace
 /// prints them after a successful poll's result.
-pub fn poll_revents(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64) -> Option<()> {
+pub fn poll_revents(out: &mut String, c: Consts, b: &[u8], count: u64) -> Option<()> {
     let shown = (b.len() / 8).min(usize::try_from(count).unwrap_or(usize::MAX));
     out.push('[');
     let mut first = true;
@@ -62,7 +62,7 @@ pub fn poll_revents(out: &mut String, xlat: &'static Xlat, b: &[u8], count: u64)
         }
         first = false;
         let _ = write!(out, "{{fd={fd}, revents=");
-        flags::render(out, xlat, crate::table::Flags::Poll, u64::from(revents));
+        c.flags(out, crate::table::Flags::Poll, u64::from(revents));
         out.push('}');
     }
     out.push(']');
@@ -126,8 +126,8 @@ pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
 
 /// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat`; every
 /// field (`-v`) unless `abbrev`.
-pub fn stat(out: &mut String, xlat: &Xlat, b: &[u8], abbrev: bool) -> Option<()> {
-    let mode = u32_at(b, xlat.stat_mode)?;
+pub fn stat(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
+    let mode = u32_at(b, c.xlat.stat_mode)?;
     out.push('{');
     if !abbrev {
         let _ = write!(
@@ -138,24 +138,24 @@ pub fn stat(out: &mut String, xlat: &Xlat, b: &[u8], abbrev: bool) -> Option<()>
         );
     }
     out.push_str("st_mode=");
-    file_mode(out, mode);
+    file_mode(out, c, mode);
     if !abbrev {
         let _ = write!(
             out,
             ", st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}",
-            u32_at(b, xlat.stat_nlink)?,
-            u32_at(b, xlat.stat_uid)?,
-            u32_at(b, xlat.stat_gid)?,
+            u32_at(b, c.xlat.stat_nlink)?,
+            u32_at(b, c.xlat.stat_uid)?,
+            u32_at(b, c.xlat.stat_gid)?,
             u32_at(b, 56)? as i32,
             u64_at(b, 64)? as i64
         );
     }
     match mode & 0o170000 {
         0o020000 | 0o060000 => {
-            let _ = write!(out, ", st_rdev={}", makedev(u64_at(b, xlat.stat_rdev)?));
+            let _ = write!(out, ", st_rdev={}", makedev(u64_at(b, c.xlat.stat_rdev)?));
         }
         _ => {
-            let _ = write!(out, ", st_size={}", u64_at(b, xlat.stat_size)? as i64);
+            let _ = write!(out, ", st_size={}", u64_at(b, c.xlat.stat_size)? as i64);
         }
     }
     if abbrev {
@@ -190,24 +190,29 @@ fn makedev(dev: u64) -> String {
 
 /// `{stx_mask=..., stx_attributes=..., stx_mode=S_IFREG|0644, stx_size=123, ...}`
 /// from a `struct statx`.
-pub fn statx(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn statx(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     out.push_str("{stx_mask=");
-    flags::render(
+    c.flags(
         out,
-        xlat,
         crate::table::Flags::StatxMask,
         u64::from(u32_at(b, 0)?),
     );
     out.push_str(", stx_attributes=");
-    flags::render_with(out, &xlat.statx_attrs, u64_at(b, 8)?);
+    c.table(out, &c.xlat.statx_attrs, u64_at(b, 8)?);
     out.push_str(", stx_mode=");
-    file_mode(out, u32::from(u16_at(b, 28)?));
+    file_mode(out, c, u32::from(u16_at(b, 28)?));
     let _ = write!(out, ", stx_size={}, ...}}", u64_at(b, 40)?);
     Some(())
 }
 
-/// `S_IFREG|0644`.
-pub fn file_mode(out: &mut String, mode: u32) {
+/// `S_IFREG|0644` (`0100644` in the raw style).
+pub fn file_mode(out: &mut String, c: Consts, mode: u32) {
+    c.styled(out, super::octal_mode(mode), |out| {
+        file_mode_names(out, mode)
+    });
+}
+
+fn file_mode_names(out: &mut String, mode: u32) {
     let kind = match mode & 0o170000 {
         0o100000 => "S_IFREG",
         0o040000 => "S_IFDIR",
@@ -235,21 +240,21 @@ pub fn file_mode(out: &mut String, mode: u32) {
 }
 
 /// `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
-pub fn rlimit(out: &mut String, b: &[u8]) -> Option<()> {
-    let value = |v: u64| {
+pub fn rlimit(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+    let limit = |out: &mut String, v: u64| {
         if v == u64::MAX {
-            "RLIM64_INFINITY".to_owned()
+            c.named(out, v, "RLIM64_INFINITY");
         } else if v > 1024 && v.is_multiple_of(1024) {
-            format!("{}*1024", v / 1024)
+            c.named(out, v, &format!("{}*1024", v / 1024));
         } else {
-            v.to_string()
+            super::push_int(out, v);
         }
     };
-    out.push_str(&format!(
-        "{{rlim_cur={}, rlim_max={}}}",
-        value(u64_at(b, 0)?),
-        value(u64_at(b, 8)?)
-    ));
+    out.push_str("{rlim_cur=");
+    limit(out, u64_at(b, 0)?);
+    out.push_str(", rlim_max=");
+    limit(out, u64_at(b, 8)?);
+    out.push('}');
     Some(())
 }
 
@@ -291,7 +296,7 @@ pub fn itimerval(out: &mut String, b: &[u8]) -> Option<()> {
 /// `{sigev_signo=SIGALRM, sigev_notify=SIGEV_SIGNAL}`: the value only when
 /// it is set, the signal by name where one is sent, and what the kind of
 /// notice adds (a thread id, or a function and its attributes).
-pub fn sigevent(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn sigevent(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let value = u64_at(b, 0)?;
     let signo = u32_at(b, 8)?;
     let notify = u32_at(b, 12)? as usize;
@@ -304,16 +309,16 @@ pub fn sigevent(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
         );
     }
     out.push_str("sigev_signo=");
-    if notify == xlat.sigev_none {
+    if notify == c.xlat.sigev_none {
         let _ = write!(out, "{signo}");
     } else {
-        out.push_str(&super::signal_name(signo));
+        c.signal(out, signo);
     }
     out.push_str(", sigev_notify=");
-    flags::render_with(out, &xlat.sigev_notify, notify as u64);
-    if notify == xlat.sigev_thread_id {
+    c.table(out, &c.xlat.sigev_notify, notify as u64);
+    if notify == c.xlat.sigev_thread_id {
         let _ = write!(out, ", sigev_notify_thread_id={}", u32_at(b, 16)? as i32);
-    } else if notify == xlat.sigev_thread {
+    } else if notify == c.xlat.sigev_thread {
         out.push_str(", sigev_notify_function=");
         super::pointer(out, u64_at(b, 16)?);
         out.push_str(", sigev_notify_attributes=");
@@ -380,35 +385,18 @@ pub fn sock_fprog(out: &mut String, b: &[u8]) -> Option<()> {
 }
 
 /// `{version=_LINUX_CAPABILITY_VERSION_3, pid=0}`.
-pub fn cap_header(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn cap_header(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let version = u32_at(b, 0)?;
     out.push_str("{version=");
-    match xlat
-        .capability_version
-        .values
-        .iter()
-        .find(|(v, _)| *v == u64::from(version))
-    {
-        Some((_, name)) => out.push_str(name),
-        None => {
-            let mut hex = String::new();
-            super::hex(&mut hex, u64::from(version));
-            let _ = write!(out, "{hex} /* _LINUX_CAPABILITY_VERSION_??? */");
-        }
-    }
+    c.table(out, &c.xlat.capability_version, u64::from(version));
     let _ = write!(out, ", pid={}}}", u32_at(b, 4)? as i32);
     Some(())
 }
 
 /// `{effective=1<<CAP_CHOWN|..., permitted=..., inheritable=0}`: each set
 /// in 32-bit halves, one struct per half (version 1 has only the first).
-pub fn cap_data(
-    out: &mut String,
-    xlat: &'static Xlat,
-    b: &[u8],
-    version: Option<u32>,
-) -> Option<()> {
-    let halves = if version? as usize == xlat.capability_version_1 {
+pub fn cap_data(out: &mut String, c: Consts, b: &[u8], version: Option<u32>) -> Option<()> {
+    let halves = if version? as usize == c.xlat.capability_version_1 {
         1
     } else {
         2
@@ -427,7 +415,7 @@ pub fn cap_data(
         (", inheritable=", inheritable),
     ] {
         out.push_str(name);
-        flags::render_with(out, &xlat.capability_sets, value);
+        capability_set(out, c, value);
     }
     out.push('}');
     Some(())
@@ -450,16 +438,14 @@ pub fn nodemask(out: &mut String, b: &[u8], maxnode: u64) -> Option<()> {
 }
 
 /// `[ECONNREFUSED]`: an int that holds an errno (`[0]` for none).
-pub fn errno_val(out: &mut String, b: &[u8]) -> Option<()> {
+pub fn errno_val(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let value = u32_at(b, 0)? as i32;
+    out.push('[');
     match crate::syscalls::errno(-i64::from(value)).filter(|_| value > 0) {
-        Some((name, _)) => {
-            let _ = write!(out, "[{name}]");
-        }
-        None => {
-            let _ = write!(out, "[{value}]");
-        }
+        Some((name, _)) => c.named(out, value, name),
+        None => super::push_int(out, value),
     }
+    out.push(']');
     Some(())
 }
 
@@ -472,7 +458,7 @@ pub enum Precision {
 /// `[{tv_sec=1700000000, tv_nsec=5} /* 2023-11-14T22:13:20.000000005+0000 */,
 /// UTIME_OMIT]`: two times, each with its date in the local time zone, as
 /// strace prints the times utimensat and utimes set.
-pub fn utimes(out: &mut String, b: &[u8], precision: Precision) -> Option<()> {
+pub fn utimes(out: &mut String, c: Consts, b: &[u8], precision: Precision) -> Option<()> {
     const UTIME_NOW: u64 = (1 << 30) - 1;
     const UTIME_OMIT: u64 = (1 << 30) - 2;
     let (field, digits, per_second) = match precision {
@@ -486,11 +472,12 @@ pub fn utimes(out: &mut String, b: &[u8], precision: Precision) -> Option<()> {
         }
         let seconds = u64_at(b, 16 * k)? as i64;
         let fraction = u64_at(b, 16 * k + 8)?;
+        let time = format!("{{tv_sec={seconds}, {field}={}}}", fraction as i64);
         match (&precision, fraction) {
-            (Precision::Nanoseconds, UTIME_NOW) => out.push_str("UTIME_NOW"),
-            (Precision::Nanoseconds, UTIME_OMIT) => out.push_str("UTIME_OMIT"),
+            (Precision::Nanoseconds, UTIME_NOW) => c.named(out, time, "UTIME_NOW"),
+            (Precision::Nanoseconds, UTIME_OMIT) => c.named(out, time, "UTIME_OMIT"),
             _ => {
-                let _ = write!(out, "{{tv_sec={seconds}, {field}={}}}", fraction as i64);
+                out.push_str(&time);
                 let nanos = u32::try_from(fraction.saturating_mul(per_second)).ok();
                 if let Some(date) = nanos.and_then(|n| date(seconds, n, digits)) {
                     let _ = write!(out, " /* {date} */");
@@ -525,23 +512,18 @@ fn date(seconds: i64, nanos: u32, digits: usize) -> Option<String> {
 /// `set_up`, what the kernel made (`{flags=0, sq_thread_cpu=0,
 /// sq_thread_idle=0, sq_entries=8, cq_entries=16, features=..., sq_off={...},
 /// cq_off={...}}`).
-pub fn io_uring_params(
-    out: &mut String,
-    xlat: &'static Xlat,
-    b: &[u8],
-    set_up: bool,
-) -> Option<()> {
+pub fn io_uring_params(out: &mut String, c: Consts, b: &[u8], set_up: bool) -> Option<()> {
     let field = |k: usize| u32_at(b, 4 * k);
     let flags = field(2)?;
     out.push_str("{flags=");
-    flags::render_with(out, &xlat.io_uring_setup, u64::from(flags));
+    c.table(out, &c.xlat.io_uring_setup, u64::from(flags));
     let _ = write!(
         out,
         ", sq_thread_cpu={}, sq_thread_idle={}",
         field(3)?,
         field(4)?
     );
-    if flags as usize & xlat.io_uring_setup_attach_wq != 0 {
+    if flags as usize & c.xlat.io_uring_setup_attach_wq != 0 {
         let _ = write!(out, ", wq_fd={}", field(6)? as i32);
     }
     if set_up {
@@ -551,7 +533,7 @@ pub fn io_uring_params(
             field(0)?,
             field(1)?
         );
-        flags::render_with(out, &xlat.io_uring_features, u64::from(field(5)?));
+        c.table(out, &c.xlat.io_uring_features, u64::from(field(5)?));
         let names = ["head", "tail", "ring_mask", "ring_entries"];
         let sq = ["flags", "dropped", "array"];
         let cq = ["overflow", "cqes", "flags"];
@@ -596,11 +578,11 @@ pub fn any_bit(b: &[u8], limit: u64) -> bool {
 }
 
 /// `{ss_sp=0x5555555592a0, ss_flags=0, ss_size=13504}`.
-pub fn stack(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn stack(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     out.push_str("{ss_sp=");
     super::pointer(out, u64_at(b, 0)?);
     out.push_str(", ss_flags=");
-    flags::render_with(out, &xlat.ss_flags, u64::from(u32_at(b, 8)?));
+    c.table(out, &c.xlat.ss_flags, u64::from(u32_at(b, 8)?));
     let _ = write!(out, ", ss_size={}}}", u64_at(b, 16)?);
     Some(())
 }
@@ -613,16 +595,11 @@ pub fn page_vector(out: &mut String, b: &[u8], pages: u64, limit: usize) -> Opti
 
 /// `{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=10}` from a
 /// `struct flock`, with `l_pid` as the kernel wrote it back (`found`).
-pub fn flock(out: &mut String, xlat: &'static Xlat, b: &[u8], found: bool) -> Option<()> {
+pub fn flock(out: &mut String, c: Consts, b: &[u8], found: bool) -> Option<()> {
     out.push_str("{l_type=");
-    flags::render_with(out, &xlat.lock_type, u64::from(u16_at(b, 0)?));
+    c.table(out, &c.xlat.lock_type, u64::from(u16_at(b, 0)?));
     out.push_str(", l_whence=");
-    flags::render(
-        out,
-        xlat,
-        crate::table::Flags::Whence,
-        u64::from(u16_at(b, 2)?),
-    );
+    c.flags(out, crate::table::Flags::Whence, u64::from(u16_at(b, 2)?));
     let _ = write!(
         out,
         ", l_start={}, l_len={}",
@@ -671,10 +648,10 @@ pub fn rusage(out: &mut String, b: &[u8], abbrev: bool) -> Option<()> {
 
 /// `{f_type=EXT2_SUPER_MAGIC, f_bsize=4096, ..., f_flags=ST_VALID|ST_RELATIME}`
 /// from a 64-bit `struct statfs`.
-pub fn statfs(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn statfs(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let word = |i: usize| u64_at(b, i * 8);
     out.push_str("{f_type=");
-    flags::render_with(out, &xlat.fs_magic, word(0)?);
+    c.table(out, &c.xlat.fs_magic, word(0)?);
     let _ = write!(
         out,
         ", f_bsize={}, f_blocks={}, f_bfree={}, f_bavail={}, f_files={}, f_ffree={}, f_fsid={{val=[",
@@ -694,32 +671,27 @@ pub fn statfs(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
         word(8)?,
         word(9)?
     );
-    flags::render_with(out, &xlat.statfs_flags, word(10)?);
+    c.table(out, &c.xlat.statfs_flags, word(10)?);
     out.push('}');
     Some(())
 }
 
 /// One `struct epoll_event`: `{events=EPOLLIN, data={u32=4, u64=4}}`.
-fn epoll_event(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+fn epoll_event(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let events = u32_at(b, 0)?;
-    let data = u64_at(b, xlat.epoll_event_data)?;
+    let data = u64_at(b, c.xlat.epoll_event_data)?;
     out.push_str("{events=");
-    flags::render_with(out, &xlat.epoll_events, u64::from(events));
+    c.table(out, &c.xlat.epoll_events, u64::from(events));
     let _ = write!(out, ", data={{u32={}, u64={data}}}}}", data as u32);
     Some(())
 }
 
 /// epoll_ctl's event, or the first `count` events epoll_wait returned:
 /// `[{events=EPOLLIN, data={u32=4, u64=4}}, ...]`.
-pub fn epoll_events(
-    out: &mut String,
-    xlat: &'static Xlat,
-    b: &[u8],
-    count: Option<u64>,
-) -> Option<()> {
-    let size = xlat.epoll_event_size;
+pub fn epoll_events(out: &mut String, c: Consts, b: &[u8], count: Option<u64>) -> Option<()> {
+    let size = c.xlat.epoll_event_size;
     let Some(count) = count else {
-        return epoll_event(out, xlat, b);
+        return epoll_event(out, c, b);
     };
     out.push('[');
     for i in 0..count {
@@ -728,7 +700,7 @@ pub fn epoll_events(
         }
         let at = usize::try_from(i).ok()? * size;
         match b.get(at..at + size) {
-            Some(event) => epoll_event(out, xlat, event)?,
+            Some(event) => epoll_event(out, c, event)?,
             // Past what the recording copied.
             None => {
                 out.push_str("...");
@@ -776,6 +748,26 @@ pub fn wait_status(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// A capability set: one list of names by default, otherwise each 32-bit
+/// half on its own, as the kernel's struct holds them
+/// (`0xfeffffff /* 1<<CAP_CHOWN|... */|0x1ff /* 1<<CAP_MAC_OVERRIDE|... */`).
+fn capability_set(out: &mut String, c: Consts, value: u64) {
+    let table = &c.xlat.capability_sets;
+    if c.style == Style::Abbrev {
+        return c.table(out, table, value);
+    }
+    let names = Consts::abbrev(c.xlat);
+    let low = value & u64::from(u32::MAX);
+    let high = value & !u64::from(u32::MAX);
+    c.styled(out, HexNumber(low), |out| names.table(out, table, low));
+    if high != 0 {
+        out.push('|');
+        c.styled(out, HexNumber(high >> 32), |out| {
+            names.table(out, table, high)
+        });
+    }
+}
+
 /// `[1]` (an int behind a pointer).
 pub fn int_val(out: &mut String, b: &[u8]) -> Option<()> {
     out.push('[');
@@ -791,23 +783,24 @@ pub fn int_val_plain(out: &mut String, b: &[u8]) -> Option<()> {
 }
 
 /// A socket address.
-pub fn sockaddr(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn sockaddr(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let family = u16_at(b, 0)?;
     out.push_str("{sa_family=");
-    flags::render(
-        out,
-        xlat,
-        crate::table::Flags::SockDomain,
-        u64::from(family),
-    );
+    c.flags(out, crate::table::Flags::SockDomain, u64::from(family));
     match family {
         2 => {
-            let port = u16::from_be_bytes(b.get(2..4)?.try_into().ok()?);
+            let port = b.get(2..4)?;
             let a = b.get(4..8)?;
-            out.push_str(&format!(
-                ", sin_port=htons({port}), sin_addr=inet_addr(\"{}.{}.{}.{}\")}}",
-                a[0], a[1], a[2], a[3]
-            ));
+            out.push_str(", sin_port=");
+            c.named(
+                out,
+                RawBytes(port),
+                &format!("htons({})", u16::from_be_bytes([port[0], port[1]])),
+            );
+            out.push_str(", sin_addr=");
+            let addr = format!("inet_addr(\"{}.{}.{}.{}\")", a[0], a[1], a[2], a[3]);
+            c.named(out, RawBytes(a), &addr);
+            out.push('}');
         }
         16 => {
             let _ = write!(
@@ -826,14 +819,34 @@ pub fn sockaddr(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
             out.push('}');
         }
         10 => {
-            let port = u16::from_be_bytes(b.get(2..4)?.try_into().ok()?);
+            let port = b.get(2..4)?;
+            let flowinfo = b.get(4..8)?;
             let addr: [u8; 16] = b.get(8..24)?.try_into().ok()?;
             let ip = std::net::Ipv6Addr::from(addr);
-            out.push_str(&format!(
-                ", sin6_port=htons({port}), sin6_flowinfo=htonl({}), inet_pton(AF_INET6, \"{ip}\", &sin6_addr), sin6_scope_id={}}}",
-                u32::from_be_bytes(b.get(4..8)?.try_into().ok()?),
-                u32_at(b, 24)?
-            ));
+            out.push_str(", sin6_port=");
+            c.named(
+                out,
+                RawBytes(port),
+                &format!("htons({})", u16::from_be_bytes([port[0], port[1]])),
+            );
+            out.push_str(", sin6_flowinfo=");
+            let flow = u32::from_be_bytes(flowinfo.try_into().ok()?);
+            c.named(out, RawBytes(flowinfo), &format!("htonl({flow})"));
+            // The address is a statement of its own in the default style.
+            match c.style {
+                Style::Abbrev => {
+                    let _ = write!(out, ", inet_pton(AF_INET6, \"{ip}\", &sin6_addr)");
+                }
+                _ => {
+                    out.push_str(", sin6_addr=");
+                    c.named(
+                        out,
+                        RawBytes(&addr),
+                        &format!("inet_pton(AF_INET6, \"{ip}\")"),
+                    );
+                }
+            }
+            let _ = write!(out, ", sin6_scope_id={}}}", u32_at(b, 24)?);
         }
         _ => out.push_str(", sa_data=...}"),
     }
@@ -841,44 +854,61 @@ pub fn sockaddr(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
 }
 
 /// A signal set, `[INT TERM]` (or `~[...]` when most are set).
-pub fn sigset(out: &mut String, b: &[u8]) -> Option<()> {
+pub fn sigset(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     let set = u64_at(b, 0)?;
     let (negated, bits) = if set.count_ones() > 32 {
         (true, !set)
     } else {
         (false, set)
     };
-    let names: Vec<String> = (1..=64u32)
+    if negated {
+        out.push('~');
+    }
+    out.push('[');
+    for (k, n) in (1..=64u32)
         .filter(|n| bits & (1 << (n - 1)) != 0)
-        .map(|n| {
-            let name = super::signal_name(n);
-            name.strip_prefix("SIG").map_or(name.clone(), str::to_owned)
-        })
-        .collect();
-    out.push_str(&format!(
-        "{}[{}]",
-        if negated { "~" } else { "" },
-        names.join(" ")
-    ));
+        .enumerate()
+    {
+        if k > 0 {
+            out.push(' ');
+        }
+        let name = super::signal_name(n);
+        c.named(out, n, name.strip_prefix("SIG").unwrap_or(&name));
+    }
+    out.push(']');
     Some(())
 }
 
+/// Bytes as a C string of `\x` escapes: how the raw style prints a port
+/// or an address in network order (`"\x00\x50"`).
+struct RawBytes<'a>(&'a [u8]);
+
+impl std::fmt::Display for RawBytes<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("\"")?;
+        for b in self.0 {
+            write!(f, "\\x{b:02x}")?;
+        }
+        f.write_str("\"")
+    }
+}
+
 /// The kernel's `struct sigaction` (x86_64): handler, flags, restorer, mask.
-pub fn sigaction(out: &mut String, xlat: &'static Xlat, b: &[u8]) -> Option<()> {
+pub fn sigaction(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     const SA_RESTORER: u64 = 0x0400_0000;
     let handler = u64_at(b, 0)?;
     let flags = u64_at(b, 8)?;
     let restorer = u64_at(b, 16)?;
     out.push_str("{sa_handler=");
     match handler {
-        0 => out.push_str("SIG_DFL"),
-        1 => out.push_str("SIG_IGN"),
+        0 => c.named(out, 0, "SIG_DFL"),
+        1 => c.named(out, HexNumber(1), "SIG_IGN"),
         h => out.push_str(&format!("{h:#x}")),
     }
     out.push_str(", sa_mask=");
-    sigset(out, b.get(24..32)?)?;
+    sigset(out, c, b.get(24..32)?)?;
     out.push_str(", sa_flags=");
-    flags::render_with(out, &xlat.sa_flags, flags);
+    c.table(out, &c.xlat.sa_flags, flags);
     if flags & SA_RESTORER != 0 {
         let _ = write!(out, ", sa_restorer={restorer:#x}");
     }
@@ -891,20 +921,28 @@ mod tests {
     use super::*;
     use crate::decode::xlat::{AARCH64, X86_64};
 
+    fn x86() -> Consts {
+        Consts::abbrev(&X86_64)
+    }
+
+    fn arm() -> Consts {
+        Consts::abbrev(&AARCH64)
+    }
+
     #[test]
     fn decodes_structs() {
         let mut st = vec![0u8; 144];
         st[24..28].copy_from_slice(&0o100644u32.to_ne_bytes());
         st[48..56].copy_from_slice(&33699u64.to_ne_bytes());
         let mut s = String::new();
-        stat(&mut s, &X86_64, &st, true).unwrap();
+        stat(&mut s, x86(), &st, true).unwrap();
         assert_eq!(s, "{st_mode=S_IFREG|0644, st_size=33699, ...}");
         // asm-generic's layout: the mode right after st_ino.
         let mut st = vec![0u8; 128];
         st[16..20].copy_from_slice(&0o40755u32.to_ne_bytes());
         st[48..56].copy_from_slice(&4096u64.to_ne_bytes());
         let mut s = String::new();
-        stat(&mut s, &AARCH64, &st, true).unwrap();
+        stat(&mut s, arm(), &st, true).unwrap();
         assert_eq!(s, "{st_mode=S_IFDIR|0755, st_size=4096, ...}");
         // -v: asm-generic's 32-bit st_nlink, st_uid and st_gid.
         st[8..16].copy_from_slice(&5u64.to_ne_bytes());
@@ -912,7 +950,7 @@ mod tests {
         st[24..28].copy_from_slice(&1000u32.to_ne_bytes());
         st[28..32].copy_from_slice(&100u32.to_ne_bytes());
         let mut s = String::new();
-        stat(&mut s, &AARCH64, &st, false).unwrap();
+        stat(&mut s, arm(), &st, false).unwrap();
         assert!(
             s.starts_with(
                 "{st_dev=makedev(0, 0), st_ino=5, st_mode=S_IFDIR|0755, st_nlink=2, \
@@ -921,19 +959,19 @@ mod tests {
             "{s}"
         );
         let mut s = String::new();
-        file_mode(&mut s, 0o41777);
+        file_mode(&mut s, x86(), 0o41777);
         assert_eq!(s, "S_IFDIR|S_ISVTX|0777");
 
         let mut s = String::new();
         let mut rl = 8_388_608u64.to_ne_bytes().to_vec();
         rl.extend(u64::MAX.to_ne_bytes());
-        rlimit(&mut s, &rl).unwrap();
+        rlimit(&mut s, x86(), &rl).unwrap();
         assert_eq!(s, "{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}");
 
         let mut s = String::new();
         sockaddr(
             &mut s,
-            &X86_64,
+            x86(),
             &[2, 0, 0x1f, 0x90, 127, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0],
         )
         .unwrap();
@@ -948,7 +986,7 @@ mod tests {
         stx[28..30].copy_from_slice(&0o40755u16.to_ne_bytes());
         stx[40..48].copy_from_slice(&4096u64.to_ne_bytes());
         let mut s = String::new();
-        statx(&mut s, &X86_64, &stx).unwrap();
+        statx(&mut s, x86(), &stx).unwrap();
         assert_eq!(
             s,
             "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=STATX_ATTR_MOUNT_ROOT, \
@@ -986,13 +1024,13 @@ mod tests {
             fds.extend(revents.to_ne_bytes());
         }
         let mut s = String::new();
-        pollfds(&mut s, &X86_64, &fds, 2).unwrap();
+        pollfds(&mut s, x86(), &fds, 2).unwrap();
         assert_eq!(s, "[{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}]");
         let mut s = String::new();
-        pollfds(&mut s, &X86_64, &fds, 3).unwrap();
+        pollfds(&mut s, x86(), &fds, 3).unwrap();
         assert_eq!(s, "[{fd=3, events=POLLIN}, {fd=4, events=POLLOUT}, ...]");
         let mut s = String::new();
-        poll_revents(&mut s, &X86_64, &fds, 2).unwrap();
+        poll_revents(&mut s, x86(), &fds, 2).unwrap();
         assert_eq!(s, "[{fd=3, revents=POLLIN|POLLHUP}]");
 
         let mut s = String::new();

@@ -143,6 +143,14 @@ struct Open {
 }
 
 impl<'o> StracePrinter<'o> {
+    /// The trace's constants, printed as `-X` asks.
+    fn consts(&self) -> crate::decode::Consts {
+        crate::decode::Consts {
+            xlat: self.xlat,
+            style: self.opts.decode.consts,
+        }
+    }
+
     pub fn new(trace: &'o Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
         Self {
             trace,

@@ -238,7 +238,8 @@ impl TraceSink for StracePrinter<'_> {
                     self.out,
                     "{prefix}--- {} {} ---",
                     signal_name(signo as u32),
-                    siginfo(self.xlat, signo, info, |pid| self.comm_suffix(pid, tasks))
+                    siginfo(self.consts(), signo, info, |pid| self
+                        .comm_suffix(pid, tasks))
                 )?;
             }
             BodyRef::Fork { child_tid, .. } => {

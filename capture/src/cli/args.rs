@@ -165,6 +165,27 @@ pub(super) struct ShowArgs {
     pub(super) json: bool,
 }
 
+/// strace's `-X`: how named constants print.
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub(super) enum ConstStyle {
+    /// `O_RDONLY|O_CLOEXEC`.
+    Abbrev,
+    /// `0x80000`.
+    Raw,
+    /// `0x80000 /* O_RDONLY|O_CLOEXEC */`.
+    Verbose,
+}
+
+impl From<ConstStyle> for analyze::decode::Style {
+    fn from(style: ConstStyle) -> Self {
+        match style {
+            ConstStyle::Abbrev => Self::Abbrev,
+            ConstStyle::Raw => Self::Raw,
+            ConstStyle::Verbose => Self::Verbose,
+        }
+    }
+}
+
 /// strace's output format options.
 #[derive(Args)]
 #[command(next_help_heading = "Output format (as strace's)")]
@@ -190,6 +211,15 @@ pub(super) struct OutputFormat {
     /// Descriptors with the path (or socket, pipe) they refer to.
     #[arg(short = 'y', action = clap::ArgAction::Count)]
     pub(super) fd_paths: u8,
+    /// Constants by name (abbrev), by number (raw) or both (verbose).
+    #[arg(
+        short = 'X',
+        long = "const-print-style",
+        value_name = "FORMAT",
+        value_enum,
+        default_value_t = ConstStyle::Abbrev
+    )]
+    pub(super) const_style: ConstStyle,
     /// -e raw=SET: these calls undecoded, their arguments in hex.
     #[arg(long = "raw", value_name = "SET", action = clap::ArgAction::Append)]
     pub(super) raw: Vec<String>,
@@ -327,9 +357,6 @@ pub(super) struct Refused {
     /// Stack traces: not recorded (yet).
     #[arg(short = 'k', long = "stack-traces")]
     pub(super) stack_traces: bool,
-    /// Constant style: not supported yet.
-    #[arg(short = 'X', long = "const-print-style", value_name = "FORMAT")]
-    pub(super) const_style: Option<String>,
     /// strace's own debug output: none at show time.
     #[arg(short = 'd', long = "debug")]
     pub(super) debug: bool,
@@ -356,8 +383,6 @@ impl Refused {
             "-O: systrace measures each call from enter to exit in the kernel; there is no tracer overhead to subtract"
         } else if self.stack_traces {
             "-k: stacks are not recorded yet"
-        } else if self.const_style.is_some() {
-            "-X: constant styles are not supported yet"
         } else if self.debug {
             "-d: strace's debug output has no equivalent; errors are printed as they happen"
         } else {

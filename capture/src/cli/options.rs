@@ -78,6 +78,7 @@ pub(super) fn show_options(
             hex,
             fd_paths: qualifiers.decode_fds.unwrap_or(false),
             pid_comms: format.pid_comms || format.decode_pids.is_some(),
+            consts: format.const_style.into(),
             ..Default::default()
         },
         calls: qualifiers.calls(),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use format::CaptureStatus;
 
-use crate::decode::{CallView, flags, structs};
+use crate::decode::{CallView, Consts, structs};
 
 const CLONE_PIDFD: u64 = 0x1000;
 const CLONE_SETTLS: u64 = 0x80000;
@@ -17,7 +17,12 @@ impl CallView<'_> {
     /// clone is printed with named arguments, those its flags make meaningful:
     /// `clone(child_stack=NULL, flags=CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x...)`:
     /// the printed arguments in `range` (by their place in that list).
-    pub(super) fn render_clone(&self, out: &mut String, range: std::ops::Range<usize>) {
+    pub(super) fn render_clone(
+        &self,
+        out: &mut String,
+        range: std::ops::Range<usize>,
+        consts: Consts,
+    ) {
         let [flags, stack, parent_tid, child_tid, tls, _] = self.args;
         let mut parts = vec![format!(
             "child_stack={}",
@@ -28,7 +33,7 @@ impl CallView<'_> {
             }
         )];
         let mut f = String::new();
-        flags::clone_flags(&mut f, self.xlat, flags);
+        consts.clone_flags(&mut f, flags);
         parts.push(format!("flags={f}"));
         if flags & (CLONE_PARENT_SETTID | CLONE_PIDFD) != 0 {
             parts.push(format!("parent_tid={parent_tid:#x}"));
@@ -50,9 +55,14 @@ impl CallView<'_> {
     /// clone3's `struct clone_args` at enter (part 0), then at exit what the
     /// kernel wrote through it and the size (part 1):
     /// `clone3({flags=CLONE_VM|..., ..., tls=0x...} => {parent_tid=[1234]}, 88)`.
-    pub(super) fn render_clone3(&self, out: &mut String, range: std::ops::Range<usize>) {
+    pub(super) fn render_clone3(
+        &self,
+        out: &mut String,
+        range: std::ops::Range<usize>,
+        consts: Consts,
+    ) {
         if range.contains(&0) {
-            self.clone3_args(out);
+            self.clone3_args(out, consts);
         }
         if range.contains(&1) {
             self.clone3_written(out);
@@ -62,19 +72,19 @@ impl CallView<'_> {
 
     /// clone3's arguments one by one (`--json`): the struct with what was
     /// written through it, and the size.
-    pub(super) fn clone3_arg_texts(&self) -> Vec<String> {
+    pub(super) fn clone3_arg_texts(&self, consts: Consts) -> Vec<String> {
         let mut args = String::new();
-        self.clone3_args(&mut args);
+        self.clone3_args(&mut args, consts);
         self.clone3_written(&mut args);
         vec![args, self.args[1].to_string()]
     }
 
-    fn clone3_args(&self, out: &mut String) {
+    fn clone3_args(&self, out: &mut String, consts: Consts) {
         match self
             .enter_mem(0)
             .filter(|m| m.status != CaptureStatus::Fault)
         {
-            Some(m) if clone_args(out, self.xlat, m.data).is_some() => {}
+            Some(m) if clone_args(out, consts, m.data).is_some() => {}
             _ => super::super::pointer(out, self.args[0]),
         }
     }
@@ -95,7 +105,7 @@ impl CallView<'_> {
 /// `{flags=..., child_tid=0x..., parent_tid=0x..., exit_signal=0,
 /// stack=0x..., stack_size=0x..., tls=0x...}`: the fields the flags make
 /// meaningful, as strace prints them.
-fn clone_args(out: &mut String, xlat: &'static crate::decode::Xlat, b: &[u8]) -> Option<()> {
+fn clone_args(out: &mut String, consts: Consts, b: &[u8]) -> Option<()> {
     let field = |k: usize| structs::u64_at(b, 8 * k);
     let [
         flags,
@@ -117,7 +127,7 @@ fn clone_args(out: &mut String, xlat: &'static crate::decode::Xlat, b: &[u8]) ->
         field(7)?,
     ];
     out.push_str("{flags=");
-    flags::clone_flags(out, xlat, flags);
+    consts.clone_flags(out, flags);
     let address = |out: &mut String, name: &str, value: u64| {
         let _ = write!(out, ", {name}=");
         super::super::pointer(out, value);
@@ -131,11 +141,8 @@ fn clone_args(out: &mut String, xlat: &'static crate::decode::Xlat, b: &[u8]) ->
     if flags & CLONE_PARENT_SETTID != 0 {
         address(out, "parent_tid", parent_tid);
     }
-    let _ = write!(
-        out,
-        ", exit_signal={}",
-        super::super::signal_name(exit_signal as u32)
-    );
+    out.push_str(", exit_signal=");
+    consts.signal(out, exit_signal as u32);
     address(out, "stack", stack);
     out.push_str(", stack_size=");
     super::super::hex(out, stack_size);

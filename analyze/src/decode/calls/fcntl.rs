@@ -1,7 +1,7 @@
 //! fcntl: the argument and the result each command has.
 
 use crate::{
-    decode::{CallView, Options, flags, hex, push_int},
+    decode::{CallView, Options, hex, push_int},
     table::Arg,
 };
 
@@ -60,10 +60,11 @@ impl CallView<'_> {
 
     /// fcntl's result by command: a descriptor, flags, or a number.
     pub(super) fn render_fcntl_ret(&self, out: &mut String, ret: i64, opts: &Options) {
+        let consts = self.consts(opts);
         let flags = |out: &mut String, table| {
             hex(out, ret as u64);
             out.push_str(" (flags ");
-            flags::render(out, self.xlat, table, ret as u64);
+            consts.flags(out, table, ret as u64);
             out.push(')');
         };
         match self.args[1] {
@@ -73,7 +74,7 @@ impl CallView<'_> {
             F_GET_SEALS if ret != 0 => {
                 hex(out, ret as u64);
                 out.push_str(" (seals ");
-                flags::render(out, self.xlat, crate::table::Flags::Seals, ret as u64);
+                consts.flags(out, crate::table::Flags::Seals, ret as u64);
                 out.push(')');
             }
             _ => push_int(out, ret),

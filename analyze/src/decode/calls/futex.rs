@@ -3,7 +3,9 @@
 //! or a count (val2), the sixth a bitset, a comparison value or an encoded
 //! operation.
 
-use crate::decode::{CallView, Options, flags::render_with, hex, push_int};
+use std::fmt::Write as _;
+
+use crate::decode::{CallView, Consts, Options, Style, flags::HexNumber, hex, push_int};
 
 const FUTEX_PRIVATE_FLAG: u64 = 128;
 const FUTEX_CLOCK_REALTIME: u64 = 256;
@@ -68,26 +70,51 @@ impl CallView<'_> {
             match *part {
                 Arg(i) => self.render_arg(out, i, opts),
                 Val2 => push_int(out, self.args[3] as u32 as u64),
-                Bitset if val3 == FUTEX_BITSET_MATCH_ANY => out.push_str("FUTEX_BITSET_MATCH_ANY"),
+                Bitset if val3 == FUTEX_BITSET_MATCH_ANY => {
+                    self.consts(opts)
+                        .named(out, HexNumber(val3), "FUTEX_BITSET_MATCH_ANY");
+                }
                 Bitset => hex(out, val3),
                 Val3 => push_int(out, val3),
-                WakeOp => self.render_wake_op(out, val3),
+                WakeOp => self.render_wake_op(out, val3, self.consts(opts)),
             }
         }
     }
 
     /// FUTEX_WAKE_OP's encoded operation: `FUTEX_OP_SET<<28|0<<12|FUTEX_OP_CMP_GT<<24|0x1`.
-    fn render_wake_op(&self, out: &mut String, val3: u64) {
+    fn render_wake_op(&self, out: &mut String, val3: u64, consts: Consts) {
         let op = (val3 >> 28) & 0xf;
         if op & FUTEX_OP_OPARG_SHIFT != 0 {
             out.push_str("FUTEX_OP_OPARG_SHIFT<<28|");
         }
-        render_with(out, &self.xlat.futex_wake_ops, op & !FUTEX_OP_OPARG_SHIFT);
-        out.push_str("<<28|");
+        // Each part styled on its own; strace's raw style puts the part's
+        // shift before its comment (`0<<28 /* FUTEX_OP_??? */`).
+        let part = |out: &mut String, table, value, shift: &str, unknown: &str| {
+            if consts.style == Style::Raw {
+                let _ = write!(out, "{}{shift} /* {unknown} */", HexNumber(value));
+            } else {
+                consts.table(out, table, value);
+                out.push_str(shift);
+            }
+        };
+        part(
+            out,
+            &self.xlat.futex_wake_ops,
+            op & !FUTEX_OP_OPARG_SHIFT,
+            "<<28",
+            "FUTEX_OP_???",
+        );
+        out.push('|');
         hex(out, (val3 >> 12) & 0xfff);
         out.push_str("<<12|");
-        render_with(out, &self.xlat.futex_wake_cmps, (val3 >> 24) & 0xf);
-        out.push_str("<<24|");
+        part(
+            out,
+            &self.xlat.futex_wake_cmps,
+            (val3 >> 24) & 0xf,
+            "<<24",
+            "FUTEX_OP_CMP_???",
+        );
+        out.push('|');
         hex(out, val3 & 0xfff);
     }
 }

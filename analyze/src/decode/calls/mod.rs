@@ -17,7 +17,7 @@ mod sockopt;
 
 pub use fcntl::FcntlEffect;
 
-use super::{CallView, Hex, Options};
+use super::{CallView, Consts, Hex, Options};
 use crate::table::{Arg, Decoder};
 
 /// io_uring_register's operation whose argument is an array of descriptors.
@@ -51,20 +51,15 @@ impl CallView<'_> {
         }
     }
 
-    /// Argument `i` by name, where the decoder names it (socket's protocol).
-    pub(super) fn arg_name(&self, i: usize) -> Option<&'static str> {
+    /// Argument `i`, where the decoder prints it its own way (socket's
+    /// protocol by its family, a socket option by its level): whether it did.
+    pub(super) fn render_own_arg(&self, out: &mut String, i: usize, consts: Consts) -> bool {
         match (self.syscall.decoder, i) {
-            (Decoder::Socket, 2) => socket::socket_protocol(self.xlat, self.args[0], self.args[2]),
-            _ => None,
-        }
-    }
-
-    /// Argument `i`, where the decoder prints it its own way (a socket
-    /// option by its level): whether it did.
-    pub(super) fn render_own_arg(&self, out: &mut String, i: usize) -> bool {
-        match (self.syscall.decoder, i) {
+            (Decoder::Socket, 2) => {
+                socket::render_protocol(out, consts, self.args[0], self.args[2])
+            }
             (Decoder::Sockopt, 2) => {
-                sockopt::render_option(out, self.xlat, self.args[1], self.args[2]);
+                sockopt::render_option(out, consts, self.args[1], self.args[2]);
                 true
             }
             _ => false,
@@ -81,11 +76,11 @@ impl CallView<'_> {
     ) -> bool {
         match self.syscall.decoder {
             Decoder::Clone => {
-                self.render_clone(out, range);
+                self.render_clone(out, range, self.consts(opts));
                 true
             }
             Decoder::Clone3 => {
-                self.render_clone3(out, range);
+                self.render_clone3(out, range, self.consts(opts));
                 true
             }
             Decoder::Futex => {
@@ -107,8 +102,8 @@ impl CallView<'_> {
 
     /// Each argument on its own, where the decoder's split them otherwise
     /// (clone3's exit part belongs to its struct).
-    pub(super) fn own_arg_texts(&self) -> Option<Vec<String>> {
-        (self.syscall.decoder == Decoder::Clone3).then(|| self.clone3_arg_texts())
+    pub(super) fn own_arg_texts(&self, opts: &Options) -> Option<Vec<String>> {
+        (self.syscall.decoder == Decoder::Clone3).then(|| self.clone3_arg_texts(self.consts(opts)))
     }
 
     /// A successful result, where the decoder prints it its own way (fcntl's
@@ -135,7 +130,7 @@ impl CallView<'_> {
     /// What follows the result, where the decoder adds to it (poll's revents).
     pub(super) fn render_after_ret(&self, out: &mut String, ret: i64, opts: &Options) {
         match self.syscall.decoder {
-            Decoder::Poll => self.render_poll_result(out, ret),
+            Decoder::Poll => self.render_poll_result(out, ret, self.consts(opts)),
             Decoder::Select => self.render_select_result(out, ret, opts.deref),
             _ => {}
         }

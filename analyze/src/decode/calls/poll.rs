@@ -3,13 +3,13 @@
 use format::CaptureStatus;
 
 use crate::{
-    decode::{CallView, structs},
+    decode::{CallView, Consts, structs},
     table::{Arg, At, Shape},
 };
 
 impl CallView<'_> {
     /// ` (Timeout)`, or ` ([{fd=3, revents=POLLIN}])` and ppoll's time left.
-    pub(super) fn render_poll_result(&self, out: &mut String, ret: i64) {
+    pub(super) fn render_poll_result(&self, out: &mut String, ret: i64, consts: Consts) {
         if ret == 0 {
             out.push_str(" (Timeout)");
             return;
@@ -21,7 +21,7 @@ impl CallView<'_> {
             return;
         };
         out.push_str(" (");
-        let _ = structs::poll_revents(out, self.xlat, mem.data, self.args[1]);
+        let _ = structs::poll_revents(out, consts, mem.data, self.args[1]);
         if let Some(Arg::Mem {
             at: At::Both,
             shape: Shape::Timespec,

@@ -2,9 +2,7 @@
 
 use format::CaptureStatus;
 
-use crate::decode::{
-    CallView, Mem, Options, flags::render_with, hex, push_int, signal_name, strings,
-};
+use crate::decode::{CallView, Consts, Mem, Options, hex, push_int, strings};
 
 /// One printed argument after the option.
 enum Part {
@@ -67,6 +65,7 @@ impl CallView<'_> {
         opts: &Options,
     ) {
         let option = self.args[0];
+        let consts = self.consts(opts);
         let own = parts(option);
         let generic = [Arg(0), Address(1), Address(2), Address(3), Address(4)];
         let printed: Vec<&Part> = match own {
@@ -92,13 +91,13 @@ impl CallView<'_> {
                 }
                 Number(i) => push_int(out, value(i)),
                 Address(i) => hex(out, value(i)),
-                Signal(i) => out.push_str(&signal_name(value(i) as u32)),
-                Capability(i) => render_with(out, &self.xlat.capabilities, value(i)),
-                Dumpable(i) => render_with(out, &self.xlat.suid_dump, value(i)),
-                AmbientOp(i) => render_with(out, &self.xlat.pr_cap_ambient, value(i)),
+                Signal(i) => consts.signal(out, value(i) as u32),
+                Capability(i) => consts.table(out, &self.xlat.capabilities, value(i)),
+                Dumpable(i) => consts.table(out, &self.xlat.suid_dump, value(i)),
+                AmbientOp(i) => consts.table(out, &self.xlat.pr_cap_ambient, value(i)),
                 // IS_SET, RAISE and LOWER name a capability.
                 AmbientCapability(i) if (1..=3).contains(&value(1)) => {
-                    render_with(out, &self.xlat.capabilities, value(i));
+                    consts.table(out, &self.xlat.capabilities, value(i));
                 }
                 AmbientCapability(i) => hex(out, value(i)),
             }
@@ -123,7 +122,8 @@ impl CallView<'_> {
         }
         push_int(out, ret);
         out.push_str(" (");
-        render_with(out, &self.xlat.suid_dump, ret as u64);
+        // strace names it in every style.
+        Consts::abbrev(self.xlat).table(out, &self.xlat.suid_dump, ret as u64);
         out.push(')');
         true
     }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::decode::{Xlat, flags::render_with};
+use crate::decode::Consts;
 
 const SOL_IP: u64 = 0;
 const SOL_SOCKET: u64 = 1;
@@ -18,7 +18,8 @@ pub(super) fn holds_errno(level: u64, option: u64) -> bool {
 
 /// Option `option` of `level`: named from the level's table (a number it
 /// lacks as strace prints it), or a number where strace knows no level.
-pub(super) fn render_option(out: &mut String, xlat: &'static Xlat, level: u64, option: u64) {
+pub(super) fn render_option(out: &mut String, consts: Consts, level: u64, option: u64) {
+    let xlat = consts.xlat;
     let table = match level {
         SOL_SOCKET => &xlat.so_options,
         SOL_TCP => &xlat.tcp_options,
@@ -30,5 +31,5 @@ pub(super) fn render_option(out: &mut String, xlat: &'static Xlat, level: u64, o
             return;
         }
     };
-    render_with(out, table, option);
+    consts.table(out, table, option);
 }
