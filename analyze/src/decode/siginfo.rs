@@ -62,8 +62,8 @@ pub fn siginfo(c: Consts, signo: i32, info: &[u8], comm: impl Fn(i32) -> String)
                 ", si_pid={pid}{}, si_uid={}, si_status={status}, si_utime={}, si_stime={}",
                 comm(pid),
                 int(20).unwrap_or(0),
-                clock_ticks(long(32).unwrap_or(0)),
-                clock_ticks(long(40).unwrap_or(0))
+                clock_ticks(c, long(32).unwrap_or(0)),
+                clock_ticks(c, long(40).unwrap_or(0))
             );
         }
         SIGILL | SIGTRAP | SIGBUS | SIGFPE | SIGSEGV if kernel_sent => {
@@ -97,10 +97,10 @@ pub fn siginfo(c: Consts, signo: i32, info: &[u8], comm: impl Fn(i32) -> String)
 }
 
 /// CPU time in clock ticks (USER_HZ, 100 a second), with strace's comment in
-/// seconds when there is any: `8 /* 0.08 s */`.
-fn clock_ticks(ticks: i64) -> String {
-    if ticks == 0 {
-        return "0".to_owned();
+/// seconds when there is any (not in the raw style): `8 /* 0.08 s */`.
+fn clock_ticks(c: Consts, ticks: i64) -> String {
+    if ticks == 0 || c.style == super::Style::Raw {
+        return ticks.to_string();
     }
     format!("{ticks} /* {}.{:02} s */", ticks / 100, ticks % 100)
 }

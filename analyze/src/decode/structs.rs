@@ -133,7 +133,7 @@ pub fn stat(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
         let _ = write!(
             out,
             "st_dev={}, st_ino={}, ",
-            makedev(u64_at(b, 0)?),
+            makedev(c, u64_at(b, 0)?),
             u64_at(b, 8)?
         );
     }
@@ -152,7 +152,11 @@ pub fn stat(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
     }
     match mode & 0o170000 {
         0o020000 | 0o060000 => {
-            let _ = write!(out, ", st_rdev={}", makedev(u64_at(b, c.xlat.stat_rdev)?));
+            let _ = write!(
+                out,
+                ", st_rdev={}",
+                makedev(c, u64_at(b, c.xlat.stat_rdev)?)
+            );
         }
         _ => {
             let _ = write!(out, ", st_size={}", u64_at(b, c.xlat.stat_size)? as i64);
@@ -176,15 +180,18 @@ pub fn stat(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
 }
 
 /// `makedev(0x8, 0x1)`: a kernel device number (new encoding) as strace
-/// prints it.
-fn makedev(dev: u64) -> String {
+/// prints it (`0x801` in the raw style).
+fn makedev(c: Consts, dev: u64) -> String {
     let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
     let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-    let mut text = String::from("makedev(");
-    super::hex(&mut text, major);
-    text.push_str(", ");
-    super::hex(&mut text, minor);
-    text.push(')');
+    let mut text = String::new();
+    c.styled(&mut text, HexNumber(dev), |text| {
+        text.push_str("makedev(");
+        super::hex(text, major);
+        text.push_str(", ");
+        super::hex(text, minor);
+        text.push(')');
+    });
     text
 }
 
