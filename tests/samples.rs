@@ -988,17 +988,21 @@ fn assert_both_print(run: &Run, text: &str) {
     }
 }
 
+/// The python interpreter itself, not a wrapper script that finds it.
+fn python() -> String {
+    let python = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .expect("python3");
+    String::from_utf8(python.stdout).unwrap().trim().to_owned()
+}
+
 #[test]
 fn python_matches_strace() {
     if !can_record() {
         return;
     }
-    // The interpreter itself, not a wrapper script that finds it.
-    let python = Command::new("python3")
-        .args(["-c", "import sys; print(sys.executable)"])
-        .output()
-        .expect("python3");
-    let python = String::from_utf8(python.stdout).unwrap();
+    let python = python();
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("work")).unwrap();
     std::fs::write(dir.path().join("work/f.txt"), b"python\n").unwrap();
@@ -1011,7 +1015,7 @@ fn python_matches_strace() {
     let run = run(
         dir.path(),
         "python",
-        &[arg(python.trim()), arg("-c"), arg(script)],
+        &[arg(&python), arg("-c"), arg(script)],
     );
     assert_eq!(run.status, Some(0));
     assert_same_calls("python", &run);
@@ -1456,5 +1460,107 @@ fn constant_styles_are_straces() {
             };
             assert!(theirs.iter().any(|l| l.contains(styled)), "{strace_log}");
         }
+    }
+}
+
+/// `show -yy` names sockets by their ends as strace -yy does, from what the
+/// kernel told at each call that made or changed one: TCP from socket to
+/// bind, listen, connect and accept (the tcp sample), and unix (a pair, a
+/// bound listener, both ends of an accepted connection, after a peer
+/// closed), IPv6, UDP and netlink sockets (python). Inode numbers and
+/// ports, which differ per run, are masked.
+#[test]
+fn socket_ends_are_straces() {
+    if !can_record() {
+        return;
+    }
+    let python = python();
+    let script = "import socket, os\n\
+        os.path.exists('us') and os.unlink('us')\n\
+        a, b = socket.socketpair()\n\
+        a.send(b'x'); b.recv(1)\n\
+        u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)\n\
+        u.bind('us'); u.listen()\n\
+        c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect('us')\n\
+        s, _ = u.accept(); s.send(b'y'); c.recv(1)\n\
+        d = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); d.bind(('127.0.0.1', 0))\n\
+        d.connect(('127.0.0.1', 9))\n\
+        e = socket.socket(socket.AF_INET6, socket.SOCK_STREAM); e.bind(('::1', 0)); e.listen()\n\
+        n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0); n.bind((0, 0))\n\
+        g = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n\
+        for k in (a, b, u, c, s, d, e, n, g): k.getsockname()\n\
+        a.close(); b.getsockname(); c.close(); s.getsockname()\n";
+    let masked = |line: &str| -> String {
+        let mut out = String::new();
+        let mut digits = 0;
+        for c in without_pid_prefix(line)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .chars()
+        {
+            if c.is_ascii_digit() {
+                digits += 1;
+                continue;
+            }
+            match digits {
+                0 => {}
+                1..=3 => out.push('n'),
+                _ => out.push('N'),
+            }
+            digits = 0;
+            out.push(c);
+        }
+        out
+    };
+    for (name, command) in [
+        ("tcp", vec![arg(sample("tcp"))]),
+        ("unix", vec![arg(&python), arg("-c"), arg(script)]),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let file = common::record(dir.path(), name, &command);
+        let log = dir.path().join("strace.log");
+        let status = Command::new("setarch")
+            .args([
+                "-R",
+                "strace",
+                "-f",
+                "-yy",
+                "-e",
+                "trace=%network,close",
+                "-o",
+            ])
+            .arg(&log)
+            .args(&command)
+            .current_dir(dir.path().join("work"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
+            .args(["show", "-yy", "-e", "trace=%network,close"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let shown = String::from_utf8_lossy(&shown.stdout);
+        let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
+        let strace_log = std::fs::read_to_string(&log).unwrap();
+        let theirs: Vec<&str> = calls_alike_per_run(&strace_log)
+            .filter(|l| {
+                ["<TCP", "<UDP", "<UNIX", "<NETLINK"]
+                    .iter()
+                    .any(|s| l.contains(s))
+            })
+            // Padding the caller left unset: whatever its stack held.
+            .filter(|l| !l.contains("nl_pad="))
+            .collect();
+        assert!(theirs.len() >= 5, "{strace_log}");
+        let missing: Vec<&&str> = theirs
+            .iter()
+            .filter(|l| !ours.contains(&masked(l)))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{name}: show -yy lacks {missing:#?}\n{shown}"
+        );
     }
 }

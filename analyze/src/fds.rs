@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 use format::{BodyRef, EventRef};
 
 use crate::{
-    decode::{CallView, FcntlEffect, FdEntry, FdTable, inode_name},
+    decode::{CallView, FcntlEffect, FdEntry, FdTable, SocketEnds, inode_name},
     table::{self, Arg, FdEffect},
 };
 
@@ -31,11 +31,29 @@ impl FdTracker {
             return;
         }
         let table = self.tables.entry(pid).or_default();
+        // Unix sockets that just got a peer (accept): (peer, socket).
+        let mut met = Vec::new();
         for change in changes {
             match change {
                 FdChange::Set(fd, entry) => {
+                    if let Some(SocketEnds::Unix { inode, peer, .. }) = entry.ends
+                        && peer != 0
+                    {
+                        met.push((peer, inode));
+                    }
                     table.insert(fd, entry);
                 }
+                FdChange::Ends(fd, new) => match table.get_mut(&fd) {
+                    Some(entry) => {
+                        entry.ends = match (new.ends, &entry.ends) {
+                            (Some(ends), Some(before)) => Some(ends.keeping_peer_of(before)),
+                            (ends, _) => ends,
+                        };
+                    }
+                    None => {
+                        table.insert(fd, new);
+                    }
+                },
                 FdChange::Copy(old, new, cloexec) => match table.get(&old).cloned() {
                     Some(entry) => {
                         table.insert(new, FdEntry { cloexec, ..entry });
@@ -61,6 +79,22 @@ impl FdTracker {
                 }
             }
         }
+        for (connected, accepted) in met {
+            self.meet(connected, accepted);
+        }
+    }
+
+    /// A unix socket's peer is an inode only once the other side accepted
+    /// it: the connecting socket learns it then, wherever it is traced.
+    fn meet(&mut self, connected: u64, accepted: u64) {
+        for entry in self.tables.values_mut().flat_map(|t| t.values_mut()) {
+            if let Some(SocketEnds::Unix { inode, peer, .. }) = &mut entry.ends
+                && *inode == connected
+                && *peer == 0
+            {
+                *peer = accepted;
+            }
+        }
     }
 
     /// A new process starts with a copy of its parent's descriptors; an exec
@@ -84,6 +118,9 @@ impl FdTracker {
 /// A change to a process's descriptors made by a call.
 pub enum FdChange {
     Set(i64, FdEntry),
+    /// A socket's ends, as the kernel told them after a call (the entry
+    /// for a socket the table did not know).
+    Ends(i64, FdEntry),
     /// A duplicate of the first descriptor (with its own close-on-exec flag).
     Copy(i64, i64, bool),
     Close(i64),
@@ -164,6 +201,7 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
             FdEntry {
                 name: name.to_vec(),
                 cloexec,
+                ends: None,
             },
         )
     };
@@ -194,12 +232,22 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
             });
         }
         FdEffect::Socket => {
-            let name = inode_name("socket", view.fd_inodes().first().copied());
-            out.push(set(ret, &name, cloexec));
+            let mut entry = view.socket().unwrap_or(FdEntry {
+                name: inode_name("socket", view.fd_inodes().first().copied()),
+                cloexec,
+                ends: None,
+            });
+            entry.cloexec = cloexec;
+            out.push(FdChange::Set(ret, entry));
+        }
+        FdEffect::SocketEnds => {
+            if let Some(entry) = view.socket() {
+                out.push(FdChange::Ends(fd(args[0]), entry));
+            }
         }
         FdEffect::Pair(_) => {
-            if let Some(pair) = view.fd_pair_names() {
-                out.extend(pair.map(|(fd, name)| set(fd, &name, cloexec)));
+            if let Some(pair) = view.fd_pair() {
+                out.extend(pair.map(|(fd, entry)| FdChange::Set(fd, entry)));
             }
         }
         // Descriptors of kernel objects, named as /proc names them.

@@ -280,26 +280,30 @@ pub fn parse_fds(list: &str) -> Result<Set<i64>, BadQualifier> {
     })
 }
 
-/// Parses the list of `decode-fds=`: whether descriptors are named by path.
-pub fn parse_decode_fds(list: &str) -> Result<bool, BadQualifier> {
-    let mut path = false;
-    Set::<()>::parse(list, |token, _| match token {
-        "path" => {
-            path = true;
-            Ok(())
-        }
-        "socket" | "dev" | "pidfd" => Err(BadQualifier::Unsupported(format!(
-            "decode-fds={token} (-yy) is not decoded yet; decode-fds=path (-y) names descriptors"
-        ))),
-        _ => Err(BadQualifier::DecodeFds(token.to_owned())),
-    })?;
-    if list == "all" {
-        return Err(BadQualifier::Unsupported(
-            "decode-fds=all (-yy) is not decoded yet; decode-fds=path (-y) names descriptors"
-                .into(),
-        ));
-    }
-    Ok(path)
+/// What `decode-fds=` names descriptors by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DecodeFd {
+    /// The path (or socket, pipe inode) behind each one (`-y`).
+    Path,
+    /// A socket's ends (`-yy`).
+    Socket,
+}
+
+/// Parses the list of `decode-fds=`.
+pub fn parse_decode_fds(list: &str) -> Result<Set<DecodeFd>, BadQualifier> {
+    Set::parse(list, |token, set| {
+        set.insert(match token {
+            "path" => DecodeFd::Path,
+            "socket" => DecodeFd::Socket,
+            "dev" | "pidfd" => {
+                return Err(BadQualifier::Unsupported(format!(
+                    "decode-fds={token} is not decoded yet; path and socket are"
+                )));
+            }
+            _ => return Err(BadQualifier::DecodeFds(token.to_owned())),
+        });
+        Ok(())
+    })
 }
 
 /// Every `-e` qualifier a view honours, after the last of each kind won.
@@ -312,7 +316,7 @@ pub struct Qualifiers {
     pub read: Set<i64>,
     pub write: Set<i64>,
     /// `decode-fds=path`: `Some(true)`; `none`: `Some(false)`; not given: `None`.
-    pub decode_fds: Option<bool>,
+    pub decode_fds: Set<DecodeFd>,
     /// `raw=`: calls printed undecoded, their registers in hex.
     pub raw: TraceSet,
     /// `abbrev=` (`-v` is `abbrev=none`): calls whose large structs show in part.
@@ -330,7 +334,7 @@ impl Default for Qualifiers {
             quiet: Set::none(),
             read: Set::none(),
             write: Set::none(),
-            decode_fds: None,
+            decode_fds: Set::none(),
             raw: Set::none(),
             abbrev: Set::all(),
             verbose: Set::all(),
@@ -357,7 +361,7 @@ impl Qualifiers {
             "quiet" | "silent" | "silence" | "q" => self.quiet = parse_quiet(list)?,
             "read" | "reads" | "r" => self.read = parse_fds(list)?,
             "write" | "writes" | "w" => self.write = parse_fds(list)?,
-            "decode-fds" | "decode-fd" => self.decode_fds = Some(parse_decode_fds(list)?),
+            "decode-fds" | "decode-fd" => self.decode_fds = parse_decode_fds(list)?,
             "raw" | "x" => self.raw = parse_trace(list)?,
             "abbrev" | "a" => self.abbrev = parse_trace(list)?,
             "verbose" | "v" => self.verbose = parse_trace(list)?,

@@ -8,8 +8,9 @@ use aya_ebpf::helpers::generated::{
     bpf_probe_read_user_str,
 };
 use capture_ebpf::{
-    ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARGV_PER_STEP, CaptureHeader, MAX_ARGV, MAX_DIRENTS,
-    MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, at, path_at, status,
+    ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, ARGV_PER_STEP, CaptureHeader, MAX_ARGV,
+    MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, NO_OFFSET, at, path_at, sock_at,
+    socket_record as rec, status,
 };
 
 use crate::{maps::*, ring::*};
@@ -363,6 +364,132 @@ pub(crate) fn capture_fd_path(out: &mut Out, ret: i64) {
 pub(crate) fn capture_cwd(out: &mut Out) {
     let fs: u64 = read_kernel(current_task(), path_offset(path_at::TASK_FS));
     capture_path(out, ARG_CWD, fs + u64::from(path_offset(path_at::FS_PWD)));
+}
+
+/// A socket's ends as the kernel has them (see `abi::socket_record`): the
+/// socket the call returned (`arg` is ARG_SOCKET) or descriptor `fd`.
+pub(crate) fn capture_socket(out: &mut Out, arg: u8, fd: u64, ret: i64) {
+    if out.off > out.last || ret < 0 {
+        return;
+    }
+    let fd = if arg == ARG_SOCKET { ret as u64 } else { fd };
+    let socket: u64 = read_sock(fd_file(fd), sock_at::FILE_PRIVATE);
+    let sk: u64 = read_sock(socket, sock_at::SOCKET_SK);
+    if sk == 0 {
+        return finish_capture(out, ARG_SOCKET, status::FAULT, 0);
+    }
+    let at = out.off + 8;
+    let family: u16 = read_sock(sk, sock_at::FAMILY);
+    write_at(out.buf, at + rec::FAMILY, &family);
+    write_at(
+        out.buf,
+        at + rec::TYPE,
+        &read_sock::<u16>(sk, sock_at::TYPE),
+    );
+    write_at(
+        out.buf,
+        at + rec::PROTOCOL,
+        &read_sock::<u16>(sk, sock_at::PROTOCOL),
+    );
+    write_at(
+        out.buf,
+        at + rec::LOCAL_PORT,
+        &read_sock::<u16>(sk, sock_at::LOCAL_PORT),
+    );
+    write_at(
+        out.buf,
+        at + rec::REMOTE_PORT,
+        &read_sock::<u16>(sk, sock_at::REMOTE_PORT),
+    );
+    write_at(out.buf, at + rec::INODE, &socket_ino(socket));
+    let (mut portid, mut peer, mut path_len) = (0u32, 0u64, 0u64);
+    let (mut local, mut remote) = ([0u8; 16], [0u8; 16]);
+    match family {
+        AF_INET => {
+            local[..4].copy_from_slice(&read_sock::<[u8; 4]>(sk, sock_at::LOCAL_V4));
+            remote[..4].copy_from_slice(&read_sock::<[u8; 4]>(sk, sock_at::REMOTE_V4));
+        }
+        AF_INET6 => {
+            local = read_sock(sk, sock_at::LOCAL_V6);
+            remote = read_sock(sk, sock_at::REMOTE_V6);
+        }
+        AF_NETLINK => portid = read_sock(sk, sock_at::NETLINK_PORTID),
+        AF_UNIX => {
+            // The peer's inode: kept in its sock where the kernel does,
+            // otherwise (or before) through its socket, which a closed
+            // peer no longer has.
+            let peer_sk: u64 = read_sock(sk, sock_at::UNIX_PEER);
+            peer = read_sock(peer_sk, sock_at::SOCK_INO);
+            if peer == 0 {
+                peer = socket_ino(read_sock(peer_sk, sock_at::SOCK_SOCKET));
+            }
+            path_len = copy_unix_path(out, at + rec::UNIX_PATH, read_sock(sk, sock_at::UNIX_ADDR));
+        }
+        _ => {}
+    }
+    write_at(out.buf, at + rec::NETLINK_PORTID, &portid);
+    write_at(out.buf, at + rec::PEER_INODE, &peer);
+    write_at(out.buf, at + rec::LOCAL_ADDR, &local);
+    write_at(out.buf, at + rec::REMOTE_ADDR, &remote);
+    finish_capture(
+        out,
+        ARG_SOCKET,
+        status::COMPLETE,
+        rec::UNIX_PATH as u64 + path_len,
+    );
+}
+
+const AF_UNIX: u16 = 1;
+const AF_INET: u16 = 2;
+const AF_INET6: u16 = 10;
+const AF_NETLINK: u16 = 16;
+
+/// A bound unix socket's `sun_path` (its address less the family), copied
+/// to `at`; its length.
+fn copy_unix_path(out: &mut Out, at: usize, addr: u64) -> u64 {
+    if addr == 0 {
+        return 0;
+    }
+    let len: i32 = read_sock(addr, sock_at::UNIX_ADDR_LEN);
+    let len = (len as u64).saturating_sub(2);
+    let len = if len > rec::UNIX_PATH_MAX as u64 {
+        rec::UNIX_PATH_MAX as u64
+    } else {
+        len
+    };
+    let name: u64 = match global(&SOCK_OFFSETS[sock_at::UNIX_ADDR_NAME]) {
+        NO_OFFSET => return 0,
+        offset => addr + u64::from(offset) + 2,
+    };
+    // SAFETY: at most 127 bytes at an offset below 2 * SCRATCH_BYTES, in a
+    // buffer of three; the helper checks the kernel pointer.
+    let r = unsafe {
+        bpf_probe_read_kernel(
+            out.buf.as_mut_ptr().add(at & OFF_MASK).cast::<c_void>(),
+            (len & 0x7f) as u32,
+            name as *const c_void,
+        )
+    };
+    if r == 0 { len & 0x7f } else { 0 }
+}
+
+/// The inode number of `struct socket` at `socket` (which sits right
+/// before its inode in a `struct socket_alloc`).
+fn socket_ino(socket: u64) -> u64 {
+    if socket == 0 {
+        return 0;
+    }
+    read_sock(socket, sock_at::SOCKET_INO)
+}
+
+/// The value at `ptr` plus socket offset `at` (the default where the kernel
+/// lacks the member or the pointer is null).
+fn read_sock<T: Default + Copy>(ptr: u64, at: usize) -> T {
+    match global(&SOCK_OFFSETS[at % sock_at::COUNT]) {
+        NO_OFFSET => T::default(),
+        _ if ptr == 0 => T::default(),
+        offset => read_kernel(ptr, offset),
+    }
 }
 
 fn current_task() -> u64 {

@@ -70,6 +70,8 @@ pub mod globals {
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
     /// What naming a path takes, as [`super::PathOffsets`].
     pub const PATH_OFFSETS: &str = "PATH_OFFSETS";
+    /// What naming a socket's ends takes, as [`super::SockOffsets`].
+    pub const SOCK_OFFSETS: &str = "SOCK_OFFSETS";
 }
 
 /// Ring buffer size in bytes as compiled (a power of two, multiple of the page
@@ -292,9 +294,10 @@ pub mod how {
     pub const FD_INODES: u8 = CaptureKind::FdInodes as u8;
     pub const FD_PATH: u8 = CaptureKind::FdPath as u8;
     pub const CWD: u8 = CaptureKind::Cwd as u8;
+    pub const SOCKET: u8 = CaptureKind::Socket as u8;
 }
 
-pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_IP};
+pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_SOCKET, socket_record};
 
 /// The member offsets a path is named by, walking from a file or a
 /// working directory up through dentries and mounts (read from the
@@ -321,6 +324,47 @@ pub mod path_at {
     pub const FS_PWD: usize = 10;
     pub const FS_ROOT: usize = 11;
     pub const COUNT: usize = 12;
+}
+
+/// The offsets a socket's ends are read through (see `sock_at`), each
+/// [`NO_OFFSET`] where this kernel has no such member (IPv6 or unix sockets
+/// built as modules).
+pub type SockOffsets = [u32; sock_at::COUNT];
+
+/// A member the kernel's BTF does not have.
+pub const NO_OFFSET: u32 = u32::MAX;
+
+/// Places in [`SockOffsets`].
+pub mod sock_at {
+    /// `file.private_data` (a socket's `struct socket`), `socket.sk`.
+    pub const FILE_PRIVATE: usize = 0;
+    pub const SOCKET_SK: usize = 1;
+    /// `struct sock_common` (a `struct sock` starts with one): family,
+    /// local and remote ports, IPv4 and IPv6 addresses.
+    pub const FAMILY: usize = 2;
+    pub const LOCAL_PORT: usize = 3;
+    pub const REMOTE_PORT: usize = 4;
+    pub const LOCAL_V4: usize = 5;
+    pub const REMOTE_V4: usize = 6;
+    pub const LOCAL_V6: usize = 7;
+    pub const REMOTE_V6: usize = 8;
+    /// `sock.sk_type`, `sock.sk_protocol`, `sock.sk_socket`.
+    pub const TYPE: usize = 9;
+    pub const PROTOCOL: usize = 10;
+    pub const SOCK_SOCKET: usize = 11;
+    /// `socket_alloc.vfs_inode` (a socket's inode follows it) plus `inode.i_ino`.
+    pub const SOCKET_INO: usize = 12;
+    /// `unix_sock.peer` and `.addr`; `unix_address.len` and `.name`.
+    pub const UNIX_PEER: usize = 13;
+    pub const UNIX_ADDR: usize = 14;
+    pub const UNIX_ADDR_LEN: usize = 15;
+    pub const UNIX_ADDR_NAME: usize = 16;
+    /// `netlink_sock.portid`.
+    pub const NETLINK_PORTID: usize = 17;
+    /// `sock.sk_ino`: the inode number a socket keeps once its file is
+    /// gone (6.17 and later).
+    pub const SOCK_INO: usize = 18;
+    pub const COUNT: usize = 19;
 }
 
 /// Where the size comes from.

@@ -181,6 +181,9 @@ pub(crate) static TASK_COMPAT_STATUS_OFFSET: u32 = 0;
 pub(crate) static WAKEUP_BYTES: u64 = 1 << 20;
 #[unsafe(no_mangle)]
 pub(crate) static PATH_OFFSETS: capture_ebpf::PathOffsets = [0; capture_ebpf::path_at::COUNT];
+#[unsafe(no_mangle)]
+pub(crate) static SOCK_OFFSETS: capture_ebpf::SockOffsets =
+    [capture_ebpf::NO_OFFSET; capture_ebpf::sock_at::COUNT];
 
 pub(crate) fn global<T: Copy>(g: &T) -> T {
     // SAFETY: reading a global the loader may have rewritten: volatile, so the

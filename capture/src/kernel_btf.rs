@@ -236,6 +236,26 @@ mod tests {
             ("fdtable", "fd"),
             ("file", "f_inode"),
             ("inode", "i_ino"),
+            // What -yy names sockets by.
+            ("file", "private_data"),
+            ("socket", "sk"),
+            ("sock_common", "skc_family"),
+            ("sock_common", "skc_num"),
+            ("sock_common", "skc_dport"),
+            ("sock_common", "skc_rcv_saddr"),
+            ("sock_common", "skc_daddr"),
+            ("sock_common", "skc_v6_rcv_saddr"),
+            ("sock_common", "skc_v6_daddr"),
+            ("sock", "sk_type"),
+            ("sock", "sk_protocol"),
+            ("sock", "sk_socket"),
+            ("sock", "sk_ino"),
+            ("socket_alloc", "vfs_inode"),
+            ("unix_sock", "peer"),
+            ("unix_sock", "addr"),
+            ("unix_address", "len"),
+            ("unix_address", "name"),
+            ("netlink_sock", "portid"),
         ] {
             let expected = full
                 .resolve_types_by_name(strukt)

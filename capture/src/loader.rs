@@ -101,6 +101,7 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
             true,
         )
         .override_global(globals::PATH_OFFSETS, &offsets.path, true)
+        .override_global(globals::SOCK_OFFSETS, &offsets.sock, true)
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
@@ -188,9 +189,14 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
-        // The descriptor-inode program also names paths.
+        // The descriptor-inode program also names paths and sockets.
         let kinds: &[CaptureKind] = match kind {
-            CaptureKind::FdInodes => &[kind, CaptureKind::FdPath, CaptureKind::Cwd],
+            CaptureKind::FdInodes => &[
+                kind,
+                CaptureKind::FdPath,
+                CaptureKind::Cwd,
+                CaptureKind::Socket,
+            ],
             _ => &[kind],
         };
         for &kind in kinds {
@@ -299,6 +305,7 @@ struct KernelOffsets {
     sigqueue_info: u32,
     task_compat_status: u32,
     path: capture_ebpf::PathOffsets,
+    sock: capture_ebpf::SockOffsets,
 }
 
 /// The kernel's BTF, where the struct offsets come from.
@@ -370,6 +377,7 @@ impl KernelOffsets {
             signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
             sigqueue_info: offset("sigqueue", "info")?,
             path: path_offsets(&btf)?,
+            sock: sock_offsets(&btf),
             task_compat_status: if cfg!(target_arch = "x86_64") {
                 offset("task_struct", "thread_info")? + offset("thread_info", "status")?
             } else {
@@ -397,6 +405,41 @@ fn path_offsets(btf: &KernelBtf) -> anyhow::Result<capture_ebpf::PathOffsets> {
     offsets[FS_PWD] = offset("fs_struct", "pwd")?;
     offsets[FS_ROOT] = offset("fs_struct", "root")?;
     Ok(offsets)
+}
+
+/// The offsets a socket's ends are read through (see
+/// [`capture_ebpf::sock_at`]): [`capture_ebpf::NO_OFFSET`] for a member
+/// this kernel lacks (a family built as a module has its structs in the
+/// module's BTF), whose fields then read as zero.
+fn sock_offsets(btf: &KernelBtf) -> capture_ebpf::SockOffsets {
+    use capture_ebpf::sock_at::*;
+    let offset = |path: &[(&str, &str)]| -> u32 {
+        path.iter()
+            .map(|(strukt, member)| btf.member_offset(strukt, member))
+            .sum::<anyhow::Result<u32>>()
+            .unwrap_or(capture_ebpf::NO_OFFSET)
+    };
+    let mut offsets = [capture_ebpf::NO_OFFSET; COUNT];
+    offsets[FILE_PRIVATE] = offset(&[("file", "private_data")]);
+    offsets[SOCKET_SK] = offset(&[("socket", "sk")]);
+    offsets[FAMILY] = offset(&[("sock_common", "skc_family")]);
+    offsets[LOCAL_PORT] = offset(&[("sock_common", "skc_num")]);
+    offsets[REMOTE_PORT] = offset(&[("sock_common", "skc_dport")]);
+    offsets[LOCAL_V4] = offset(&[("sock_common", "skc_rcv_saddr")]);
+    offsets[REMOTE_V4] = offset(&[("sock_common", "skc_daddr")]);
+    offsets[LOCAL_V6] = offset(&[("sock_common", "skc_v6_rcv_saddr")]);
+    offsets[REMOTE_V6] = offset(&[("sock_common", "skc_v6_daddr")]);
+    offsets[TYPE] = offset(&[("sock", "sk_type")]);
+    offsets[PROTOCOL] = offset(&[("sock", "sk_protocol")]);
+    offsets[SOCK_SOCKET] = offset(&[("sock", "sk_socket")]);
+    offsets[SOCKET_INO] = offset(&[("socket_alloc", "vfs_inode"), ("inode", "i_ino")]);
+    offsets[UNIX_PEER] = offset(&[("unix_sock", "peer")]);
+    offsets[UNIX_ADDR] = offset(&[("unix_sock", "addr")]);
+    offsets[UNIX_ADDR_LEN] = offset(&[("unix_address", "len")]);
+    offsets[UNIX_ADDR_NAME] = offset(&[("unix_address", "name")]);
+    offsets[NETLINK_PORTID] = offset(&[("netlink_sock", "portid")]);
+    offsets[SOCK_INO] = offset(&[("sock", "sk_ino")]);
+    offsets
 }
 
 /// The kernel's BTF in memory. Mapped where the kernel allows it (6.16 and

@@ -19,7 +19,7 @@ use std::fmt::Write as _;
 use crate::table::{Arg, At, Shape, Size, Syscall};
 
 pub use calls::FcntlEffect;
-pub use fd_names::inode_name;
+pub use fd_names::{SocketEnds, inode_name};
 pub use flags::{Consts, Style};
 pub use siginfo::siginfo;
 pub use strings::Hex;
@@ -44,6 +44,8 @@ pub struct Options {
     pub hex: Hex,
     /// `-y`: file descriptors with what they refer to, `3</etc/passwd>`.
     pub fd_paths: bool,
+    /// `-yy`: sockets by their ends, `3<TCP:[127.0.0.1:42->127.0.0.1:8080]>`.
+    pub fd_sockets: bool,
     /// `-Y`: pids with the command name of the task, `1234<sh>`.
     pub pid_comms: bool,
     /// Large structs and arrays shown in part, strace's default (`-e
@@ -61,6 +63,7 @@ impl Default for Options {
             strsize: 32,
             hex: Hex::Never,
             fd_paths: false,
+            fd_sockets: false,
             pid_comms: false,
             abbrev: true,
             deref: true,
@@ -78,6 +81,20 @@ pub struct FdEntry {
     pub name: Vec<u8>,
     /// Closed by a successful exec.
     pub cloexec: bool,
+    /// A socket's ends, where the kernel told them (`-yy`:
+    /// `TCP:[127.0.0.1:42->127.0.0.1:8080]`).
+    pub ends: Option<SocketEnds>,
+}
+
+impl FdEntry {
+    /// What `-y` (the name) or `-yy` (a socket's ends, where known) print
+    /// between `<` and `>`, if anything.
+    pub fn shown(&self, opts: &Options) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.ends {
+            Some(ends) if opts.fd_sockets => Some(ends.text().into()),
+            _ => opts.fd_paths.then(|| String::from_utf8_lossy(&self.name)),
+        }
+    }
 }
 
 /// One captured buffer, whether from the enter or the exit event.

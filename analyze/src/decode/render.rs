@@ -146,11 +146,9 @@ impl CallView<'_> {
 
     /// `<what fd refers to>` under `-y`, where it is known.
     fn fd_name(&self, out: &mut String, fd: i64, opts: &Options) {
-        if opts.fd_paths
-            && let Some(entry) = self.fds.and_then(|t| t.get(&fd))
-        {
+        if let Some(shown) = self.fds.and_then(|t| t.get(&fd)?.shown(opts)) {
             out.push('<');
-            out.push_str(&String::from_utf8_lossy(&entry.name));
+            out.push_str(&shown);
             out.push('>');
         }
     }
@@ -288,18 +286,16 @@ impl CallView<'_> {
             Shape::Statx => structs::statx(out, consts, mem.data),
             Shape::Rlimit => structs::rlimit(out, consts, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
-            Shape::IntPair => match self.fd_pair_names().filter(|_| opts.fd_paths) {
+            Shape::IntPair => match &self.fd_pair() {
                 // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
-                Some([(a, name_a), (b, name_b)]) => {
-                    let _ = write!(
-                        out,
-                        "[{a}<{}>, {b}<{}>]",
-                        String::from_utf8_lossy(&name_a),
-                        String::from_utf8_lossy(&name_b)
-                    );
+                Some([(a, entry_a), (b, entry_b)])
+                    if let (Some(a_shown), Some(b_shown)) =
+                        (entry_a.shown(opts), entry_b.shown(opts)) =>
+                {
+                    let _ = write!(out, "[{a}<{a_shown}>, {b}<{b_shown}>]");
                     Some(())
                 }
-                None => structs::int_pair(out, mem.data),
+                _ => structs::int_pair(out, mem.data),
             },
             // A wait that reaped no child (WNOHANG: 0) wrote no status.
             Shape::WaitStatus if ret == Some(0) => None,

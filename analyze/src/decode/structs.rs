@@ -810,6 +810,13 @@ pub fn sockaddr(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
             out.push('}');
         }
         16 => {
+            // Padding a caller left unset, which strace shows.
+            match u16_at(b, 2)? {
+                0 => {}
+                pad => {
+                    let _ = write!(out, ", nl_pad={pad:#x}");
+                }
+            }
             let _ = write!(
                 out,
                 ", nl_pid={}, nl_groups={:08x}}}",

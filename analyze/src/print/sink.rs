@@ -93,6 +93,7 @@ impl TraceSink for StracePrinter<'_> {
                 // A returned descriptor is named as the call left the table (below).
                 let plain = Options {
                     fd_paths: false,
+                    fd_sockets: false,
                     ..decode
                 };
                 view.render_ret(&mut text, &plain);
@@ -123,12 +124,11 @@ impl TraceSink for StracePrinter<'_> {
                 None
             }
         };
-        if self.opts.decode.fd_paths
-            && let Some(entry) = fd_result
-                .filter(|fd| *fd >= 0)
-                .and_then(|fd| call.fd_after(fd))
+        if let Some(shown) = fd_result
+            .filter(|fd| *fd >= 0)
+            .and_then(|fd| call.fd_after(fd)?.shown(&self.opts.decode))
         {
-            let _ = write!(text, "<{}>", String::from_utf8_lossy(&entry.name));
+            let _ = write!(text, "<{shown}>");
         }
         if let Some(precision) = self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);

@@ -207,7 +207,10 @@ pub static TABLE: &[Syscall] = &[
             ),
         ),
     ),
-    sys("connect", &[Fd, inp(arg(2), S::Sockaddr), Uint], I),
+    fds(
+        FdEffect::SocketEnds,
+        sys("connect", &[Fd, inp(arg(2), S::Sockaddr), Uint], I),
+    ),
     fds(
         FdEffect::Socket,
         sys("accept", &[Fd, SOCKADDR_OUT, SOCKLEN], Ret::Fd),
@@ -247,10 +250,19 @@ pub static TABLE: &[Syscall] = &[
         I,
     )),
     sys("shutdown", &[Fd, Flags(F::Shut)], I),
-    sys("bind", &[Fd, inp(arg(2), S::Sockaddr), Uint], I),
-    sys("listen", &[Fd, Int], I),
-    sys("getsockname", &[Fd, SOCKADDR_OUT, SOCKLEN], I),
-    sys("getpeername", &[Fd, SOCKADDR_OUT, SOCKLEN], I),
+    fds(
+        FdEffect::SocketEnds,
+        sys("bind", &[Fd, inp(arg(2), S::Sockaddr), Uint], I),
+    ),
+    fds(FdEffect::SocketEnds, sys("listen", &[Fd, Int], I)),
+    fds(
+        FdEffect::SocketEnds,
+        sys("getsockname", &[Fd, SOCKADDR_OUT, SOCKLEN], I),
+    ),
+    fds(
+        FdEffect::SocketEnds,
+        sys("getpeername", &[Fd, SOCKADDR_OUT, SOCKLEN], I),
+    ),
     fds(
         FdEffect::Pair("socket"),
         sys(

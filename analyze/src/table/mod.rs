@@ -85,6 +85,9 @@ pub enum FdEffect {
     ClosesRange,
     /// The descriptor it returns is a socket.
     Socket,
+    /// Sets or reads the ends of its socket, argument 0 (bind, connect,
+    /// listen, getsockname): `-yy` names them anew from there.
+    SocketEnds,
     /// Writes two new descriptors of this kind (`pipe`, `socket`) at its
     /// [`Shape::IntPair`] argument.
     Pair(&'static str),
@@ -365,7 +368,7 @@ pub struct CaptureRule {
     pub size: Size,
 }
 
-pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, CaptureKind};
+pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind};
 
 impl Syscall {
     /// Whether this entry decodes the call of the same name made through
@@ -429,6 +432,23 @@ impl Syscall {
         self.arg_captures()
             .chain(self.fd_inodes())
             .chain(self.paths())
+            .chain(self.socket_ends())
+    }
+
+    /// What `-yy` names a socket by, as the kernel has it after a call that
+    /// makes or changes one: the socket it returns, or its argument.
+    fn socket_ends(&self) -> Option<CaptureRule> {
+        let rule = |arg| CaptureRule {
+            arg,
+            at: At::Exit,
+            kind: CaptureKind::Socket,
+            size: Size::Fixed(0),
+        };
+        match self.fds {
+            FdEffect::Socket => Some(rule(ARG_SOCKET)),
+            FdEffect::SocketEnds => Some(rule(0)),
+            _ => None,
+        }
     }
 
     /// What `-y` names as the kernel does: the file an open returned, the

@@ -97,6 +97,36 @@ pub enum CaptureKind {
     /// The task's working directory after the call (chdir, fchdir), as the
     /// kernel knows it, under [`ARG_CWD`]; copied by the `FdInodes` program.
     Cwd = 9,
+    /// A socket's ends as the kernel has them after the call (strace's
+    /// `-yy`), under [`ARG_SOCKET`], laid out as [`socket_record`] says: the
+    /// socket the call returned (when the rule's argument is ARG_SOCKET) or
+    /// the descriptor in its argument. Copied by the `FdInodes` program.
+    Socket = 10,
+}
+
+/// The pseudo argument index of [`CaptureKind::Socket`] captures.
+pub const ARG_SOCKET: u8 = 10;
+
+/// Where each field is in a [`CaptureKind::Socket`] capture. Ports and
+/// addresses are as `struct sock_common` holds them: the local port in the
+/// host's byte order, the remote one and the addresses in the network's (an
+/// IPv4 address in the first 4 of its 16 bytes). A unix socket's bound path
+/// (`sun_path`, as long as the address says) follows the fixed part.
+pub mod socket_record {
+    pub const FAMILY: usize = 0;
+    pub const TYPE: usize = 2;
+    pub const PROTOCOL: usize = 4;
+    pub const LOCAL_PORT: usize = 6;
+    pub const REMOTE_PORT: usize = 8;
+    pub const NETLINK_PORTID: usize = 12;
+    pub const INODE: usize = 16;
+    /// A unix socket's peer's inode (0: none).
+    pub const PEER_INODE: usize = 24;
+    pub const LOCAL_ADDR: usize = 32;
+    pub const REMOTE_ADDR: usize = 48;
+    pub const UNIX_PATH: usize = 64;
+    /// The longest `sun_path`.
+    pub const UNIX_PATH_MAX: usize = 108;
 }
 
 /// The pseudo argument index of [`CaptureKind::FdInodes`] captures.

@@ -14,9 +14,6 @@ pub(super) fn show_options(
 ) -> anyhow::Result<analyze::ShowOptions> {
     let format = &args.format;
     let (qualifiers, events) = selection(&args.select, trace, matches, true)?;
-    if format.fd_paths > 1 {
-        anyhow::bail!("-yy (decode-fds=all) is not decoded yet; -y names descriptors by path");
-    }
     use analyze::{Clock, Precision};
     let absolute = match (format.time, &format.absolute_timestamps) {
         (0, Some(spec)) => absolute_timestamps(spec)?,
@@ -76,7 +73,12 @@ pub(super) fn show_options(
         decode: analyze::decode::Options {
             strsize: format.strsize,
             hex,
-            fd_paths: qualifiers.decode_fds.unwrap_or(false),
+            fd_paths: qualifiers
+                .decode_fds
+                .contains(&analyze::select::DecodeFd::Path),
+            fd_sockets: qualifiers
+                .decode_fds
+                .contains(&analyze::select::DecodeFd::Socket),
             pid_comms: format.pid_comms || format.decode_pids.is_some(),
             consts: format.const_style.into(),
             ..Default::default()
@@ -172,7 +174,13 @@ fn ordered_qualifiers(matches: &clap::ArgMatches, show: bool) -> Vec<String> {
     flags("failed_only", &|_| "status=failed".into());
     flags("successful_only", &|_| "status=successful".into());
     if show {
-        flags("fd_paths", &|_| "decode-fds=path".into());
+        flags("fd_paths", &|count| {
+            match count {
+                1 => "decode-fds=path",
+                _ => "decode-fds=all",
+            }
+            .into()
+        });
         flags("no_abbrev", &|_| "abbrev=none".into());
         flags("quiet", &|count| {
             match count {
