@@ -1467,10 +1467,11 @@ fn constant_styles_are_straces() {
 /// kernel told at each call that made or changed one: TCP from socket to
 /// bind, listen, connect and accept (the tcp sample), and unix (a pair, a
 /// bound listener, both ends of an accepted connection, after a peer
-/// closed), IPv6, UDP and netlink sockets (python). Inode numbers and
-/// ports, which differ per run, are masked.
+/// closed), IPv6, UDP and netlink sockets (python); and device files by
+/// kind and number (`/dev/null<char 1:3>`). Inode numbers and ports, which
+/// differ per run, are masked.
 #[test]
-fn socket_ends_are_straces() {
+fn sockets_and_devices_are_straces() {
     if !can_record() {
         return;
     }
@@ -1513,9 +1514,11 @@ fn socket_ends_are_straces() {
         }
         out
     };
+    let devices = "head -c1 /dev/zero; head -c1 /dev/loop0; cat /dev/null";
     for (name, command) in [
         ("tcp", vec![arg(sample("tcp"))]),
         ("unix", vec![arg(&python), arg("-c"), arg(script)]),
+        ("devices", vec![arg("sh"), arg("-c"), arg(devices)]),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = common::record(dir.path(), name, &command);
@@ -1527,7 +1530,7 @@ fn socket_ends_are_straces() {
                 "-f",
                 "-yy",
                 "-e",
-                "trace=%network,close",
+                "trace=%network,%desc",
                 "-o",
             ])
             .arg(&log)
@@ -1537,7 +1540,7 @@ fn socket_ends_are_straces() {
             .unwrap();
         assert!(status.success());
         let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-            .args(["show", "-yy", "-e", "trace=%network,close"])
+            .args(["show", "-yy", "-e", "trace=%network,%desc"])
             .arg(&file)
             .output()
             .unwrap();
@@ -1546,12 +1549,15 @@ fn socket_ends_are_straces() {
         let strace_log = std::fs::read_to_string(&log).unwrap();
         let theirs: Vec<&str> = calls_alike_per_run(&strace_log)
             .filter(|l| {
-                ["<TCP", "<UDP", "<UNIX", "<NETLINK"]
+                ["<TCP", "<UDP", "<UNIX", "<NETLINK", "<char ", "<block "]
                     .iter()
                     .any(|s| l.contains(s))
             })
             // Padding the caller left unset: whatever its stack held.
             .filter(|l| !l.contains("nl_pad="))
+            // Descriptors the test's own process handed down: opened before
+            // recording began, they are not named.
+            .filter(|l| !["(0<", "(1<", "(2<"].iter().any(|fd| l.contains(fd)))
             .collect();
         assert!(theirs.len() >= 5, "{strace_log}");
         let missing: Vec<&&str> = theirs

@@ -201,14 +201,22 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
             FdEntry {
                 name: name.to_vec(),
                 cloexec,
-                ends: None,
+                ..FdEntry::default()
             },
         )
     };
     let cloexec = view.syscall.cloexec(&view.args);
     match view.syscall.fds {
         FdEffect::Opens | FdEffect::Creates => out.push(match open_path(view) {
-            Some(path) => set(ret, &path, cloexec),
+            Some(name) => FdChange::Set(
+                ret,
+                FdEntry {
+                    name,
+                    cloexec,
+                    device: view.device(),
+                    ..FdEntry::default()
+                },
+            ),
             None => FdChange::Close(ret),
         }),
         FdEffect::Dups => out.push(FdChange::Copy(fd(args[0]), ret, cloexec)),
@@ -235,7 +243,7 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
             let mut entry = view.socket().unwrap_or(FdEntry {
                 name: inode_name("socket", view.fd_inodes().first().copied()),
                 cloexec,
-                ends: None,
+                ..FdEntry::default()
             });
             entry.cloexec = cloexec;
             out.push(FdChange::Set(ret, entry));

@@ -287,6 +287,8 @@ pub enum DecodeFd {
     Path,
     /// A socket's ends (`-yy`).
     Socket,
+    /// A device file's kind and number (`-yy`).
+    Dev,
 }
 
 /// Parses the list of `decode-fds=`.
@@ -295,9 +297,10 @@ pub fn parse_decode_fds(list: &str) -> Result<Set<DecodeFd>, BadQualifier> {
         set.insert(match token {
             "path" => DecodeFd::Path,
             "socket" => DecodeFd::Socket,
-            "dev" | "pidfd" => {
+            "dev" => DecodeFd::Dev,
+            "pidfd" => {
                 return Err(BadQualifier::Unsupported(format!(
-                    "decode-fds={token} is not decoded yet; path and socket are"
+                    "decode-fds={token} is not decoded yet; path, socket and dev are"
                 )));
             }
             _ => return Err(BadQualifier::DecodeFds(token.to_owned())),

@@ -8,8 +8,8 @@ use aya_ebpf::helpers::generated::{
     bpf_probe_read_user_str,
 };
 use capture_ebpf::{
-    ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, ARGV_PER_STEP, CaptureHeader, MAX_ARGV,
-    MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, NO_OFFSET, at, path_at, sock_at,
+    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, ARGV_PER_STEP, CaptureHeader,
+    MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, NO_OFFSET, at, path_at, sock_at,
     socket_record as rec, status,
 };
 
@@ -358,7 +358,22 @@ pub(crate) fn capture_fd_path(out: &mut Out, ret: i64) {
         ARG_FD_PATH,
         file + u64::from(path_offset(path_at::FILE_PATH)),
     );
+    // A device: its kind and number too.
+    let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
+    let mode: u16 = read_kernel(inode, path_offset(path_at::INODE_MODE));
+    if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
+        let rdev: u32 = read_kernel(inode, path_offset(path_at::INODE_RDEV));
+        capture_value(
+            out,
+            ARG_FD_DEVICE,
+            (u64::from(mode) << 32) | u64::from(rdev),
+        );
+    }
 }
+
+const S_IFMT: u16 = 0o170000;
+const S_IFCHR: u16 = 0o020000;
+const S_IFBLK: u16 = 0o060000;
 
 /// The current task's working directory.
 pub(crate) fn capture_cwd(out: &mut Out) {

@@ -297,7 +297,9 @@ pub mod how {
     pub const SOCKET: u8 = CaptureKind::Socket as u8;
 }
 
-pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_SOCKET, socket_record};
+pub use abi::{
+    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_SOCKET, socket_record,
+};
 
 /// The member offsets a path is named by, walking from a file or a
 /// working directory up through dentries and mounts (read from the
@@ -323,7 +325,10 @@ pub mod path_at {
     pub const TASK_FS: usize = 9;
     pub const FS_PWD: usize = 10;
     pub const FS_ROOT: usize = 11;
-    pub const COUNT: usize = 12;
+    /// `inode.i_mode` and `inode.i_rdev`: a device file's kind and number.
+    pub const INODE_MODE: usize = 12;
+    pub const INODE_RDEV: usize = 13;
+    pub const COUNT: usize = 14;
 }
 
 /// The offsets a socket's ends are read through (see `sock_at`), each

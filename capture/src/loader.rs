@@ -404,6 +404,8 @@ fn path_offsets(btf: &KernelBtf) -> anyhow::Result<capture_ebpf::PathOffsets> {
     offsets[TASK_FS] = offset("task_struct", "fs")?;
     offsets[FS_PWD] = offset("fs_struct", "pwd")?;
     offsets[FS_ROOT] = offset("fs_struct", "root")?;
+    offsets[INODE_MODE] = offset("inode", "i_mode")?;
+    offsets[INODE_RDEV] = offset("inode", "i_rdev")?;
     Ok(offsets)
 }
 

@@ -129,6 +129,7 @@ impl CallView<'_> {
             name: inode_name(kind, own),
             cloexec,
             ends: ends(own, peer),
+            ..FdEntry::default()
         };
         Some([(a, entry(ino_a, ino_b)), (b, entry(ino_b, ino_a))])
     }
@@ -143,8 +144,8 @@ impl CallView<'_> {
         let inode = record.u64_at(rec::INODE)?;
         Some(FdEntry {
             name: inode_name("socket", Some(inode)),
-            cloexec: false,
             ends: record.ends(self.xlat),
+            ..FdEntry::default()
         })
     }
 }

@@ -46,6 +46,8 @@ pub struct Options {
     pub fd_paths: bool,
     /// `-yy`: sockets by their ends, `3<TCP:[127.0.0.1:42->127.0.0.1:8080]>`.
     pub fd_sockets: bool,
+    /// `-yy`: device files with their number, `3</dev/null<char 1:3>>`.
+    pub fd_devices: bool,
     /// `-Y`: pids with the command name of the task, `1234<sh>`.
     pub pid_comms: bool,
     /// Large structs and arrays shown in part, strace's default (`-e
@@ -64,6 +66,7 @@ impl Default for Options {
             hex: Hex::Never,
             fd_paths: false,
             fd_sockets: false,
+            fd_devices: false,
             pid_comms: false,
             abbrev: true,
             deref: true,
@@ -76,7 +79,7 @@ impl Default for Options {
 /// opens, dups, sockets, pipes and closes (for `-y`).
 pub type FdTable = std::collections::HashMap<i64, FdEntry>;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct FdEntry {
     pub name: Vec<u8>,
     /// Closed by a successful exec.
@@ -84,15 +87,34 @@ pub struct FdEntry {
     /// A socket's ends, where the kernel told them (`-yy`:
     /// `TCP:[127.0.0.1:42->127.0.0.1:8080]`).
     pub ends: Option<SocketEnds>,
+    /// A device file's kind and number (`-yy`: `/dev/null<char 1:3>`).
+    pub device: Option<Device>,
+}
+
+/// A device file's kind and number, as strace prints them: `char 1:3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Device {
+    pub block: bool,
+    pub major: u32,
+    pub minor: u32,
+}
+
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.block { "block" } else { "char" };
+        write!(f, "{kind} {}:{}", self.major, self.minor)
+    }
 }
 
 impl FdEntry {
     /// What `-y` (the name) or `-yy` (a socket's ends, where known) print
     /// between `<` and `>`, if anything.
     pub fn shown(&self, opts: &Options) -> Option<std::borrow::Cow<'_, str>> {
-        match &self.ends {
-            Some(ends) if opts.fd_sockets => Some(ends.text().into()),
-            _ => opts.fd_paths.then(|| String::from_utf8_lossy(&self.name)),
+        let name = String::from_utf8_lossy(&self.name);
+        match (&self.ends, self.device) {
+            (Some(ends), _) if opts.fd_sockets => Some(ends.text().into()),
+            (_, Some(device)) if opts.fd_devices => Some(format!("{name}<{device}>").into()),
+            _ => opts.fd_paths.then_some(name),
         }
     }
 }
@@ -345,6 +367,18 @@ impl<'a> CallView<'a> {
             path.push(b'/');
         }
         Some(path)
+    }
+
+    /// The kind and number of the device file an open returned.
+    pub fn device(&self) -> Option<Device> {
+        let mem = self.exit_mem(crate::table::ARG_FD_DEVICE)?;
+        let value = u64::from_ne_bytes(mem.data.get(..8)?.try_into().ok()?);
+        let (mode, rdev) = ((value >> 32) as u32, value as u32);
+        Some(Device {
+            block: mode & 0o170000 == 0o060000,
+            major: rdev >> 20,
+            minor: rdev & 0xfffff,
+        })
     }
 
     pub fn fd_inodes(&self) -> Vec<u64> {

@@ -62,7 +62,10 @@ impl ShowOptions {
             events: &self.events,
             calls: &self.calls,
             paths: &self.paths,
-            follow_fds: self.decode.fd_paths || self.decode.fd_sockets || !self.paths.is_empty(),
+            follow_fds: self.decode.fd_paths
+                || self.decode.fd_sockets
+                || self.decode.fd_devices
+                || !self.paths.is_empty(),
             follow_comms: self.decode.pid_comms,
         }
     }

@@ -94,6 +94,7 @@ impl TraceSink for StracePrinter<'_> {
                 let plain = Options {
                     fd_paths: false,
                     fd_sockets: false,
+                    fd_devices: false,
                     ..decode
                 };
                 view.render_ret(&mut text, &plain);

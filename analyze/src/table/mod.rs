@@ -368,7 +368,7 @@ pub struct CaptureRule {
     pub size: Size,
 }
 
-pub use abi::{ARG_CWD, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind};
+pub use abi::{ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind};
 
 impl Syscall {
     /// Whether this entry decodes the call of the same name made through

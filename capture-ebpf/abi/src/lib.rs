@@ -107,6 +107,12 @@ pub enum CaptureKind {
 /// The pseudo argument index of [`CaptureKind::Socket`] captures.
 pub const ARG_SOCKET: u8 = 10;
 
+/// The pseudo argument index under which a [`CaptureKind::FdPath`] capture
+/// of a device file is followed by its kind and number (8 bytes: the
+/// inode's `i_mode` in the high half, its `i_rdev`, `major << 20 | minor`,
+/// in the low), as strace's `decode-fds=dev` shows them.
+pub const ARG_FD_DEVICE: u8 = 11;
+
 /// Where each field is in a [`CaptureKind::Socket`] capture. Ports and
 /// addresses are as `struct sock_common` holds them: the local port in the
 /// host's byte order, the remote one and the addresses in the network's (an

@@ -2,6 +2,7 @@
 //! `analyze`'s plain options: strace's qualifiers in the order given, the
 //! events a view reads, and how `show` prints.
 
+use analyze::select::DecodeFd;
 use anyhow::Context as _;
 
 use super::args::*;
@@ -73,12 +74,9 @@ pub(super) fn show_options(
         decode: analyze::decode::Options {
             strsize: format.strsize,
             hex,
-            fd_paths: qualifiers
-                .decode_fds
-                .contains(&analyze::select::DecodeFd::Path),
-            fd_sockets: qualifiers
-                .decode_fds
-                .contains(&analyze::select::DecodeFd::Socket),
+            fd_paths: qualifiers.decode_fds.contains(&DecodeFd::Path),
+            fd_sockets: qualifiers.decode_fds.contains(&DecodeFd::Socket),
+            fd_devices: qualifiers.decode_fds.contains(&DecodeFd::Dev),
             pid_comms: format.pid_comms || format.decode_pids.is_some(),
             consts: format.const_style.into(),
             ..Default::default()
