@@ -1467,7 +1467,8 @@ fn constant_styles_are_straces() {
 /// kernel told at each call that made or changed one: TCP from socket to
 /// bind, listen, connect and accept (the tcp sample), and unix (a pair, a
 /// bound listener, both ends of an accepted connection, after a peer
-/// closed), IPv6, UDP and netlink sockets (python); and device files by
+/// closed), IPv6, UDP and netlink sockets, and the msghdrs of sendmsg and
+/// recvmsg on them (python); and device files by
 /// kind and number (`/dev/null<char 1:3>`). Inode numbers and ports, which
 /// differ per run, are masked.
 #[test]
@@ -1490,6 +1491,13 @@ fn sockets_and_devices_are_straces() {
         n = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0); n.bind((0, 0))\n\
         g = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)\n\
         for k in (a, b, u, c, s, d, e, n, g): k.getsockname()\n\
+        r, w = os.pipe()\n\
+        fd = r.to_bytes(4, 'little')\n\
+        a.sendmsg([b'hello', b'world'], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fd)])\n\
+        b.recvmsg(100, socket.CMSG_SPACE(4))\n\
+        f = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); f.bind(('127.0.0.1', 0))\n\
+        h = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n\
+        h.sendmsg([b'y'], [], 0, f.getsockname()); f.recvmsg(10)\n\
         a.close(); b.getsockname(); c.close(); s.getsockname()\n";
     let masked = |line: &str| -> String {
         let mut out = String::new();
@@ -1540,7 +1548,8 @@ fn sockets_and_devices_are_straces() {
             .unwrap();
         assert!(status.success());
         let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-            .args(["show", "-yy", "-e", "trace=%network,%desc"])
+            // Each call whole, however the two runs interleaved.
+            .args(["show", "--thread", "-yy", "-e", "trace=%network,%desc"])
             .arg(&file)
             .output()
             .unwrap();
@@ -1556,8 +1565,10 @@ fn sockets_and_devices_are_straces() {
             // Padding the caller left unset: whatever its stack held.
             .filter(|l| !l.contains("nl_pad="))
             // Descriptors the test's own process handed down: opened before
-            // recording began, they are not named.
+            // recording began, they are not named; nor are those received
+            // through SCM_RIGHTS (see the README).
             .filter(|l| !["(0<", "(1<", "(2<"].iter().any(|fd| l.contains(fd)))
+            .filter(|l| !l.starts_with("recvmsg(") || !l.contains("SCM_RIGHTS"))
             .collect();
         assert!(theirs.len() >= 5, "{strace_log}");
         let missing: Vec<&&str> = theirs

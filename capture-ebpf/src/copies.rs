@@ -634,6 +634,41 @@ extern "C" fn path_step(_turn: u64, walk: *mut c_void) -> i64 {
     0
 }
 
+/// sendmsg/recvmsg's `struct msghdr` at `ptr`, one step per run of the
+/// program (see `CaptureKind::Msghdr`): the header, its name, its control
+/// data, then its iovecs as `capture_iovec_step` copies them. Only the
+/// header unless `whole`. Returns whether a step is left.
+pub(crate) fn capture_msghdr_step(
+    out: &mut Out,
+    arg: u8,
+    ptr: u64,
+    whole: bool,
+    job: &mut Job,
+) -> bool {
+    const NAME: u64 = 0;
+    const NAMELEN: u64 = 8;
+    const IOV: u64 = 16;
+    const IOVLEN: u64 = 24;
+    const CONTROL: u64 = 32;
+    const CONTROLLEN: u64 = 40;
+    const HEADER_STEPS: u32 = 3;
+    let field = |at: u64| read_user_u64(ptr + at).unwrap_or(0);
+    match job.step {
+        0 => capture_bytes(out, arg, ptr, 56),
+        1 => capture_bytes(out, arg, field(NAME), field(NAMELEN) & 0xffff_ffff),
+        2 => capture_bytes(out, arg, field(CONTROL), field(CONTROLLEN)),
+        _ => {
+            // The iovecs' own steps, numbered from 0.
+            job.step -= HEADER_STEPS;
+            let more = capture_iovec_step(out, arg, field(IOV), field(IOVLEN), job);
+            job.step += HEADER_STEPS;
+            return more;
+        }
+    }
+    job.step += 1;
+    whole
+}
+
 /// readv/writev, one step per run of the program: step 0 copies the
 /// iovec array (up to MAX_IOVECS), step k the data of iovec k-1, cut at
 /// what the call moved. The program tail-calls itself for the next step,

@@ -295,6 +295,7 @@ pub mod how {
     pub const FD_PATH: u8 = CaptureKind::FdPath as u8;
     pub const CWD: u8 = CaptureKind::Cwd as u8;
     pub const SOCKET: u8 = CaptureKind::Socket as u8;
+    pub const MSGHDR: u8 = CaptureKind::Msghdr as u8;
 }
 
 pub use abi::{

@@ -550,7 +550,8 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
         // The descriptor-inode program also names paths (no more programs
         // for the verifier to check at start-up).
         let served = rule.how == how
-            || how == how::FD_INODES && matches!(rule.how, how::FD_PATH | how::CWD | how::SOCKET);
+            || how == how::FD_INODES && matches!(rule.how, how::FD_PATH | how::CWD | how::SOCKET)
+            || how == how::IOVECS && rule.how == how::MSGHDR;
         if (ptr != 0 || how == how::FD_INODES) && served {
             let len = rule_len(&rule, &job.args, job.ret);
             match how {
@@ -560,6 +561,11 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     more = capture_str_array_step(&mut out, rule.arg, ptr, job);
                 }
                 how::COUNT_PTRS => capture_ptr_count(&mut out, rule.arg, ptr),
+                how::IOVECS if rule.how == how::MSGHDR => {
+                    let whole =
+                        rule.at != (at::ENTER | at::EXIT) || job.when == u32::from(at::EXIT);
+                    more = capture_msghdr_step(&mut out, rule.arg, ptr, whole, job);
+                }
                 how::IOVECS => {
                     more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
                 }

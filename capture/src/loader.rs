@@ -197,6 +197,8 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
                 CaptureKind::Cwd,
                 CaptureKind::Socket,
             ],
+            // The iovec program also copies a msghdr's.
+            CaptureKind::Iovecs => &[kind, CaptureKind::Msghdr],
             _ => &[kind],
         };
         for &kind in kinds {

@@ -7,6 +7,7 @@
 mod calls;
 mod fd_names;
 pub mod flags;
+mod msghdr;
 mod render;
 mod siginfo;
 mod strings;
@@ -291,7 +292,7 @@ impl<'a> CallView<'a> {
                 .enumerate()
                 .find_map(|(i, a)| match a {
                     Arg::Mem { at, shape, size }
-                        if matches!(shape, Shape::Bytes | Shape::Iovecs) =>
+                        if matches!(shape, Shape::Bytes | Shape::Iovecs | Shape::Msghdr) =>
                     {
                         Some((i as u8, *at, *shape, *size))
                     }
@@ -321,7 +322,9 @@ impl<'a> CallView<'a> {
                 uncopied: 0,
             });
         }
-        let (array, data) = mems.split_first()?;
+        // A msghdr's iovecs follow its header, name and control data.
+        let skipped = if shape == Shape::Msghdr { 3 } else { 0 };
+        let (array, data) = mems.get(skipped..)?.split_first()?;
         let array = usable(array)?;
         let mut buffers = Vec::new();
         for k in 0..array.len() / 16 {

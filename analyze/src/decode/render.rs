@@ -236,6 +236,9 @@ impl CallView<'_> {
         if shape == Shape::Iovecs {
             return self.render_iovecs(out, i, at, size, opts);
         }
+        if shape == Shape::Msghdr {
+            return self.render_msghdr(out, i, at, opts);
+        }
         let mem = match at {
             At::Enter => self.enter_mem(arg_no),
             At::Both if printed_at_enter(at, shape) => self.enter_mem(arg_no),
@@ -374,9 +377,10 @@ impl CallView<'_> {
             }
             Shape::Flock => structs::flock(out, consts, mem.data, at == At::Exit),
             // Copied, not decoded yet: the address, as before.
-            Shape::Msghdr | Shape::CloneArgs => None,
-            // Printed above (the iovec array and its data), or never copied.
-            Shape::Iovecs | Shape::Opaque => None,
+            Shape::CloneArgs => None,
+            // Printed above (the iovec array and its data, a msghdr), or
+            // never copied.
+            Shape::Iovecs | Shape::Msghdr | Shape::Opaque => None,
         };
         if done.is_none() {
             pointer(out, value);
@@ -387,7 +391,7 @@ impl CallView<'_> {
     /// at enter (writev), up to what the call returned in all at exit (readv).
     fn render_iovecs(&self, out: &mut String, i: usize, at: At, size: Size, opts: &Options) {
         let arg_no = i as u8;
-        let (mems, mut left) = match (at, self.ret()) {
+        let (mems, left) = match (at, self.ret()) {
             (At::Enter, _) => (self.enter_mems(arg_no).collect(), u64::MAX),
             (_, Some(ret)) if ret >= 0 => (self.exit_mems(arg_no), ret as u64),
             _ => (Vec::new(), 0),
@@ -402,29 +406,7 @@ impl CallView<'_> {
             Size::Arg(k) => self.args[k as usize],
             _ => (array.data.len() / 16) as u64,
         };
-        let entries = (array.data.len() / 16).min(usize::try_from(count).unwrap_or(usize::MAX));
-        out.push('[');
-        for k in 0..entries {
-            let Some((base, len)) = structs::iovec(array.data, k) else {
-                break;
-            };
-            if k > 0 {
-                out.push_str(", ");
-            }
-            out.push_str("{iov_base=");
-            let shown = len.min(left);
-            left -= shown;
-            match data.get(k).filter(|d| d.status != CaptureStatus::Fault) {
-                _ if shown == 0 => out.push_str("\"\""),
-                Some(d) => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
-                None => pointer(out, base),
-            }
-            let _ = write!(out, ", iov_len={len}}}");
-        }
-        if count > entries as u64 {
-            out.push_str(if entries > 0 { ", ..." } else { "..." });
-        }
-        out.push(']');
+        iovecs(out, array.data, data, count, left, opts);
     }
 
     /// A socklen_t the kernel may change: `[16]`, or `[128 => 16]` when it did.
@@ -551,6 +533,41 @@ fn exec_argv(out: &mut String, argv: &[Vec<u8>], cut: bool, opts: &Options) {
     }
     if argv.len() > shown || cut {
         out.push_str(if shown > 0 { ", ..." } else { "..." });
+    }
+    out.push(']');
+}
+
+/// `[{iov_base="...", iov_len=5}, ...]` from an iovec array's copy and its
+/// entries' data: `count` entries, at most `left` bytes of data shown in all.
+pub(super) fn iovecs(
+    out: &mut String,
+    array: &[u8],
+    data: &[Mem<'_>],
+    count: u64,
+    mut left: u64,
+    opts: &Options,
+) {
+    let entries = (array.len() / 16).min(usize::try_from(count).unwrap_or(usize::MAX));
+    out.push('[');
+    for k in 0..entries {
+        let Some((base, len)) = structs::iovec(array, k) else {
+            break;
+        };
+        if k > 0 {
+            out.push_str(", ");
+        }
+        out.push_str("{iov_base=");
+        let shown = len.min(left);
+        left -= shown;
+        match data.get(k).filter(|d| d.status != CaptureStatus::Fault) {
+            _ if shown == 0 => out.push_str("\"\""),
+            Some(d) => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
+            None => pointer(out, base),
+        }
+        let _ = write!(out, ", iov_len={len}}}");
+    }
+    if count > entries as u64 {
+        out.push_str(if entries > 0 { ", ..." } else { "..." });
     }
     out.push(']');
 }

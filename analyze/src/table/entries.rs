@@ -241,12 +241,12 @@ pub static TABLE: &[Syscall] = &[
     )),
     moves_data(sys(
         "sendmsg",
-        &[Fd, inp(fixed(56), S::Msghdr), Flags(F::Msg)],
+        &[Fd, inp(fixed(0), S::Msghdr), Flags(F::Msg)],
         I,
     )),
     moves_data(sys(
         "recvmsg",
-        &[Fd, out(fixed(56), S::Msghdr), Flags(F::Msg)],
+        &[Fd, both(fixed(0), S::Msghdr), Flags(F::Msg)],
         I,
     )),
     sys("shutdown", &[Fd, Flags(F::Shut)], I),

@@ -513,6 +513,11 @@ impl Syscall {
                     shape: Shape::Dirents,
                 } => Some(rule(at, CaptureKind::CountDirents, size)),
                 Arg::Mem {
+                    at,
+                    size,
+                    shape: Shape::Msghdr,
+                } => Some(rule(at, CaptureKind::Msghdr, size)),
+                Arg::Mem {
                     shape: Shape::Opaque,
                     ..
                 } => None,

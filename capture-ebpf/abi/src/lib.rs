@@ -102,6 +102,14 @@ pub enum CaptureKind {
     /// socket the call returned (when the rule's argument is ARG_SOCKET) or
     /// the descriptor in its argument. Copied by the `FdInodes` program.
     Socket = 10,
+    /// A `struct msghdr` (sendmsg, recvmsg) and what it points at, in
+    /// order: the header (56 bytes), the name (`msg_namelen` bytes), the
+    /// control data (`msg_controllen`), the iovec array, then the data of
+    /// the first iovecs as [`CaptureKind::Iovecs`] copies them (at exit: up
+    /// to what the call moved). A rule at both enter and exit copies only
+    /// the header at enter (what the kernel then rewrites). Copied by the
+    /// `Iovecs` program.
+    Msghdr = 11,
 }
 
 /// The pseudo argument index of [`CaptureKind::Socket`] captures.
