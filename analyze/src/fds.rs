@@ -33,6 +33,8 @@ impl FdTracker {
         let table = self.tables.entry(pid).or_default();
         // Unix sockets that just got a peer (accept): (peer, socket).
         let mut met = Vec::new();
+        // Removals and renames, which every process sees.
+        let mut files = Vec::new();
         for change in changes {
             match change {
                 FdChange::Set(fd, entry) => {
@@ -77,10 +79,37 @@ impl FdTracker {
                         entry.cloexec = cloexec;
                     }
                 }
+                change @ (FdChange::Removed(_) | FdChange::Renamed { .. }) => files.push(change),
             }
         }
         for (connected, accepted) in met {
             self.meet(connected, accepted);
+        }
+        for change in files {
+            self.file_changed(&change);
+        }
+    }
+
+    /// Names in every process follow a file removed or renamed, as strace
+    /// reads them then from /proc: `</tmp/x>(deleted)`, the new name.
+    fn file_changed(&mut self, change: &FdChange) {
+        let entries = self.tables.values_mut().flat_map(|t| t.values_mut());
+        match change {
+            FdChange::Removed(path) => {
+                for entry in entries.filter(|e| e.name == *path && e.ends.is_none()) {
+                    entry.deleted = true;
+                }
+            }
+            FdChange::Renamed { from, to, exchange } => {
+                for entry in entries.filter(|e| !e.deleted && e.ends.is_none()) {
+                    if let Some(name) = renamed(&entry.name, from, to)
+                        .or_else(|| exchange.then(|| renamed(&entry.name, to, from)).flatten())
+                    {
+                        entry.name = name;
+                    }
+                }
+            }
+            _ => {}
         }
     }
 
@@ -128,6 +157,15 @@ pub enum FdChange {
     CloseRange(i64, i64),
     /// Close-on-exec set or cleared on a range (fcntl F_SETFD, close_range).
     Cloexec(i64, i64, bool),
+    /// The file at this path was removed, for every process.
+    Removed(Vec<u8>),
+    /// The file (or directory) at the first path now has the second; with
+    /// RENAME_EXCHANGE, the two swapped.
+    Renamed {
+        from: Vec<u8>,
+        to: Vec<u8>,
+        exchange: bool,
+    },
 }
 
 /// What `fd` refers to once `changes` are applied to `before` (the name
@@ -155,6 +193,56 @@ pub fn entry_after<'a>(
 /// Where a process's working directory is kept in its table, as the
 /// directory descriptor that stands for it.
 pub const AT_FDCWD: i64 = -100;
+
+/// `name` after `from` was renamed `to`: itself, or something under it.
+fn renamed(name: &[u8], from: &[u8], to: &[u8]) -> Option<Vec<u8>> {
+    let rest = name.strip_prefix(from)?;
+    (rest.is_empty() || rest.starts_with(b"/")).then(|| [to, rest].concat())
+}
+
+/// The `k`th path a call names, made absolute from the directory it is
+/// relative to (its directory descriptor, or the working directory) where
+/// that one is known, `.` and `..` resolved as written.
+fn path_named(view: &CallView<'_>, k: usize) -> Option<Vec<u8>> {
+    let args = view.syscall.args;
+    let at = args
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| **a == Arg::Path)
+        .nth(k)?
+        .0;
+    let dirfd = match at.checked_sub(1).map(|i| (args[i], i)) {
+        Some((Arg::DirFd, i)) => fd(view.args[i]),
+        _ => AT_FDCWD,
+    };
+    let path = view.path(at)?;
+    let joined = match view.fds.and_then(|t| t.get(&dirfd)) {
+        Some(dir) if !path.starts_with(b"/") => [&dir.name[..], b"/", &path].concat(),
+        _ if !path.starts_with(b"/") => return None,
+        _ => path,
+    };
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in joined.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    let absolute: Vec<u8> = parts
+        .iter()
+        .flat_map(|p| [&b"/"[..], p])
+        .flatten()
+        .copied()
+        .collect();
+    Some(if absolute.is_empty() {
+        b"/".to_vec()
+    } else {
+        absolute
+    })
+}
 
 /// A descriptor number from a register.
 fn fd(v: u64) -> i64 {
@@ -247,6 +335,18 @@ pub fn changes(view: &CallView<'_>, out: &mut Vec<FdChange>) {
             });
             entry.cloexec = cloexec;
             out.push(FdChange::Set(ret, entry));
+        }
+        FdEffect::Removes => {
+            if let Some(path) = path_named(view, 0) {
+                out.push(FdChange::Removed(path));
+            }
+        }
+        FdEffect::Renames => {
+            const RENAME_EXCHANGE: u64 = 2;
+            if let (Some(from), Some(to)) = (path_named(view, 0), path_named(view, 1)) {
+                let exchange = view.args[4] & RENAME_EXCHANGE != 0 && view.syscall.args.len() == 5;
+                out.push(FdChange::Renamed { from, to, exchange });
+            }
         }
         FdEffect::SocketEnds => {
             if let Some(entry) = view.socket() {

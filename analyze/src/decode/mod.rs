@@ -90,6 +90,8 @@ pub struct FdEntry {
     pub ends: Option<SocketEnds>,
     /// A device file's kind and number (`-yy`: `/dev/null<char 1:3>`).
     pub device: Option<Device>,
+    /// The file was removed since (unlink): `</tmp/x>(deleted)`.
+    pub deleted: bool,
 }
 
 /// A device file's kind and number, as strace prints them: `char 1:3`.
@@ -108,15 +110,19 @@ impl std::fmt::Display for Device {
 }
 
 impl FdEntry {
-    /// What `-y` (the name) or `-yy` (a socket's ends, where known) print
-    /// between `<` and `>`, if anything.
-    pub fn shown(&self, opts: &Options) -> Option<std::borrow::Cow<'_, str>> {
+    /// What `-y` (the name) or `-yy` (a socket's ends, a device's number)
+    /// print after the descriptor, if anything: `</etc/passwd>`,
+    /// `</tmp/x>(deleted)`.
+    pub fn shown(&self, opts: &Options) -> Option<String> {
         let name = String::from_utf8_lossy(&self.name);
-        match (&self.ends, self.device) {
-            (Some(ends), _) if opts.fd_sockets => Some(ends.text().into()),
-            (_, Some(device)) if opts.fd_devices => Some(format!("{name}<{device}>").into()),
-            _ => opts.fd_paths.then_some(name),
-        }
+        let inside = match (&self.ends, self.device) {
+            (Some(ends), _) if opts.fd_sockets => ends.text(),
+            (_, Some(device)) if opts.fd_devices => format!("{name}<{device}>"),
+            _ if opts.fd_paths => name.into_owned(),
+            _ => return None,
+        };
+        let deleted = if self.deleted { "(deleted)" } else { "" };
+        Some(format!("<{inside}>{deleted}"))
     }
 }
 

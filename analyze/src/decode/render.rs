@@ -147,9 +147,7 @@ impl CallView<'_> {
     /// `<what fd refers to>` under `-y`, where it is known.
     fn fd_name(&self, out: &mut String, fd: i64, opts: &Options) {
         if let Some(shown) = self.fds.and_then(|t| t.get(&fd)?.shown(opts)) {
-            out.push('<');
             out.push_str(&shown);
-            out.push('>');
         }
     }
 
@@ -295,7 +293,7 @@ impl CallView<'_> {
                     if let (Some(a_shown), Some(b_shown)) =
                         (entry_a.shown(opts), entry_b.shown(opts)) =>
                 {
-                    let _ = write!(out, "[{a}<{a_shown}>, {b}<{b_shown}>]");
+                    let _ = write!(out, "[{a}{a_shown}, {b}{b_shown}]");
                     Some(())
                 }
                 _ => structs::int_pair(out, mem.data),

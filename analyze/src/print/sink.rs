@@ -129,7 +129,7 @@ impl TraceSink for StracePrinter<'_> {
             .filter(|fd| *fd >= 0)
             .and_then(|fd| call.fd_after(fd)?.shown(&self.opts.decode))
         {
-            let _ = write!(text, "<{shown}>");
+            text.push_str(&shown);
         }
         if let Some(precision) = self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);

@@ -88,6 +88,12 @@ pub enum FdEffect {
     /// Sets or reads the ends of its socket, argument 0 (bind, connect,
     /// listen, getsockname): `-yy` names them anew from there.
     SocketEnds,
+    /// Removes the file at its path (unlink, unlinkat, rmdir): descriptors
+    /// still open on it print `(deleted)`, as strace -y shows them.
+    Removes,
+    /// Renames its first path to its second (rename, renameat, renameat2):
+    /// descriptors open on it, or under it, take the new name.
+    Renames,
     /// Writes two new descriptors of this kind (`pipe`, `socket`) at its
     /// [`Shape::IntPair`] argument.
     Pair(&'static str),
