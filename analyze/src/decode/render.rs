@@ -558,6 +558,7 @@ pub(super) fn iovecs(
         let shown = len.min(left);
         left -= shown;
         match data.get(k).filter(|d| d.status != CaptureStatus::Fault) {
+            _ if base == 0 => out.push_str("NULL"),
             _ if shown == 0 => out.push_str("\"\""),
             Some(d) => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
             None => pointer(out, base),
