@@ -1231,7 +1231,8 @@ fn instruction_pointers_are_straces() {
 
 /// `show -v` and `show -e verbose=none` against strace's same options, on
 /// samples with the structs they change: execve's environment (exactly),
-/// whole `stat` and `rusage` structs, structs printed as addresses. Numbers aside, since times and counters differ between
+/// whole `stat`, `statx` (ls) and `rusage` structs, structs printed as
+/// addresses. Numbers aside, since times and counters differ between
 /// the two runs.
 #[test]
 fn verbose_and_abbreviated_structs_are_straces() {
@@ -1260,9 +1261,13 @@ fn verbose_and_abbreviated_structs_are_straces() {
         }
         out
     };
-    for name in ["structs", "selfinfo", "select", "timers"] {
+    let programs = ["structs", "selfinfo", "select", "timers"]
+        .map(|name| (name, vec![arg(sample(name))]))
+        .into_iter()
+        // statx, whole.
+        .chain([("ls", vec![arg("ls"), arg("-l"), arg("/etc/hostname")])]);
+    for (name, program) in programs {
         let dir = tempfile::tempdir().unwrap();
-        let exe = sample(name);
         // A known environment, the same for both: `env` runs the sample.
         let command: Vec<OsString> = [
             "env",
@@ -1273,7 +1278,7 @@ fn verbose_and_abbreviated_structs_are_straces() {
         ]
         .into_iter()
         .map(arg)
-        .chain([arg(&exe)])
+        .chain(program)
         .collect();
         let file = common::record(dir.path(), name, &command);
         for option in ["-v", "-everbose=none"] {

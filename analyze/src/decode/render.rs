@@ -284,7 +284,7 @@ impl CallView<'_> {
             Shape::Sysinfo => structs::sysinfo(out, mem.data),
             Shape::Utsname => structs::utsname(out, mem.data),
             Shape::Stat => structs::stat(out, consts, mem.data, opts.abbrev),
-            Shape::Statx => structs::statx(out, consts, mem.data),
+            Shape::Statx => structs::statx(out, consts, mem.data, opts.abbrev),
             Shape::Rlimit => structs::rlimit(out, consts, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
             Shape::IntPair => match &self.fd_pair() {

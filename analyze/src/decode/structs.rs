@@ -197,7 +197,10 @@ fn makedev(c: Consts, dev: u64) -> String {
 
 /// `{stx_mask=..., stx_attributes=..., stx_mode=S_IFREG|0644, stx_size=123, ...}`
 /// from a `struct statx`.
-pub fn statx(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+pub fn statx(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
+    if !abbrev {
+        return statx_whole(out, c, b);
+    }
     out.push_str("{stx_mask=");
     c.flags(
         out,
@@ -209,6 +212,58 @@ pub fn statx(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
     out.push_str(", stx_mode=");
     file_mode(out, c, u32::from(u16_at(b, 28)?));
     let _ = write!(out, ", stx_size={}, ...}}", u64_at(b, 40)?);
+    Some(())
+}
+
+/// Every field of a `struct statx` the kernel filled (`-v`), in strace's
+/// order: the birth time and mount id only where the mask says so.
+fn statx_whole(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+    const STATX_BTIME: u32 = 0x800;
+    const STATX_MNT_ID: u32 = 0x1000;
+    let mask = u32_at(b, 0)?;
+    out.push_str("{stx_mask=");
+    c.flags(out, crate::table::Flags::StatxMask, u64::from(mask));
+    let _ = write!(out, ", stx_blksize={}, stx_attributes=", u32_at(b, 4)?);
+    c.table(out, &c.xlat.statx_attrs, u64_at(b, 8)?);
+    let _ = write!(
+        out,
+        ", stx_nlink={}, stx_uid={}, stx_gid={}, stx_mode=",
+        u32_at(b, 16)?,
+        u32_at(b, 20)?,
+        u32_at(b, 24)?
+    );
+    file_mode(out, c, u32::from(u16_at(b, 28)?));
+    let _ = write!(
+        out,
+        ", stx_ino={}, stx_size={}, stx_blocks={}, stx_attributes_mask=",
+        u64_at(b, 32)?,
+        u64_at(b, 40)?,
+        u64_at(b, 48)?
+    );
+    c.table(out, &c.xlat.statx_attrs, u64_at(b, 56)?);
+    for (name, at) in [("atime", 64), ("btime", 80), ("ctime", 96), ("mtime", 112)] {
+        if name == "btime" && mask & STATX_BTIME == 0 {
+            continue;
+        }
+        let (seconds, nanos) = (u64_at(b, at)? as i64, u32_at(b, at + 8)?);
+        let _ = write!(out, ", stx_{name}={{tv_sec={seconds}, tv_nsec={nanos}}}");
+        if let Some(date) = date(seconds, nanos, 9) {
+            let _ = write!(out, " /* {date} */");
+        }
+    }
+    let _ = write!(
+        out,
+        ", stx_rdev_major={}, stx_rdev_minor={}, stx_dev_major={}, stx_dev_minor={}",
+        u32_at(b, 128)?,
+        u32_at(b, 132)?,
+        u32_at(b, 136)?,
+        u32_at(b, 140)?
+    );
+    if mask & STATX_MNT_ID != 0 {
+        out.push_str(", stx_mnt_id=");
+        super::hex(out, u64_at(b, 144)?);
+    }
+    out.push('}');
     Some(())
 }
 
@@ -1000,7 +1055,7 @@ mod tests {
         stx[28..30].copy_from_slice(&0o40755u16.to_ne_bytes());
         stx[40..48].copy_from_slice(&4096u64.to_ne_bytes());
         let mut s = String::new();
-        statx(&mut s, x86(), &stx).unwrap();
+        statx(&mut s, x86(), &stx, true).unwrap();
         assert_eq!(
             s,
             "{stx_mask=STATX_BASIC_STATS|STATX_MNT_ID, stx_attributes=STATX_ATTR_MOUNT_ROOT, \
