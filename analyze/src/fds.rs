@@ -6,10 +6,10 @@
 
 use rustc_hash::FxHashMap;
 
-use format::{BodyRef, EventRef};
+use format::{BodyRef, EventRef, OpenFile};
 
 use crate::{
-    decode::{CallView, FcntlEffect, FdEntry, FdTable, SocketEnds, inode_name},
+    decode::{CallView, Device, FcntlEffect, FdEntry, FdTable, SocketEnds, inode_name},
     table::{self, Arg, FdEffect},
 };
 
@@ -137,6 +137,31 @@ impl FdTracker {
             BodyRef::Exec { .. } => {
                 if let Some(table) = self.tables.get_mut(&event.pid) {
                     table.retain(|_, entry| !entry.cloexec);
+                }
+            }
+            // What the process had when recording began.
+            BodyRef::Files { cwd, fds } => {
+                let table = self.tables.entry(event.pid).or_default();
+                for file in fds.filter_map(OpenFile::decode) {
+                    // /proc's mark of a removed file.
+                    let (name, deleted) = match file.name.strip_suffix(b" (deleted)") {
+                        Some(name) => (name.to_vec(), true),
+                        None => (file.name, false),
+                    };
+                    let entry = FdEntry {
+                        name,
+                        device: Device::of(file.device),
+                        deleted,
+                        ..FdEntry::default()
+                    };
+                    table.insert(i64::from(file.fd), entry);
+                }
+                if !cwd.is_empty() {
+                    let entry = FdEntry {
+                        name: cwd.to_vec(),
+                        ..FdEntry::default()
+                    };
+                    table.insert(AT_FDCWD, entry);
                 }
             }
             _ => {}

@@ -21,6 +21,11 @@ fn proc_value(path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Now, on the clock events carry.
+pub fn monotonic_ns() -> u64 {
+    clock_ns(libc::CLOCK_MONOTONIC) as u64
+}
+
 fn clock_ns(clock: libc::clockid_t) -> i64 {
     let mut ts = libc::timespec {
         tv_sec: 0,
@@ -33,7 +38,7 @@ fn clock_ns(clock: libc::clockid_t) -> i64 {
 
 /// Reads both clocks back to back: events carry CLOCK_MONOTONIC (bpf_ktime_get_ns).
 fn clock_anchor() -> ClockAnchor {
-    let monotonic_ns = clock_ns(libc::CLOCK_MONOTONIC) as u64;
+    let monotonic_ns = monotonic_ns();
     let unix_ns = clock_ns(libc::CLOCK_REALTIME);
     ClockAnchor {
         monotonic_ns,

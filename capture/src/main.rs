@@ -11,6 +11,7 @@
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
 mod cli;
+mod files;
 mod kernel_btf;
 mod loader;
 mod machine;

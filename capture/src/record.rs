@@ -16,6 +16,7 @@ use format::{Body, Event, Writer, WriterOptions};
 use tokio::signal::unix::{SignalKind, signal as watch_signal};
 
 use crate::{
+    files,
     loader::{self, Filter},
     output::{Kind, Output},
     reader::{Chunk, Reader},
@@ -108,6 +109,16 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
     )
     .with_context(|| format!("writing {}", output.writing_to().display()))?;
     let root = child.as_ref().map(|c| c.pid);
+    // What the processes already have open: the program's before it execs
+    // (held until released), the attached ones' as they are.
+    let files: Vec<Event> = match (&child, &filter) {
+        (Some(child), _) => files::snapshot(child.pid, true).into_iter().collect(),
+        (None, Filter::Pids(pids)) => pids
+            .iter()
+            .filter_map(|&pid| files::snapshot(pid, false))
+            .collect(),
+        (None, _) => Vec::new(),
+    };
     if let Some(child) = child {
         child.release()?;
     }
@@ -141,6 +152,9 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         warned_at: 0,
         last_warning: None,
     };
+    files
+        .into_iter()
+        .for_each(|event| recorder.reorder.push(event));
     let writing = |what: &str| format!("{what} {}", output.writing_to().display());
     let reader = Reader::start(ring).context("starting the ring buffer's reader")?;
     runtime

@@ -152,7 +152,7 @@ impl Decoder {
                 (body, size_of::<Signal>())
             }
             // Only the recorder writes these, into the file.
-            EventKind::Lost | EventKind::ExecEnv => return None,
+            EventKind::Lost | EventKind::ExecEnv | EventKind::Files => return None,
         };
         let event = Event {
             tid: header.tid,

@@ -164,6 +164,11 @@ impl BlockBuilder {
                 put_bytes(b, info);
             }
             Body::Lost { count } => put_u64(&mut b.ints, *count),
+            Body::Files { cwd, fds } => {
+                put_bytes(b, cwd);
+                put_u64(&mut b.ints, fds.len() as u64);
+                fds.iter().for_each(|file| put_bytes(b, &file.encode()));
+            }
         }
     }
 
@@ -504,6 +509,10 @@ impl<'a> Events<'a> {
             },
             Kind::Lost => BodyRef::Lost {
                 count: self.ints.u64()?,
+            },
+            Kind::Files => BodyRef::Files {
+                cwd: self.bytes()?,
+                fds: self.strings()?,
             },
         };
         Some(EventRef {

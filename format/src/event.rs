@@ -68,6 +68,42 @@ pub enum Body {
     },
     /// `count` events of this task (tid 0: unknown task) on this cpu were dropped here.
     Lost { count: u64 },
+    /// The files a process had open and its working directory when
+    /// recording began (from version 4 on), as /proc named them.
+    Files { cwd: Vec<u8>, fds: Vec<OpenFile> },
+}
+
+/// A descriptor a process had when recording began.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OpenFile {
+    pub fd: i32,
+    /// A device file's `st_mode` (high half) and `st_rdev` (`major << 20 |
+    /// minor`, low half), as `abi::ARG_FD_DEVICE` holds them; 0 otherwise.
+    pub device: u64,
+    /// What /proc/PID/fd names it (`/tmp/x (deleted)`, `pipe:[1234]`).
+    pub name: Vec<u8>,
+}
+
+impl OpenFile {
+    /// The bytes of one in a [`BodyRef::Files`] list: fd and device, then
+    /// the name.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        [
+            &self.fd.to_le_bytes()[..],
+            &self.device.to_le_bytes(),
+            &self.name,
+        ]
+        .concat()
+    }
+
+    /// One of a [`BodyRef::Files`] list (`None`: cut short).
+    pub fn decode(bytes: &[u8]) -> Option<OpenFile> {
+        Some(OpenFile {
+            fd: i32::from_le_bytes(bytes.get(..4)?.try_into().ok()?),
+            device: u64::from_le_bytes(bytes.get(4..12)?.try_into().ok()?),
+            name: bytes.get(12..)?.to_vec(),
+        })
+    }
 }
 
 /// An exec's environment strings, as far as they were kept.
@@ -92,6 +128,7 @@ impl Body {
             Body::TaskExit { .. } => Kind::TaskExit,
             Body::Signal { .. } => Kind::Signal,
             Body::Lost { .. } => Kind::Lost,
+            Body::Files { .. } => Kind::Files,
         }
     }
 }
@@ -228,6 +265,11 @@ pub enum BodyRef<'a> {
     Lost {
         count: u64,
     },
+    Files {
+        cwd: &'a [u8],
+        /// Each an [`OpenFile`], encoded: see [`OpenFile::decode`].
+        fds: Argv<'a>,
+    },
 }
 
 impl EventRef<'_> {
@@ -302,6 +344,10 @@ impl EventRef<'_> {
                 info: info.to_vec(),
             },
             BodyRef::Lost { count } => Body::Lost { count },
+            BodyRef::Files { cwd, fds } => Body::Files {
+                cwd: cwd.to_vec(),
+                fds: fds.filter_map(OpenFile::decode).collect(),
+            },
         };
         Event {
             tid: self.tid,

@@ -20,7 +20,7 @@ use crate::Error;
 /// First bytes of every trace file.
 pub const MAGIC: [u8; 8] = *b"SYSTRACE";
 /// Readers refuse files of another major version.
-pub const VERSION_MAJOR: u16 = 3;
+pub const VERSION_MAJOR: u16 = 4;
 /// Readers accept any minor version of their major one.
 pub const VERSION_MINOR: u16 = 0;
 /// Alignment of the rkyv sections (header and index) within the file.

@@ -163,7 +163,7 @@ impl IndexBuilder {
                 thread.syscalls += 1;
                 totals.syscalls += 1;
             }
-            BodyRef::SysExit { .. } | BodyRef::Signal { .. } => {}
+            BodyRef::SysExit { .. } | BodyRef::Signal { .. } | BodyRef::Files { .. } => {}
             BodyRef::Lost { count } => {
                 // Counts come from the file: saturate rather than trust them.
                 thread.lost = thread.lost.saturating_add(count);

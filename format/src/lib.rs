@@ -32,7 +32,7 @@ mod writer;
 pub use chunk::{Chunk, Events};
 pub use event::{
     Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Environment, Event,
-    EventRef, signal_ip,
+    EventRef, OpenFile, signal_ip,
 };
 pub use header::{
     ArchivedClockAnchor, ArchivedFileHeader, ClockAnchor, FileHeader, VERSION_MAJOR, VERSION_MINOR,

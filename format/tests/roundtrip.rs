@@ -95,9 +95,20 @@ fn body() -> impl Strategy<Value = Body> {
                 envp: envp.map(|(vars, cut)| format::Environment { vars, cut }),
             }),
         1 => any::<i32>().prop_map(|status| Body::TaskExit { status }),
-        1 => (any::<i32>(), any::<i32>(), any::<i32>(), bytes)
+        1 => (any::<i32>(), any::<i32>(), any::<i32>(), bytes.clone())
             .prop_map(|(signo, code, errno, info)| Body::Signal { signo, code, errno, info }),
         1 => any::<u64>().prop_map(|count| Body::Lost { count }),
+        1 => (
+            bytes.clone(),
+            prop::collection::vec((any::<i32>(), any::<u64>(), bytes), 0..4),
+        )
+            .prop_map(|(cwd, fds)| Body::Files {
+                cwd,
+                fds: fds
+                    .into_iter()
+                    .map(|(fd, device, name)| format::OpenFile { fd, device, name })
+                    .collect(),
+            }),
     ]
 }
 
@@ -243,12 +254,12 @@ fn every_flipped_byte_is_an_error_or_a_recovery_never_a_panic() {
 #[test]
 fn a_newer_major_version_is_refused_clearly() {
     let mut bytes = write(&sample_stream(10), WriterOptions::default());
-    bytes[8] = 4;
+    bytes[8] = 5;
     let crc = crc32fast::hash(&bytes[..28]);
     bytes[28..32].copy_from_slice(&crc.to_le_bytes());
     let err = Trace::from_slice(&bytes).err().unwrap();
-    assert!(matches!(err, Error::Version { major: 4, .. }), "{err}");
-    assert!(err.to_string().contains("version 4.0"), "{err}");
+    assert!(matches!(err, Error::Version { major: 5, .. }), "{err}");
+    assert!(err.to_string().contains("version 5.0"), "{err}");
 }
 
 #[test]
@@ -256,7 +267,12 @@ fn a_version_2_file_is_read() {
     // Version 3 only added a tag; a version 2 file is one that never uses it.
     let events: Vec<Event> = sample_stream(10)
         .into_iter()
-        .filter(|e| !matches!(e.body, Body::Exec { envp: Some(_), .. }))
+        .filter(|e| {
+            !matches!(
+                e.body,
+                Body::Exec { envp: Some(_), .. } | Body::Files { .. }
+            )
+        })
         .collect();
     let mut bytes = write(&events, WriterOptions::default());
     bytes[8] = 2;
@@ -437,6 +453,19 @@ fn index_describes_threads_processes_and_lost_events() {
             },
         ),
         at(13, 9, 7, Body::Lost { count: 3 }),
+        at(
+            13,
+            7,
+            7,
+            Body::Files {
+                cwd: b"/tmp".to_vec(),
+                fds: vec![format::OpenFile {
+                    fd: 1,
+                    device: 0o020666 << 32 | 1 << 20 | 3,
+                    name: b"/dev/null".to_vec(),
+                }],
+            },
+        ),
         at(14, 8, 8, Body::TaskExit { status: 2 << 8 }),
         at(15, 9, 7, Body::TaskExit { status: 0 }),
         at(16, 7, 7, Body::TaskExit { status: 9 }),

@@ -102,6 +102,24 @@ pub struct Device {
     pub minor: u32,
 }
 
+impl Device {
+    /// A device file's kind and number from its `st_mode` (high half) and
+    /// `st_rdev` (low half, `major << 20 | minor`); none for another file.
+    pub fn of(mode_and_rdev: u64) -> Option<Device> {
+        let (mode, rdev) = ((mode_and_rdev >> 32) as u32, mode_and_rdev as u32);
+        let block = match mode & 0o170000 {
+            0o060000 => true,
+            0o020000 => false,
+            _ => return None,
+        };
+        Some(Device {
+            block,
+            major: rdev >> 20,
+            minor: rdev & 0xfffff,
+        })
+    }
+}
+
 impl std::fmt::Display for Device {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = if self.block { "block" } else { "char" };
@@ -381,13 +399,7 @@ impl<'a> CallView<'a> {
     /// The kind and number of the device file an open returned.
     pub fn device(&self) -> Option<Device> {
         let mem = self.exit_mem(crate::table::ARG_FD_DEVICE)?;
-        let value = u64::from_ne_bytes(mem.data.get(..8)?.try_into().ok()?);
-        let (mode, rdev) = ((value >> 32) as u32, value as u32);
-        Some(Device {
-            block: mode & 0o170000 == 0o060000,
-            major: rdev >> 20,
-            minor: rdev & 0xfffff,
-        })
+        Device::of(u64::from_ne_bytes(mem.data.get(..8)?.try_into().ok()?))
     }
 
     pub fn fd_inodes(&self) -> Vec<u64> {

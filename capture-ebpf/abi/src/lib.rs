@@ -25,6 +25,9 @@ pub enum EventKind {
     /// The file format's tag of an exec that carries its environment
     /// (format version 3; the kernel writes `Exec` records).
     ExecEnv = 8,
+    /// The files a process had open, and its working directory, when
+    /// recording began (format version 4; written by the recorder).
+    Files = 9,
 }
 
 impl TryFrom<u8> for EventKind {
@@ -39,6 +42,7 @@ impl TryFrom<u8> for EventKind {
             6 => Self::Signal,
             7 => Self::Lost,
             8 => Self::ExecEnv,
+            9 => Self::Files,
             other => return Err(other),
         })
     }
