@@ -1565,8 +1565,10 @@ fn sockets_and_devices_are_straces() {
             .arg(&log)
             .args(&command)
             .current_dir(dir.path().join("work"))
-            .status()
-            .unwrap();
+            // Its output to a pipe, as the recorded run's.
+            .output()
+            .unwrap()
+            .status;
         assert!(status.success());
         let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
             // Each call whole, however the two runs interleaved.
