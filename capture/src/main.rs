@@ -1,7 +1,8 @@
 //! `systrace`: record a program's system calls with eBPF, replay them offline.
 //!
 //! Data flow: [`cli`] turns the command line into plain configs; [`record`] forks
-//! the program held on a pipe ([`spawn`]), has [`loader`] load the eBPF programs
+//! the program held on a pipe ([`spawn`]), notes what it (or each process
+//! attached) already has open ([`files`]), has [`loader`] load the eBPF programs
 //! built from `capture-ebpf` (embedded at build time by `build.rs`) with the
 //! capture rules of `analyze`'s syscall table, lets the program run, has
 //! [`reader`] copy ring-buffer records out on a thread of its own, and turns
