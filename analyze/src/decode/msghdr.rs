@@ -33,6 +33,14 @@ impl CallView<'_> {
     /// name length as `before => after` where the call changed it).
     pub(super) fn render_msghdr(&self, out: &mut String, i: usize, at: At, opts: &Options) {
         let arg = i as u8;
+        // A recvmsg that failed: strace shows the name length it offered.
+        if at == At::Both
+            && self.ret().is_some_and(|r| r < 0)
+            && let Some(namelen) = self.enter_mem(arg).and_then(|m| u32_at(m.data, NAMELEN))
+        {
+            let _ = write!(out, "{{msg_namelen={namelen}}}");
+            return;
+        }
         let (mems, left) = match (at, self.ret()) {
             (At::Enter, _) => (self.enter_mems(arg).collect(), u64::MAX),
             (_, Some(ret)) if ret >= 0 => (self.exit_mems(arg), ret as u64),
