@@ -128,19 +128,29 @@ impl std::fmt::Display for Device {
 }
 
 impl FdEntry {
-    /// What `-y` (the name) or `-yy` (a socket's ends, a device's number)
-    /// print after the descriptor, if anything: `</etc/passwd>`,
-    /// `</tmp/x>(deleted)`.
-    pub fn shown(&self, opts: &Options) -> Option<String> {
+    /// Appends what `-y` (the name) or `-yy` (a socket's ends, a device's
+    /// number) print after the descriptor, if anything: `</etc/passwd>`,
+    /// `</tmp/x>(deleted)`. Whether it did.
+    pub fn show(&self, out: &mut String, opts: &Options) -> bool {
         let name = String::from_utf8_lossy(&self.name);
-        let inside = match (&self.ends, self.device) {
-            (Some(ends), _) if opts.fd_sockets => ends.text(),
-            (_, Some(device)) if opts.fd_devices => format!("{name}<{device}>"),
-            _ if opts.fd_paths => name.into_owned(),
-            _ => return None,
-        };
-        let deleted = if self.deleted { "(deleted)" } else { "" };
-        Some(format!("<{inside}>{deleted}"))
+        match (&self.ends, self.device) {
+            (Some(ends), _) if opts.fd_sockets => {
+                let _ = write!(out, "<{}>", ends.text());
+            }
+            (_, Some(device)) if opts.fd_devices => {
+                let _ = write!(out, "<{name}<{device}>>");
+            }
+            _ if opts.fd_paths => {
+                out.push('<');
+                out.push_str(&name);
+                out.push('>');
+            }
+            _ => return false,
+        }
+        if self.deleted {
+            out.push_str("(deleted)");
+        }
+        true
     }
 }
 

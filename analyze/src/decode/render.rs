@@ -146,8 +146,8 @@ impl CallView<'_> {
 
     /// `<what fd refers to>` under `-y`, where it is known.
     fn fd_name(&self, out: &mut String, fd: i64, opts: &Options) {
-        if let Some(shown) = self.fds.and_then(|t| t.get(&fd)?.shown(opts)) {
-            out.push_str(&shown);
+        if let Some(entry) = self.fds.and_then(|t| t.get(&fd)) {
+            entry.show(out, opts);
         }
     }
 
@@ -287,13 +287,14 @@ impl CallView<'_> {
             Shape::Statx => structs::statx(out, consts, mem.data, opts.abbrev),
             Shape::Rlimit => structs::rlimit(out, consts, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
+            // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
             Shape::IntPair => match &self.fd_pair() {
-                // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
-                Some([(a, entry_a), (b, entry_b)])
-                    if let (Some(a_shown), Some(b_shown)) =
-                        (entry_a.shown(opts), entry_b.shown(opts)) =>
-                {
-                    let _ = write!(out, "[{a}{a_shown}, {b}{b_shown}]");
+                Some([(a, entry_a), (b, entry_b)]) if opts.fd_paths || opts.fd_sockets => {
+                    let _ = write!(out, "[{a}");
+                    entry_a.show(out, opts);
+                    let _ = write!(out, ", {b}");
+                    entry_b.show(out, opts);
+                    out.push(']');
                     Some(())
                 }
                 _ => structs::int_pair(out, mem.data),

@@ -125,11 +125,11 @@ impl TraceSink for StracePrinter<'_> {
                 None
             }
         };
-        if let Some(shown) = fd_result
+        if let Some(entry) = fd_result
             .filter(|fd| *fd >= 0)
-            .and_then(|fd| call.fd_after(fd)?.shown(&self.opts.decode))
+            .and_then(|fd| call.fd_after(fd))
         {
-            text.push_str(&shown);
+            entry.show(&mut text, &self.opts.decode);
         }
         if let Some(precision) = self.opts.durations {
             let spent = exit_ts.saturating_sub(enter.ts);
