@@ -462,11 +462,7 @@ fn push_int(out: &mut String, value: impl itoa::Integer) {
 }
 
 fn hex(out: &mut String, value: u64) {
-    if value == 0 {
-        out.push('0');
-    } else {
-        let _ = write!(out, "{value:#x}");
-    }
+    let _ = write!(out, "{}", flags::HexNumber(value));
 }
 
 fn pointer(out: &mut String, value: u64) {
