@@ -285,14 +285,32 @@ fn assert_show_matches_strace(name: &str, run: &Run, max_missing: usize) {
     );
 }
 
-/// `systrace show -y FILE`.
-fn show_y(file: &Path) -> String {
+/// `systrace show OPTIONS FILE`: what it printed.
+fn show(file: &Path, options: &[&str]) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["show", "-y"])
+        .arg("show")
+        .args(options)
         .arg(file)
         .output()
         .unwrap();
-    String::from_utf8(out.stdout).unwrap()
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `strace -f OPTIONS COMMAND` in `dir/work` (where `common::record` ran
+/// it), ASLR off and its output to a pipe, as the recorded run's: its log.
+fn strace_log(dir: &Path, options: &[&str], command: &[OsString]) -> String {
+    let log = dir.join("strace.log");
+    let status = Command::new("setarch")
+        .args(["-R", "strace", "-f", "-o"])
+        .arg(&log)
+        .args(options)
+        .args(command)
+        .current_dir(dir.join("work"))
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    std::fs::read_to_string(&log).unwrap()
 }
 
 fn arg(s: impl Into<OsString>) -> OsString {
@@ -517,7 +535,7 @@ fn tcp_loopback_data_and_addresses() {
     );
     assert_eq!(run.trace.index().processes.len(), 2);
     // -y: the listening socket by its inode, in the parent and the child.
-    let shown = show_y(&dir.path().join("tcp.bin"));
+    let shown = show(&dir.path().join("tcp.bin"), &["-y"]);
     let socket = shown
         .lines()
         .find_map(|l| l.split_once(" = 3<socket:[")?.1.split_once("]>"))
@@ -626,7 +644,7 @@ fn vectored_io_and_poll_are_decoded_as_strace_does() {
         assert_both_print(&run, line);
     }
     // -y names the pipe by its inode, read in the kernel, as strace -y does.
-    let shown = show_y(&dir.path().join("vectored.bin"));
+    let shown = show(&dir.path().join("vectored.bin"), &["-y"]);
     let pipe = shown.lines().find(|l| l.starts_with("pipe2(")).unwrap();
     let inode = pipe
         .strip_prefix("pipe2([3<pipe:[")
@@ -1172,22 +1190,10 @@ fn instruction_pointers_are_straces() {
     }
     let dir = tempfile::tempdir().unwrap();
     let exe = sample("details");
-    let file = common::record(dir.path(), "details", &[arg(&exe)]);
-    let work = dir.path().join("work");
-    let log = dir.path().join("details.strace");
-    let status = Command::new("setarch")
-        .args(["-R", "strace", "-f", "-i", "-o"])
-        .arg(&log)
-        .arg(&exe)
-        .current_dir(&work)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["show", "-i"])
-        .arg(&file)
-        .output()
-        .unwrap();
+    let command = [arg(&exe)];
+    let file = common::record(dir.path(), "details", &command);
+    let strace_log = strace_log(dir.path(), &["-i"], &command);
+    let shown = show(&file, &["-i"]);
     // Each line's address and what follows it up to the call's `(`, task
     // order and resumed halves aside: `[00007ffff7e9a267] kill`,
     // `[????????????????] +++`.
@@ -1203,10 +1209,8 @@ fn instruction_pointers_are_straces() {
         leaders.sort();
         leaders
     };
-    let strace_log = std::fs::read_to_string(&log).unwrap();
     // strace -o: `PID ` first; show: `[pid N] ` while several run.
     let theirs = leaders(strace_calls_of(&strace_log).collect());
-    let shown = String::from_utf8_lossy(&shown.stdout);
     let ours = leaders(
         shown
             .lines()
@@ -1282,23 +1286,9 @@ fn verbose_and_abbreviated_structs_are_straces() {
         .collect();
         let file = common::record(dir.path(), name, &command);
         for option in ["-v", "-everbose=none"] {
-            let log = dir.path().join("strace.log");
-            let status = Command::new("setarch")
-                .args(["-R", "strace", "-f", option, "-o"])
-                .arg(&log)
-                .args(&command)
-                .current_dir(dir.path().join("work"))
-                .status()
-                .unwrap();
-            assert!(status.success());
-            let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-                .args(["show", option])
-                .arg(&file)
-                .output()
-                .unwrap();
-            let shown = String::from_utf8_lossy(&shown.stdout);
+            let strace_log = strace_log(dir.path(), &[option], &command);
+            let shown = show(&file, &[option]);
             let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
-            let strace_log = std::fs::read_to_string(&log).unwrap();
             let missing: Vec<&str> = calls_alike_per_run(&strace_log)
                 .filter(|l| !ours.contains(&masked(l)))
                 .collect();
@@ -1337,30 +1327,15 @@ fn descriptor_paths_are_the_kernels() {
     let dir = tempfile::tempdir().unwrap();
     let command = [arg("sh"), arg("-c"), arg(script)];
     let file = common::record(dir.path(), "paths", &command);
-    let log = dir.path().join("strace.log");
-    let status = Command::new("setarch")
-        .args(["-R", "strace", "-f", "-y", "-o"])
-        .arg(&log)
-        .args(command)
-        .current_dir(dir.path().join("work"))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["show", "-y"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    let shown = String::from_utf8_lossy(&shown.stdout);
+    let strace_log = strace_log(dir.path(), &["-y"], &command);
+    let shown = show(&file, &["-y"]);
     let squeeze = |l: &str| {
-        let l = match l.strip_prefix("[pid ").and_then(|r| r.split_once("] ")) {
-            Some((_, rest)) => rest,
-            None => l,
-        };
-        l.split_whitespace().collect::<Vec<_>>().join(" ")
+        without_pid_prefix(l)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
     };
     let ours: std::collections::HashSet<String> = shown.lines().map(squeeze).collect();
-    let strace_log = std::fs::read_to_string(&log).unwrap();
     let theirs: Vec<&str> = strace_calls_of(&strace_log)
         .filter(|l| {
             ["openat(", "chdir(", "fchdir("]
@@ -1443,23 +1418,9 @@ fn constant_styles_are_straces() {
         let command = [arg(sample(name))];
         let file = common::record(dir.path(), name, &command);
         for style in ["raw", "verbose"] {
-            let log = dir.path().join("strace.log");
-            let status = Command::new("strace")
-                .args(["-f", "-X", style, "-o"])
-                .arg(&log)
-                .args(&command)
-                .current_dir(dir.path().join("work"))
-                .status()
-                .unwrap();
-            assert!(status.success());
-            let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-                .args(["show", "-X", style])
-                .arg(&file)
-                .output()
-                .unwrap();
-            let shown = String::from_utf8_lossy(&shown.stdout);
+            let strace_log = strace_log(dir.path(), &["-X", style], &command);
+            let shown = show(&file, &["-X", style]);
             let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
-            let strace_log = std::fs::read_to_string(&log).unwrap();
             let theirs: Vec<&str> = calls_alike_per_run(&strace_log)
                 // CPU times: numbers too small to mask.
                 .filter(|l| !l.starts_with("getrusage(") && !l.starts_with("--- SIGCHLD"))
@@ -1554,34 +1515,11 @@ fn sockets_and_devices_are_straces() {
     ] {
         let dir = tempfile::tempdir().unwrap();
         let file = common::record(dir.path(), name, &command);
-        let log = dir.path().join("strace.log");
-        let status = Command::new("setarch")
-            .args([
-                "-R",
-                "strace",
-                "-f",
-                "-yy",
-                "-e",
-                "trace=%network,%desc",
-                "-o",
-            ])
-            .arg(&log)
-            .args(&command)
-            .current_dir(dir.path().join("work"))
-            // Its output to a pipe, as the recorded run's.
-            .output()
-            .unwrap()
-            .status;
-        assert!(status.success());
-        let shown = Command::new(env!("CARGO_BIN_EXE_systrace"))
-            // Each call whole, however the two runs interleaved.
-            .args(["show", "--thread", "-yy", "-e", "trace=%network,%desc"])
-            .arg(&file)
-            .output()
-            .unwrap();
-        let shown = String::from_utf8_lossy(&shown.stdout);
+        let traced = ["-yy", "-e", "trace=%network,%desc"];
+        let strace_log = strace_log(dir.path(), &traced, &command);
+        // Each call whole, however the two runs interleaved.
+        let shown = show(&file, &["--thread", "-yy", "-e", "trace=%network,%desc"]);
         let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
-        let strace_log = std::fs::read_to_string(&log).unwrap();
         let theirs: Vec<&str> = calls_alike_per_run(&strace_log)
             .filter(|l| {
                 [
