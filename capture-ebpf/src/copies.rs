@@ -396,26 +396,14 @@ pub(crate) fn capture_socket(out: &mut Out, arg: u8, fd: u64, ret: i64) {
     let at = out.off + 8;
     let family: u16 = read_sock(sk, sock_at::FAMILY);
     write_at(out.buf, at + rec::FAMILY, &family);
-    write_at(
-        out.buf,
-        at + rec::TYPE,
-        &read_sock::<u16>(sk, sock_at::TYPE),
-    );
-    write_at(
-        out.buf,
-        at + rec::PROTOCOL,
-        &read_sock::<u16>(sk, sock_at::PROTOCOL),
-    );
-    write_at(
-        out.buf,
-        at + rec::LOCAL_PORT,
-        &read_sock::<u16>(sk, sock_at::LOCAL_PORT),
-    );
-    write_at(
-        out.buf,
-        at + rec::REMOTE_PORT,
-        &read_sock::<u16>(sk, sock_at::REMOTE_PORT),
-    );
+    for (to, from) in [
+        (rec::TYPE, sock_at::TYPE),
+        (rec::PROTOCOL, sock_at::PROTOCOL),
+        (rec::LOCAL_PORT, sock_at::LOCAL_PORT),
+        (rec::REMOTE_PORT, sock_at::REMOTE_PORT),
+    ] {
+        write_at(out.buf, at + to, &read_sock::<u16>(sk, from));
+    }
     write_at(out.buf, at + rec::INODE, &socket_ino(socket));
     let (mut portid, mut peer, mut path_len) = (0u32, 0u64, 0u64);
     let (mut local, mut remote) = ([0u8; 16], [0u8; 16]);
