@@ -1552,3 +1552,76 @@ fn sockets_and_devices_are_straces() {
         );
     }
 }
+
+#[test]
+fn netlink_messages_are_straces() {
+    if !can_record() {
+        return;
+    }
+    // rtnetlink requests as ip and glibc make them, their replies, an error
+    // answering a message, an audit socket's capped acknowledgement, and
+    // bytes too few for a message.
+    let script = "import socket, struct\n\
+        def msg(t, flags, seq, body):\n\
+        \x20   return struct.pack('=IHHII', 16 + len(body), t, flags, seq, 0) + body\n\
+        def dump(s):\n\
+        \x20   while struct.unpack_from('=H', s.recv(65536), 4)[0] not in (2, 3): pass\n\
+        r = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)\n\
+        r.bind((0, 0))\n\
+        ifi = struct.pack('=BxHiII', 0, 0, 0, 0, 0)\n\
+        r.send(msg(18, 0x301, 1, ifi + struct.pack('=HHI', 8, 29, 1))); dump(r)\n\
+        r.send(msg(22, 0x301, 2, b'\\x02\\0\\0\\0')); dump(r)\n\
+        r.send(msg(18, 0x5, 3, struct.pack('=BxHiII', 0, 0, 9999, 0, 0))); r.recv(65536)\n\
+        rt = struct.pack('=BBBBBBBBI', 2, 0, 0, 0, 254, 0, 0, 0, 0)\n\
+        r.send(msg(26, 0x301, 4, rt) + msg(3, 2, 5, b'\\0\\0\\0\\0')); dump(r)\n\
+        r.send(b'\\1\\2\\3')\n\
+        a = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 9); a.bind((0, 0))\n\
+        a.sendto(msg(1107, 5, 1, b'op=test res=success'), (0, 0)); a.recv(1000)\n";
+    let dir = tempfile::tempdir().unwrap();
+    let command = [arg(python()), arg("-c"), arg(script)];
+    let file = common::record(dir.path(), "netlink", &command);
+    let strace_log = strace_log(dir.path(), &["-s", "32"], &command);
+    // The socket's port ids are the process's pid.
+    let masked = |line: &str| -> String {
+        let mut parts = line.split("nlmsg_pid=");
+        let mut out = parts.next().unwrap_or_default().to_owned();
+        for part in parts {
+            out.push_str("nlmsg_pid=N");
+            out.push_str(part.trim_start_matches(|c: char| c.is_ascii_digit()));
+        }
+        out
+    };
+    let calls = |text: &str| -> Vec<String> {
+        text.lines()
+            .map(without_pid_prefix)
+            .map(|l| l.trim_start_matches(|c: char| c.is_ascii_digit() || c == ' '))
+            .filter(|l| ["sendto(", "recvfrom("].iter().any(|c| l.starts_with(c)))
+            .map(masked)
+            .collect()
+    };
+    let (ours, theirs) = (calls(&show(&file, &[])), calls(&strace_log));
+    assert_eq!(ours.len(), theirs.len(), "{ours:#?}\n{theirs:#?}");
+    let mut compared = 0;
+    for (ours, theirs) in ours.iter().zip(&theirs) {
+        // strace names interfaces by looking them up as it runs; the
+        // recording holds only the first 200 bytes of a reply.
+        let cut = theirs
+            .rsplit("= ")
+            .next()
+            .and_then(|r| r.parse::<u32>().ok())
+            > Some(200);
+        if theirs.contains("if_nametoindex(") || cut {
+            continue;
+        }
+        assert_eq!(ours, theirs);
+        compared += 1;
+    }
+    assert!(compared >= 11, "{compared} lines compared");
+    for line in [
+        "sendto(3, [{nlmsg_len=40, nlmsg_type=RTM_GETLINK, nlmsg_flags=NLM_F_REQUEST|NLM_F_DUMP, nlmsg_seq=1, nlmsg_pid=N}, {ifi_family=AF_UNSPEC, ifi_type=ARPHRD_NETROM, ifi_index=0, ifi_flags=0, ifi_change=0}, [{nla_len=8, nla_type=IFLA_EXT_MASK}, RTEXT_FILTER_VF]], 40, 0, NULL, 0) = 40",
+        "recvfrom(3, [{nlmsg_len=52, nlmsg_type=NLMSG_ERROR, nlmsg_flags=0, nlmsg_seq=3, nlmsg_pid=N}, {error=-ENODEV, msg=[{nlmsg_len=32, nlmsg_type=RTM_GETLINK, nlmsg_flags=NLM_F_REQUEST|NLM_F_ACK, nlmsg_seq=3, nlmsg_pid=N}, {ifi_family=AF_UNSPEC, ifi_type=ARPHRD_NETROM, ifi_index=9999, ifi_flags=0, ifi_change=0}]}], 65536, 0, NULL, NULL) = 52",
+        "sendto(3, \"\\x01\\x02\\x03\", 3, 0, NULL, 0) = 3",
+    ] {
+        assert!(ours.iter().any(|l| l == line), "{line}\n{ours:#?}");
+    }
+}

@@ -374,6 +374,7 @@ pub(crate) fn capture_fd_path(out: &mut Out, ret: i64) {
 const S_IFMT: u16 = 0o170000;
 const S_IFCHR: u16 = 0o020000;
 const S_IFBLK: u16 = 0o060000;
+const S_IFSOCK: u16 = 0o140000;
 
 /// The current task's working directory.
 pub(crate) fn capture_cwd(out: &mut Out) {
@@ -382,19 +383,34 @@ pub(crate) fn capture_cwd(out: &mut Out) {
 }
 
 /// A socket's ends as the kernel has them (see `abi::socket_record`): the
-/// socket the call returned (`arg` is ARG_SOCKET) or descriptor `fd`.
-pub(crate) fn capture_socket(out: &mut Out, arg: u8, fd: u64, ret: i64) {
-    if out.off > out.last || ret < 0 {
+/// socket the call returned (`arg` is ARG_SOCKET) or descriptor `fd`,
+/// whether or not the call using it succeeded; with `netlink_only`, none
+/// for another family.
+pub(crate) fn capture_socket(out: &mut Out, arg: u8, fd: u64, ret: i64, netlink_only: bool) {
+    if out.off > out.last || (arg == ARG_SOCKET && ret < 0) {
         return;
     }
     let fd = if arg == ARG_SOCKET { ret as u64 } else { fd };
-    let socket: u64 = read_sock(fd_file(fd), sock_at::FILE_PRIVATE);
+    // A failed call's descriptor may be another kind of file, whose
+    // private data is not a socket (a call that succeeded had a socket).
+    let file = fd_file(fd);
+    if ret < 0 {
+        let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
+        let mode: u16 = read_kernel(inode, path_offset(path_at::INODE_MODE));
+        if mode & S_IFMT != S_IFSOCK {
+            return;
+        }
+    }
+    let socket: u64 = read_sock(file, sock_at::FILE_PRIVATE);
     let sk: u64 = read_sock(socket, sock_at::SOCKET_SK);
     if sk == 0 {
         return finish_capture(out, ARG_SOCKET, status::FAULT, 0);
     }
-    let at = out.off + 8;
     let family: u16 = read_sock(sk, sock_at::FAMILY);
+    if netlink_only && family != AF_NETLINK {
+        return;
+    }
+    let at = out.off + 8;
     write_at(out.buf, at + rec::FAMILY, &family);
     for (to, from) in [
         (rec::TYPE, sock_at::TYPE),

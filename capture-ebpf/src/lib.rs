@@ -296,6 +296,7 @@ pub mod how {
     pub const CWD: u8 = CaptureKind::Cwd as u8;
     pub const SOCKET: u8 = CaptureKind::Socket as u8;
     pub const MSGHDR: u8 = CaptureKind::Msghdr as u8;
+    pub const NETLINK_SOCKET: u8 = CaptureKind::NetlinkSocket as u8;
 }
 
 pub use abi::{

@@ -550,7 +550,11 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
         // The descriptor-inode program also names paths (no more programs
         // for the verifier to check at start-up).
         let served = rule.how == how
-            || how == how::FD_INODES && matches!(rule.how, how::FD_PATH | how::CWD | how::SOCKET)
+            || how == how::FD_INODES
+                && matches!(
+                    rule.how,
+                    how::FD_PATH | how::CWD | how::SOCKET | how::NETLINK_SOCKET
+                )
             || how == how::IOVECS && rule.how == how::MSGHDR;
         if (ptr != 0 || how == how::FD_INODES) && served {
             let len = rule_len(&rule, &job.args, job.ret);
@@ -574,7 +578,8 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     how::FD_PATH => capture_fd_path(&mut out, job.ret),
                     how::CWD if job.ret >= 0 => capture_cwd(&mut out),
                     how::CWD => {}
-                    how::SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret),
+                    how::SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, false),
+                    how::NETLINK_SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, true),
                     _ => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
                 },
                 _ => {}

@@ -1,7 +1,8 @@
 //! `cargo bench -p capture --bench record` (as root): the cost of recording, side
 //! by side and interleaved with strace and perf trace, on `dd bs=1` and on a
-//! mixed workload (`tar c /usr/include`) and on 64 threads making short calls
-//! (`samples/busythreads`). Prints a table; asserts nothing.
+//! mixed workload (`tar c /usr/include`), on 64 threads making short calls
+//! (`samples/busythreads`) and on short socket calls (`samples/datagrams`).
+//! Prints a table; asserts nothing.
 //!
 //! For each tool and workload it reports the median wall time of the whole
 //! command (tool start-up and finish included), the median time the workload
@@ -396,21 +397,27 @@ fn main() {
     bench("dd", &dd, rounds, &dir);
     bench("mixed", "tar c /usr/include > /dev/null", rounds, &dir);
     // 64 threads making short calls at once: the recorder must not be starved.
-    let busy = dir.join("busythreads");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/busythreads.c");
+    if let Some(busy) = build_sample("busythreads", &dir) {
+        let busy = busy.display();
+        bench("threads", &format!("{busy} 64 20000"), rounds, &dir);
+    }
+    // Short send and receive calls, which look for a netlink socket.
+    if let Some(datagrams) = build_sample("datagrams", &dir) {
+        let datagrams = datagrams.display();
+        bench("sockets", &format!("{datagrams} 300000"), rounds, &dir);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `samples/NAME.c` built into `dir`, if gcc could.
+fn build_sample(name: &str, dir: &Path) -> Option<PathBuf> {
+    let binary = dir.join(name);
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../samples/{name}.c"));
     let built = Command::new("gcc")
         .args(["-O1", "-pthread", "-o"])
-        .arg(&busy)
+        .arg(&binary)
         .arg(&source)
         .status()
         .is_ok_and(|s| s.success());
-    if built {
-        bench(
-            "threads",
-            &format!("{} 64 20000", busy.display()),
-            rounds,
-            &dir,
-        );
-    }
-    let _ = std::fs::remove_dir_all(&dir);
+    built.then_some(binary)
 }

@@ -196,6 +196,7 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
                 CaptureKind::FdPath,
                 CaptureKind::Cwd,
                 CaptureKind::Socket,
+                CaptureKind::NetlinkSocket,
             ],
             // The iovec program also copies a msghdr's.
             CaptureKind::Iovecs => &[kind, CaptureKind::Msghdr],

@@ -148,6 +148,17 @@ impl CallView<'_> {
             ..FdEntry::default()
         })
     }
+
+    /// The netlink protocol of the socket the call used, as the kernel had
+    /// it at the call's exit; none for another kind of socket.
+    pub(super) fn netlink_protocol(&self) -> Option<u16> {
+        let mem = self
+            .exit_mem(ARG_SOCKET)
+            .filter(|m| m.status == CaptureStatus::Complete)?;
+        let record = SocketRecord(mem.data);
+        (u64::from(record.u16_at(rec::FAMILY)?) == AF_NETLINK).then_some(())?;
+        record.u16_at(rec::PROTOCOL)
+    }
 }
 
 const AF_UNIX: u64 = 1;

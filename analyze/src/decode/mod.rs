@@ -8,6 +8,7 @@ mod calls;
 mod fd_names;
 pub mod flags;
 mod msghdr;
+mod netlink;
 mod render;
 mod siginfo;
 mod strings;

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use format::CaptureStatus;
 
+use super::netlink::Netlink;
 use super::render::iovecs;
 use super::structs::{u32_at, u64_at};
 use super::*;
@@ -19,6 +20,8 @@ const IOVLEN: usize = 24;
 const CONTROL: usize = 32;
 const CONTROLLEN: usize = 40;
 const FLAGS: usize = 48;
+
+const AF_NETLINK: u16 = 16;
 
 /// The captures of a msghdr, in the order the recorder copies them.
 const HEADER: usize = 0;
@@ -81,7 +84,17 @@ impl CallView<'_> {
             .get(IOV_ARRAY)
             .filter(|m| m.status != CaptureStatus::Fault)
         {
-            Some(array) => iovecs(out, array.data, &mems[IOV_ARRAY + 1..], iovlen, left, opts),
+            Some(array) => {
+                // strace decodes netlink messages by the name's family.
+                let family = name_bytes.and_then(|b| structs::u16_at(b, 0));
+                let netlink = (family == Some(AF_NETLINK) && opts.deref).then(|| Netlink {
+                    protocol: self.netlink_protocol(),
+                    c: consts,
+                    opts,
+                });
+                let data = &mems[IOV_ARRAY + 1..];
+                iovecs(out, array.data, data, iovlen, left, opts, netlink)
+            }
             None => pointer(out, field(IOV)),
         }
         let _ = write!(out, ", msg_iovlen={iovlen}");

@@ -8,6 +8,7 @@ use format::CaptureStatus;
 
 use super::*;
 use crate::table::{Arg, At, Decoder, Ret, Shape, Size};
+use netlink::{Netlink, Span};
 use structs::Precision;
 
 impl CallView<'_> {
@@ -272,7 +273,10 @@ impl CallView<'_> {
         let hex = self.buffer_hex(opts.hex);
         let done = match shape {
             Shape::Bytes => {
-                strings::buffer(out, mem.data, len, opts.strsize, hex);
+                match self.netlink(opts) {
+                    Some(netlink) => netlink.messages(out, Span::new(mem.data, len)),
+                    None => strings::buffer(out, mem.data, len, opts.strsize, hex),
+                }
                 Some(())
             }
             Shape::OutPath => {
@@ -405,7 +409,18 @@ impl CallView<'_> {
             Size::Arg(k) => self.args[k as usize],
             _ => (array.data.len() / 16) as u64,
         };
-        iovecs(out, array.data, data, count, left, opts);
+        iovecs(out, array.data, data, count, left, opts, None);
+    }
+
+    /// How sendto and recvfrom print a netlink socket's data: as its
+    /// messages (`-e verbose=none`: as bytes).
+    pub(super) fn netlink<'o>(&self, opts: &'o Options) -> Option<Netlink<'o>> {
+        let protocol = self.netlink_protocol()?;
+        opts.deref.then(|| Netlink {
+            protocol: Some(protocol),
+            c: self.consts(opts),
+            opts,
+        })
     }
 
     /// A socklen_t the kernel may change: `[16]`, or `[128 => 16]` when it did.
@@ -545,6 +560,7 @@ pub(super) fn iovecs(
     count: u64,
     mut left: u64,
     opts: &Options,
+    netlink: Option<Netlink>,
 ) {
     let entries = (array.len() / 16).min(usize::try_from(count).unwrap_or(usize::MAX));
     out.push('[');
@@ -561,7 +577,10 @@ pub(super) fn iovecs(
         match data.get(k).filter(|d| d.status != CaptureStatus::Fault) {
             _ if base == 0 => out.push_str("NULL"),
             _ if shown == 0 => out.push_str("\"\""),
-            Some(d) => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
+            Some(d) => match netlink {
+                Some(netlink) => netlink.messages(out, Span::new(d.data, shown)),
+                None => strings::buffer(out, d.data, shown, opts.strsize, opts.hex),
+            },
             None => pointer(out, base),
         }
         let _ = write!(out, ", iov_len={len}}}");

@@ -3,7 +3,7 @@
 use super::{Consts, Style, flags::HexNumber, strings};
 use std::fmt::Write as _;
 
-fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+pub(super) fn u16_at(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_ne_bytes(b.get(at..at + 2)?.try_into().ok()?))
 }
 

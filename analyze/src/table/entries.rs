@@ -215,40 +215,52 @@ pub static TABLE: &[Syscall] = &[
         FdEffect::Socket,
         sys("accept", &[Fd, SOCKADDR_OUT, SOCKLEN], Ret::Fd),
     ),
-    moves_data(sys(
-        "sendto",
-        &[
-            Fd,
-            inp(arg(2), S::Bytes),
-            Uint,
-            Flags(F::Msg),
-            inp(arg(5), S::Sockaddr),
-            Uint,
-        ],
-        I,
-    )),
-    moves_data(sys(
-        "recvfrom",
-        &[
-            Fd,
-            out(RET, S::Bytes),
-            Uint,
-            Flags(F::Msg),
-            SOCKADDR_OUT,
-            SOCKLEN,
-        ],
-        I,
-    )),
-    moves_data(sys(
-        "sendmsg",
-        &[Fd, inp(fixed(0), S::Msghdr), Flags(F::Msg)],
-        I,
-    )),
-    moves_data(sys(
-        "recvmsg",
-        &[Fd, both(fixed(0), S::Msghdr), Flags(F::Msg)],
-        I,
-    )),
+    fds(
+        FdEffect::SocketEnds,
+        moves_data(sys(
+            "sendto",
+            &[
+                Fd,
+                inp(arg(2), S::Bytes),
+                Uint,
+                Flags(F::Msg),
+                inp(arg(5), S::Sockaddr),
+                Uint,
+            ],
+            I,
+        )),
+    ),
+    fds(
+        FdEffect::SocketEnds,
+        moves_data(sys(
+            "recvfrom",
+            &[
+                Fd,
+                out(RET, S::Bytes),
+                Uint,
+                Flags(F::Msg),
+                SOCKADDR_OUT,
+                SOCKLEN,
+            ],
+            I,
+        )),
+    ),
+    fds(
+        FdEffect::SocketEnds,
+        moves_data(sys(
+            "sendmsg",
+            &[Fd, inp(fixed(0), S::Msghdr), Flags(F::Msg)],
+            I,
+        )),
+    ),
+    fds(
+        FdEffect::SocketEnds,
+        moves_data(sys(
+            "recvmsg",
+            &[Fd, both(fixed(0), S::Msghdr), Flags(F::Msg)],
+            I,
+        )),
+    ),
     sys("shutdown", &[Fd, Flags(F::Shut)], I),
     fds(
         FdEffect::SocketEnds,

@@ -444,15 +444,18 @@ impl Syscall {
     /// What `-yy` names a socket by, as the kernel has it after a call that
     /// makes or changes one: the socket it returns, or its argument.
     fn socket_ends(&self) -> Option<CaptureRule> {
-        let rule = |arg| CaptureRule {
+        let rule = |arg, kind| CaptureRule {
             arg,
             at: At::Exit,
-            kind: CaptureKind::Socket,
+            kind,
             size: Size::Fixed(0),
         };
         match self.fds {
-            FdEffect::Socket => Some(rule(ARG_SOCKET)),
-            FdEffect::SocketEnds => Some(rule(0)),
+            FdEffect::Socket => Some(rule(ARG_SOCKET, CaptureKind::Socket)),
+            // Sending and receiving are hot: only a netlink socket's
+            // record, for its messages' protocol.
+            FdEffect::SocketEnds if self.moves_data => Some(rule(0, CaptureKind::NetlinkSocket)),
+            FdEffect::SocketEnds => Some(rule(0, CaptureKind::Socket)),
             _ => None,
         }
     }

@@ -114,6 +114,11 @@ pub enum CaptureKind {
     /// the header at enter (what the kernel then rewrites). Copied by the
     /// `Iovecs` program.
     Msghdr = 11,
+    /// A [`CaptureKind::Socket`] record of the descriptor in the rule's
+    /// argument only when it is a netlink socket, whose protocol says how
+    /// its messages decode (sendto, recvfrom, sendmsg, recvmsg: hot calls,
+    /// which other sockets should not slow). Copied by the `FdInodes` program.
+    NetlinkSocket = 12,
 }
 
 /// The pseudo argument index of [`CaptureKind::Socket`] captures.
