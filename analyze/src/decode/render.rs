@@ -415,6 +415,10 @@ impl CallView<'_> {
     /// How sendto and recvfrom print a netlink socket's data: as its
     /// messages (`-e verbose=none`: as bytes).
     pub(super) fn netlink<'o>(&self, opts: &'o Options) -> Option<Netlink<'o>> {
+        // Only calls on sockets record one (read and write are hot).
+        if self.syscall.fds != crate::table::FdEffect::SocketEnds {
+            return None;
+        }
         let protocol = self.netlink_protocol()?;
         opts.deref.then(|| Netlink {
             protocol: Some(protocol),
