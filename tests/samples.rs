@@ -1268,10 +1268,20 @@ fn verbose_and_abbreviated_structs_are_straces() {
     let programs = ["structs", "selfinfo", "select", "timers"]
         .map(|name| (name, vec![arg(sample(name))]))
         .into_iter()
-        // statx, whole.
-        .chain([("ls", vec![arg("ls"), arg("-l"), arg("/etc/hostname")])]);
+        // statx, whole; uname's six names (two snapshots); a directory's
+        // entries (those a snapshot holds: all of a small one).
+        .chain([
+            ("ls", vec![arg("ls"), arg("-l"), arg("/etc/hostname")]),
+            ("uname", vec![arg("uname"), arg("-a")]),
+            ("entries", vec![arg("ls"), arg("few")]),
+        ]);
     for (name, program) in programs {
         let dir = tempfile::tempdir().unwrap();
+        for file in ["few/a", "few/bb"] {
+            let path = dir.path().join("work").join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, b"").unwrap();
+        }
         // A known environment, the same for both: `env` runs the sample.
         let command: Vec<OsString> = [
             "env",

@@ -97,8 +97,7 @@ pub const MAX_PENDING: u32 = 1 << 16;
 pub const MAX_PENDING_TARGETED: u32 = 1 << 13;
 /// Places in the SPECS map: one per [`call_index`] of both ABIs.
 pub const MAX_SYSCALLS: u32 = abi::CALL_INDEXES;
-/// Largest snapshot of one user buffer.
-pub const MAX_SNAPLEN: u32 = 200;
+pub use abi::MAX_SNAPLEN;
 /// Capture rules per syscall.
 pub const MAX_RULES: usize = 8;
 /// argv strings copied per execve (one more marks "more follow").
@@ -271,7 +270,10 @@ pub struct CaptureSpec {
     pub size_kind: u8,
     /// The argument holding the size, for [`size::ARG`] and [`size::ARG_TIMES`].
     pub size_arg: u8,
-    pub _pad: u8,
+    /// Which part of the buffer the rule copies: from `part` *
+    /// [`MAX_SNAPLEN`] bytes in (a struct larger than a snapshot is copied
+    /// by one rule per part).
+    pub part: u8,
     /// Fixed size, or the element size for [`size::ARG_TIMES`].
     pub size: u16,
 }

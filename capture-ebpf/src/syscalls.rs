@@ -8,8 +8,8 @@ use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
 use capture_ebpf::{
-    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EventKind, MAX_RULES, SysEnter, SysExit, SyscallSpec, at,
-    how, size,
+    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EventKind, MAX_RULES, MAX_SNAPLEN, SysEnter, SysExit,
+    SyscallSpec, at, how, size,
 };
 use core::mem::offset_of;
 
@@ -461,13 +461,26 @@ pub(crate) fn single_bytes_rule(
     if rule.how != how::BYTES {
         return None;
     }
-    let ptr = arg_at(args, rule.arg);
+    let ptr = rule_ptr(&rule, args);
     (ptr != 0).then(|| (rule.arg, ptr, rule_len(&rule, args, ret)))
+}
+
+/// Where a rule copies from: its argument's pointer, past the parts of
+/// the buffer other rules copy.
+fn rule_ptr(rule: &capture_ebpf::CaptureSpec, args: &[u64; 6]) -> u64 {
+    match arg_at(args, rule.arg) {
+        0 => 0,
+        ptr => ptr + part_offset(rule),
+    }
+}
+
+fn part_offset(rule: &capture_ebpf::CaptureSpec) -> u64 {
+    u64::from(rule.part) * u64::from(MAX_SNAPLEN)
 }
 
 /// The size a rule copies, before the snapshot length caps it.
 pub(crate) fn rule_len(rule: &capture_ebpf::CaptureSpec, args: &[u64; 6], ret: i64) -> u64 {
-    match rule.size_kind {
+    let whole = match rule.size_kind {
         size::FIXED => u64::from(rule.size),
         size::ARG => arg_at(args, rule.size_arg),
         size::RET => ret as u64,
@@ -476,7 +489,8 @@ pub(crate) fn rule_len(rule: &capture_ebpf::CaptureSpec, args: &[u64; 6], ret: i
         // Whole longs of bits; no fd_set is near this bound's 8 KiB.
         size::FD_SET => (arg_at(args, rule.size_arg).min(1 << 16) + 63) / 64 * 8,
         _ => 0,
-    }
+    };
+    whole.saturating_sub(part_offset(rule))
 }
 
 /// Moves to the next rule that copies at this point of the call: tail-calls
@@ -543,7 +557,7 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
             faulted: false,
             last: job.base as usize + LAST_CAPTURE_AT,
         };
-        let ptr = arg_at(&job.args, rule.arg);
+        let ptr = rule_ptr(&rule, &job.args);
         // Whether this capture continues in another run of this program.
         let mut more = false;
         // (An inode capture's argument is a pseudo one: it reads no pointer.)

@@ -266,7 +266,7 @@ fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
             how: rule.kind as u8,
             size_kind: size_kind as u8,
             size_arg,
-            _pad: 0,
+            part: rule.part,
             size,
         };
         let bit = 1 << spec.rules;

@@ -278,6 +278,20 @@ impl<'a> CallView<'a> {
             .collect()
     }
 
+    /// A struct copied at exit in snapshot-sized parts (see
+    /// [`Shape::copied_whole`]), joined as far as the parts run whole.
+    fn exit_whole(&self, arg: u8) -> Vec<u8> {
+        let part = crate::table::MAX_SNAPLEN as usize;
+        let mut whole = Vec::new();
+        for mem in self.exit_mems(arg) {
+            if mem.status == CaptureStatus::Fault || whole.len() % part != 0 {
+                break;
+            }
+            whole.extend_from_slice(mem.data);
+        }
+        whole
+    }
+
     fn exit_mem(&self, arg: u8) -> Option<Mem<'a>> {
         self.exit_captures().find(|c| c.arg == arg).map(|c| Mem {
             status: c.status,

@@ -286,7 +286,7 @@ impl CallView<'_> {
                 Some(())
             }
             Shape::Sysinfo => structs::sysinfo(out, mem.data),
-            Shape::Utsname => structs::utsname(out, mem.data),
+            Shape::Utsname => structs::utsname(out, &self.exit_whole(arg_no), opts.abbrev),
             Shape::Stat => structs::stat(out, consts, mem.data, opts.abbrev),
             Shape::Statx => structs::statx(out, consts, mem.data, opts.abbrev),
             Shape::Rlimit => structs::rlimit(out, consts, mem.data),
@@ -326,7 +326,13 @@ impl CallView<'_> {
             }
             Shape::Sigaction => structs::sigaction(out, consts, mem.data),
             Shape::Pollfds => structs::pollfds(out, consts, mem.data, self.args[1]),
-            Shape::Dirents => structs::dirent_count(out, value, mem.data),
+            Shape::Dirents => match self.exit_mems(arg_no).get(1) {
+                Some(entries) if !opts.abbrev => {
+                    structs::dirents(out, consts, entries.data, len);
+                    Some(())
+                }
+                _ => structs::dirent_count(out, value, mem.data),
+            },
             Shape::Statfs => structs::statfs(out, consts, mem.data),
             Shape::Timeval => structs::timeval(out, mem.data),
             Shape::Itimerspec => structs::itimerspec(out, mem.data),

@@ -77,6 +77,51 @@ pub fn dirent_count(out: &mut String, address: u64, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// `[{d_ino=1, d_off=2, d_reclen=24, d_type=DT_DIR, d_name="."}, ...]`:
+/// getdents64's `len` bytes of entries, as far as `b` holds them whole
+/// (strace -v).
+pub fn dirents(out: &mut String, c: Consts, b: &[u8], len: u64) {
+    const NAME_AT: usize = 19;
+    out.push('[');
+    let mut at = 0;
+    while (at as u64) < len {
+        let Some(reclen) = u16_at(b, at + 16).map(usize::from) else {
+            break;
+        };
+        let (Some(entry), Some(ino), Some(off)) =
+            (b.get(at..at + reclen), u64_at(b, at), u64_at(b, at + 8))
+        else {
+            break;
+        };
+        if reclen < NAME_AT {
+            break;
+        }
+        if at > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(
+            out,
+            "{{d_ino={ino}, d_off={}, d_reclen={reclen}, d_type=",
+            off as i64
+        );
+        c.table(out, &c.xlat.dirent_types, u64::from(entry[18]));
+        out.push_str(", d_name=");
+        strings::c_string(
+            out,
+            &entry[NAME_AT..],
+            false,
+            usize::MAX,
+            strings::Hex::Never,
+        );
+        out.push('}');
+        at += reclen;
+    }
+    if (at as u64) < len {
+        out.push_str(if at > 0 { ", ..." } else { "..." });
+    }
+    out.push(']');
+}
+
 /// `{uptime=..., loads=[...], totalram=..., ..., mem_unit=1}` from a `struct sysinfo`.
 pub fn sysinfo(out: &mut String, b: &[u8]) -> Option<()> {
     let u = |at| u64_at(b, at);
@@ -105,17 +150,38 @@ pub fn sysinfo(out: &mut String, b: &[u8]) -> Option<()> {
 
 /// `{sysname="Linux", nodename="host", ...}` from a `struct utsname` (fields of
 /// 65 bytes; the snapshot holds the first two).
-pub fn utsname(out: &mut String, b: &[u8]) -> Option<()> {
-    let field = |at: usize| {
-        let f = b.get(at..at + 65)?;
+pub fn utsname(out: &mut String, b: &[u8], abbrev: bool) -> Option<()> {
+    const NAMES: [&str; 6] = [
+        "sysname",
+        "nodename",
+        "release",
+        "version",
+        "machine",
+        "domainname",
+    ];
+    let field = |k: usize| {
+        let f = b.get(k * 65..(k + 1) * 65)?;
         Some(f.split(|&c| c == 0).next().unwrap_or_default())
     };
-    let (sysname, nodename) = (field(0)?, field(65)?);
-    out.push_str("{sysname=");
-    strings::c_string(out, sysname, false, usize::MAX, strings::Hex::Never);
-    out.push_str(", nodename=");
-    strings::c_string(out, nodename, false, usize::MAX, strings::Hex::Never);
-    out.push_str(", ...}");
+    // The first two; all six with `-v`, as far as the recording has them.
+    let shown = if abbrev { 2 } else { NAMES.len() };
+    field(1)?;
+    out.push('{');
+    for (k, name) in NAMES.iter().enumerate().take(shown) {
+        let Some(value) = field(k) else {
+            out.push_str(", ...");
+            break;
+        };
+        if k > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{name}=");
+        strings::c_string(out, value, false, usize::MAX, strings::Hex::Never);
+    }
+    if abbrev {
+        out.push_str(", ...");
+    }
+    out.push('}');
     Some(())
 }
 
@@ -218,7 +284,6 @@ pub fn statx(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> 
 /// Every field of a `struct statx` the kernel filled (`-v`), in strace's
 /// order: the birth time and mount id only where the mask says so.
 fn statx_whole(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
-    const STATX_BTIME: u32 = 0x800;
     const STATX_MNT_ID: u32 = 0x1000;
     let mask = u32_at(b, 0)?;
     out.push_str("{stx_mask=");
@@ -241,8 +306,15 @@ fn statx_whole(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
         u64_at(b, 48)?
     );
     c.table(out, &c.xlat.statx_attrs, u64_at(b, 56)?);
-    for (name, at) in [("atime", 64), ("btime", 80), ("ctime", 96), ("mtime", 112)] {
-        if name == "btime" && mask & STATX_BTIME == 0 {
+    // Each time only if the kernel filled it in (its bit in stx_mask).
+    let times = [
+        ("atime", 64, 0x20),
+        ("btime", 80, 0x800),
+        ("ctime", 96, 0x80),
+        ("mtime", 112, 0x40),
+    ];
+    for (name, at, bit) in times {
+        if mask & bit == 0 {
             continue;
         }
         let (seconds, nanos) = (u64_at(b, at)? as i64, u32_at(b, at + 8)?);
@@ -1079,8 +1151,12 @@ mod tests {
         uts[..5].copy_from_slice(b"Linux");
         uts[65..67].copy_from_slice(b"vm");
         let mut s = String::new();
-        utsname(&mut s, &uts).unwrap();
+        utsname(&mut s, &uts, true).unwrap();
         assert_eq!(s, "{sysname=\"Linux\", nodename=\"vm\", ...}");
+        // -v with one snapshot of the two: what it holds.
+        let mut s = String::new();
+        utsname(&mut s, &uts, false).unwrap();
+        assert_eq!(s, "{sysname=\"Linux\", nodename=\"vm\", release=\"\", ...}");
 
         let mut s = String::new();
         dirent_count(&mut s, 0x5555_0000, &28u32.to_ne_bytes()).unwrap();

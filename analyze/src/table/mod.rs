@@ -241,6 +241,12 @@ pub enum Shape {
 }
 
 impl Shape {
+    /// Whether a view prints every byte of it (`uname -v`'s six names):
+    /// copied in as many snapshots as it spans, where others keep the first.
+    pub fn copied_whole(self) -> bool {
+        self == Shape::Utsname
+    }
+
     /// Whether i386's ABI lays this memory out as x86_64's does: no long,
     /// pointer or 32-bit time in it.
     pub fn same_in_i386(self) -> bool {
@@ -372,9 +378,14 @@ pub struct CaptureRule {
     pub at: At,
     pub kind: CaptureKind,
     pub size: Size,
+    /// Which snapshot-sized part of a larger struct it copies (0: from the
+    /// start).
+    pub part: u8,
 }
 
-pub use abi::{ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind};
+pub use abi::{
+    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind, MAX_SNAPLEN,
+};
 
 impl Syscall {
     /// Whether this entry decodes the call of the same name made through
@@ -449,6 +460,7 @@ impl Syscall {
             at: At::Exit,
             kind,
             size: Size::Fixed(0),
+            part: 0,
         };
         match self.fds {
             FdEffect::Socket => Some(rule(ARG_SOCKET, CaptureKind::Socket)),
@@ -468,6 +480,7 @@ impl Syscall {
             at: At::Exit,
             kind,
             size: Size::Fixed(0),
+            part: 0,
         };
         if matches!(self.fds, FdEffect::Opens | FdEffect::Creates) && self.ret == Ret::Fd {
             return Some(rule(ARG_FD_PATH, CaptureKind::FdPath));
@@ -482,6 +495,7 @@ impl Syscall {
             at: At::Exit,
             kind: CaptureKind::FdInodes,
             size,
+            part: 0,
         };
         if self.ret == Ret::Fd && classes::of(self.name) & classes::NETWORK != 0 {
             return Some(rule(ARG_FD_INODES, Size::Ret));
@@ -499,15 +513,15 @@ impl Syscall {
     }
 
     fn arg_captures(&self) -> impl Iterator<Item = CaptureRule> + '_ {
-        self.args.iter().enumerate().filter_map(|(i, arg)| {
-            let arg_no = i as u8;
+        self.args.iter().enumerate().flat_map(|(i, arg)| {
             let rule = |at, kind, size| CaptureRule {
-                arg: arg_no,
+                arg: i as u8,
                 at,
                 kind,
                 size,
+                part: 0,
             };
-            match *arg {
+            let first = match *arg {
                 Arg::Path | Arg::Str => Some(rule(At::Enter, CaptureKind::Str, Size::Fixed(0))),
                 Arg::Argv => Some(rule(At::Enter, CaptureKind::StrArray, Size::Fixed(0))),
                 Arg::Envp => Some(rule(At::Enter, CaptureKind::CountPtrs, Size::Fixed(0))),
@@ -532,7 +546,40 @@ impl Syscall {
                 } => None,
                 Arg::Mem { at, size, .. } => Some(rule(at, CaptureKind::Bytes, size)),
                 _ => None,
-            }
+            };
+            // A struct shown whole (`-v`) that spans several snapshots: a
+            // rule for each further part.
+            let parts = match *arg {
+                Arg::Mem {
+                    shape,
+                    size: Size::Fixed(n),
+                    ..
+                } if shape.copied_whole() => u32::from(n).div_ceil(MAX_SNAPLEN),
+                _ => 1,
+            };
+            let further = (1..parts).filter_map(move |part| {
+                first.map(|first| CaptureRule {
+                    part: part as u8,
+                    ..first
+                })
+            });
+            // getdents64's entries as far as a snapshot holds them (`-v`),
+            // after their count.
+            let entries = first
+                .filter(|_| {
+                    matches!(
+                        arg,
+                        Arg::Mem {
+                            shape: Shape::Dirents,
+                            ..
+                        }
+                    )
+                })
+                .map(|count| CaptureRule {
+                    kind: CaptureKind::Bytes,
+                    ..count
+                });
+            first.into_iter().chain(entries).chain(further)
         })
     }
 }

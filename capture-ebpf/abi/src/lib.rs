@@ -121,6 +121,10 @@ pub enum CaptureKind {
     NetlinkSocket = 12,
 }
 
+/// Largest snapshot of one user buffer; a struct larger than this is
+/// copied in parts of this size (see `CaptureSpec::part`).
+pub const MAX_SNAPLEN: u32 = 200;
+
 /// The pseudo argument index of [`CaptureKind::Socket`] captures.
 pub const ARG_SOCKET: u8 = 10;
 
