@@ -1,18 +1,50 @@
 /* A whole 32-bit program, without a C library (built -m32 -nostdlib
- * -static): the kernel runs it in 32 bit mode from its first call. */
-static long sys3(long nr, long a, long b, long c)
+ * -static): the kernel runs it in 32 bit mode from its first call. Then
+ * calls whose structs i386 lays out its own way (32-bit times, stat64,
+ * its sigaction, 32-bit rlimits) and mmap2. */
+static long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
     long ret;
-    __asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+    /* The sixth argument goes in ebp, which the compiler may not name:
+     * ebx brings both it and the first, and is changed (an output too). */
+    long args[2] = { a, f };
+    long *both = args;
+    __asm__ volatile("push %%ebp\n\t"
+                     "mov 4(%%ebx), %%ebp\n\t"
+                     "mov (%%ebx), %%ebx\n\t"
+                     "int $0x80\n\t"
+                     "pop %%ebp"
+                     : "=a"(ret), "+b"(both)
+                     : "a"(nr), "c"(b), "d"(c), "S"(d), "D"(e)
+                     : "memory");
     return ret;
 }
+
+#define sys4(nr, a, b, c, d) sys6(nr, a, b, c, d, 0, 0)
+#define sys3(nr, a, b, c) sys6(nr, a, b, c, 0, 0, 0)
+
+struct timespec32 { int tv_sec, tv_nsec; };
+struct sigaction32 { unsigned handler, flags, restorer; unsigned mask[2]; };
 
 void _start(void)
 {
     static const char msg[] = "a 32-bit program\n";
-    sys3(4, 1, (long)msg, sizeof msg - 1); /* write */
-    sys3(45, 0, 0, 0);                     /* brk(NULL) */
-    sys3(252, 3, 0, 0);                    /* exit_group(3) */
+    static char stat64[96];
+    static struct timespec32 ts = { 0, 1000 }, res;
+    static struct sigaction32 act = { 1, 0, 0, { 1 << 1, 0 } }, old;
+    static unsigned rlim[2];
+    sys3(4, 1, (long)msg, sizeof msg - 1);           /* write */
+    sys3(45, 0, 0, 0);                               /* brk(NULL) */
+    sys3(162, (long)&ts, 0, 0);                      /* nanosleep */
+    sys3(266, 1, (long)&res, 0);                     /* clock_getres(CLOCK_MONOTONIC) */
+    sys3(195, (long)"/etc/hostname", (long)stat64, 0); /* stat64 */
+    long fd = sys3(5, (long)"/etc/hostname", 0, 0);  /* open */
+    sys3(197, fd, (long)stat64, 0);                  /* fstat64 */
+    /* mmap2(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, fd, 0) */
+    sys6(192, 0x20000000, 4096, 1, 0x12, fd, 0);
+    sys4(174, 10, (long)&act, (long)&old, 8);        /* rt_sigaction(SIGUSR1) */
+    sys3(191, 7, (long)rlim, 0);                     /* ugetrlimit(RLIMIT_NOFILE) */
+    sys3(252, 3, 0, 0);                              /* exit_group(3) */
     for (;;)
         ;
 }

@@ -1119,8 +1119,19 @@ fn i386_calls_print_as_strace_prints_them() {
         (
             "bits32",
             &bits32,
-            &["write(1, \"a 32-bit", "brk(NULL)", "exit_group(3)"],
-            3,
+            &[
+                "write(1, \"a 32-bit",
+                "brk(NULL)",
+                "nanosleep(",
+                "clock_getres(",
+                "stat64(",
+                "fstat64(",
+                "mmap2(",
+                "rt_sigaction(",
+                "ugetrlimit(",
+                "exit_group(3)",
+            ],
+            10,
             &["execve(", "32 bit mode", "a 32-bit program"],
         ),
     ];

@@ -87,6 +87,7 @@ impl CallView<'_> {
             },
             Arg::Uint => push_int(out, value),
             Arg::Hex => hex(out, value),
+            Arg::Pages => hex(out, value.saturating_mul(4096)),
             Arg::Ptr => pointer(out, value),
             Arg::Mode => out.push_str(&octal_mode(value as u32)),
             Arg::Signal => consts.signal(out, value as u32),
@@ -291,6 +292,11 @@ impl CallView<'_> {
             Shape::Statx => structs::statx(out, consts, mem.data, opts.abbrev),
             Shape::Rlimit => structs::rlimit(out, consts, mem.data),
             Shape::Timespec => structs::timespec(out, mem.data),
+            Shape::Timespec32 => structs::timespec32(out, mem.data),
+            Shape::Timeval32 => structs::timeval32(out, mem.data),
+            Shape::Stat64 => structs::stat64_i386(out, consts, mem.data, opts.abbrev),
+            Shape::Rlimit32 => structs::rlimit32(out, consts, mem.data),
+            Shape::Sigaction32 => structs::sigaction32(out, consts, mem.data),
             // `[3<pipe:[1234]>, 4<pipe:[1234]>]`, as strace -y prints them.
             Shape::IntPair => match &self.fd_pair() {
                 Some([(a, entry_a), (b, entry_b)]) if opts.fd_paths || opts.fd_sockets => {
@@ -520,7 +526,7 @@ fn printed_at_enter(at: At, shape: Shape) -> bool {
         At::Exit => false,
         At::Both => matches!(
             shape,
-            Shape::Pollfds | Shape::Timespec | Shape::Timeval | Shape::FdSet
+            Shape::Pollfds | Shape::Timespec | Shape::Timespec32 | Shape::Timeval | Shape::FdSet
         ),
     }
 }

@@ -190,51 +190,95 @@ pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
     Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))
 }
 
+/// The fields of a `struct stat` strace prints, whatever the layout.
+struct StatFields {
+    dev: u64,
+    ino: u64,
+    mode: u32,
+    nlink: u32,
+    uid: u32,
+    gid: u32,
+    rdev: u64,
+    size: i64,
+    blksize: i32,
+    blocks: i64,
+    /// atime, mtime and ctime: seconds and nanoseconds.
+    times: [(i64, u64); 3],
+}
+
 /// `{st_mode=S_IFREG|0644, st_size=123, ...}` from a `struct stat`; every
 /// field (`-v`) unless `abbrev`.
 pub fn stat(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
-    let mode = u32_at(b, c.xlat.stat_mode)?;
+    let time = |k: usize| Some((u64_at(b, 72 + 16 * k)? as i64, u64_at(b, 80 + 16 * k)?));
+    let fields = StatFields {
+        dev: u64_at(b, 0)?,
+        ino: u64_at(b, 8)?,
+        mode: u32_at(b, c.xlat.stat_mode)?,
+        nlink: u32_at(b, c.xlat.stat_nlink)?,
+        uid: u32_at(b, c.xlat.stat_uid)?,
+        gid: u32_at(b, c.xlat.stat_gid)?,
+        rdev: u64_at(b, c.xlat.stat_rdev)?,
+        size: u64_at(b, c.xlat.stat_size)? as i64,
+        blksize: u32_at(b, 56)? as i32,
+        blocks: u64_at(b, 64)? as i64,
+        times: [time(0)?, time(1)?, time(2)?],
+    };
+    print_stat(out, c, &fields, abbrev);
+    Some(())
+}
+
+/// The same from i386's `struct stat64` (packed, 32-bit times).
+pub fn stat64_i386(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
+    let time = |at: usize| {
+        Some((
+            i64::from(u32_at(b, at)? as i32),
+            u64::from(u32_at(b, at + 4)?),
+        ))
+    };
+    let fields = StatFields {
+        dev: u64_at(b, 0)?,
+        ino: u64_at(b, 88)?,
+        mode: u32_at(b, 16)?,
+        nlink: u32_at(b, 20)?,
+        uid: u32_at(b, 24)?,
+        gid: u32_at(b, 28)?,
+        rdev: u64_at(b, 32)?,
+        size: u64_at(b, 44)? as i64,
+        blksize: u32_at(b, 52)? as i32,
+        blocks: u64_at(b, 56)? as i64,
+        times: [time(64)?, time(72)?, time(80)?],
+    };
+    print_stat(out, c, &fields, abbrev);
+    Some(())
+}
+
+fn print_stat(out: &mut String, c: Consts, f: &StatFields, abbrev: bool) {
     out.push('{');
     if !abbrev {
-        let _ = write!(
-            out,
-            "st_dev={}, st_ino={}, ",
-            makedev(c, u64_at(b, 0)?),
-            u64_at(b, 8)?
-        );
+        let _ = write!(out, "st_dev={}, st_ino={}, ", makedev(c, f.dev), f.ino);
     }
     out.push_str("st_mode=");
-    file_mode(out, c, mode);
+    file_mode(out, c, f.mode);
     if !abbrev {
         let _ = write!(
             out,
             ", st_nlink={}, st_uid={}, st_gid={}, st_blksize={}, st_blocks={}",
-            u32_at(b, c.xlat.stat_nlink)?,
-            u32_at(b, c.xlat.stat_uid)?,
-            u32_at(b, c.xlat.stat_gid)?,
-            u32_at(b, 56)? as i32,
-            u64_at(b, 64)? as i64
+            f.nlink, f.uid, f.gid, f.blksize, f.blocks
         );
     }
-    match mode & 0o170000 {
+    match f.mode & 0o170000 {
         0o020000 | 0o060000 => {
-            let _ = write!(
-                out,
-                ", st_rdev={}",
-                makedev(c, u64_at(b, c.xlat.stat_rdev)?)
-            );
+            let _ = write!(out, ", st_rdev={}", makedev(c, f.rdev));
         }
         _ => {
-            let _ = write!(out, ", st_size={}", u64_at(b, c.xlat.stat_size)? as i64);
+            let _ = write!(out, ", st_size={}", f.size);
         }
     }
     if abbrev {
         out.push_str(", ...}");
-        return Some(());
+        return;
     }
-    for (k, name) in ["atime", "mtime", "ctime"].iter().enumerate() {
-        let seconds = u64_at(b, 72 + 16 * k)? as i64;
-        let nanos = u64_at(b, 80 + 16 * k)?;
+    for (name, (seconds, nanos)) in ["atime", "mtime", "ctime"].iter().zip(f.times) {
         let _ = write!(out, ", st_{name}={seconds}");
         if let Some(date) = u32::try_from(nanos).ok().and_then(|n| date(seconds, n, 9)) {
             let _ = write!(out, " /* {date} */");
@@ -242,7 +286,6 @@ pub fn stat(out: &mut String, c: Consts, b: &[u8], abbrev: bool) -> Option<()> {
         let _ = write!(out, ", st_{name}_nsec={nanos}");
     }
     out.push('}');
-    Some(())
 }
 
 /// `makedev(0x8, 0x1)`: a kernel device number (new encoding) as strace
@@ -375,9 +418,26 @@ fn file_mode_names(out: &mut String, mode: u32) {
 
 /// `{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`.
 pub fn rlimit(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+    rlimit_pair(
+        out,
+        c,
+        (u64_at(b, 0)?, u64_at(b, 8)?),
+        (u64::MAX, "RLIM64_INFINITY"),
+    );
+    Some(())
+}
+
+/// The same from i386's 32-bit `struct rlimit`.
+pub fn rlimit32(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+    let pair = (u64::from(u32_at(b, 0)?), u64::from(u32_at(b, 4)?));
+    rlimit_pair(out, c, pair, (u64::from(u32::MAX), "RLIM_INFINITY"));
+    Some(())
+}
+
+fn rlimit_pair(out: &mut String, c: Consts, (cur, max): (u64, u64), infinity: (u64, &str)) {
     let limit = |out: &mut String, v: u64| {
-        if v == u64::MAX {
-            c.named(out, v, "RLIM64_INFINITY");
+        if v == infinity.0 {
+            c.named(out, v, infinity.1);
         } else if v > 1024 && v.is_multiple_of(1024) {
             c.named(out, v, &format!("{}*1024", v / 1024));
         } else {
@@ -385,11 +445,10 @@ pub fn rlimit(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
         }
     };
     out.push_str("{rlim_cur=");
-    limit(out, u64_at(b, 0)?);
+    limit(out, cur);
     out.push_str(", rlim_max=");
-    limit(out, u64_at(b, 8)?);
+    limit(out, max);
     out.push('}');
-    Some(())
 }
 
 /// `{tv_sec=1, tv_nsec=500}`.
@@ -399,6 +458,20 @@ pub fn timespec(out: &mut String, b: &[u8]) -> Option<()> {
         u64_at(b, 0)? as i64,
         u64_at(b, 8)? as i64
     ));
+    Some(())
+}
+
+/// `{tv_sec=1, tv_usec=500}` from i386's 32-bit timeval.
+pub fn timeval32(out: &mut String, b: &[u8]) -> Option<()> {
+    let (seconds, micros) = (u32_at(b, 0)? as i32, u32_at(b, 4)? as i32);
+    let _ = write!(out, "{{tv_sec={seconds}, tv_usec={micros}}}");
+    Some(())
+}
+
+/// The same from i386's 32-bit timespec.
+pub fn timespec32(out: &mut String, b: &[u8]) -> Option<()> {
+    let (seconds, nanos) = (u32_at(b, 0)? as i32, u32_at(b, 4)? as i32);
+    let _ = write!(out, "{{tv_sec={seconds}, tv_nsec={nanos}}}");
     Some(())
 }
 
@@ -1036,10 +1109,23 @@ impl std::fmt::Display for RawBytes<'_> {
 
 /// The kernel's `struct sigaction` (x86_64): handler, flags, restorer, mask.
 pub fn sigaction(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+    sigaction_of(out, c, b, 8)
+}
+
+/// The same from i386's, whose handler, flags and restorer are 32-bit.
+pub fn sigaction32(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
+    sigaction_of(out, c, b, 4)
+}
+
+/// A `struct sigaction` of `long`-byte handler, flags and restorer, then
+/// the mask.
+fn sigaction_of(out: &mut String, c: Consts, b: &[u8], long: usize) -> Option<()> {
     const SA_RESTORER: u64 = 0x0400_0000;
-    let handler = u64_at(b, 0)?;
-    let flags = u64_at(b, 8)?;
-    let restorer = u64_at(b, 16)?;
+    let word = |k: usize| match long {
+        4 => u32_at(b, 4 * k).map(u64::from),
+        _ => u64_at(b, 8 * k),
+    };
+    let (handler, flags, restorer) = (word(0)?, word(1)?, word(2)?);
     out.push_str("{sa_handler=");
     match handler {
         0 => c.named(out, 0, "SIG_DFL"),
@@ -1047,7 +1133,7 @@ pub fn sigaction(out: &mut String, c: Consts, b: &[u8]) -> Option<()> {
         h => out.push_str(&format!("{h:#x}")),
     }
     out.push_str(", sa_mask=");
-    sigset(out, c, b.get(24..32)?)?;
+    sigset(out, c, b.get(3 * long..3 * long + 8)?)?;
     out.push_str(", sa_flags=");
     c.table(out, &c.xlat.sa_flags, flags);
     if flags & SA_RESTORER != 0 {

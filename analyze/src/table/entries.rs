@@ -804,6 +804,64 @@ pub static TABLE: &[Syscall] = &[
     sys("fchmodat2", &[DirFd, Path, Mode, Flags(F::At)], I),
 ];
 
+/// i386's calls whose structs it lays out its own way (32-bit longs and
+/// times): their entries for calls made through the 32-bit ABI, which
+/// [`super::lookup`] takes before the shared ones.
+pub static I386_TABLE: &[Syscall] = &[
+    sys(
+        "mmap2",
+        &[Ptr, Uint, Flags(F::Prot), Flags(F::Map), Fd, Pages],
+        Ret::Hex,
+    ),
+    sys("gettimeofday", &[out(fixed(8), S::Timeval32), Ptr], I),
+    decoded(
+        Decoder::Sleep,
+        sys("nanosleep", &[TIMESPEC32_IN, TIMESPEC32_OUT], I),
+    ),
+    sys("clock_gettime", &[Flags(F::Clock), TIMESPEC32_OUT], I),
+    sys("clock_settime", &[Flags(F::Clock), TIMESPEC32_IN], I),
+    sys("clock_getres", &[Flags(F::Clock), TIMESPEC32_OUT], I),
+    decoded(
+        Decoder::Sleep,
+        sys(
+            "clock_nanosleep",
+            &[
+                Flags(F::Clock),
+                Flags(F::Timer),
+                TIMESPEC32_IN,
+                TIMESPEC32_OUT,
+            ],
+            I,
+        ),
+    ),
+    sys("stat64", &[Path, STAT64_BUF], I),
+    sys("lstat64", &[Path, STAT64_BUF], I),
+    sys("fstat64", &[Fd, STAT64_BUF], I),
+    sys("fstatat64", &[DirFd, Path, STAT64_BUF, Flags(F::At)], I),
+    sys(
+        "rt_sigaction",
+        &[
+            Signal,
+            inp(fixed(20), S::Sigaction32),
+            out(fixed(20), S::Sigaction32),
+            Uint,
+        ],
+        I,
+    ),
+    sys("getrlimit", &[Flags(F::Rlimit), RLIMIT32_OUT], I),
+    sys("ugetrlimit", &[Flags(F::Rlimit), RLIMIT32_OUT], I),
+    sys(
+        "setrlimit",
+        &[Flags(F::Rlimit), inp(fixed(8), S::Rlimit32)],
+        I,
+    ),
+];
+
+pub(super) const TIMESPEC32_IN: Arg = inp(fixed(8), S::Timespec32);
+const TIMESPEC32_OUT: Arg = out(fixed(8), S::Timespec32);
+const STAT64_BUF: Arg = out(fixed(96), S::Stat64);
+const RLIMIT32_OUT: Arg = out(fixed(8), S::Rlimit32);
+
 #[cfg(test)]
 mod tests {
     use super::*;

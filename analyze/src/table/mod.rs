@@ -120,6 +120,8 @@ pub enum Arg {
     Uint,
     /// Hexadecimal (`0x...`).
     Hex,
+    /// A file offset in 4096-byte pages (mmap2's), printed in bytes, in hex.
+    Pages,
     /// Octal file mode (`0644`).
     Mode,
     /// A pointer printed as an address (or `NULL`).
@@ -236,6 +238,14 @@ pub enum Shape {
     CloneArgs,
     /// A `struct flock` (fcntl's locks).
     Flock,
+    /// i386's layouts, with 32-bit longs and times: `struct timespec`
+    /// (`old_timespec32`), `struct stat64`, the kernel's `struct sigaction`
+    /// and `struct rlimit`.
+    Timespec32,
+    Timeval32,
+    Stat64,
+    Sigaction32,
+    Rlimit32,
     /// Opaque: printed as an address.
     Opaque,
 }
@@ -271,6 +281,11 @@ impl Shape {
                 | CapData
                 | PageVector
                 | MempolicyMode
+                | Timespec32
+                | Timeval32
+                | Stat64
+                | Sigaction32
+                | Rlimit32
                 | Opaque
         )
     }
@@ -595,12 +610,20 @@ pub fn by_name(name: &str) -> Option<&'static Syscall> {
 }
 
 /// The table entry for syscall number `nr` on `arch`. A call made through
-/// the 32-bit ABI gets its name's entry only where that entry reads it as
-/// the i386 ABI lays it out ([`Syscall::same_in_i386`]); the others print
-/// their registers raw.
+/// the 32-bit ABI gets i386's own entry where its structs are laid out
+/// otherwise ([`entries::I386_TABLE`]), else its name's entry where that
+/// reads it as the i386 ABI lays it out ([`Syscall::same_in_i386`]); the
+/// others print their registers raw.
 pub fn lookup(arch: &str, nr: i64) -> Option<&'static Syscall> {
-    let syscall = by_name(crate::syscalls::name(arch, nr)?)?;
-    (!crate::syscalls::is_compat(arch, nr) || syscall.same_in_i386()).then_some(syscall)
+    let name = crate::syscalls::name(arch, nr)?;
+    if !crate::syscalls::is_compat(arch, nr) {
+        return by_name(name);
+    }
+    // (x86_64's 32-bit ABI is i386's.)
+    let own = entries::I386_TABLE
+        .iter()
+        .find(|s| arch == "x86_64" && s.name == name);
+    own.or_else(|| by_name(name).filter(|s| s.same_in_i386()))
 }
 
 /// Calls whose i386 version of the same name takes other arguments: a
@@ -661,10 +684,13 @@ mod tests {
             "syscall_0x3e7"
         );
         // write and open read the same arguments in both ABIs; nanosleep's
-        // timespec has 32-bit fields there, and old mmap takes a struct.
+        // timespec has 32-bit fields there (i386's own entry), and old
+        // mmap takes a struct.
         assert!(lookup("x86_64", i386(4)).is_some_and(|s| s.name == "write"));
         assert!(lookup("x86_64", i386(5)).is_some_and(|s| s.name == "open"));
-        assert!(lookup("x86_64", i386(162)).is_none());
+        let nanosleep = lookup("x86_64", i386(162)).unwrap();
+        assert_eq!(nanosleep.args[0], entries::TIMESPEC32_IN);
+        assert!(lookup("x86_64", 35).is_some_and(|s| s.args[0] != nanosleep.args[0]));
         assert!(lookup("x86_64", i386(90)).is_none());
         assert!(lookup("aarch64", i386(4)).is_none());
     }
