@@ -1,7 +1,7 @@
 /* A whole 32-bit program, without a C library (built -m32 -nostdlib
  * -static): the kernel runs it in 32 bit mode from its first call. Then
  * calls whose structs i386 lays out its own way (32-bit times, stat64,
- * its sigaction, 32-bit rlimits) and mmap2. */
+ * its sigaction, 32-bit rlimits, flock64), mmap2 and _llseek. */
 static long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
     long ret;
@@ -25,6 +25,7 @@ static long sys6(long nr, long a, long b, long c, long d, long e, long f)
 
 struct timespec32 { int tv_sec, tv_nsec; };
 struct sigaction32 { unsigned handler, flags, restorer; unsigned mask[2]; };
+struct flock64 { short type, whence; long long start, len; int pid; } __attribute__((packed));
 
 void _start(void)
 {
@@ -33,6 +34,8 @@ void _start(void)
     static struct timespec32 ts = { 0, 1000 }, res;
     static struct sigaction32 act = { 1, 0, 0, { 1 << 1, 0 } }, old;
     static unsigned rlim[2];
+    static unsigned long long offset;
+    static struct flock64 lock = { 0, 0, 0, 1, 0 }, probe = { 1, 0, 0, 1, 0 };
     sys3(4, 1, (long)msg, sizeof msg - 1);           /* write */
     sys3(45, 0, 0, 0);                               /* brk(NULL) */
     sys3(162, (long)&ts, 0, 0);                      /* nanosleep */
@@ -42,6 +45,10 @@ void _start(void)
     sys3(197, fd, (long)stat64, 0);                  /* fstat64 */
     /* mmap2(0x20000000, 4096, PROT_READ, MAP_PRIVATE|MAP_FIXED, fd, 0) */
     sys6(192, 0x20000000, 4096, 1, 0x12, fd, 0);
+    sys6(140, fd, 0, 1, (long)&offset, 0, 0);        /* _llseek(fd, 1, SEEK_SET) */
+    sys3(221, fd, 1, 0);                             /* fcntl64(fd, F_GETFD) */
+    sys3(221, fd, 13, (long)&lock);                  /* F_SETLK64, F_RDLCK */
+    sys3(221, fd, 12, (long)&probe);                 /* F_GETLK64, F_WRLCK */
     sys4(174, 10, (long)&act, (long)&old, 8);        /* rt_sigaction(SIGUSR1) */
     sys3(191, 7, (long)rlim, 0);                     /* ugetrlimit(RLIMIT_NOFILE) */
     sys3(252, 3, 0, 0);                              /* exit_group(3) */

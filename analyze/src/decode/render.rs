@@ -391,6 +391,10 @@ impl CallView<'_> {
                 structs::epoll_events(out, consts, mem.data, count)
             }
             Shape::Flock => structs::flock(out, consts, mem.data, at == At::Exit),
+            Shape::Flock64 => structs::flock64_i386(out, consts, mem.data, at == At::Exit),
+            Shape::Loff => structs::u64_at(mem.data, 0).map(|offset| {
+                let _ = write!(out, "[{offset}]");
+            }),
             // Copied, not decoded yet: the address, as before.
             Shape::CloneArgs => None,
             // Printed above (the iovec array and its data, a msghdr), or

@@ -803,6 +803,17 @@ pub fn page_vector(out: &mut String, b: &[u8], pages: u64, limit: usize) -> Opti
 /// `{l_type=F_RDLCK, l_whence=SEEK_SET, l_start=0, l_len=10}` from a
 /// `struct flock`, with `l_pid` as the kernel wrote it back (`found`).
 pub fn flock(out: &mut String, c: Consts, b: &[u8], found: bool) -> Option<()> {
+    flock_at(out, c, b, found, [8, 16, 24])
+}
+
+/// The same from i386's packed `struct flock64`.
+pub fn flock64_i386(out: &mut String, c: Consts, b: &[u8], found: bool) -> Option<()> {
+    flock_at(out, c, b, found, [4, 12, 20])
+}
+
+/// A lock whose start, length and pid are at `at`.
+fn flock_at(out: &mut String, c: Consts, b: &[u8], found: bool, at: [usize; 3]) -> Option<()> {
+    let [start, len, pid] = at;
     out.push_str("{l_type=");
     c.table(out, &c.xlat.lock_type, u64::from(u16_at(b, 0)?));
     out.push_str(", l_whence=");
@@ -810,11 +821,11 @@ pub fn flock(out: &mut String, c: Consts, b: &[u8], found: bool) -> Option<()> {
     let _ = write!(
         out,
         ", l_start={}, l_len={}",
-        u64_at(b, 8)? as i64,
-        u64_at(b, 16)? as i64
+        u64_at(b, start)? as i64,
+        u64_at(b, len)? as i64
     );
     if found {
-        let _ = write!(out, ", l_pid={}", u32_at(b, 24)? as i32);
+        let _ = write!(out, ", l_pid={}", u32_at(b, pid)? as i32);
     }
     out.push('}');
     Some(())

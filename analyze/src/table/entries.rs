@@ -815,6 +815,26 @@ pub static I386_TABLE: &[Syscall] = &[
     ),
     sys("gettimeofday", &[out(fixed(8), S::Timeval32), Ptr], I),
     decoded(
+        Decoder::Llseek,
+        sys(
+            "_llseek",
+            &[Fd, Uint, Uint, out(fixed(8), S::Loff), Flags(F::Whence)],
+            I,
+        ),
+    ),
+    decoded(
+        Decoder::Fcntl,
+        fds(
+            FdEffect::Fcntl,
+            // Its 64-bit locks are i386's packed struct flock64.
+            sys(
+                "fcntl64",
+                &[Fd, Flags(F::Fcntl), both(fixed(24), S::Flock64)],
+                I,
+            ),
+        ),
+    ),
+    decoded(
         Decoder::Sleep,
         sys("nanosleep", &[TIMESPEC32_IN, TIMESPEC32_OUT], I),
     ),

@@ -61,6 +61,8 @@ pub enum Decoder {
     Getrandom,
     /// io_uring_register: the argument its operation takes.
     IoUringRegister,
+    /// i386's _llseek: the offset's two halves printed as one number.
+    Llseek,
 }
 
 /// What a successful call does to its process's descriptors: how `show -y`
@@ -244,6 +246,10 @@ pub enum Shape {
     Timespec32,
     Timeval32,
     Stat64,
+    /// i386's `struct flock64` (packed), fcntl64's locks.
+    Flock64,
+    /// A 64-bit offset the call wrote (`_llseek`'s result): `[N]`.
+    Loff,
     Sigaction32,
     Rlimit32,
     /// Opaque: printed as an address.
@@ -284,6 +290,8 @@ impl Shape {
                 | Timespec32
                 | Timeval32
                 | Stat64
+                | Flock64
+                | Loff
                 | Sigaction32
                 | Rlimit32
                 | Opaque

@@ -22,19 +22,26 @@ pub enum FcntlEffect {
     SetCloexec(bool),
 }
 
-/// What fcntl's third argument is for command `cmd`; none for the commands
-/// that take none (strace prints two arguments then).
-pub(super) fn fcntl_arg(cmd: u64) -> Option<Arg> {
-    use crate::table::{At, Shape, Size};
+/// What fcntl's third argument is for command `cmd`, given the table's
+/// (the lock struct its ABI copies); none for the commands that take none
+/// (strace prints two arguments then).
+pub(super) fn fcntl_arg(cmd: u64, table: Arg) -> Option<Arg> {
+    use crate::table::{At, Shape};
+    let Arg::Mem { size, shape, .. } = table else {
+        return Some(table);
+    };
     // A lock to set, as the caller described it; the one found, as the
     // kernel wrote it back.
-    let flock = |at| Arg::Mem {
-        at,
-        size: Size::Fixed(32),
-        shape: Shape::Flock,
-    };
+    let flock = |at| Arg::Mem { at, size, shape };
+    // i386's fcntl64 takes its 64-bit locks by commands of their own, and
+    // 32-bit ones (which glibc never passes) by the others.
+    let i386 = shape == Shape::Flock64;
     use crate::table::Flags as F;
     match cmd {
+        5..=7 if i386 => Some(Arg::Ptr),
+        // F_GETLK64, F_SETLK64, F_SETLKW64
+        12 if i386 => Some(flock(At::Exit)),
+        13 | 14 if i386 => Some(flock(At::Enter)),
         F_GETFD | F_GETFL | 9 | 11 | 1025 | 1032 | 1034 => None,
         2 => Some(Arg::Flags(F::FdFlags)),
         4 => Some(Arg::Flags(F::Open)),

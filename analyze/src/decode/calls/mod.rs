@@ -7,6 +7,7 @@ mod clone;
 mod fcntl;
 mod futex;
 mod ioctl;
+mod llseek;
 mod mremap;
 mod poll;
 mod prctl;
@@ -29,7 +30,9 @@ impl CallView<'_> {
     pub(super) fn shown_args(&self) -> usize {
         let cmd = self.args[1];
         match self.syscall.decoder {
-            Decoder::Fcntl => fcntl::fcntl_arg(cmd).is_none().then_some(2),
+            Decoder::Fcntl => fcntl::fcntl_arg(cmd, self.syscall.args[2])
+                .is_none()
+                .then_some(2),
             Decoder::Ioctl => ioctl::shown_args(cmd),
             Decoder::Mremap => Some(mremap::shown_args(self.args[3])),
             _ => None,
@@ -41,7 +44,9 @@ impl CallView<'_> {
     /// (fcntl's and ioctl's third, by command).
     pub(super) fn arg_kind(&self, i: usize) -> Arg {
         match (self.syscall.decoder, i) {
-            (Decoder::Fcntl, 2) => fcntl::fcntl_arg(self.args[1]).unwrap_or(Arg::Hex),
+            (Decoder::Fcntl, 2) => {
+                fcntl::fcntl_arg(self.args[1], self.syscall.args[2]).unwrap_or(Arg::Hex)
+            }
             (Decoder::Ioctl, 2) => ioctl::arg(self.args[1], self.syscall.args[2]),
             (Decoder::Sleep, _) => sleep::arg(self.syscall.args, i, self.ret()),
             // The descriptors of IORING_REGISTER_FILES; any other
@@ -89,6 +94,10 @@ impl CallView<'_> {
             }
             Decoder::Prctl => {
                 self.render_prctl(out, range, opts);
+                true
+            }
+            Decoder::Llseek => {
+                self.render_llseek(out, range, opts);
                 true
             }
             _ => false,
