@@ -1,7 +1,8 @@
 /* A whole 32-bit program, without a C library (built -m32 -nostdlib
  * -static): the kernel runs it in 32 bit mode from its first call. Then
  * calls whose structs i386 lays out its own way (32-bit times, stat64,
- * its sigaction, 32-bit rlimits, flock64), mmap2 and _llseek. */
+ * its sigaction, 32-bit rlimits, flock64), mmap2 and _llseek, and calls
+ * with 64-bit times (clock_getres_time64, futex_time64). */
 static long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
     long ret;
@@ -32,6 +33,8 @@ void _start(void)
     static const char msg[] = "a 32-bit program\n";
     static char stat64[96];
     static struct timespec32 ts = { 0, 1000 }, res;
+    static long long ts64[2] = { 0, 1000 }, res64[2];
+    static int word;
     static struct sigaction32 act = { 1, 0, 0, { 1 << 1, 0 } }, old;
     static unsigned rlim[2];
     static unsigned long long offset;
@@ -40,6 +43,9 @@ void _start(void)
     sys3(45, 0, 0, 0);                               /* brk(NULL) */
     sys3(162, (long)&ts, 0, 0);                      /* nanosleep */
     sys3(266, 1, (long)&res, 0);                     /* clock_getres(CLOCK_MONOTONIC) */
+    sys3(406, 1, (long)res64, 0);                    /* clock_getres_time64 */
+    sys4(240, (long)&word, 0, 1, (long)&ts);         /* futex(FUTEX_WAIT): EAGAIN */
+    sys4(422, (long)&word, 0, 1, (long)ts64);        /* futex_time64: EAGAIN */
     sys3(195, (long)"/etc/hostname", (long)stat64, 0); /* stat64 */
     long fd = sys3(5, (long)"/etc/hostname", 0, 0);  /* open */
     sys3(197, fd, (long)stat64, 0);                  /* fstat64 */

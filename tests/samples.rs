@@ -1124,6 +1124,9 @@ fn i386_calls_print_as_strace_prints_them() {
                 "brk(NULL)",
                 "nanosleep(",
                 "clock_getres(",
+                "clock_getres_time64(",
+                "futex(",
+                "futex_time64(",
                 "stat64(",
                 "fstat64(",
                 "mmap2(",
@@ -1133,7 +1136,7 @@ fn i386_calls_print_as_strace_prints_them() {
                 "ugetrlimit(",
                 "exit_group(3)",
             ],
-            14,
+            17,
             &["execve(", "32 bit mode", "a 32-bit program"],
         ),
     ];

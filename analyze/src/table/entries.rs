@@ -805,9 +805,69 @@ pub static TABLE: &[Syscall] = &[
 ];
 
 /// i386's calls whose structs it lays out its own way (32-bit longs and
-/// times): their entries for calls made through the 32-bit ABI, which
-/// [`super::lookup`] takes before the shared ones.
+/// times), and its calls with 64-bit times (`clock_gettime64`, which
+/// x86_64's name without the suffix): their entries for calls made through
+/// the 32-bit ABI, which [`super::lookup`] takes before the shared ones.
 pub static I386_TABLE: &[Syscall] = &[
+    decoded(
+        Decoder::Futex,
+        sys(
+            "futex",
+            &[Ptr, Flags(F::Futex), Int, TIMESPEC32_IN, Ptr, Hex],
+            I,
+        ),
+    ),
+    decoded(
+        Decoder::Futex,
+        sys(
+            "futex_time64",
+            &[Ptr, Flags(F::Futex), Int, TIMESPEC_IN, Ptr, Hex],
+            I,
+        ),
+    ),
+    sys("clock_gettime64", &[Flags(F::Clock), TIMESPEC_OUT], I),
+    sys("clock_settime64", &[Flags(F::Clock), TIMESPEC_IN], I),
+    sys("clock_getres_time64", &[Flags(F::Clock), TIMESPEC_OUT], I),
+    decoded(
+        Decoder::Sleep,
+        sys(
+            "clock_nanosleep_time64",
+            &[Flags(F::Clock), Flags(F::Timer), TIMESPEC_IN, TIMESPEC_OUT],
+            I,
+        ),
+    ),
+    sys(
+        "timer_settime64",
+        &[Int, Flags(F::Timer), ITIMERSPEC_IN, ITIMERSPEC_OUT],
+        I,
+    ),
+    sys("timer_gettime64", &[Int, ITIMERSPEC_OUT], I),
+    sys(
+        "timerfd_settime64",
+        &[Fd, Flags(F::TimerfdSettime), ITIMERSPEC_IN, ITIMERSPEC_OUT],
+        I,
+    ),
+    sys("timerfd_gettime64", &[Fd, ITIMERSPEC_OUT], I),
+    sys(
+        "utimensat_time64",
+        &[DirFd, Path, inp(fixed(32), S::Utimens), Flags(F::At)],
+        I,
+    ),
+    decoded(
+        Decoder::Poll,
+        sys(
+            "ppoll_time64",
+            &[
+                both(Size::ArgTimes(1, 8), S::Pollfds),
+                Uint,
+                both(fixed(16), S::Timespec),
+                SIGSET_IN,
+                Uint,
+            ],
+            I,
+        ),
+    ),
+    sys("sched_rr_get_interval_time64", &[Pid, TIMESPEC_OUT], I),
     sys(
         "mmap2",
         &[Ptr, Uint, Flags(F::Prot), Flags(F::Map), Fd, Pages],
