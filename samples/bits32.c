@@ -35,6 +35,8 @@ void _start(void)
     static struct timespec32 ts = { 0, 1000 }, res;
     static long long ts64[2] = { 0, 1000 }, res64[2];
     static int word;
+    /* entry -1 (any), base 0, limit 0xfffff, seg_32bit, limit_in_pages, useable */
+    static unsigned tls[4] = { 0xffffffff, 0, 0xfffff, 1 | 1 << 4 | 1 << 6 };
     static struct sigaction32 act = { 1, 0, 0, { 1 << 1, 0 } }, old;
     static unsigned rlim[2];
     static unsigned long long offset;
@@ -57,6 +59,7 @@ void _start(void)
     sys3(221, fd, 12, (long)&probe);                 /* F_GETLK64, F_WRLCK */
     sys4(174, 10, (long)&act, (long)&old, 8);        /* rt_sigaction(SIGUSR1) */
     sys3(191, 7, (long)rlim, 0);                     /* ugetrlimit(RLIMIT_NOFILE) */
+    sys3(243, (long)tls, 0, 0);                      /* set_thread_area */
     sys3(252, 3, 0, 0);                              /* exit_group(3) */
     for (;;)
         ;

@@ -1134,9 +1134,10 @@ fn i386_calls_print_as_strace_prints_them() {
                 "fcntl64(",
                 "rt_sigaction(",
                 "ugetrlimit(",
+                "set_thread_area(",
                 "exit_group(3)",
             ],
-            17,
+            18,
             &["execve(", "32 bit mode", "a 32-bit program"],
         ),
     ];

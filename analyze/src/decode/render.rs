@@ -392,6 +392,7 @@ impl CallView<'_> {
             }
             Shape::Flock => structs::flock(out, consts, mem.data, at == At::Exit),
             Shape::Flock64 => structs::flock64_i386(out, consts, mem.data, at == At::Exit),
+            Shape::UserDesc => structs::user_desc(out, mem.data),
             Shape::Loff => structs::u64_at(mem.data, 0).map(|offset| {
                 let _ = write!(out, "[{offset}]");
             }),
@@ -530,7 +531,12 @@ fn printed_at_enter(at: At, shape: Shape) -> bool {
         At::Exit => false,
         At::Both => matches!(
             shape,
-            Shape::Pollfds | Shape::Timespec | Shape::Timespec32 | Shape::Timeval | Shape::FdSet
+            Shape::Pollfds
+                | Shape::Timespec
+                | Shape::Timespec32
+                | Shape::Timeval
+                | Shape::FdSet
+                | Shape::UserDesc
         ),
     }
 }

@@ -461,6 +461,32 @@ pub fn timespec(out: &mut String, b: &[u8]) -> Option<()> {
     Some(())
 }
 
+/// i386's `struct user_desc`: `{entry_number=-1, base_addr=0xf7d8e740,
+/// limit=0x0fffff, seg_32bit=1, ...}`, numbers as strace's C formats.
+pub fn user_desc(out: &mut String, b: &[u8]) -> Option<()> {
+    // C's `%#08x`: no `0x` for 0.
+    let hex8 = |v: u32| match v {
+        0 => "00000000".to_owned(),
+        v => format!("{v:#08x}"),
+    };
+    let bits = u32_at(b, 12)?;
+    let _ = write!(
+        out,
+        "{{entry_number={}, base_addr={}, limit={}, seg_32bit={}, contents={}, \
+         read_exec_only={}, limit_in_pages={}, seg_not_present={}, useable={}}}",
+        u32_at(b, 0)? as i32,
+        hex8(u32_at(b, 4)?),
+        hex8(u32_at(b, 8)?),
+        bits & 1,
+        (bits >> 1) & 3,
+        (bits >> 3) & 1,
+        (bits >> 4) & 1,
+        (bits >> 5) & 1,
+        (bits >> 6) & 1
+    );
+    Some(())
+}
+
 /// `{tv_sec=1, tv_usec=500}` from i386's 32-bit timeval.
 pub fn timeval32(out: &mut String, b: &[u8]) -> Option<()> {
     let (seconds, micros) = (u32_at(b, 0)? as i32, u32_at(b, 4)? as i32);

@@ -875,6 +875,10 @@ pub static I386_TABLE: &[Syscall] = &[
     ),
     sys("gettimeofday", &[out(fixed(8), S::Timeval32), Ptr], I),
     decoded(
+        Decoder::ThreadArea,
+        sys("set_thread_area", &[both(fixed(16), S::UserDesc)], I),
+    ),
+    decoded(
         Decoder::Llseek,
         sys(
             "_llseek",

@@ -63,6 +63,8 @@ pub enum Decoder {
     IoUringRegister,
     /// i386's _llseek: the offset's two halves printed as one number.
     Llseek,
+    /// set_thread_area: the entry the kernel chose, after the result.
+    ThreadArea,
 }
 
 /// What a successful call does to its process's descriptors: how `show -y`
@@ -250,6 +252,8 @@ pub enum Shape {
     Flock64,
     /// A 64-bit offset the call wrote (`_llseek`'s result): `[N]`.
     Loff,
+    /// i386's `struct user_desc` (set_thread_area's TLS descriptor).
+    UserDesc,
     Sigaction32,
     Rlimit32,
     /// Opaque: printed as an address.
@@ -292,6 +296,7 @@ impl Shape {
                 | Stat64
                 | Flock64
                 | Loff
+                | UserDesc
                 | Sigaction32
                 | Rlimit32
                 | Opaque

@@ -141,6 +141,17 @@ impl CallView<'_> {
         match self.syscall.decoder {
             Decoder::Poll => self.render_poll_result(out, ret, self.consts(opts)),
             Decoder::Select => self.render_select_result(out, ret, opts.deref),
+            Decoder::ThreadArea if ret == 0 && opts.deref => {
+                // The entry the kernel chose (strace reads it back).
+                if let Some(entry) = self
+                    .exit_mem(0)
+                    .and_then(|m| super::structs::u32_at(m.data, 0))
+                {
+                    out.push_str(" (entry_number=");
+                    super::push_int(out, entry);
+                    out.push(')');
+                }
+            }
             _ => {}
         }
     }
