@@ -1,7 +1,7 @@
 /* A whole 32-bit program, without a C library (built -m32 -nostdlib
  * -static): the kernel runs it in 32 bit mode from its first call. Then
  * calls whose structs i386 lays out its own way (32-bit times, stat64,
- * its sigaction, 32-bit rlimits, flock64), mmap2 and _llseek, and calls
+ * its sigaction, 32-bit rlimits, flock64, iovecs), mmap2 and _llseek, and calls
  * with 64-bit times (clock_getres_time64, futex_time64). */
 static long sys6(long nr, long a, long b, long c, long d, long e, long f)
 {
@@ -37,6 +37,9 @@ void _start(void)
     static int word;
     /* entry -1 (any), base 0, limit 0xfffff, seg_32bit, limit_in_pages, useable */
     static unsigned tls[4] = { 0xffffffff, 0, 0xfffff, 1 | 1 << 4 | 1 << 6 };
+    static char one[1], four[4];
+    static unsigned in[4] = { (unsigned)one, 1, (unsigned)four, 4 };
+    static unsigned outv[4] = { (unsigned)"vec", 3, (unsigned)"tors\n", 5 };
     static struct sigaction32 act = { 1, 0, 0, { 1 << 1, 0 } }, old;
     static unsigned rlim[2];
     static unsigned long long offset;
@@ -55,6 +58,8 @@ void _start(void)
     sys6(192, 0x20000000, 4096, 1, 0x12, fd, 0);
     sys6(140, fd, 0, 1, (long)&offset, 0, 0);        /* _llseek(fd, 1, SEEK_SET) */
     sys3(221, fd, 1, 0);                             /* fcntl64(fd, F_GETFD) */
+    sys3(145, fd, (long)in, 2);                      /* readv: 8-byte iovecs */
+    sys3(146, 1, (long)outv, 2);                     /* writev */
     sys3(221, fd, 13, (long)&lock);                  /* F_SETLK64, F_RDLCK */
     sys3(221, fd, 12, (long)&probe);                 /* F_GETLK64, F_WRLCK */
     sys4(174, 10, (long)&act, (long)&old, 8);        /* rt_sigaction(SIGUSR1) */

@@ -664,7 +664,7 @@ pub(crate) fn capture_msghdr_step(
         _ => {
             // The iovecs' own steps, numbered from 0.
             job.step -= HEADER_STEPS;
-            let more = capture_iovec_step(out, arg, field(IOV), field(IOVLEN), job);
+            let more = capture_iovec_step(out, arg, field(IOV), field(IOVLEN), false, job);
             job.step += HEADER_STEPS;
             return more;
         }
@@ -674,17 +674,22 @@ pub(crate) fn capture_msghdr_step(
 }
 
 /// readv/writev, one step per run of the program: step 0 copies the
-/// iovec array (up to MAX_IOVECS), step k the data of iovec k-1, cut at
-/// what the call moved. The program tail-calls itself for the next step,
-/// so the verifier checks one step instead of a loop of them (most of
-/// start-up went there). Returns whether a step is left.
+/// iovec array (up to MAX_IOVECS; i386's iovecs are 8 bytes, not 16),
+/// step k the data of iovec k-1, cut at what the call moved. The program
+/// tail-calls itself for the next step, so the verifier checks one step
+/// instead of a loop of them (most of start-up went there). Returns
+/// whether a step is left. (Inlined: a BPF function takes at most five
+/// arguments.)
+#[inline(always)]
 pub(crate) fn capture_iovec_step(
     out: &mut Out,
     arg: u8,
     ptr: u64,
     iovcnt: u64,
+    i386: bool,
     job: &mut Job,
 ) -> bool {
+    let width = if i386 { 8 } else { 16 };
     let n = if iovcnt > u64::from(MAX_IOVECS) {
         u64::from(MAX_IOVECS)
     } else {
@@ -692,7 +697,7 @@ pub(crate) fn capture_iovec_step(
     };
     let step = u64::from(job.step);
     if step == 0 {
-        capture_bytes(out, arg, ptr, n * 16);
+        capture_bytes(out, arg, ptr, n * width);
         // carry: the bytes the call moved that are still to be shown.
         job.carry = if job.when == u32::from(at::EXIT) {
             job.ret as u64
@@ -701,9 +706,13 @@ pub(crate) fn capture_iovec_step(
         };
     } else {
         let i = step - 1;
-        let (Some(base), Some(len)) =
-            (read_user_u64(ptr + 16 * i), read_user_u64(ptr + 16 * i + 8))
-        else {
+        let entry = ptr + width * i;
+        let (Some(base), Some(len)) = (if i386 {
+            let pair = read_user_u64(entry);
+            (pair.map(|p| p & 0xffff_ffff), pair.map(|p| p >> 32))
+        } else {
+            (read_user_u64(entry), read_user_u64(entry + 8))
+        }) else {
             return false;
         };
         let len = if len > job.carry { job.carry } else { len };

@@ -299,6 +299,7 @@ pub mod how {
     pub const SOCKET: u8 = CaptureKind::Socket as u8;
     pub const MSGHDR: u8 = CaptureKind::Msghdr as u8;
     pub const NETLINK_SOCKET: u8 = CaptureKind::NetlinkSocket as u8;
+    pub const IOVECS32: u8 = CaptureKind::Iovecs32 as u8;
 }
 
 pub use abi::{

@@ -569,7 +569,7 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     rule.how,
                     how::FD_PATH | how::CWD | how::SOCKET | how::NETLINK_SOCKET
                 )
-            || how == how::IOVECS && rule.how == how::MSGHDR;
+            || how == how::IOVECS && matches!(rule.how, how::MSGHDR | how::IOVECS32);
         if (ptr != 0 || how == how::FD_INODES) && served {
             let len = rule_len(&rule, &job.args, job.ret);
             match how {
@@ -585,7 +585,8 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     more = capture_msghdr_step(&mut out, rule.arg, ptr, whole, job);
                 }
                 how::IOVECS => {
-                    more = capture_iovec_step(&mut out, rule.arg, ptr, len, job);
+                    let i386 = rule.how == how::IOVECS32;
+                    more = capture_iovec_step(&mut out, rule.arg, ptr, len, i386, job);
                 }
                 how::COUNT_DIRENTS => count_dirents(&mut out, rule.arg, ptr, len),
                 how::FD_INODES => match rule.how {

@@ -198,8 +198,8 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
                 CaptureKind::Socket,
                 CaptureKind::NetlinkSocket,
             ],
-            // The iovec program also copies a msghdr's.
-            CaptureKind::Iovecs => &[kind, CaptureKind::Msghdr],
+            // The iovec program also copies a msghdr's, and i386's iovecs.
+            CaptureKind::Iovecs => &[kind, CaptureKind::Msghdr, CaptureKind::Iovecs32],
             _ => &[kind],
         };
         for &kind in kinds {

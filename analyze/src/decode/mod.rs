@@ -341,7 +341,10 @@ impl<'a> CallView<'a> {
                 .enumerate()
                 .find_map(|(i, a)| match a {
                     Arg::Mem { at, shape, size }
-                        if matches!(shape, Shape::Bytes | Shape::Iovecs | Shape::Msghdr) =>
+                        if matches!(
+                            shape,
+                            Shape::Bytes | Shape::Iovecs | Shape::Iovecs32 | Shape::Msghdr
+                        ) =>
                     {
                         Some((i as u8, *at, *shape, *size))
                     }
@@ -374,10 +377,13 @@ impl<'a> CallView<'a> {
         // A msghdr's iovecs follow its header, name and control data.
         let skipped = if shape == Shape::Msghdr { 3 } else { 0 };
         let (array, data) = mems.get(skipped..)?.split_first()?;
-        let array = usable(array)?;
+        let array = structs::IovecArray {
+            bytes: usable(array)?,
+            i386: shape == Shape::Iovecs32,
+        };
         let mut buffers = Vec::new();
-        for k in 0..array.len() / 16 {
-            let Some((_, len)) = structs::iovec(array, k) else {
+        for k in 0..array.len() {
+            let Some((_, len)) = array.get(k) else {
                 break;
             };
             let moved = len.min(left);

@@ -93,7 +93,11 @@ impl CallView<'_> {
                     opts,
                 });
                 let data = &mems[IOV_ARRAY + 1..];
-                iovecs(out, array.data, data, iovlen, left, opts, netlink)
+                let array = structs::IovecArray {
+                    bytes: array.data,
+                    i386: false,
+                };
+                iovecs(out, array, data, iovlen, left, opts, netlink)
             }
             None => pointer(out, field(IOV)),
         }

@@ -233,8 +233,8 @@ impl CallView<'_> {
             }
             return pointer(out, value);
         }
-        if shape == Shape::Iovecs {
-            return self.render_iovecs(out, i, at, size, opts);
+        if matches!(shape, Shape::Iovecs | Shape::Iovecs32) {
+            return self.render_iovecs(out, i, at, size, shape == Shape::Iovecs32, opts);
         }
         if shape == Shape::Msghdr {
             return self.render_msghdr(out, i, at, opts);
@@ -400,7 +400,7 @@ impl CallView<'_> {
             Shape::CloneArgs => None,
             // Printed above (the iovec array and its data, a msghdr), or
             // never copied.
-            Shape::Iovecs | Shape::Msghdr | Shape::Opaque => None,
+            Shape::Iovecs | Shape::Iovecs32 | Shape::Msghdr | Shape::Opaque => None,
         };
         if done.is_none() {
             pointer(out, value);
@@ -409,7 +409,15 @@ impl CallView<'_> {
 
     /// `[{iov_base="...", iov_len=5}, ...]`: each entry's data up to its length
     /// at enter (writev), up to what the call returned in all at exit (readv).
-    fn render_iovecs(&self, out: &mut String, i: usize, at: At, size: Size, opts: &Options) {
+    fn render_iovecs(
+        &self,
+        out: &mut String,
+        i: usize,
+        at: At,
+        size: Size,
+        i386: bool,
+        opts: &Options,
+    ) {
         let arg_no = i as u8;
         let (mems, left) = match (at, self.ret()) {
             (At::Enter, _) => (self.enter_mems(arg_no).collect(), u64::MAX),
@@ -422,11 +430,15 @@ impl CallView<'_> {
         else {
             return pointer(out, self.args[i]);
         };
+        let array = structs::IovecArray {
+            bytes: array.data,
+            i386,
+        };
         let count = match size {
             Size::Arg(k) => self.args[k as usize],
-            _ => (array.data.len() / 16) as u64,
+            _ => array.len() as u64,
         };
-        iovecs(out, array.data, data, count, left, opts, None);
+        iovecs(out, array, data, count, left, opts, None);
     }
 
     /// How sendto and recvfrom print a netlink socket's data: as its
@@ -581,17 +593,19 @@ fn exec_argv(out: &mut String, argv: &[Vec<u8>], cut: bool, opts: &Options) {
 /// entries' data: `count` entries, at most `left` bytes of data shown in all.
 pub(super) fn iovecs(
     out: &mut String,
-    array: &[u8],
+    array: structs::IovecArray,
     data: &[Mem<'_>],
     count: u64,
     mut left: u64,
     opts: &Options,
     netlink: Option<Netlink>,
 ) {
-    let entries = (array.len() / 16).min(usize::try_from(count).unwrap_or(usize::MAX));
+    let entries = array
+        .len()
+        .min(usize::try_from(count).unwrap_or(usize::MAX));
     out.push('[');
     for k in 0..entries {
-        let Some((base, len)) = structs::iovec(array, k) else {
+        let Some((base, len)) = array.get(k) else {
             break;
         };
         if k > 0 {

@@ -185,9 +185,34 @@ pub fn utsname(out: &mut String, b: &[u8], abbrev: bool) -> Option<()> {
     Some(())
 }
 
-/// One `struct iovec`: base address and length.
-pub fn iovec(b: &[u8], i: usize) -> Option<(u64, u64)> {
-    Some((u64_at(b, i * 16)?, u64_at(b, i * 16 + 8)?))
+/// A copied array of `struct iovec`: 16 bytes each, or 8 in i386's ABI.
+#[derive(Clone, Copy)]
+pub struct IovecArray<'a> {
+    pub bytes: &'a [u8],
+    pub i386: bool,
+}
+
+impl IovecArray<'_> {
+    fn width(self) -> usize {
+        if self.i386 { 8 } else { 16 }
+    }
+
+    /// How many whole entries were copied.
+    pub fn len(self) -> usize {
+        self.bytes.len() / self.width()
+    }
+
+    /// Entry `i`: base address and length.
+    pub fn get(self, i: usize) -> Option<(u64, u64)> {
+        let at = i * self.width();
+        match self.i386 {
+            true => Some((
+                u64::from(u32_at(self.bytes, at)?),
+                u64::from(u32_at(self.bytes, at + 4)?),
+            )),
+            false => Some((u64_at(self.bytes, at)?, u64_at(self.bytes, at + 8)?)),
+        }
+    }
 }
 
 /// The fields of a `struct stat` strace prints, whatever the layout.

@@ -874,6 +874,8 @@ pub static I386_TABLE: &[Syscall] = &[
         Ret::Hex,
     ),
     sys("gettimeofday", &[out(fixed(8), S::Timeval32), Ptr], I),
+    moves_data(sys("readv", &[Fd, out(arg(2), S::Iovecs32), Uint], I)),
+    moves_data(sys("writev", &[Fd, inp(arg(2), S::Iovecs32), Uint], I)),
     decoded(
         Decoder::ThreadArea,
         sys("set_thread_area", &[both(fixed(16), S::UserDesc)], I),

@@ -177,6 +177,8 @@ pub enum Shape {
     OutPath,
     /// An array of `struct iovec`, followed by the data of the first ones.
     Iovecs,
+    /// The same of i386's 8-byte iovecs.
+    Iovecs32,
     Stat,
     Statx,
     Statfs,
@@ -295,6 +297,7 @@ impl Shape {
                 | Timeval32
                 | Stat64
                 | Flock64
+                | Iovecs32
                 | Loff
                 | UserDesc
                 | Sigaction32
@@ -558,6 +561,11 @@ impl Syscall {
                     size,
                     shape: Shape::Iovecs,
                 } => Some(rule(at, CaptureKind::Iovecs, size)),
+                Arg::Mem {
+                    at,
+                    size,
+                    shape: Shape::Iovecs32,
+                } => Some(rule(at, CaptureKind::Iovecs32, size)),
                 Arg::Mem {
                     at,
                     size,

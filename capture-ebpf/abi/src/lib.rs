@@ -119,6 +119,9 @@ pub enum CaptureKind {
     /// its messages decode (sendto, recvfrom, sendmsg, recvmsg: hot calls,
     /// which other sockets should not slow). Copied by the `FdInodes` program.
     NetlinkSocket = 12,
+    /// [`CaptureKind::Iovecs`] of i386's 8-byte iovecs (32-bit base and
+    /// length). Copied by the `Iovecs` program.
+    Iovecs32 = 13,
 }
 
 /// Largest snapshot of one user buffer; a struct larger than this is
