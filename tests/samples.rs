@@ -1448,7 +1448,9 @@ fn constant_styles_are_straces() {
         let file = common::record(dir.path(), name, &command);
         for style in ["raw", "verbose"] {
             let strace_log = strace_log(dir.path(), &["-X", style], &command);
-            let shown = show(&file, &["-X", style]);
+            // Whole lines (a call another task's event cut in the recorded
+            // run is whole in the thread view).
+            let shown = show(&file, &["-X", style, "--thread"]);
             let ours: std::collections::HashSet<String> = shown.lines().map(masked).collect();
             let theirs: Vec<&str> = calls_alike_per_run(&strace_log)
                 // CPU times: numbers too small to mask.
@@ -1653,4 +1655,56 @@ fn netlink_messages_are_straces() {
     ] {
         assert!(ours.iter().any(|l| l == line), "{line}\n{ours:#?}");
     }
+}
+
+/// `show --thread -y` and `-ff -y` name a descriptor in every thread of the
+/// process, whichever thread opened it (one replay of all of them), as
+/// strace -y names it.
+#[test]
+fn threads_name_the_descriptors_they_share() {
+    if !can_record() {
+        return;
+    }
+    let script = "import os, threading\n\
+        fd = os.open('shared.out', os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)\n\
+        t = threading.Thread(target=lambda: os.write(fd, b'from a thread\\n'))\n\
+        t.start(); t.join()\n\
+        os.write(fd, b'from main\\n')\n";
+    let dir = tempfile::tempdir().unwrap();
+    let command = [arg(python()), arg("-c"), arg(script)];
+    let file = common::record(dir.path(), "shared", &command);
+    let strace_log = strace_log(dir.path(), &["-y"], &command);
+    // The call as strace starts it (its line may be cut by another's).
+    let theirs = strace_calls_of(&strace_log)
+        .find(|l| l.contains("from a thread"))
+        .and_then(|l| l.split(" <unfinished").next()?.split(") = ").next())
+        .unwrap()
+        .to_owned();
+    assert!(theirs.contains("shared.out>"), "{theirs}");
+    let squeeze = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    let starts = |l: &str| squeeze(l).starts_with(&squeeze(&theirs));
+    // The worker's block (its header names the process, not the thread).
+    let shown = show(&file, &["--thread", "-y"]);
+    let worker = shown
+        .split("=== thread ")
+        .find(|block| block.contains("from a thread"))
+        .unwrap();
+    assert!(worker.lines().any(starts), "{theirs}\n{worker}");
+    // -ff: the worker's own file.
+    let prefix = dir.path().join("per-thread");
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-ff", "-y", "-o"])
+        .arg(&prefix)
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("per-thread."))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    let worker = files.iter().find(|f| f.contains("from a thread")).unwrap();
+    assert!(worker.lines().any(starts), "{theirs}\n{worker}");
 }

@@ -41,7 +41,7 @@ pub use json::print_json;
 pub use perfetto::export_perfetto;
 pub use print::{
     Clock, Precision, ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace,
-    print_thread, print_threads,
+    print_thread, print_threads, thread_texts,
 };
 pub use replay::{Call, Context, Selection, TraceSink, replay};
 

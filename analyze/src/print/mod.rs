@@ -57,11 +57,18 @@ pub fn print_threads(
     out: &mut dyn Write,
 ) -> Result<(), Error> {
     let index = trace.index();
-    for thread in index
+    let threads: Vec<_> = index
         .threads
         .iter()
         .filter(|t| only.is_none_or(|o| t.tid == o))
-    {
+        .collect();
+    let tids: Vec<u32> = threads.iter().map(|t| t.tid.to_native()).collect();
+    // Following descriptors takes every thread's events, in one replay.
+    let mut texts = match opts.selection().follow_fds {
+        true => Some(thread_texts(trace, &tids, opts)?.into_iter()),
+        false => None,
+    };
+    for thread in threads {
         let (tid, pid) = (thread.tid.to_native(), thread.pid.to_native());
         let process = index.processes.iter().find(|p| p.pid == pid);
         let comm = process.map_or(String::new(), |p| {
@@ -82,13 +89,17 @@ pub fn print_threads(
             when(thread.first_ts.to_native()).trim_end(),
             when(thread.last_ts.to_native()).trim_end(),
         )?;
-        print_thread(trace, tid, opts, out)?;
+        match texts.as_mut().and_then(Iterator::next) {
+            Some(text) => out.write_all(&text)?,
+            None => print_thread(trace, tid, opts, out)?,
+        }
     }
     Ok(())
 }
 
 /// Prints thread `tid`'s calls, each on one whole line, without prefixes (a
-/// block of `--thread`, or a file of strace -ff).
+/// block of `--thread`, or a file of strace -ff). It replays that thread's
+/// events alone: with `-y`, see [`thread_texts`].
 pub fn print_thread(
     trace: &Trace,
     tid: u32,
@@ -97,14 +108,65 @@ pub fn print_thread(
 ) -> Result<(), Error> {
     let mut events = opts.events.clone();
     events.tids = Some(vec![tid]);
-    let mut printer = StracePrinter::new(trace, opts, out);
-    printer.whole_lines = true;
-    printer.opts.prefix = TaskPrefix::None;
+    let mut printer = StracePrinter::for_thread(trace, opts, out);
     let selection = Selection {
         events: &events,
         ..opts.selection()
     };
     replay(trace, &selection, &mut printer)
+}
+
+/// What [`print_thread`] prints for each of `tids`, from one replay of
+/// their processes and the processes those forked from, so that `-y` names
+/// a descriptor whichever thread of its process opened it, or its parent
+/// before the fork. The texts are held in memory until the replay ends.
+pub fn thread_texts(
+    trace: &Trace,
+    tids: &[u32],
+    opts: &ShowOptions,
+) -> Result<Vec<Vec<u8>>, Error> {
+    let index = trace.index();
+    let parent: HashMap<u32, u32> = index
+        .processes
+        .iter()
+        .map(|p| (p.pid.to_native(), p.ppid.to_native()))
+        .collect();
+    let mut pids: HashSet<u32> = HashSet::default();
+    for thread in index.threads.iter() {
+        if tids.contains(&thread.tid.to_native()) {
+            let mut pid = thread.pid.to_native();
+            while pid != 0 && pids.insert(pid) {
+                pid = parent.get(&pid).copied().unwrap_or(0);
+            }
+        }
+    }
+    let mut events = opts.events.clone();
+    let lineage = index
+        .threads
+        .iter()
+        .filter(|t| pids.contains(&t.pid.to_native()))
+        .map(|t| t.tid.to_native());
+    events.tids = Some(match &opts.events.tids {
+        // `--pid`, `--tid`: what they chose stays chosen.
+        Some(chosen) => lineage
+            .filter(|t| chosen.contains(t) || tids.contains(t))
+            .collect(),
+        None => lineage.collect(),
+    });
+    let mut texts = vec![Vec::new(); tids.len()];
+    let mut outs: Vec<&mut dyn Write> = texts.iter_mut().map(|t| t as &mut dyn Write).collect();
+    let printers = tids
+        .iter()
+        .zip(outs.iter_mut())
+        .map(|(&tid, out)| (tid, StracePrinter::for_thread(trace, opts, &mut **out)))
+        .collect();
+    let selection = Selection {
+        events: &events,
+        ..opts.selection()
+    };
+    replay(trace, &selection, &mut sink::ByThread { printers })?;
+    drop(outs);
+    Ok(texts)
 }
 
 pub struct StracePrinter<'o> {
@@ -149,6 +211,15 @@ impl<'o> StracePrinter<'o> {
             xlat: self.xlat,
             style: self.opts.decode.consts,
         }
+    }
+
+    /// A printer of one thread's calls, each on one whole line, without
+    /// prefixes.
+    fn for_thread(trace: &'o Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
+        let mut printer = Self::new(trace, opts, out);
+        printer.whole_lines = true;
+        printer.opts.prefix = TaskPrefix::None;
+        printer
     }
 
     pub fn new(trace: &'o Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {

@@ -261,3 +261,66 @@ impl TraceSink for StracePrinter<'_> {
         Ok(())
     }
 }
+
+/// Each thread's lines to its own printer (`--thread -y`: one replay of
+/// every thread, for the descriptors they share); other threads' events
+/// only move the replay's state.
+pub(super) struct ByThread<'o> {
+    pub printers: HashMap<u32, StracePrinter<'o>>,
+}
+
+impl<'o> ByThread<'o> {
+    fn of(&mut self, tid: u32) -> Option<&mut StracePrinter<'o>> {
+        self.printers.get_mut(&tid)
+    }
+}
+
+impl TraceSink for ByThread<'_> {
+    fn enter(&mut self, call: &Call<'_>, shared: &Rc<Event>) -> Result<(), Error> {
+        match self.of(call.enter.tid) {
+            Some(printer) => printer.enter(call, shared),
+            None => Ok(()),
+        }
+    }
+
+    fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        match self.of(call.enter.tid) {
+            Some(printer) => printer.call(call),
+            None => Ok(()),
+        }
+    }
+
+    fn unreturned(&mut self, call: &Call<'_>, end: &EventRef<'_>) -> Result<(), Error> {
+        match self.of(call.enter.tid) {
+            Some(printer) => printer.unreturned(call, end),
+            None => Ok(()),
+        }
+    }
+
+    fn unavailable(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        match self.of(call.enter.tid) {
+            Some(printer) => printer.unavailable(call),
+            None => Ok(()),
+        }
+    }
+
+    fn detached(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        match self.of(call.enter.tid) {
+            Some(printer) => printer.detached(call),
+            None => Ok(()),
+        }
+    }
+
+    fn event(&mut self, event: &EventRef<'_>, context: &Context) -> Result<(), Error> {
+        match self.of(event.tid) {
+            Some(printer) => printer.event(event, context),
+            None => Ok(()),
+        }
+    }
+
+    fn finish(&mut self, context: &Context) -> Result<(), Error> {
+        self.printers
+            .values_mut()
+            .try_for_each(|printer| printer.finish(context))
+    }
+}

@@ -168,11 +168,19 @@ fn write_per_thread(
             .as_ref()
             .is_none_or(|t| t.contains(&tid))
     };
-    for thread in trace.index().threads.iter() {
-        let tid = thread.tid.to_native();
-        if !selected(tid) {
-            continue;
-        }
+    let tids: Vec<u32> = trace
+        .index()
+        .threads
+        .iter()
+        .map(|t| t.tid.to_native())
+        .filter(|&tid| selected(tid))
+        .collect();
+    // With -y, one replay of every thread names the descriptors they share.
+    let mut texts = match options.selection().follow_fds {
+        true => Some(analyze::thread_texts(trace, &tids, options)?.into_iter()),
+        false => None,
+    };
+    for tid in tids {
         let mut name = prefix.as_os_str().to_owned();
         name.push(format!(".{tid}"));
         let file = PathBuf::from(name);
@@ -181,8 +189,10 @@ fn write_per_thread(
         } else {
             ViewOutput::File(file)
         };
-        write_to(input, &target, |out| {
-            analyze::print_thread(trace, tid, options, out)
+        let text = texts.as_mut().and_then(Iterator::next);
+        write_to(input, &target, |out| match &text {
+            Some(text) => Ok(out.write_all(text)?),
+            None => analyze::print_thread(trace, tid, options, out),
         })?;
     }
     Ok(())
