@@ -17,7 +17,8 @@
 //! runs: not the traced program's).
 //!
 //! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run;
-//! BENCH_ONLY=startup runs only the start-up and command tables.
+//! BENCH_ONLY=startup runs only the start-up and command tables; BENCH_ONLY=dd,
+//! mixed, threads or sockets only that load.
 
 use std::{
     path::{Path, PathBuf},
@@ -377,32 +378,43 @@ fn main() {
     let dd_count = env("BENCH_DD_COUNT", 1_000_000);
     let dir: PathBuf = std::env::temp_dir().join(format!("systrace-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
-    whole_commands(
-        "start-up",
-        &[("true", "true".to_owned())],
-        rounds.max(7),
-        &dir,
-    );
-    let (commands, server) = command_mix(&dir);
-    whole_commands("short commands", &commands, rounds, &dir);
-    if let Some(mut server) = server {
-        let _ = server.kill();
-        let _ = server.wait();
+    // BENCH_ONLY=NAME: the start-up tables ("startup") or one load alone.
+    let only = std::env::var("BENCH_ONLY").ok();
+    let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
+    if runs("startup") {
+        whole_commands(
+            "start-up",
+            &[("true", "true".to_owned())],
+            rounds.max(7),
+            &dir,
+        );
+        let (commands, server) = command_mix(&dir);
+        whole_commands("short commands", &commands, rounds, &dir);
+        if let Some(mut server) = server {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
     }
-    if std::env::var("BENCH_ONLY").is_ok_and(|v| v == "startup") {
-        let _ = std::fs::remove_dir_all(&dir);
-        return;
+    if runs("dd") {
+        let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={dd_count}");
+        bench("dd", &dd, rounds, &dir);
     }
-    let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={dd_count}");
-    bench("dd", &dd, rounds, &dir);
-    bench("mixed", "tar c /usr/include > /dev/null", rounds, &dir);
+    if runs("mixed") {
+        bench("mixed", "tar c /usr/include > /dev/null", rounds, &dir);
+    }
     // 64 threads making short calls at once: the recorder must not be starved.
-    if let Some(busy) = build_sample("busythreads", &dir) {
+    if let Some(busy) = runs("threads")
+        .then(|| build_sample("busythreads", &dir))
+        .flatten()
+    {
         let busy = busy.display();
         bench("threads", &format!("{busy} 64 20000"), rounds, &dir);
     }
     // Short send and receive calls, which look for a netlink socket.
-    if let Some(datagrams) = build_sample("datagrams", &dir) {
+    if let Some(datagrams) = runs("sockets")
+        .then(|| build_sample("datagrams", &dir))
+        .flatten()
+    {
         let datagrams = datagrams.display();
         bench("sockets", &format!("{datagrams} 300000"), rounds, &dir);
     }
