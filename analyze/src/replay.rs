@@ -149,20 +149,58 @@ pub fn replay(
     selection: &Selection<'_>,
     sink: &mut dyn TraceSink,
 ) -> Result<(), Error> {
-    let mut resolver = Resolver::new(trace, selection);
-    let mut open: FxHashMap<u32, Rc<Event>> = Default::default();
-    let mut spare = Spare::default();
-    let mut held = HeldSignals::default();
+    let mut replayer = Replayer::new(trace, selection);
     let mut result = Ok(());
     sink.begin(trace)?;
     trace.for_each(selection.events, 2, |event| {
-        let step = match event.body {
+        match replayer.push(&event, sink) {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                result = Err(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    result?;
+    replayer.finish(sink)
+}
+
+/// A replay fed one event at a time, in time order: what [`replay`] keeps
+/// between events (the calls each thread is in, the signals held for their
+/// exits), for a source that is not a whole trace read at once.
+pub struct Replayer<'a> {
+    resolver: Resolver<'a>,
+    /// Each thread's call in progress: its enter.
+    open: FxHashMap<u32, Rc<Event>>,
+    spare: Spare,
+    held: HeldSignals,
+}
+
+impl<'a> Replayer<'a> {
+    pub fn new(trace: &'a Trace, selection: &'a Selection<'a>) -> Self {
+        Self {
+            resolver: Resolver::new(trace, selection),
+            open: FxHashMap::default(),
+            spare: Spare::default(),
+            held: HeldSignals::default(),
+        }
+    }
+
+    /// The next event of the recording.
+    pub fn push(&mut self, event: &EventRef<'_>, sink: &mut dyn TraceSink) -> Result<(), Error> {
+        let Self {
+            resolver,
+            open,
+            spare,
+            held,
+        } = self;
+        match event.body {
             BodyRef::Signal { .. } if open.contains_key(&event.tid) => {
-                held.hold(&event);
+                held.hold(event);
                 Ok(())
             }
             BodyRef::SysEnter { .. } => {
-                let enter = spare.copy(&event);
+                let enter = spare.copy(event);
                 let lost = match open.remove(&event.tid) {
                     Some(old) => {
                         let step = resolver
@@ -182,7 +220,7 @@ pub fn replay(
                 // The exit of the call entered (not of a later one whose
                 // enter was lost).
                 Some(enter) if enter.body.syscall_nr() == Some(nr) => {
-                    let step = resolver.deliver(&enter, Some(event), Point::Returned, sink);
+                    let step = resolver.deliver(&enter, Some(*event), Point::Returned, sink);
                     spare.keep(enter);
                     step.and_then(|()| held.release(event.tid, &resolver.context, sink))
                 }
@@ -199,34 +237,37 @@ pub fn replay(
                 let unreturned = open.remove(&event.tid);
                 held.release(event.tid, &resolver.context, sink)
                     .and_then(|()| match &unreturned {
-                        Some(enter) => resolver.unreturned(enter, &event, sink),
+                        Some(enter) => resolver.unreturned(enter, event, sink),
                         None => Ok(()),
                     })
-                    .and_then(|()| sink.event(&event, &resolver.context))
-                    .map(|()| resolver.event(&event))
+                    .and_then(|()| sink.event(event, &resolver.context))
+                    .map(|()| resolver.event(event))
             }
             _ => {
-                let step = sink.event(&event, &resolver.context);
-                resolver.event(&event);
+                let step = sink.event(event, &resolver.context);
+                resolver.event(event);
                 step
             }
-        };
-        match step {
-            Ok(()) => ControlFlow::Continue(()),
-            Err(e) => {
-                result = Err(e);
-                ControlFlow::Break(())
-            }
         }
-    })?;
-    result?;
-    held.release_all(&resolver.context, sink)?;
-    let mut detached: Vec<Rc<Event>> = open.into_values().collect();
-    detached.sort_by_key(|e| e.tid);
-    for enter in &detached {
-        resolver.deliver(enter, None, Point::Detached, sink)?;
     }
-    sink.finish(&resolver.context)
+
+    /// After the last event: the signals still held, then the calls still
+    /// in progress, as detached.
+    pub fn finish(self, sink: &mut dyn TraceSink) -> Result<(), Error> {
+        let Self {
+            mut resolver,
+            open,
+            mut held,
+            ..
+        } = self;
+        held.release_all(&resolver.context, sink)?;
+        let mut detached: Vec<Rc<Event>> = open.into_values().collect();
+        detached.sort_by_key(|e| e.tid);
+        for enter in &detached {
+            resolver.deliver(enter, None, Point::Detached, sink)?;
+        }
+        sink.finish(&resolver.context)
+    }
 }
 
 /// The state every view shares: names and table entries by number for the
