@@ -1708,3 +1708,66 @@ fn threads_name_the_descriptors_they_share() {
     let worker = files.iter().find(|f| f.contains("from a thread")).unwrap();
     assert!(worker.lines().any(starts), "{theirs}\n{worker}");
 }
+
+/// `show --follow` prints a recording while `record` writes it: the
+/// program's first write shows while the program still waits for it to
+/// show, and by the end the follower printed exactly what `show` prints.
+#[test]
+fn follow_prints_a_recording_while_it_is_written() {
+    use std::io::BufRead as _;
+    use std::process::Stdio;
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("live.bin");
+    let go = dir.path().join("go");
+    // Waits (20 s at most) for the test to see its first write.
+    let script = format!(
+        "echo first; i=0; while [ ! -e {} ] && [ $i -lt 200 ]; do sleep 0.1; i=$((i+1)); done; \
+         echo second",
+        go.display()
+    );
+    let mut recorder = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["record", "-o"])
+        .arg(&file)
+        .args(["--", "sh", "-c", &script])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let partial = dir.path().join("live.bin.partial");
+    for _ in 0..200 {
+        if partial.exists() || file.exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let mut follower = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "--follow"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(follower.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    for line in &mut lines {
+        let line = line.unwrap();
+        let first = without_pid_prefix(&line).starts_with("write(1, \"first\\n\"");
+        seen.push(line);
+        if first {
+            break;
+        }
+    }
+    assert!(
+        recorder.try_wait().unwrap().is_none(),
+        "the recording ended before its first write showed:\n{}",
+        seen.join("\n")
+    );
+    std::fs::write(&go, b"").unwrap();
+    seen.extend(lines.map(Result::unwrap));
+    assert!(follower.wait().unwrap().success());
+    assert!(recorder.wait().unwrap().success());
+    let shown = show(&file, &[]);
+    assert_eq!(seen.join("\n") + "\n", shown);
+}

@@ -43,7 +43,7 @@ pub use print::{
     Clock, Precision, ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace,
     print_thread, print_threads, thread_texts,
 };
-pub use replay::{Call, Context, Selection, TraceSink, replay};
+pub use replay::{Call, Context, Replayer, Selection, Source, TraceSink, replay};
 
 /// Errors of analysis: bad trace data or a failed write of the output.
 #[derive(Debug, thiserror::Error)]

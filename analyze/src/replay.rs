@@ -10,7 +10,7 @@ use std::{borrow::Cow, ops::ControlFlow, rc::Rc};
 
 use rustc_hash::FxHashMap;
 
-use format::{BodyRef, Event, EventRef, Filter, Trace};
+use format::{ArchivedFileHeader, BodyRef, Event, EventRef, Filter, Trace};
 
 use crate::{
     Error,
@@ -149,7 +149,7 @@ pub fn replay(
     selection: &Selection<'_>,
     sink: &mut dyn TraceSink,
 ) -> Result<(), Error> {
-    let mut replayer = Replayer::new(trace, selection);
+    let mut replayer = Replayer::new(trace.into(), selection);
     let mut result = Ok(());
     sink.begin(trace)?;
     trace.for_each(selection.events, 2, |event| {
@@ -165,6 +165,25 @@ pub fn replay(
     replayer.finish(sink)
 }
 
+/// What a view knows of a recording beside its events: its header, and
+/// once the recording is whole, the trace itself (its index; its chunks, to
+/// read a call's rest ahead). A recording still being written has only
+/// its header.
+#[derive(Clone, Copy)]
+pub struct Source<'t> {
+    pub header: &'t ArchivedFileHeader,
+    pub trace: Option<&'t Trace>,
+}
+
+impl<'t> From<&'t Trace> for Source<'t> {
+    fn from(trace: &'t Trace) -> Self {
+        Source {
+            header: trace.header(),
+            trace: Some(trace),
+        }
+    }
+}
+
 /// A replay fed one event at a time, in time order: what [`replay`] keeps
 /// between events (the calls each thread is in, the signals held for their
 /// exits), for a source that is not a whole trace read at once.
@@ -177,9 +196,9 @@ pub struct Replayer<'a> {
 }
 
 impl<'a> Replayer<'a> {
-    pub fn new(trace: &'a Trace, selection: &'a Selection<'a>) -> Self {
+    pub fn new(source: Source<'a>, selection: &'a Selection<'a>) -> Self {
         Self {
-            resolver: Resolver::new(trace, selection),
+            resolver: Resolver::new(source, selection),
             open: FxHashMap::default(),
             spare: Spare::default(),
             held: HeldSignals::default(),
@@ -287,8 +306,8 @@ struct Resolver<'a> {
 }
 
 impl<'a> Resolver<'a> {
-    fn new(trace: &'a Trace, selection: &'a Selection<'a>) -> Self {
-        let arch = trace.header().arch.as_str();
+    fn new(source: Source<'a>, selection: &'a Selection<'a>) -> Self {
+        let arch = source.header.arch.as_str();
         // Looked up once per number: this runs for every call.
         let numbers = (0..abi::CALL_INDEXES).map(abi::call_at);
         let mut resolver = Self {
@@ -300,7 +319,7 @@ impl<'a> Resolver<'a> {
             traced: Vec::new(),
             context: Context {
                 fds: FdTracker::default(),
-                tasks: Tasks::new(trace, selection.follow_comms),
+                tasks: Tasks::new(source.trace.map(Trace::index), selection.follow_comms),
             },
             changes: Vec::new(),
         };

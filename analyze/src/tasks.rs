@@ -5,7 +5,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use format::{BodyRef, EventRef, Trace};
+use format::{ArchivedIndex, BodyRef, EventRef};
 
 /// What an exec record says of the new program.
 #[derive(Clone, Debug)]
@@ -29,13 +29,14 @@ pub struct Tasks {
 }
 
 impl Tasks {
-    /// With command names (`comms`) from the trace's index, when asked.
-    pub fn new(trace: &Trace, comms: bool) -> Self {
+    /// With command names (`comms`) from the trace's index, when asked
+    /// (a recording still being written has none yet: the names come from
+    /// its events).
+    pub fn new(index: Option<&ArchivedIndex>, comms: bool) -> Self {
         Self {
-            comms: if comms {
-                commands(trace)
-            } else {
-                FxHashMap::default()
+            comms: match index {
+                Some(index) if comms => commands(index),
+                _ => FxHashMap::default(),
             },
             follow_comms: comms,
             ..Self::default()
@@ -108,8 +109,7 @@ impl Tasks {
 }
 
 /// Each task's command name as the index knows it (its last).
-fn commands(trace: &Trace) -> FxHashMap<u32, String> {
-    let index = trace.index();
+fn commands(index: &ArchivedIndex) -> FxHashMap<u32, String> {
     let comm_of = |pid: u32| {
         index
             .processes

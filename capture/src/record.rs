@@ -336,6 +336,8 @@ impl Recorder {
                 _ = child_ended.recv() => reader.poke(),
                 _ = tick.tick() => {
                     self.collect_losses()?;
+                    // What a quiet spell held back, out to the file.
+                    self.write_ready(false)?;
                     self.writer.flush_if_due()?;
                 }
             }
@@ -459,7 +461,8 @@ impl Recorder {
     /// Writes the held-back events that are ready (all of them at the end),
     /// in timestamp order.
     fn write_ready(&mut self, all: bool) -> anyhow::Result<()> {
-        while let Some(event) = self.reorder.pop_ready(all) {
+        let now = crate::machine::monotonic_ns();
+        while let Some(event) = self.reorder.pop_ready(all, now) {
             self.writer.push(&event)?;
             self.decoder.recycle(event);
         }

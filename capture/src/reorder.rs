@@ -5,9 +5,11 @@
 //! runs one thing at a time, and the eBPF programs write out a held enter
 //! before anything else on that CPU. So the events wait in one queue per CPU,
 //! and the oldest queue head goes out once no older event can still come:
-//! when it is [`WINDOW_NS`] older than the newest event seen (a record reaches
-//! the ring within that of its time, but for a call that runs that long on
-//! the CPU without blocking), when too many wait, or at the end. Each event is
+//! when it is [`WINDOW_NS`] older than the newest event seen or than the
+//! clock (a record reaches the ring within that of its time, but for a call
+//! that runs that long on the CPU without blocking; the clock lets the last
+//! events before a quiet spell out, for a view that follows the file), when
+//! too many wait, or at the end. Each event is
 //! moved twice, not sorted again on every batch. Out-of-order stragglers (the
 //! recorder's own loss markers) are inserted in place.
 
@@ -51,15 +53,16 @@ impl Reorder {
         }
     }
 
-    /// The oldest event held, if it may go out now (any, with `all`).
-    pub fn pop_ready(&mut self, all: bool) -> Option<Event> {
+    /// The oldest event held, if it may go out at monotonic time `now`
+    /// (any, with `all`).
+    pub fn pop_ready(&mut self, all: bool, now: u64) -> Option<Event> {
         let (cpu, ts) = self
             .queues
             .iter()
             .enumerate()
             .filter_map(|(cpu, q)| Some((cpu, q.front()?.ts)))
             .min_by_key(|&(_, ts)| ts)?;
-        let settled = ts.saturating_add(WINDOW_NS) <= self.newest;
+        let settled = ts.saturating_add(WINDOW_NS) <= self.newest.max(now);
         if !(all || settled || self.held > MAX_HELD) {
             return None;
         }
@@ -83,10 +86,14 @@ mod tests {
         }
     }
 
-    fn drain(reorder: &mut Reorder, all: bool) -> Vec<u64> {
-        std::iter::from_fn(|| reorder.pop_ready(all))
+    fn drain_at(reorder: &mut Reorder, all: bool, now: u64) -> Vec<u64> {
+        std::iter::from_fn(|| reorder.pop_ready(all, now))
             .map(|e| e.ts)
             .collect()
+    }
+
+    fn drain(reorder: &mut Reorder, all: bool) -> Vec<u64> {
+        drain_at(reorder, all, 0)
     }
 
     #[test]
@@ -107,6 +114,17 @@ mod tests {
         reorder.push(event(0, 2 * WINDOW_NS));
         assert_eq!(drain(&mut reorder, false), [30]);
         assert_eq!(drain(&mut reorder, true), [WINDOW_NS + 25, 2 * WINDOW_NS]);
-        assert!(reorder.pop_ready(true).is_none());
+        assert!(reorder.pop_ready(true, 0).is_none());
+    }
+
+    #[test]
+    fn the_clock_lets_the_last_events_out_of_a_quiet_spell() {
+        let mut reorder = Reorder::default();
+        reorder.push(event(0, 100));
+        reorder.push(event(1, 200));
+        // Nothing newer comes: each goes once the clock is past its window.
+        assert!(drain_at(&mut reorder, false, 99 + WINDOW_NS).is_empty());
+        assert_eq!(drain_at(&mut reorder, false, 150 + WINDOW_NS), [100]);
+        assert_eq!(drain_at(&mut reorder, false, 200 + WINDOW_NS), [200]);
     }
 }

@@ -17,12 +17,14 @@
 //!   processes, lost events, totals.
 //! - [`Writer`]: streaming, bounded memory, compression off the producer's thread.
 //! - [`Trace`]: checked, zero-copy reading; a cut file is recovered by scanning.
+//! - [`Follow`]: a file still being written, read chunk by chunk as it grows.
 //!
 //! Every byte read from a file is checked (checksums, rkyv validation, bounded
 //! varints); a bad file is an [`Error`] naming the offset, never a panic.
 
 mod chunk;
 mod event;
+mod follow;
 mod header;
 mod index;
 mod reader;
@@ -34,6 +36,7 @@ pub use event::{
     Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Environment, Event,
     EventRef, OpenFile, signal_ip,
 };
+pub use follow::{Follow, Progress};
 pub use header::{
     ArchivedClockAnchor, ArchivedFileHeader, ClockAnchor, FileHeader, VERSION_MAJOR, VERSION_MINOR,
 };

@@ -30,7 +30,8 @@ pub struct WriterOptions {
     /// ...or this many bytes of column data...
     pub chunk_bytes: usize,
     /// ...or when its first event is this old (by the wall clock), so that a
-    /// killed recorder loses at most about this much.
+    /// killed recorder loses at most about this much, and a view following
+    /// the file (`show --follow`) sees events this soon.
     pub flush_interval: Duration,
     /// Sealed blocks waiting for the background thread; `push` blocks beyond this.
     pub queue_depth: usize,
@@ -42,7 +43,7 @@ impl Default for WriterOptions {
             level: 3,
             chunk_events: 1 << 16,
             chunk_bytes: 2 << 20,
-            flush_interval: Duration::from_secs(1),
+            flush_interval: Duration::from_millis(100),
             queue_depth: 4,
         }
     }

@@ -17,7 +17,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use format::{Event, Trace};
 
 use crate::{
-    Call, Context, Error, Selection,
+    Call, Context, Error, Selection, Source,
     ahead::Ahead,
     decode::{CallView, FdTable, Xlat},
     replay,
@@ -171,8 +171,9 @@ pub fn thread_texts(
 
 pub struct StracePrinter<'o> {
     opts: ShowOptions,
-    /// Read ahead for a line cut short (see `ahead`).
-    trace: &'o Trace,
+    /// The recording: its header, and once whole, its chunks to read ahead
+    /// for a line cut short (see `ahead`).
+    source: Source<'o>,
     /// The flag tables and struct layouts of the trace's architecture.
     xlat: &'static Xlat,
     anchor: format::ClockAnchor,
@@ -223,12 +224,24 @@ impl<'o> StracePrinter<'o> {
     }
 
     pub fn new(trace: &'o Trace, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
+        Self::of(trace.into(), opts, out)
+    }
+
+    /// Writes out what the printer's output holds (a live view, between
+    /// reads of the recording).
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+
+    /// A printer of a recording as far as `source` has it (one still being
+    /// written: no reading ahead).
+    pub fn of(source: Source<'o>, opts: &ShowOptions, out: &'o mut dyn Write) -> Self {
         Self {
-            trace,
+            source,
             line: String::with_capacity(256),
             opts: opts.clone(),
-            xlat: Xlat::of(&trace.header().arch),
-            anchor: trace.header().clock.to_native(),
+            xlat: Xlat::of(&source.header.arch),
+            anchor: source.header.clock.to_native(),
             last_ts: None,
             whole_lines: opts.calls.by_status(),
             out,
@@ -243,7 +256,7 @@ impl<'o> StracePrinter<'o> {
     /// strace's line for a task whose call came through the other ABI than
     /// its last one: `[ Process PID=N runs in 32 bit mode. ]`, and back.
     fn personality(&mut self, tid: u32, nr: i64, context: &Context) -> Result<(), Error> {
-        let compat = crate::syscalls::is_compat(&self.trace.header().arch, nr);
+        let compat = crate::syscalls::is_compat(&self.source.header.arch, nr);
         if !compat && self.in_compat.is_empty() {
             return Ok(());
         }
@@ -352,7 +365,10 @@ impl<'o> StracePrinter<'o> {
             && let Some(open) = self.open.take()
         {
             let fds = context.fds.table(open.enter.pid);
-            let ahead = crate::ahead::look_ahead(self.trace, &open.enter);
+            let ahead = self
+                .source
+                .trace
+                .and_then(|trace| crate::ahead::look_ahead(trace, &open.enter));
             let args = self.enter_args(
                 &open.enter,
                 open.syscall,

@@ -15,6 +15,7 @@ Examples:
   systrace show ls.bin --thread -T           one block per thread, with durations
   systrace show ls.bin -e trace=network -qq  strace's options, after the fact
   systrace show ls.bin -ff -o ls.out         one file per thread, ls.out.TID
+  systrace show --follow t.bin              a recording still being written, as it grows
   systrace show ls.bin -c -S calls           strace -c's table
   systrace stats ls.bin                      strace -c's table (time is enter to exit)
   systrace stats ls.bin --by file            opens and bytes per path, by which processes
@@ -163,6 +164,10 @@ pub(super) struct ShowArgs {
     /// One JSON object per call and line: tid, pid, ts, duration_ns, name, args, ret, errno.
     #[arg(long, conflicts_with = "thread", help_heading = "Views (systrace's)")]
     pub(super) json: bool,
+    /// Print a recording that `systrace record` is still writing (FILE, or its
+    /// FILE.partial), as its events reach the file, until it is finished.
+    #[arg(long, conflicts_with_all = ["thread", "json"], help_heading = "Views (systrace's)")]
+    pub(super) follow: bool,
 }
 
 /// strace's `-X`: how named constants print.

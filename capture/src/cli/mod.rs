@@ -73,8 +73,11 @@ fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> 
         anyhow::bail!("piping the output and -ff/--output-separately are mutually exclusive");
     }
     let path = &args.file;
+    if args.follow {
+        return follow(&args, matches).map(|()| ExitCode::SUCCESS);
+    }
     let trace = open_trace(path)?;
-    let options = show_options(&args, &trace, matches)?;
+    let options = show_options(&args, Some(trace.index()), matches)?;
     let columns = ColumnArg::columns(&summary.columns);
     let table = || syscall_summary(&trace, &options, summary.sort.sort_by(), &columns);
     match (&args.format.output, args.separately() && !summary.only) {
@@ -308,6 +311,70 @@ fn buffered(
 }
 
 /// Opens a trace to read, warning about a rebuilt index and lost events.
+/// `show --follow`: the recording at `args.file` (or its partial file) as its
+/// chunks reach the file, through the one printer; ends once the recorder
+/// finished it, or is gone.
+fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+    let summary = &args.summary;
+    if args.separately() || summary.only || summary.also || args.format.output.is_some() {
+        anyhow::bail!("--follow prints to standard output, without -o, -ff, -c or -C");
+    }
+    let options = show_options(args, None, matches)?;
+    let path = &args.file;
+    let partial = partial_name(path);
+    let shown = path.display();
+    let file = std::fs::File::open(&partial)
+        .or_else(|_| std::fs::File::open(path))
+        .with_context(|| format!("{shown}: no recording there, nor {}", partial.display()))?;
+    let recorder_gone = || {
+        use std::os::fd::AsRawFd as _;
+        // SAFETY: flock on a descriptor we own; the recorder holds an
+        // exclusive lock on its file as long as it writes it.
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) == 0 }
+    };
+    let follow = loop {
+        if let Some(follow) =
+            format::Follow::start(file.try_clone()?).with_context(|| format!("{shown}"))?
+        {
+            break follow;
+        }
+        anyhow::ensure!(
+            !recorder_gone(),
+            "{shown}: the recorder stopped before writing"
+        );
+        std::thread::sleep(POLL);
+    };
+    let source = analyze::Source {
+        header: follow.header(),
+        trace: None,
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let selection = options.selection();
+    let mut printer = analyze::StracePrinter::of(source, &options, &mut out);
+    let mut replayer = analyze::Replayer::new(source, &selection);
+    loop {
+        // Whether the recorder is gone is asked before the last poll.
+        let gone = recorder_gone();
+        let mut step = Ok(());
+        let progress = follow.poll(|event| {
+            if step.is_ok() && selection.events.wants(&event) {
+                step = replayer.push(&event, &mut printer);
+            }
+        })?;
+        step?;
+        printer.flush().context("writing the output")?;
+        if progress == format::Progress::Finished || gone {
+            break;
+        }
+        std::thread::sleep(POLL);
+    }
+    replayer.finish(&mut printer)?;
+    printer.flush().context("writing the output")?;
+    Ok(())
+}
+
 fn open_trace(path: &Path) -> anyhow::Result<format::Trace> {
     let trace = open_input(path).with_context(|| format!("{}", path.display()))?;
     if let Some(recovery) = trace.recovery() {
@@ -398,7 +465,7 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
     let path = &args.file;
     refuse_paths(&args.select, "stats")?;
     let trace = open_trace(path)?;
-    let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
+    let (qualifiers, events) = selection(&args.select, Some(trace.index()), matches, false)?;
     let arch = trace.header().arch.as_str();
     let hist = match &args.hist {
         Some(name) => Some(
@@ -436,7 +503,7 @@ fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCo
     let path = &args.file;
     refuse_paths(&args.select, "export")?;
     let trace = open_trace(path)?;
-    let (qualifiers, events) = selection(&args.select, &trace, matches, false)?;
+    let (qualifiers, events) = selection(&args.select, Some(trace.index()), matches, false)?;
     let options = analyze::ShowOptions {
         calls: qualifiers.calls(),
         events,

@@ -8,13 +8,14 @@ use anyhow::Context as _;
 use super::args::*;
 
 /// The printer's options from the command line (and the trace, for --pid).
+/// `index`: the recording's, none for one still being written (`--follow`).
 pub(super) fn show_options(
     args: &ShowArgs,
-    trace: &format::Trace,
+    index: Option<&format::ArchivedIndex>,
     matches: &clap::ArgMatches,
 ) -> anyhow::Result<analyze::ShowOptions> {
     let format = &args.format;
-    let (qualifiers, events) = selection(&args.select, trace, matches, true)?;
+    let (qualifiers, events) = selection(&args.select, index, matches, true)?;
     use analyze::{Clock, Precision};
     let absolute = match (format.time, &format.absolute_timestamps) {
         (0, Some(spec)) => absolute_timestamps(spec)?,
@@ -214,10 +215,11 @@ pub(super) fn qualifiers(
 }
 
 /// The qualifiers (`-e`, `-z`, `-Z`, ...) and events (`--pid`, `--tid`,
-/// `--since`, `--until`) a view reads.
+/// `--since`, `--until`) a view reads. Choosing events takes the
+/// recording's index (a recording still being written has none yet).
 pub(super) fn selection(
     select: &Selection,
-    trace: &format::Trace,
+    index: Option<&format::ArchivedIndex>,
     matches: &clap::ArgMatches,
     show: bool,
 ) -> anyhow::Result<(analyze::select::Qualifiers, format::Filter)> {
@@ -228,7 +230,19 @@ pub(super) fn selection(
         );
     }
     let qualifiers = qualifiers(matches, show)?;
-    let index = trace.index();
+    let chooses = !select.pids.is_empty()
+        || !select.tids.is_empty()
+        || select.since.is_some()
+        || select.until.is_some();
+    let Some(index) = index else {
+        if chooses {
+            anyhow::bail!(
+                "--pid, --tid, --since and --until choose from a whole recording: \
+                 not with --follow"
+            );
+        }
+        return Ok((qualifiers, format::Filter::default()));
+    };
     let mut tids = select.tids.clone();
     for pid in &select.pids {
         tids.extend(
