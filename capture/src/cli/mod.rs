@@ -311,11 +311,13 @@ fn buffered(
 }
 
 /// Opens a trace to read, warning about a rebuilt index and lost events.
+/// How often `show --follow` looks for new chunks.
+const POLL: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// `show --follow`: the recording at `args.file` (or its partial file) as its
 /// chunks reach the file, through the one printer; ends once the recorder
 /// finished it, or is gone.
 fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
-    const POLL: std::time::Duration = std::time::Duration::from_millis(50);
     let summary = &args.summary;
     if args.separately() || summary.only || summary.also || args.format.output.is_some() {
         anyhow::bail!("--follow prints to standard output, without -o, -ff, -c or -C");
@@ -345,14 +347,25 @@ fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
         );
         std::thread::sleep(POLL);
     };
+    write_to(path, &ViewOutput::Stdout, |out| {
+        follow_into(&follow, &options, recorder_gone, out)
+    })
+}
+
+/// Prints what `follow` reads until the recording is finished or its
+/// recorder gone, writing each batch out as it comes.
+fn follow_into(
+    follow: &format::Follow,
+    options: &analyze::ShowOptions,
+    recorder_gone: impl Fn() -> bool,
+    out: &mut dyn Write,
+) -> Result<(), analyze::Error> {
     let source = analyze::Source {
         header: follow.header(),
         trace: None,
     };
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
     let selection = options.selection();
-    let mut printer = analyze::StracePrinter::of(source, &options, &mut out);
+    let mut printer = analyze::StracePrinter::of(source, options, out);
     let mut replayer = analyze::Replayer::new(source, &selection);
     loop {
         // Whether the recorder is gone is asked before the last poll.
@@ -364,15 +377,14 @@ fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             }
         })?;
         step?;
-        printer.flush().context("writing the output")?;
+        printer.flush()?;
         if progress == format::Progress::Finished || gone {
             break;
         }
         std::thread::sleep(POLL);
     }
     replayer.finish(&mut printer)?;
-    printer.flush().context("writing the output")?;
-    Ok(())
+    Ok(printer.flush()?)
 }
 
 fn open_trace(path: &Path) -> anyhow::Result<format::Trace> {
