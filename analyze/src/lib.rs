@@ -7,7 +7,9 @@
 //! them and its tasks' names and execs as [`tasks`] does), then pushes the
 //! resolved [`Call`]s and process-life events into a [`TraceSink`]; printers
 //! are sinks, and read the file only to finish a line cut short whose enter
-//! copy faulted (`ahead`: the rest of that call). [`table`] says,
+//! copy faulted (`ahead`: the rest of that call). [`Replayer`] is the same
+//! replay fed one event at a time, for a recording still being written
+//! (`show --follow`), whose [`Source`] is its header alone. [`table`] says,
 //! per syscall, what each argument is and which decoder owns it (the
 //! recorder's capture rules come from it too); [`decode`] turns arguments and
 //! captured memory into strace's text; [`syscalls`] names calls and errors;
