@@ -15,6 +15,7 @@ use crate::{
     Error, EventRef,
     chunk::{Chunk, ChunkHeader},
     header::{ArchivedFileHeader, Preamble, Trailer},
+    reader::check_index,
 };
 
 /// A trace file being written, read as it grows.
@@ -65,8 +66,9 @@ impl Follow {
     /// Hands `f` every event of the chunks completed since the last poll.
     pub fn poll(&self, mut f: impl FnMut(EventRef<'_>)) -> Result<Progress, Error> {
         let map = map(&self.file)?;
-        // With the trailer written, the chunks end where the index begins.
-        let trailer = Trailer::parse(&map);
+        // With the trailer written (and its index whole: not chunk bytes
+        // that happen to end alike), the chunks end where the index begins.
+        let trailer = Trailer::parse(&map).filter(|t| check_index(&map, t).is_ok());
         let end = trailer.map_or(map.len() as u64, |t| t.index_offset);
         let mut offset = self.offset.get();
         while offset + (ChunkHeader::SIZE as u64) <= end {

@@ -398,7 +398,7 @@ impl Trace {
 }
 
 /// Checks the index the trailer points at and returns its byte range.
-fn check_index(file: &[u8], trailer: &Trailer) -> Result<Range<usize>, Error> {
+pub(crate) fn check_index(file: &[u8], trailer: &Trailer) -> Result<Range<usize>, Error> {
     let offset = trailer.index_offset;
     let corrupt = |what: &str| Error::corrupt(offset, what);
     let end = offset

@@ -519,3 +519,41 @@ fn a_writer_flushes_a_quiet_block_after_its_interval() {
     }
     std::mem::forget(writer);
 }
+
+/// A follower of a file being written reads each chunk once it is whole,
+/// never a torn one, and the finished file to its end: grown byte by byte
+/// in steps, it hands out exactly the events written, in order, once each.
+#[test]
+fn a_follower_reads_whole_chunks_as_the_file_grows() {
+    use std::io::Write as _;
+    let events = sample_stream(300);
+    let bytes = write(&events, small_chunks());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("growing.bin");
+    let mut file = std::fs::File::create(&path).unwrap();
+    let reader = || std::fs::File::open(&path).unwrap();
+    let mut written = 0;
+    let follow = loop {
+        if let Some(follow) = format::Follow::start(reader()).unwrap() {
+            break follow;
+        }
+        let step = 7.min(bytes.len() - written);
+        file.write_all(&bytes[written..written + step]).unwrap();
+        written += step;
+    };
+    let mut seen = Vec::new();
+    let mut progress = format::Progress::Growing;
+    while written < bytes.len() {
+        let step = 997.min(bytes.len() - written);
+        file.write_all(&bytes[written..written + step]).unwrap();
+        written += step;
+        progress = follow.poll(|e| seen.push(e.to_owned())).unwrap();
+        // Only whole chunks: what was handed out is a prefix of the stream.
+        assert_eq!(seen[..], events[..seen.len()]);
+    }
+    assert_eq!(progress, format::Progress::Finished);
+    assert_eq!(seen, events);
+    // Nothing more once finished.
+    follow.poll(|e| seen.push(e.to_owned())).unwrap();
+    assert_eq!(seen.len(), events.len());
+}
