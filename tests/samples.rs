@@ -1771,3 +1771,99 @@ fn follow_prints_a_recording_while_it_is_written() {
     let shown = show(&file, &[]);
     assert_eq!(seen.join("\n") + "\n", shown);
 }
+
+/// `trace` prints as `show` does on the recording it made (one printer):
+/// `trace -o` and `show -o` of its `--save`d file, line for line; it exits
+/// with the program's status, and leaves nothing on disk without `--save`.
+#[test]
+fn trace_prints_what_show_prints_of_its_recording() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (live, saved, shown) = (
+        dir.path().join("live.txt"),
+        dir.path().join("t.bin"),
+        dir.path().join("shown.txt"),
+    );
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["trace", "-o"])
+        .arg(&live)
+        .arg("--save")
+        .arg(&saved)
+        .args([
+            "--",
+            "sh",
+            "-c",
+            "cat /etc/hostname; ls / > /dev/null; exit 3",
+        ])
+        .output()
+        .unwrap()
+        .status;
+    assert_eq!(status.code(), Some(3));
+    let shown_status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-o"])
+        .arg(&shown)
+        .arg(&saved)
+        .status()
+        .unwrap();
+    assert!(shown_status.success());
+    let (live, shown) = (
+        std::fs::read_to_string(&live).unwrap(),
+        std::fs::read_to_string(&shown).unwrap(),
+    );
+    assert!(live.contains("+++ exited with 3 +++"), "{live}");
+    assert_eq!(live, shown);
+    // Without --save: the recording (in a directory of its own under
+    // TMPDIR) is gone once trace ends.
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["trace", "--", "true"])
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("+++ exited with 0 +++"));
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+/// `trace -p` attaches to a running process, says so as strace does, and a
+/// Ctrl-C detaches: `strace: Process N attached`, its calls, `detached`.
+#[test]
+fn trace_attaches_and_detaches_at_ctrl_c() {
+    use std::process::Stdio;
+    if !can_record() {
+        return;
+    }
+    let mut target = Command::new("sh")
+        .args([
+            "-c",
+            "while :; do cat /etc/hostname > /dev/null; sleep 0.05; done",
+        ])
+        .spawn()
+        .unwrap();
+    let pid = target.id();
+    let tracer = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["trace", "-p", &pid.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // SAFETY: kill with a pid we started.
+    unsafe { libc::kill(tracer.id() as i32, libc::SIGINT) };
+    let out = tracer.wait_with_output().unwrap();
+    let _ = target.kill();
+    let _ = target.wait();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("strace: Process {pid} attached")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("wait4("), "{stderr}");
+    assert!(
+        stderr.contains(&format!("strace: Process {pid} detached")),
+        "{stderr}"
+    );
+}

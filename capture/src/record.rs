@@ -47,6 +47,12 @@ pub struct RecordConfig {
     pub user: Option<String>,
     /// The ring buffer's size in bytes (a power of two, at least a page).
     pub buffer_bytes: u32,
+    /// Handed the output file once its header is written (threads may run
+    /// from then on): `trace`'s printer follows it.
+    pub started: Option<Box<dyn FnOnce(std::fs::File) + Send>>,
+    /// Whether the output stays for the user (its path ends the summary
+    /// line); `trace` without `--save` removes it.
+    pub kept: bool,
 }
 
 /// What to trace.
@@ -108,6 +114,9 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         WriterOptions::default(),
     )
     .with_context(|| format!("writing {}", output.writing_to().display()))?;
+    if let Some(started) = config.started {
+        started(output.file().try_clone().context("sharing the output")?);
+    }
     let root = child.as_ref().map(|c| c.pid);
     // What the processes already have open: the program's before it execs
     // (held until released), the attached ones' as they are.
@@ -173,14 +182,17 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         .with_context(|| writing("finishing"))?;
     drop(ebpf);
     output.commit()?;
+    let kept = match config.kept {
+        true => format!(" -> {}", config.output.display()),
+        false => String::new(),
+    };
     eprintln!(
-        "systrace: {} events ({} syscalls), {} lost, {} bytes ({:.1} bytes/syscall) -> {}",
+        "systrace: {} events ({} syscalls), {} lost, {} bytes ({:.1} bytes/syscall){kept}",
         summary.events,
         summary.syscalls,
         summary.lost,
         summary.bytes,
         summary.bytes as f64 / summary.syscalls.max(1) as f64,
-        config.output.display()
     );
     Ok(status)
 }

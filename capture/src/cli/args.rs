@@ -10,6 +10,7 @@ Examples:
   systrace record -o ls.bin -- ls -l /       trace ls and its children (as root)
   systrace record -o web.bin -p 1234         attach to a running process until Ctrl-C
   systrace record -a --duration 30s          every process on the machine for 30 s
+  systrace trace -- ls -l /                  strace -f ls -l /, printed as it runs
   systrace show ls.bin                       print the calls, as strace -f would
   systrace show ls.bin -e trace=%file -Z     only file calls that failed
   systrace show ls.bin --thread -T           one block per thread, with durations
@@ -33,6 +34,8 @@ pub struct Cli {
 pub(super) enum Command {
     /// Run a program and record every system call of it and its threads.
     Record(RecordArgs),
+    /// Trace a program as strace does: record it and print its calls as it runs.
+    Trace(Box<TraceArgs>),
     /// Print a recording's calls, one per line, like strace.
     Show(Box<ShowArgs>),
     /// Summarise a recording: strace -c's table, and breakdowns.
@@ -77,6 +80,58 @@ pub(super) struct RecordArgs {
 }
 
 /// Which calls and events a view reads (shared by show, stats and export):
+/// `trace`'s options: strace's (`-p` attaches, `-s` is the string limit,
+/// `-o` the output), then systrace's recording options, in long forms that
+/// cannot clash with strace's.
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["command", "attach", "all"])))]
+pub(super) struct TraceArgs {
+    /// Accepted: tracing follows forks already.
+    #[arg(short = 'f', long = "follow-forks", action = clap::ArgAction::Count, help_heading = "Tracing")]
+    pub(super) follow_forks: u8,
+    /// Attach to this running process (repeatable); Ctrl-C detaches.
+    #[arg(
+        short = 'p',
+        long = "attach",
+        value_name = "PID",
+        help_heading = "Tracing"
+    )]
+    pub(super) attach: Vec<u32>,
+    /// Run the program as USER.
+    #[arg(
+        short = 'u',
+        long = "user",
+        value_name = "USER",
+        help_heading = "Tracing"
+    )]
+    pub(super) user: Option<String>,
+    #[command(flatten)]
+    pub(super) select: Selection,
+    #[command(flatten)]
+    pub(super) format: OutputFormat,
+    #[command(flatten)]
+    pub(super) summary: SummaryArgs,
+    /// Every process on the machine but systrace.
+    #[arg(long, help_heading = "Recording (systrace's)")]
+    pub(super) all: bool,
+    /// Bytes copied of each user buffer (1-200).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=200), help_heading = "Recording (systrace's)")]
+    pub(super) snaplen: u32,
+    /// Stop after this long (e.g. 30s).
+    #[arg(long, value_parser = humantime::parse_duration, help_heading = "Recording (systrace's)")]
+    pub(super) duration: Option<std::time::Duration>,
+    /// Keep the recording in FILE, to show again in any view (else nothing
+    /// stays on disk).
+    #[arg(long, value_name = "FILE", help_heading = "Recording (systrace's)")]
+    pub(super) save: Option<PathBuf>,
+    /// Ring buffer size (a power of two).
+    #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_buffer_size, help_heading = "Recording (systrace's)")]
+    pub(super) buffer_size: u32,
+    /// The program to run, and its arguments.
+    #[arg(last = true, value_name = "PROG ARGS")]
+    pub(super) command: Vec<OsString>,
+}
+
 /// strace's filtering options, then systrace's own.
 #[derive(Args)]
 #[command(next_help_heading = "Filtering (as strace's)")]

@@ -17,6 +17,7 @@ use crate::{
 
 mod args;
 mod options;
+mod trace;
 
 pub use args::Cli;
 use args::*;
@@ -43,10 +44,13 @@ impl Cli {
                     duration: args.duration,
                     user: args.user,
                     buffer_bytes: args.buffer_size,
+                    started: None,
+                    kept: true,
                 })?;
                 Ok(ExitCode::from(status))
             }
             Command::Show(args) => show(*args, sub),
+            Command::Trace(args) => trace::trace(*args, sub),
             Command::Stats(args) => stats(args, sub),
             Command::Export(args) => export(args, sub),
         }

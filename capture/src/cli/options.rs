@@ -14,8 +14,25 @@ pub(super) fn show_options(
     index: Option<&format::ArchivedIndex>,
     matches: &clap::ArgMatches,
 ) -> anyhow::Result<analyze::ShowOptions> {
-    let format = &args.format;
-    let (qualifiers, events) = selection(&args.select, index, matches, true)?;
+    view_options(
+        &args.select,
+        &args.format,
+        args.separately(),
+        index,
+        matches,
+    )
+}
+
+/// The same from the option groups `show` and `trace` share; `separately`:
+/// a file per thread (`-ff -o`).
+pub(super) fn view_options(
+    select: &Selection,
+    format: &OutputFormat,
+    separately: bool,
+    index: Option<&format::ArchivedIndex>,
+    matches: &clap::ArgMatches,
+) -> anyhow::Result<analyze::ShowOptions> {
+    let (qualifiers, events) = selection(select, index, matches, true)?;
     use analyze::{Clock, Precision};
     let absolute = match (format.time, &format.absolute_timestamps) {
         (0, Some(spec)) => absolute_timestamps(spec)?,
@@ -45,13 +62,13 @@ pub(super) fn show_options(
         Some(other) => anyhow::bail!("invalid --decode-pids '{other}': use comm"),
     }
     let prefix = match format.output.as_deref() {
-        _ if args.separately() => analyze::TaskPrefix::None,
+        _ if separately => analyze::TaskPrefix::None,
         // As strace -f -o writes a file (or a pipe): the pid on every line.
         Some(_) => analyze::TaskPrefix::File,
         None => analyze::TaskPrefix::Terminal,
     };
     let mut paths: Vec<Vec<u8>> = Vec::new();
-    for path in &args.select.paths {
+    for path in &select.paths {
         use std::os::unix::ffi::OsStrExt as _;
         paths.push(path.as_os_str().as_bytes().to_vec());
         // Also as resolved here, which is what -y names descriptors by.

@@ -1,0 +1,159 @@
+//! `systrace trace`: strace's command. It records as `record` does, and a
+//! thread follows the recording as it is written (`show --follow`'s reader)
+//! and prints strace's text through the one printer: on standard error, or
+//! to `-o FILE`. The recording stays only with `--save FILE`.
+
+use std::{
+    fs::File,
+    io::Write as _,
+    path::{Path, PathBuf},
+    process::ExitCode,
+    sync::mpsc,
+};
+
+use anyhow::Context as _;
+
+use super::{args::TraceArgs, follow_into, options::view_options, syscall_summary};
+use crate::record::{self, RecordConfig, Target};
+
+pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
+    let options = view_options(&args.select, &args.format, false, None, matches)?;
+    let piped = args
+        .format
+        .output
+        .as_deref()
+        .is_some_and(|o| o.as_os_str().as_encoded_bytes().starts_with(b"|"));
+    if piped {
+        anyhow::bail!("trace -o: a file; pipe standard error instead");
+    }
+    let scratch = match &args.save {
+        Some(_) => None,
+        None => Some(Scratch::new()?),
+    };
+    let recording = match (&args.save, &scratch) {
+        (Some(save), _) => save.clone(),
+        (None, Some(scratch)) => scratch.0.join("trace.bin"),
+        (None, None) => unreachable!("a scratch directory without --save"),
+    };
+    let target = if args.all {
+        Target::All
+    } else if !args.attach.is_empty() {
+        Target::Pids(args.attach.clone())
+    } else {
+        Target::Command(args.command.clone())
+    };
+    // The printer runs on a thread of its own once the recorder hands it
+    // the file; what it did comes back by the channel.
+    let (printed, done) = mpsc::channel();
+    let printer_options = options.clone();
+    let output = args.format.output.clone();
+    let attached = args.attach.clone();
+    let lines = !args.summary.only;
+    let started = move |file: File| {
+        std::thread::spawn(move || {
+            let result = print(file, &printer_options, lines, output.as_deref(), &attached);
+            let _ = printed.send(result);
+        });
+    };
+    let status = record::record(RecordConfig {
+        output: recording.clone(),
+        snaplen: args.snaplen,
+        target,
+        duration: args.duration,
+        user: args.user.clone(),
+        buffer_bytes: args.buffer_size,
+        started: Some(Box::new(started)),
+        kept: args.save.is_some(),
+    });
+    // The recorder is done with the file (or failed): the printer ends.
+    let printed = done.recv().unwrap_or(Ok(()));
+    let status = status?;
+    printed?;
+    for pid in &args.attach {
+        eprintln!("strace: Process {pid} detached");
+    }
+    let summary = &args.summary;
+    if summary.only || summary.also {
+        let trace = format::Trace::open(&recording)?;
+        let columns = super::args::ColumnArg::columns(&summary.columns);
+        let table = syscall_summary(&trace, &options, summary.sort.sort_by(), &columns)?;
+        eprint!("{table}");
+    }
+    drop(scratch);
+    Ok(ExitCode::from(status))
+}
+
+/// Follows the recording in `file` and prints it (without `lines`, `-c`:
+/// nothing as it runs), until the recorder finished it or is gone.
+fn print(
+    file: File,
+    options: &analyze::ShowOptions,
+    lines: bool,
+    output: Option<&Path>,
+    attached: &[u32],
+) -> anyhow::Result<()> {
+    for pid in attached {
+        eprintln!("strace: Process {pid} attached");
+    }
+    // The recorder's descriptor writes; read through one of our own (its
+    // lock, apart from the recorder's, tells when the recorder is done).
+    let file = {
+        use std::os::fd::AsRawFd as _;
+        File::open(format!("/proc/self/fd/{}", file.as_raw_fd()))
+            .context("reading the recording")?
+    };
+    let follow =
+        format::Follow::start(file.try_clone()?)?.context("the recording has no header")?;
+    let recorder_gone = || {
+        use std::os::fd::AsRawFd as _;
+        // SAFETY: flock on a descriptor we own; the recorder holds an
+        // exclusive lock on its file as long as it writes it.
+        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) == 0 }
+    };
+    if !lines {
+        while follow.poll(|_| {})? == format::Progress::Growing && !recorder_gone() {
+            std::thread::sleep(super::POLL);
+        }
+        return Ok(());
+    }
+    match output {
+        Some(path) => super::write_to(path, &super::ViewOutput::File(path.into()), |out| {
+            follow_into(&follow, options, recorder_gone, out)
+        }),
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stderr().lock());
+            follow_into(&follow, options, recorder_gone, &mut out)?;
+            Ok(out.flush()?)
+        }
+    }
+}
+
+/// A directory of our own for a recording nobody keeps: created by
+/// mkdtemp (mode 0700, never one that existed), removed with what is in it.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> anyhow::Result<Self> {
+        use std::os::unix::ffi::OsStringExt as _;
+        let mut template = std::env::temp_dir()
+            .join("systrace-trace-XXXXXX")
+            .into_os_string()
+            .into_vec();
+        template.push(0);
+        // SAFETY: a NUL-terminated template that mkdtemp fills in place.
+        let made = unsafe { libc::mkdtemp(template.as_mut_ptr().cast()) };
+        if made.is_null() {
+            return Err(std::io::Error::last_os_error()).context("making a scratch directory");
+        }
+        template.pop();
+        Ok(Scratch(PathBuf::from(std::ffi::OsString::from_vec(
+            template,
+        ))))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
