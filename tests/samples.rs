@@ -1867,3 +1867,61 @@ fn trace_attaches_and_detaches_at_ctrl_c() {
         "{stderr}"
     );
 }
+
+/// `trace` shows a call while it blocks, as strace does: `read(0, ` is out
+/// before the test writes what the read waits for, and the line ends with
+/// the read's result once it returns.
+#[test]
+fn trace_shows_a_blocked_call_while_it_blocks() {
+    use std::io::{Read as _, Write as _};
+    use std::process::Stdio;
+    use std::sync::mpsc;
+    if !can_record() {
+        return;
+    }
+    let mut tracer = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["trace", "--", "sh", "-c", "read line; echo got $line"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = tracer.stderr.take().unwrap();
+    let (bytes, seen) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = stderr.read(&mut buf) {
+            if n == 0 || bytes.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut text = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let blocked = loop {
+        if String::from_utf8_lossy(&text).contains("read(0, ") {
+            break true;
+        }
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match seen.recv_timeout(left) {
+            Ok(chunk) => text.extend(chunk),
+            Err(_) => break false,
+        }
+    };
+    let mut stdin = tracer.stdin.take().unwrap();
+    stdin.write_all(b"hi\n").unwrap();
+    drop(stdin);
+    assert!(
+        blocked,
+        "no read( while it blocked:\n{}",
+        String::from_utf8_lossy(&text)
+    );
+    assert!(tracer.wait().unwrap().success());
+    text.extend(seen.iter().flatten());
+    let text = String::from_utf8_lossy(&text);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("read(0, \"h\", 1)") && l.ends_with("= 1")),
+        "{text}"
+    );
+}

@@ -270,6 +270,11 @@ impl<'a> Replayer<'a> {
         }
     }
 
+    /// What the replay knows of every process now.
+    pub fn context(&self) -> &Context {
+        &self.resolver.context
+    }
+
     /// After the last event: the signals still held, then the calls still
     /// in progress, as detached.
     pub fn finish(self, sink: &mut dyn TraceSink) -> Result<(), Error> {

@@ -190,6 +190,9 @@ pub struct StracePrinter<'o> {
     /// A call entered but not yet printed: rendered whole at its exit, or as
     /// `<unfinished ...>` when another task's event comes first.
     open: Option<Open>,
+    /// What of the open call is out already (a live view writes a call's
+    /// start while it blocks, as strace does): the rest follows it.
+    head: Option<String>,
     /// Each task's latest syscall, for `-n`.
     last_nr: HashMap<u32, i64>,
     /// Each task's latest call's instruction pointer, for `-i`.
@@ -247,6 +250,7 @@ impl<'o> StracePrinter<'o> {
             out,
             live: HashSet::default(),
             open: None,
+            head: None,
             last_nr: HashMap::default(),
             last_ip: HashMap::default(),
             in_compat: HashSet::default(),
@@ -268,6 +272,7 @@ impl<'o> StracePrinter<'o> {
         if changed && !self.opts.quiet.contains(&Quiet::Personality) {
             self.interrupt(None, context)?;
             let bits = if compat { 32 } else { 64 };
+            self.close_open_call()?;
             writeln!(self.out, "[ Process PID={tid} runs in {bits} bit mode. ]")?;
         }
         Ok(())
@@ -364,6 +369,10 @@ impl<'o> StracePrinter<'o> {
         if self.open.as_ref().is_some_and(|o| Some(o.enter.tid) != tid)
             && let Some(open) = self.open.take()
         {
+            if self.head.take().is_some() {
+                writeln!(self.out, " <unfinished ...>")?;
+                return Ok(());
+            }
             let fds = context.fds.table(open.enter.pid);
             let ahead = self
                 .source
@@ -382,6 +391,50 @@ impl<'o> StracePrinter<'o> {
             writeln!(self.out, "{text}")?;
         }
         Ok(())
+    }
+
+    /// A live view, having read all there is for now: writes the start of
+    /// the call left open (`read(0, `), as strace does while it blocks; its
+    /// line ends when its exit or another line comes.
+    pub fn show_open_call(&mut self, context: &Context) -> Result<(), Error> {
+        let Some(open) = self.open.as_ref().filter(|_| self.head.is_none()) else {
+            return Ok(());
+        };
+        let (enter, name) = (Rc::clone(&open.enter), open.name.clone());
+        let fds = context.fds.table(enter.pid);
+        let args = self.enter_args(&enter, open.syscall, fds, &context.tasks, None);
+        let mut text = self.prefix(enter.tid, enter.ts, call_ip(&enter), &context.tasks);
+        let _ = write!(text, "{name}({args}");
+        self.out.write_all(text.as_bytes())?;
+        self.head = Some(text);
+        Ok(())
+    }
+
+    /// Ends a call start already out (see [`Self::show_open_call`]) before a
+    /// line of another kind: it is unfinished, and resumes later.
+    fn close_open_call(&mut self) -> Result<(), Error> {
+        if self.head.take().is_some() {
+            self.open = None;
+            writeln!(self.out, " <unfinished ...>")?;
+        }
+        Ok(())
+    }
+
+    /// Writes the line of the call left open: only its rest, where its start
+    /// is out already.
+    fn write_open_line(&mut self, text: &str) -> std::io::Result<()> {
+        match self.head.take() {
+            Some(head) if text.starts_with(&head) => {
+                self.out.write_all(&text.as_bytes()[head.len()..])
+            }
+            // Its start reads otherwise now (a copy that faulted at enter):
+            // the two apart.
+            Some(_) => {
+                self.out.write_all(b" <unfinished ...>\n")?;
+                self.out.write_all(text.as_bytes())
+            }
+            None => self.out.write_all(text.as_bytes()),
+        }
     }
 
     /// Whether `-e raw=` asks for call `name` undecoded.

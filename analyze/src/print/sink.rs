@@ -137,7 +137,7 @@ impl TraceSink for StracePrinter<'_> {
         }
         text.push('\n');
         text.push_str(&dump);
-        let written = self.out.write_all(text.as_bytes());
+        let written = self.write_open_line(&text);
         self.line = text;
         written?;
         Ok(())
@@ -157,7 +157,8 @@ impl TraceSink for StracePrinter<'_> {
             if text.ends_with(", ") {
                 text.truncate(text.len() - 2);
             }
-            writeln!(self.out, "{}", self.with_result(text + ")", "?"))?;
+            let line = self.with_result(text + ")", "?") + "\n";
+            self.write_open_line(&line)?;
         }
         Ok(())
     }
@@ -182,7 +183,8 @@ impl TraceSink for StracePrinter<'_> {
             text
         };
         text.push(')');
-        writeln!(self.out, "{}", self.with_result(text, "? <unavailable>"))?;
+        let line = self.with_result(text, "? <unavailable>") + "\n";
+        self.write_open_line(&line)?;
         Ok(())
     }
 
@@ -217,6 +219,7 @@ impl TraceSink for StracePrinter<'_> {
             }
             BodyRef::TaskExit { status } => {
                 self.interrupt(Some(tid), context)?;
+                self.close_open_call()?;
                 let prefix = self.prefix(tid, event.ts, None, tasks);
                 let status = ExitStatus(status);
                 let core = if status.core_dumped() {
@@ -231,6 +234,7 @@ impl TraceSink for StracePrinter<'_> {
                 if signo != 9 && self.opts.signals.contains(&(signo as u32)) =>
             {
                 self.interrupt(Some(tid), context)?;
+                self.close_open_call()?;
                 // A signal ignored where it was sent has no place of its
                 // own: the task's latest call is where it stood.
                 let ip = format::signal_ip(info).or_else(|| self.last_ip.get(&tid).copied());

@@ -381,10 +381,12 @@ fn follow_into(
             }
         })?;
         step?;
-        printer.flush()?;
         if progress == format::Progress::Finished || gone {
             break;
         }
+        // A call still in progress shows its start, as strace's does.
+        printer.show_open_call(replayer.context())?;
+        printer.flush()?;
         std::thread::sleep(POLL);
     }
     replayer.finish(&mut printer)?;
