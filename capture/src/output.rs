@@ -284,6 +284,15 @@ fn lock(file: &File) -> io::Result<()> {
     Ok(())
 }
 
+/// Whether the systrace writing a trace file is done with it (finished or
+/// gone): its exclusive lock (see `lock`) no longer stands against a
+/// shared one taken through `file`, a descriptor of the reader's own.
+pub fn writer_done(file: &File) -> bool {
+    use std::os::fd::AsRawFd as _;
+    // SAFETY: flock on a descriptor the caller owns.
+    unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) == 0 }
+}
+
 /// Clears O_NONBLOCK, set to open a device or FIFO without hanging.
 pub fn set_blocking(file: &File) -> io::Result<()> {
     use std::os::fd::AsRawFd as _;

@@ -333,12 +333,7 @@ fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let file = std::fs::File::open(&partial)
         .or_else(|_| std::fs::File::open(path))
         .with_context(|| format!("{shown}: no recording there, nor {}", partial.display()))?;
-    let recorder_gone = || {
-        use std::os::fd::AsRawFd as _;
-        // SAFETY: flock on a descriptor we own; the recorder holds an
-        // exclusive lock on its file as long as it writes it.
-        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) == 0 }
-    };
+    let recorder_gone = || crate::output::writer_done(&file);
     let follow = loop {
         if let Some(follow) =
             format::Follow::start(file.try_clone()?).with_context(|| format!("{shown}"))?

@@ -104,12 +104,7 @@ fn print(
     };
     let follow =
         format::Follow::start(file.try_clone()?)?.context("the recording has no header")?;
-    let recorder_gone = || {
-        use std::os::fd::AsRawFd as _;
-        // SAFETY: flock on a descriptor we own; the recorder holds an
-        // exclusive lock on its file as long as it writes it.
-        unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) == 0 }
-    };
+    let recorder_gone = || crate::output::writer_done(&file);
     if !lines {
         while follow.poll(|_| {})? == format::Progress::Growing && !recorder_gone() {
             std::thread::sleep(super::POLL);
