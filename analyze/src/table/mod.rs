@@ -414,6 +414,20 @@ pub struct CaptureRule {
     pub part: u8,
 }
 
+impl CaptureRule {
+    /// A copy at the call's exit of what the kernel knows (pseudo argument
+    /// `arg`: a path, a socket, inodes), not of user memory.
+    const fn at_exit(arg: u8, kind: CaptureKind, size: Size) -> Self {
+        CaptureRule {
+            arg,
+            at: At::Exit,
+            kind,
+            size,
+            part: 0,
+        }
+    }
+}
+
 pub use abi::{
     ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind, MAX_SNAPLEN,
 };
@@ -486,13 +500,7 @@ impl Syscall {
     /// What `-yy` names a socket by, as the kernel has it after a call that
     /// makes or changes one: the socket it returns, or its argument.
     fn socket_ends(&self) -> Option<CaptureRule> {
-        let rule = |arg, kind| CaptureRule {
-            arg,
-            at: At::Exit,
-            kind,
-            size: Size::Fixed(0),
-            part: 0,
-        };
+        let rule = |arg, kind| CaptureRule::at_exit(arg, kind, Size::Fixed(0));
         match self.fds {
             FdEffect::Socket => Some(rule(ARG_SOCKET, CaptureKind::Socket)),
             // Sending and receiving are hot: only a netlink socket's
@@ -506,13 +514,7 @@ impl Syscall {
     /// What `-y` names as the kernel does: the file an open returned, the
     /// working directory a call leaves (execve: where the program starts).
     fn paths(&self) -> Option<CaptureRule> {
-        let rule = |arg, kind| CaptureRule {
-            arg,
-            at: At::Exit,
-            kind,
-            size: Size::Fixed(0),
-            part: 0,
-        };
+        let rule = |arg, kind| CaptureRule::at_exit(arg, kind, Size::Fixed(0));
         if matches!(self.fds, FdEffect::Opens | FdEffect::Creates) && self.ret == Ret::Fd {
             return Some(rule(ARG_FD_PATH, CaptureKind::FdPath));
         }
@@ -521,13 +523,7 @@ impl Syscall {
     }
 
     fn fd_inodes(&self) -> Option<CaptureRule> {
-        let rule = |arg, size| CaptureRule {
-            arg,
-            at: At::Exit,
-            kind: CaptureKind::FdInodes,
-            size,
-            part: 0,
-        };
+        let rule = |arg, size| CaptureRule::at_exit(arg, CaptureKind::FdInodes, size);
         if self.ret == Ret::Fd && classes::of(self.name) & classes::NETWORK != 0 {
             return Some(rule(ARG_FD_INODES, Size::Ret));
         }
