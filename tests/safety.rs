@@ -66,7 +66,7 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
     let trace = dir.path().join("t.bin");
     assert!(record_true(&trace).status.success());
 
-    // Every writer: record, show -o, stats -o, export.
+    // Every writer: record, trace -o and --save, show -o, stats -o, export.
     for target in [&link, &planted] {
         let t = target.as_os_str();
         for args in [
@@ -78,6 +78,8 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
                 os("cat"),
                 os("/etc/hostname"),
             ],
+            vec![os("trace"), os("-o"), os(t), os("--"), os("true")],
+            vec![os("trace"), os("--save"), os(t), os("--"), os("true")],
             vec![os("show"), trace.as_os_str().into(), os("-o"), os(t)],
             vec![os("stats"), trace.as_os_str().into(), os("-o"), os(t)],
             vec![

@@ -3,18 +3,15 @@
 //! and prints strace's text through the one printer: on standard error, or
 //! to `-o FILE`. The recording stays only with `--save FILE`.
 
-use std::{
-    fs::File,
-    io::Write as _,
-    path::{Path, PathBuf},
-    process::ExitCode,
-    sync::mpsc,
-};
+use std::{fs::File, io::Write as _, path::PathBuf, process::ExitCode, sync::mpsc};
 
 use anyhow::Context as _;
 
 use super::{args::TraceArgs, follow_into, options::view_options, syscall_summary};
-use crate::record::{self, RecordConfig, Target};
+use crate::{
+    output::{Kind, Output},
+    record::{self, RecordConfig, Target},
+};
 
 pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let options = view_options(&args.select, &args.format, false, None, matches)?;
@@ -26,6 +23,15 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
     if piped {
         anyhow::bail!("trace -o: a file; pipe standard error instead");
     }
+    // The text's file is made before anything runs: one refused (a
+    // symlink, another user's file) stops here.
+    let text = args
+        .format
+        .output
+        .as_deref()
+        .map(|path| Output::create(path, Kind::Text))
+        .transpose()?;
+    let text_file = text.as_ref().map(|t| t.take_file()).transpose()?;
     let scratch = match &args.save {
         Some(_) => None,
         None => Some(Scratch::new()?),
@@ -46,12 +52,11 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
     // the file; what it did comes back by the channel.
     let (printed, done) = mpsc::channel();
     let printer_options = options.clone();
-    let output = args.format.output.clone();
     let attached = args.attach.clone();
     let lines = !args.summary.only;
     let started = move |file: File| {
         std::thread::spawn(move || {
-            let result = print(file, &printer_options, lines, output.as_deref(), &attached);
+            let result = print(file, &printer_options, lines, text_file, &attached);
             let _ = printed.send(result);
         });
     };
@@ -69,6 +74,9 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
     let printed = done.recv().unwrap_or(Ok(()));
     let status = status?;
     printed?;
+    if let Some(text) = text {
+        text.commit()?;
+    }
     for pid in &args.attach {
         eprintln!("strace: Process {pid} detached");
     }
@@ -89,7 +97,7 @@ fn print(
     file: File,
     options: &analyze::ShowOptions,
     lines: bool,
-    output: Option<&Path>,
+    text: Option<File>,
     attached: &[u32],
 ) -> anyhow::Result<()> {
     for pid in attached {
@@ -111,16 +119,12 @@ fn print(
         }
         return Ok(());
     }
-    match output {
-        Some(path) => super::write_to(path, &super::ViewOutput::File(path.into()), |out| {
-            follow_into(&follow, options, recorder_gone, out)
-        }),
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stderr().lock());
-            follow_into(&follow, options, recorder_gone, &mut out)?;
-            Ok(out.flush()?)
-        }
-    }
+    let mut out: Box<dyn std::io::Write> = match text {
+        Some(file) => Box::new(std::io::BufWriter::new(file)),
+        None => Box::new(std::io::BufWriter::new(std::io::stderr().lock())),
+    };
+    follow_into(&follow, options, recorder_gone, &mut out)?;
+    out.flush().context("writing the output")
 }
 
 /// A directory of our own for a recording nobody keeps: created by
