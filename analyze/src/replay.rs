@@ -83,8 +83,9 @@ pub trait TraceSink {
     }
     /// A syscall returned.
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error>;
-    /// A thread ended (`end`, its TaskExit) inside `call`: exit_group, or a
-    /// kill. Comes just before `end` itself.
+    /// A thread ended inside `call` (`end`: its TaskExit, just after this,
+    /// or the call's exit marked killed: a SIGKILL waited as it returned):
+    /// exit_group, or a kill.
     fn unreturned(&mut self, _call: &Call<'_>, _end: &EventRef<'_>) -> Result<(), Error> {
         Ok(())
     }
@@ -235,7 +236,19 @@ impl<'a> Replayer<'a> {
                 open.insert(event.tid, enter);
                 step
             }
-            BodyRef::SysExit { nr, .. } => match open.remove(&event.tid) {
+            BodyRef::SysExit { nr, captures, .. } => match open.remove(&event.tid) {
+                // A SIGKILL ends the thread before the call returns to it:
+                // as a call that never returns (strace saw no return).
+                Some(enter)
+                    if enter.body.syscall_nr() == Some(nr)
+                        && captures.get(table::ARG_KILLED).is_some() =>
+                {
+                    let step = held
+                        .release(event.tid, &resolver.context, sink)
+                        .and_then(|()| resolver.unreturned(&enter, event, sink));
+                    spare.keep(enter);
+                    step
+                }
                 // The exit of the call entered (not of a later one whose
                 // enter was lost).
                 Some(enter) if enter.body.syscall_nr() == Some(nr) => {

@@ -60,6 +60,9 @@ pub mod globals {
     /// .group_exit_code, sigqueue.info.
     pub const TASK_SIGNAL: &str = "TASK_SIGNAL_OFFSET";
     pub const TASK_PENDING: &str = "TASK_PENDING_OFFSET";
+    /// `sigpending.signal`: the task's pending set, for a SIGKILL waiting
+    /// at a call's exit.
+    pub const SIGPENDING_SIGNAL: &str = "SIGPENDING_SIGNAL_OFFSET";
     pub const SIGNAL_SHARED_PENDING: &str = "SIGNAL_SHARED_PENDING_OFFSET";
     pub const SIGNAL_GROUP_EXIT_CODE: &str = "SIGNAL_GROUP_EXIT_CODE_OFFSET";
     pub const SIGQUEUE_INFO: &str = "SIGQUEUE_INFO_OFFSET";
@@ -160,8 +163,16 @@ pub struct SysExit {
     pub nr: i64,
     pub ret: i64,
     pub captures: u32,
-    pub _pad: u32,
+    /// [`EXIT_KILLED`] or 0.
+    pub flags: u32,
 }
+
+/// A [`SysExit`] flag: a SIGKILL waited for the thread as its call
+/// returned (a kill, another thread's exit_group, a core dump), so it ends
+/// before reaching user space: a tracer stopping it there (strace) never
+/// sees the call return. Not set for a fatal signal the kernel turned into
+/// SIGKILL (see `fatal_signal_turned_kill`), which a tracer does see.
+pub const EXIT_KILLED: u32 = 1;
 
 /// One copied user buffer: this header, then `len` bytes, padded to 8.
 #[repr(C)]

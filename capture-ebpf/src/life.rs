@@ -227,6 +227,36 @@ fn fatal_signal_turned_kill(tid: u32, tgid: u32) -> Option<Signal> {
     None
 }
 
+/// Whether the current task ends on its way back to user space: a SIGKILL
+/// waits for it, and is not a fatal signal the kernel turned into one for a
+/// process no debugger traces (the group exits with that signal, one that
+/// dumps no core: a core dump and exit_group kill with SIGKILL under a
+/// debugger too).
+pub(crate) fn killed_on_return() -> bool {
+    // A load through the task's BTF pointer, as `in_compat_call`'s: this
+    // runs at every exit. `sig[0]` of `task->pending.signal`.
+    let at = global(&TASK_PENDING_OFFSET) + global(&SIGPENDING_SIGNAL_OFFSET);
+    // SAFETY: a BPF helper without preconditions; the load is checked.
+    let pending = unsafe {
+        let task = bpf_get_current_task_btf().cast::<u8>();
+        core::ptr::read_volatile(task.add(at as usize).cast::<u64>())
+    };
+    if pending & (1 << (SIGKILL - 1)) == 0 {
+        return false;
+    }
+    // SAFETY: a helper without preconditions; the pointer is only read through helpers.
+    let task = unsafe { bpf_get_current_task() };
+    let signal: u64 = read_kernel(task, global(&TASK_SIGNAL_OFFSET));
+    let signo = group_exit_code(signal) & 0x7f;
+    signo == 0 || signo == SIGKILL || CORE_DUMPING & (1 << signo) != 0
+}
+
+/// The signals whose default action dumps core (`SIG_KERNEL_COREDUMP_MASK`):
+/// SIGQUIT, SIGILL, SIGTRAP, SIGABRT, SIGBUS, SIGFPE, SIGSEGV, SIGXCPU,
+/// SIGXFSZ, SIGSYS.
+const CORE_DUMPING: u64 =
+    1 << 3 | 1 << 4 | 1 << 5 | 1 << 6 | 1 << 7 | 1 << 8 | 1 << 11 | 1 << 24 | 1 << 25 | 1 << 31;
+
 /// What the thread group whose `struct signal_struct` is at `signal` is
 /// exiting with (a signal number, or a status << 8), set when it begins to;
 /// 0 before.

@@ -170,6 +170,8 @@ pub(crate) static TASK_SIGNAL_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static TASK_PENDING_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
+pub(crate) static SIGPENDING_SIGNAL_OFFSET: u32 = 0;
+#[unsafe(no_mangle)]
 pub(crate) static SIGNAL_SHARED_PENDING_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static SIGNAL_GROUP_EXIT_CODE_OFFSET: u32 = 0;

@@ -8,8 +8,8 @@ use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
 use capture_ebpf::{
-    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EventKind, MAX_RULES, MAX_SNAPLEN, SysEnter, SysExit,
-    SyscallSpec, at, how, size,
+    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EXIT_KILLED, EventKind, MAX_RULES, MAX_SNAPLEN, SysEnter,
+    SysExit, SyscallSpec, at, how, size,
 };
 use core::mem::offset_of;
 
@@ -242,7 +242,11 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
         nr,
         ret,
         captures: 0,
-        _pad: 0,
+        flags: if crate::life::killed_on_return() {
+            EXIT_KILLED
+        } else {
+            0
+        },
     };
     let base = held & OFF_MASK;
     write_at(buf, base, &record);

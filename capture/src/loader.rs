@@ -84,6 +84,7 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
         .override_global(globals::INODE_INO, &offsets.inode_ino, true)
         .override_global(globals::TASK_SIGNAL, &offsets.task_signal, true)
         .override_global(globals::TASK_PENDING, &offsets.task_pending, true)
+        .override_global(globals::SIGPENDING_SIGNAL, &offsets.sigpending_signal, true)
         .override_global(
             globals::SIGNAL_SHARED_PENDING,
             &offsets.signal_shared_pending,
@@ -303,6 +304,7 @@ struct KernelOffsets {
     inode_ino: u32,
     task_signal: u32,
     task_pending: u32,
+    sigpending_signal: u32,
     signal_shared_pending: u32,
     signal_group_exit_code: u32,
     sigqueue_info: u32,
@@ -376,6 +378,7 @@ impl KernelOffsets {
             inode_ino: offset("inode", "i_ino")?,
             task_signal: offset("task_struct", "signal")?,
             task_pending: offset("task_struct", "pending")?,
+            sigpending_signal: offset("sigpending", "signal")?,
             signal_shared_pending: offset("signal_struct", "shared_pending")?,
             signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
             sigqueue_info: offset("sigqueue", "info")?,

@@ -1,7 +1,8 @@
 //! Turning ring-buffer records into `format` events.
 
 use capture_ebpf::{
-    CaptureHeader, ENTER_UNSEEN, EventKind, Exec, Fork, Header, Signal, SysEnter, SysExit, TaskExit,
+    CaptureHeader, ENTER_UNSEEN, EXIT_KILLED, EventKind, Exec, Fork, Header, Signal, SysEnter,
+    SysExit, TaskExit,
 };
 use format::{Body, Capture, CaptureStatus, Environment, Event};
 use rustc_hash::FxHashSet;
@@ -100,8 +101,15 @@ impl Decoder {
             }
             EventKind::SysExit => {
                 let r: SysExit = read(bytes, 0)?;
-                let (captures, end) =
+                let (mut captures, end) =
                     self.captures(bytes, size_of::<SysExit>(), r.captures, list)?;
+                if r.flags & EXIT_KILLED != 0 {
+                    captures.push(Capture {
+                        arg: abi::ARG_KILLED,
+                        status: CaptureStatus::Complete,
+                        data: Vec::new(),
+                    });
+                }
                 let body = Body::SysExit {
                     nr: r.nr,
                     ret: r.ret,
@@ -255,7 +263,7 @@ mod tests {
             nr: 0,
             ret: 5,
             captures: 1,
-            _pad: 0,
+            flags: 0,
         };
         let mut bytes = bytes_of(&exit);
         bytes.extend_from_slice(&bytes_of(&CaptureHeader {
@@ -270,6 +278,19 @@ mod tests {
             panic!("{event:?}")
         };
         assert_eq!((ret, captures[0].data.as_slice()), (5, &b"hello"[..]));
+        assert_eq!(captures.len(), 1);
+        // Marked killed: an empty capture says so, after the others.
+        let killed = SysExit {
+            flags: capture_ebpf::EXIT_KILLED,
+            ..exit
+        };
+        let mut marked = bytes_of(&killed);
+        marked.extend_from_slice(&bytes[size_of::<SysExit>()..]);
+        let Body::SysExit { captures, .. } = decode(&marked).remove(0).body else {
+            panic!("not an exit")
+        };
+        let args: Vec<u8> = captures.iter().map(|c| c.arg).collect();
+        assert_eq!(args, [1, abi::ARG_KILLED]);
         assert_eq!(decode(&bytes[..bytes.len() - 8]).len(), 0);
         assert_eq!(decode(&bytes[..10]).len(), 0);
         // An enter and its exit written together; a cut exit is dropped.
@@ -345,7 +366,7 @@ mod tests {
                 nr: 110,
                 ret: -1,
                 captures: 0,
-                _pad: 0,
+                flags: 0,
             };
             [bytes_of(&enter), bytes_of(&exit)].concat()
         };

@@ -442,6 +442,22 @@ impl<'o> StracePrinter<'o> {
         !self.opts.raw.is_none() && self.opts.raw.contains(name)
     }
 
+    /// The start of the line of a call that ends without its exit: its
+    /// enter part where its line is still open (or lines are whole), else
+    /// `<... name resumed>`.
+    fn ended_part(&mut self, call: &Call<'_>) -> Result<String, Error> {
+        let tid = call.enter.tid;
+        self.interrupt(Some(tid), call.context)?;
+        let open = self.open.take_if(|o| o.enter.tid == tid).is_some();
+        if open || self.whole_lines {
+            return Ok(self.enter_part(call));
+        }
+        let ip = call_ip(call.enter);
+        let mut text = self.prefix(tid, call.enter.ts, ip, &call.context.tasks);
+        let _ = write!(text, "<... {} resumed>", call.name);
+        Ok(text)
+    }
+
     /// `name(` and the arguments known at enter (followed by `, ` if more come).
     fn enter_part(&mut self, call: &Call<'_>) -> String {
         let tasks = &call.context.tasks;

@@ -143,23 +143,25 @@ impl TraceSink for StracePrinter<'_> {
         Ok(())
     }
 
-    /// exit_group never returns: strace ends its line with ` = ?` (a whole
-    /// line, or the line left open at its enter).
+    /// A call its thread ended in (exit_group, or a kill while it blocked):
+    /// strace ends its line with `) = ?`, after ` <unfinished ...>` where
+    /// it had more to print at the exit that never came:
+    /// `read(3,  <unfinished ...>) = ?`, or `<... read resumed> <unfinished
+    /// ...>) = ?` once another line cut its start.
     fn unreturned(&mut self, call: &Call<'_>, _end: &EventRef<'_>) -> Result<(), Error> {
         if !call.shown {
             return Ok(());
         }
-        let tid = call.enter.tid;
-        self.interrupt(Some(tid), call.context)?;
-        let open = self.open.take_if(|o| o.enter.tid == tid);
-        if open.is_some() || self.whole_lines {
-            let mut text = self.enter_part(call);
-            if text.ends_with(", ") {
-                text.truncate(text.len() - 2);
-            }
-            let line = self.with_result(text + ")", "?") + "\n";
-            self.write_open_line(&line)?;
+        let mut text = self.ended_part(call)?;
+        if call
+            .view()
+            .is_some_and(|v| v.exit_split() < v.syscall.args.len())
+        {
+            text.push_str(" <unfinished ...>");
         }
+        text.push(')');
+        let line = self.with_result(text, "?") + "\n";
+        self.write_open_line(&line)?;
         Ok(())
     }
 
@@ -169,19 +171,8 @@ impl TraceSink for StracePrinter<'_> {
         if !call.shown {
             return Ok(());
         }
-        let tid = call.enter.tid;
-        self.interrupt(Some(tid), call.context)?;
-        let open = self.open.take_if(|o| o.enter.tid == tid).is_some();
         // What was printed at its enter, as strace leaves it: `read(3, ) = ?`.
-        let mut text = if open || self.whole_lines {
-            self.enter_part(call)
-        } else {
-            // Its start was printed `<unfinished ...>`.
-            let ip = call_ip(call.enter);
-            let mut text = self.prefix(tid, call.enter.ts, ip, &call.context.tasks);
-            let _ = write!(text, "<... {} resumed>", call.name);
-            text
-        };
+        let mut text = self.ended_part(call)?;
         text.push(')');
         let line = self.with_result(text, "? <unavailable>") + "\n";
         self.write_open_line(&line)?;

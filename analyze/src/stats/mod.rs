@@ -276,7 +276,8 @@ enum FirstEnd {
         ret: i64,
         ts: u64,
     },
-    /// The thread ended (a call such as exit_group never returns).
+    /// The thread ended (a call such as exit_group never returns), or
+    /// its call's exit is marked killed (strace saw no return).
     TaskEnd,
 }
 
@@ -309,15 +310,21 @@ fn tally_chunk(chunk: &Chunk, plan: &Plan) -> (Tally, Edges) {
                     }),
                 );
             }
-            BodyRef::SysExit { nr, ret, .. } => match state.get_mut(&tid) {
+            BodyRef::SysExit { nr, ret, captures } => match state.get_mut(&tid) {
                 Some(slot) => {
-                    if let Some(enter) = slot.take().filter(|e| e.nr == nr) {
+                    if let Some(enter) = slot.take().filter(|e| e.nr == nr)
+                        && !killed(&captures)
+                    {
                         tally.add(plan, &paired(tid, &enter, ret, event.ts));
                     }
                 }
                 None => {
                     let ts = event.ts;
-                    edges.first.push((tid, FirstEnd::Exit { nr, ret, ts }));
+                    let end = match killed(&captures) {
+                        true => FirstEnd::TaskEnd,
+                        false => FirstEnd::Exit { nr, ret, ts },
+                    };
+                    edges.first.push((tid, end));
                     state.insert(tid, None);
                 }
             },
@@ -337,6 +344,12 @@ fn tally_chunk(chunk: &Chunk, plan: &Plan) -> (Tally, Edges) {
         }
     }
     (tally, edges)
+}
+
+/// Whether an exit's captures mark it killed: a SIGKILL ended the thread
+/// before the call returned to it, which strace neither shows nor counts.
+fn killed(captures: &format::Captures<'_>) -> bool {
+    !captures.is_empty() && captures.get(table::ARG_KILLED).is_some()
 }
 
 fn paired(tid: u32, enter: &Enter, ret: i64, exit_ts: u64) -> Call {
@@ -482,6 +495,19 @@ mod tests {
         )
     }
 
+    /// An x86_64 trace at `path`, in chunks of `chunk_events`.
+    fn writer(path: &std::path::Path, chunk_events: u32) -> Writer {
+        let header = FileHeader {
+            arch: "x86_64".into(),
+            ..FileHeader::default()
+        };
+        let options = WriterOptions {
+            chunk_events,
+            ..WriterOptions::default()
+        };
+        Writer::create(path, &header, options).unwrap()
+    }
+
     fn t_all(trace: &Trace) -> Tally {
         let want = Want {
             threads: true,
@@ -491,20 +517,50 @@ mod tests {
         tally(trace, &plan, 2, &|| {}).unwrap()
     }
 
+    /// A call whose exit is marked killed is not counted (strace saw no
+    /// return), wherever chunks split the events.
+    #[test]
+    fn a_call_its_thread_was_killed_in_is_not_counted() {
+        let killed = |tid, ts| {
+            let mut exit = exit(tid, ts, 0, -512);
+            if let Body::SysExit { captures, .. } = &mut exit.body {
+                captures.push(Capture {
+                    arg: table::ARG_KILLED,
+                    status: CaptureStatus::Complete,
+                    data: vec![],
+                });
+            }
+            exit
+        };
+        let events = [
+            enter(1, 100, 0, 1, 0),
+            killed(1, 200),
+            event(1, 300, Body::TaskExit { status: 9 }),
+            enter(2, 400, 0, 1, 0),
+            exit(2, 500, 0, -512),
+            enter(2, 600, 0, 1, 0),
+            killed(2, 700),
+        ];
+        for chunk_events in 1..=events.len() as u32 {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.bin");
+            let mut w = writer(&path, chunk_events);
+            for e in &events {
+                w.push(e).unwrap();
+            }
+            w.finish().unwrap();
+            let t = t_all(&Trace::open(&path).unwrap());
+            assert_eq!(t.syscalls[0].calls, 1, "chunks of {chunk_events}");
+            assert!(!t.threads.contains_key(&1), "chunks of {chunk_events}");
+        }
+    }
+
     /// Calls that straddle chunk boundaries are paired like the others.
     #[test]
     fn pairs_across_chunks_and_counts_each_view() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.bin");
-        let header = FileHeader {
-            arch: "x86_64".into(),
-            ..FileHeader::default()
-        };
-        let options = WriterOptions {
-            chunk_events: 3,
-            ..WriterOptions::default()
-        };
-        let mut w = Writer::create(&path, &header, options).unwrap();
+        let mut w = writer(&path, 3);
         let mut ts = 0;
         let mut next = || {
             ts += 100;

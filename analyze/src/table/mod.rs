@@ -429,7 +429,8 @@ impl CaptureRule {
 }
 
 pub use abi::{
-    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, CaptureKind, MAX_SNAPLEN,
+    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_KILLED, ARG_SOCKET, CaptureKind,
+    MAX_SNAPLEN,
 };
 
 impl Syscall {

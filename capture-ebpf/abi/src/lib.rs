@@ -169,6 +169,12 @@ pub const ARG_FD_INODES: u8 = 6;
 pub const ARG_FD_PATH: u8 = 8;
 pub const ARG_CWD: u8 = 9;
 
+/// The pseudo argument index of an empty capture on the exit of a call its
+/// thread never returned to user space from: a SIGKILL waited for it (a
+/// kill, another thread's exit_group, a core dump). strace, stopping the
+/// thread there, never sees such a call return and ends it with `= ?`.
+pub const ARG_KILLED: u8 = 12;
+
 /// The pseudo argument index under which every enter carries the user
 /// instruction pointer of its call (8 bytes, as strace's `-i` shows it).
 pub const ARG_IP: u8 = 7;
