@@ -16,9 +16,14 @@
 //! resident memory of the tool's own process (VmHWM, read from /proc while it
 //! runs: not the traced program's).
 //!
+//! `systrace trace -o` (recording and printing strace's text as the program
+//! runs) is a tool of each table. Last, live views: how long after a call
+//! returns (or blocks) its line shows under `trace`, `show --follow` and
+//! strace.
+//!
 //! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run;
 //! BENCH_ONLY=startup runs only the start-up and command tables; BENCH_ONLY=dd,
-//! mixed, threads or sockets only that load.
+//! mixed, threads, sockets or live only that part.
 
 use std::{
     path::{Path, PathBuf},
@@ -32,10 +37,18 @@ enum Tool {
     Systrace,
     Strace,
     PerfTrace,
+    /// `systrace trace -o`: recording and printing strace's text as it runs.
+    Trace,
 }
 
 impl Tool {
-    const ALL: [Tool; 4] = [Tool::Native, Tool::Systrace, Tool::Strace, Tool::PerfTrace];
+    const ALL: [Tool; 5] = [
+        Tool::Native,
+        Tool::Systrace,
+        Tool::Strace,
+        Tool::PerfTrace,
+        Tool::Trace,
+    ];
 
     fn name(self) -> &'static str {
         match self {
@@ -43,6 +56,7 @@ impl Tool {
             Tool::Systrace => "systrace record",
             Tool::Strace => "strace -f -o",
             Tool::PerfTrace => "perf trace record",
+            Tool::Trace => "systrace trace -o",
         }
     }
 
@@ -63,6 +77,11 @@ impl Tool {
             Tool::PerfTrace => {
                 let mut c = Command::new("perf");
                 c.args(["trace", "record", "-q", "-o"]).arg(out);
+                c
+            }
+            Tool::Trace => {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_systrace"));
+                c.args(["trace", "-o"]).arg(out);
                 c
             }
         };
@@ -173,7 +192,7 @@ fn bench(title: &str, workload: &str, rounds: usize, dir: &Path) {
         let wall = median(samples[i].iter().map(|s| s.wall).collect());
         let bytes = samples[i].last().map_or(0, |s| s.bytes);
         let lost = match tool {
-            Tool::Systrace => samples[i]
+            Tool::Systrace | Tool::Trace => samples[i]
                 .iter()
                 .filter_map(|s| summary_field(&s.stderr, "lost"))
                 .max()
@@ -418,7 +437,142 @@ fn main() {
         let datagrams = datagrams.display();
         bench("sockets", &format!("{datagrams} 300000"), rounds, &dir);
     }
+    if runs("live") {
+        live_latency(&dir);
+    }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// How soon a line shows: `systrace trace -ttt -T`, `show --follow -ttt -T`
+/// of a `record` still running, and `strace -f -ttt -T` for scale, on a shell
+/// that runs `sleep 0.05` 40 times. Each line is timed as it arrives, against
+/// the moment its own text gives: a call's start plus its duration (its
+/// return), the start alone for a call shown while it blocks (`read(0, ` with
+/// no end yet), the time of a `+++`/`---` line. `<unfinished ...>` and
+/// `<... resumed>` lines are left out.
+fn live_latency(dir: &Path) {
+    let workload = "i=0; while [ $i -lt 40 ]; do sleep 0.05; i=$((i+1)); done";
+    let systrace = env!("CARGO_BIN_EXE_systrace");
+    println!("\nlive: how long after its call returns (or blocks) a line shows, `{workload}`");
+    println!(
+        "{:<26} {:>7} {:>10} {:>10} {:>10} {:>12}",
+        "view", "lines", "median ms", "p99 ms", "max ms", "over 100 ms"
+    );
+    let streamed = |mut command: Command, since: f64| {
+        let mut child = command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting a live view");
+        // The text is on standard error for trace and strace, standard
+        // output for show; the other one holds little and is drained after.
+        let (out, err) = (child.stdout.take(), child.stderr.take());
+        let printed = std::thread::spawn(move || line_delays(out.expect("stdout"), since));
+        let mut delays = line_delays(err.expect("stderr"), since);
+        delays.extend(printed.join().unwrap_or_default());
+        let _ = child.wait();
+        delays
+    };
+    let mut trace = Command::new(systrace);
+    trace.args(["trace", "-ttt", "-T", "--", "sh", "-c", workload]);
+    report_delays("systrace trace", streamed(trace, 0.0));
+    let file = dir.join("live.bin");
+    let _ = std::fs::remove_file(&file);
+    let mut recorder = Command::new(systrace)
+        .args(["record", "-o"])
+        .arg(&file)
+        .args(["--", "sh", "-c", workload])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting record");
+    let partial = dir.join("live.bin.partial");
+    let waited = Instant::now();
+    while !partial.exists() && !file.exists() && waited.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    // Lines of calls made before the follower started are late by its start.
+    let since = unix_now();
+    let mut follow = Command::new(systrace);
+    follow.args(["show", "--follow", "-ttt", "-T"]).arg(&file);
+    report_delays("record + show --follow", streamed(follow, since));
+    let _ = recorder.wait();
+    let mut strace = Command::new("strace");
+    strace.args(["-f", "-ttt", "-T", "--", "sh", "-c", workload]);
+    report_delays("strace -f", streamed(strace, 0.0));
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// For each line read from `text` (as strace -ttt -T prints it), how many
+/// milliseconds after its moment (see [`live_latency`]) it arrived; lines of
+/// moments before `since` are left out.
+fn line_delays(mut text: impl std::io::Read, since: f64) -> Vec<f64> {
+    let mut delays = Vec::new();
+    let mut pending: Vec<u8> = Vec::new();
+    let mut start_timed = false;
+    let mut buf = vec![0u8; 1 << 16];
+    while let Ok(n @ 1..) = text.read(&mut buf) {
+        let now = unix_now();
+        pending.extend_from_slice(&buf[..n]);
+        while let Some(end) = pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = pending.drain(..=end).collect();
+            let moment = line_moment(String::from_utf8_lossy(&line).trim_end());
+            delays.extend(moment.filter(|&m| m >= since).map(|m| (now - m) * 1e3));
+            start_timed = false;
+        }
+        // A call's start out on its own: it blocks, and shows from then on.
+        if !pending.is_empty() && !start_timed {
+            start_timed = true;
+            let start = line_stamp(&String::from_utf8_lossy(&pending)).map(|(s, _)| s);
+            delays.extend(start.filter(|&s| s >= since).map(|s| (now - s) * 1e3));
+        }
+    }
+    delays
+}
+
+/// A line's `-ttt` time and the text after it.
+fn line_stamp(line: &str) -> Option<(f64, &str)> {
+    let line = match line.strip_prefix("[pid ") {
+        Some(rest) => rest.split_once("] ")?.1,
+        None => line,
+    };
+    let (stamp, rest) = line.trim_start().split_once(' ')?;
+    Some((stamp.parse().ok()?, rest))
+}
+
+/// When a whole line's moment was: its call's return (start plus `-T`'s
+/// duration), or its own time.
+fn line_moment(line: &str) -> Option<f64> {
+    let (stamp, rest) = line_stamp(line)?;
+    if rest.starts_with("<... ") || rest.ends_with("<unfinished ...>") {
+        return None;
+    }
+    let took = rest
+        .strip_suffix('>')
+        .and_then(|r| r.rsplit_once(" <"))
+        .and_then(|(_, d)| d.parse::<f64>().ok());
+    Some(stamp + took.unwrap_or(0.0))
+}
+
+fn report_delays(view: &str, mut delays: Vec<f64>) {
+    delays.sort_by(f64::total_cmp);
+    let at = |q: f64| {
+        let k = ((delays.len() as f64 * q) as usize).min(delays.len().saturating_sub(1));
+        delays.get(k).copied().unwrap_or(f64::NAN)
+    };
+    println!(
+        "{view:<26} {:>7} {:>10.1} {:>10.1} {:>10.1} {:>12}",
+        delays.len(),
+        at(0.5),
+        at(0.99),
+        delays.last().copied().unwrap_or(f64::NAN),
+        delays.iter().filter(|&&d| d > 100.0).count(),
+    );
 }
 
 /// `samples/NAME.c` built into `dir`, if gcc could.

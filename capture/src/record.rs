@@ -350,7 +350,7 @@ impl Recorder {
                     self.collect_losses()?;
                     // What a quiet spell held back, out to the file.
                     self.write_ready(false)?;
-                    self.writer.flush_if_due()?;
+                    self.writer.flush_if_due(crate::machine::monotonic_ns())?;
                 }
             }
             if self.stop_requested() || self.finished()? {

@@ -8,7 +8,7 @@ use std::{
     path::Path,
     sync::mpsc::{Receiver, SyncSender, sync_channel},
     thread::JoinHandle,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use rkyv::rancor;
@@ -29,9 +29,11 @@ pub struct WriterOptions {
     pub chunk_events: u32,
     /// ...or this many bytes of column data...
     pub chunk_bytes: usize,
-    /// ...or when its first event is this old (by the wall clock), so that a
-    /// killed recorder loses at most about this much, and a view following
-    /// the file (`show --follow`) sees events this soon.
+    /// ...or when its first event is this old, by the events' own clock
+    /// (their `ts`: as later events come, and at [`Writer::flush_if_due`]'s
+    /// time for a quiet spell), so that a killed recorder loses at most
+    /// about this much, and a view following the file (`show --follow`)
+    /// sees each event within this of its time, plus the caller's delays.
     pub flush_interval: Duration,
     /// Sealed blocks waiting for the background thread; `push` blocks beyond this.
     pub queue_depth: usize,
@@ -43,7 +45,7 @@ impl Default for WriterOptions {
             level: 3,
             chunk_events: 1 << 16,
             chunk_bytes: 2 << 20,
-            flush_interval: Duration::from_millis(100),
+            flush_interval: Duration::from_millis(70),
             queue_depth: 4,
         }
     }
@@ -65,7 +67,8 @@ pub struct Summary {
 /// leaves a cut file, which readers recover up to its last complete chunk.
 pub struct Writer {
     block: BlockBuilder,
-    block_started: Instant,
+    /// The `ts` of the block's first event.
+    block_started: u64,
     options: WriterOptions,
     queue: Option<SyncSender<SealedBlock>>,
     /// Written blocks coming back for reuse.
@@ -101,7 +104,7 @@ impl Writer {
             .map_err(Error::Io)?;
         Ok(Self {
             block: BlockBuilder::default(),
-            block_started: Instant::now(),
+            block_started: 0,
             options,
             queue: Some(queue),
             spent,
@@ -112,27 +115,30 @@ impl Writer {
     /// Appends one event. Events should come in time order per thread.
     pub fn push(&mut self, event: &Event) -> Result<(), Error> {
         if self.block.len() == 0 {
-            self.block_started = Instant::now();
+            self.block_started = event.ts;
         }
         self.block.push(event);
         let full = self.block.len() >= self.options.chunk_events
             || self.block.raw_bytes() >= self.options.chunk_bytes;
-        // Reading the clock on every event would cost more than the push itself.
-        let stale = self.block.len().is_multiple_of(1024)
-            && self.block_started.elapsed() >= self.options.flush_interval;
-        if full || stale {
+        if full || self.is_due(event.ts) {
             self.flush()?;
         }
         Ok(())
     }
 
-    /// Seals the current block if it is older than the flush interval. Call it from
-    /// a timer, so that a quiet period still reaches the disk.
-    pub fn flush_if_due(&mut self) -> Result<(), Error> {
-        if self.block.len() > 0 && self.block_started.elapsed() >= self.options.flush_interval {
+    /// Seals the current block if its first event is older than the flush
+    /// interval at `now` (the events' clock). Call it from a timer, so that
+    /// a quiet period still reaches the disk.
+    pub fn flush_if_due(&mut self, now: u64) -> Result<(), Error> {
+        if self.block.len() > 0 && self.is_due(now) {
             self.flush()?;
         }
         Ok(())
+    }
+
+    fn is_due(&self, now: u64) -> bool {
+        let age = Duration::from_nanos(now.saturating_sub(self.block_started));
+        age >= self.options.flush_interval
     }
 
     /// Seals the current block and hands it to the background thread.

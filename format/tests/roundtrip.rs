@@ -488,7 +488,7 @@ fn index_describes_threads_processes_and_lost_events() {
 }
 
 #[test]
-fn a_writer_flushes_a_quiet_block_after_its_interval() {
+fn a_writer_flushes_a_quiet_block_once_its_first_event_is_as_old_as_its_interval() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("t.bin");
     let options = WriterOptions {
@@ -496,19 +496,24 @@ fn a_writer_flushes_a_quiet_block_after_its_interval() {
         ..WriterOptions::default()
     };
     let mut writer = Writer::create(&path, &header(), options).unwrap();
-    for e in sample_stream(10) {
-        writer.push(&e).unwrap();
+    let events = sample_stream(10);
+    for e in &events {
+        writer.push(e).unwrap();
     }
-    std::thread::sleep(std::time::Duration::from_millis(60));
-    writer.flush_if_due().unwrap();
+    // Not yet: the first event is younger than the interval.
+    let first = events[0].ts;
+    writer.flush_if_due(first + 49_000_000).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    let written =
+        |bytes: &[u8]| Trace::from_slice(bytes).map_or(0, |t| t.index().totals.events.to_native());
+    assert_eq!(written(&std::fs::read(&path).unwrap()), 0);
+    writer.flush_if_due(first + 50_000_000).unwrap();
     // Wait for the background thread, then read the file as a crash would leave it.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     loop {
         let bytes = std::fs::read(&path).unwrap();
-        if let Ok(trace) = Trace::from_slice(&bytes)
-            && trace.index().totals.events.to_native() == 10
-        {
-            assert!(trace.recovery().is_some());
+        if written(&bytes) == 10 {
+            assert!(Trace::from_slice(&bytes).unwrap().recovery().is_some());
             break;
         }
         assert!(

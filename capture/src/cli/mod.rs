@@ -16,6 +16,7 @@ use crate::{
 };
 
 mod args;
+mod growth;
 mod options;
 mod trace;
 
@@ -315,7 +316,7 @@ fn buffered(
 }
 
 /// Opens a trace to read, warning about a rebuilt index and lost events.
-/// How often `show --follow` looks for new chunks.
+/// How often `show --follow` looks at its recorder when nothing was written.
 const POLL: std::time::Duration = std::time::Duration::from_millis(50);
 
 /// `show --follow`: the recording at `args.file` (or its partial file) as its
@@ -333,7 +334,7 @@ fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let file = std::fs::File::open(&partial)
         .or_else(|_| std::fs::File::open(path))
         .with_context(|| format!("{shown}: no recording there, nor {}", partial.display()))?;
-    let recorder_gone = || crate::output::writer_done(&file);
+    let growth = growth::Growth::watch(&file);
     let follow = loop {
         if let Some(follow) =
             format::Follow::start(file.try_clone()?).with_context(|| format!("{shown}"))?
@@ -341,24 +342,25 @@ fn follow(args: &ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<()> {
             break follow;
         }
         anyhow::ensure!(
-            !recorder_gone(),
+            !crate::output::writer_done(&file),
             "{shown}: the recorder stopped before writing"
         );
-        std::thread::sleep(POLL);
+        growth::Growth::wait(growth.as_ref(), POLL);
     };
     write_to(path, &ViewOutput::Stdout, |out| {
-        follow_into(&follow, &options, recorder_gone, out)
+        follow_into(&follow, &file, &options, out)
     })
 }
 
-/// Prints what `follow` reads until the recording is finished or its
-/// recorder gone, writing each batch out as it comes.
+/// Prints what `follow` reads of `file` until the recording is finished or
+/// its recorder gone, writing each batch out as soon as it reaches the file.
 fn follow_into(
     follow: &format::Follow,
+    file: &std::fs::File,
     options: &analyze::ShowOptions,
-    recorder_gone: impl Fn() -> bool,
     out: &mut dyn Write,
 ) -> Result<(), analyze::Error> {
+    let growth = growth::Growth::watch(file);
     let source = analyze::Source {
         header: follow.header(),
         trace: None,
@@ -368,7 +370,7 @@ fn follow_into(
     let mut replayer = analyze::Replayer::new(source, &selection);
     loop {
         // Whether the recorder is gone is asked before the last poll.
-        let gone = recorder_gone();
+        let gone = crate::output::writer_done(file);
         let mut step = Ok(());
         let progress = follow.poll(|event| {
             if step.is_ok() && selection.events.wants(&event) {
@@ -382,7 +384,7 @@ fn follow_into(
         // A call still in progress shows its start, as strace's does.
         printer.show_open_call(replayer.context())?;
         printer.flush()?;
-        std::thread::sleep(POLL);
+        growth::Growth::wait(growth.as_ref(), POLL);
     }
     replayer.finish(&mut printer)?;
     Ok(printer.flush()?)

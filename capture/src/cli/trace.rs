@@ -112,9 +112,10 @@ fn print(
     };
     let follow =
         format::Follow::start(file.try_clone()?)?.context("the recording has no header")?;
-    let recorder_gone = || crate::output::writer_done(&file);
     if !lines {
-        while follow.poll(|_| {})? == format::Progress::Growing && !recorder_gone() {
+        while follow.poll(|_| {})? == format::Progress::Growing
+            && !crate::output::writer_done(&file)
+        {
             std::thread::sleep(super::POLL);
         }
         return Ok(());
@@ -123,7 +124,7 @@ fn print(
         Some(file) => Box::new(std::io::BufWriter::new(file)),
         None => Box::new(std::io::BufWriter::new(std::io::stderr().lock())),
     };
-    follow_into(&follow, options, recorder_gone, &mut out)?;
+    follow_into(&follow, &file, options, &mut out)?;
     out.flush().context("writing the output")
 }
 
