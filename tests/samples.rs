@@ -1854,8 +1854,10 @@ fn follow_prints_a_recording_while_it_is_written() {
 }
 
 /// `trace` prints as `show` does on the recording it made (one printer):
-/// `trace -o` and `show -o` of its `--save`d file, line for line; it exits
-/// with the program's status, and leaves nothing on disk without `--save`.
+/// `trace -o` and `show -o` of its `--save`d file, line for line once each
+/// `<unfinished ...>` is joined with its `<... resumed>` (where a live view
+/// cuts a line depends on when chunks land); it exits with the program's
+/// status, and leaves nothing on disk without `--save`.
 #[test]
 fn trace_prints_what_show_prints_of_its_recording() {
     if !can_record() {
@@ -1867,17 +1869,15 @@ fn trace_prints_what_show_prints_of_its_recording() {
         dir.path().join("t.bin"),
         dir.path().join("shown.txt"),
     );
+    // Processes side by side, a call that blocks, and a 32-bit one.
+    let script = "cat /etc/hostname & ls / > /dev/null; wait; sleep 0.2; \
+         python3 -c 'import threading; threading.Thread(target=print).start()'; exit 3";
     let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
         .args(["trace", "-o"])
         .arg(&live)
         .arg("--save")
         .arg(&saved)
-        .args([
-            "--",
-            "sh",
-            "-c",
-            "cat /etc/hostname; ls / > /dev/null; exit 3",
-        ])
+        .args(["--", "sh", "-c", script])
         .output()
         .unwrap()
         .status;
@@ -1894,7 +1894,20 @@ fn trace_prints_what_show_prints_of_its_recording() {
         std::fs::read_to_string(&shown).unwrap(),
     );
     assert!(live.contains("+++ exited with 3 +++"), "{live}");
-    assert_eq!(live, shown);
+    let joined = |text: &str| {
+        per_process(text.lines().filter_map(|l| {
+            let (pid, text) = l.split_once(' ')?;
+            Some((pid.parse().ok(), text.trim_start()))
+        }))
+    };
+    let (live, shown) = (joined(&live), joined(&shown));
+    for (ours, theirs) in live.iter().zip(&shown) {
+        let first = ours.iter().zip(theirs).position(|(a, b)| a != b);
+        let at = first.unwrap_or(ours.len().min(theirs.len()));
+        assert_eq!(ours[at..], theirs[at..], "trace, then show, from line {at}");
+    }
+    assert_eq!(live.len(), shown.len());
+    assert!(live.len() >= 5, "{live:?}");
     // Without --save: the recording (in a directory of its own under
     // TMPDIR) is gone once trace ends.
     let tmp = dir.path().join("tmp");
@@ -1907,6 +1920,65 @@ fn trace_prints_what_show_prints_of_its_recording() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("+++ exited with 0 +++"));
     assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0);
+}
+
+/// `trace -c -o FILE` puts strace's table where the lines go, as strace -c
+/// -o does; an output slower than the program loses nothing (the printer
+/// reads the recording at its own pace) and the summary line says how far
+/// behind it ran.
+#[test]
+fn trace_puts_its_table_with_its_lines_and_names_a_slow_output() {
+    use std::io::Read as _;
+    use std::process::Stdio;
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("table.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["trace", "-c", "-o"])
+        .arg(&table)
+        .args(["--", "true"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let text = std::fs::read_to_string(&table).unwrap();
+    assert!(text.starts_with("% time     seconds  usecs/call     calls    errors syscall\n"));
+    assert!(text.lines().any(|l| l.ends_with(" total")), "{text}");
+    assert!(!stderr.contains("% time"), "{stderr}");
+    // 40K lines into a pipe nobody reads for 2 s.
+    let mut tracer = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args([
+            "trace",
+            "--",
+            "dd",
+            "if=/dev/zero",
+            "of=/dev/null",
+            "bs=1",
+            "count=20000",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_secs(2));
+    let mut text = String::new();
+    tracer
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    assert!(tracer.wait().unwrap().success());
+    let reads = text
+        .lines()
+        .filter(|l| l.starts_with("read(0, \"\\0\", 1)"))
+        .count();
+    assert_eq!(reads, 20000);
+    let summary = text.lines().last().unwrap();
+    assert!(summary.contains(" 0 lost, "), "{summary}");
+    assert!(summary.contains("s behind the program"), "{summary}");
 }
 
 /// `trace -p` attaches to a running process, says so as strace does, and a

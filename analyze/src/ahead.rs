@@ -22,13 +22,24 @@ pub struct Ahead {
     pub exec: Option<Exec>,
 }
 
+/// Whether the line of the call `enter` started needs the call's rest: a
+/// copy at its enter faulted.
+pub fn reads_ahead(enter: &Event) -> bool {
+    match &enter.body {
+        format::Body::SysEnter { captures, .. } => {
+            captures.iter().any(|c| c.status == CaptureStatus::Fault)
+        }
+        _ => false,
+    }
+}
+
 /// The rest of the call `enter` started, if a copy of its faulted (None
 /// otherwise, or when nothing of it follows).
 pub fn look_ahead(trace: &Trace, enter: &Event) -> Option<Ahead> {
-    let format::Body::SysEnter { nr, captures, .. } = &enter.body else {
+    let format::Body::SysEnter { nr, .. } = &enter.body else {
         return None;
     };
-    if !captures.iter().any(|c| c.status == CaptureStatus::Fault) {
+    if !reads_ahead(enter) {
         return None;
     }
     let rest = Filter {

@@ -77,9 +77,8 @@ impl std::fmt::Display for Unsupported {
 
 impl std::error::Error for Unsupported {}
 
-/// Records and returns the exit status to leave with: the program's own (128 +
-/// signal if a signal killed it), or 0 for `-p` and `-a`.
-pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
+/// Records, as `config` says.
+pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     if let Some(d) = config.duration
         && Instant::now().checked_add(d).is_none()
     {
@@ -186,7 +185,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         true => format!(" -> {}", config.output.display()),
         false => String::new(),
     };
-    eprintln!(
+    let summary = format!(
         "systrace: {} events ({} syscalls), {} lost, {} bytes ({:.1} bytes/syscall){kept}",
         summary.events,
         summary.syscalls,
@@ -194,7 +193,17 @@ pub fn record(config: RecordConfig) -> anyhow::Result<u8> {
         summary.bytes,
         summary.bytes as f64 / summary.syscalls.max(1) as f64,
     );
-    Ok(status)
+    Ok(Recorded { status, summary })
+}
+
+/// What a recording came to.
+pub struct Recorded {
+    /// The exit status to leave with: the program's own (128 + signal if a
+    /// signal killed it), or 0 for `-p` and `-a`.
+    pub status: u8,
+    /// systrace's closing line: events, syscalls, lost, bytes (and where
+    /// the recording is, when it stays).
+    pub summary: String,
 }
 
 /// Puts the recorder ahead of the programs it traces: the scheduler shares a

@@ -193,6 +193,10 @@ pub struct StracePrinter<'o> {
     /// What of the open call is out already (a live view writes a call's
     /// start while it blocks, as strace does): the rest follows it.
     head: Option<String>,
+    /// Tasks whose call prints whole at its exit though another line came
+    /// first: a live view cannot read ahead what its enter failed to copy,
+    /// so it does not print the call's start without it.
+    whole_at_exit: HashSet<u32>,
     /// Each task's latest syscall, for `-n`.
     last_nr: HashMap<u32, i64>,
     /// Each task's latest call's instruction pointer, for `-i`.
@@ -251,6 +255,7 @@ impl<'o> StracePrinter<'o> {
             live: HashSet::default(),
             open: None,
             head: None,
+            whole_at_exit: HashSet::default(),
             last_nr: HashMap::default(),
             last_ip: HashMap::default(),
             in_compat: HashSet::default(),
@@ -373,11 +378,15 @@ impl<'o> StracePrinter<'o> {
                 writeln!(self.out, " <unfinished ...>")?;
                 return Ok(());
             }
+            let ahead = match self.source.trace {
+                Some(trace) => crate::ahead::look_ahead(trace, &open.enter),
+                None if crate::ahead::reads_ahead(&open.enter) => {
+                    self.whole_at_exit.insert(open.enter.tid);
+                    return Ok(());
+                }
+                None => None,
+            };
             let fds = context.fds.table(open.enter.pid);
-            let ahead = self
-                .source
-                .trace
-                .and_then(|trace| crate::ahead::look_ahead(trace, &open.enter));
             let args = self.enter_args(
                 &open.enter,
                 open.syscall,
@@ -397,7 +406,12 @@ impl<'o> StracePrinter<'o> {
     /// the call left open (`read(0, `), as strace does while it blocks; its
     /// line ends when its exit or another line comes.
     pub fn show_open_call(&mut self, context: &Context) -> Result<(), Error> {
-        let Some(open) = self.open.as_ref().filter(|_| self.head.is_none()) else {
+        // A start that needs the call's rest (see `interrupt`) waits for it.
+        let Some(open) = self
+            .open
+            .as_ref()
+            .filter(|o| self.head.is_none() && !crate::ahead::reads_ahead(&o.enter))
+        else {
             return Ok(());
         };
         let (enter, name) = (Rc::clone(&open.enter), open.name.clone());
@@ -449,7 +463,7 @@ impl<'o> StracePrinter<'o> {
         let tid = call.enter.tid;
         self.interrupt(Some(tid), call.context)?;
         let open = self.open.take_if(|o| o.enter.tid == tid).is_some();
-        if open || self.whole_lines {
+        if open || self.whole_lines || self.whole_at_exit.remove(&tid) {
             return Ok(self.enter_part(call));
         }
         let ip = call_ip(call.enter);

@@ -55,7 +55,9 @@ impl TraceSink for StracePrinter<'_> {
             return Ok(());
         };
         // Whole line, or the part after `<... name resumed>`.
-        let whole = self.whole_lines || self.open.take_if(|o| o.enter.tid == tid).is_some();
+        let whole = self.whole_lines
+            || self.open.take_if(|o| o.enter.tid == tid).is_some()
+            || self.whole_at_exit.remove(&tid);
         let exit_ts = call.exit.map_or(enter.ts, |e| e.ts);
         // One buffer for every line: no allocation per call.
         let mut text = std::mem::take(&mut self.line);

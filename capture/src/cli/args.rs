@@ -132,7 +132,7 @@ pub(super) struct TraceArgs {
     pub(super) command: Vec<OsString>,
 }
 
-/// strace's filtering options, then systrace's own.
+/// strace's filtering options.
 #[derive(Args)]
 #[command(next_help_heading = "Filtering (as strace's)")]
 pub(super) struct Selection {
@@ -163,26 +163,30 @@ pub(super) struct Selection {
     /// recorded opens left them; repeatable.
     #[arg(short = 'P', long = "trace-path", value_name = "PATH")]
     pub(super) paths: Vec<PathBuf>,
+}
+
+/// systrace's own choice of the events a view of a whole recording reads.
+#[derive(Args, Default)]
+#[command(next_help_heading = "Selection (systrace's)")]
+pub(super) struct Choice {
     /// Only this process (its threads); repeatable.
-    #[arg(
-        long = "pid",
-        value_name = "PID",
-        help_heading = "Selection (systrace's)"
-    )]
+    #[arg(long = "pid", value_name = "PID")]
     pub(super) pids: Vec<u32>,
     /// Only this thread; repeatable.
-    #[arg(
-        long = "tid",
-        value_name = "TID",
-        help_heading = "Selection (systrace's)"
-    )]
+    #[arg(long = "tid", value_name = "TID")]
     pub(super) tids: Vec<u32>,
     /// Only events this long after the recording's first one (e.g. 1.5s).
-    #[arg(long, value_parser = humantime::parse_duration, help_heading = "Selection (systrace's)")]
+    #[arg(long, value_parser = humantime::parse_duration)]
     pub(super) since: Option<std::time::Duration>,
     /// Only events up to this long after the recording's first one.
-    #[arg(long, value_parser = humantime::parse_duration, help_heading = "Selection (systrace's)")]
+    #[arg(long, value_parser = humantime::parse_duration)]
     pub(super) until: Option<std::time::Duration>,
+}
+
+impl Choice {
+    pub(super) fn is_empty(&self) -> bool {
+        self.pids.is_empty() && self.tids.is_empty() && self.since.is_none() && self.until.is_none()
+    }
 }
 
 /// `show`'s options: strace's, grouped as strace's manual groups them, then
@@ -200,6 +204,8 @@ pub(super) struct ShowArgs {
     pub(super) output_separately: bool,
     #[command(flatten)]
     pub(super) select: Selection,
+    #[command(flatten)]
+    pub(super) choice: Choice,
     #[command(flatten)]
     pub(super) format: OutputFormat,
     #[command(flatten)]
@@ -458,6 +464,8 @@ pub(super) struct StatsArgs {
     pub(super) file: PathBuf,
     #[command(flatten)]
     pub(super) select: Selection,
+    #[command(flatten)]
+    pub(super) choice: Choice,
     /// Rows per syscall (strace -c's table), process, thread, errno, or file
     /// (opens, bytes read and written, by which processes).
     #[arg(long, value_enum, default_value = "syscall")]
@@ -590,6 +598,8 @@ pub(super) struct ExportArgs {
     pub(super) file: PathBuf,
     #[command(flatten)]
     pub(super) select: Selection,
+    #[command(flatten)]
+    pub(super) choice: Choice,
 }
 
 /// `--buffer-size`: `16M`, `64m`, `1G`, `1048576`; a power of two from 1 MiB

@@ -38,7 +38,7 @@ impl Cli {
                 } else {
                     Target::Command(args.command)
                 };
-                let status = record::record(RecordConfig {
+                let recorded = record::record(RecordConfig {
                     output: args.output,
                     snaplen: args.snaplen,
                     target,
@@ -48,7 +48,8 @@ impl Cli {
                     started: None,
                     kept: true,
                 })?;
-                Ok(ExitCode::from(status))
+                eprintln!("{}", recorded.summary);
+                Ok(ExitCode::from(recorded.status))
             }
             Command::Show(args) => show(*args, sub),
             Command::Trace(args) => trace::trace(*args, sub),
@@ -480,7 +481,13 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
     let path = &args.file;
     refuse_paths(&args.select, "stats")?;
     let trace = open_trace(path)?;
-    let (qualifiers, events) = selection(&args.select, Some(trace.index()), matches, false)?;
+    let (qualifiers, events) = selection(
+        &args.select,
+        &args.choice,
+        Some(trace.index()),
+        matches,
+        false,
+    )?;
     let arch = trace.header().arch.as_str();
     let hist = match &args.hist {
         Some(name) => Some(
@@ -518,7 +525,13 @@ fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCo
     let path = &args.file;
     refuse_paths(&args.select, "export")?;
     let trace = open_trace(path)?;
-    let (qualifiers, events) = selection(&args.select, Some(trace.index()), matches, false)?;
+    let (qualifiers, events) = selection(
+        &args.select,
+        &args.choice,
+        Some(trace.index()),
+        matches,
+        false,
+    )?;
     let options = analyze::ShowOptions {
         calls: qualifiers.calls(),
         events,

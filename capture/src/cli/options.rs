@@ -16,6 +16,7 @@ pub(super) fn show_options(
 ) -> anyhow::Result<analyze::ShowOptions> {
     view_options(
         &args.select,
+        &args.choice,
         &args.format,
         args.separately(),
         index,
@@ -27,12 +28,13 @@ pub(super) fn show_options(
 /// a file per thread (`-ff -o`).
 pub(super) fn view_options(
     select: &Selection,
+    choice: &Choice,
     format: &OutputFormat,
     separately: bool,
     index: Option<&format::ArchivedIndex>,
     matches: &clap::ArgMatches,
 ) -> anyhow::Result<analyze::ShowOptions> {
-    let (qualifiers, events) = selection(select, index, matches, true)?;
+    let (qualifiers, events) = selection(select, choice, index, matches, true)?;
     use analyze::{Clock, Precision};
     let absolute = match (format.time, &format.absolute_timestamps) {
         (0, Some(spec)) => absolute_timestamps(spec)?,
@@ -236,6 +238,7 @@ pub(super) fn qualifiers(
 /// recording's index (a recording still being written has none yet).
 pub(super) fn selection(
     select: &Selection,
+    choice: &Choice,
     index: Option<&format::ArchivedIndex>,
     matches: &clap::ArgMatches,
     show: bool,
@@ -247,12 +250,8 @@ pub(super) fn selection(
         );
     }
     let qualifiers = qualifiers(matches, show)?;
-    let chooses = !select.pids.is_empty()
-        || !select.tids.is_empty()
-        || select.since.is_some()
-        || select.until.is_some();
     let Some(index) = index else {
-        if chooses {
+        if !choice.is_empty() {
             anyhow::bail!(
                 "--pid, --tid, --since and --until choose from a whole recording: \
                  not with --follow"
@@ -260,8 +259,8 @@ pub(super) fn selection(
         }
         return Ok((qualifiers, format::Filter::default()));
     };
-    let mut tids = select.tids.clone();
-    for pid in &select.pids {
+    let mut tids = choice.tids.clone();
+    for pid in &choice.pids {
         tids.extend(
             index
                 .threads
@@ -275,9 +274,9 @@ pub(super) fn selection(
         start.saturating_add(u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
     };
     let events = format::Filter {
-        tids: (!select.pids.is_empty() || !select.tids.is_empty()).then_some(tids),
-        since: select.since.map(offset),
-        until: select.until.map(offset),
+        tids: (!choice.pids.is_empty() || !choice.tids.is_empty()).then_some(tids),
+        since: choice.since.map(offset),
+        until: choice.until.map(offset),
     };
     Ok((qualifiers, events))
 }

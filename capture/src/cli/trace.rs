@@ -3,7 +3,14 @@
 //! and prints strace's text through the one printer: on standard error, or
 //! to `-o FILE`. The recording stays only with `--save FILE`.
 
-use std::{fs::File, io::Write as _, path::PathBuf, process::ExitCode, sync::mpsc};
+use std::{
+    fs::File,
+    io::Write as _,
+    path::PathBuf,
+    process::ExitCode,
+    sync::mpsc,
+    time::{Duration, Instant},
+};
 
 use anyhow::Context as _;
 
@@ -14,7 +21,8 @@ use crate::{
 };
 
 pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
-    let options = view_options(&args.select, &args.format, false, None, matches)?;
+    let choice = super::args::Choice::default();
+    let options = view_options(&args.select, &choice, &args.format, false, None, matches)?;
     let piped = args
         .format
         .output
@@ -60,7 +68,7 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
             let _ = printed.send(result);
         });
     };
-    let status = record::record(RecordConfig {
+    let recorded = record::record(RecordConfig {
         output: recording.clone(),
         snaplen: args.snaplen,
         target,
@@ -70,13 +78,13 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
         started: Some(Box::new(started)),
         kept: args.save.is_some(),
     });
-    // The recorder is done with the file (or failed): the printer ends.
+    // The recorder is done with the file (or failed): the printer ends
+    // once it printed the rest.
+    let recorded_at = Instant::now();
     let printed = done.recv().unwrap_or(Ok(()));
-    let status = status?;
+    let behind = recorded_at.elapsed();
+    let recorded = recorded?;
     printed?;
-    if let Some(text) = text {
-        text.commit()?;
-    }
     for pid in &args.attach {
         eprintln!("strace: Process {pid} detached");
     }
@@ -85,11 +93,35 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
         let trace = format::Trace::open(&recording)?;
         let columns = super::args::ColumnArg::columns(&summary.columns);
         let table = syscall_summary(&trace, &options, summary.sort.sort_by(), &columns)?;
-        eprint!("{table}");
+        // Where the lines go, as strace -c -o puts it.
+        match &text {
+            Some(text) => text
+                .file()
+                .write_all(table.as_bytes())
+                .context("writing the output")?,
+            None => eprint!("{table}"),
+        }
     }
+    if let Some(text) = text {
+        text.commit()?;
+    }
+    // Nothing is lost to a slow output (the printer reads the recording at
+    // its own pace), but the lines came late: say so.
+    let late = match behind > LATE {
+        true => format!(
+            "; the output ran {:.1} s behind the program (slower than it: -o FILE keeps up)",
+            behind.as_secs_f64()
+        ),
+        false => String::new(),
+    };
+    eprintln!("{}{late}", recorded.summary);
     drop(scratch);
-    Ok(ExitCode::from(status))
+    Ok(ExitCode::from(recorded.status))
 }
+
+/// How long printing may go on after the recording ended before the
+/// summary says the output fell behind (its last chunk takes moments).
+const LATE: Duration = Duration::from_millis(500);
 
 /// Follows the recording in `file` and prints it (without `lines`, `-c`:
 /// nothing as it runs), until the recorder finished it or is gone.
