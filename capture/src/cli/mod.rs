@@ -479,15 +479,8 @@ fn warn_skipped(path: &Path, trace: &format::Trace) {
 fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     use analyze::stats::{By, view};
     let path = &args.file;
-    refuse_paths(&args.select, "stats")?;
-    let trace = open_trace(path)?;
-    let (qualifiers, events) = selection(
-        &args.select,
-        &args.choice,
-        Some(trace.index()),
-        matches,
-        false,
-    )?;
+    let (trace, qualifiers, events) =
+        open_selected(path, &args.select, &args.choice, "stats", matches)?;
     let arch = trace.header().arch.as_str();
     let hist = match &args.hist {
         Some(name) => Some(
@@ -521,17 +514,25 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
     Ok(ExitCode::SUCCESS)
 }
 
+/// The trace at `path` for a view (`stats`, `export`) that counts what it
+/// selects, and the selection.
+fn open_selected(
+    path: &Path,
+    select: &Selection,
+    choice: &Choice,
+    view: &str,
+    matches: &clap::ArgMatches,
+) -> anyhow::Result<(format::Trace, analyze::select::Qualifiers, format::Filter)> {
+    refuse_paths(select, view)?;
+    let trace = open_trace(path)?;
+    let (qualifiers, events) = selection(select, choice, Some(trace.index()), matches, false)?;
+    Ok((trace, qualifiers, events))
+}
+
 fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let path = &args.file;
-    refuse_paths(&args.select, "export")?;
-    let trace = open_trace(path)?;
-    let (qualifiers, events) = selection(
-        &args.select,
-        &args.choice,
-        Some(trace.index()),
-        matches,
-        false,
-    )?;
+    let (trace, qualifiers, events) =
+        open_selected(path, &args.select, &args.choice, "export", matches)?;
     let options = analyze::ShowOptions {
         calls: qualifiers.calls(),
         events,
