@@ -449,6 +449,34 @@ fn the_mounts_of_the_program_and_the_machine_are_left_alone() {
     assert!(Path::new("/sys/kernel/btf/vmlinux").exists());
 }
 
+/// A selection `record` cannot make is refused in one line, exit status 2,
+/// before anything runs or is written.
+#[test]
+fn a_bad_selection_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for (expr, said) in [
+        (
+            "trace=openat,nosuch",
+            "systrace: invalid system call 'nosuch'",
+        ),
+        (
+            "status=failed",
+            "systrace: record -e status=: record selects calls only (-e trace=); \
+             show applies -e status=",
+        ),
+    ] {
+        let out = systrace()
+            .current_dir(dir.path())
+            .args(["record", "-o", "t.bin", "-e", expr, "--", "true"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.trim(), said);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
+
 #[test]
 fn a_missing_program_fails_like_strace() {
     if !can_record() {

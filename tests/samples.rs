@@ -228,6 +228,33 @@ fn per_process<'a>(lines: impl Iterator<Item = (Option<u32>, &'a str)>) -> Vec<V
         .collect()
 }
 
+/// `line` with a SIGCHLD's CPU times (`si_utime=`, `si_stime=`) masked:
+/// they differ from run to run.
+fn without_cpu_times(line: &str) -> String {
+    let mut out = line.to_owned();
+    for field in ["si_utime=", "si_stime="] {
+        if let Some(at) = out.find(field) {
+            let start = at + field.len();
+            let end = out[start..]
+                .find([',', '}'])
+                .map_or(out.len(), |e| start + e);
+            out.replace_range(start..end, "T");
+        }
+    }
+    out
+}
+
+/// The same lines, process by process (as [`per_process`] gives them); else
+/// each process's lines from the first that differs.
+fn assert_same_processes(ours: &[Vec<String>], theirs: &[Vec<String>]) {
+    for (k, (ours, theirs)) in ours.iter().zip(theirs).enumerate() {
+        let first = ours.iter().zip(theirs).position(|(a, b)| a != b);
+        let at = first.unwrap_or(ours.len().min(theirs.len()));
+        assert_eq!(ours[at..], theirs[at..], "process #{k}, from line {at}");
+    }
+    assert_eq!(ours.len(), theirs.len(), "processes");
+}
+
 /// How many of strace's lines `systrace show` did not print identically, per
 /// process: at most `max_missing` (what the sample misses today, plus one),
 /// else it prints both side by side.
@@ -1901,12 +1928,7 @@ fn trace_prints_what_show_prints_of_its_recording() {
         }))
     };
     let (live, shown) = (joined(&live), joined(&shown));
-    for (ours, theirs) in live.iter().zip(&shown) {
-        let first = ours.iter().zip(theirs).position(|(a, b)| a != b);
-        let at = first.unwrap_or(ours.len().min(theirs.len()));
-        assert_eq!(ours[at..], theirs[at..], "trace, then show, from line {at}");
-    }
-    assert_eq!(live.len(), shown.len());
+    assert_same_processes(&live, &shown);
     assert!(live.len() >= 5, "{live:?}");
     // Without --save: the recording (in a directory of its own under
     // TMPDIR) is gone once trace ends.
@@ -1979,6 +2001,100 @@ fn trace_puts_its_table_with_its_lines_and_names_a_slow_output() {
     let summary = text.lines().last().unwrap();
     assert!(summary.contains(" 0 lost, "), "{summary}");
     assert!(summary.contains("s behind the program"), "{summary}");
+}
+
+/// `record -e trace=SET` selects in the kernel: the trace holds the chosen
+/// calls and process life (forks, execs, exits, signals), nothing else, and
+/// `show` prints the kept calls as `strace -e trace=SET` prints them.
+#[test]
+fn record_keeps_only_the_calls_it_selects() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let command: Vec<OsString> = [
+        "sh",
+        "-c",
+        "cat /etc/hostname; ls / > /dev/null; ls /nonexistent || true",
+    ]
+    .map(arg)
+    .to_vec();
+    let selection = ["-e", "trace=openat,write"];
+    let file = common::record_with(dir.path(), "selected", &selection, &command);
+    let trace = Trace::open(&file).unwrap();
+    let events = common::events(&trace);
+    let mut calls: Vec<String> = events
+        .iter()
+        .filter_map(|e| e.body.syscall_nr())
+        .map(|nr| analyze::syscalls::display_name("x86_64", nr).into_owned())
+        .collect();
+    calls.sort();
+    calls.dedup();
+    assert_eq!(calls, ["openat", "write"]);
+    for life in ["Fork", "Exec", "TaskExit", "Signal"] {
+        assert!(
+            events
+                .iter()
+                .any(|e| format!("{:?}", e.body).starts_with(life)),
+            "no {life} event"
+        );
+    }
+    let shown = dir.path().join("selected.txt");
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-o"])
+        .args([&shown, &file])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let joined = |log: &str| {
+        let lines = per_process(log.lines().filter_map(|l| {
+            let (pid, text) = l.split_once(' ')?;
+            Some((pid.parse().ok(), text.trim_start()))
+        }));
+        let masked = |p: Vec<String>| p.iter().map(|l| without_cpu_times(l)).collect();
+        lines.into_iter().map(masked).collect::<Vec<Vec<String>>>()
+    };
+    let theirs = joined(&strace_log(dir.path(), &selection, &command));
+    let ours = joined(&std::fs::read_to_string(&shown).unwrap());
+    assert_same_processes(&ours, &theirs);
+    assert!(
+        ours.iter()
+            .flatten()
+            .any(|l| l.starts_with("write(1, \"bin\\n"))
+    );
+    // show says the recording chose, and -y names no descriptor when a
+    // call that closes or replaces one was left out (not a wrong name).
+    let shown_y = |file: &Path| {
+        let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+            .args(["show", "-y"])
+            .arg(file)
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (text(&out.stdout), text(&out.stderr))
+    };
+    let (lines, warnings) = shown_y(&file);
+    let first = warnings.lines().next().unwrap_or_default();
+    assert!(
+        first.ends_with("recorded with -e trace=openat,write: nothing outside it was recorded"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("descriptors are not named: the recording left out close,"));
+    assert!(lines.contains("\nwrite(1, \"vm\\n\", 3)") || lines.contains("] write(1, \"vm"));
+    assert!(!lines.contains("write(1<"), "{lines}");
+    // With every call that closes or replaces a descriptor: named.
+    let command = ["cat", "/etc/hostname"].map(arg).to_vec();
+    let kept = [
+        "-e",
+        "trace=openat,read,close,dup,dup2,dup3,fcntl,close_range",
+    ];
+    let file = common::record_with(dir.path(), "followed", &kept, &command);
+    let (lines, warnings) = shown_y(&file);
+    assert!(!warnings.contains("not named"), "{warnings}");
+    assert!(
+        lines.contains("read(3</etc/hostname>, \"vm\\n\""),
+        "{lines}"
+    );
 }
 
 /// `trace -p` attaches to a running process, says so as strace does, and a

@@ -13,6 +13,31 @@ use crate::{
     table::{self, Arg, FdEffect},
 };
 
+/// The calls a recording left out (`record -e trace=`) that close or
+/// replace a descriptor: with one of those missing, a number that a call
+/// left out reused would keep an old name, so descriptors are not named at
+/// all (`-y` prints plain numbers). Empty: descriptors can be followed. A
+/// rename or unlink left out only leaves a file under the name it was
+/// opened by.
+pub fn unfollowed_by(header: &format::ArchivedFileHeader) -> Vec<&'static str> {
+    let Some(calls) = header.selection.calls.as_ref() else {
+        return Vec::new();
+    };
+    let kept = crate::select::CallFilter::parse(calls.as_str()).ok();
+    let arch = header.arch.as_str();
+    table::TABLE
+        .iter()
+        .filter(|s| {
+            use FdEffect::*;
+            matches!(s.fds, Dups | Fcntl | Closes | ClosesRange)
+        })
+        // The calls of the recording's architecture (not i386's fcntl64).
+        .filter(|s| crate::syscalls::number(arch, s.name).is_some())
+        .filter(|s| !kept.as_ref().is_some_and(|k| k.wants_name(s.name)))
+        .map(|s| s.name)
+        .collect()
+}
+
 /// Every process's descriptor table, as far as the trace tells.
 #[derive(Default)]
 pub struct FdTracker {

@@ -318,6 +318,9 @@ struct Resolver<'a> {
     syscalls: Vec<Option<&'static Syscall>>,
     /// Whether `-e trace=` names each number.
     traced: Vec<bool>,
+    /// Whether descriptors are followed: asked, and the recording allows
+    /// (see [`crate::fds::unfollowed_by`]).
+    follow_fds: bool,
     context: Context,
     /// The changes of the call being delivered (kept to reuse the vector).
     changes: Vec<FdChange>,
@@ -335,6 +338,7 @@ impl<'a> Resolver<'a> {
             names: numbers.clone().map(|nr| syscalls::name(arch, nr)).collect(),
             syscalls: numbers.clone().map(|nr| table::lookup(arch, nr)).collect(),
             traced: Vec::new(),
+            follow_fds: selection.follow_fds && crate::fds::unfollowed_by(source.header).is_empty(),
             context: Context {
                 fds: FdTracker::default(),
                 tasks: Tasks::new(source.trace.map(Trace::index), selection.follow_comms),
@@ -445,7 +449,7 @@ impl<'a> Resolver<'a> {
     /// What a returned call did to its process's descriptors, if followed.
     fn resolve_changes(&mut self, enter: &Event, exit: Option<EventRef<'_>>) {
         self.changes.clear();
-        if !self.selection.follow_fds || exit.is_none() {
+        if !self.follow_fds || exit.is_none() {
             return;
         }
         let Some(nr) = enter.body.syscall_nr() else {
@@ -511,7 +515,7 @@ impl<'a> Resolver<'a> {
     /// Forks copy descriptors and names, execs close the close-on-exec
     /// descriptors and rename, ends forget.
     fn event(&mut self, event: &EventRef<'_>) {
-        if self.selection.follow_fds {
+        if self.follow_fds {
             self.context.fds.event(event);
         }
         self.context.tasks.event(event);

@@ -18,6 +18,7 @@ pub const EVENTS_MAP: &str = "EVENTS";
 pub const TRACED_MAP: &str = "TRACED";
 /// What to copy per syscall number (array of [`SyscallSpec`]).
 pub const SPECS_MAP: &str = "SPECS";
+pub const SELECTED_MAP: &str = "SELECTED";
 /// Program array of the capture programs, indexed by [`how`].
 pub const CAPTURE_MAP: &str = "CAPTURE";
 /// Per-thread [`LostCount`]: records the ring buffer had no room for.
@@ -33,6 +34,8 @@ pub mod globals {
     pub const TRACE_ALL: &str = "TRACE_ALL";
     /// systrace's own tgid, never traced.
     pub const SELF_TGID: &str = "SELF_TGID";
+    /// Record only the calls `SELECTED_MAP` holds (1), or every call (0).
+    pub const SELECTING: &str = "SELECTING";
     /// Offsets in `struct task_struct`, read from the kernel's BTF.
     pub const TASK_PID: &str = "TASK_PID_OFFSET";
     pub const TASK_TGID: &str = "TASK_TGID_OFFSET";

@@ -16,6 +16,10 @@ pub(crate) static EVENTS: RingBuf = RingBuf::with_byte_size(EVENTS_BYTES, 0);
 pub(crate) static TRACED: Array<TracedGroup> = Array::with_max_entries(MAX_TRACED_GROUPS, 0);
 #[map(name = "SPECS")]
 pub(crate) static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCALLS, 0);
+/// `record -e trace=`: the calls recorded, a bit per call index (see
+/// `call_index`), read when `SELECTING` is set.
+#[map(name = "SELECTED")]
+pub(crate) static SELECTED: Array<u64> = Array::with_max_entries(MAX_SYSCALLS / 64, 0);
 /// Records lost per thread. Only the thread itself loses its records, on
 /// one CPU at a time, so its entry is counted without atomics; one hash for
 /// all CPUs (a per-CPU one cost a sixth of start-up to preallocate).
@@ -136,6 +140,8 @@ pub(crate) static TRACE_ALL: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static SELF_TGID: u32 = 0;
 #[unsafe(no_mangle)]
+pub(crate) static SELECTING: u32 = 0;
+#[unsafe(no_mangle)]
 pub(crate) static TASK_PID_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static TASK_TGID_OFFSET: u32 = 0;
@@ -226,6 +232,19 @@ pub(crate) fn set_traced(tgid: u32, traced: bool) {
         // SAFETY: see `traced_flag`.
         unsafe { flag.write_volatile(u8::from(traced)) };
     }
+}
+
+/// Whether call `nr` is recorded: every one, or those `SELECTED` holds.
+pub(crate) fn selected(nr: i64) -> bool {
+    if global(&SELECTING) == 0 {
+        return true;
+    }
+    let Some(index) = call_index(nr) else {
+        return false;
+    };
+    SELECTED
+        .get(index / 64)
+        .is_some_and(|word| word & (1 << (index % 64)) != 0)
 }
 
 pub(crate) fn spec(nr: i64) -> Option<&'static SyscallSpec> {

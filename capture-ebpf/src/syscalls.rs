@@ -97,11 +97,27 @@ pub(crate) fn read_regs(ptr: u64) -> Option<regs::Window> {
 /// the 64-bit ABI, or of the 32-bit one for an `int $0x80` call (see
 /// `COMPAT_NR_BASE`).
 fn call(nr: i64, regs_at: u64, window: &regs::Window) -> (i64, [u64; 6]) {
+    let nr = numbered(nr);
+    (nr, call_args(nr, regs_at, window))
+}
+
+/// The call `nr` the kernel was asked for, as traces number it: its own
+/// number, or `COMPAT_NR_BASE` plus it for an `int $0x80` call.
+fn numbered(nr: i64) -> i64 {
     if in_compat_call() {
-        let more = read_kernel(regs_at, regs::COMPAT_START);
-        (COMPAT_NR_BASE + nr, regs::compat_args(window, more))
+        COMPAT_NR_BASE + nr
     } else {
-        (nr, regs::args(window))
+        nr
+    }
+}
+
+/// The arguments of call `nr` (as [`numbered`] numbers it).
+fn call_args(nr: i64, regs_at: u64, window: &regs::Window) -> [u64; 6] {
+    if nr >= COMPAT_NR_BASE {
+        let more = read_kernel(regs_at, regs::COMPAT_START);
+        regs::compat_args(window, more)
+    } else {
+        regs::args(window)
     }
 }
 
@@ -138,8 +154,13 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
     if !is_traced(tgid) {
         return Ok(0);
     }
+    let nr = numbered(ctx.arg(1));
+    if !selected(nr) {
+        hold_rejected(tid, tgid);
+        return Ok(0);
+    }
     let window = read_regs(ctx.arg(0)).ok_or(1)?;
-    let (nr, mut args) = call(ctx.arg(1), ctx.arg(0), &window);
+    let mut args = call_args(nr, ctx.arg(0), &window);
     if nr == regs::RT_SIGRETURN {
         // It takes no argument; the one strace shows is the signal mask it
         // restores, from the frame on the user stack: its address.
@@ -212,6 +233,8 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
     let ret: i64 = ctx.arg(1);
     let (buf, job) = job_slots()?;
     let (pending, held) = match take_pending(tid) {
+        // Left out by the selection at its enter.
+        Taken::Call(p, _) if p.nr == REJECTED => return Ok(0),
         Taken::Call(p, held) => (Some(p), held),
         Taken::Unseen => {
             let (p, held) = enter_from_registers(ctx, buf, tid, tgid)?;
@@ -224,6 +247,9 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
         // A new task's return from the fork: the call is its parent's.
         None => (regs::nr(&read_regs(ctx.arg(0)).ok_or(1)?), [0; 6], 0),
     };
+    if !selected(nr) {
+        return Ok(0);
+    }
     let spec = spec(nr);
     // Out-buffers are only valid when the call succeeded (but for those
     // a failed call writes too).
@@ -367,6 +393,31 @@ pub(crate) enum Taken {
 pub(crate) const FORK_CHILD: i64 = -2;
 /// [`Pending::nr`] of an entry used up.
 const USED: i64 = -1;
+/// [`Pending::nr`] of a call the selection leaves out (`record -e trace=`):
+/// its exit is left out too.
+const REJECTED: i64 = -3;
+
+/// Marks the current call left out, in this CPU's slot, where its exit
+/// looks first (a switch moves the mark to PENDING, as it moves a call's
+/// enter): neither end goes to the ring.
+fn hold_rejected(tid: u32, tgid: u32) {
+    if let Some(slot) = SLOT.get_ptr_mut(0) {
+        // SAFETY: see `hold`.
+        let slot = unsafe { &mut *slot };
+        if slot.open != 0
+            && slot.held != 0
+            && let Ok((buf, _)) = job_slots()
+        {
+            // An enter whose exit never came here: out first.
+            flush_held(buf);
+        }
+        slot.tid = tid;
+        slot.tgid = tgid;
+        slot.open = 1;
+        slot.held = 0;
+        slot.pending.nr = REJECTED;
+    }
+}
 
 /// What this thread's enter left for its exit: in this CPU's slot, or in
 /// PENDING if the thread was switched out during the call.

@@ -14,8 +14,8 @@ use aya::{
 };
 use capture_ebpf::{
     CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_PENDING, MAX_PENDING_TARGETED, MAX_RULES,
-    MAX_SYSCALLS, PENDING_MAP, SPECS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at,
-    call_at, globals,
+    MAX_SYSCALLS, PENDING_MAP, SELECTED_MAP, SPECS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP,
+    TracedGroup, at, call_at, globals,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -32,7 +32,14 @@ pub enum Filter {
 /// Loads the programs with `snaplen`, `filter` and a ring buffer of
 /// `ring_bytes` (a power of two, a multiple of the page size), and attaches
 /// them.
-pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Ebpf> {
+/// `calls`: the calls recorded (`record -e trace=`), a bit per call index
+/// (see [`call_bits`]); `None`: every call.
+pub fn load(
+    snaplen: u32,
+    filter: &Filter,
+    calls: Option<&[u64]>,
+    ring_bytes: u32,
+) -> anyhow::Result<Ebpf> {
     let vmlinux = File::open(VMLINUX).with_context(|| format!("opening {VMLINUX}"))?;
     hide_kernel_btf();
     // Where it could not be hidden, `EbpfLoader::new` parses the kernel's
@@ -66,6 +73,7 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
         .map_max_entries(TRACED_MAP, traced_groups()?)
         .override_global(globals::SNAPLEN, &snaplen, true)
         .override_global(globals::TRACE_ALL, &trace_all, true)
+        .override_global(globals::SELECTING, &u32::from(calls.is_some()), true)
         .override_global(globals::SELF_TGID, &self_tgid, true)
         .override_global(globals::TASK_PID, &offsets.task_pid, true)
         .override_global(globals::TASK_TGID, &offsets.task_tgid, true)
@@ -106,6 +114,15 @@ pub fn load(snaplen: u32, filter: &Filter, ring_bytes: u32) -> anyhow::Result<Eb
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
     fill_specs(&mut ebpf)?;
+    if let Some(calls) = calls {
+        let mut selected: Array<_, u64> = Array::try_from(
+            ebpf.map_mut(SELECTED_MAP)
+                .context("selection map missing")?,
+        )?;
+        for (index, &word) in calls.iter().enumerate() {
+            selected.set(index as u32, word, 0)?;
+        }
+    }
     if let Filter::Pids(pids) = filter {
         let mut traced: Array<_, TracedGroup> =
             Array::try_from(ebpf.map_mut(TRACED_MAP).context("filter map missing")?)?;
@@ -222,6 +239,26 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
             .with_context(|| format!("attaching {name}"))?;
     }
     Ok(())
+}
+
+/// The calls `-e trace=SET` selects on this machine's architecture, as the
+/// kernel side reads them: a bit per call index (native calls, then 32-bit
+/// ones), named as `show` names them.
+pub fn call_bits(set: &analyze::select::TraceSet) -> Vec<u64> {
+    let calls = analyze::select::CallFilter {
+        trace: set.clone(),
+        ..Default::default()
+    };
+    let arch = std::env::consts::ARCH;
+    let mut bits = vec![0u64; MAX_SYSCALLS.div_ceil(64) as usize];
+    for index in 0..MAX_SYSCALLS {
+        let nr = call_at(index);
+        let name = analyze::syscalls::display_name(arch, nr);
+        if calls.wants_syscall(&name, analyze::syscalls::is_compat(arch, nr)) {
+            bits[index as usize / 64] |= 1 << (index % 64);
+        }
+    }
+    bits
 }
 
 /// Puts each syscall's capture rules, from the table, in the SPECS map.

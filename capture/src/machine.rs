@@ -1,9 +1,9 @@
 //! Facts about this machine for the trace header.
 
-use format::{ClockAnchor, FileHeader};
+use format::{ClockAnchor, FileHeader, Selection};
 
-/// The header of a new recording of `command`.
-pub fn header(snaplen: u32) -> FileHeader {
+/// The header of a new recording, which keeps what `selection` says.
+pub fn header(snaplen: u32, selection: Selection) -> FileHeader {
     FileHeader {
         arch: std::env::consts::ARCH.into(),
         kernel_release: proc_value("/proc/sys/kernel/osrelease"),
@@ -12,6 +12,7 @@ pub fn header(snaplen: u32) -> FileHeader {
         snaplen,
         clock: clock_anchor(),
         recorder: concat!("systrace ", env!("CARGO_PKG_VERSION")).into(),
+        selection,
     }
 }
 

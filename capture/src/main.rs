@@ -35,10 +35,12 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("systrace: {err:#}");
-            match err.downcast_ref::<record::Unsupported>() {
-                // Like strace: 2 when the environment can't trace at all.
-                Some(_) => ExitCode::from(2),
-                None => ExitCode::FAILURE,
+            // Like strace: 2 when the environment can't trace at all; like
+            // clap: 2 for bad input on the command line.
+            if err.is::<record::Unsupported>() || err.is::<cli::Usage>() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
             }
         }
     }

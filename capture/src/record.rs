@@ -47,6 +47,11 @@ pub struct RecordConfig {
     pub user: Option<String>,
     /// The ring buffer's size in bytes (a power of two, at least a page).
     pub buffer_bytes: u32,
+    /// `-e trace=`: the calls recorded (process life always is); `None`:
+    /// every call.
+    pub calls: Option<analyze::select::TraceSet>,
+    /// What was asked to be kept, as given, for the trace's header.
+    pub selection: format::Selection,
     /// Handed the output file once its header is written (threads may run
     /// from then on): `trace`'s printer follows it.
     pub started: Option<Box<dyn FnOnce(std::fs::File) + Send>>,
@@ -102,14 +107,20 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     };
     // The program keeps the priority it was started with.
     raise_priority();
-    let mut ebpf = loader::load(config.snaplen, &filter, config.buffer_bytes)?;
+    let calls = config.calls.as_ref().map(loader::call_bits);
+    let mut ebpf = loader::load(
+        config.snaplen,
+        &filter,
+        calls.as_deref(),
+        config.buffer_bytes,
+    )?;
     if let Target::Pids(pids) = &config.target {
         // A process that ended while the programs were loading.
         thread_groups(pids)?;
     }
     let writer = Writer::new(
         output.take_file()?,
-        &crate::machine::header(config.snaplen),
+        &crate::machine::header(config.snaplen, config.selection.clone()),
         WriterOptions::default(),
     )
     .with_context(|| format!("writing {}", output.writing_to().display()))?;

@@ -9,7 +9,7 @@
 use std::{cell::Cell, fs::File};
 
 use memmap2::Mmap;
-use rkyv::{rancor, util::AlignedVec};
+use rkyv::util::AlignedVec;
 
 use crate::{
     Error, EventRef,
@@ -47,10 +47,7 @@ impl Follow {
         let Some(bytes) = map.get(range) else {
             return Ok(None);
         };
-        let mut header = AlignedVec::with_capacity(bytes.len());
-        header.extend_from_slice(bytes);
-        rkyv::access::<ArchivedFileHeader, rancor::Error>(&header)
-            .map_err(|_| Error::corrupt(preamble.size as u64, "header invalid"))?;
+        let header = crate::header::current_header(preamble.major, bytes, preamble.size as u64)?;
         Ok(Some(Follow {
             file,
             header,

@@ -13,14 +13,14 @@
 //! silently wrong reading. Version 1 files (a 16-byte preamble, no
 //! checksums) are still read.
 
-use rkyv::{Archive, Deserialize, Serialize};
+use rkyv::{Archive, Deserialize, Serialize, rancor, util::AlignedVec};
 
 use crate::Error;
 
 /// First bytes of every trace file.
 pub const MAGIC: [u8; 8] = *b"SYSTRACE";
 /// Readers refuse files of another major version.
-pub const VERSION_MAJOR: u16 = 4;
+pub const VERSION_MAJOR: u16 = 5;
 /// Readers accept any minor version of their major one.
 pub const VERSION_MINOR: u16 = 0;
 /// Alignment of the rkyv sections (header and index) within the file.
@@ -40,6 +40,68 @@ pub struct FileHeader {
     pub clock: ClockAnchor,
     /// Name and version of the program that wrote the file.
     pub recorder: String,
+    /// What the recorder was asked to keep, where it kept less than every
+    /// call of every task it traced (from version 5 on).
+    pub selection: Selection,
+}
+
+/// A recording's own choice of what to keep (`record -e trace=`, `--comm`,
+/// `--cgroup`): calls outside it were never recorded, which a view must not
+/// take for calls that never happened.
+#[derive(Archive, Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// The calls kept, as `-e trace=` gave them (`trace=openat,%net`);
+    /// `None`: every call.
+    pub calls: Option<String>,
+    /// Processes chosen by command name (and their children).
+    pub comms: Vec<String>,
+    /// Tasks chosen by cgroup v2 path (and the cgroups below).
+    pub cgroups: Vec<String>,
+}
+
+impl ArchivedSelection {
+    /// Whether the recording kept everything of the tasks it traced.
+    pub fn is_everything(&self) -> bool {
+        self.calls.is_none() && self.comms.is_empty() && self.cgroups.is_empty()
+    }
+}
+
+/// The header of versions 1 to 4: [`FileHeader`] without its selection.
+#[derive(Archive, Serialize, Deserialize)]
+struct FileHeaderV4 {
+    arch: String,
+    kernel_release: String,
+    hostname: String,
+    command: Vec<String>,
+    snaplen: u32,
+    clock: ClockAnchor,
+    recorder: String,
+}
+
+/// The header bytes of a file of major version `major`, as this version
+/// lays them out: an older header is read in its own layout and written
+/// again in this one (a recording older than selections kept everything).
+pub(crate) fn current_header(major: u16, bytes: &[u8], at: u64) -> Result<AlignedVec, Error> {
+    let mut aligned = AlignedVec::with_capacity(bytes.len());
+    aligned.extend_from_slice(bytes);
+    if major >= 5 {
+        rkyv::access::<ArchivedFileHeader, rancor::Error>(&aligned)
+            .map_err(|_| Error::corrupt(at, "header invalid"))?;
+        return Ok(aligned);
+    }
+    let old = rkyv::from_bytes::<FileHeaderV4, rancor::Error>(&aligned)
+        .map_err(|_| Error::corrupt(at, "header invalid"))?;
+    let header = FileHeader {
+        arch: old.arch,
+        kernel_release: old.kernel_release,
+        hostname: old.hostname,
+        command: old.command,
+        snaplen: old.snaplen,
+        clock: old.clock,
+        recorder: old.recorder,
+        selection: Selection::default(),
+    };
+    rkyv::to_bytes::<rancor::Error>(&header).map_err(|e| Error::Encode(e.to_string()))
 }
 
 /// One instant read on both clocks: events carry CLOCK_MONOTONIC nanoseconds,
@@ -74,6 +136,8 @@ impl ArchivedClockAnchor {
 /// and (at 28..32) the CRC of the bytes before it.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Preamble {
+    /// The file's major version.
+    pub major: u16,
     pub header_len: u32,
     /// `None` in version 1 files.
     pub header_crc: Option<u32>,
@@ -87,6 +151,7 @@ impl Preamble {
 
     pub fn new(header: &[u8]) -> Self {
         Preamble {
+            major: VERSION_MAJOR,
             header_len: header.len() as u32,
             header_crc: Some(crc32fast::hash(header)),
             size: Self::SIZE,
@@ -120,6 +185,7 @@ impl Preamble {
         let header_len = u32_at(bytes, 12);
         if major == 1 {
             return Ok(Preamble {
+                major,
                 header_len,
                 header_crc: None,
                 size: Self::V1_SIZE,
@@ -139,6 +205,7 @@ impl Preamble {
             return Err(Error::Version { major, minor });
         }
         Ok(Preamble {
+            major,
             header_len,
             header_crc: Some(u32_at(bytes, 16)),
             size: Self::SIZE,

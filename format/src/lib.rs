@@ -38,7 +38,8 @@ pub use event::{
 };
 pub use follow::{Follow, Progress};
 pub use header::{
-    ArchivedClockAnchor, ArchivedFileHeader, ClockAnchor, FileHeader, VERSION_MAJOR, VERSION_MINOR,
+    ArchivedClockAnchor, ArchivedFileHeader, ArchivedSelection, ClockAnchor, FileHeader, Selection,
+    VERSION_MAJOR, VERSION_MINOR,
 };
 pub use index::{
     ArchivedChunkEntry, ArchivedIndex, ArchivedLostInfo, ArchivedProcessInfo, ArchivedThreadInfo,

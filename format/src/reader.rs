@@ -130,7 +130,8 @@ pub struct Trace {
     bytes: Bytes,
     /// The trace's length: less than the file's when traces were concatenated.
     len: usize,
-    header: Range<usize>,
+    /// The header, in this version's layout (see `current_header`).
+    header: AlignedVec,
     index: IndexBytes,
     recovery: Option<Recovery>,
     /// Set when the file holds more traces after this one: where the next begins.
@@ -168,10 +169,10 @@ impl Trace {
             Some(end) => (&whole[..end], Some(end as u64)),
             None => (whole, None),
         };
-        let header = preamble.size..preamble.size + preamble.header_len as usize;
+        let header_range = preamble.size..preamble.size + preamble.header_len as usize;
         let at = preamble.size as u64;
         let header_bytes = file
-            .get(header.clone())
+            .get(header_range)
             .ok_or_else(|| Error::corrupt(at, "header cut short"))?;
         if preamble
             .header_crc
@@ -179,8 +180,7 @@ impl Trace {
         {
             return Err(Error::corrupt(at, "header checksum mismatch"));
         }
-        rkyv::access::<ArchivedFileHeader, rancor::Error>(header_bytes)
-            .map_err(|_| Error::corrupt(at, "header invalid"))?;
+        let header = crate::header::current_header(preamble.major, header_bytes, at)?;
         let (index, recovery) = match Trailer::parse(file) {
             Some(trailer) => (IndexBytes::InFile(check_index(file, &trailer)?), None),
             None => {
@@ -206,8 +206,8 @@ impl Trace {
     }
 
     pub fn header(&self) -> &ArchivedFileHeader {
-        // SAFETY: validated by `rkyv::access` in `from_bytes`; the bytes never change.
-        unsafe { rkyv::access_unchecked(&self.file()[self.header.clone()]) }
+        // SAFETY: validated by `current_header` in `from_bytes`; never changed.
+        unsafe { rkyv::access_unchecked(&self.header) }
     }
 
     pub fn index(&self) -> &ArchivedIndex {

@@ -65,12 +65,23 @@ pub fn sample_built_with(name: &str, flags: &[&str]) -> PathBuf {
 /// Records `command` (a program and its arguments) with ASLR off, in
 /// `dir/work`, into `dir/NAME.bin`; asserts nothing was lost.
 pub fn record(dir: &Path, name: &str, command: &[std::ffi::OsString]) -> PathBuf {
+    record_with(dir, name, &[], command)
+}
+
+/// [`record`] with `record`'s `options`.
+pub fn record_with(
+    dir: &Path,
+    name: &str,
+    options: &[&str],
+    command: &[std::ffi::OsString],
+) -> PathBuf {
     let file = dir.join(format!("{name}.bin"));
     let work = dir.join("work");
     std::fs::create_dir_all(&work).expect("work dir");
     let out = Command::new("setarch")
         .args(["-R", env!("CARGO_BIN_EXE_systrace"), "record", "-o"])
         .arg(&file)
+        .args(options)
         .arg("--")
         .args(command)
         .current_dir(&work)

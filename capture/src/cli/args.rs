@@ -74,6 +74,12 @@ pub(super) struct RecordArgs {
     /// Raise it if events are lost.
     #[arg(long, value_name = "SIZE", default_value = "8M", value_parser = parse_buffer_size)]
     pub(super) buffer_size: u32,
+    /// Record only these calls: -e trace=SET (or a bare SET) in show's
+    /// grammar (names, %classes, /REGEX, @32/@64), chosen in the kernel
+    /// before anything is copied; the last wins. Forks, execs, exits and
+    /// signals are always recorded.
+    #[arg(short = 'e', value_name = "EXPR")]
+    pub(super) expr: Vec<String>,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
     pub(super) command: Vec<OsString>,

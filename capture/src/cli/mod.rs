@@ -45,6 +45,11 @@ impl Cli {
                     duration: args.duration,
                     user: args.user,
                     buffer_bytes: args.buffer_size,
+                    calls: recorded_calls(&args.expr)?,
+                    selection: format::Selection {
+                        calls: args.expr.last().cloned(),
+                        ..Default::default()
+                    },
                     started: None,
                     kept: true,
                 })?;
@@ -84,6 +89,15 @@ fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> 
     }
     let trace = open_trace(path)?;
     let options = show_options(&args, Some(trace.index()), matches)?;
+    let unfollowed = analyze::fds::unfollowed_by(trace.header());
+    if options.selection().follow_fds && !unfollowed.is_empty() {
+        eprintln!(
+            "systrace: warning: {}: descriptors are not named: the recording left out {}, \
+             which close or replace them (record them too to follow descriptors)",
+            path.display(),
+            unfollowed.join(", ")
+        );
+    }
     let columns = ColumnArg::columns(&summary.columns);
     let table = || syscall_summary(&trace, &options, summary.sort.sort_by(), &columns);
     match (&args.format.output, args.separately() && !summary.only) {
@@ -316,6 +330,37 @@ fn buffered(
     Ok(out.flush()?)
 }
 
+/// Bad input on the command line, found after clap parsed it: one line,
+/// exit status 2 (as clap's own errors).
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// `record -e`: the one qualifier a recording applies, trace= (or a bare
+/// list), the last one given; `None` without one.
+fn recorded_calls(exprs: &[String]) -> anyhow::Result<Option<analyze::select::TraceSet>> {
+    let mut calls = None;
+    for expr in exprs {
+        let (name, list) = expr.split_once('=').unwrap_or(("trace", expr));
+        if !matches!(name, "trace" | "t") {
+            return Err(Usage(format!(
+                "record -e {name}=: record selects calls only (-e trace=); show applies -e {name}="
+            ))
+            .into());
+        }
+        let set = analyze::select::parse_trace(list).map_err(|e| Usage(e.to_string()))?;
+        calls = Some(set);
+    }
+    Ok(calls)
+}
+
 /// Opens a trace to read, warning about a rebuilt index and lost events.
 /// How often `show --follow` looks at its recorder when nothing was written.
 const POLL: std::time::Duration = std::time::Duration::from_millis(50);
@@ -393,6 +438,15 @@ fn follow_into(
 
 fn open_trace(path: &Path) -> anyhow::Result<format::Trace> {
     let trace = open_input(path).with_context(|| format!("{}", path.display()))?;
+    // First: what is missing from the recording by choice is not absent.
+    let selection = &trace.header().selection;
+    if !selection.is_everything() {
+        eprintln!(
+            "systrace: warning: {}: recorded with {}: nothing outside it was recorded",
+            path.display(),
+            selection_words(selection)
+        );
+    }
     if let Some(recovery) = trace.recovery() {
         eprintln!("systrace: warning: {}: {recovery}", path.display());
     }
@@ -410,6 +464,24 @@ fn open_trace(path: &Path) -> anyhow::Result<format::Trace> {
         );
     }
     Ok(trace)
+}
+
+/// A recording's selection as the options that asked for it.
+fn selection_words(selection: &format::ArchivedSelection) -> String {
+    let calls = selection.calls.iter().map(|c| format!("-e {}", c.as_str()));
+    let comms = selection
+        .comms
+        .iter()
+        .map(|c| format!("--comm {}", c.as_str()));
+    let cgroups = selection
+        .cgroups
+        .iter()
+        .map(|c| format!("--cgroup {}", c.as_str()));
+    calls
+        .chain(comms)
+        .chain(cgroups)
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A trace file is mapped. A pipe or FIFO (`-` is standard input) is copied

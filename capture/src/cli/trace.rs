@@ -75,6 +75,8 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
         duration: args.duration,
         user: args.user.clone(),
         buffer_bytes: args.buffer_size,
+        calls: None,
+        selection: format::Selection::default(),
         started: Some(Box::new(started)),
         kept: args.save.is_some(),
     });
