@@ -2097,6 +2097,188 @@ fn record_keeps_only_the_calls_it_selects() {
     );
 }
 
+/// Waits (10 s at most) until a recorder writing `file` has its programs
+/// attached: its header is written then.
+fn wait_until_recording(file: &Path) {
+    let partial = file.with_extension("bin.partial");
+    for _ in 0..200 {
+        if std::fs::metadata(&partial).is_ok_and(|m| m.len() > 0) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("{} never began", partial.display());
+}
+
+/// `record --comm NAME` follows the processes that exec a program of that
+/// name (the kernel's comm: a NAME longer than 15 bytes matches on its
+/// first 15, said in a warning), from their exec on, and nothing else.
+#[test]
+fn record_follows_the_processes_a_name_chooses() {
+    use std::process::Stdio;
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("commtarget-long-name");
+    std::fs::copy(sample("hello"), &target).unwrap();
+    let file = dir.path().join("comm.bin");
+    let recorder = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["record", "-o"])
+        .arg(&file)
+        .args(["--comm", "commtarget-long-name", "--duration", "4s"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_until_recording(&file);
+    // A shell that is not chosen runs one that is, and one that is not.
+    let script = format!("{}; cat /etc/hostname > /dev/null", target.display());
+    for _ in 0..2 {
+        Command::new("sh").args(["-c", &script]).status().unwrap();
+    }
+    let out = recorder.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "systrace: warning: --comm commtarget-long-name: the kernel keeps a command's \
+             first 15 bytes; matching commtarget-long"
+        ),
+        "{stderr}"
+    );
+    let trace = Trace::open(&file).unwrap();
+    assert_eq!(
+        trace.header().selection.comms[0].as_str(),
+        "commtarget-long"
+    );
+    let execs: Vec<Vec<u8>> = common::events(&trace)
+        .into_iter()
+        .filter_map(|e| match e.body {
+            Body::Exec { filename, .. } => Some(filename),
+            _ => None,
+        })
+        .collect();
+    let path = target.display().to_string();
+    assert_eq!(execs, vec![path.clone().into_bytes(); 2]);
+    let shown = show(&file, &[]);
+    let squeeze = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines: Vec<String> = shown
+        .lines()
+        .map(|l| squeeze(without_pid_prefix(l)))
+        .collect();
+    let count = |text: &str| lines.iter().filter(|l| l.starts_with(text)).count();
+    let execve = format!("execve(\"{path}\", [\"{}\"...], ", &path[..32]);
+    assert_eq!(count(&execve), 2, "{shown}");
+    assert_eq!(
+        count("write(1, \"hello, systrace\\n\", 16) = 16"),
+        2,
+        "{shown}"
+    );
+    assert_eq!(count("+++ exited with 3 +++"), 2, "{shown}");
+    assert!(!shown.contains("/etc/hostname"), "{shown}");
+}
+
+/// A cgroup made for a test under the cgroup v2 mount, removed at the end.
+struct TestCgroup(std::path::PathBuf);
+
+impl Drop for TestCgroup {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+/// `record --cgroup PATH` records the tasks in that cgroup (or below it)
+/// and nothing else: a sample moved into a cgroup made for the test is
+/// recorded, a process outside it is not. A path that is no cgroup v2
+/// directory is refused in one line, exit status 2.
+#[test]
+fn record_keeps_the_tasks_of_a_cgroup() {
+    use std::process::Stdio;
+    if !can_record() {
+        return;
+    }
+    let mount = std::fs::read_to_string("/proc/mounts")
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.get(2) == Some(&"cgroup2")).then(|| f[1].to_owned())
+        })
+        .expect("a cgroup v2 mount");
+    let name = format!("systrace-test-{}", std::process::id());
+    let cgroup = TestCgroup(Path::new(&mount).join(&name));
+    std::fs::create_dir(&cgroup.0).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for (bad, why) in [
+        ("/no/such/cgroup", "No such file or directory"),
+        ("/tmp", "not in the cgroup v2 hierarchy"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+            .args(["record", "-o"])
+            .arg(dir.path().join("bad.bin"))
+            .args(["--cgroup", bad])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!("systrace: --cgroup {bad}: ")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(why), "{stderr}");
+    }
+    // The cgroup as /proc/PID/cgroup names it: below the hierarchy's root.
+    let file = dir.path().join("cgroup.bin");
+    let given = format!("/{name}");
+    let recorder = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["record", "-o"])
+        .arg(&file)
+        .args(["--cgroup", &given, "--duration", "3s"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_until_recording(&file);
+    let procs = cgroup.0.join("cgroup.procs");
+    let inside = format!(
+        "echo $$ > {}; exec {}",
+        procs.display(),
+        sample("hello").display()
+    );
+    let status = Command::new("sh").args(["-c", &inside]).status().unwrap();
+    assert_eq!(status.code(), Some(3));
+    Command::new("cat")
+        .arg("/etc/hostname")
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(recorder.wait_with_output().unwrap().status.success());
+    let trace = Trace::open(&file).unwrap();
+    assert_eq!(trace.header().selection.cgroups[0].as_str(), given);
+    let shown = show(&file, &[]);
+    let squeeze = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines: Vec<String> = shown
+        .lines()
+        .map(|l| squeeze(without_pid_prefix(l)))
+        .collect();
+    let hello = sample("hello").display().to_string();
+    for line in [
+        format!("execve(\"{hello}\","),
+        "write(1, \"hello, systrace\\n\", 16) = 16".to_owned(),
+        "exit_group(3) = ?".to_owned(),
+        "+++ exited with 3 +++".to_owned(),
+    ] {
+        assert_eq!(
+            lines.iter().filter(|l| l.starts_with(&line)).count(),
+            1,
+            "{line} in:\n{shown}"
+        );
+    }
+    assert!(!shown.contains("/etc/hostname"), "{shown}");
+    let pids: std::collections::HashSet<u32> =
+        common::events(&trace).iter().map(|e| e.pid).collect();
+    assert_eq!(pids.len(), 1, "{shown}");
+}
+
 /// `trace -p` attaches to a running process, says so as strace does, and a
 /// Ctrl-C detaches: `strace: Process N attached`, its calls, `detached`.
 #[test]

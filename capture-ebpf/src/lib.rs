@@ -76,6 +76,12 @@ pub mod globals {
     pub const WAKEUP_BYTES: &str = "WAKEUP_BYTES";
     /// What naming a path takes, as [`super::PathOffsets`].
     pub const PATH_OFFSETS: &str = "PATH_OFFSETS";
+    /// `record --comm`'s names, as [`super::CommNames`].
+    pub const COMMS: &str = "COMMS";
+    /// `record --cgroup`'s cgroups, as [`super::CgroupChoice`].
+    pub const CGROUPS: &str = "CGROUPS";
+    /// What naming another task's cgroup takes, as [`super::CgroupOffsets`].
+    pub const CGROUP_OFFSETS: &str = "CGROUP_OFFSETS";
     /// What naming a socket's ends takes, as [`super::SockOffsets`].
     pub const SOCK_OFFSETS: &str = "SOCK_OFFSETS";
 }
@@ -324,6 +330,37 @@ pub use abi::{
 /// working directory up through dentries and mounts (read from the
 /// kernel's BTF), at their [`path_at`] places.
 pub type PathOffsets = [u32; path_at::COUNT];
+
+/// Command names `record --comm` chooses at most.
+pub const MAX_COMMS: usize = 8;
+/// `record --comm`'s names, each as the kernel keeps a task's `comm` (16
+/// bytes, NUL-padded) in two words; unused ones zero.
+pub type CommNames = [u64; 2 * MAX_COMMS];
+/// Where a task's cgroup is, by [`cgroup_at`]: for a task other than the
+/// current one (a signal's target), whose cgroup no helper tells.
+pub type CgroupOffsets = [u32; cgroup_at::COUNT];
+
+/// The places of [`CgroupOffsets`].
+pub mod cgroup_at {
+    /// `task_struct.cgroups` (a `css_set`).
+    pub const TASK_CGROUPS: usize = 0;
+    /// `css_set.dfl_cgrp`: its cgroup in the v2 hierarchy.
+    pub const DFL_CGRP: usize = 1;
+    pub const LEVEL: usize = 2;
+    /// `cgroup.ancestors`: by level, up to its own.
+    pub const ANCESTORS: usize = 3;
+    pub const KN: usize = 4;
+    /// `kernfs_node.id`: the cgroup's id.
+    pub const KN_ID: usize = 5;
+    pub const COUNT: usize = 6;
+}
+
+/// Cgroups `record --cgroup` chooses at most.
+pub const MAX_CGROUPS: usize = 8;
+/// `record --cgroup`'s cgroups: (id, level) pairs, a task being chosen when
+/// its ancestor at that level of the cgroup v2 hierarchy has that id (it is
+/// in the cgroup or below it); unused ones zero.
+pub type CgroupChoice = [u64; 2 * MAX_CGROUPS];
 
 /// Places in [`PathOffsets`].
 pub mod path_at {

@@ -45,7 +45,20 @@ pub fn sched_process_fork(ctx: RawTracePointContext) -> u32 {
 pub fn sched_process_exec(ctx: RawTracePointContext) -> u32 {
     let (tid, tgid) = current_ids();
     if !is_traced(tgid) {
-        return 0;
+        // `record --comm`: a process is chosen when it execs a program of
+        // a chosen name, and followed from then on (its exec is its first
+        // event). Without names, the verifier drops this (a constant).
+        let chosen =
+            global(&COMMS[0]) != 0 && bpf_get_current_comm().is_ok_and(|comm| comm_chosen(&comm));
+        if !chosen {
+            return 0;
+        }
+        set_traced(tgid, true);
+        if !is_traced(tgid) {
+            // Not in a chosen cgroup.
+            return 0;
+        }
+        hold_call_in_progress(tid, tgid);
     }
     let task: u64 = ctx.arg(0);
     let old_tid: i32 = ctx.arg(1);
@@ -277,7 +290,7 @@ pub fn signal_generate(ctx: RawTracePointContext) -> u32 {
     let task: u64 = ctx.arg(2);
     let tid: u32 = read_kernel(task, global(&TASK_PID_OFFSET));
     let tgid: u32 = read_kernel(task, global(&TASK_TGID_OFFSET));
-    if !is_traced(tgid) {
+    if !is_traced_task(tgid, task) {
         return 0;
     }
     // A process already dying of a signal ignores the rest: it never stops

@@ -2,6 +2,7 @@
 //! and the filter of traced thread groups.
 
 use aya_ebpf::helpers::bpf_get_current_pid_tgid;
+use aya_ebpf::helpers::generated::bpf_get_current_ancestor_cgroup_id;
 use aya_ebpf::macros::map;
 use aya_ebpf::maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf};
 use capture_ebpf::{
@@ -193,6 +194,13 @@ pub(crate) static PATH_OFFSETS: capture_ebpf::PathOffsets = [0; capture_ebpf::pa
 pub(crate) static SOCK_OFFSETS: capture_ebpf::SockOffsets =
     [capture_ebpf::NO_OFFSET; capture_ebpf::sock_at::COUNT];
 
+#[unsafe(no_mangle)]
+pub(crate) static COMMS: capture_ebpf::CommNames = [0; 2 * capture_ebpf::MAX_COMMS];
+#[unsafe(no_mangle)]
+pub(crate) static CGROUPS: capture_ebpf::CgroupChoice = [0; 2 * capture_ebpf::MAX_CGROUPS];
+#[unsafe(no_mangle)]
+pub(crate) static CGROUP_OFFSETS: capture_ebpf::CgroupOffsets = [0; capture_ebpf::cgroup_at::COUNT];
+
 pub(crate) fn global<T: Copy>(g: &T) -> T {
     // SAFETY: reading a global the loader may have rewritten: volatile, so the
     // compiler does not fold the default value in.
@@ -211,11 +219,89 @@ pub(crate) fn current_ids() -> (u32, u32) {
 }
 
 pub(crate) fn is_traced(tgid: u32) -> bool {
+    // Without `--cgroup`, the verifier drops the test (a constant).
+    chosen(tgid) && (global(&CGROUPS[0]) == 0 || in_chosen_cgroup())
+}
+
+/// [`is_traced`] for a task other than the current one, at `task`.
+pub(crate) fn is_traced_task(tgid: u32, task: u64) -> bool {
+    chosen(tgid) && (global(&CGROUPS[0]) == 0 || task_in_chosen_cgroup(task))
+}
+
+/// Whether thread group `tgid` is one recording follows (every one but
+/// systrace, or those the filter holds), cgroups aside.
+fn chosen(tgid: u32) -> bool {
     if global(&TRACE_ALL) != 0 {
-        return tgid != global(&SELF_TGID);
+        tgid != global(&SELF_TGID)
+    } else {
+        // SAFETY: a plain read of a flag byte.
+        traced_flag(tgid).is_some_and(|flag| unsafe { *flag } != 0)
     }
-    // SAFETY: a plain read of a flag byte.
-    traced_flag(tgid).is_some_and(|flag| unsafe { *flag } != 0)
+}
+
+/// [`in_chosen_cgroup`] for the task at `task`: its cgroup of the v2
+/// hierarchy, and that cgroup's ancestor at each chosen level.
+fn task_in_chosen_cgroup(task: u64) -> bool {
+    use capture_ebpf::cgroup_at::*;
+    let at = |i: usize| global(&CGROUP_OFFSETS[i]);
+    let css: u64 = crate::copies::read_kernel(task, at(TASK_CGROUPS));
+    let cgroup: u64 = crate::copies::read_kernel(css, at(DFL_CGRP));
+    let level: i32 = crate::copies::read_kernel(cgroup, at(LEVEL));
+    for i in 0..capture_ebpf::MAX_CGROUPS {
+        let id = global(&CGROUPS[2 * i]);
+        if id == 0 {
+            break;
+        }
+        let wanted = global(&CGROUPS[2 * i + 1]);
+        if wanted > level as u64 {
+            continue;
+        }
+        let ancestors = cgroup + u64::from(at(ANCESTORS));
+        let ancestor: u64 = crate::copies::read_kernel(ancestors + 8 * wanted, 0);
+        let kn: u64 = crate::copies::read_kernel(ancestor, at(KN));
+        if crate::copies::read_kernel::<u64>(kn, at(KN_ID)) == id {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the current task is in a cgroup `record --cgroup` chose, or
+/// below one.
+fn in_chosen_cgroup() -> bool {
+    for i in 0..capture_ebpf::MAX_CGROUPS {
+        let id = global(&CGROUPS[2 * i]);
+        if id == 0 {
+            break;
+        }
+        let level = global(&CGROUPS[2 * i + 1]) as i32;
+        // SAFETY: a helper without preconditions.
+        if unsafe { bpf_get_current_ancestor_cgroup_id(level) } == id {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a task named `comm` (as the kernel keeps it) is one `record
+/// --comm` chose.
+pub(crate) fn comm_chosen(comm: &[u8; 16]) -> bool {
+    let word = |at: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&comm[at..at + 8]);
+        u64::from_ne_bytes(bytes)
+    };
+    let (low, high) = (word(0), word(8));
+    for i in 0..capture_ebpf::MAX_COMMS {
+        let name = global(&COMMS[2 * i]);
+        if name == 0 {
+            break;
+        }
+        if name == low && global(&COMMS[2 * i + 1]) == high {
+            return true;
+        }
+    }
+    false
 }
 
 /// The filter's flag byte for `tgid` (none past the map's pid range).

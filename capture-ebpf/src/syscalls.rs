@@ -3,8 +3,8 @@
 
 use aya_ebpf::EbpfContext;
 use aya_ebpf::cty::c_void;
-use aya_ebpf::helpers::generated::bpf_get_current_task_btf;
 use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
+use aya_ebpf::helpers::generated::{bpf_get_current_task_btf, bpf_task_pt_regs};
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
 use capture_ebpf::{
@@ -237,7 +237,7 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
         Taken::Call(p, _) if p.nr == REJECTED => return Ok(0),
         Taken::Call(p, held) => (Some(p), held),
         Taken::Unseen => {
-            let (p, held) = enter_from_registers(ctx, buf, tid, tgid)?;
+            let (p, held) = enter_from_registers(ctx.arg(0), buf, tid, tgid, ENTER_UNSEEN)?;
             (Some(p), held)
         }
         Taken::ForkChild => (None, 0),
@@ -317,20 +317,22 @@ pub(crate) fn try_sys_exit(ctx: &RawTracePointContext) -> Result<i32, i32> {
 /// the enter tracepoint; or the call began before recording): its enter
 /// record, made now from the registers, which still hold the arguments, at
 /// the start of the scratch buffer, and what the exit needs.
+#[inline(always)]
 fn enter_from_registers(
-    ctx: &RawTracePointContext,
+    regs_at: u64,
     buf: &mut Buf,
     tid: u32,
     tgid: u32,
+    flags: u32,
 ) -> Result<(Pending, usize), i32> {
-    let window = read_regs(ctx.arg(0)).ok_or(1)?;
-    let (nr, args) = call(regs::nr(&window), ctx.arg(0), &window);
+    let window = read_regs(regs_at).ok_or(1)?;
+    let (nr, args) = call(regs::nr(&window), regs_at, &window);
     let record = SysEnter {
         header: header(EventKind::SysEnter, tid, tgid),
         nr,
         args,
         captures: 0,
-        flags: ENTER_UNSEEN,
+        flags,
     };
     write_at(buf, 0, &record);
     let mut out = Out::after::<SysEnter>(buf, 0);
@@ -343,6 +345,27 @@ fn enter_from_registers(
         _pad: 0,
     };
     Ok((pending, out.off))
+}
+
+/// Holds the call the current task is in, its enter never seen, as if the
+/// enter had just run, from its registers: `record --comm` chooses a
+/// process at its exec, and its execve then shows whole (the exec record
+/// that follows gives its path and argv), unless the selection leaves it
+/// out.
+pub(crate) fn hold_call_in_progress(tid: u32, tgid: u32) {
+    // SAFETY: helpers without preconditions; the registers are only read
+    // through a helper.
+    let regs = unsafe { bpf_task_pt_regs(bpf_get_current_task_btf()) } as u64;
+    let Ok((buf, _)) = job_slots() else {
+        return;
+    };
+    if let Ok((p, len)) = enter_from_registers(regs, buf, tid, tgid, 0) {
+        if selected(p.nr) {
+            hold(tid, tgid, p.nr, &p.args, 0, len);
+        } else {
+            hold_rejected(tid, tgid);
+        }
+    }
 }
 
 /// Holds this thread's enter record (`len` bytes at the start of the

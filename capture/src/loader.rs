@@ -13,9 +13,9 @@ use aya::{
     programs::RawTracePoint,
 };
 use capture_ebpf::{
-    CAPTURE_MAP, CaptureSpec, EVENTS_MAP, MAX_PENDING, MAX_PENDING_TARGETED, MAX_RULES,
-    MAX_SYSCALLS, PENDING_MAP, SELECTED_MAP, SPECS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP,
-    TracedGroup, at, call_at, globals,
+    CAPTURE_MAP, CaptureSpec, CommNames, EVENTS_MAP, MAX_CGROUPS, MAX_COMMS, MAX_PENDING,
+    MAX_PENDING_TARGETED, MAX_RULES, MAX_SYSCALLS, PENDING_MAP, SELECTED_MAP, SPECS_MAP,
+    SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at, call_at, globals,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -32,14 +32,44 @@ pub enum Filter {
 /// Loads the programs with `snaplen`, `filter` and a ring buffer of
 /// `ring_bytes` (a power of two, a multiple of the page size), and attaches
 /// them.
-/// `calls`: the calls recorded (`record -e trace=`), a bit per call index
-/// (see [`call_bits`]); `None`: every call.
+/// What the programs record beside whom (`filter`): `record -e trace=`,
+/// `--comm`, `--cgroup`.
+#[derive(Default)]
+pub struct Choice<'a> {
+    /// The calls recorded, a bit per call index (see [`call_bits`]);
+    /// `None`: every call.
+    pub calls: Option<&'a [u64]>,
+    /// Processes followed from their exec of a program of one of these
+    /// names (at most 15 bytes each, as the kernel keeps them).
+    pub comms: &'a [String],
+    /// Only tasks in these cgroups or below them.
+    pub cgroups: &'a [Cgroup],
+}
+
+/// A cgroup v2 directory as the kernel's helpers name it: its id (the
+/// directory's inode number) and its level (0: the hierarchy's root).
+#[derive(Clone, Copy, Debug)]
+pub struct Cgroup {
+    pub id: u64,
+    pub level: u32,
+}
+
 pub fn load(
     snaplen: u32,
     filter: &Filter,
-    calls: Option<&[u64]>,
+    choice: &Choice,
     ring_bytes: u32,
 ) -> anyhow::Result<Ebpf> {
+    let calls = choice.calls;
+    let comms = comm_words(choice.comms)?;
+    let mut cgroups = [0; 2 * MAX_CGROUPS];
+    anyhow::ensure!(
+        choice.cgroups.len() <= MAX_CGROUPS,
+        "--cgroup: at most {MAX_CGROUPS}"
+    );
+    for (pair, cgroup) in cgroups.chunks_mut(2).zip(choice.cgroups) {
+        pair.copy_from_slice(&[cgroup.id, u64::from(cgroup.level)]);
+    }
     let vmlinux = File::open(VMLINUX).with_context(|| format!("opening {VMLINUX}"))?;
     hide_kernel_btf();
     // Where it could not be hidden, `EbpfLoader::new` parses the kernel's
@@ -74,6 +104,9 @@ pub fn load(
         .override_global(globals::SNAPLEN, &snaplen, true)
         .override_global(globals::TRACE_ALL, &trace_all, true)
         .override_global(globals::SELECTING, &u32::from(calls.is_some()), true)
+        .override_global(globals::COMMS, &comms, true)
+        .override_global(globals::CGROUPS, &cgroups, true)
+        .override_global(globals::CGROUP_OFFSETS, &offsets.cgroup, true)
         .override_global(globals::SELF_TGID, &self_tgid, true)
         .override_global(globals::TASK_PID, &offsets.task_pid, true)
         .override_global(globals::TASK_TGID, &offsets.task_tgid, true)
@@ -241,6 +274,22 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--comm`'s names as the kernel compares them: 16 NUL-padded bytes each,
+/// in two words.
+fn comm_words(names: &[String]) -> anyhow::Result<CommNames> {
+    anyhow::ensure!(names.len() <= MAX_COMMS, "--comm: at most {MAX_COMMS}");
+    let mut words = [0; 2 * MAX_COMMS];
+    for (pair, name) in words.chunks_mut(2).zip(names) {
+        let mut bytes = [0u8; 16];
+        let name = &name.as_bytes()[..name.len().min(15)];
+        bytes[..name.len()].copy_from_slice(name);
+        for (word, half) in pair.iter_mut().zip(bytes.chunks(8)) {
+            *word = u64::from_ne_bytes(half.try_into().unwrap_or_default());
+        }
+    }
+    Ok(words)
+}
+
 /// The calls `-e trace=SET` selects on this machine's architecture, as the
 /// kernel side reads them: a bit per call index (native calls, then 32-bit
 /// ones), named as `show` names them.
@@ -348,6 +397,7 @@ struct KernelOffsets {
     task_compat_status: u32,
     path: capture_ebpf::PathOffsets,
     sock: capture_ebpf::SockOffsets,
+    cgroup: capture_ebpf::CgroupOffsets,
 }
 
 /// The kernel's BTF, where the struct offsets come from.
@@ -420,6 +470,14 @@ impl KernelOffsets {
             signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
             sigqueue_info: offset("sigqueue", "info")?,
             path: path_offsets(&btf)?,
+            cgroup: [
+                offset("task_struct", "cgroups")?,
+                offset("css_set", "dfl_cgrp")?,
+                offset("cgroup", "level")?,
+                offset("cgroup", "ancestors")?,
+                offset("cgroup", "kn")?,
+                offset("kernfs_node", "id")?,
+            ],
             sock: sock_offsets(&btf),
             task_compat_status: if cfg!(target_arch = "x86_64") {
                 offset("task_struct", "thread_info")? + offset("thread_info", "status")?

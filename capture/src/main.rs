@@ -11,6 +11,7 @@
 //! `format::Trace` to the printers of `analyze`. Errors travel up as `anyhow`
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
+mod cgroups;
 mod cli;
 mod files;
 mod kernel_btf;

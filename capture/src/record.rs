@@ -52,6 +52,8 @@ pub struct RecordConfig {
     pub calls: Option<analyze::select::TraceSet>,
     /// What was asked to be kept, as given, for the trace's header.
     pub selection: format::Selection,
+    /// `--cgroup`: only tasks in these cgroups or below them.
+    pub cgroups: Vec<loader::Cgroup>,
     /// Handed the output file once its header is written (threads may run
     /// from then on): `trace`'s printer follows it.
     pub started: Option<Box<dyn FnOnce(std::fs::File) + Send>>,
@@ -68,6 +70,10 @@ pub enum Target {
     Pids(Vec<u32>),
     /// Every process on the machine but systrace.
     All,
+    /// The processes running programs of these names (`--comm`), now and
+    /// whenever one execs such a program, with their threads and children;
+    /// only time or the user ends it.
+    Named(Vec<String>),
 }
 
 /// This machine cannot trace (exit status 2, like strace's usage errors).
@@ -104,16 +110,23 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         }
         Target::Pids(pids) => (None, Filter::Pids(thread_groups(pids)?), threads_of(pids)),
         Target::All => (None, Filter::All, HashSet::new()),
+        Target::Named(names) => {
+            let pids = processes_named(names);
+            (None, Filter::Pids(pids.clone()), threads_of(&pids))
+        }
     };
     // The program keeps the priority it was started with.
     raise_priority();
     let calls = config.calls.as_ref().map(loader::call_bits);
-    let mut ebpf = loader::load(
-        config.snaplen,
-        &filter,
-        calls.as_deref(),
-        config.buffer_bytes,
-    )?;
+    let choice = loader::Choice {
+        calls: calls.as_deref(),
+        comms: match &config.target {
+            Target::Named(names) => names,
+            _ => &[],
+        },
+        cgroups: &config.cgroups,
+    };
+    let mut ebpf = loader::load(config.snaplen, &filter, &choice, config.buffer_bytes)?;
     if let Target::Pids(pids) = &config.target {
         // A process that ended while the programs were loading.
         thread_groups(pids)?;
@@ -163,7 +176,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         deadline: config.duration.and_then(|d| Instant::now().checked_add(d)),
         duration: config.duration,
         kill_at: None,
-        tracing_all: matches!(config.target, Target::All),
+        tracing_all: matches!(config.target, Target::All | Target::Named(_)),
         last_prune: Instant::now(),
         lost,
         reported: HashMap::new(),
@@ -292,6 +305,26 @@ fn thread_groups(pids: &[u32]) -> anyhow::Result<Vec<u32>> {
             field("Tgid:")
                 .and_then(|v| v.parse().ok())
                 .with_context(|| format!("reading the process id of {pid}"))
+        })
+        .collect()
+}
+
+/// The processes (but systrace) whose command name, as the kernel keeps it
+/// (its first 15 bytes), is one of `names`.
+fn processes_named(names: &[String]) -> Vec<u32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let us = std::process::id();
+    dir.flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| pid != us)
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| {
+                names
+                    .iter()
+                    .any(|n| n.as_str() == comm.trim_end_matches('\n'))
+            })
         })
         .collect()
 }

@@ -45,7 +45,7 @@ pub(super) enum Command {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("target").required(true).args(["command", "pid", "all"])))]
+#[command(group(clap::ArgGroup::new("target").required(true).multiple(true).args(["command", "pid", "all", "comm", "cgroup"])))]
 pub(super) struct RecordArgs {
     /// Trace file to write, mode 0600 (it holds buffer contents); written as
     /// FILE.partial until the recording ends.
@@ -80,6 +80,16 @@ pub(super) struct RecordArgs {
     /// signals are always recorded.
     #[arg(short = 'e', value_name = "EXPR")]
     pub(super) expr: Vec<String>,
+    /// Trace the processes running a program of this name (the kernel's
+    /// comm: its first 15 bytes), now and whenever one execs it, with their
+    /// threads and children, until --duration or Ctrl-C; repeatable.
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["command", "pid", "all"])]
+    pub(super) comm: Vec<String>,
+    /// Only tasks in this cgroup v2 or below it: a directory of the cgroup2
+    /// mount, or a path below its root as /proc/PID/cgroup gives it
+    /// (/system.slice/nginx.service); repeatable. Alone: every such task.
+    #[arg(long, value_name = "PATH")]
+    pub(super) cgroup: Vec<PathBuf>,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
     pub(super) command: Vec<OsString>,

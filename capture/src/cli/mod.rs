@@ -31,8 +31,30 @@ impl Cli {
         let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
         match self.command {
             Command::Record(args) => {
-                let target = if args.all {
+                let comms = chosen_comms(&args.comm);
+                let cgroups = args
+                    .cgroup
+                    .iter()
+                    .map(|path| crate::cgroups::resolve(path).map_err(Usage))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let selection = format::Selection {
+                    calls: args.expr.last().cloned(),
+                    comms: comms.clone(),
+                    cgroups: args
+                        .cgroup
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect(),
+                };
+                let target = if args.all
+                    || (comms.is_empty()
+                        && !cgroups.is_empty()
+                        && args.pid.is_empty()
+                        && args.command.is_empty())
+                {
                     Target::All
+                } else if !comms.is_empty() {
+                    Target::Named(comms)
                 } else if !args.pid.is_empty() {
                     Target::Pids(args.pid)
                 } else {
@@ -46,10 +68,8 @@ impl Cli {
                     user: args.user,
                     buffer_bytes: args.buffer_size,
                     calls: recorded_calls(&args.expr)?,
-                    selection: format::Selection {
-                        calls: args.expr.last().cloned(),
-                        ..Default::default()
-                    },
+                    selection,
+                    cgroups,
                     started: None,
                     kept: true,
                 })?;
@@ -342,6 +362,27 @@ impl std::fmt::Display for Usage {
 }
 
 impl std::error::Error for Usage {}
+
+/// `--comm`'s names as the kernel keeps a command name: a longer one
+/// matches on its first 15 bytes, which is said.
+fn chosen_comms(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .map(
+            |name| match name.char_indices().map(|(i, _)| i).rfind(|&i| i <= 15) {
+                Some(cut) if name.len() > 15 => {
+                    let kept = &name[..cut];
+                    eprintln!(
+                        "systrace: warning: --comm {name}: the kernel keeps a command's first 15 \
+                     bytes; matching {kept}"
+                    );
+                    kept.to_owned()
+                }
+                _ => name.clone(),
+            },
+        )
+        .collect()
+}
 
 /// `record -e`: the one qualifier a recording applies, trace= (or a bare
 /// list), the last one given; `None` without one.

@@ -77,6 +77,7 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
         buffer_bytes: args.buffer_size,
         calls: None,
         selection: format::Selection::default(),
+        cgroups: Vec::new(),
         started: Some(Box::new(started)),
         kept: args.save.is_some(),
     });
