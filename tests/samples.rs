@@ -2279,6 +2279,49 @@ fn record_keeps_the_tasks_of_a_cgroup() {
     assert_eq!(pids.len(), 1, "{shown}");
 }
 
+/// Each task's id in its own pid namespace is recorded beside the
+/// machine's: `show --ns-pids` names tasks as a process inside the
+/// namespace sees them (its own `$$`), `show` as the machine does.
+#[test]
+fn namespace_pids_show_what_the_container_sees() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let script = "echo $$; sh -c 'echo $$'; true";
+    let command = [
+        "unshare",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "sh",
+        "-c",
+        script,
+    ]
+    .map(arg)
+    .to_vec();
+    let file = common::record(dir.path(), "ns", &command);
+    let squeeze = |l: &str| l.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines =
+        |options: &[&str]| -> Vec<String> { show(&file, options).lines().map(squeeze).collect() };
+    let inside = lines(&["--ns-pids"]);
+    for line in [
+        "[pid 1] write(1, \"1\\n\", 2) = 2",
+        "[pid 2] write(1, \"2\\n\", 2) = 2",
+        "[pid 2] +++ exited with 0 +++",
+        "[pid 1] +++ exited with 0 +++",
+    ] {
+        assert!(inside.iter().any(|l| l == line), "{line} in {inside:#?}");
+    }
+    // The machine's ids otherwise: the same writes, by other numbers.
+    let outside = lines(&[]);
+    let write = outside
+        .iter()
+        .find(|l| l.ends_with("write(1, \"1\\n\", 2) = 2"))
+        .unwrap();
+    assert!(!write.starts_with("[pid 1]"), "{write}");
+}
+
 /// `trace -p` attaches to a running process, says so as strace does, and a
 /// Ctrl-C detaches: `strace: Process N attached`, its calls, `detached`.
 #[test]

@@ -151,7 +151,10 @@ impl TraceSink for Exporter<'_> {
             }
             BodyRef::Signal { signo, .. } => self.instant(event, signal_name(signo as u32), "t"),
             BodyRef::Lost { count } => self.instant(event, format!("{count} events lost"), "p"),
-            BodyRef::SysEnter { .. } | BodyRef::SysExit { .. } | BodyRef::Files { .. } => Ok(()),
+            BodyRef::SysEnter { .. }
+            | BodyRef::SysExit { .. }
+            | BodyRef::Files { .. }
+            | BodyRef::NsTid { .. } => Ok(()),
         }
     }
 

@@ -26,6 +26,8 @@ pub struct Tasks {
     zombies: FxHashSet<u32>,
     /// Per thread, the exec its call in progress made.
     execs: FxHashMap<u32, Exec>,
+    /// Per thread in a pid namespace of its own, its id there.
+    ns_tids: FxHashMap<u32, u32>,
 }
 
 impl Tasks {
@@ -46,6 +48,12 @@ impl Tasks {
     /// Each task's command name, as far as followed.
     pub fn comms(&self) -> &FxHashMap<u32, String> {
         &self.comms
+    }
+
+    /// The id task `tid` has in its own pid namespace (`show --ns-pids`),
+    /// where the recording knows one.
+    pub fn ns_tid(&self, tid: u32) -> Option<u32> {
+        self.ns_tids.get(&tid).copied()
     }
 
     pub fn comm(&self, tid: u32) -> Option<&str> {
@@ -94,6 +102,9 @@ impl Tasks {
                     self.comms.insert(tid, comm.into_owned());
                 }
                 self.execs.insert(tid, exec_of(filename, argv, envp));
+            }
+            BodyRef::NsTid { ns_tid } => {
+                self.ns_tids.insert(tid, ns_tid);
             }
             BodyRef::TaskExit { .. } => {
                 self.execs.remove(&tid);

@@ -82,6 +82,9 @@ pub mod globals {
     pub const CGROUPS: &str = "CGROUPS";
     /// What naming another task's cgroup takes, as [`super::CgroupOffsets`].
     pub const CGROUP_OFFSETS: &str = "CGROUP_OFFSETS";
+    /// `task_struct.thread_pid`, `pid.level`, `pid.numbers`: a task's id in
+    /// its own pid namespace.
+    pub const NS_OFFSETS: &str = "NS_OFFSETS";
     /// What naming a socket's ends takes, as [`super::SockOffsets`].
     pub const SOCK_OFFSETS: &str = "SOCK_OFFSETS";
 }
@@ -210,6 +213,16 @@ pub struct Fork {
     pub header: Header,
     pub child_tid: u32,
     pub child_tgid: u32,
+}
+
+/// sched_process_fork, for a child in a pid namespace of its own: its id
+/// there (the header names the child).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NsTid {
+    pub header: Header,
+    pub ns_tid: u32,
+    pub _pad: u32,
 }
 
 /// sched_process_exec: a successful exec.
@@ -460,6 +473,7 @@ const _: () = assert!(core::mem::size_of::<SysEnter>() == 24 + 8 + 48 + 8);
 const _: () = assert!(core::mem::size_of::<SysExit>() == 24 + 24);
 const _: () = assert!(core::mem::size_of::<CaptureHeader>() == 8);
 const _: () = assert!(core::mem::size_of::<Fork>() == 32);
+const _: () = assert!(core::mem::size_of::<NsTid>() == 32);
 const _: () = assert!(
     core::mem::size_of::<Exec>()
         == 24 + 24 + 16 + EXEC_FILENAME_BYTES + EXEC_ARGS_BYTES + EXEC_ENV_BYTES
@@ -482,6 +496,7 @@ mod pod {
     unsafe impl aya::Pod for super::SysExit {}
     unsafe impl aya::Pod for super::CaptureHeader {}
     unsafe impl aya::Pod for super::Fork {}
+    unsafe impl aya::Pod for super::NsTid {}
     unsafe impl aya::Pod for super::Exec {}
     unsafe impl aya::Pod for super::TaskExit {}
     unsafe impl aya::Pod for super::Signal {}

@@ -9,7 +9,9 @@ use aya_ebpf::helpers::generated::{
 use aya_ebpf::helpers::{bpf_get_current_comm, bpf_get_current_task};
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
-use capture_ebpf::{EXEC_FILENAME_BYTES, EventKind, Exec, Fork, SIGINFO_BYTES, Signal, TaskExit};
+use capture_ebpf::{
+    EXEC_FILENAME_BYTES, EventKind, Exec, Fork, NsTid, SIGINFO_BYTES, Signal, TaskExit,
+};
 
 use crate::{copies::*, maps::*, ring::*, syscalls::*};
 
@@ -20,6 +22,7 @@ pub fn sched_process_fork(ctx: RawTracePointContext) -> u32 {
         return 0;
     }
     let child: u64 = ctx.arg(1);
+    let child_task = child;
     let record = Fork {
         header: header(EventKind::Fork, tid, tgid),
         child_tid: read_kernel(child, global(&TASK_PID_OFFSET)),
@@ -38,6 +41,15 @@ pub fn sched_process_fork(ctx: RawTracePointContext) -> u32 {
     };
     let _ = PENDING.insert(&record.child_tid, &child, 0);
     emit_record(record, tid, tgid);
+    let ns_tid = ns_tid_of(child_task);
+    if ns_tid != 0 && ns_tid != record.child_tid {
+        let named = NsTid {
+            header: header(EventKind::NsTid, record.child_tid, record.child_tgid),
+            ns_tid,
+            _pad: 0,
+        };
+        emit_record(named, tid, tgid);
+    }
     0
 }
 
@@ -193,6 +205,20 @@ fn current_user_ip() -> u64 {
         }
         core::ptr::read_volatile(regs.add(crate::syscalls::regs::IP).cast::<u64>())
     }
+}
+
+/// The id of `task` in its own pid namespace (`pid->numbers[pid->level]`),
+/// or 0 in the machine's (level 0).
+fn ns_tid_of(task: u64) -> u32 {
+    let at = |i: usize| global(&NS_OFFSETS[i]);
+    let pid: u64 = read_kernel(task, at(0));
+    let level: u32 = read_kernel(pid, at(1));
+    if level == 0 {
+        return 0;
+    }
+    // `struct upid` is { int nr; struct pid_namespace *ns; }: 16 bytes.
+    let numbers = pid + u64::from(at(2));
+    read_kernel(numbers + 16 * u64::from(level & 0xff), 0)
 }
 
 /// The kernel's own mark on an action it forced (`include/linux/signal_types.h`).

@@ -199,6 +199,8 @@ pub(crate) static COMMS: capture_ebpf::CommNames = [0; 2 * capture_ebpf::MAX_COM
 #[unsafe(no_mangle)]
 pub(crate) static CGROUPS: capture_ebpf::CgroupChoice = [0; 2 * capture_ebpf::MAX_CGROUPS];
 #[unsafe(no_mangle)]
+pub(crate) static NS_OFFSETS: [u32; 3] = [0; 3];
+#[unsafe(no_mangle)]
 pub(crate) static CGROUP_OFFSETS: capture_ebpf::CgroupOffsets = [0; capture_ebpf::cgroup_at::COUNT];
 
 pub(crate) fn global<T: Copy>(g: &T) -> T {

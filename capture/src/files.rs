@@ -2,6 +2,8 @@
 //! from /proc: strace -y names such descriptors (a terminal, an inherited
 //! pipe, a file opened before `-p` attached) from /proc as it prints them;
 //! the trace keeps them in a `Files` event before the process's first.
+//! Likewise the ids its threads have in a pid namespace of its own (a
+//! container's), in `NsTid` events.
 
 use std::os::unix::ffi::OsStrExt as _;
 use std::os::unix::fs::MetadataExt as _;
@@ -69,4 +71,30 @@ fn device(link: &Path) -> u64 {
     let rdev = meta.rdev();
     let (major, minor) = (libc::major(rdev), libc::minor(rdev));
     (u64::from(meta.mode()) << 32) | u64::from(major << 20 | minor)
+}
+
+/// The ids the threads of process `pid` have in its own pid namespace,
+/// where that is not the machine's (the last of /proc's `NSpid:` values), as
+/// events; none for a process in the machine's namespace, or gone.
+pub fn namespace_ids(pid: u32) -> Vec<Event> {
+    let task = Path::new("/proc").join(pid.to_string()).join("task");
+    let Ok(threads) = std::fs::read_dir(task) else {
+        return Vec::new();
+    };
+    threads
+        .flatten()
+        .filter_map(|entry| {
+            let tid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let status = std::fs::read_to_string(entry.path().join("status")).ok()?;
+            let ids = status.lines().find_map(|l| l.strip_prefix("NSpid:"))?;
+            let ns_tid: u32 = ids.split_whitespace().last()?.parse().ok()?;
+            (ns_tid != tid).then(|| Event {
+                tid,
+                pid,
+                cpu: 0,
+                ts: crate::machine::monotonic_ns(),
+                body: Body::NsTid { ns_tid },
+            })
+        })
+        .collect()
 }

@@ -107,6 +107,7 @@ pub fn load(
         .override_global(globals::COMMS, &comms, true)
         .override_global(globals::CGROUPS, &cgroups, true)
         .override_global(globals::CGROUP_OFFSETS, &offsets.cgroup, true)
+        .override_global(globals::NS_OFFSETS, &offsets.ns, true)
         .override_global(globals::SELF_TGID, &self_tgid, true)
         .override_global(globals::TASK_PID, &offsets.task_pid, true)
         .override_global(globals::TASK_TGID, &offsets.task_tgid, true)
@@ -398,6 +399,7 @@ struct KernelOffsets {
     path: capture_ebpf::PathOffsets,
     sock: capture_ebpf::SockOffsets,
     cgroup: capture_ebpf::CgroupOffsets,
+    ns: [u32; 3],
 }
 
 /// The kernel's BTF, where the struct offsets come from.
@@ -470,6 +472,11 @@ impl KernelOffsets {
             signal_group_exit_code: offset("signal_struct", "group_exit_code")?,
             sigqueue_info: offset("sigqueue", "info")?,
             path: path_offsets(&btf)?,
+            ns: [
+                offset("task_struct", "thread_pid")?,
+                offset("pid", "level")?,
+                offset("pid", "numbers")?,
+            ],
             cgroup: [
                 offset("task_struct", "cgroups")?,
                 offset("css_set", "dfl_cgrp")?,

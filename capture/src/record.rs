@@ -143,7 +143,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     let root = child.as_ref().map(|c| c.pid);
     // What the processes already have open: the program's before it execs
     // (held until released), the attached ones' as they are.
-    let files: Vec<Event> = match (&child, &filter) {
+    let mut files: Vec<Event> = match (&child, &filter) {
         (Some(child), _) => files::snapshot(child.pid, true).into_iter().collect(),
         (None, Filter::Pids(pids)) => pids
             .iter()
@@ -151,6 +151,13 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
             .collect(),
         (None, _) => Vec::new(),
     };
+    // And the ids they have in pid namespaces of their own (a container's).
+    let running = match &filter {
+        Filter::Pids(pids) if child.is_none() => pids.clone(),
+        Filter::All => all_processes(),
+        Filter::Pids(_) => Vec::new(),
+    };
+    files.extend(running.into_iter().flat_map(files::namespace_ids));
     if let Some(child) = child {
         child.release()?;
     }
@@ -309,16 +316,24 @@ fn thread_groups(pids: &[u32]) -> anyhow::Result<Vec<u32>> {
         .collect()
 }
 
+/// Every process running now, systrace aside.
+fn all_processes() -> Vec<u32> {
+    let us = std::process::id();
+    std::fs::read_dir("/proc")
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+                .filter(|&pid| pid != us)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The processes (but systrace) whose command name, as the kernel keeps it
 /// (its first 15 bytes), is one of `names`.
 fn processes_named(names: &[String]) -> Vec<u32> {
-    let Ok(dir) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    let us = std::process::id();
-    dir.flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| pid != us)
+    all_processes()
+        .into_iter()
         .filter(|pid| {
             std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|comm| {
                 names

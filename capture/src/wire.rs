@@ -1,8 +1,8 @@
 //! Turning ring-buffer records into `format` events.
 
 use capture_ebpf::{
-    CaptureHeader, ENTER_UNSEEN, EXIT_KILLED, EventKind, Exec, Fork, Header, Signal, SysEnter,
-    SysExit, TaskExit,
+    CaptureHeader, ENTER_UNSEEN, EXIT_KILLED, EventKind, Exec, Fork, Header, NsTid, Signal,
+    SysEnter, SysExit, TaskExit,
 };
 use format::{Body, Capture, CaptureStatus, Environment, Event};
 use rustc_hash::FxHashSet;
@@ -116,6 +116,10 @@ impl Decoder {
                     captures,
                 };
                 (body, end)
+            }
+            EventKind::NsTid => {
+                let r: NsTid = read(bytes, 0)?;
+                (Body::NsTid { ns_tid: r.ns_tid }, size_of::<NsTid>())
             }
             EventKind::Fork => {
                 let r: Fork = read(bytes, 0)?;

@@ -164,6 +164,7 @@ impl BlockBuilder {
                 put_bytes(b, info);
             }
             Body::Lost { count } => put_u64(&mut b.ints, *count),
+            Body::NsTid { ns_tid } => put_u64(&mut b.ints, u64::from(*ns_tid)),
             Body::Files { cwd, fds } => {
                 put_bytes(b, cwd);
                 put_u64(&mut b.ints, fds.len() as u64);
@@ -513,6 +514,9 @@ impl<'a> Events<'a> {
             Kind::Files => BodyRef::Files {
                 cwd: self.bytes()?,
                 fds: self.strings()?,
+            },
+            Kind::NsTid => BodyRef::NsTid {
+                ns_tid: self.ints.u32()?,
             },
         };
         Some(EventRef {

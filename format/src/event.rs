@@ -71,6 +71,9 @@ pub enum Body {
     /// The files a process had open and its working directory when
     /// recording began (from version 4 on), as /proc named them.
     Files { cwd: Vec<u8>, fds: Vec<OpenFile> },
+    /// The task's id in its own pid namespace, where that is not the
+    /// machine's (from version 5 on): at its fork, or when recording began.
+    NsTid { ns_tid: u32 },
 }
 
 /// A descriptor a process had when recording began.
@@ -129,6 +132,7 @@ impl Body {
             Body::Signal { .. } => Kind::Signal,
             Body::Lost { .. } => Kind::Lost,
             Body::Files { .. } => Kind::Files,
+            Body::NsTid { .. } => Kind::NsTid,
         }
     }
 }
@@ -270,6 +274,9 @@ pub enum BodyRef<'a> {
         /// Each an [`OpenFile`], encoded: see [`OpenFile::decode`].
         fds: Argv<'a>,
     },
+    NsTid {
+        ns_tid: u32,
+    },
 }
 
 impl EventRef<'_> {
@@ -348,6 +355,7 @@ impl EventRef<'_> {
                 cwd: cwd.to_vec(),
                 fds: fds.filter_map(OpenFile::decode).collect(),
             },
+            BodyRef::NsTid { ns_tid } => Body::NsTid { ns_tid },
         };
         Event {
             tid: self.tid,

@@ -163,7 +163,10 @@ impl IndexBuilder {
                 thread.syscalls += 1;
                 totals.syscalls += 1;
             }
-            BodyRef::SysExit { .. } | BodyRef::Signal { .. } | BodyRef::Files { .. } => {}
+            BodyRef::SysExit { .. }
+            | BodyRef::Signal { .. }
+            | BodyRef::Files { .. }
+            | BodyRef::NsTid { .. } => {}
             BodyRef::Lost { count } => {
                 // Counts come from the file: saturate rather than trust them.
                 thread.lost = thread.lost.saturating_add(count);

@@ -300,8 +300,12 @@ impl<'o> StracePrinter<'o> {
         tasks: &Tasks,
     ) {
         // Without the formatting machinery: this runs for every line.
+        let shown = match self.opts.ns_pids {
+            true => tasks.ns_tid(tid).unwrap_or(tid),
+            false => tid,
+        };
         let mut digits = itoa::Buffer::new();
-        let digits = digits.format(tid);
+        let digits = digits.format(shown);
         let padding = &"     "[digits.len().min(5)..];
         match self.opts.prefix {
             TaskPrefix::Terminal if self.live.len() > 1 => {

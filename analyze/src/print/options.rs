@@ -28,6 +28,9 @@ pub struct ShowOptions {
     pub instruction_pointers: bool,
     /// How lines name their task.
     pub prefix: TaskPrefix,
+    /// Tasks by their ids in their own pid namespaces (`--ns-pids`), where
+    /// the recording knows them, not the machine's.
+    pub ns_pids: bool,
     /// `-e signal=`: which `--- SIG... ---` lines print.
     pub signals: Set<u32>,
     /// `-e quiet=`, `-q`: which messages do not.
@@ -83,6 +86,7 @@ impl Default for ShowOptions {
             syscall_numbers: false,
             instruction_pointers: false,
             prefix: TaskPrefix::Terminal,
+            ns_pids: false,
             signals: Set::all(),
             quiet: Set::none(),
             dump_reads: Set::none(),

@@ -28,6 +28,10 @@ pub enum EventKind {
     /// The files a process had open, and its working directory, when
     /// recording began (format version 4; written by the recorder).
     Files = 9,
+    /// A task's id in its own pid namespace, where that is not the
+    /// machine's (format version 5): written by the kernel at the task's
+    /// fork, by the recorder for a task it finds running.
+    NsTid = 10,
 }
 
 impl TryFrom<u8> for EventKind {
@@ -43,6 +47,7 @@ impl TryFrom<u8> for EventKind {
             7 => Self::Lost,
             8 => Self::ExecEnv,
             9 => Self::Files,
+            10 => Self::NsTid,
             other => return Err(other),
         })
     }

@@ -347,6 +347,11 @@ pub(super) struct OutputFormat {
     /// The user instruction pointer of each call, [00007f...].
     #[arg(short = 'i', long = "instruction-pointer")]
     pub(super) instruction_pointer: bool,
+    /// Tasks by their ids in their own pid namespaces (what a container
+    /// sees, what its logs say), where the recording has them, instead of
+    /// the machine's.
+    #[arg(long = "ns-pids")]
+    pub(super) ns_pids: bool,
     /// Suppress messages (-q: attach, personality; -qq: also exits; -qqq: all).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub(super) quiet: u8,

@@ -109,6 +109,7 @@ pub(super) fn view_options(
         syscall_numbers: format.syscall_numbers,
         instruction_pointers: format.instruction_pointer,
         prefix,
+        ns_pids: format.ns_pids,
         signals: qualifiers.signal,
         quiet: qualifiers.quiet,
         dump_reads: qualifiers.read,
