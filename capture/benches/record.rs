@@ -23,7 +23,14 @@
 //!
 //! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run;
 //! BENCH_ONLY=startup runs only the start-up and command tables; BENCH_ONLY=dd,
-//! mixed, threads, sockets or live only that part.
+//! mixed, threads, sockets, live or selection only that part.
+//!
+//! `selection`: two `dd bs=1` loops run while `record -a` records the whole
+//! machine with a selection made in the kernel (`-e trace=openat`), beside
+//! the attach-only floor (`-e trace=none`: the programs run, every call is
+//! left out) and `record -a` keeping everything, in one run: the loops'
+//! slowdown, events recorded per second, lost events, the recorder's CPU,
+//! and what the selected file holds.
 
 use std::{
     path::{Path, PathBuf},
@@ -440,6 +447,9 @@ fn main() {
     if runs("live") {
         live_latency(&dir);
     }
+    if runs("selection") {
+        selection(&dir, rounds, dd_count);
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -586,4 +596,157 @@ fn build_sample(name: &str, dir: &Path) -> Option<PathBuf> {
         .status()
         .is_ok_and(|s| s.success());
     built.then_some(binary)
+}
+
+/// One `selection` row: `record -a` with `options` (none: natively) while
+/// two `dd bs=1` loops of `count` calls run. The loops' own time (median),
+/// what the recorder said, its CPU seconds, and the syscalls its trace
+/// holds by name.
+struct Machine {
+    loops: Duration,
+    stderr: String,
+    recorder_cpu: Duration,
+    recorded_for: Duration,
+    calls: std::collections::BTreeMap<String, u64>,
+}
+
+fn machine_run(options: Option<&[&str]>, count: usize, dir: &Path) -> Machine {
+    let file = dir.join("machine.bin");
+    let _ = std::fs::remove_file(&file);
+    let started = Instant::now();
+    let recorder = options.map(|options| {
+        let child = Command::new(env!("CARGO_BIN_EXE_systrace"))
+            .args(["record", "-o"])
+            .arg(&file)
+            .args(["-a", "--duration", "10s"])
+            .args(options)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting record -a");
+        // Recording has begun once the header is written.
+        let partial = dir.join("machine.bin.partial");
+        while !std::fs::metadata(&partial).is_ok_and(|m| m.len() > 0) {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        child
+    });
+    let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={count} 2>/dev/null");
+    let loops: Vec<std::thread::JoinHandle<Duration>> = (0..2)
+        .map(|_| {
+            let dd = dd.clone();
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                let _ = Command::new("sh").args(["-c", &dd]).status();
+                start.elapsed()
+            })
+        })
+        .collect();
+    let loops = median(loops.into_iter().filter_map(|l| l.join().ok()).collect());
+    let Some(recorder) = recorder else {
+        return Machine {
+            loops,
+            stderr: String::new(),
+            recorder_cpu: Duration::ZERO,
+            recorded_for: Duration::ZERO,
+            calls: Default::default(),
+        };
+    };
+    // The user stops it (as before --duration is up).
+    // SAFETY: kill on a child of ours.
+    unsafe { libc::kill(recorder.id() as i32, libc::SIGINT) };
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut status = 0;
+    let mut stderr = String::new();
+    let mut recorder = recorder;
+    if let Some(mut err) = recorder.stderr.take() {
+        use std::io::Read as _;
+        let _ = err.read_to_string(&mut stderr);
+    }
+    // SAFETY: waits for our child, filling `usage` with its CPU time.
+    unsafe { libc::wait4(recorder.id() as i32, &mut status, 0, &mut usage) };
+    let recorded_for = started.elapsed();
+    let seconds = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    let mut calls = std::collections::BTreeMap::new();
+    if let Ok(trace) = format::Trace::open(&file) {
+        let arch = trace.header().arch.to_string();
+        let _ = trace.for_each(&format::Filter::default(), 2, |event| {
+            if let format::BodyRef::SysEnter { nr, .. } = event.body {
+                let name = analyze::syscalls::display_name(&arch, nr).into_owned();
+                *calls.entry(name).or_insert(0) += 1;
+            }
+            std::ops::ControlFlow::Continue(())
+        });
+    }
+    Machine {
+        loops,
+        stderr,
+        recorder_cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        recorded_for,
+        calls,
+    }
+}
+
+/// Selection in the kernel against the attach-only floor and against
+/// keeping everything, on the same load, interleaved (see the overview).
+fn selection(dir: &Path, rounds: usize, dd_count: usize) {
+    let count = dd_count / 2;
+    let tools: [(&str, Option<&[&str]>); 4] = [
+        ("native", None),
+        ("-a -e trace=none", Some(&["-e", "trace=none"])),
+        ("-a -e trace=openat", Some(&["-e", "trace=openat"])),
+        ("-a (everything)", Some(&[])),
+    ];
+    let mut runs: Vec<Vec<Machine>> = tools.iter().map(|_| Vec::new()).collect();
+    for _ in 0..rounds {
+        for (i, (_, options)) in tools.iter().enumerate() {
+            runs[i].push(machine_run(*options, count, dir));
+        }
+    }
+    println!(
+        "\nselection: record -a while two `dd bs=1 count={count}` loops run (median of {rounds})"
+    );
+    println!(
+        "{:<22} {:>9} {:>10} {:>12} {:>8} {:>13} {:>15}  calls in the trace",
+        "record", "dd s", "slowdown", "vs floor", "lost", "events/s", "recorder cpu s"
+    );
+    let loops = |i: usize| median(runs[i].iter().map(|m| m.loops).collect()).as_secs_f64();
+    let (native, floor) = (loops(0), loops(1));
+    for (i, (name, _)) in tools.iter().enumerate() {
+        let last = runs[i].last();
+        let field = |label: &str| {
+            runs[i]
+                .iter()
+                .filter_map(|m| summary_field(&m.stderr, label))
+                .max()
+        };
+        let events_per_s = runs[i]
+            .iter()
+            .filter_map(|m| {
+                let events = summary_field(&m.stderr, "events")?;
+                Some(events as f64 / m.recorded_for.as_secs_f64())
+            })
+            .fold(0.0, f64::max);
+        let cpu = median(runs[i].iter().map(|m| m.recorder_cpu).collect());
+        let calls = last.map_or(String::new(), |m| {
+            let total: u64 = m.calls.values().sum();
+            let mut top: Vec<(&String, &u64)> = m.calls.iter().collect();
+            top.sort_by(|a, b| b.1.cmp(a.1));
+            let names: Vec<String> = top
+                .iter()
+                .take(3)
+                .map(|(n, c)| format!("{n} {c}"))
+                .collect();
+            format!("{total}: {}", names.join(", "))
+        });
+        println!(
+            "{name:<22} {:>9.3} {:>9.2}x {:>11.2}x {:>8} {:>13.0} {:>15.3}  {calls}",
+            loops(i),
+            loops(i) / native,
+            loops(i) / floor,
+            field("lost").map_or("-".into(), |n| n.to_string()),
+            events_per_s,
+            cpu.as_secs_f64(),
+        );
+    }
 }
