@@ -269,7 +269,9 @@ fn task_in_chosen_cgroup(task: u64) -> bool {
 }
 
 /// Whether the current task is in a cgroup `record --cgroup` chose, or
-/// below one.
+/// below one. Not inlined: the programs that test every event stay as
+/// small as without cgroups (inlined, dd's recording cost 2.6% more).
+#[inline(never)]
 fn in_chosen_cgroup() -> bool {
     for i in 0..capture_ebpf::MAX_CGROUPS {
         let id = global(&CGROUPS[2 * i]);
