@@ -2281,14 +2281,18 @@ fn record_keeps_the_tasks_of_a_cgroup() {
 
 /// Each task's id in its own pid namespace is recorded beside the
 /// machine's: `show --ns-pids` names tasks as a process inside the
-/// namespace sees them (its own `$$`), `show` as the machine does.
+/// namespace sees them (a shell's own `$$`, a sample's), `show` as the
+/// machine does.
 #[test]
 fn namespace_pids_show_what_the_container_sees() {
     if !can_record() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let script = "echo $$; sh -c 'echo $$'; true";
+    let script = format!(
+        "echo $$; sh -c 'echo $$'; {}; true",
+        sample("hello").display()
+    );
     let command = [
         "unshare",
         "--pid",
@@ -2296,7 +2300,7 @@ fn namespace_pids_show_what_the_container_sees() {
         "--mount-proc",
         "sh",
         "-c",
-        script,
+        &script,
     ]
     .map(arg)
     .to_vec();
@@ -2309,6 +2313,8 @@ fn namespace_pids_show_what_the_container_sees() {
         "[pid 1] write(1, \"1\\n\", 2) = 2",
         "[pid 2] write(1, \"2\\n\", 2) = 2",
         "[pid 2] +++ exited with 0 +++",
+        "[pid 3] write(1, \"hello, systrace\\n\", 16) = 16",
+        "[pid 3] +++ exited with 3 +++",
         "[pid 1] +++ exited with 0 +++",
     ] {
         assert!(inside.iter().any(|l| l == line), "{line} in {inside:#?}");

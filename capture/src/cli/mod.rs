@@ -30,52 +30,7 @@ impl Cli {
     pub fn run(self, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
         let sub = matches.subcommand().map(|(_, m)| m).unwrap_or(matches);
         match self.command {
-            Command::Record(args) => {
-                let comms = chosen_comms(&args.comm);
-                let cgroups = args
-                    .cgroup
-                    .iter()
-                    .map(|path| crate::cgroups::resolve(path).map_err(Usage))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let selection = format::Selection {
-                    calls: args.expr.last().cloned(),
-                    comms: comms.clone(),
-                    cgroups: args
-                        .cgroup
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect(),
-                };
-                let target = if args.all
-                    || (comms.is_empty()
-                        && !cgroups.is_empty()
-                        && args.pid.is_empty()
-                        && args.command.is_empty())
-                {
-                    Target::All
-                } else if !comms.is_empty() {
-                    Target::Named(comms)
-                } else if !args.pid.is_empty() {
-                    Target::Pids(args.pid)
-                } else {
-                    Target::Command(args.command)
-                };
-                let recorded = record::record(RecordConfig {
-                    output: args.output,
-                    snaplen: args.snaplen,
-                    target,
-                    duration: args.duration,
-                    user: args.user,
-                    buffer_bytes: args.buffer_size,
-                    calls: recorded_calls(&args.expr)?,
-                    selection,
-                    cgroups,
-                    started: None,
-                    kept: true,
-                })?;
-                eprintln!("{}", recorded.summary);
-                Ok(ExitCode::from(recorded.status))
-            }
+            Command::Record(args) => record(args),
             Command::Show(args) => show(*args, sub),
             Command::Trace(args) => trace::trace(*args, sub),
             Command::Stats(args) => stats(args, sub),
@@ -362,6 +317,51 @@ impl std::fmt::Display for Usage {
 }
 
 impl std::error::Error for Usage {}
+
+/// `systrace record`: what to trace and keep, from the command line.
+fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
+    let comms = chosen_comms(&args.comm);
+    let cgroups = args
+        .cgroup
+        .iter()
+        .map(|path| crate::cgroups::resolve(path).map_err(Usage))
+        .collect::<Result<Vec<_>, _>>()?;
+    let selection = format::Selection {
+        calls: args.expr.last().cloned(),
+        comms: comms.clone(),
+        cgroups: args
+            .cgroup
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect(),
+    };
+    // --cgroup alone watches the whole machine for its tasks.
+    let only_cgroups = comms.is_empty() && args.pid.is_empty() && args.command.is_empty();
+    let target = if args.all || only_cgroups {
+        Target::All
+    } else if !comms.is_empty() {
+        Target::Named(comms)
+    } else if !args.pid.is_empty() {
+        Target::Pids(args.pid)
+    } else {
+        Target::Command(args.command)
+    };
+    let recorded = record::record(RecordConfig {
+        output: args.output,
+        snaplen: args.snaplen,
+        target,
+        duration: args.duration,
+        user: args.user,
+        buffer_bytes: args.buffer_size,
+        calls: recorded_calls(&args.expr)?,
+        selection,
+        cgroups,
+        started: None,
+        kept: true,
+    })?;
+    eprintln!("{}", recorded.summary);
+    Ok(ExitCode::from(recorded.status))
+}
 
 /// `--comm`'s names as the kernel keeps a command name: a longer one
 /// matches on its first 15 bytes, which is said.
