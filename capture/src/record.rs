@@ -47,19 +47,24 @@ pub struct RecordConfig {
     pub user: Option<String>,
     /// The ring buffer's size in bytes (a power of two, at least a page).
     pub buffer_bytes: u32,
-    /// `-e trace=`: the calls recorded (process life always is); `None`:
-    /// every call.
-    pub calls: Option<analyze::select::TraceSet>,
-    /// What was asked to be kept, as given, for the trace's header.
-    pub selection: format::Selection,
-    /// `--cgroup`: only tasks in these cgroups or below them.
-    pub cgroups: Vec<loader::Cgroup>,
+    /// What of the traced tasks is kept.
+    pub keep: Keep,
     /// Handed the output file once its header is written (threads may run
     /// from then on): `trace`'s printer follows it.
     pub started: Option<Box<dyn FnOnce(std::fs::File) + Send>>,
     /// Whether the output stays for the user (its path ends the summary
     /// line); `trace` without `--save` removes it.
     pub kept: bool,
+}
+
+/// What `record` keeps of the tasks it traces, each as given (for the
+/// trace's header) and as the kernel side applies it. Default: everything.
+#[derive(Default)]
+pub struct Keep {
+    /// `-e trace=`: the calls recorded (process life always is).
+    pub calls: Option<(String, analyze::select::TraceSet)>,
+    /// `--cgroup`: only tasks in these cgroups or below them.
+    pub cgroups: Vec<(String, loader::Cgroup)>,
 }
 
 /// What to trace.
@@ -117,14 +122,26 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     };
     // The program keeps the priority it was started with.
     raise_priority();
-    let calls = config.calls.as_ref().map(loader::call_bits);
+    let keep = &config.keep;
+    let calls = keep.calls.as_ref().map(|(_, set)| loader::call_bits(set));
+    let cgroups: Vec<loader::Cgroup> = keep.cgroups.iter().map(|(_, c)| *c).collect();
+    let comms = match &config.target {
+        Target::Named(names) => names.as_slice(),
+        _ => &[],
+    };
     let choice = loader::Choice {
         calls: calls.as_deref(),
-        comms: match &config.target {
-            Target::Named(names) => names,
-            _ => &[],
-        },
-        cgroups: &config.cgroups,
+        comms,
+        cgroups: &cgroups,
+    };
+    let selection = format::Selection {
+        calls: keep.calls.as_ref().map(|(given, _)| given.clone()),
+        comms: comms.to_vec(),
+        cgroups: keep
+            .cgroups
+            .iter()
+            .map(|(given, _)| given.clone())
+            .collect(),
     };
     let mut ebpf = loader::load(config.snaplen, &filter, &choice, config.buffer_bytes)?;
     if let Target::Pids(pids) = &config.target {
@@ -133,7 +150,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     }
     let writer = Writer::new(
         output.take_file()?,
-        &crate::machine::header(config.snaplen, config.selection.clone()),
+        &crate::machine::header(config.snaplen, selection),
         WriterOptions::default(),
     )
     .with_context(|| format!("writing {}", output.writing_to().display()))?;

@@ -320,21 +320,18 @@ impl std::error::Error for Usage {}
 
 /// `systrace record`: what to trace and keep, from the command line.
 fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
-    let comms = chosen_comms(&args.comm);
-    let cgroups = args
-        .cgroup
-        .iter()
-        .map(|path| crate::cgroups::resolve(path).map_err(Usage))
-        .collect::<Result<Vec<_>, _>>()?;
-    let selection = format::Selection {
-        calls: args.expr.last().cloned(),
-        comms: comms.clone(),
+    let keep = record::Keep {
+        calls: recorded_calls(&args.expr)?,
         cgroups: args
             .cgroup
             .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
+            .map(|path| {
+                let cgroup = crate::cgroups::resolve(path).map_err(Usage)?;
+                Ok((path.display().to_string(), cgroup))
+            })
+            .collect::<anyhow::Result<_>>()?,
     };
+    let comms = chosen_comms(&args.comm);
     // --cgroup alone watches the whole machine for its tasks.
     let only_cgroups = comms.is_empty() && args.pid.is_empty() && args.command.is_empty();
     let target = if args.all || only_cgroups {
@@ -353,9 +350,7 @@ fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
         duration: args.duration,
         user: args.user,
         buffer_bytes: args.buffer_size,
-        calls: recorded_calls(&args.expr)?,
-        selection,
-        cgroups,
+        keep,
         started: None,
         kept: true,
     })?;
@@ -385,8 +380,8 @@ fn chosen_comms(names: &[String]) -> Vec<String> {
 }
 
 /// `record -e`: the one qualifier a recording applies, trace= (or a bare
-/// list), the last one given; `None` without one.
-fn recorded_calls(exprs: &[String]) -> anyhow::Result<Option<analyze::select::TraceSet>> {
+/// list), the last one given, as given and as parsed; `None` without one.
+fn recorded_calls(exprs: &[String]) -> anyhow::Result<Option<(String, analyze::select::TraceSet)>> {
     let mut calls = None;
     for expr in exprs {
         let (name, list) = expr.split_once('=').unwrap_or(("trace", expr));
@@ -397,7 +392,7 @@ fn recorded_calls(exprs: &[String]) -> anyhow::Result<Option<analyze::select::Tr
             .into());
         }
         let set = analyze::select::parse_trace(list).map_err(|e| Usage(e.to_string()))?;
-        calls = Some(set);
+        calls = Some((expr.clone(), set));
     }
     Ok(calls)
 }

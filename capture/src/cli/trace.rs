@@ -75,9 +75,7 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
         duration: args.duration,
         user: args.user.clone(),
         buffer_bytes: args.buffer_size,
-        calls: None,
-        selection: format::Selection::default(),
-        cgroups: Vec::new(),
+        keep: record::Keep::default(),
         started: Some(Box::new(started)),
         kept: args.save.is_some(),
     });
