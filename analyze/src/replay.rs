@@ -239,10 +239,7 @@ impl<'a> Replayer<'a> {
             BodyRef::SysExit { nr, captures, .. } => match open.remove(&event.tid) {
                 // A SIGKILL ends the thread before the call returns to it:
                 // as a call that never returns (strace saw no return).
-                Some(enter)
-                    if enter.body.syscall_nr() == Some(nr)
-                        && captures.get(table::ARG_KILLED).is_some() =>
-                {
+                Some(enter) if enter.body.syscall_nr() == Some(nr) && killed(captures) => {
                     let step = held
                         .release(event.tid, &resolver.context, sink)
                         .and_then(|()| resolver.unreturned(&enter, event, sink));
@@ -520,6 +517,13 @@ impl<'a> Resolver<'a> {
         }
         self.context.tasks.event(event);
     }
+}
+
+/// Whether an exit's captures mark it killed: a SIGKILL waited as the
+/// call returned, so its thread never got back to user space (strace saw
+/// no return). The recorder puts the mark first.
+pub(crate) fn killed(captures: format::Captures<'_>) -> bool {
+    captures.first_arg() == Some(table::ARG_KILLED)
 }
 
 /// Signals generated for a thread while it was in a syscall (ones it ignores,

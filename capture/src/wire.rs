@@ -103,12 +103,16 @@ impl Decoder {
                 let r: SysExit = read(bytes, 0)?;
                 let (mut captures, end) =
                     self.captures(bytes, size_of::<SysExit>(), r.captures, list)?;
+                // First, so that readers find it at once.
                 if r.flags & EXIT_KILLED != 0 {
-                    captures.push(Capture {
-                        arg: abi::ARG_KILLED,
-                        status: CaptureStatus::Complete,
-                        data: Vec::new(),
-                    });
+                    captures.insert(
+                        0,
+                        Capture {
+                            arg: abi::ARG_KILLED,
+                            status: CaptureStatus::Complete,
+                            data: Vec::new(),
+                        },
+                    );
                 }
                 let body = Body::SysExit {
                     nr: r.nr,
@@ -283,7 +287,7 @@ mod tests {
         };
         assert_eq!((ret, captures[0].data.as_slice()), (5, &b"hello"[..]));
         assert_eq!(captures.len(), 1);
-        // Marked killed: an empty capture says so, after the others.
+        // Marked killed: an empty capture says so, before the others.
         let killed = SysExit {
             flags: capture_ebpf::EXIT_KILLED,
             ..exit
@@ -294,7 +298,7 @@ mod tests {
             panic!("not an exit")
         };
         let args: Vec<u8> = captures.iter().map(|c| c.arg).collect();
-        assert_eq!(args, [1, abi::ARG_KILLED]);
+        assert_eq!(args, [abi::ARG_KILLED, 1]);
         assert_eq!(decode(&bytes[..bytes.len() - 8]).len(), 0);
         assert_eq!(decode(&bytes[..10]).len(), 0);
         // An enter and its exit written together; a cut exit is dropped.

@@ -181,6 +181,12 @@ impl<'a> Captures<'a> {
         self.count == 0
     }
 
+    /// The argument of the first capture, read without decoding it (a
+    /// mark the recorder puts first is found in passing).
+    pub fn first_arg(&self) -> Option<u8> {
+        (self.count > 0).then(|| self.meta.peek()).flatten()
+    }
+
     /// The capture of argument `arg`, if one was taken.
     pub fn get(&self, arg: u8) -> Option<CaptureRef<'a>> {
         self.into_iter().find(|c| c.arg == arg)

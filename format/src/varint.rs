@@ -74,6 +74,12 @@ impl<'a> Cursor<'a> {
         self.i64().and_then(|v| i32::try_from(v).ok())
     }
 
+    /// The next byte, left to read.
+    #[inline]
+    pub fn peek(&self) -> Option<u8> {
+        self.bytes.first().copied()
+    }
+
     #[inline]
     pub fn byte(&mut self) -> Option<u8> {
         let (&first, rest) = self.bytes.split_first()?;

@@ -313,14 +313,14 @@ fn tally_chunk(chunk: &Chunk, plan: &Plan) -> (Tally, Edges) {
             BodyRef::SysExit { nr, ret, captures } => match state.get_mut(&tid) {
                 Some(slot) => {
                     if let Some(enter) = slot.take().filter(|e| e.nr == nr)
-                        && !killed(&captures)
+                        && !crate::replay::killed(captures)
                     {
                         tally.add(plan, &paired(tid, &enter, ret, event.ts));
                     }
                 }
                 None => {
                     let ts = event.ts;
-                    let end = match killed(&captures) {
+                    let end = match crate::replay::killed(captures) {
                         true => FirstEnd::TaskEnd,
                         false => FirstEnd::Exit { nr, ret, ts },
                     };
@@ -344,12 +344,6 @@ fn tally_chunk(chunk: &Chunk, plan: &Plan) -> (Tally, Edges) {
         }
     }
     (tally, edges)
-}
-
-/// Whether an exit's captures mark it killed: a SIGKILL ended the thread
-/// before the call returned to it, which strace neither shows nor counts.
-fn killed(captures: &format::Captures<'_>) -> bool {
-    !captures.is_empty() && captures.get(table::ARG_KILLED).is_some()
 }
 
 fn paired(tid: u32, enter: &Enter, ret: i64, exit_ts: u64) -> Call {

@@ -178,6 +178,7 @@ pub const ARG_CWD: u8 = 9;
 /// thread never returned to user space from: a SIGKILL waited for it (a
 /// kill, another thread's exit_group, a core dump). strace, stopping the
 /// thread there, never sees such a call return and ends it with `= ?`.
+/// The recorder puts it first among the exit's captures.
 pub const ARG_KILLED: u8 = 12;
 
 /// The pseudo argument index under which every enter carries the user
