@@ -2328,6 +2328,51 @@ fn namespace_pids_show_what_the_container_sees() {
     assert!(!write.starts_with("[pid 1]"), "{write}");
 }
 
+/// `record --stack=fp` keeps each call's user stack by frame pointers, and
+/// `show -k` prints it as strace -k does: a sample built with frame
+/// pointers makes a call three functions deep through its own syscall
+/// instruction, and the whole chain shows by name, module and file offset.
+#[test]
+fn stacks_show_the_functions_a_call_came_from() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let exe = common::sample_built_with("stacks", &["-O0", "-fno-omit-frame-pointer"]);
+    let file = common::record_with(dir.path(), "stacks", &["--stack"], &[arg(&exe)]);
+    let shown = show(&file, &["-k"]);
+    let lines: Vec<&str> = shown.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("getppid()"))
+        .unwrap_or_else(|| panic!("no getppid in:\n{shown}"));
+    let frames: Vec<&str> = lines[at + 1..]
+        .iter()
+        .take_while(|l| l.starts_with(" > "))
+        .copied()
+        .collect();
+    let path = exe.display().to_string();
+    for (frame, function) in frames.iter().zip(["inner", "middle", "outer", "main"]) {
+        let start = format!(" > {path}({function}+0x");
+        assert!(
+            frame.starts_with(&start),
+            "{frame} is not {function}:\n{shown}"
+        );
+        assert!(frame.ends_with(']'), "{frame}");
+    }
+    assert!(frames.len() >= 4, "{shown}");
+    // Without -k, no frames; -k on a recording without stacks says so.
+    assert!(!show(&file, &[]).contains(" > "));
+    let plain = common::record(dir.path(), "plain", &[arg(&exe)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-k"])
+        .arg(&plain)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.ends_with("recorded without stacks (record --stack): -k prints none\n"));
+}
+
 /// `trace -p` attaches to a running process, says so as strace does, and a
 /// Ctrl-C detaches: `strace: Process N attached`, its calls, `detached`.
 #[test]

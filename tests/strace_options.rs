@@ -631,7 +631,6 @@ fn options_a_recording_cannot_take_say_why() {
         (&["--seccomp-bpf"], "-e trace="),
         (&["-e", "inject=all:error=ENOSYS"], "tampers"),
         (&["-e", "fault=all"], "tampers"),
-        (&["-k"], "not recorded yet"),
     ] {
         let out = systrace()
             .arg("show")

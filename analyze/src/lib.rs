@@ -33,6 +33,7 @@ mod print;
 pub mod progress;
 mod replay;
 pub mod select;
+pub mod stacks;
 pub mod stats;
 pub mod status;
 pub mod syscalls;

@@ -154,7 +154,9 @@ impl TraceSink for Exporter<'_> {
             BodyRef::SysEnter { .. }
             | BodyRef::SysExit { .. }
             | BodyRef::Files { .. }
-            | BodyRef::NsTid { .. } => Ok(()),
+            | BodyRef::NsTid { .. }
+            | BodyRef::Stack { .. }
+            | BodyRef::Mappings { .. } => Ok(()),
         }
     }
 

@@ -130,6 +130,8 @@ pub struct Selection<'a> {
 pub struct Context {
     pub fds: FdTracker,
     pub tasks: Tasks,
+    /// The recording's stacks (`show -k`).
+    pub stacks: crate::stacks::Stacks,
 }
 
 /// The point of a call a sink hears about: which outcomes the view shows there.
@@ -339,6 +341,7 @@ impl<'a> Resolver<'a> {
             context: Context {
                 fds: FdTracker::default(),
                 tasks: Tasks::new(source.trace.map(Trace::index), selection.follow_comms),
+                stacks: Default::default(),
             },
             changes: Vec::new(),
         };
@@ -516,6 +519,7 @@ impl<'a> Resolver<'a> {
             self.context.fds.event(event);
         }
         self.context.tasks.event(event);
+        self.context.stacks.event(event);
     }
 }
 

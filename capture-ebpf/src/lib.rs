@@ -19,6 +19,10 @@ pub const TRACED_MAP: &str = "TRACED";
 /// What to copy per syscall number (array of [`SyscallSpec`]).
 pub const SPECS_MAP: &str = "SPECS";
 pub const SELECTED_MAP: &str = "SELECTED";
+/// The user stacks of calls (`record --stack=fp`), by id.
+pub const STACKS_MAP: &str = "STACKS";
+/// Distinct user stacks the stack table holds at most.
+pub const MAX_STACKS: u32 = 16 << 10;
 /// Program array of the capture programs, indexed by [`how`].
 pub const CAPTURE_MAP: &str = "CAPTURE";
 /// Per-thread [`LostCount`]: records the ring buffer had no room for.
@@ -36,6 +40,8 @@ pub mod globals {
     pub const SELF_TGID: &str = "SELF_TGID";
     /// Record only the calls `SELECTED_MAP` holds (1), or every call (0).
     pub const SELECTING: &str = "SELECTING";
+    /// Take each call's user stack by frame pointers (1), or none (0).
+    pub const STACKS_ON: &str = "STACKS_ON";
     /// Offsets in `struct task_struct`, read from the kernel's BTF.
     pub const TASK_PID: &str = "TASK_PID_OFFSET";
     pub const TASK_TGID: &str = "TASK_TGID_OFFSET";
@@ -336,7 +342,8 @@ pub mod how {
 }
 
 pub use abi::{
-    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_SOCKET, socket_record,
+    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_SOCKET, ARG_STACK,
+    socket_record,
 };
 
 /// The member offsets a path is named by, walking from a file or a

@@ -4,7 +4,7 @@
 use aya_ebpf::helpers::bpf_get_current_pid_tgid;
 use aya_ebpf::helpers::generated::bpf_get_current_ancestor_cgroup_id;
 use aya_ebpf::macros::map;
-use aya_ebpf::maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf};
+use aya_ebpf::maps::{Array, HashMap, PerCpuArray, ProgramArray, RingBuf, StackTrace};
 use capture_ebpf::{
     EVENTS_BYTES, LostCount, MAX_LOSING, MAX_PENDING, MAX_SNAPLEN, MAX_SYSCALLS, MAX_TRACED_GROUPS,
     SCRATCH_BYTES, SyscallSpec, TRACED_GROUP, TracedGroup, call_index,
@@ -21,6 +21,10 @@ pub(crate) static SPECS: Array<SyscallSpec> = Array::with_max_entries(MAX_SYSCAL
 /// `call_index`), read when `SELECTING` is set.
 #[map(name = "SELECTED")]
 pub(crate) static SELECTED: Array<u64> = Array::with_max_entries(MAX_SYSCALLS / 64, 0);
+/// `record --stack=fp`: each distinct user stack once, by the id the
+/// kernel gives it (sized to one entry at load without stacks).
+#[map(name = "STACKS")]
+pub(crate) static STACKS: StackTrace = StackTrace::with_max_entries(capture_ebpf::MAX_STACKS, 0);
 /// Records lost per thread. Only the thread itself loses its records, on
 /// one CPU at a time, so its entry is counted without atomics; one hash for
 /// all CPUs (a per-CPU one cost a sixth of start-up to preallocate).
@@ -142,6 +146,8 @@ pub(crate) static TRACE_ALL: u32 = 0;
 pub(crate) static SELF_TGID: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static SELECTING: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static STACKS_ON: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static TASK_PID_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]

@@ -2,14 +2,16 @@
 //! CPU's slot for its exit, and the tail calls into the capture programs.
 
 use aya_ebpf::EbpfContext;
+use aya_ebpf::bindings::BPF_F_USER_STACK;
 use aya_ebpf::cty::c_void;
 use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::helpers::generated::{bpf_get_current_task_btf, bpf_task_pt_regs};
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
+use aya_ebpf::programs::tracing::StackIdContext as _;
 use capture_ebpf::{
-    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EXIT_KILLED, EventKind, MAX_RULES, MAX_SNAPLEN, SysEnter,
-    SysExit, SyscallSpec, at, how, size,
+    ARG_IP, ARG_STACK, COMPAT_NR_BASE, ENTER_UNSEEN, EXIT_KILLED, EventKind, MAX_RULES,
+    MAX_SNAPLEN, SysEnter, SysExit, SyscallSpec, at, how, size,
 };
 use core::mem::offset_of;
 
@@ -181,6 +183,12 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
     write_at(buf, 0, &record);
     let mut out = Out::after::<SysEnter>(buf, 0);
     capture_value(&mut out, ARG_IP, regs::ip(&window));
+    // Without stacks, the verifier drops this (a constant).
+    if global(&STACKS_ON) != 0
+        && let Ok(id) = ctx.get_stackid(&STACKS, u64::from(BPF_F_USER_STACK))
+    {
+        capture_value(&mut out, ARG_STACK, id as u64);
+    }
     let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
     // Fast paths, without a tail call: no copy at all, or one buffer.
     if wanted == 0 {

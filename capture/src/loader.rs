@@ -14,8 +14,9 @@ use aya::{
 };
 use capture_ebpf::{
     CAPTURE_MAP, CaptureSpec, CommNames, EVENTS_MAP, MAX_CGROUPS, MAX_COMMS, MAX_PENDING,
-    MAX_PENDING_TARGETED, MAX_RULES, MAX_SYSCALLS, PENDING_MAP, SELECTED_MAP, SPECS_MAP,
-    SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at, call_at, globals,
+    MAX_PENDING_TARGETED, MAX_RULES, MAX_STACKS, MAX_SYSCALLS, PENDING_MAP, SELECTED_MAP,
+    SPECS_MAP, STACKS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at, call_at,
+    globals,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -44,6 +45,8 @@ pub struct Choice<'a> {
     pub comms: &'a [String],
     /// Only tasks in these cgroups or below them.
     pub cgroups: &'a [Cgroup],
+    /// Each call's user stack, by frame pointers (`--stack=fp`).
+    pub stacks: bool,
 }
 
 /// A cgroup v2 directory as the kernel's helpers name it: its id (the
@@ -104,6 +107,10 @@ pub fn load(
         .override_global(globals::SNAPLEN, &snaplen, true)
         .override_global(globals::TRACE_ALL, &trace_all, true)
         .override_global(globals::SELECTING, &u32::from(calls.is_some()), true)
+        .override_global(globals::STACKS_ON, &u32::from(choice.stacks), true)
+        // Without stacks, the table holds nothing (its entries are
+        // allocated when the map is made).
+        .map_max_entries(STACKS_MAP, if choice.stacks { MAX_STACKS } else { 1 })
         .override_global(globals::COMMS, &comms, true)
         .override_global(globals::CGROUPS, &cgroups, true)
         .override_global(globals::CGROUP_OFFSETS, &offsets.cgroup, true)

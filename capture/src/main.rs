@@ -23,6 +23,7 @@ mod record;
 mod reorder;
 mod ring;
 mod spawn;
+mod stacks;
 mod wire;
 
 use std::process::ExitCode;

@@ -10,8 +10,8 @@ use std::{
 };
 
 use anyhow::{Context as _, bail};
-use aya::maps::{HashMap as BpfHashMap, MapData};
-use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount};
+use aya::maps::{HashMap as BpfHashMap, MapData, StackTraceMap};
+use capture_ebpf::{EVENTS_MAP, LOST_MAP, LostCount, STACKS_MAP};
 use format::{Body, Event, Writer, WriterOptions};
 use tokio::signal::unix::{SignalKind, signal as watch_signal};
 
@@ -23,6 +23,7 @@ use crate::{
     reorder::Reorder,
     ring::Ring,
     spawn::{Credentials, HeldChild},
+    stacks::Stacks,
     wire::Decoder,
 };
 
@@ -65,6 +66,8 @@ pub struct Keep {
     pub calls: Option<(String, analyze::select::TraceSet)>,
     /// `--cgroup`: only tasks in these cgroups or below them.
     pub cgroups: Vec<(String, loader::Cgroup)>,
+    /// `--stack=fp`: each call's user stack, by frame pointers.
+    pub stacks: bool,
 }
 
 /// What to trace.
@@ -133,6 +136,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         calls: calls.as_deref(),
         comms,
         cgroups: &cgroups,
+        stacks: keep.stacks,
     };
     let selection = format::Selection {
         calls: keep.calls.as_ref().map(|(given, _)| given.clone()),
@@ -142,6 +146,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
             .iter()
             .map(|(given, _)| given.clone())
             .collect(),
+        stacks: keep.stacks,
     };
     let mut ebpf = loader::load(config.snaplen, &filter, &choice, config.buffer_bytes)?;
     if let Target::Pids(pids) = &config.target {
@@ -185,6 +190,13 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         _ => bail!("ring buffer map missing"),
     };
     let lost = BpfHashMap::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
+    let stacks = match config.keep.stacks {
+        true => {
+            let table = ebpf.take_map(STACKS_MAP).context("stack map missing")?;
+            Some(Stacks::new(StackTraceMap::try_from(table)?))
+        }
+        false => None,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -193,6 +205,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         writer,
         decoder: Decoder::default(),
         reorder: Reorder::default(),
+        stacks,
         live,
         root,
         root_status: None,
@@ -392,6 +405,8 @@ struct Recorder {
     decoder: Decoder,
     /// Events on their way to the writer, put back in time order.
     reorder: Reorder,
+    /// `--stack=fp`: the stacks and mappings the trace needs.
+    stacks: Option<Stacks>,
     /// Traced tasks alive as far as the trace shows.
     live: HashSet<u32>,
     /// The program systrace started, if it did.
@@ -543,11 +558,15 @@ impl Recorder {
             live,
             reorder,
             decoder,
+            stacks,
             ..
         } = self;
         for record in chunk.records() {
             decoder.decode(record, |event| {
                 track_life(live, &event);
+                if let Some(stacks) = stacks {
+                    stacks.before(&event, |e| reorder.push(e));
+                }
                 reorder.push(event);
             });
         }

@@ -168,7 +168,11 @@ impl Decoder {
                 (body, size_of::<Signal>())
             }
             // Only the recorder writes these, into the file.
-            EventKind::Lost | EventKind::ExecEnv | EventKind::Files => return None,
+            EventKind::Lost
+            | EventKind::ExecEnv
+            | EventKind::Files
+            | EventKind::Stack
+            | EventKind::Mappings => return None,
         };
         let event = Event {
             tid: header.tid,

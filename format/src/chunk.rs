@@ -165,6 +165,15 @@ impl BlockBuilder {
             }
             Body::Lost { count } => put_u64(&mut b.ints, *count),
             Body::NsTid { ns_tid } => put_u64(&mut b.ints, u64::from(*ns_tid)),
+            Body::Stack { id, frames } => {
+                put_u64(&mut b.ints, u64::from(*id));
+                let bytes: Vec<u8> = frames.iter().flat_map(|f| f.to_le_bytes()).collect();
+                put_bytes(b, &bytes);
+            }
+            Body::Mappings { maps } => {
+                put_u64(&mut b.ints, maps.len() as u64);
+                maps.iter().for_each(|map| put_bytes(b, &map.encode()));
+            }
             Body::Files { cwd, fds } => {
                 put_bytes(b, cwd);
                 put_u64(&mut b.ints, fds.len() as u64);
@@ -517,6 +526,13 @@ impl<'a> Events<'a> {
             },
             Kind::NsTid => BodyRef::NsTid {
                 ns_tid: self.ints.u32()?,
+            },
+            Kind::Stack => BodyRef::Stack {
+                id: self.ints.u32()?,
+                frames: self.bytes()?,
+            },
+            Kind::Mappings => BodyRef::Mappings {
+                maps: self.strings()?,
             },
         };
         Some(EventRef {

@@ -74,6 +74,45 @@ pub enum Body {
     /// The task's id in its own pid namespace, where that is not the
     /// machine's (from version 5 on): at its fork, or when recording began.
     NsTid { ns_tid: u32 },
+    /// A user stack, innermost frame first, under the id calls name it by
+    /// (`abi::ARG_STACK`); before the first call that has it (version 5).
+    Stack { id: u32, frames: Vec<u64> },
+    /// The file mappings of the event's process (version 5).
+    Mappings { maps: Vec<Mapping> },
+}
+
+/// A file mapped into a process: where, from what offset of which file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Mapping {
+    pub start: u64,
+    pub end: u64,
+    /// The file offset mapped at `start`.
+    pub offset: u64,
+    pub path: Vec<u8>,
+}
+
+impl Mapping {
+    /// The bytes of one in a [`BodyRef::Mappings`] list.
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        [
+            &self.start.to_le_bytes()[..],
+            &self.end.to_le_bytes(),
+            &self.offset.to_le_bytes(),
+            &self.path,
+        ]
+        .concat()
+    }
+
+    /// One of a [`BodyRef::Mappings`] list (`None`: cut short).
+    pub fn decode(bytes: &[u8]) -> Option<Mapping> {
+        let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
+        Some(Mapping {
+            start: word(0)?,
+            end: word(8)?,
+            offset: word(16)?,
+            path: bytes.get(24..)?.to_vec(),
+        })
+    }
 }
 
 /// A descriptor a process had when recording began.
@@ -133,6 +172,8 @@ impl Body {
             Body::Lost { .. } => Kind::Lost,
             Body::Files { .. } => Kind::Files,
             Body::NsTid { .. } => Kind::NsTid,
+            Body::Stack { .. } => Kind::Stack,
+            Body::Mappings { .. } => Kind::Mappings,
         }
     }
 }
@@ -283,6 +324,15 @@ pub enum BodyRef<'a> {
     NsTid {
         ns_tid: u32,
     },
+    Stack {
+        id: u32,
+        /// Each frame's address, as 8 little-endian bytes.
+        frames: &'a [u8],
+    },
+    Mappings {
+        /// Each a [`Mapping`], encoded: see [`Mapping::decode`].
+        maps: Argv<'a>,
+    },
 }
 
 impl EventRef<'_> {
@@ -362,6 +412,16 @@ impl EventRef<'_> {
                 fds: fds.filter_map(OpenFile::decode).collect(),
             },
             BodyRef::NsTid { ns_tid } => Body::NsTid { ns_tid },
+            BodyRef::Stack { id, frames } => Body::Stack {
+                id,
+                frames: frames
+                    .chunks_exact(8)
+                    .map(|f| u64::from_le_bytes(f.try_into().unwrap_or_default()))
+                    .collect(),
+            },
+            BodyRef::Mappings { maps } => Body::Mappings {
+                maps: maps.filter_map(Mapping::decode).collect(),
+            },
         };
         Event {
             tid: self.tid,

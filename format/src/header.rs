@@ -57,6 +57,8 @@ pub struct Selection {
     pub comms: Vec<String>,
     /// Tasks chosen by cgroup v2 path (and the cgroups below).
     pub cgroups: Vec<String>,
+    /// Whether each call's user stack was kept too (`record --stack`).
+    pub stacks: bool,
 }
 
 impl ArchivedSelection {

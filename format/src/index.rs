@@ -166,7 +166,9 @@ impl IndexBuilder {
             BodyRef::SysExit { .. }
             | BodyRef::Signal { .. }
             | BodyRef::Files { .. }
-            | BodyRef::NsTid { .. } => {}
+            | BodyRef::NsTid { .. }
+            | BodyRef::Stack { .. }
+            | BodyRef::Mappings { .. } => {}
             BodyRef::Lost { count } => {
                 // Counts come from the file: saturate rather than trust them.
                 thread.lost = thread.lost.saturating_add(count);

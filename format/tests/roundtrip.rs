@@ -23,6 +23,7 @@ fn header() -> FileHeader {
             calls: Some("trace=openat,%net".into()),
             comms: vec!["nginx".into()],
             cgroups: vec!["/sys/fs/cgroup/unified/web".into()],
+            stacks: true,
         },
     }
 }

@@ -31,6 +31,8 @@ pub struct ShowOptions {
     /// Tasks by their ids in their own pid namespaces (`--ns-pids`), where
     /// the recording knows them, not the machine's.
     pub ns_pids: bool,
+    /// `-k`: each call's user stack under its line, where recorded.
+    pub stacks: bool,
     /// `-e signal=`: which `--- SIG... ---` lines print.
     pub signals: Set<u32>,
     /// `-e quiet=`, `-q`: which messages do not.
@@ -87,6 +89,7 @@ impl Default for ShowOptions {
             instruction_pointers: false,
             prefix: TaskPrefix::Terminal,
             ns_pids: false,
+            stacks: false,
             signals: Set::all(),
             quiet: Set::none(),
             dump_reads: Set::none(),

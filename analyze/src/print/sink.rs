@@ -139,6 +139,9 @@ impl TraceSink for StracePrinter<'_> {
         }
         text.push('\n');
         text.push_str(&dump);
+        if let Some(frames) = call.context.stacks.of(enter).filter(|_| self.opts.stacks) {
+            call.context.stacks.write(&mut text, enter.pid, frames);
+        }
         let written = self.write_open_line(&text);
         self.line = text;
         written?;

@@ -32,6 +32,12 @@ pub enum EventKind {
     /// machine's (format version 5): written by the kernel at the task's
     /// fork, by the recorder for a task it finds running.
     NsTid = 10,
+    /// A user stack (`record --stack=fp`): its id and frames, written by the
+    /// recorder once, before the first call that has it (format version 5).
+    Stack = 11,
+    /// A process's file mappings, read from /proc/PID/maps by the recorder
+    /// at its first stack after an exec (format version 5).
+    Mappings = 12,
 }
 
 impl TryFrom<u8> for EventKind {
@@ -48,6 +54,8 @@ impl TryFrom<u8> for EventKind {
             8 => Self::ExecEnv,
             9 => Self::Files,
             10 => Self::NsTid,
+            11 => Self::Stack,
+            12 => Self::Mappings,
             other => return Err(other),
         })
     }
@@ -180,6 +188,12 @@ pub const ARG_CWD: u8 = 9;
 /// thread there, never sees such a call return and ends it with `= ?`.
 /// The recorder puts it first among the exit's captures.
 pub const ARG_KILLED: u8 = 12;
+
+/// The pseudo argument index under which an enter carries the id of its
+/// user stack (`record --stack=fp`) in the kernel's stack table (8 bytes):
+/// the recorder writes each stack once, in a `Stack` event before the first
+/// call that has it.
+pub const ARG_STACK: u8 = 13;
 
 /// The pseudo argument index under which every enter carries the user
 /// instruction pointer of its call (8 bytes, as strace's `-i` shows it).

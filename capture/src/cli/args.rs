@@ -90,9 +90,21 @@ pub(super) struct RecordArgs {
     /// (/system.slice/nginx.service); repeatable. Alone: every such task.
     #[arg(long, value_name = "PATH")]
     pub(super) cgroup: Vec<PathBuf>,
+    /// Record each call's user stack (show -k prints it): fp, by frame
+    /// pointers (exact through code built with them; glibc's wrappers are
+    /// not). Each distinct stack is stored once.
+    #[arg(long, value_name = "HOW", num_args = 0..=1, default_missing_value = "fp")]
+    pub(super) stack: Option<StackMode>,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
     pub(super) command: Vec<OsString>,
+}
+
+/// How `record --stack` takes a call's user stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum StackMode {
+    /// By frame pointers, in the kernel (bpf_get_stackid).
+    Fp,
 }
 
 /// Which calls and events a view reads (shared by show, stats and export):
@@ -352,6 +364,10 @@ pub(super) struct OutputFormat {
     /// the machine's.
     #[arg(long = "ns-pids")]
     pub(super) ns_pids: bool,
+    /// Each call's user stack under its line, as strace -k prints it
+    /// (recordings made with `record --stack`).
+    #[arg(short = 'k', long = "stack-trace", visible_alias = "stack-traces")]
+    pub(super) stack_trace: bool,
     /// Suppress messages (-q: attach, personality; -qq: also exits; -qqq: all).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub(super) quiet: u8,
@@ -441,9 +457,6 @@ pub(super) struct Refused {
         value_name = "OVERHEAD"
     )]
     pub(super) overhead: Option<String>,
-    /// Stack traces: not recorded (yet).
-    #[arg(short = 'k', long = "stack-traces")]
-    pub(super) stack_traces: bool,
     /// strace's own debug output: none at show time.
     #[arg(short = 'd', long = "debug")]
     pub(super) debug: bool,
@@ -468,8 +481,6 @@ impl Refused {
             "-I: show runs no tracer that signals could interrupt"
         } else if self.overhead.is_some() {
             "-O: systrace measures each call from enter to exit in the kernel; there is no tracer overhead to subtract"
-        } else if self.stack_traces {
-            "-k: stacks are not recorded yet"
         } else if self.debug {
             "-d: strace's debug output has no equivalent; errors are printed as they happen"
         } else {

@@ -64,6 +64,12 @@ fn show(args: ShowArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> 
     }
     let trace = open_trace(path)?;
     let options = show_options(&args, Some(trace.index()), matches)?;
+    if options.stacks && !trace.header().selection.stacks {
+        eprintln!(
+            "systrace: warning: {}: recorded without stacks (record --stack): -k prints none",
+            path.display()
+        );
+    }
     let unfollowed = analyze::fds::unfollowed_by(trace.header());
     if options.selection().follow_fds && !unfollowed.is_empty() {
         eprintln!(
@@ -330,6 +336,7 @@ fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 Ok((path.display().to_string(), cgroup))
             })
             .collect::<anyhow::Result<_>>()?,
+        stacks: args.stack == Some(StackMode::Fp),
     };
     let comms = chosen_comms(&args.comm);
     // --cgroup alone watches the whole machine for its tasks.

@@ -110,6 +110,7 @@ pub(super) fn view_options(
         instruction_pointers: format.instruction_pointer,
         prefix,
         ns_pids: format.ns_pids,
+        stacks: format.stack_trace,
         signals: qualifiers.signal,
         quiet: qualifiers.quiet,
         dump_reads: qualifiers.read,

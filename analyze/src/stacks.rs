@@ -1,0 +1,127 @@
+//! `show -k`: each call's user stack (`record --stack=fp`), named as strace
+//! -k names frames: the file mapped at each address, the symbol of that
+//! file and the offset in it, then the file offset:
+//! ` > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x5b) [0x11a5fb]`.
+//! Symbols come from the files' symbol tables, read now (blazesym).
+
+use std::{cell::RefCell, ffi::OsStr, fmt::Write as _, os::unix::ffi::OsStrExt as _};
+
+use blazesym::symbolize::{
+    Input, Symbolized, Symbolizer,
+    source::{Elf, Source},
+};
+use rustc_hash::FxHashMap;
+
+use format::{BodyRef, Event, EventRef, Mapping};
+
+/// A function's name, and an offset into it.
+type Symbol = (String, u64);
+/// A file's path and an offset into it.
+type Place = (Vec<u8>, u64);
+
+/// The stacks a recording holds, and where each process had its files.
+pub struct Stacks {
+    /// Frames by stack id, innermost first.
+    frames: FxHashMap<u32, Vec<u64>>,
+    /// Each process's executable file mappings, as last recorded.
+    maps: FxHashMap<u32, Vec<Mapping>>,
+    symbolizer: Symbolizer,
+    /// Names found, by file and offset: a hot stack is named once.
+    names: RefCell<FxHashMap<Place, Option<Symbol>>>,
+    /// Processes whose frames could not be placed, told once each.
+    unmapped: RefCell<rustc_hash::FxHashSet<u32>>,
+}
+
+impl Default for Stacks {
+    fn default() -> Self {
+        Self {
+            frames: FxHashMap::default(),
+            maps: FxHashMap::default(),
+            symbolizer: Symbolizer::new(),
+            names: RefCell::default(),
+            unmapped: RefCell::default(),
+        }
+    }
+}
+
+impl Stacks {
+    /// Takes in what a recording says of stacks and mappings.
+    pub fn event(&mut self, event: &EventRef<'_>) {
+        match event.body {
+            BodyRef::Stack { id, frames } => {
+                let frames = frames
+                    .chunks_exact(8)
+                    .map(|f| u64::from_le_bytes(f.try_into().unwrap_or_default()))
+                    .collect();
+                self.frames.insert(id, frames);
+            }
+            BodyRef::Mappings { maps } => {
+                let mut maps: Vec<Mapping> = maps.filter_map(Mapping::decode).collect();
+                maps.sort_by_key(|m| m.start);
+                self.maps.insert(event.pid, maps);
+            }
+            _ => {}
+        }
+    }
+
+    /// The frames of the stack the call `enter` began with, if recorded.
+    pub fn of(&self, enter: &Event) -> Option<&[u64]> {
+        let format::Body::SysEnter { captures, .. } = &enter.body else {
+            return None;
+        };
+        let capture = captures.iter().find(|c| c.arg == abi::ARG_STACK)?;
+        let id = u64::from_ne_bytes(capture.data.get(..8)?.try_into().ok()?);
+        self.frames.get(&u32::try_from(id).ok()?).map(Vec::as_slice)
+    }
+
+    /// strace -k's lines for `frames` of process `pid`. A frame in no
+    /// recorded mapping prints `??` and its address: the process ended
+    /// before the recorder read its mappings (said once, on standard error).
+    pub fn write(&self, out: &mut String, pid: u32, frames: &[u64]) {
+        let maps = self.maps.get(&pid).map(Vec::as_slice).unwrap_or_default();
+        for &ip in frames {
+            let at = maps.partition_point(|m| m.start <= ip);
+            let Some(map) = at.checked_sub(1).map(|i| &maps[i]).filter(|m| ip < m.end) else {
+                if self.unmapped.borrow_mut().insert(pid) {
+                    eprintln!(
+                        "systrace: warning: process {pid}'s stack frames print as ??: its \
+                         mappings were not recorded (it ended before the recorder read /proc)"
+                    );
+                }
+                let _ = writeln!(out, " > ?? [{ip:#x}]");
+                continue;
+            };
+            let offset = ip - map.start + map.offset;
+            let path = String::from_utf8_lossy(&map.path);
+            match self.name(&map.path, offset) {
+                Some((name, within)) => {
+                    let _ = writeln!(out, " > {path}({name}+{within:#x}) [{offset:#x}]");
+                }
+                None => {
+                    let _ = writeln!(out, " > {path}() [{offset:#x}]");
+                }
+            }
+        }
+    }
+
+    /// The symbol at file offset `offset` of the file at `path`, and the
+    /// offset into it.
+    fn name(&self, path: &[u8], offset: u64) -> Option<Symbol> {
+        let key = (path.to_vec(), offset);
+        if let Some(known) = self.names.borrow().get(&key) {
+            return known.clone();
+        }
+        let mut elf = Elf::new(OsStr::from_bytes(path));
+        elf.debug_syms = false;
+        let found = self
+            .symbolizer
+            .symbolize(&Source::Elf(elf), Input::FileOffset(&[offset]))
+            .ok()
+            .and_then(|mut syms| match syms.pop()? {
+                Symbolized::Sym(sym) => Some((sym.name.into_owned(), sym.offset as u64)),
+                Symbolized::Unknown(_) => None,
+            });
+        self.names.borrow_mut().insert(key, found.clone());
+        found
+    }
+}

@@ -1,0 +1,94 @@
+//! `record --stack=fp`: each distinct user stack goes to the trace once,
+//! read from the kernel's stack table the first time a call names it, and a
+//! process's executable file mappings (from /proc) at its first stack after
+//! each exec, so that a view can name each frame's file and offset later.
+
+use aya::maps::{MapData, StackTraceMap};
+use format::{Body, Event, Mapping};
+use rustc_hash::FxHashSet;
+
+pub struct Stacks {
+    table: StackTraceMap<MapData>,
+    /// Stack ids already in the trace.
+    written: FxHashSet<u32>,
+    /// Processes whose mappings are in the trace since their last exec.
+    mapped: FxHashSet<u32>,
+}
+
+impl Stacks {
+    pub fn new(table: StackTraceMap<MapData>) -> Self {
+        Self {
+            table,
+            written: FxHashSet::default(),
+            mapped: FxHashSet::default(),
+        }
+    }
+
+    /// Hands `out` what the trace needs before `event`: for a call's enter,
+    /// its stack the first time, and its process's mappings at its first
+    /// stack since an exec.
+    pub fn before(&mut self, event: &Event, mut out: impl FnMut(Event)) {
+        let captures = match &event.body {
+            Body::SysEnter { captures, .. } => captures,
+            Body::Exec { .. } => {
+                self.mapped.remove(&event.pid);
+                return;
+            }
+            _ => return,
+        };
+        let Some(id) = captures
+            .iter()
+            .find(|c| c.arg == abi::ARG_STACK)
+            .and_then(|c| Some(u64::from_ne_bytes(c.data.get(..8)?.try_into().ok()?)))
+            .and_then(|id| u32::try_from(id).ok())
+        else {
+            return;
+        };
+        // Beside the call: its task, CPU and time.
+        let like = |body| Event {
+            tid: event.tid,
+            pid: event.pid,
+            cpu: event.cpu,
+            ts: event.ts,
+            body,
+        };
+        if self.mapped.insert(event.pid) {
+            out(like(Body::Mappings {
+                maps: executable_mappings(event.pid),
+            }));
+        }
+        if self.written.insert(id)
+            && let Ok(stack) = self.table.get(&id, 0)
+        {
+            let frames = stack.frames().iter().map(|f| f.ip).collect();
+            out(like(Body::Stack { id, frames }));
+        }
+    }
+}
+
+/// The files process `pid` has mapped executable, from /proc (none if it
+/// is gone).
+fn executable_mappings(pid: u32) -> Vec<Mapping> {
+    let Ok(maps) = std::fs::read_to_string(format!("/proc/{pid}/maps")) else {
+        return Vec::new();
+    };
+    maps.lines()
+        .filter_map(|line| {
+            // start-end perms offset dev inode path
+            let mut fields = line.split_whitespace();
+            let (range, perms, offset) = (fields.next()?, fields.next()?, fields.next()?);
+            let path = fields.nth(2)?;
+            if !perms.contains('x') || !path.starts_with('/') {
+                return None;
+            }
+            let (start, end) = range.split_once('-')?;
+            let hex = |s: &str| u64::from_str_radix(s, 16).ok();
+            Some(Mapping {
+                start: hex(start)?,
+                end: hex(end)?,
+                offset: hex(offset)?,
+                path: path.as_bytes().to_vec(),
+            })
+        })
+        .collect()
+}
