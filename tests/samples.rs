@@ -2338,7 +2338,10 @@ fn stacks_show_the_functions_a_call_came_from() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let exe = common::sample_built_with("stacks", &["-O0", "-fno-omit-frame-pointer"]);
+    let built = common::sample_built_with("stacks", &["-O0", "-fno-omit-frame-pointer"]);
+    // A copy of our own, replaced and removed below.
+    let exe = dir.path().join("stacks");
+    std::fs::copy(&built, &exe).unwrap();
     let file = common::record_with(dir.path(), "stacks", &["--stack"], &[arg(&exe)]);
     let shown = show(&file, &["-k"]);
     let lines: Vec<&str> = shown.lines().collect();
@@ -2371,6 +2374,33 @@ fn stacks_show_the_functions_a_call_came_from() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.ends_with("recorded without stacks (record --stack): -k prints none\n"));
+    // Another build in its place, then none: its frames print as ??, and
+    // show says why once.
+    for (change, why) in [
+        ("replaced", "its build id is not the one recorded"),
+        ("removed", "it is gone, or not readable"),
+    ] {
+        match change {
+            "replaced" => std::fs::copy(sample("hello"), &exe).map(|_| ()).unwrap(),
+            _ => std::fs::remove_file(&exe).unwrap(),
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+            .args(["show", "-k"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let (text, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let unknown = format!(" > {path}(??) [0x");
+        assert!(
+            text.lines().any(|l| l.starts_with(&unknown)),
+            "{change}:\n{text}"
+        );
+        let warning = format!("systrace: warning: {path}: frames print as ??: {why}");
+        assert_eq!(stderr.matches(&warning).count(), 1, "{change}: {stderr}");
+    }
 }
 
 /// `trace -p` attaches to a running process, says so as strace does, and a

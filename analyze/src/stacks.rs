@@ -30,6 +30,8 @@ pub struct Stacks {
     names: RefCell<FxHashMap<Place, Option<Symbol>>>,
     /// Processes whose frames could not be placed, told once each.
     unmapped: RefCell<rustc_hash::FxHashSet<u32>>,
+    /// Whether each file mapped is still the one recorded, by path.
+    files: RefCell<FxHashMap<Vec<u8>, bool>>,
 }
 
 impl Default for Stacks {
@@ -40,6 +42,7 @@ impl Default for Stacks {
             symbolizer: Symbolizer::new(),
             names: RefCell::default(),
             unmapped: RefCell::default(),
+            files: RefCell::default(),
         }
     }
 }
@@ -93,6 +96,10 @@ impl Stacks {
             };
             let offset = ip - map.start + map.offset;
             let path = String::from_utf8_lossy(&map.path);
+            if !self.same_file(map) {
+                let _ = writeln!(out, " > {path}(??) [{offset:#x}]");
+                continue;
+            }
             match self.name(&map.path, offset) {
                 Some((name, within)) => {
                     let _ = writeln!(out, " > {path}({name}+{within:#x}) [{offset:#x}]");
@@ -102,6 +109,33 @@ impl Stacks {
                 }
             }
         }
+    }
+
+    /// Whether the file `map` maps is, on disk now, the one recorded (its
+    /// build id, where one was recorded): else its frames cannot be named,
+    /// which is said once, with why.
+    fn same_file(&self, map: &Mapping) -> bool {
+        if let Some(&same) = self.files.borrow().get(&map.path) {
+            return same;
+        }
+        let path = OsStr::from_bytes(&map.path);
+        let why = match blazesym::helper::read_elf_build_id(path) {
+            Err(_) => Some("it is gone, or not readable"),
+            Ok(now) if !map.build_id.is_empty() && now.as_deref() != Some(&map.build_id[..]) => {
+                Some("its build id is not the one recorded")
+            }
+            Ok(_) => None,
+        };
+        if let Some(why) = why {
+            eprintln!(
+                "systrace: warning: {}: frames print as ??: {why}",
+                path.to_string_lossy()
+            );
+        }
+        self.files
+            .borrow_mut()
+            .insert(map.path.clone(), why.is_none());
+        why.is_none()
     }
 
     /// The symbol at file offset `offset` of the file at `path`, and the

@@ -5,7 +5,7 @@
 
 use aya::maps::{MapData, StackTraceMap};
 use format::{Body, Event, Mapping};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub struct Stacks {
     table: StackTraceMap<MapData>,
@@ -13,6 +13,8 @@ pub struct Stacks {
     written: FxHashSet<u32>,
     /// Processes whose mappings are in the trace since their last exec.
     mapped: FxHashSet<u32>,
+    /// Build ids of the files mapped so far, by path.
+    build_ids: FxHashMap<String, Vec<u8>>,
 }
 
 impl Stacks {
@@ -21,6 +23,7 @@ impl Stacks {
             table,
             written: FxHashSet::default(),
             mapped: FxHashSet::default(),
+            build_ids: FxHashMap::default(),
         }
     }
 
@@ -54,7 +57,7 @@ impl Stacks {
         };
         if self.mapped.insert(event.pid) {
             out(like(Body::Mappings {
-                maps: executable_mappings(event.pid),
+                maps: executable_mappings(event.pid, &mut self.build_ids),
             }));
         }
         if self.written.insert(id)
@@ -67,26 +70,37 @@ impl Stacks {
 }
 
 /// The files process `pid` has mapped executable, from /proc (none if it
-/// is gone).
-fn executable_mappings(pid: u32) -> Vec<Mapping> {
+/// is gone), each with its build id (`build_ids` caches them by path).
+fn executable_mappings(pid: u32, build_ids: &mut FxHashMap<String, Vec<u8>>) -> Vec<Mapping> {
     let Ok(maps) = std::fs::read_to_string(format!("/proc/{pid}/maps")) else {
         return Vec::new();
     };
     maps.lines()
         .filter_map(|line| {
-            // start-end perms offset dev inode path
-            let mut fields = line.split_whitespace();
+            // start-end perms offset dev inode path (which may hold spaces)
+            let mut fields = line.splitn(6, ' ');
             let (range, perms, offset) = (fields.next()?, fields.next()?, fields.next()?);
-            let path = fields.nth(2)?;
+            let path = fields.nth(2)?.trim_start();
             if !perms.contains('x') || !path.starts_with('/') {
                 return None;
             }
             let (start, end) = range.split_once('-')?;
             let hex = |s: &str| u64::from_str_radix(s, 16).ok();
+            let build_id = build_ids
+                .entry(path.to_owned())
+                .or_insert_with(|| {
+                    blazesym::helper::read_elf_build_id(path)
+                        .ok()
+                        .flatten()
+                        .map(|id| id.into_owned())
+                        .unwrap_or_default()
+                })
+                .clone();
             Some(Mapping {
                 start: hex(start)?,
                 end: hex(end)?,
                 offset: hex(offset)?,
+                build_id,
                 path: path.as_bytes().to_vec(),
             })
         })

@@ -81,23 +81,30 @@ pub enum Body {
     Mappings { maps: Vec<Mapping> },
 }
 
-/// A file mapped into a process: where, from what offset of which file.
+/// A file mapped into a process: where, from what offset of which file,
+/// and which build of it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mapping {
     pub start: u64,
     pub end: u64,
     /// The file offset mapped at `start`.
     pub offset: u64,
+    /// The ELF build id the file had when recorded (empty: none known).
+    pub build_id: Vec<u8>,
     pub path: Vec<u8>,
 }
 
 impl Mapping {
-    /// The bytes of one in a [`BodyRef::Mappings`] list.
+    /// The bytes of one in a [`BodyRef::Mappings`] list: three words, the
+    /// build id's length (a byte) and bytes, the path.
     pub(crate) fn encode(&self) -> Vec<u8> {
+        let id = &self.build_id[..self.build_id.len().min(255)];
         [
             &self.start.to_le_bytes()[..],
             &self.end.to_le_bytes(),
             &self.offset.to_le_bytes(),
+            &[id.len() as u8],
+            id,
             &self.path,
         ]
         .concat()
@@ -106,11 +113,13 @@ impl Mapping {
     /// One of a [`BodyRef::Mappings`] list (`None`: cut short).
     pub fn decode(bytes: &[u8]) -> Option<Mapping> {
         let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
+        let id_len = usize::from(*bytes.get(24)?);
         Some(Mapping {
             start: word(0)?,
             end: word(8)?,
             offset: word(16)?,
-            path: bytes.get(24..)?.to_vec(),
+            build_id: bytes.get(25..25 + id_len)?.to_vec(),
+            path: bytes.get(25 + id_len..)?.to_vec(),
         })
     }
 }
