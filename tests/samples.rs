@@ -2364,6 +2364,43 @@ fn stacks_show_the_functions_a_call_came_from() {
         assert!(frame.ends_with(']'), "{frame}");
     }
     assert!(frames.len() >= 4, "{shown}");
+    // stats --by stack: the call under its stack, named alike.
+    let stats = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["stats", "--by", "stack"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stats = String::from_utf8_lossy(&stats.stdout);
+    let block = stats
+        .split("\n\n")
+        .find(|b| b.lines().next().is_some_and(|l| l.ends_with("  getppid")))
+        .unwrap_or_else(|| panic!("no getppid stack in:\n{stats}"));
+    let first = block.lines().next().unwrap();
+    assert!(first.trim_start().starts_with("1 "), "{block}");
+    assert_eq!(block.lines().skip(1).collect::<Vec<_>>(), frames, "{stats}");
+    // The folded stacks and the flame graph: main;outer;middle;inner;getppid.
+    let (folded, svg) = (dir.path().join("stacks.txt"), dir.path().join("stacks.svg"));
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["export", "--folded"])
+        .arg(&folded)
+        .arg("--flamegraph")
+        .arg(&svg)
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let folded = std::fs::read_to_string(&folded).unwrap();
+    assert!(
+        folded
+            .lines()
+            .any(|l| l.ends_with(";main;outer;middle;inner;getppid 1")),
+        "{folded}"
+    );
+    let svg = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        svg.starts_with("<?xml") && svg.contains(">inner (1 calls"),
+        "{svg:.500}"
+    );
     // Without -k, no frames; -k on a recording without stacks says so.
     assert!(!show(&file, &[]).contains(" > "));
     let plain = common::record(dir.path(), "plain", &[arg(&exe)]);

@@ -19,6 +19,20 @@ type Symbol = (String, u64);
 /// A file's path and an offset into it.
 type Place = (Vec<u8>, u64);
 
+/// One frame, as far as it can be named.
+enum Frame {
+    /// In no mapping recorded.
+    Unmapped,
+    /// In a file gone or rebuilt since: its path and the file offset.
+    Unknown { path: String, offset: u64 },
+    /// In a file as recorded, with the symbol there if it has one.
+    File {
+        path: String,
+        offset: u64,
+        symbol: Option<Symbol>,
+    },
+}
+
 /// The stacks a recording holds, and where each process had its files.
 pub struct Stacks {
     /// Frames by stack id, innermost first.
@@ -28,8 +42,8 @@ pub struct Stacks {
     symbolizer: Symbolizer,
     /// Names found, by file and offset: a hot stack is named once.
     names: RefCell<FxHashMap<Place, Option<Symbol>>>,
-    /// Processes whose frames could not be placed, told once each.
-    unmapped: RefCell<rustc_hash::FxHashSet<u32>>,
+    /// Whether a frame could not be placed yet (said once).
+    unmapped: std::cell::Cell<bool>,
     /// Whether each file mapped is still the one recorded, by path.
     files: RefCell<FxHashMap<Vec<u8>, bool>>,
 }
@@ -41,7 +55,7 @@ impl Default for Stacks {
             maps: FxHashMap::default(),
             symbolizer: Symbolizer::new(),
             names: RefCell::default(),
-            unmapped: RefCell::default(),
+            unmapped: Default::default(),
             files: RefCell::default(),
         }
     }
@@ -67,47 +81,85 @@ impl Stacks {
         }
     }
 
-    /// The frames of the stack the call `enter` began with, if recorded.
-    pub fn of(&self, enter: &Event) -> Option<&[u64]> {
+    /// The id of the stack the call `enter` began with, if one was taken.
+    pub fn id(enter: &Event) -> Option<u32> {
         let format::Body::SysEnter { captures, .. } = &enter.body else {
             return None;
         };
         let capture = captures.iter().find(|c| c.arg == abi::ARG_STACK)?;
         let id = u64::from_ne_bytes(capture.data.get(..8)?.try_into().ok()?);
-        self.frames.get(&u32::try_from(id).ok()?).map(Vec::as_slice)
+        u32::try_from(id).ok()
     }
 
-    /// strace -k's lines for `frames` of process `pid`. A frame in no
-    /// recorded mapping prints `??` and its address: the process ended
-    /// before the recorder read its mappings (said once, on standard error).
+    /// The frames of the stack the call `enter` began with, if recorded.
+    pub fn of(&self, enter: &Event) -> Option<&[u64]> {
+        self.frames.get(&Self::id(enter)?).map(Vec::as_slice)
+    }
+
+    /// strace -k's lines for `frames` of process `pid`.
     pub fn write(&self, out: &mut String, pid: u32, frames: &[u64]) {
-        let maps = self.maps.get(&pid).map(Vec::as_slice).unwrap_or_default();
         for &ip in frames {
-            let at = maps.partition_point(|m| m.start <= ip);
-            let Some(map) = at.checked_sub(1).map(|i| &maps[i]).filter(|m| ip < m.end) else {
-                if self.unmapped.borrow_mut().insert(pid) {
-                    eprintln!(
-                        "systrace: warning: process {pid}'s stack frames print as ??: its \
-                         mappings were not recorded (it ended before the recorder read /proc)"
-                    );
-                }
-                let _ = writeln!(out, " > ?? [{ip:#x}]");
-                continue;
+            let _ = match self.frame(pid, ip) {
+                Frame::Unmapped => writeln!(out, " > ?? [{ip:#x}]"),
+                Frame::Unknown { path, offset } => writeln!(out, " > {path}(??) [{offset:#x}]"),
+                Frame::File {
+                    path,
+                    offset,
+                    symbol: Some((name, within)),
+                } => writeln!(out, " > {path}({name}+{within:#x}) [{offset:#x}]"),
+                Frame::File { path, offset, .. } => writeln!(out, " > {path}() [{offset:#x}]"),
             };
-            let offset = ip - map.start + map.offset;
-            let path = String::from_utf8_lossy(&map.path);
-            if !self.same_file(map) {
-                let _ = writeln!(out, " > {path}(??) [{offset:#x}]");
-                continue;
-            }
-            match self.name(&map.path, offset) {
-                Some((name, within)) => {
-                    let _ = writeln!(out, " > {path}({name}+{within:#x}) [{offset:#x}]");
+        }
+    }
+
+    /// A short name for each of `frames` of process `pid`, outermost first,
+    /// as flame graphs and folded stacks show them: the function, else the
+    /// file's name and offset.
+    pub fn names(&self, pid: u32, frames: &[u64]) -> Vec<String> {
+        let base = |path: &str| path.rsplit('/').next().unwrap_or(path).to_owned();
+        frames
+            .iter()
+            .rev()
+            .map(|&ip| match self.frame(pid, ip) {
+                Frame::File {
+                    symbol: Some((name, _)),
+                    ..
+                } => name,
+                Frame::File { path, offset, .. } | Frame::Unknown { path, offset } => {
+                    format!("{}+{offset:#x}", base(&path))
                 }
-                None => {
-                    let _ = writeln!(out, " > {path}() [{offset:#x}]");
-                }
+                Frame::Unmapped => format!("{ip:#x}"),
+            })
+            .collect()
+    }
+
+    /// What is known of the frame at `ip` of process `pid`. A frame in no
+    /// recorded mapping: its process ended before the recorder read its
+    /// mappings, or the frame pointers led astray (said once, on standard
+    /// error).
+    fn frame(&self, pid: u32, ip: u64) -> Frame {
+        let maps = self.maps.get(&pid).map(Vec::as_slice).unwrap_or_default();
+        let at = maps.partition_point(|m| m.start <= ip);
+        let Some(map) = at.checked_sub(1).map(|i| &maps[i]).filter(|m| ip < m.end) else {
+            if !self.unmapped.replace(true) {
+                eprintln!(
+                    "systrace: warning: stack frames in no recorded mapping print as ?? \
+                     (first in process {pid}): the process ended before the recorder read \
+                     its mappings, or a frame pointer led astray"
+                );
             }
+            return Frame::Unmapped;
+        };
+        let offset = ip - map.start + map.offset;
+        let path = String::from_utf8_lossy(&map.path).into_owned();
+        if !self.same_file(map) {
+            return Frame::Unknown { path, offset };
+        }
+        let symbol = self.name(&map.path, offset);
+        Frame::File {
+            path,
+            offset,
+            symbol,
         }
     }
 

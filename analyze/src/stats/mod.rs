@@ -12,6 +12,7 @@
 pub mod files;
 mod latency;
 pub mod report;
+pub mod stacks;
 pub mod view;
 
 use rustc_hash::FxHashMap;
@@ -398,6 +399,8 @@ pub enum By {
     Thread,
     Errno,
     File,
+    /// Per distinct user stack (`record --stack`).
+    Stack,
 }
 
 /// strace's `-S`: how rows are ordered.

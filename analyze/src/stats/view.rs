@@ -73,6 +73,7 @@ pub fn render(
                 files::file_table(&mut text, files, trace);
             }
         }
+        By::Stack => super::stacks::collect(trace, calls, events)?.table(&mut text),
     }
     if request.latency {
         text.push('\n');

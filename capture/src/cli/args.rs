@@ -537,6 +537,14 @@ pub(super) enum ByArg {
     Thread,
     Errno,
     File,
+    Stack,
+}
+
+/// What `export --flamegraph` weighs stacks by.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(super) enum WeightArg {
+    Calls,
+    Time,
 }
 
 /// strace's -S keys (and their aliases).
@@ -622,10 +630,22 @@ impl ColumnArg {
 }
 
 #[derive(Args)]
+#[command(group(clap::ArgGroup::new("view").required(true).multiple(true).args(["perfetto", "flamegraph", "folded"])))]
 pub(super) struct ExportArgs {
     /// Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.
     #[arg(long, value_name = "OUT")]
-    pub(super) perfetto: PathBuf,
+    pub(super) perfetto: Option<PathBuf>,
+    /// A flame graph (SVG) of the calls by user stack (`record --stack`).
+    #[arg(long, value_name = "OUT.svg")]
+    pub(super) flamegraph: Option<PathBuf>,
+    /// The same as folded stacks (`frame;frame;syscall count` lines), which
+    /// speedscope, inferno and flamegraph.pl read.
+    #[arg(long, value_name = "OUT.txt")]
+    pub(super) folded: Option<PathBuf>,
+    /// What a flame graph's (or the folded stacks') widths count: calls, or
+    /// time in calls (nanoseconds).
+    #[arg(long, value_enum, default_value = "calls")]
+    pub(super) weight: WeightArg,
     /// Trace file to read (- for standard input).
     pub(super) file: PathBuf,
     #[command(flatten)]

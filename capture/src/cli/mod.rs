@@ -611,6 +611,7 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
             ByArg::Thread => By::Thread,
             ByArg::Errno => By::Errno,
             ByArg::File => By::File,
+            ByArg::Stack => By::Stack,
         },
         sort: args.sort.sort_by(),
         columns: ColumnArg::columns(&args.columns),
@@ -653,9 +654,35 @@ fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCo
         events,
         ..analyze::ShowOptions::default()
     };
-    write_view(path, Some(&args.perfetto), Kind::Export, |out| {
-        analyze::export_perfetto(&trace, &options, out)
-    })?;
+    if let Some(perfetto) = &args.perfetto {
+        write_view(path, Some(perfetto), Kind::Export, |out| {
+            analyze::export_perfetto(&trace, &options, out)
+        })?;
+    }
+    let by_time = args.weight == WeightArg::Time;
+    if args.flamegraph.is_some() || args.folded.is_some() {
+        if !trace.header().selection.stacks {
+            eprintln!(
+                "systrace: warning: {}: recorded without stacks (record --stack): \
+                 the flame graph has one frame per syscall",
+                path.display()
+            );
+        }
+        let by = analyze::stats::stacks::collect(&trace, &options.calls, &options.events)?;
+        if let Some(svg) = &args.flamegraph {
+            write_view(path, Some(svg), Kind::Export, |out| {
+                by.flamegraph(by_time, out)
+            })?;
+        }
+        if let Some(folded) = &args.folded {
+            write_view(path, Some(folded), Kind::Export, |out| {
+                by.folded(by_time)
+                    .iter()
+                    .try_for_each(|line| writeln!(out, "{line}"))?;
+                Ok(())
+            })?;
+        }
+    }
     warn_skipped(path, &trace);
     Ok(ExitCode::SUCCESS)
 }
