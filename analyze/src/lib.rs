@@ -4,7 +4,8 @@
 //! `format::Trace` in time order, pairs each thread's syscall enter with its
 //! exit and resolves each call once (its name and [`table`] entry, whether the
 //! view's [`Selection`] shows it, its process's descriptors as [`fds`] follows
-//! them and its tasks' names and execs as [`tasks`] does), then pushes the
+//! them, its tasks' names and execs as [`tasks`] does, and the recording's
+//! user stacks and mappings as [`stacks`] keeps them), then pushes the
 //! resolved [`Call`]s and process-life events into a [`TraceSink`]; printers
 //! are sinks, and read the file only to finish a line cut short whose enter
 //! copy faulted (`ahead`: the rest of that call). [`Replayer`] is the same
@@ -16,9 +17,10 @@
 //! [`select`] parses strace's `-e` qualifiers, with strace's classes from
 //! [`table::classes`].
 //!
-//! The sinks: the strace printer ([`print_strace`], [`print_threads`]), JSON
-//! Lines ([`print_json`]), the Perfetto timeline ([`export_perfetto`]) and
-//! `stats --by file`. The rest of [`stats`] does not replay: it counts chunks
+//! The sinks: the strace printer ([`print_strace`], [`print_threads`]; `-k`
+//! names each frame through [`stacks`]), JSON Lines ([`print_json`]), the
+//! Perfetto timeline ([`export_perfetto`]), `stats --by file` and `stats --by
+//! stack` (and the flame graph drawn from it). The rest of [`stats`] does not replay: it counts chunks
 //! in parallel and pairs the calls that straddle them when it merges the
 //! counts; `stats::view` assembles what one `systrace stats` request prints.
 //! [`status`] reads exit statuses for every view, and [`progress`] shows a bar
