@@ -23,7 +23,10 @@
 //!
 //! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run;
 //! BENCH_ONLY=startup runs only the start-up and command tables; BENCH_ONLY=dd,
-//! mixed, threads, sockets, live or selection only that part.
+//! mixed, threads, sockets, live, selection or stacks only that part.
+//! `stacks`: `record --stack` beside `strace -k` and `perf trace record
+//! --call-graph dwarf` on 20,000 dd calls, then systrace alone on
+//! BENCH_DD_COUNT.
 //!
 //! `selection`: two `dd bs=1` loops run while `record -a` records the whole
 //! machine with a selection made in the kernel (`-e trace=openat`), beside
@@ -46,6 +49,12 @@ enum Tool {
     PerfTrace,
     /// `systrace trace -o`: recording and printing strace's text as it runs.
     Trace,
+    /// `systrace record --stack`: with each call's user stack.
+    SystraceStack,
+    /// `strace -f -k -o`.
+    StraceStack,
+    /// `perf trace record --call-graph dwarf`.
+    PerfDwarf,
 }
 
 impl Tool {
@@ -57,8 +66,20 @@ impl Tool {
         Tool::Trace,
     ];
 
+    /// The stacks part: each tool with its stacks (and systrace without).
+    const STACKS: [Tool; 5] = [
+        Tool::Native,
+        Tool::Systrace,
+        Tool::SystraceStack,
+        Tool::StraceStack,
+        Tool::PerfDwarf,
+    ];
+
     fn name(self) -> &'static str {
         match self {
+            Tool::SystraceStack => "systrace --stack",
+            Tool::StraceStack => "strace -f -k -o",
+            Tool::PerfDwarf => "perf trace dwarf",
             Tool::Native => "native",
             Tool::Systrace => "systrace record",
             Tool::Strace => "strace -f -o",
@@ -89,6 +110,22 @@ impl Tool {
             Tool::Trace => {
                 let mut c = Command::new(env!("CARGO_BIN_EXE_systrace"));
                 c.args(["trace", "-o"]).arg(out);
+                c
+            }
+            Tool::SystraceStack => {
+                let mut c = Command::new(env!("CARGO_BIN_EXE_systrace"));
+                c.args(["record", "--stack", "-o"]).arg(out);
+                c
+            }
+            Tool::StraceStack => {
+                let mut c = Command::new("strace");
+                c.args(["-f", "-k", "-o"]).arg(out);
+                c
+            }
+            Tool::PerfDwarf => {
+                let mut c = Command::new("perf");
+                c.args(["trace", "record", "-q", "--call-graph", "dwarf", "-o"])
+                    .arg(out);
                 c
             }
         };
@@ -176,10 +213,15 @@ fn perf_lost(stderr: &str) -> u64 {
 }
 
 fn bench(title: &str, workload: &str, rounds: usize, dir: &Path) {
-    let mut samples: Vec<Vec<Sample>> = Tool::ALL.iter().map(|_| Vec::new()).collect();
+    bench_tools(title, workload, rounds, dir, &Tool::ALL);
+}
+
+/// `tools` (native first, systrace record second) on `workload`, interleaved.
+fn bench_tools(title: &str, workload: &str, rounds: usize, dir: &Path, tools: &[Tool]) {
+    let mut samples: Vec<Vec<Sample>> = tools.iter().map(|_| Vec::new()).collect();
     // Interleaved: a noisy minute hurts every tool alike.
     for _ in 0..rounds {
-        for (i, &tool) in Tool::ALL.iter().enumerate() {
+        for (i, &tool) in tools.iter().enumerate() {
             samples[i].push(run(tool, workload, dir));
         }
     }
@@ -195,22 +237,22 @@ fn bench(title: &str, workload: &str, rounds: usize, dir: &Path) {
         "{:<18} {:>10} {:>12} {:>9} {:>10} {:>12} {:>11}",
         "tool", "wall s", "workload s", "slowdown", "lost", "bytes", "bytes/call"
     );
-    for (i, &tool) in Tool::ALL.iter().enumerate() {
+    for (i, &tool) in tools.iter().enumerate() {
         let wall = median(samples[i].iter().map(|s| s.wall).collect());
         let bytes = samples[i].last().map_or(0, |s| s.bytes);
         let lost = match tool {
-            Tool::Systrace | Tool::Trace => samples[i]
+            Tool::Systrace | Tool::Trace | Tool::SystraceStack => samples[i]
                 .iter()
                 .filter_map(|s| summary_field(&s.stderr, "lost"))
                 .max()
                 .map_or("?".into(), |n| n.to_string()),
-            Tool::PerfTrace => samples[i]
+            Tool::PerfTrace | Tool::PerfDwarf => samples[i]
                 .iter()
                 .map(|s| perf_lost(&s.stderr))
                 .max()
                 .unwrap_or(0)
                 .to_string(),
-            Tool::Strace => "0".into(),
+            Tool::Strace | Tool::StraceStack => "0".into(),
             Tool::Native => "-".into(),
         };
         let per_call = if tool == Tool::Native || syscalls == 0 {
@@ -449,6 +491,15 @@ fn main() {
     }
     if runs("selection") {
         selection(&dir, rounds, dd_count);
+    }
+    // Stacks: strace -k needs 14 s for 20,000 dd calls here, so it runs on
+    // that, and systrace alone on BENCH_DD_COUNT.
+    if runs("stacks") {
+        let dd = "dd if=/dev/zero of=/dev/null bs=1 count=20000";
+        bench_tools("stacks", dd, rounds, &dir, &Tool::STACKS);
+        let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={dd_count}");
+        let systrace = [Tool::Native, Tool::Systrace, Tool::SystraceStack];
+        bench_tools("stacks", &dd, rounds, &dir, &systrace);
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
