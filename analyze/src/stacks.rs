@@ -2,13 +2,17 @@
 //! -k names frames: the file mapped at each address, the symbol of that
 //! file and the offset in it, then the file offset:
 //! ` > /usr/lib/x86_64-linux-gnu/libc.so.6(__open64+0x5b) [0x11a5fb]`.
-//! Symbols come from the files' symbol tables, read now (blazesym).
+//! Symbols come from the files' symbol tables, read now (blazesym): a
+//! frame takes the nearest function symbol before it, as strace's does.
 
 use std::{cell::RefCell, ffi::OsStr, fmt::Write as _, os::unix::ffi::OsStrExt as _};
 
-use blazesym::symbolize::{
-    Input, Symbolized, Symbolizer,
-    source::{Elf, Source},
+use blazesym::{
+    SymType,
+    inspect::{
+        Inspector,
+        source::{Elf, Source},
+    },
 };
 use rustc_hash::FxHashMap;
 
@@ -16,8 +20,8 @@ use format::{BodyRef, Event, EventRef, Mapping};
 
 /// A function's name, and an offset into it.
 type Symbol = (String, u64);
-/// A file's path and an offset into it.
-type Place = (Vec<u8>, u64);
+/// A file's function symbols: (file offset, name), sorted.
+type Functions = Vec<(u64, String)>;
 
 /// One frame, as far as it can be named.
 enum Frame {
@@ -39,9 +43,9 @@ pub struct Stacks {
     frames: FxHashMap<u32, Vec<u64>>,
     /// Each process's executable file mappings, as last recorded.
     maps: FxHashMap<u32, Vec<Mapping>>,
-    symbolizer: Symbolizer,
-    /// Names found, by file and offset: a hot stack is named once.
-    names: RefCell<FxHashMap<Place, Option<Symbol>>>,
+    inspector: Inspector,
+    /// Each file's function symbols by file offset, read once.
+    tables: RefCell<FxHashMap<Vec<u8>, Functions>>,
     /// Whether a frame could not be placed yet (said once).
     unmapped: std::cell::Cell<bool>,
     /// Whether each file mapped is still the one recorded, by path.
@@ -53,8 +57,8 @@ impl Default for Stacks {
         Self {
             frames: FxHashMap::default(),
             maps: FxHashMap::default(),
-            symbolizer: Symbolizer::new(),
-            names: RefCell::default(),
+            inspector: Inspector::new(),
+            tables: RefCell::default(),
             unmapped: Default::default(),
             files: RefCell::default(),
         }
@@ -190,24 +194,32 @@ impl Stacks {
         why.is_none()
     }
 
-    /// The symbol at file offset `offset` of the file at `path`, and the
-    /// offset into it.
+    /// The function symbol at or before file offset `offset` of the file at
+    /// `path`, and the offset past it: the nearest preceding one whatever
+    /// its size, as strace -k (libdw) names a frame.
     fn name(&self, path: &[u8], offset: u64) -> Option<Symbol> {
-        let key = (path.to_vec(), offset);
-        if let Some(known) = self.names.borrow().get(&key) {
-            return known.clone();
-        }
+        let mut tables = self.tables.borrow_mut();
+        let table = tables
+            .entry(path.to_vec())
+            .or_insert_with(|| self.functions(path));
+        let at = table.partition_point(|(start, _)| *start <= offset);
+        let (start, name) = table.get(at.checked_sub(1)?)?;
+        Some((name.clone(), offset - start))
+    }
+
+    /// The function symbols of the file at `path` by file offset, sorted
+    /// (none if it cannot be read).
+    fn functions(&self, path: &[u8]) -> Functions {
         let mut elf = Elf::new(OsStr::from_bytes(path));
         elf.debug_syms = false;
-        let found = self
-            .symbolizer
-            .symbolize(&Source::Elf(elf), Input::FileOffset(&[offset]))
-            .ok()
-            .and_then(|mut syms| match syms.pop()? {
-                Symbolized::Sym(sym) => Some((sym.name.into_owned(), sym.offset as u64)),
-                Symbolized::Unknown(_) => None,
-            });
-        self.names.borrow_mut().insert(key, found.clone());
-        found
+        let mut table = Vec::new();
+        let _ = self.inspector.for_each(&Source::Elf(elf), |sym| {
+            if let (SymType::Function, Some(at)) = (sym.sym_type, sym.file_offset) {
+                table.push((at, sym.name.to_string()));
+            }
+            std::ops::ControlFlow::Continue(())
+        });
+        table.sort_unstable();
+        table
     }
 }
