@@ -66,7 +66,8 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
     let trace = dir.path().join("t.bin");
     assert!(record_true(&trace).status.success());
 
-    // Every writer: record, trace -o and --save, show -o, stats -o, export.
+    // Every writer: record, trace -o and --save, show -o, stats -o, export
+    // (a timeline, a flame graph, folded stacks).
     for target in [&link, &planted] {
         let t = target.as_os_str();
         for args in [
@@ -85,6 +86,18 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
             vec![
                 os("export"),
                 os("--perfetto"),
+                os(t),
+                trace.as_os_str().into(),
+            ],
+            vec![
+                os("export"),
+                os("--flamegraph"),
+                os(t),
+                trace.as_os_str().into(),
+            ],
+            vec![
+                os("export"),
+                os("--folded"),
                 os(t),
                 trace.as_os_str().into(),
             ],

@@ -661,13 +661,6 @@ fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCo
     }
     let by_time = args.weight == WeightArg::Time;
     if args.flamegraph.is_some() || args.folded.is_some() {
-        if !trace.header().selection.stacks {
-            eprintln!(
-                "systrace: warning: {}: recorded without stacks (record --stack): \
-                 the flame graph has one frame per syscall",
-                path.display()
-            );
-        }
         let by = analyze::stats::stacks::collect(&trace, &options.calls, &options.events)?;
         if let Some(svg) = &args.flamegraph {
             write_view(path, Some(svg), Kind::Export, |out| {
@@ -681,6 +674,14 @@ fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCo
                     .try_for_each(|line| writeln!(out, "{line}"))?;
                 Ok(())
             })?;
+        }
+        // Once written (a refused output says that alone).
+        if !trace.header().selection.stacks {
+            eprintln!(
+                "systrace: warning: {}: recorded without stacks (record --stack): \
+                 each stack is its syscall alone",
+                path.display()
+            );
         }
     }
     warn_skipped(path, &trace);
