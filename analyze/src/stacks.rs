@@ -70,11 +70,8 @@ impl Stacks {
     pub fn event(&mut self, event: &EventRef<'_>) {
         match event.body {
             BodyRef::Stack { id, frames } => {
-                let frames = frames
-                    .chunks_exact(8)
-                    .map(|f| u64::from_le_bytes(f.try_into().unwrap_or_default()))
-                    .collect();
-                self.frames.insert(id, frames);
+                self.frames
+                    .insert(id, format::stack_frames(frames).collect());
             }
             BodyRef::Mappings { maps } => {
                 let mut maps: Vec<Mapping> = maps.filter_map(Mapping::decode).collect();

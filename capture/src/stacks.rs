@@ -31,20 +31,11 @@ impl Stacks {
     /// its stack the first time, and its process's mappings at its first
     /// stack since an exec.
     pub fn before(&mut self, event: &Event, mut out: impl FnMut(Event)) {
-        let captures = match &event.body {
-            Body::SysEnter { captures, .. } => captures,
-            Body::Exec { .. } => {
-                self.mapped.remove(&event.pid);
-                return;
-            }
-            _ => return,
-        };
-        let Some(id) = captures
-            .iter()
-            .find(|c| c.arg == abi::ARG_STACK)
-            .and_then(|c| Some(u64::from_ne_bytes(c.data.get(..8)?.try_into().ok()?)))
-            .and_then(|id| u32::try_from(id).ok())
-        else {
+        if let Body::Exec { .. } = event.body {
+            self.mapped.remove(&event.pid);
+            return;
+        }
+        let Some(id) = analyze::stacks::Stacks::id(event) else {
             return;
         };
         // Beside the call: its task, CPU and time.

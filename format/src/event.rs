@@ -205,6 +205,13 @@ pub fn signal_ip(info: &[u8]) -> Option<u64> {
     Some(u64::from_le_bytes(ip.try_into().ok()?))
 }
 
+/// The frames of a [`BodyRef::Stack`], from its bytes.
+pub fn stack_frames(bytes: &[u8]) -> impl Iterator<Item = u64> + '_ {
+    bytes
+        .chunks_exact(8)
+        .map(|f| u64::from_le_bytes(f.try_into().unwrap_or_default()))
+}
+
 /// A capture borrowed from a decoded chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CaptureRef<'a> {
@@ -423,10 +430,7 @@ impl EventRef<'_> {
             BodyRef::NsTid { ns_tid } => Body::NsTid { ns_tid },
             BodyRef::Stack { id, frames } => Body::Stack {
                 id,
-                frames: frames
-                    .chunks_exact(8)
-                    .map(|f| u64::from_le_bytes(f.try_into().unwrap_or_default()))
-                    .collect(),
+                frames: stack_frames(frames).collect(),
             },
             BodyRef::Mappings { maps } => Body::Mappings {
                 maps: maps.filter_map(Mapping::decode).collect(),

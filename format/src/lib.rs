@@ -34,7 +34,7 @@ mod writer;
 pub use chunk::{Chunk, Events};
 pub use event::{
     Argv, Body, BodyRef, Capture, CaptureRef, CaptureStatus, Captures, Environment, Event,
-    EventRef, Mapping, OpenFile, signal_ip,
+    EventRef, Mapping, OpenFile, signal_ip, stack_frames,
 };
 pub use follow::{Follow, Progress};
 pub use header::{

@@ -139,7 +139,10 @@ impl TraceSink for StracePrinter<'_> {
         }
         text.push('\n');
         text.push_str(&dump);
-        if let Some(frames) = call.context.stacks.of(enter).filter(|_| self.opts.stacks) {
+        // Asked first: looking for a stack scans the call's captures.
+        if self.opts.stacks
+            && let Some(frames) = call.context.stacks.of(enter)
+        {
             call.context.stacks.write(&mut text, enter.pid, frames);
         }
         let written = self.write_open_line(&text);
