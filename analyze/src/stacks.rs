@@ -82,19 +82,24 @@ impl Stacks {
         }
     }
 
-    /// The id of the stack the call `enter` began with, if one was taken.
-    pub fn id(enter: &Event) -> Option<u32> {
+    /// The id of the stack a call was made from: the one its exit carries
+    /// (a successful exec's: the new program's first instruction, where
+    /// strace -k shows it), else its enter's, if one was taken.
+    pub fn id(enter: &Event, exit: Option<&EventRef<'_>>) -> Option<u32> {
+        if let Some(BodyRef::SysExit { captures, .. }) = exit.map(|e| &e.body)
+            && let Some(capture) = captures.get(abi::ARG_STACK)
+        {
+            return stack_id(capture.data);
+        }
         let format::Body::SysEnter { captures, .. } = &enter.body else {
             return None;
         };
-        let capture = captures.iter().find(|c| c.arg == abi::ARG_STACK)?;
-        let id = u64::from_ne_bytes(capture.data.get(..8)?.try_into().ok()?);
-        u32::try_from(id).ok()
+        stack_id(&captures.iter().find(|c| c.arg == abi::ARG_STACK)?.data)
     }
 
-    /// The frames of the stack the call `enter` began with, if recorded.
-    pub fn of(&self, enter: &Event) -> Option<&[u64]> {
-        self.frames.get(&Self::id(enter)?).map(Vec::as_slice)
+    /// The frames of the stack a call was made from (see [`Stacks::id`]).
+    pub fn of(&self, enter: &Event, exit: Option<&EventRef<'_>>) -> Option<&[u64]> {
+        self.frames.get(&Self::id(enter, exit)?).map(Vec::as_slice)
     }
 
     /// strace -k's lines for `frames` of process `pid`.
@@ -219,4 +224,9 @@ impl Stacks {
         table.sort_unstable();
         table
     }
+}
+
+/// A stack id capture's value (`abi::ARG_STACK`).
+fn stack_id(data: &[u8]) -> Option<u32> {
+    u32::try_from(u64::from_ne_bytes(data.get(..8)?.try_into().ok()?)).ok()
 }

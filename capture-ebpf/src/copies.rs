@@ -331,7 +331,7 @@ pub(crate) fn fd_inode(fd: u64) -> u64 {
 
 /// The `struct file` behind descriptor `fd` of the current task (0 when
 /// there is none).
-fn fd_file(fd: u64) -> u64 {
+pub(crate) fn fd_file(fd: u64) -> u64 {
     // SAFETY: a helper without preconditions; the pointer is only read through helpers.
     let task = unsafe { bpf_get_current_task() };
     let files: u64 = read_kernel(task, global(&TASK_FILES_OFFSET));
@@ -511,12 +511,12 @@ fn read_sock<T: Default + Copy>(ptr: u64, at: usize) -> T {
     }
 }
 
-fn current_task() -> u64 {
+pub(crate) fn current_task() -> u64 {
     // SAFETY: a helper without preconditions.
     unsafe { bpf_get_current_task() }
 }
 
-fn path_offset(at: usize) -> u32 {
+pub(crate) fn path_offset(at: usize) -> u32 {
     global(&PATH_OFFSETS[at % path_at::COUNT])
 }
 
@@ -538,7 +538,7 @@ struct PathWalk {
 /// does: each dentry's name up to its mount's root, then on from where that
 /// mount is mounted, up to the task's root. A `bpf_loop`, so that the
 /// verifier checks one step.
-fn capture_path(out: &mut Out, arg: u8, path: u64) {
+pub(crate) fn capture_path(out: &mut Out, arg: u8, path: u64) {
     if out.off > out.last {
         return;
     }

@@ -40,8 +40,14 @@ pub mod globals {
     pub const SELF_TGID: &str = "SELF_TGID";
     /// Record only the calls `SELECTED_MAP` holds (1), or every call (0).
     pub const SELECTING: &str = "SELECTING";
-    /// Take each call's user stack by frame pointers (1), or none (0).
-    pub const STACKS_ON: &str = "STACKS_ON";
+    /// Each call's user stack: one of [`super::stack_mode`].
+    pub const STACK_MODE: &str = "STACK_MODE";
+    /// `--stack=dwarf`: bytes of user stack copied per call, at most
+    /// [`super::MAX_STACK_BYTES`].
+    pub const STACK_BYTES: &str = "STACK_BYTES";
+    /// `--stack`: `mm_struct.exe_file` and `mm_struct.saved_auxv`, where an
+    /// exec's program and load addresses are.
+    pub const IMAGE_OFFSETS: &str = "IMAGE_OFFSETS";
     /// Offsets in `struct task_struct`, read from the kernel's BTF.
     pub const TASK_PID: &str = "TASK_PID_OFFSET";
     pub const TASK_TGID: &str = "TASK_TGID_OFFSET";
@@ -339,11 +345,45 @@ pub mod how {
     pub const MSGHDR: u8 = CaptureKind::Msghdr as u8;
     pub const NETLINK_SOCKET: u8 = CaptureKind::NetlinkSocket as u8;
     pub const IOVECS32: u8 = CaptureKind::Iovecs32 as u8;
+    pub const MAPPED_FILE: u8 = CaptureKind::MappedFile as u8;
+    pub const EXEC_IMAGE: u8 = CaptureKind::ExecImage as u8;
+}
+
+/// What `record --stack` takes at each call's enter.
+pub mod stack_mode {
+    pub const OFF: u32 = 0;
+    /// The kernel's walk by frame pointers, into the stack table.
+    pub const FP: u32 = 1;
+    /// Registers and the top of the stack ([`super::UserStack`]), which
+    /// the recorder unwinds with the programs' DWARF call frame info.
+    pub const DWARF: u32 = 2;
+}
+
+/// Most bytes of user stack `--stack=dwarf` copies per call (a per-CPU
+/// map value, which the kernel keeps under 32 KiB).
+pub const MAX_STACK_BYTES: u32 = 16 << 10;
+
+/// `--stack=dwarf`: a call's user registers and the top of its stack,
+/// from the stack pointer up, at its enter: this, then `len` bytes. Its
+/// header is the enter's own (same task and time), by which the recorder
+/// finds the call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UserStack {
+    pub header: Header,
+    pub ip: u64,
+    pub sp: u64,
+    /// The frame pointer (x86_64's rbp, aarch64's x29).
+    pub fp: u64,
+    /// aarch64's link register (x30); 0 on x86_64.
+    pub lr: u64,
+    pub len: u32,
+    pub _pad: u32,
 }
 
 pub use abi::{
-    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_SOCKET, ARG_STACK,
-    socket_record,
+    ARG_AUXV, ARG_CWD, ARG_EXE, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_MAPPED,
+    ARG_SOCKET, ARG_STACK, socket_record,
 };
 
 /// The member offsets a path is named by, walking from a file or a

@@ -17,6 +17,10 @@
 //!   a fatal signal into SIGKILL, the signal's own siginfo is read from its
 //!   queue. A syscall exit whose enter never ran (seccomp rejected the call)
 //!   makes its enter record from the registers.
+//! - `stacks`: `record --stack`: each call's user stack at its enter (an id
+//!   in the kernel's table of frame-pointer walks, or the registers and the
+//!   top of the stack for the recorder to unwind), and the files mmap maps
+//!   executable and an exec's program, which name the frames later.
 //! - `maps`: the maps, the per-CPU state and the globals the loader sets.
 //!
 //! A record the ring buffer has no room for is counted for the thread that
@@ -33,6 +37,8 @@ mod life;
 mod maps;
 #[cfg(target_arch = "bpf")]
 mod ring;
+#[cfg(target_arch = "bpf")]
+mod stacks;
 #[cfg(target_arch = "bpf")]
 mod syscalls;
 

@@ -25,6 +25,18 @@ pub(crate) static SELECTED: Array<u64> = Array::with_max_entries(MAX_SYSCALLS / 
 /// kernel gives it (sized to one entry at load without stacks).
 #[map(name = "STACKS")]
 pub(crate) static STACKS: StackTrace = StackTrace::with_max_entries(capture_ebpf::MAX_STACKS, 0);
+/// `record --stack=dwarf`: where a call's registers and stack copy are
+/// built before they go into the ring buffer (sized to one byte at load
+/// without it).
+#[map(name = "STACK_COPY")]
+pub(crate) static STACK_COPY: PerCpuArray<StackCopy> = PerCpuArray::with_max_entries(1, 0);
+
+#[repr(C)]
+pub(crate) struct StackCopy {
+    pub(crate) record: capture_ebpf::UserStack,
+    pub(crate) bytes: [u8; capture_ebpf::MAX_STACK_BYTES as usize],
+}
+
 /// Records lost per thread. Only the thread itself loses its records, on
 /// one CPU at a time, so its entry is counted without atomics; one hash for
 /// all CPUs (a per-CPU one cost a sixth of start-up to preallocate).
@@ -147,7 +159,11 @@ pub(crate) static SELF_TGID: u32 = 0;
 #[unsafe(no_mangle)]
 pub(crate) static SELECTING: u32 = 0;
 #[unsafe(no_mangle)]
-pub(crate) static STACKS_ON: u32 = 0;
+pub(crate) static STACK_MODE: u32 = capture_ebpf::stack_mode::OFF;
+#[unsafe(no_mangle)]
+pub(crate) static STACK_BYTES: u32 = 0;
+#[unsafe(no_mangle)]
+pub(crate) static IMAGE_OFFSETS: [u32; 2] = [0; 2];
 #[unsafe(no_mangle)]
 pub(crate) static TASK_PID_OFFSET: u32 = 0;
 #[unsafe(no_mangle)]

@@ -2,20 +2,18 @@
 //! CPU's slot for its exit, and the tail calls into the capture programs.
 
 use aya_ebpf::EbpfContext;
-use aya_ebpf::bindings::BPF_F_USER_STACK;
 use aya_ebpf::cty::c_void;
 use aya_ebpf::helpers::generated::bpf_probe_read_kernel;
 use aya_ebpf::helpers::generated::{bpf_get_current_task_btf, bpf_task_pt_regs};
 use aya_ebpf::macros::raw_tracepoint;
 use aya_ebpf::programs::RawTracePointContext;
-use aya_ebpf::programs::tracing::StackIdContext as _;
 use capture_ebpf::{
-    ARG_IP, ARG_STACK, COMPAT_NR_BASE, ENTER_UNSEEN, EXIT_KILLED, EventKind, MAX_RULES,
-    MAX_SNAPLEN, SysEnter, SysExit, SyscallSpec, at, how, size,
+    ARG_IP, COMPAT_NR_BASE, ENTER_UNSEEN, EXIT_KILLED, EventKind, MAX_RULES, MAX_SNAPLEN, SysEnter,
+    SysExit, SyscallSpec, at, how, size,
 };
 use core::mem::offset_of;
 
-use crate::{copies::*, maps::*, ring::*};
+use crate::{copies::*, maps::*, ring::*, stacks::*};
 
 /// The syscall registers of `struct pt_regs`, from `REGS_START` on: one
 /// kernel read gets all six arguments and the syscall number.
@@ -46,6 +44,9 @@ pub(crate) mod regs {
     pub const RT_SIGRETURN: i64 = 15;
     /// Where `struct pt_regs` keeps the user stack pointer.
     pub const SP: u32 = 152;
+    /// Where it keeps rbp, and (none on x86_64) a link register.
+    pub const FP: u32 = 32;
+    pub const LR: Option<u32> = None;
     /// The restored signal mask's place from the stack pointer at
     /// rt_sigreturn: the frame's return address was popped, then come
     /// `struct ucontext`'s flags, link, stack and sigcontext.
@@ -76,6 +77,9 @@ pub(crate) mod regs {
     pub const TS_COMPAT: u32 = 0;
     pub const RT_SIGRETURN: i64 = 139;
     pub const SP: u32 = 248;
+    /// Where it keeps x29 (the frame pointer) and x30 (the link register).
+    pub const FP: u32 = 232;
+    pub const LR: Option<u32> = Some(240);
     /// The frame at the stack pointer: siginfo, then `struct ucontext`'s
     /// flags, link and stack before the mask.
     pub const SIGFRAME_MASK: u64 = 168;
@@ -183,12 +187,7 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
     write_at(buf, 0, &record);
     let mut out = Out::after::<SysEnter>(buf, 0);
     capture_value(&mut out, ARG_IP, regs::ip(&window));
-    // Without stacks, the verifier drops this (a constant).
-    if global(&STACKS_ON) != 0
-        && let Ok(id) = ctx.get_stackid(&STACKS, u64::from(BPF_F_USER_STACK))
-    {
-        capture_value(&mut out, ARG_STACK, id as u64);
-    }
+    take_stack(ctx, &mut out, &record.header);
     let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
     // Fast paths, without a tail call: no copy at all, or one buffer.
     if wanted == 0 {
@@ -653,7 +652,12 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
             || how == how::FD_INODES
                 && matches!(
                     rule.how,
-                    how::FD_PATH | how::CWD | how::SOCKET | how::NETLINK_SOCKET
+                    how::FD_PATH
+                        | how::CWD
+                        | how::SOCKET
+                        | how::NETLINK_SOCKET
+                        | how::MAPPED_FILE
+                        | how::EXEC_IMAGE
                 )
             || how == how::IOVECS && matches!(rule.how, how::MSGHDR | how::IOVECS32);
         if (ptr != 0 || how == how::FD_INODES) && served {
@@ -681,6 +685,9 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     how::CWD => {}
                     how::SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, false),
                     how::NETLINK_SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, true),
+                    how::MAPPED_FILE => capture_mapped_file(&mut out, &job.args, job.ret),
+                    how::EXEC_IMAGE if job.ret == 0 => capture_exec_image(&mut out),
+                    how::EXEC_IMAGE => {}
                     _ => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
                 },
                 _ => {}

@@ -14,9 +14,9 @@ use aya::{
 };
 use capture_ebpf::{
     CAPTURE_MAP, CaptureSpec, CommNames, EVENTS_MAP, MAX_CGROUPS, MAX_COMMS, MAX_PENDING,
-    MAX_PENDING_TARGETED, MAX_RULES, MAX_STACKS, MAX_SYSCALLS, PENDING_MAP, SELECTED_MAP,
-    SPECS_MAP, STACKS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at, call_at,
-    globals,
+    MAX_PENDING_TARGETED, MAX_RULES, MAX_STACK_BYTES, MAX_STACKS, MAX_SYSCALLS, PENDING_MAP,
+    SELECTED_MAP, SPECS_MAP, STACKS_MAP, SyscallSpec, TRACED_GROUP, TRACED_MAP, TracedGroup, at,
+    call_at, globals, stack_mode,
 };
 
 /// The eBPF object built by `build.rs` from `capture-ebpf`.
@@ -45,8 +45,18 @@ pub struct Choice<'a> {
     pub comms: &'a [String],
     /// Only tasks in these cgroups or below them.
     pub cgroups: &'a [Cgroup],
-    /// Each call's user stack, by frame pointers (`--stack=fp`).
-    pub stacks: bool,
+    /// Each call's user stack (`--stack`).
+    pub stacks: Option<StackChoice>,
+}
+
+/// How `record --stack` takes each call's user stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackChoice {
+    /// The kernel walks the frame pointers.
+    Fp,
+    /// The kernel copies the registers and `bytes` of stack at each enter,
+    /// which the recorder unwinds.
+    Dwarf { bytes: u32 },
 }
 
 /// A cgroup v2 directory as the kernel's helpers name it: its id (the
@@ -73,6 +83,12 @@ pub fn load(
     for (pair, cgroup) in cgroups.chunks_mut(2).zip(choice.cgroups) {
         pair.copy_from_slice(&[cgroup.id, u64::from(cgroup.level)]);
     }
+    let (stack_mode, stack_bytes) = match choice.stacks {
+        None => (stack_mode::OFF, 0),
+        Some(StackChoice::Fp) => (stack_mode::FP, 0),
+        Some(StackChoice::Dwarf { bytes }) => (stack_mode::DWARF, bytes.min(MAX_STACK_BYTES)),
+    };
+    let fp = choice.stacks == Some(StackChoice::Fp);
     let vmlinux = File::open(VMLINUX).with_context(|| format!("opening {VMLINUX}"))?;
     hide_kernel_btf();
     // Where it could not be hidden, `EbpfLoader::new` parses the kernel's
@@ -107,10 +123,12 @@ pub fn load(
         .override_global(globals::SNAPLEN, &snaplen, true)
         .override_global(globals::TRACE_ALL, &trace_all, true)
         .override_global(globals::SELECTING, &u32::from(calls.is_some()), true)
-        .override_global(globals::STACKS_ON, &u32::from(choice.stacks), true)
-        // Without stacks, the table holds nothing (its entries are
+        .override_global(globals::STACK_MODE, &stack_mode, true)
+        .override_global(globals::STACK_BYTES, &stack_bytes, true)
+        .override_global(globals::IMAGE_OFFSETS, &offsets.image, true)
+        // The tables a mode does not use hold nothing (their entries are
         // allocated when the map is made).
-        .map_max_entries(STACKS_MAP, if choice.stacks { MAX_STACKS } else { 1 })
+        .map_max_entries(STACKS_MAP, if fp { MAX_STACKS } else { 1 })
         .override_global(globals::COMMS, &comms, true)
         .override_global(globals::CGROUPS, &cgroups, true)
         .override_global(globals::CGROUP_OFFSETS, &offsets.cgroup, true)
@@ -154,7 +172,7 @@ pub fn load(
         .override_global(globals::SOCK_OFFSETS, &offsets.sock, true)
         .load(EBPF_OBJECT)
         .context("loading the eBPF programs")?;
-    fill_specs(&mut ebpf)?;
+    fill_specs(&mut ebpf, choice.stacks.is_some())?;
     if let Some(calls) = calls {
         let mut selected: Array<_, u64> = Array::try_from(
             ebpf.map_mut(SELECTED_MAP)
@@ -248,7 +266,8 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
-        // The descriptor-inode program also names paths and sockets.
+        // The descriptor-inode program also names paths, sockets and the
+        // files stack frames are in.
         let kinds: &[CaptureKind] = match kind {
             CaptureKind::FdInodes => &[
                 kind,
@@ -256,6 +275,8 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
                 CaptureKind::Cwd,
                 CaptureKind::Socket,
                 CaptureKind::NetlinkSocket,
+                CaptureKind::MappedFile,
+                CaptureKind::ExecImage,
             ],
             // The iovec program also copies a msghdr's, and i386's iovecs.
             CaptureKind::Iovecs => &[kind, CaptureKind::Msghdr, CaptureKind::Iovecs32],
@@ -319,7 +340,7 @@ pub fn call_bits(set: &analyze::select::TraceSet) -> Vec<u64> {
 }
 
 /// Puts each syscall's capture rules, from the table, in the SPECS map.
-fn fill_specs(ebpf: &mut Ebpf) -> anyhow::Result<()> {
+fn fill_specs(ebpf: &mut Ebpf, stacks: bool) -> anyhow::Result<()> {
     let mut specs: Array<_, SyscallSpec> =
         Array::try_from(ebpf.map_mut(SPECS_MAP).context("specs map missing")?)?;
     let arch = std::env::consts::ARCH;
@@ -327,7 +348,7 @@ fn fill_specs(ebpf: &mut Ebpf) -> anyhow::Result<()> {
         let Some(syscall) = analyze::table::lookup(arch, call_at(index)) else {
             continue;
         };
-        let spec = wire_spec(syscall)?;
+        let spec = wire_spec(syscall, stacks)?;
         if spec.rules > 0 {
             specs
                 .set(index, spec, 0)
@@ -337,10 +358,14 @@ fn fill_specs(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Translates the table's capture rules into the kernel side's terms.
-fn wire_spec(syscall: &analyze::table::Syscall) -> anyhow::Result<SyscallSpec> {
+/// Translates the table's capture rules into the kernel side's terms (those
+/// that name stack frames only for `stacks`).
+fn wire_spec(syscall: &analyze::table::Syscall, stacks: bool) -> anyhow::Result<SyscallSpec> {
     let mut spec = SyscallSpec::default();
-    for rule in syscall.captures() {
+    for rule in syscall
+        .captures()
+        .filter(|r| stacks || !r.kind.for_stacks())
+    {
         let slot = spec
             .rule
             .get_mut(spec.rules as usize)
@@ -389,6 +414,8 @@ struct KernelOffsets {
     mm_arg_end: u32,
     mm_env_start: u32,
     mm_env_end: u32,
+    /// `mm_struct.exe_file` and `.saved_auxv`.
+    image: [u32; 2],
     bprm_filename: u32,
     task_files: u32,
     files_fdt: u32,
@@ -465,6 +492,10 @@ impl KernelOffsets {
             mm_arg_end: offset("mm_struct", "arg_end")?,
             mm_env_start: offset("mm_struct", "env_start")?,
             mm_env_end: offset("mm_struct", "env_end")?,
+            image: [
+                offset("mm_struct", "exe_file")?,
+                offset("mm_struct", "saved_auxv")?,
+            ],
             bprm_filename: offset("linux_binprm", "filename")?,
             task_files: offset("task_struct", "files")?,
             files_fdt: offset("files_struct", "fdt")?,
@@ -599,7 +630,7 @@ mod tests {
     #[test]
     fn every_table_entry_fits_the_kernel_side() {
         for syscall in analyze::table::TABLE {
-            let spec = wire_spec(syscall).unwrap();
+            let spec = wire_spec(syscall, true).unwrap();
             assert_eq!(
                 spec.rules as usize,
                 syscall.captures().count(),
@@ -607,7 +638,7 @@ mod tests {
                 syscall.name
             );
         }
-        let read = wire_spec(analyze::table::by_name("read").unwrap()).unwrap();
+        let read = wire_spec(analyze::table::by_name("read").unwrap(), false).unwrap();
         assert_eq!((read.rules, read.enter_rules, read.exit_rules), (1, 0, 1));
         assert_eq!(
             (read.rule[0].arg, read.rule[0].size_kind),
@@ -615,10 +646,10 @@ mod tests {
         );
         // poll: its array both ways; ppoll: the array and timeout both ways,
         // the signal mask at enter.
-        let ppoll = wire_spec(analyze::table::by_name("ppoll").unwrap()).unwrap();
+        let ppoll = wire_spec(analyze::table::by_name("ppoll").unwrap(), false).unwrap();
         assert_eq!((ppoll.enter_rules, ppoll.exit_rules), (0b111, 0b011));
         // pipe2: the two ints, then the inodes behind them, at exit.
-        let pipe2 = wire_spec(analyze::table::by_name("pipe2").unwrap()).unwrap();
+        let pipe2 = wire_spec(analyze::table::by_name("pipe2").unwrap(), false).unwrap();
         assert_eq!((pipe2.enter_rules, pipe2.exit_rules), (0, 0b11));
         assert_eq!(pipe2.rule[1].how, CaptureKind::FdInodes as u8);
     }

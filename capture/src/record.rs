@@ -66,8 +66,8 @@ pub struct Keep {
     pub calls: Option<(String, analyze::select::TraceSet)>,
     /// `--cgroup`: only tasks in these cgroups or below them.
     pub cgroups: Vec<(String, loader::Cgroup)>,
-    /// `--stack=fp`: each call's user stack, by frame pointers.
-    pub stacks: bool,
+    /// `--stack`: each call's user stack.
+    pub stacks: Option<loader::StackChoice>,
 }
 
 /// What to trace.
@@ -146,7 +146,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
             .iter()
             .map(|(given, _)| given.clone())
             .collect(),
-        stacks: keep.stacks,
+        stacks: keep.stacks.is_some(),
     };
     let mut ebpf = loader::load(config.snaplen, &filter, &choice, config.buffer_bytes)?;
     if let Target::Pids(pids) = &config.target {
@@ -191,11 +191,12 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     };
     let lost = BpfHashMap::try_from(ebpf.take_map(LOST_MAP).context("lost map missing")?)?;
     let stacks = match config.keep.stacks {
-        true => {
+        Some(loader::StackChoice::Fp) => {
             let table = ebpf.take_map(STACKS_MAP).context("stack map missing")?;
-            Some(Stacks::new(StackTraceMap::try_from(table)?))
+            Some(Stacks::from_kernel(StackTraceMap::try_from(table)?))
         }
-        false => None,
+        Some(loader::StackChoice::Dwarf { .. }) => Some(Stacks::unwound()),
+        None => None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -236,6 +237,7 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         (Some(_), None) => 128 + stop_signals().1 as u8,
         (None, None) => 0,
     };
+    let unstacked = recorder.stacks.as_ref().map_or(0, Stacks::missing);
     let summary = recorder
         .writer
         .finish()
@@ -246,8 +248,13 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
         true => format!(" -> {}", config.output.display()),
         false => String::new(),
     };
+    // --stack=dwarf: calls whose stack copy the ring had no room for.
+    let unstacked = match unstacked {
+        0 => String::new(),
+        n => format!(", {n} calls without a stack"),
+    };
     let summary = format!(
-        "systrace: {} events ({} syscalls), {} lost, {} bytes ({:.1} bytes/syscall){kept}",
+        "systrace: {} events ({} syscalls), {} lost{unstacked}, {} bytes ({:.1} bytes/syscall){kept}",
         summary.events,
         summary.syscalls,
         summary.lost,
@@ -405,7 +412,7 @@ struct Recorder {
     decoder: Decoder,
     /// Events on their way to the writer, put back in time order.
     reorder: Reorder,
-    /// `--stack=fp`: the stacks and mappings the trace needs.
+    /// `--stack`: the stacks and mappings the trace needs.
     stacks: Option<Stacks>,
     /// Traced tasks alive as far as the trace shows.
     live: HashSet<u32>,
@@ -562,10 +569,16 @@ impl Recorder {
             ..
         } = self;
         for record in chunk.records() {
-            decoder.decode(record, |event| {
+            if let Some(stacks) = stacks
+                && crate::wire::is_user_stack(record)
+            {
+                stacks.unwind(record);
+                continue;
+            }
+            decoder.decode(record, |mut event| {
                 track_life(live, &event);
                 if let Some(stacks) = stacks {
-                    stacks.before(&event, |e| reorder.push(e));
+                    stacks.before(&mut event, |e| reorder.push(e));
                 }
                 reorder.push(event);
             });

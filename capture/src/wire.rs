@@ -172,7 +172,8 @@ impl Decoder {
             | EventKind::ExecEnv
             | EventKind::Files
             | EventKind::Stack
-            | EventKind::Mappings => return None,
+            | EventKind::Mappings
+            | EventKind::UserStack => return None,
         };
         let event = Event {
             tid: header.tid,
@@ -239,6 +240,12 @@ fn until_nul(bytes: &[u8]) -> &[u8] {
 
 /// Copies a wire struct out of `bytes` at `at` if they are long enough.
 /// Only `Pod` types: any bit pattern must be a valid value.
+/// Whether `record` is a `UserStack` (`--stack=dwarf`), which the stacks
+/// take rather than the decoder.
+pub fn is_user_stack(record: &[u8]) -> bool {
+    read::<Header>(record, 0).is_some_and(|h| h.kind == EventKind::UserStack as u32)
+}
+
 fn read<T: aya::Pod>(bytes: &[u8], at: usize) -> Option<T> {
     let src = bytes.get(at..at.checked_add(size_of::<T>())?)?;
     // SAFETY: the length is checked, `Pod` promises every bit pattern is a

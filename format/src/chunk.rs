@@ -534,6 +534,8 @@ impl<'a> Events<'a> {
             Kind::Mappings => BodyRef::Mappings {
                 maps: self.strings()?,
             },
+            // The kernel's, never in a file: a corrupt chunk.
+            Kind::UserStack => return None,
         };
         Some(EventRef {
             tid,

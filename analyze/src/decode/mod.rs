@@ -415,16 +415,7 @@ impl<'a> CallView<'a> {
         let mem = self
             .exit_mem(arg)
             .filter(|m| m.status == CaptureStatus::Complete)?;
-        // Components from the last up, each NUL-terminated.
-        let mut path = Vec::with_capacity(mem.data.len() + 1);
-        for name in mem.data.split(|&b| b == 0).rev().filter(|n| !n.is_empty()) {
-            path.push(b'/');
-            path.extend_from_slice(name);
-        }
-        if path.is_empty() {
-            path.push(b'/');
-        }
-        Some(path)
+        Some(kernel_path(mem.data))
     }
 
     /// The kind and number of the device file an open returned.
@@ -536,4 +527,22 @@ pub fn signal_name(signo: u32) -> String {
         33..=64 => format!("SIGRT_{}", signo - 32),
         _ => signo.to_string(),
     }
+}
+
+/// The path a kernel path capture (`ARG_FD_PATH`'s layout: components from
+/// the last up, each NUL-terminated) names.
+pub fn kernel_path(components: &[u8]) -> Vec<u8> {
+    let mut path = Vec::with_capacity(components.len() + 1);
+    for name in components
+        .split(|&b| b == 0)
+        .rev()
+        .filter(|n| !n.is_empty())
+    {
+        path.push(b'/');
+        path.extend_from_slice(name);
+    }
+    if path.is_empty() {
+        path.push(b'/');
+    }
+    path
 }

@@ -141,7 +141,7 @@ impl TraceSink for StracePrinter<'_> {
         text.push_str(&dump);
         // Asked first: looking for a stack scans the call's captures.
         if self.opts.stacks
-            && let Some(frames) = call.context.stacks.of(enter)
+            && let Some(frames) = call.context.stacks.of(enter, call.exit.as_ref())
         {
             call.context.stacks.write(&mut text, enter.pid, frames);
         }

@@ -36,11 +36,11 @@ impl TraceSink for ByStack {
         if !call.shown {
             return Ok(());
         }
-        let id = Stacks::id(call.enter);
+        let id = Stacks::id(call.enter, call.exit.as_ref());
         let row = self.rows.entry(id).or_insert_with(|| {
             let mut row = Row::default();
             let stacks = &call.context.stacks;
-            if let Some(frames) = stacks.of(call.enter) {
+            if let Some(frames) = stacks.of(call.enter, call.exit.as_ref()) {
                 stacks.write(&mut row.lines, call.enter.pid, frames);
                 row.names = stacks.names(call.enter.pid, frames);
             }

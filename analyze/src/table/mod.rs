@@ -429,8 +429,8 @@ impl CaptureRule {
 }
 
 pub use abi::{
-    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_KILLED, ARG_SOCKET, CaptureKind,
-    MAX_SNAPLEN,
+    ARG_AUXV, ARG_CWD, ARG_EXE, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_KILLED, ARG_MAPPED,
+    ARG_SOCKET, CaptureKind, MAX_SNAPLEN,
 };
 
 impl Syscall {
@@ -496,6 +496,19 @@ impl Syscall {
             .chain(self.fd_inodes())
             .chain(self.paths())
             .chain(self.socket_ends())
+            .chain(self.images())
+    }
+
+    /// What names stack frames later (`record --stack` only, see
+    /// `CaptureKind::for_stacks`): the file an mmap maps, the program an
+    /// exec loads.
+    fn images(&self) -> Option<CaptureRule> {
+        let rule = |arg, kind| CaptureRule::at_exit(arg, kind, Size::Fixed(0));
+        match self.name {
+            "mmap" => Some(rule(ARG_MAPPED, CaptureKind::MappedFile)),
+            "execve" | "execveat" => Some(rule(ARG_EXE, CaptureKind::ExecImage)),
+            _ => None,
+        }
     }
 
     /// What `-yy` names a socket by, as the kernel has it after a call that

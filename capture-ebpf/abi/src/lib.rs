@@ -38,6 +38,10 @@ pub enum EventKind {
     /// A process's file mappings, read from /proc/PID/maps by the recorder
     /// at its first stack after an exec (format version 5).
     Mappings = 12,
+    /// The registers and top of the user stack at a call's enter
+    /// (`record --stack=dwarf`): written by the kernel, unwound by the
+    /// recorder into a `Stack`, never in a file.
+    UserStack = 13,
 }
 
 impl TryFrom<u8> for EventKind {
@@ -56,6 +60,7 @@ impl TryFrom<u8> for EventKind {
             10 => Self::NsTid,
             11 => Self::Stack,
             12 => Self::Mappings,
+            13 => Self::UserStack,
             other => return Err(other),
         })
     }
@@ -135,6 +140,22 @@ pub enum CaptureKind {
     /// [`CaptureKind::Iovecs`] of i386's 8-byte iovecs (32-bit base and
     /// length). Copied by the `Iovecs` program.
     Iovecs32 = 13,
+    /// `record --stack`: the path of the file an mmap mapped executable
+    /// (its descriptor's, as the kernel names it), under [`ARG_MAPPED`], so
+    /// that frames in it can be named later. Copied by the `FdInodes` program.
+    MappedFile = 14,
+    /// `record --stack`: after a successful exec, the program's path (the
+    /// kernel's `mm->exe_file`) under [`ARG_EXE`], and where the program and
+    /// its interpreter were loaded under [`ARG_AUXV`]. Copied by the
+    /// `FdInodes` program.
+    ExecImage = 15,
+}
+
+impl CaptureKind {
+    /// Whether only `record --stack` needs this copy: what names frames.
+    pub const fn for_stacks(self) -> bool {
+        matches!(self, Self::MappedFile | Self::ExecImage)
+    }
 }
 
 /// Largest snapshot of one user buffer; a struct larger than this is
@@ -190,10 +211,25 @@ pub const ARG_CWD: u8 = 9;
 pub const ARG_KILLED: u8 = 12;
 
 /// The pseudo argument index under which an enter carries the id of its
-/// user stack (`record --stack=fp`) in the kernel's stack table (8 bytes):
-/// the recorder writes each stack once, in a `Stack` event before the first
-/// call that has it.
+/// user stack (8 bytes): with `record --stack=fp`, the id the kernel's
+/// stack table gave it; with `--stack=dwarf`, the id the recorder gave the
+/// stack it unwound. The recorder writes each stack once, in a `Stack`
+/// event before the first call that has it.
 pub const ARG_STACK: u8 = 13;
+
+/// The pseudo argument index of a [`CaptureKind::MappedFile`] capture: a
+/// path, laid out as [`ARG_FD_PATH`]'s.
+pub const ARG_MAPPED: u8 = 14;
+
+/// The pseudo argument index of the program's path in a
+/// [`CaptureKind::ExecImage`] capture, laid out as [`ARG_FD_PATH`]'s.
+pub const ARG_EXE: u8 = 15;
+
+/// The pseudo argument index under which a [`CaptureKind::ExecImage`]
+/// capture carries the new program's auxiliary vector entries `AT_ENTRY`
+/// (its entry point, as loaded) and `AT_BASE` (its interpreter's load
+/// address, 0 without one): two u64s.
+pub const ARG_AUXV: u8 = 16;
 
 /// The pseudo argument index under which every enter carries the user
 /// instruction pointer of its call (8 bytes, as strace's `-i` shows it).

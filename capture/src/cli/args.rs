@@ -92,9 +92,16 @@ pub(super) struct RecordArgs {
     pub(super) cgroup: Vec<PathBuf>,
     /// Record each call's user stack (show -k prints it): fp, by frame
     /// pointers (exact through code built with them; glibc's wrappers are
-    /// not). Each distinct stack is stored once.
+    /// not), or dwarf, unwound with the programs' call frame info (works on
+    /// distribution binaries; costs a copy of the stack per call). Each
+    /// distinct stack is stored once.
     #[arg(long, value_name = "HOW", num_args = 0..=1, default_missing_value = "fp")]
     pub(super) stack: Option<StackMode>,
+    /// --stack=dwarf: bytes of stack copied per call for unwinding (a
+    /// multiple of 8, at most 16384); deeper frames are cut.
+    #[arg(long, value_name = "BYTES", default_value_t = 8192,
+          value_parser = clap::value_parser!(u32).range(8..=i64::from(capture_ebpf::MAX_STACK_BYTES)))]
+    pub(super) stack_size: u32,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
     pub(super) command: Vec<OsString>,
@@ -105,6 +112,10 @@ pub(super) struct RecordArgs {
 pub(super) enum StackMode {
     /// By frame pointers, in the kernel (bpf_get_stackid).
     Fp,
+    /// Registers and the top of the stack copied at each call, unwound by
+    /// the recorder with DWARF call frame info (.eh_frame), as perf's
+    /// --call-graph dwarf does.
+    Dwarf,
 }
 
 /// Which calls and events a view reads (shared by show, stats and export):

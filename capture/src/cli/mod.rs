@@ -336,7 +336,12 @@ fn record(args: RecordArgs) -> anyhow::Result<ExitCode> {
                 Ok((path.display().to_string(), cgroup))
             })
             .collect::<anyhow::Result<_>>()?,
-        stacks: args.stack == Some(StackMode::Fp),
+        stacks: args.stack.map(|mode| match mode {
+            StackMode::Fp => crate::loader::StackChoice::Fp,
+            StackMode::Dwarf => crate::loader::StackChoice::Dwarf {
+                bytes: args.stack_size & !7,
+            },
+        }),
     };
     let comms = chosen_comms(&args.comm);
     // --cgroup alone watches the whole machine for its tasks.

@@ -1,0 +1,164 @@
+//! `record --stack`: each call's user stack, taken at its enter, and what
+//! names its frames later: the files mmap maps executable and an exec's
+//! program and load addresses.
+//!
+//! - `fp`: the kernel walks the frame pointers into the STACKS table and
+//!   the enter carries the id (`ARG_STACK`).
+//! - `dwarf`: the registers and the top of the stack go into the ring as a
+//!   `UserStack` record beside the enter (same task and time); the recorder
+//!   unwinds it with the DWARF call frame info of the files mapped there.
+
+use aya_ebpf::bindings::BPF_F_USER_STACK;
+use aya_ebpf::cty::c_void;
+use aya_ebpf::helpers::generated::bpf_probe_read_user;
+use aya_ebpf::programs::RawTracePointContext;
+use aya_ebpf::programs::tracing::StackIdContext as _;
+use capture_ebpf::{
+    ARG_AUXV, ARG_EXE, ARG_MAPPED, ARG_STACK, EventKind, Header, MAX_STACK_BYTES, UserStack,
+    path_at, stack_mode,
+};
+
+use crate::{copies::*, maps::*, ring::*, syscalls::regs};
+
+/// Takes the user stack of the call whose enter `header` starts, as
+/// `--stack` asks. Without it, the verifier drops all of this (the mode
+/// is a constant to it).
+#[inline(always)]
+pub(crate) fn take_stack(ctx: &RawTracePointContext, out: &mut Out, header: &Header) {
+    match global(&STACK_MODE) {
+        stack_mode::FP => {
+            if let Ok(id) = ctx.get_stackid(&STACKS, u64::from(BPF_F_USER_STACK)) {
+                capture_value(out, ARG_STACK, id as u64);
+            }
+        }
+        stack_mode::DWARF => copy_stack(ctx.arg(0), header),
+        _ => {}
+    }
+}
+
+/// Writes a `UserStack` record of the registers at `regs_at` and the
+/// stack above the stack pointer. A record the ring has no room for is
+/// left out: its call goes without a stack (the recorder counts those).
+#[inline(never)]
+fn copy_stack(regs_at: u64, header: &Header) {
+    let Some(copy) = STACK_COPY.get_ptr_mut(0) else {
+        return;
+    };
+    // SAFETY: a per-CPU slot, ours while this program runs.
+    let copy = unsafe { &mut *copy };
+    let sp: u64 = read_kernel(regs_at, regs::SP);
+    copy.record = UserStack {
+        header: Header {
+            kind: EventKind::UserStack as u32,
+            ..*header
+        },
+        ip: read_kernel(regs_at, regs::IP as u32),
+        sp,
+        fp: read_kernel(regs_at, regs::FP),
+        lr: regs::LR.map_or(0, |at| read_kernel(regs_at, at)),
+        len: 0,
+        _pad: 0,
+    };
+    let mut len = stack_len(sp);
+    let mut copied = 0;
+    // A copy that crosses the stack's end fails whole: halve it, a few times.
+    for _ in 0..4 {
+        len &= 2 * u64::from(MAX_STACK_BYTES) - 1;
+        if len > u64::from(MAX_STACK_BYTES) {
+            len = u64::from(MAX_STACK_BYTES);
+        }
+        if len == 0 {
+            break;
+        }
+        // SAFETY: at most MAX_STACK_BYTES into the slot's array; the helper
+        // checks the user pointer.
+        let r = unsafe {
+            bpf_probe_read_user(
+                copy.bytes.as_mut_ptr().cast::<c_void>(),
+                len as u32,
+                sp as *const c_void,
+            )
+        };
+        if r == 0 {
+            copied = len;
+            break;
+        }
+        len /= 2;
+    }
+    copy.record.len = copied as u32;
+    let size = size_of::<UserStack>() as u64 + copied;
+    // SAFETY: `size` bytes of the slot, which holds them.
+    let bytes = unsafe {
+        core::slice::from_raw_parts((copy as *const StackCopy).cast::<u8>(), size as usize)
+    };
+    let _ = EVENTS.output::<[u8]>(bytes, wakeup_flags(size));
+}
+
+/// How much stack to copy from `sp`: `--stack-size` bytes, or up to the
+/// end of the environment strings when that is nearer (the top of the main
+/// thread's stack, past which nothing is mapped).
+fn stack_len(sp: u64) -> u64 {
+    let want = u64::from(global(&STACK_BYTES));
+    let mm: u64 = read_kernel(current_task(), global(&TASK_MM_OFFSET));
+    let env_end: u64 = read_kernel(mm, global(&MM_ENV_END_OFFSET));
+    if sp < env_end && env_end - sp < want {
+        (env_end - sp) & !7
+    } else {
+        want
+    }
+}
+
+const PROT_EXEC: u64 = 4;
+
+/// After an mmap: the path of the file it mapped executable (`ARG_MAPPED`).
+pub(crate) fn capture_mapped_file(out: &mut Out, args: &[u64; 6], ret: i64) {
+    let failed = (-4095..0).contains(&ret);
+    let fd = args[4] as i32;
+    if failed || args[2] & PROT_EXEC == 0 || fd < 0 {
+        return;
+    }
+    let file = fd_file(fd as u64);
+    if file != 0 {
+        capture_path(
+            out,
+            ARG_MAPPED,
+            file + u64::from(path_offset(path_at::FILE_PATH)),
+        );
+    }
+}
+
+/// After a successful exec: the program's path (`ARG_EXE`), and where it
+/// and its interpreter were loaded (`ARG_AUXV`: AT_ENTRY, AT_BASE).
+pub(crate) fn capture_exec_image(out: &mut Out) {
+    let [exe_file_at, auxv_at] = [0, 1].map(|i| global(&IMAGE_OFFSETS[i]));
+    let mm: u64 = read_kernel(current_task(), global(&TASK_MM_OFFSET));
+    let exe: u64 = read_kernel(mm, exe_file_at);
+    if exe != 0 {
+        capture_path(
+            out,
+            ARG_EXE,
+            exe + u64::from(path_offset(path_at::FILE_PATH)),
+        );
+    }
+    const AT_BASE: u64 = 7;
+    const AT_ENTRY: u64 = 9;
+    let (mut entry, mut base) = (0u64, 0u64);
+    // The kernel writes the few entries before these first (see
+    // create_elf_tables): a short walk finds them.
+    for pair in 0..AUXV_PAIRS {
+        let at = auxv_at + 16 * pair;
+        let key: u64 = read_kernel(mm, at);
+        let value: u64 = read_kernel(mm, at + 8);
+        match key {
+            0 => break,
+            AT_BASE => base = value,
+            AT_ENTRY => entry = value,
+            _ => {}
+        }
+    }
+    capture_value(out, ARG_AUXV, entry);
+    capture_value(out, ARG_AUXV, base);
+}
+
+/// Auxiliary vector entries looked through for AT_ENTRY and AT_BASE.
+const AUXV_PAIRS: u32 = 24;
