@@ -2440,6 +2440,156 @@ fn stacks_show_the_functions_a_call_came_from() {
     }
 }
 
+/// `record --stack=dwarf` unwinds with the programs' call frame info,
+/// through code built without frame pointers (libc's wrappers, Debian's
+/// binaries): every frame strace -k prints (module and file offset) is
+/// ours for the samples, cat and ls; python's deepest frames, past a
+/// 16 KiB stack buffer of its own, are beyond the stack copied (see the
+/// README). A sample's call through libc's open() three functions deep
+/// shows its chain by name, and `-kk` its source lines, from the program
+/// or from a debug file found by its debuglink.
+#[test]
+fn dwarf_stacks_are_straces() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let libcstack = common::sample_built_with("libcstack", &["-g"]);
+    let stacks = common::sample_built_with("stacks", &["-O0", "-fno-omit-frame-pointer"]);
+    let programs: [(&str, Vec<OsString>); 5] = [
+        ("libcstack", vec![arg(&libcstack)]),
+        ("stacks", vec![arg(&stacks)]),
+        ("cat", vec![arg("cat"), arg("/etc/hostname")]),
+        ("ls", vec![arg("ls"), arg("-l"), arg("/")]),
+        (
+            "python",
+            vec![arg("/usr/bin/python3"), arg("-c"), arg("pass")],
+        ),
+    ];
+    let (mut same, mut all) = (0, 0);
+    for (name, command) in &programs {
+        let file = common::record_with(dir.path(), name, &["--stack=dwarf"], command);
+        let ours = frames_per_call(&show(&file, &["-k"]));
+        let theirs = frames_per_call(&strace_log(dir.path(), &["-k"], command));
+        assert_eq!(ours.len(), theirs.len(), "{name}: calls");
+        let (mut equal, mut frames, mut differ) = (0, 0, Vec::new());
+        for ((call, our_frames), (their_call, their_frames)) in ours.iter().zip(&theirs) {
+            assert_eq!(call, their_call, "{name}");
+            frames += their_frames.len();
+            for (at, theirs) in their_frames.iter().enumerate() {
+                match our_frames.get(at) {
+                    Some(ours) if ours == theirs => equal += 1,
+                    ours => differ.push(format!("{call} #{at}: {theirs} / {ours:?}")),
+                }
+            }
+        }
+        eprintln!("{name}: {equal} of strace's {frames} frames");
+        if *name != "python" {
+            assert_eq!(
+                equal,
+                frames,
+                "{name}: {:#?}",
+                &differ[..differ.len().min(12)]
+            );
+        }
+        (same, all) = (same + equal, all + frames);
+    }
+    assert!(all > 10_000, "{all}");
+    // Measured 0.997 (python's readlink and openat of its path search).
+    assert!(same as f64 >= 0.995 * all as f64, "{same} of {all}");
+
+    // The chain by name, and its source lines.
+    let shown = show(&dir.path().join("libcstack.bin"), &["-kk"]);
+    let chain = frames_of(&shown, "openat(AT_FDCWD, \"/etc/hostname\"");
+    let source = "/samples/libcstack.c";
+    for (frame, (function, line)) in chain[1..].iter().zip([
+        ("open_config", 11),
+        ("read_config", 15),
+        ("load_settings", 23),
+        ("main", 26),
+    ]) {
+        assert!(frame.contains(&format!("({function}+0x")), "{chain:?}");
+        assert!(frame.ends_with(&format!("{source}:{line}")), "{chain:?}");
+    }
+    assert!(chain[0].contains("libc.so.6("), "{chain:?}");
+    // Stripped, its names and lines in a debug file beside it that its
+    // .gnu_debuglink names.
+    let stripped = dir.path().join("libcstack");
+    let debug = dir.path().join("libcstack.debug");
+    let tools: [(&str, Vec<OsString>); 3] = [
+        (
+            "objcopy",
+            vec![arg("--only-keep-debug"), arg(&libcstack), arg(&debug)],
+        ),
+        ("strip", vec![arg("-o"), arg(&stripped), arg(&libcstack)]),
+        (
+            "objcopy",
+            vec![
+                arg(format!("--add-gnu-debuglink={}", debug.display())),
+                arg(&stripped),
+            ],
+        ),
+    ];
+    for (tool, args) in tools {
+        assert!(
+            Command::new(tool).args(&args).status().unwrap().success(),
+            "{tool}"
+        );
+    }
+    let file = common::record_with(
+        dir.path(),
+        "stripped",
+        &["--stack=dwarf"],
+        &[arg(&stripped)],
+    );
+    let shown = show(&file, &["-kk"]);
+    let chain = frames_of(&shown, "openat(AT_FDCWD, \"/etc/hostname\"");
+    assert!(
+        chain[1].starts_with(&format!(" > {}(open_config+0x", stripped.display()))
+            && chain[1].ends_with(&format!("{source}:11")),
+        "{chain:?}"
+    );
+}
+
+/// Each call's name and frames as strace -k prints them (module and file
+/// offset, `/usr/bin/cat [0x3151]`), in order: a one-process program's
+/// (strace -f's log starts its lines with the pid).
+fn frames_per_call(text: &str) -> Vec<(String, Vec<String>)> {
+    let mut calls: Vec<(String, Vec<String>)> = Vec::new();
+    for line in text.lines() {
+        let line = match line.split_once(' ') {
+            Some((pid, rest)) if pid.parse::<u32>().is_ok() => rest.trim_start(),
+            _ => line,
+        };
+        if let Some(frame) = line.strip_prefix(" > ") {
+            let module = frame.split('(').next().unwrap_or(frame);
+            let offset = frame.rsplit(' ').next().unwrap_or(frame);
+            if let Some((_, frames)) = calls.last_mut() {
+                frames.push(format!("{module} {offset}"));
+            }
+        } else if let Some((name, _)) = line.split_once('(')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            calls.push((name.to_owned(), Vec::new()));
+        }
+    }
+    calls
+}
+
+/// The frame lines under the first line of `text` that starts with `call`.
+fn frames_of<'a>(text: &'a str, call: &str) -> Vec<&'a str> {
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(call))
+        .unwrap_or_else(|| panic!("no {call} in:\n{text}"));
+    lines[at + 1..]
+        .iter()
+        .take_while(|l| l.starts_with(" > "))
+        .copied()
+        .collect()
+}
+
 /// `trace -p` attaches to a running process, says so as strace does, and a
 /// Ctrl-C detaches: `strace: Process N attached`, its calls, `detached`.
 #[test]

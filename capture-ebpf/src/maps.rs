@@ -34,7 +34,8 @@ pub(crate) static STACK_COPY: PerCpuArray<StackCopy> = PerCpuArray::with_max_ent
 #[repr(C)]
 pub(crate) struct StackCopy {
     pub(crate) record: capture_ebpf::UserStack,
-    pub(crate) bytes: [u8; capture_ebpf::MAX_STACK_BYTES as usize],
+    /// A page more than is copied, so that every page's copy is in bounds.
+    pub(crate) bytes: [u8; capture_ebpf::MAX_STACK_BYTES as usize + 4096],
 }
 
 /// Records lost per thread. Only the thread itself loses its records, on

@@ -59,34 +59,42 @@ fn copy_stack(regs_at: u64, header: &Header) {
         len: 0,
         _pad: 0,
     };
-    let mut len = stack_len(sp);
-    let mut copied = 0;
-    // A copy that crosses the stack's end fails whole: halve it, a few times.
-    for _ in 0..4 {
-        len &= 2 * u64::from(MAX_STACK_BYTES) - 1;
-        if len > u64::from(MAX_STACK_BYTES) {
-            len = u64::from(MAX_STACK_BYTES);
-        }
-        if len == 0 {
+    // Page by page: a page never touched (a large local buffer) is not
+    // there to read, and would fail a single copy whole; the helper leaves
+    // zeros for it, and the frames around it are still there.
+    let end = sp.saturating_add(stack_len(sp));
+    let (mut at, mut off, mut copied) = (sp, 0u64, 0u64);
+    for _ in 0..=MAX_STACK_BYTES / PAGE as u32 {
+        if at >= end {
             break;
         }
-        // SAFETY: at most MAX_STACK_BYTES into the slot's array; the helper
-        // checks the user pointer.
+        let page_end = (at | (PAGE - 1)) + 1;
+        let mut n = if page_end < end { page_end } else { end } - at;
+        n &= 2 * PAGE - 1;
+        if n > PAGE {
+            n = PAGE;
+        }
+        off &= u64::from(MAX_STACK_BYTES) - 1;
+        // SAFETY: at most a page at an offset below MAX_STACK_BYTES, into
+        // an array a page longer; the helper checks the user pointer.
         let r = unsafe {
             bpf_probe_read_user(
-                copy.bytes.as_mut_ptr().cast::<c_void>(),
-                len as u32,
-                sp as *const c_void,
+                copy.bytes.as_mut_ptr().add(off as usize).cast::<c_void>(),
+                n as u32,
+                at as *const c_void,
             )
         };
+        at += n;
+        off += n;
         if r == 0 {
-            copied = len;
-            break;
+            copied = off;
         }
-        len /= 2;
     }
     copy.record.len = copied as u32;
-    let size = size_of::<UserStack>() as u64 + copied;
+    let mut size = size_of::<UserStack>() as u64 + copied;
+    if size > size_of::<StackCopy>() as u64 {
+        size = size_of::<StackCopy>() as u64;
+    }
     // SAFETY: `size` bytes of the slot, which holds them.
     let bytes = unsafe {
         core::slice::from_raw_parts((copy as *const StackCopy).cast::<u8>(), size as usize)
@@ -108,6 +116,7 @@ fn stack_len(sp: u64) -> u64 {
     }
 }
 
+const PAGE: u64 = 4096;
 const PROT_EXEC: u64 = 4;
 
 /// After an mmap: the path of the file it mapped executable (`ARG_MAPPED`).

@@ -193,9 +193,9 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     let stacks = match config.keep.stacks {
         Some(loader::StackChoice::Fp) => {
             let table = ebpf.take_map(STACKS_MAP).context("stack map missing")?;
-            Some(Stacks::from_kernel(StackTraceMap::try_from(table)?))
+            Some(Stacks::from_kernel(StackTraceMap::try_from(table)?, root))
         }
-        Some(loader::StackChoice::Dwarf { .. }) => Some(Stacks::unwound()),
+        Some(loader::StackChoice::Dwarf { .. }) => Some(Stacks::unwound(root)),
         None => None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()

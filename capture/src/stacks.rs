@@ -52,6 +52,11 @@ pub struct Stacks {
     first_id: u32,
     /// Frames of stacks made here and not in the trace yet, by id.
     fresh: FxHashMap<u32, Box<[u64]>>,
+    /// The program systrace started, until its first exec: that execve is
+    /// made by systrace's own child, whose frames mean nothing, so it
+    /// carries the new program's first instruction instead, where strace
+    /// shows the first exec of the program it starts.
+    root: Option<u32>,
 }
 
 /// Where the stacks come from.
@@ -92,15 +97,18 @@ struct Unwinding {
 type Section = Arc<[u8]>;
 
 impl Stacks {
-    pub fn from_kernel(table: StackTraceMap<MapData>) -> Self {
-        Self::new(Source::Kernel(table))
+    /// Stacks from the kernel's table; `root`: the program systrace
+    /// started, if it did.
+    pub fn from_kernel(table: StackTraceMap<MapData>, root: Option<u32>) -> Self {
+        Self::new(Source::Kernel(table), root)
     }
 
-    pub fn unwound() -> Self {
-        Self::new(Source::Unwound(Unwound::default()))
+    /// Stacks unwound here; `root`: the program systrace started, if it did.
+    pub fn unwound(root: Option<u32>) -> Self {
+        Self::new(Source::Unwound(Unwound::default()), root)
     }
 
-    fn new(source: Source) -> Self {
+    fn new(source: Source, root: Option<u32>) -> Self {
         let first_id = match source {
             Source::Kernel(_) => capture_ebpf::MAX_STACKS,
             Source::Unwound(_) => 0,
@@ -110,6 +118,7 @@ impl Stacks {
             ids: FxHashMap::default(),
             first_id,
             fresh: FxHashMap::default(),
+            root,
             written: FxHashSet::default(),
             processes: FxHashMap::default(),
             files: FxHashMap::default(),
@@ -150,7 +159,12 @@ impl Stacks {
                 if nr == libc::SYS_mmap {
                     self.mmaps.insert(event.tid, args);
                 }
-                self.stack_of(event)
+                let stack = self.stack_of(event);
+                if self.root == Some(event.pid) && is_exec(nr) {
+                    strip_stack(event);
+                    return;
+                }
+                stack
             }
             Body::SysExit { .. } => self.exited(event),
             _ => return,
@@ -220,9 +234,9 @@ impl Stacks {
     }
 
     /// A call's exit: an mmap that mapped a file executable, or an exec's
-    /// new program, changes the process's mappings. A successful exec's
-    /// exit carries the new program's first frame as its stack (as strace
-    /// -k shows it), whose id this returns.
+    /// new program, changes the process's mappings. The root's first exec
+    /// carries the new program's first frame as its stack (see `root`),
+    /// whose id this returns.
     fn exited(&mut self, exit: &mut Event) -> Option<u32> {
         let Body::SysExit { nr, ret, captures } = &exit.body else {
             return None;
@@ -260,6 +274,7 @@ impl Stacks {
         for map in maps {
             process.add(map);
         }
+        self.root.take_if(|root| *root == exit.pid)?;
         let id = self.local_id(&[start]);
         carry_stack(exit, id);
         Some(id)
@@ -373,6 +388,17 @@ impl Stacks {
         };
         unwound.frames = frames;
         unwound.latest.insert(header.tid, (header.ts, id));
+    }
+}
+
+fn is_exec(nr: i64) -> bool {
+    nr == libc::SYS_execve || nr == libc::SYS_execveat
+}
+
+/// Takes the stack off a call's enter (`ARG_STACK`).
+fn strip_stack(event: &mut Event) {
+    if let Body::SysEnter { captures, .. } = &mut event.body {
+        captures.retain(|c| c.arg != abi::ARG_STACK);
     }
 }
 

@@ -33,6 +33,8 @@ pub struct ShowOptions {
     pub ns_pids: bool,
     /// `-k`: each call's user stack under its line, where recorded.
     pub stacks: bool,
+    /// `-kk`: each frame's source line too, where DWARF has it.
+    pub stack_lines: bool,
     /// `-e signal=`: which `--- SIG... ---` lines print.
     pub signals: Set<u32>,
     /// `-e quiet=`, `-q`: which messages do not.
@@ -90,6 +92,7 @@ impl Default for ShowOptions {
             prefix: TaskPrefix::Terminal,
             ns_pids: false,
             stacks: false,
+            stack_lines: false,
             signals: Set::all(),
             quiet: Set::none(),
             dump_reads: Set::none(),

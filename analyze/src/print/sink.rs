@@ -139,12 +139,7 @@ impl TraceSink for StracePrinter<'_> {
         }
         text.push('\n');
         text.push_str(&dump);
-        // Asked first: looking for a stack scans the call's captures.
-        if self.opts.stacks
-            && let Some(frames) = call.context.stacks.of(enter, call.exit.as_ref())
-        {
-            call.context.stacks.write(&mut text, enter.pid, frames);
-        }
+        self.push_stack(&mut text, call);
         let written = self.write_open_line(&text);
         self.line = text;
         written?;
@@ -168,7 +163,9 @@ impl TraceSink for StracePrinter<'_> {
             text.push_str(" <unfinished ...>");
         }
         text.push(')');
-        let line = self.with_result(text, "?") + "\n";
+        let mut line = self.with_result(text, "?") + "\n";
+        // (strace prints these frames after the task's `+++ exited` line.)
+        self.push_stack(&mut line, call);
         self.write_open_line(&line)?;
         Ok(())
     }
@@ -325,5 +322,18 @@ impl TraceSink for ByThread<'_> {
         self.printers
             .values_mut()
             .try_for_each(|printer| printer.finish(context))
+    }
+}
+
+impl StracePrinter<'_> {
+    /// `-k`: the frames of `call`'s stack, one line each, onto `text`.
+    fn push_stack(&self, text: &mut String, call: &Call<'_>) {
+        // Asked first: looking for a stack scans the call's captures.
+        if self.opts.stacks
+            && let Some(frames) = call.context.stacks.of(call.enter, call.exit.as_ref())
+        {
+            let (pid, lines) = (call.enter.pid, self.opts.stack_lines);
+            call.context.stacks.write(text, pid, frames, lines);
+        }
     }
 }

@@ -41,7 +41,7 @@ impl TraceSink for ByStack {
             let mut row = Row::default();
             let stacks = &call.context.stacks;
             if let Some(frames) = stacks.of(call.enter, call.exit.as_ref()) {
-                stacks.write(&mut row.lines, call.enter.pid, frames);
+                stacks.write(&mut row.lines, call.enter.pid, frames, false);
                 row.names = stacks.names(call.enter.pid, frames);
             }
             row

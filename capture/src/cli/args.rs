@@ -98,7 +98,8 @@ pub(super) struct RecordArgs {
     #[arg(long, value_name = "HOW", num_args = 0..=1, default_missing_value = "fp")]
     pub(super) stack: Option<StackMode>,
     /// --stack=dwarf: bytes of stack copied per call for unwinding (a
-    /// multiple of 8, at most 16384); deeper frames are cut.
+    /// multiple of 8, at most 16384; the main thread's copy also stops at
+    /// the top of its stack); deeper frames are cut.
     #[arg(long, value_name = "BYTES", default_value_t = 8192,
           value_parser = clap::value_parser!(u32).range(8..=i64::from(capture_ebpf::MAX_STACK_BYTES)))]
     pub(super) stack_size: u32,
@@ -376,9 +377,11 @@ pub(super) struct OutputFormat {
     #[arg(long = "ns-pids")]
     pub(super) ns_pids: bool,
     /// Each call's user stack under its line, as strace -k prints it
-    /// (recordings made with `record --stack`).
-    #[arg(short = 'k', long = "stack-trace", visible_alias = "stack-traces")]
-    pub(super) stack_trace: bool,
+    /// (recordings made with `record --stack`); -kk: each frame's source
+    /// file and line after it, where DWARF (the file's or its debug file's)
+    /// has them.
+    #[arg(short = 'k', long = "stack-trace", visible_alias = "stack-traces", action = clap::ArgAction::Count)]
+    pub(super) stack_trace: u8,
     /// Suppress messages (-q: attach, personality; -qq: also exits; -qqq: all).
     #[arg(short = 'q', action = clap::ArgAction::Count)]
     pub(super) quiet: u8,
