@@ -10,7 +10,7 @@
 
 use aya_ebpf::bindings::BPF_F_USER_STACK;
 use aya_ebpf::cty::c_void;
-use aya_ebpf::helpers::generated::bpf_probe_read_user;
+use aya_ebpf::helpers::generated::{bpf_loop, bpf_probe_read_user};
 use aya_ebpf::programs::RawTracePointContext;
 use aya_ebpf::programs::tracing::StackIdContext as _;
 use capture_ebpf::{
@@ -61,35 +61,24 @@ fn copy_stack(regs_at: u64, header: &Header) {
     };
     // Page by page: a page never touched (a large local buffer) is not
     // there to read, and would fail a single copy whole; the helper leaves
-    // zeros for it, and the frames around it are still there.
-    let end = sp.saturating_add(stack_len(sp));
-    let (mut at, mut off, mut copied) = (sp, 0u64, 0u64);
-    for _ in 0..=MAX_STACK_BYTES / PAGE as u32 {
-        if at >= end {
-            break;
-        }
-        let page_end = (at | (PAGE - 1)) + 1;
-        let mut n = if page_end < end { page_end } else { end } - at;
-        n &= 2 * PAGE - 1;
-        if n > PAGE {
-            n = PAGE;
-        }
-        off &= u64::from(MAX_STACK_BYTES) - 1;
-        // SAFETY: at most a page at an offset below MAX_STACK_BYTES, into
-        // an array a page longer; the helper checks the user pointer.
-        let r = unsafe {
-            bpf_probe_read_user(
-                copy.bytes.as_mut_ptr().add(off as usize).cast::<c_void>(),
-                n as u32,
-                at as *const c_void,
-            )
-        };
-        at += n;
-        off += n;
-        if r == 0 {
-            copied = off;
-        }
-    }
+    // zeros for it, and the frames around it are still there. A
+    // `bpf_loop`, so that the verifier checks one page's copy, not each.
+    let mut walk = PageWalk {
+        at: sp,
+        end: sp.saturating_add(stack_len(sp)),
+        off: 0,
+        copied: 0,
+    };
+    // SAFETY: the callback only reaches `walk` through the pointer it is given.
+    unsafe {
+        bpf_loop(
+            MAX_STACK_BYTES / PAGE as u32 + 1,
+            copy_page as *mut c_void,
+            (&raw mut walk).cast::<c_void>(),
+            0,
+        )
+    };
+    let copied = walk.copied;
     copy.record.len = copied as u32;
     let mut size = size_of::<UserStack>() as u64 + copied;
     if size > size_of::<StackCopy>() as u64 {
@@ -100,6 +89,58 @@ fn copy_stack(regs_at: u64, header: &Header) {
         core::slice::from_raw_parts((copy as *const StackCopy).cast::<u8>(), size as usize)
     };
     let _ = EVENTS.output::<[u8]>(bytes, wakeup_flags(size));
+}
+
+/// Where a stack's copy stands: the next user address and where it goes,
+/// where the copy ends, and how much of it was there.
+struct PageWalk {
+    at: u64,
+    end: u64,
+    off: u64,
+    copied: u64,
+}
+
+/// Copies the page `walk` stands at (or the part of it up to the end):
+/// 0 goes on, 1 stops.
+extern "C" fn copy_page(_turn: u64, walk: *mut c_void) -> i64 {
+    // SAFETY: bpf_loop passes the PageWalk `copy_stack` gave it.
+    let walk = unsafe { &mut *walk.cast::<PageWalk>() };
+    let Some(copy) = STACK_COPY.get_ptr_mut(0) else {
+        return 1;
+    };
+    if walk.at >= walk.end {
+        return 1;
+    }
+    let page_end = (walk.at | (PAGE - 1)) + 1;
+    let mut n = if page_end < walk.end {
+        page_end
+    } else {
+        walk.end
+    } - walk.at;
+    n &= 2 * PAGE - 1;
+    if n > PAGE {
+        n = PAGE;
+    }
+    let off = walk.off & (u64::from(MAX_STACK_BYTES) - 1);
+    // SAFETY: at most a page at an offset below MAX_STACK_BYTES, into the
+    // slot's array, a page longer; the helper checks the user pointer.
+    let r = unsafe {
+        bpf_probe_read_user(
+            (*copy)
+                .bytes
+                .as_mut_ptr()
+                .add(off as usize)
+                .cast::<c_void>(),
+            n as u32,
+            walk.at as *const c_void,
+        )
+    };
+    walk.at += n;
+    walk.off = off + n;
+    if r == 0 {
+        walk.copied = walk.off;
+    }
+    0
 }
 
 /// How much stack to copy from `sp`: `--stack-size` bytes, or up to the

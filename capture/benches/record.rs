@@ -24,9 +24,10 @@
 //! BENCH_ROUNDS (default 3) and BENCH_DD_COUNT (default 1000000) shorten a run;
 //! BENCH_ONLY=startup runs only the start-up and command tables; BENCH_ONLY=dd,
 //! mixed, threads, sockets, live, selection or stacks only that part.
-//! `stacks`: `record --stack` beside `strace -k` and `perf trace record
-//! --call-graph dwarf` on 20,000 dd calls, then systrace alone on
-//! BENCH_DD_COUNT.
+//! `stacks`: `record --stack=fp` and `--stack=dwarf` beside `strace -k`
+//! and `perf trace record --call-graph dwarf` on 20,000 dd calls, then
+//! systrace alone on BENCH_DD_COUNT (lost `N+Mns`: M calls went without a
+//! stack, the ring having no room for their copy).
 //!
 //! `selection`: two `dd bs=1` loops run while `record -a` records the whole
 //! machine with a selection made in the kernel (`-e trace=openat`), beside
@@ -49,8 +50,10 @@ enum Tool {
     PerfTrace,
     /// `systrace trace -o`: recording and printing strace's text as it runs.
     Trace,
-    /// `systrace record --stack`: with each call's user stack.
+    /// `systrace record --stack=fp`: with each call's user stack.
     SystraceStack,
+    /// `systrace record --stack=dwarf`: unwound by the recorder.
+    SystraceDwarf,
     /// `strace -f -k -o`.
     StraceStack,
     /// `perf trace record --call-graph dwarf`.
@@ -67,17 +70,19 @@ impl Tool {
     ];
 
     /// The stacks part: each tool with its stacks (and systrace without).
-    const STACKS: [Tool; 5] = [
+    const STACKS: [Tool; 6] = [
         Tool::Native,
         Tool::Systrace,
         Tool::SystraceStack,
+        Tool::SystraceDwarf,
         Tool::StraceStack,
         Tool::PerfDwarf,
     ];
 
     fn name(self) -> &'static str {
         match self {
-            Tool::SystraceStack => "systrace --stack",
+            Tool::SystraceStack => "systrace --stack=fp",
+            Tool::SystraceDwarf => "systrace --stack=dwarf",
             Tool::StraceStack => "strace -f -k -o",
             Tool::PerfDwarf => "perf trace dwarf",
             Tool::Native => "native",
@@ -112,9 +117,13 @@ impl Tool {
                 c.args(["trace", "-o"]).arg(out);
                 c
             }
-            Tool::SystraceStack => {
+            Tool::SystraceStack | Tool::SystraceDwarf => {
+                let mode = match self {
+                    Tool::SystraceStack => "--stack=fp",
+                    _ => "--stack=dwarf",
+                };
                 let mut c = Command::new(env!("CARGO_BIN_EXE_systrace"));
-                c.args(["record", "--stack", "-o"]).arg(out);
+                c.args(["record", mode, "-o"]).arg(out);
                 c
             }
             Tool::StraceStack => {
@@ -240,12 +249,21 @@ fn bench_tools(title: &str, workload: &str, rounds: usize, dir: &Path, tools: &[
     for (i, &tool) in tools.iter().enumerate() {
         let wall = median(samples[i].iter().map(|s| s.wall).collect());
         let bytes = samples[i].last().map_or(0, |s| s.bytes);
-        let lost = match tool {
-            Tool::Systrace | Tool::Trace | Tool::SystraceStack => samples[i]
+        let most = |label| {
+            samples[i]
                 .iter()
-                .filter_map(|s| summary_field(&s.stderr, "lost"))
+                .filter_map(|s| summary_field(&s.stderr, label))
                 .max()
-                .map_or("?".into(), |n| n.to_string()),
+        };
+        let lost = match tool {
+            Tool::Systrace | Tool::Trace | Tool::SystraceStack => {
+                most("lost").map_or("?".into(), |n| n.to_string())
+            }
+            // And calls whose stack copy the ring had no room for.
+            Tool::SystraceDwarf => match (most("lost"), most("calls")) {
+                (Some(lost), Some(unstacked)) => format!("{lost}+{unstacked}ns"),
+                (lost, _) => lost.map_or("?".into(), |n| n.to_string()),
+            },
             Tool::PerfTrace | Tool::PerfDwarf => samples[i]
                 .iter()
                 .map(|s| perf_lost(&s.stderr))
@@ -498,7 +516,12 @@ fn main() {
         let dd = "dd if=/dev/zero of=/dev/null bs=1 count=20000";
         bench_tools("stacks", dd, rounds, &dir, &Tool::STACKS);
         let dd = format!("dd if=/dev/zero of=/dev/null bs=1 count={dd_count}");
-        let systrace = [Tool::Native, Tool::Systrace, Tool::SystraceStack];
+        let systrace = [
+            Tool::Native,
+            Tool::Systrace,
+            Tool::SystraceStack,
+            Tool::SystraceDwarf,
+        ];
         bench_tools("stacks", &dd, rounds, &dir, &systrace);
     }
     let _ = std::fs::remove_dir_all(&dir);
