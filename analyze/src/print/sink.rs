@@ -329,11 +329,9 @@ impl StracePrinter<'_> {
     /// `-k`: the frames of `call`'s stack, one line each, onto `text`.
     fn push_stack(&self, text: &mut String, call: &Call<'_>) {
         // Asked first: looking for a stack scans the call's captures.
-        if self.opts.stacks
-            && let Some(frames) = call.context.stacks.of(call.enter, call.exit.as_ref())
-        {
-            let (pid, lines) = (call.enter.pid, self.opts.stack_lines);
-            call.context.stacks.write(text, pid, frames, lines);
+        if self.opts.stacks {
+            let (stacks, lines) = (&call.context.stacks, self.opts.stack_lines);
+            stacks.write_call(text, call.enter, call.exit.as_ref(), lines);
         }
     }
 }

@@ -65,6 +65,10 @@ pub struct Stacks {
     perf_maps: RefCell<FxHashMap<u32, Rc<PerfMap>>>,
     /// Whether a frame could not be placed yet (said once).
     unmapped: Cell<bool>,
+    /// Each stack's lines as a process's calls print them, by process and
+    /// stack id, until the process's mappings change: a hot loop's stack
+    /// is named once.
+    shown: RefCell<FxHashMap<(u32, u32), String>>,
 }
 
 impl Default for Stacks {
@@ -76,6 +80,7 @@ impl Default for Stacks {
             perf_map_dir: PathBuf::from("/tmp"),
             perf_maps: RefCell::default(),
             unmapped: Cell::new(false),
+            shown: RefCell::default(),
         }
     }
 }
@@ -92,6 +97,7 @@ impl Stacks {
                 let mut maps: Vec<Mapping> = maps.filter_map(Mapping::decode).collect();
                 maps.sort_by_key(|m| m.start);
                 self.maps.insert(event.pid, maps);
+                self.shown.get_mut().retain(|(pid, _), _| *pid != event.pid);
             }
             _ => {}
         }
@@ -116,6 +122,33 @@ impl Stacks {
     /// The frames of the stack a call was made from (see [`Stacks::id`]).
     pub fn of(&self, enter: &Event, exit: Option<&EventRef<'_>>) -> Option<&[u64]> {
         self.frames.get(&Self::id(enter, exit)?).map(Vec::as_slice)
+    }
+
+    /// strace -k's lines for the stack a call was made from (see
+    /// [`Stacks::id`]), with each frame's source line for `lines` (`-kk`);
+    /// nothing if none was recorded.
+    pub fn write_call(
+        &self,
+        out: &mut String,
+        enter: &Event,
+        exit: Option<&EventRef<'_>>,
+        lines: bool,
+    ) {
+        let Some(id) = Self::id(enter, exit) else {
+            return;
+        };
+        let key = (enter.pid, id);
+        if let Some(text) = self.shown.borrow().get(&key) {
+            out.push_str(text);
+            return;
+        }
+        let Some(frames) = self.frames.get(&id) else {
+            return;
+        };
+        let mut text = String::new();
+        self.write(&mut text, enter.pid, frames, lines);
+        out.push_str(&text);
+        self.shown.borrow_mut().insert(key, text);
     }
 
     /// strace -k's lines for `frames` of process `pid`, with the source
