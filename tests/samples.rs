@@ -2438,6 +2438,38 @@ fn stacks_show_the_functions_a_call_came_from() {
         let warning = format!("systrace: warning: {path}: frames print as ??: {why}");
         assert_eq!(stderr.matches(&warning).count(), 1, "{change}: {stderr}");
     }
+    // A build without a build id, put back as another file (the same
+    // bytes, another inode): it cannot be told to be the one mapped.
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../samples/stacks.c");
+    let built = Command::new("gcc")
+        .args([
+            "-O0",
+            "-fno-omit-frame-pointer",
+            "-Wl,--build-id=none",
+            "-o",
+        ])
+        .arg(&exe)
+        .arg(&source)
+        .status()
+        .unwrap();
+    assert!(built.success());
+    let file = common::record_with(dir.path(), "no-id", &["--stack"], &[arg(&exe)]);
+    assert!(show(&file, &["-k"]).contains(&format!(" > {path}(inner+0x")));
+    let copy = dir.path().join("copy");
+    std::fs::copy(&exe, &copy).unwrap();
+    std::fs::rename(&copy, &exe).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["show", "-k"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "{path}: frames print as ??: it is not the file recorded (another inode)"
+        )),
+        "{stderr}"
+    );
 }
 
 /// `record --stack=dwarf` unwinds with the programs' call frame info,

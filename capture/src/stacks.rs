@@ -17,7 +17,8 @@
 
 use std::{
     ffi::OsStr,
-    os::unix::ffi::OsStrExt as _,
+    io::Read as _,
+    os::unix::{ffi::OsStrExt as _, fs::MetadataExt as _},
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -311,21 +312,25 @@ impl Stacks {
                     .next_multiple_of(PAGE),
                 offset: load.offset & !(PAGE - 1),
                 build_id: file.build_id.clone(),
+                device: file.device,
+                inode: file.inode,
                 path: path.clone(),
             })
             .collect()
     }
 
     fn mapping(&mut self, path: Vec<u8>, start: u64, end: u64, offset: u64) -> Mapping {
-        let build_id = self
-            .file(&path)
-            .map(|f| f.build_id.clone())
+        let file = self.file(&path);
+        let (build_id, device, inode) = file
+            .map(|f| (f.build_id.clone(), f.device, f.inode))
             .unwrap_or_default();
         Mapping {
             start,
             end,
             offset,
             build_id,
+            device,
+            inode,
             path,
         }
     }
@@ -506,6 +511,9 @@ fn read_record(bytes: &[u8]) -> Option<UserStack> {
 /// through them (its call frame info, and its code for the prologues).
 struct ElfFile {
     build_id: Vec<u8>,
+    /// Its device and inode numbers, read with it.
+    device: u64,
+    inode: u64,
     loads: Vec<Load>,
     entry: u64,
     interp: Option<PathBuf>,
@@ -525,7 +533,10 @@ struct Load {
 impl ElfFile {
     /// `None` if it cannot be read or is not ELF.
     fn read(path: &Path) -> Option<Self> {
-        let data = std::fs::read(path).ok()?;
+        let mut file = std::fs::File::open(path).ok()?;
+        let stat = file.metadata().ok()?;
+        let mut data = Vec::new();
+        file.read_to_end(&mut data).ok()?;
         let elf = object::File::parse(&*data).ok()?;
         const PF_X: u32 = 1;
         let loads = elf
@@ -559,6 +570,8 @@ impl ElfFile {
             .map(|path| std::fs::canonicalize(&path).unwrap_or(path));
         Some(Self {
             build_id: elf.build_id().ok().flatten().unwrap_or_default().to_vec(),
+            device: stat.dev(),
+            inode: stat.ino(),
             loads,
             entry: elf.entry(),
             interp,

@@ -91,20 +91,30 @@ pub struct Mapping {
     pub offset: u64,
     /// The ELF build id the file had when recorded (empty: none known).
     pub build_id: Vec<u8>,
+    /// The file's device and inode numbers when recorded (0: not known).
+    pub device: u64,
+    pub inode: u64,
     pub path: Vec<u8>,
 }
 
+/// The flag on a [`Mapping`]'s build id length byte that says its device
+/// and inode follow the build id (mappings written before them lack both).
+const MAPPING_HAS_INODE: u8 = 0x80;
+
 impl Mapping {
     /// The bytes of one in a [`BodyRef::Mappings`] list: three words, the
-    /// build id's length (a byte) and bytes, the path.
+    /// build id's length (a byte, with [`MAPPING_HAS_INODE`]) and bytes,
+    /// the device and inode (two words), the path.
     pub(crate) fn encode(&self) -> Vec<u8> {
-        let id = &self.build_id[..self.build_id.len().min(255)];
+        let id = &self.build_id[..self.build_id.len().min(127)];
         [
             &self.start.to_le_bytes()[..],
             &self.end.to_le_bytes(),
             &self.offset.to_le_bytes(),
-            &[id.len() as u8],
+            &[id.len() as u8 | MAPPING_HAS_INODE],
             id,
+            &self.device.to_le_bytes(),
+            &self.inode.to_le_bytes(),
             &self.path,
         ]
         .concat()
@@ -113,13 +123,20 @@ impl Mapping {
     /// One of a [`BodyRef::Mappings`] list (`None`: cut short).
     pub fn decode(bytes: &[u8]) -> Option<Mapping> {
         let word = |at: usize| Some(u64::from_le_bytes(bytes.get(at..at + 8)?.try_into().ok()?));
-        let id_len = usize::from(*bytes.get(24)?);
+        let length = *bytes.get(24)?;
+        let id_end = 25 + usize::from(length & !MAPPING_HAS_INODE);
+        let (device, inode, path_at) = match length & MAPPING_HAS_INODE {
+            0 => (0, 0, id_end),
+            _ => (word(id_end)?, word(id_end + 8)?, id_end + 16),
+        };
         Some(Mapping {
             start: word(0)?,
             end: word(8)?,
             offset: word(16)?,
-            build_id: bytes.get(25..25 + id_len)?.to_vec(),
-            path: bytes.get(25 + id_len..)?.to_vec(),
+            build_id: bytes.get(25..id_end)?.to_vec(),
+            device,
+            inode,
+            path: bytes.get(path_at..)?.to_vec(),
         })
     }
 }
@@ -502,4 +519,37 @@ fn copy_captures(from: Captures<'_>, to: &mut Vec<Capture>) {
         kept += 1;
     }
     to.truncate(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A mapping comes back as written; one written before mappings kept
+    /// their inode (no flag on the build id's length) reads with none.
+    #[test]
+    fn mappings_read_back_with_and_without_their_inode() {
+        let map = Mapping {
+            start: 0x7f00_0000_1000,
+            end: 0x7f00_0000_9000,
+            offset: 0x1000,
+            build_id: vec![0xab; 20],
+            device: 0x803,
+            inode: 4242,
+            path: b"/usr/lib/x86_64-linux-gnu/libc.so.6".to_vec(),
+        };
+        assert_eq!(Mapping::decode(&map.encode()), Some(map.clone()));
+        let old = [
+            &map.start.to_le_bytes()[..],
+            &map.end.to_le_bytes(),
+            &map.offset.to_le_bytes(),
+            &[20],
+            &map.build_id,
+            &map.path,
+        ]
+        .concat();
+        let read = Mapping::decode(&old).unwrap();
+        assert_eq!((read.device, read.inode, &read.path), (0, 0, &map.path));
+        assert_eq!(Mapping::decode(&map.encode()[..30]), None);
+    }
 }

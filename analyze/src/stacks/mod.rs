@@ -242,19 +242,29 @@ impl Stacks {
     }
 
     /// The names of the file `map` maps, if it is, on disk now, the one
-    /// recorded (its build id, where one was recorded): else its frames
-    /// cannot be named, which is said once, with why.
+    /// recorded (its build id, or without one its device and inode, where
+    /// recorded): else its frames cannot be named, which is said once,
+    /// with why.
     fn file(&self, map: &Mapping) -> Option<Rc<FileSymbols>> {
         if let Some(file) = self.files.borrow().get(&map.path) {
             return file.clone();
         }
         let path = Path::new(OsStr::from_bytes(&map.path));
-        let why = match symbols::build_id(path) {
-            None => Some("it is gone, or not readable"),
-            Some(now) if !map.build_id.is_empty() && now != map.build_id => {
+        let stat = std::fs::metadata(path).ok();
+        let why = match (symbols::build_id(path), stat) {
+            (None, _) | (_, None) => Some("it is gone, or not readable"),
+            (Some(now), _) if !map.build_id.is_empty() && now != map.build_id => {
                 Some("its build id is not the one recorded")
             }
-            Some(_) => None,
+            // Without a build id, the file itself must be the one mapped.
+            (Some(_), Some(stat))
+                if map.build_id.is_empty()
+                    && map.inode != 0
+                    && (stat.dev(), stat.ino()) != (map.device, map.inode) =>
+            {
+                Some("it is not the file recorded (another inode)")
+            }
+            _ => None,
         };
         if let Some(why) = why {
             eprintln!(
