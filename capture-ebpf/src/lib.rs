@@ -383,7 +383,7 @@ pub struct UserStack {
 
 pub use abi::{
     ARG_AUXV, ARG_CWD, ARG_EXE, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_IP, ARG_MAPPED,
-    ARG_SOCKET, ARG_STACK, socket_record,
+    ARG_SOCKET, ARG_STACK, STACK_IP_ONLY, socket_record,
 };
 
 /// The member offsets a path is named by, walking from a file or a

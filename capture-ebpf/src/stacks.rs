@@ -14,8 +14,8 @@ use aya_ebpf::helpers::generated::{bpf_loop, bpf_probe_read_user};
 use aya_ebpf::programs::RawTracePointContext;
 use aya_ebpf::programs::tracing::StackIdContext as _;
 use capture_ebpf::{
-    ARG_AUXV, ARG_EXE, ARG_MAPPED, ARG_STACK, EventKind, Header, MAX_STACK_BYTES, UserStack,
-    path_at, stack_mode,
+    ARG_AUXV, ARG_EXE, ARG_MAPPED, ARG_STACK, EventKind, Header, MAX_STACK_BYTES, STACK_IP_ONLY,
+    UserStack, path_at, stack_mode,
 };
 
 use crate::{copies::*, maps::*, ring::*, syscalls::regs};
@@ -27,7 +27,15 @@ use crate::{copies::*, maps::*, ring::*, syscalls::regs};
 pub(crate) fn take_stack(ctx: &RawTracePointContext, out: &mut Out, header: &Header) {
     match global(&STACK_MODE) {
         stack_mode::FP => {
-            if let Ok(id) = ctx.get_stackid(&STACKS, u64::from(BPF_F_USER_STACK)) {
+            // A frame pointer below the stack pointer, or far above it, is
+            // no frame pointer: the kernel's walk would fault on it at
+            // once, and a fault costs more than a walk.
+            let regs_at: u64 = ctx.arg(0);
+            let sp: u64 = read_kernel(regs_at, regs::SP);
+            let fp: u64 = read_kernel(regs_at, regs::FP);
+            if fp < sp || fp - sp >= MAX_FRAME_SPAN {
+                capture_value(out, ARG_STACK, STACK_IP_ONLY);
+            } else if let Ok(id) = ctx.get_stackid(&STACKS, u64::from(BPF_F_USER_STACK)) {
                 capture_value(out, ARG_STACK, id as u64);
             }
         }
@@ -158,6 +166,9 @@ fn stack_len(sp: u64) -> u64 {
 }
 
 const PAGE: u64 = 4096;
+/// How far above the stack pointer a frame pointer may be: a stack's
+/// default limit (8 MiB).
+const MAX_FRAME_SPAN: u64 = 8 << 20;
 const PROT_EXEC: u64 = 4;
 
 /// After an mmap: the path of the file it mapped executable (`ARG_MAPPED`).

@@ -208,7 +208,7 @@ impl Stacks {
     /// one unwound for it, which the enter then carries (`ARG_STACK`).
     fn stack_of(&mut self, enter: &mut Event) -> Option<u32> {
         let Source::Unwound(unwound) = &mut self.source else {
-            return analyze::stacks::Stacks::id(enter, None);
+            return self.kernel_stack_of(enter);
         };
         let Some((_, id)) = unwound
             .latest
@@ -218,6 +218,28 @@ impl Stacks {
             unwound.missing += 1;
             return None;
         };
+        carry_stack(enter, id);
+        Some(id)
+    }
+
+    /// `--stack=fp`: the id of the kernel's stack the enter names, or of
+    /// its instruction pointer alone where the kernel found no frame
+    /// pointer (`STACK_IP_ONLY`), which the enter then carries instead.
+    fn kernel_stack_of(&mut self, enter: &mut Event) -> Option<u32> {
+        let Body::SysEnter { captures, .. } = &mut enter.body else {
+            return None;
+        };
+        let value = |arg| {
+            let capture = captures.iter().find(|c| c.arg == arg)?;
+            Some(u64::from_ne_bytes(capture.data.get(..8)?.try_into().ok()?))
+        };
+        let stack = value(abi::ARG_STACK)?;
+        if stack != abi::STACK_IP_ONLY {
+            return u32::try_from(stack).ok();
+        }
+        let ip = value(abi::ARG_IP)?;
+        captures.retain(|c| c.arg != abi::ARG_STACK);
+        let id = self.local_id(&[ip]);
         carry_stack(enter, id);
         Some(id)
     }

@@ -217,6 +217,13 @@ pub const ARG_KILLED: u8 = 12;
 /// event before the first call that has it.
 pub const ARG_STACK: u8 = 13;
 
+/// An [`ARG_STACK`] value of `--stack=fp` that is no id: the frame pointer
+/// at the call pointed nowhere in its stack (code built without frame
+/// pointers keeps anything in it), so the stack is the call's instruction
+/// pointer alone (`ARG_IP`), as the kernel's walk would have found at a
+/// higher cost; the recorder gives it an id.
+pub const STACK_IP_ONLY: u64 = u64::MAX;
+
 /// The pseudo argument index of a [`CaptureKind::MappedFile`] capture: a
 /// path, laid out as [`ARG_FD_PATH`]'s.
 pub const ARG_MAPPED: u8 = 14;
