@@ -14,8 +14,8 @@ use aya_ebpf::helpers::generated::{bpf_loop, bpf_probe_read_user};
 use aya_ebpf::programs::RawTracePointContext;
 use aya_ebpf::programs::tracing::StackIdContext as _;
 use capture_ebpf::{
-    ARG_AUXV, ARG_EXE, ARG_MAPPED, ARG_STACK, EventKind, Header, MAX_STACK_BYTES, STACK_IP_ONLY,
-    UserStack, path_at, stack_mode,
+    ARG_AUXV, ARG_EXE, ARG_MAPPED, ARG_STACK, COMPAT_NR_BASE, EventKind, Header, MAX_STACK_BYTES,
+    STACK_IP_ONLY, UserStack, path_at, stack_mode,
 };
 
 use crate::{copies::*, maps::*, ring::*, syscalls::regs};
@@ -24,7 +24,7 @@ use crate::{copies::*, maps::*, ring::*, syscalls::regs};
 /// `--stack` asks. Without it, the verifier drops all of this (the mode
 /// is a constant to it).
 #[inline(always)]
-pub(crate) fn take_stack(ctx: &RawTracePointContext, out: &mut Out, header: &Header) {
+pub(crate) fn take_stack(ctx: &RawTracePointContext, out: &mut Out, header: &Header, nr: i64) {
     match global(&STACK_MODE) {
         stack_mode::FP => {
             // A frame pointer below the stack pointer, or far above it, is
@@ -39,7 +39,8 @@ pub(crate) fn take_stack(ctx: &RawTracePointContext, out: &mut Out, header: &Hea
                 capture_value(out, ARG_STACK, id as u64);
             }
         }
-        stack_mode::DWARF => copy_stack(ctx.arg(0), header),
+        // The recorder unwinds the native ABI's frames only.
+        stack_mode::DWARF if nr < COMPAT_NR_BASE => copy_stack(ctx.arg(0), header),
         _ => {}
     }
 }

@@ -187,7 +187,7 @@ pub(crate) fn try_sys_enter(ctx: &RawTracePointContext) -> Result<i32, i32> {
     write_at(buf, 0, &record);
     let mut out = Out::after::<SysEnter>(buf, 0);
     capture_value(&mut out, ARG_IP, regs::ip(&window));
-    take_stack(ctx, &mut out, &record.header);
+    take_stack(ctx, &mut out, &record.header, nr);
     let wanted = spec.map_or(0, |s| u32::from(s.enter_rules));
     // Fast paths, without a tail call: no copy at all, or one buffer.
     if wanted == 0 {
