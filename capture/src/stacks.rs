@@ -168,6 +168,10 @@ impl Stacks {
                 stack
             }
             Body::SysExit { .. } => self.exited(event),
+            Body::TaskExit { .. } => {
+                self.ended(event.pid, event.tid);
+                return;
+            }
             _ => return,
         };
         let Some(id) = id else {
@@ -242,6 +246,19 @@ impl Stacks {
         let id = self.local_id(&[ip]);
         carry_stack(enter, id);
         Some(id)
+    }
+
+    /// Forgets what a task that ended left: its mmap in progress, its last
+    /// stack, and, at the end of its process's main thread, the process
+    /// (recording the whole machine sees many come and go).
+    fn ended(&mut self, pid: u32, tid: u32) {
+        self.mmaps.remove(&tid);
+        if let Source::Unwound(unwound) = &mut self.source {
+            unwound.latest.remove(&tid);
+        }
+        if tid == pid {
+            self.processes.remove(&pid);
+        }
     }
 
     /// The id stack `frames` has here, new or not.
