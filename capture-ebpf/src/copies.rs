@@ -8,8 +8,8 @@ use aya_ebpf::helpers::generated::{
     bpf_probe_read_user_str,
 };
 use capture_ebpf::{
-    ARG_CWD, ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, ARGV_PER_STEP, CaptureHeader,
-    MAX_ARGV, MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, NO_OFFSET, at, path_at, sock_at,
+    ARG_FD_DEVICE, ARG_FD_INODES, ARG_FD_PATH, ARG_SOCKET, ARGV_PER_STEP, CaptureHeader, MAX_ARGV,
+    MAX_DIRENTS, MAX_ENVP, MAX_IOVECS, MAX_SNAPLEN, NO_OFFSET, at, path_at, sock_at,
     socket_record as rec, status,
 };
 
@@ -344,24 +344,30 @@ pub(crate) fn fd_file(fd: u64) -> u64 {
     read_kernel(fds + 8 * fd, 0)
 }
 
-/// The path of the file the call's returned descriptor refers to.
-pub(crate) fn capture_fd_path(out: &mut Out, ret: i64) {
+/// The `struct path` of the file the call's returned descriptor refers
+/// to, to name under `ARG_FD_PATH` (none for a failed call; a descriptor
+/// with no file is captured as a fault here).
+pub(crate) fn fd_path(out: &mut Out, ret: i64) -> Option<u64> {
+    if ret < 0 {
+        return None;
+    }
+    let file = fd_file(ret as u64);
+    if file == 0 {
+        finish_capture(out, ARG_FD_PATH, status::FAULT, 0);
+        return None;
+    }
+    Some(file + u64::from(path_offset(path_at::FILE_PATH)))
+}
+
+/// After `fd_path`'s name: a device's kind and number too.
+pub(crate) fn capture_fd_device(out: &mut Out, ret: i64) {
     if ret < 0 {
         return;
     }
     let file = fd_file(ret as u64);
-    if file == 0 {
-        return finish_capture(out, ARG_FD_PATH, status::FAULT, 0);
-    }
-    capture_path(
-        out,
-        ARG_FD_PATH,
-        file + u64::from(path_offset(path_at::FILE_PATH)),
-    );
-    // A device: its kind and number too.
     let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
     let mode: u16 = read_kernel(inode, path_offset(path_at::INODE_MODE));
-    if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
+    if file != 0 && matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
         let rdev: u32 = read_kernel(inode, path_offset(path_at::INODE_RDEV));
         capture_value(
             out,
@@ -376,10 +382,11 @@ const S_IFCHR: u16 = 0o020000;
 const S_IFBLK: u16 = 0o060000;
 const S_IFSOCK: u16 = 0o140000;
 
-/// The current task's working directory.
-pub(crate) fn capture_cwd(out: &mut Out) {
+/// The `struct path` of the current task's working directory, to name
+/// under `ARG_CWD`.
+pub(crate) fn cwd_path() -> u64 {
     let fs: u64 = read_kernel(current_task(), path_offset(path_at::TASK_FS));
-    capture_path(out, ARG_CWD, fs + u64::from(path_offset(path_at::FS_PWD)));
+    fs + u64::from(path_offset(path_at::FS_PWD))
 }
 
 /// A socket's ends as the kernel has them (see `abi::socket_record`): the

@@ -14,8 +14,8 @@ use aya_ebpf::helpers::generated::{bpf_loop, bpf_probe_read_user};
 use aya_ebpf::programs::RawTracePointContext;
 use aya_ebpf::programs::tracing::StackIdContext as _;
 use capture_ebpf::{
-    ARG_AUXV, ARG_EXE, ARG_MAPPED, ARG_STACK, COMPAT_NR_BASE, EventKind, Header, MAX_STACK_BYTES,
-    STACK_IP_ONLY, UserStack, path_at, stack_mode,
+    ARG_AUXV, ARG_STACK, COMPAT_NR_BASE, EventKind, Header, MAX_STACK_BYTES, STACK_IP_ONLY,
+    UserStack, path_at, stack_mode,
 };
 
 use crate::{copies::*, maps::*, ring::*, syscalls::regs};
@@ -172,55 +172,75 @@ const PAGE: u64 = 4096;
 const MAX_FRAME_SPAN: u64 = 8 << 20;
 const PROT_EXEC: u64 = 4;
 
-/// After an mmap: the path of the file it mapped executable (`ARG_MAPPED`).
-pub(crate) fn capture_mapped_file(out: &mut Out, args: &[u64; 6], ret: i64) {
+/// After an mmap: the `struct path` of the file it mapped executable, to
+/// name under `ARG_MAPPED`.
+pub(crate) fn mapped_file_path(args: &[u64; 6], ret: i64) -> Option<u64> {
     let failed = (-4095..0).contains(&ret);
     let fd = args[4] as i32;
     if failed || args[2] & PROT_EXEC == 0 || fd < 0 {
-        return;
+        return None;
     }
     let file = fd_file(fd as u64);
-    if file != 0 {
-        capture_path(
-            out,
-            ARG_MAPPED,
-            file + u64::from(path_offset(path_at::FILE_PATH)),
-        );
-    }
+    (file != 0).then(|| file + u64::from(path_offset(path_at::FILE_PATH)))
 }
 
-/// After a successful exec: the program's path (`ARG_EXE`), and where it
-/// and its interpreter were loaded (`ARG_AUXV`: AT_ENTRY, AT_BASE).
-pub(crate) fn capture_exec_image(out: &mut Out) {
-    let [exe_file_at, auxv_at] = [0, 1].map(|i| global(&IMAGE_OFFSETS[i]));
+/// After a successful exec: the `struct path` of the program, to name
+/// under `ARG_EXE`.
+pub(crate) fn exe_path() -> Option<u64> {
     let mm: u64 = read_kernel(current_task(), global(&TASK_MM_OFFSET));
-    let exe: u64 = read_kernel(mm, exe_file_at);
-    if exe != 0 {
-        capture_path(
-            out,
-            ARG_EXE,
-            exe + u64::from(path_offset(path_at::FILE_PATH)),
-        );
-    }
+    let exe: u64 = read_kernel(mm, global(&IMAGE_OFFSETS[0]));
+    (exe != 0).then(|| exe + u64::from(path_offset(path_at::FILE_PATH)))
+}
+
+/// After a successful exec: where the program and its interpreter were
+/// loaded (`ARG_AUXV`: AT_ENTRY, then AT_BASE), from the auxiliary vector
+/// the kernel keeps. A `bpf_loop`, so that the verifier checks one entry.
+pub(crate) fn capture_auxv(out: &mut Out) {
+    let mm: u64 = read_kernel(current_task(), global(&TASK_MM_OFFSET));
+    let mut walk = AuxvWalk {
+        at: mm + u64::from(global(&IMAGE_OFFSETS[1])),
+        entry: 0,
+        base: 0,
+    };
+    // SAFETY: the callback only reaches `walk` through the pointer it is given.
+    unsafe {
+        bpf_loop(
+            AUXV_ENTRIES,
+            auxv_entry as *mut c_void,
+            (&raw mut walk).cast::<c_void>(),
+            0,
+        )
+    };
+    capture_value(out, ARG_AUXV, walk.entry);
+    capture_value(out, ARG_AUXV, walk.base);
+}
+
+/// Where a walk of the auxiliary vector stands, and what it found.
+struct AuxvWalk {
+    at: u64,
+    entry: u64,
+    base: u64,
+}
+
+/// One (key, value) entry of the auxiliary vector: 0 goes on, 1 stops.
+extern "C" fn auxv_entry(_turn: u64, walk: *mut c_void) -> i64 {
+    const AT_NULL: u64 = 0;
     const AT_BASE: u64 = 7;
     const AT_ENTRY: u64 = 9;
-    let (mut entry, mut base) = (0u64, 0u64);
-    // The kernel writes the few entries before these first (see
-    // create_elf_tables): a short walk finds them.
-    for pair in 0..AUXV_PAIRS {
-        let at = auxv_at + 16 * pair;
-        let key: u64 = read_kernel(mm, at);
-        let value: u64 = read_kernel(mm, at + 8);
-        match key {
-            0 => break,
-            AT_BASE => base = value,
-            AT_ENTRY => entry = value,
-            _ => {}
-        }
+    // SAFETY: bpf_loop passes the AuxvWalk `capture_auxv` gave it.
+    let walk = unsafe { &mut *walk.cast::<AuxvWalk>() };
+    let key: u64 = read_kernel(walk.at, 0);
+    let value: u64 = read_kernel(walk.at, 8);
+    walk.at += 16;
+    match key {
+        AT_NULL => return 1,
+        AT_BASE => walk.base = value,
+        AT_ENTRY => walk.entry = value,
+        _ => {}
     }
-    capture_value(out, ARG_AUXV, entry);
-    capture_value(out, ARG_AUXV, base);
+    0
 }
 
-/// Auxiliary vector entries looked through for AT_ENTRY and AT_BASE.
-const AUXV_PAIRS: u32 = 24;
+/// Auxiliary vector entries looked through for AT_ENTRY and AT_BASE (the
+/// kernel writes a few others first, see create_elf_tables).
+const AUXV_ENTRIES: u32 = 24;

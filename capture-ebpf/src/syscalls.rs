@@ -652,15 +652,11 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
             || how == how::FD_INODES
                 && matches!(
                     rule.how,
-                    how::FD_PATH
-                        | how::CWD
-                        | how::SOCKET
-                        | how::NETLINK_SOCKET
-                        | how::MAPPED_FILE
-                        | how::EXEC_IMAGE
+                    how::FD_PATH | how::CWD | how::SOCKET | how::NETLINK_SOCKET
                 )
-            || how == how::IOVECS && matches!(rule.how, how::MSGHDR | how::IOVECS32);
-        if (ptr != 0 || how == how::FD_INODES) && served {
+            || how == how::IOVECS && matches!(rule.how, how::MSGHDR | how::IOVECS32)
+            || how == how::MAPPED_FILE && rule.how == how::EXEC_IMAGE;
+        if (ptr != 0 || matches!(how, how::FD_INODES | how::MAPPED_FILE)) && served {
             let len = rule_len(&rule, &job.args, job.ret);
             match how {
                 how::STR => capture_str(&mut out, rule.arg, ptr),
@@ -679,17 +675,43 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                     more = capture_iovec_step(&mut out, rule.arg, ptr, len, i386, job);
                 }
                 how::COUNT_DIRENTS => count_dirents(&mut out, rule.arg, ptr, len),
-                how::FD_INODES => match rule.how {
-                    how::FD_PATH => capture_fd_path(&mut out, job.ret),
-                    how::CWD if job.ret >= 0 => capture_cwd(&mut out),
-                    how::CWD => {}
-                    how::SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, false),
-                    how::NETLINK_SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, true),
-                    how::MAPPED_FILE => capture_mapped_file(&mut out, &job.args, job.ret),
-                    how::EXEC_IMAGE if job.ret == 0 => capture_exec_image(&mut out),
-                    how::EXEC_IMAGE => {}
-                    _ => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
-                },
+                how::FD_INODES => {
+                    // The files and directories named by path: one walk
+                    // for all, under the rule's own argument (a value the
+                    // verifier does not follow), so that it checks one.
+                    let named = match rule.how {
+                        how::FD_PATH => fd_path(&mut out, job.ret),
+                        how::CWD if job.ret >= 0 => Some(cwd_path()),
+                        _ => None,
+                    };
+                    if let Some(path) = named {
+                        capture_path(&mut out, rule.arg, path);
+                    }
+                    match rule.how {
+                        how::FD_PATH => capture_fd_device(&mut out, job.ret),
+                        how::SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, false),
+                        how::NETLINK_SOCKET => {
+                            capture_socket(&mut out, rule.arg, ptr, job.ret, true)
+                        }
+                        how::CWD => {}
+                        _ => capture_fd_inodes(&mut out, rule.arg, ptr, job.ret),
+                    }
+                }
+                // `--stack` only (the loader loads this program then): the
+                // files that name frames.
+                how::MAPPED_FILE => {
+                    let named = match rule.how {
+                        how::EXEC_IMAGE if job.ret == 0 => exe_path(),
+                        how::EXEC_IMAGE => None,
+                        _ => mapped_file_path(&job.args, job.ret),
+                    };
+                    if let Some(path) = named {
+                        capture_path(&mut out, rule.arg, path);
+                    }
+                    if rule.how == how::EXEC_IMAGE && job.ret == 0 {
+                        capture_auxv(&mut out);
+                    }
+                }
                 _ => {}
             }
         }
@@ -731,4 +753,5 @@ capture_programs! {
     capture_iovecs_prog => how::IOVECS,
     capture_dirents_prog => how::COUNT_DIRENTS,
     capture_fd_inodes_prog => how::FD_INODES,
+    capture_images_prog => how::MAPPED_FILE,
 }

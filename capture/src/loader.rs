@@ -196,7 +196,7 @@ pub fn load(
                 .context("adding a process to the filter")?;
         }
     }
-    attach(&mut ebpf)?;
+    attach(&mut ebpf, choice.stacks.is_some())?;
     Ok(ebpf)
 }
 
@@ -213,7 +213,7 @@ fn traced_groups() -> anyhow::Result<u32> {
 
 /// The programs that copy user memory, one per kind of copy, tail-called by the
 /// syscall programs through the CAPTURE map at the index of their `how`.
-const CAPTURE_PROGRAMS: [(&str, CaptureKind); 7] = [
+const CAPTURE_PROGRAMS: [(&str, CaptureKind); 8] = [
     ("capture_str_prog", CaptureKind::Str),
     ("capture_bytes_prog", CaptureKind::Bytes),
     ("capture_str_array_prog", CaptureKind::StrArray),
@@ -221,7 +221,12 @@ const CAPTURE_PROGRAMS: [(&str, CaptureKind); 7] = [
     ("capture_iovecs_prog", CaptureKind::Iovecs),
     ("capture_dirents_prog", CaptureKind::CountDirents),
     ("capture_fd_inodes_prog", CaptureKind::FdInodes),
+    ("capture_images_prog", CaptureKind::MappedFile),
 ];
+
+/// The program only `record --stack` uses (it names the files frames are
+/// in): not loaded without it, which spares its verification.
+const STACKS_ONLY_PROGRAM: &str = "capture_images_prog";
 
 /// Programs on the process-life and scheduler tracepoints, attached before
 /// the syscall programs, which rely on them.
@@ -240,10 +245,11 @@ const SYSCALL_PROGRAMS: [&str; 2] = ["sys_enter", "sys_exit"];
 /// Loads every program, the verifier checking them side by side (it takes
 /// most of start-up, and a few programs take most of that), then fills the
 /// capture map and attaches them in order.
-fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
+fn attach(ebpf: &mut Ebpf, stacks: bool) -> anyhow::Result<()> {
     std::thread::scope(|scope| {
         let loads: Vec<_> = ebpf
             .programs_mut()
+            .filter(|(name, _)| stacks || *name != STACKS_ONLY_PROGRAM)
             .map(|(name, program)| {
                 let name = name.to_owned();
                 scope.spawn(move || {
@@ -262,12 +268,14 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
     let mut captures =
         ProgramArray::try_from(ebpf.take_map(CAPTURE_MAP).context("capture map missing")?)?;
     for (name, kind) in CAPTURE_PROGRAMS {
+        if !stacks && name == STACKS_ONLY_PROGRAM {
+            continue;
+        }
         let program: &mut RawTracePoint = ebpf
             .program_mut(name)
             .with_context(|| format!("eBPF program {name} missing"))?
             .try_into()?;
-        // The descriptor-inode program also names paths, sockets and the
-        // files stack frames are in.
+        // The descriptor-inode program also names paths and sockets.
         let kinds: &[CaptureKind] = match kind {
             CaptureKind::FdInodes => &[
                 kind,
@@ -275,9 +283,8 @@ fn attach(ebpf: &mut Ebpf) -> anyhow::Result<()> {
                 CaptureKind::Cwd,
                 CaptureKind::Socket,
                 CaptureKind::NetlinkSocket,
-                CaptureKind::MappedFile,
-                CaptureKind::ExecImage,
             ],
+            CaptureKind::MappedFile => &[kind, CaptureKind::ExecImage],
             // The iovec program also copies a msghdr's, and i386's iovecs.
             CaptureKind::Iovecs => &[kind, CaptureKind::Msghdr, CaptureKind::Iovecs32],
             _ => &[kind],

@@ -7,7 +7,9 @@
 //! capture rules of `analyze`'s syscall table, lets the program run, has
 //! [`reader`] copy ring-buffer records out on a thread of its own, and turns
 //! them into events ([`wire`]), put back in time order ([`reorder`]), for a
-//! `format::Writer`. `show` hands a
+//! `format::Writer`; with `--stack`, [`stacks`] follows each process's
+//! mappings and adds the stacks (unwinding `--stack=dwarf`'s copies) before
+//! the calls that have them. `show` hands a
 //! `format::Trace` to the printers of `analyze`. Errors travel up as `anyhow`
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
