@@ -541,6 +541,7 @@ mod pod {
     unsafe impl aya::Pod for super::Header {}
     unsafe impl aya::Pod for super::SysEnter {}
     unsafe impl aya::Pod for super::SysExit {}
+    unsafe impl aya::Pod for super::UserStack {}
     unsafe impl aya::Pod for super::CaptureHeader {}
     unsafe impl aya::Pod for super::Fork {}
     unsafe impl aya::Pod for super::NsTid {}

@@ -26,8 +26,8 @@ pub(crate) static SELECTED: Array<u64> = Array::with_max_entries(MAX_SYSCALLS / 
 #[map(name = "STACKS")]
 pub(crate) static STACKS: StackTrace = StackTrace::with_max_entries(capture_ebpf::MAX_STACKS, 0);
 /// `record --stack=dwarf`: where a call's registers and stack copy are
-/// built before they go into the ring buffer (sized to one byte at load
-/// without it).
+/// built before they go into the ring buffer (about 20 KiB per CPU, made
+/// at load whatever the mode: a per-CPU value's size is fixed).
 #[map(name = "STACK_COPY")]
 pub(crate) static STACK_COPY: PerCpuArray<StackCopy> = PerCpuArray::with_max_entries(1, 0);
 

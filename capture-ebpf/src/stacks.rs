@@ -175,9 +175,10 @@ const PROT_EXEC: u64 = 4;
 /// After an mmap: the `struct path` of the file it mapped executable, to
 /// name under `ARG_MAPPED`.
 pub(crate) fn mapped_file_path(args: &[u64; 6], ret: i64) -> Option<u64> {
+    const MAP_ANONYMOUS: u64 = 0x20;
     let failed = (-4095..0).contains(&ret);
     let fd = args[4] as i32;
-    if failed || args[2] & PROT_EXEC == 0 || fd < 0 {
+    if failed || args[2] & PROT_EXEC == 0 || args[3] & MAP_ANONYMOUS != 0 || fd < 0 {
         return None;
     }
     let file = fd_file(fd as u64);

@@ -18,7 +18,10 @@
 use std::{
     ffi::OsStr,
     io::Read as _,
-    os::unix::{ffi::OsStrExt as _, fs::MetadataExt as _},
+    os::unix::{
+        ffi::OsStrExt as _,
+        fs::{MetadataExt as _, OpenOptionsExt as _},
+    },
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -30,27 +33,31 @@ use framehop::{
     CacheNative, ExplicitModuleSectionInfo, MayAllocateDuringUnwind, Module, UnwindRegsNative,
     Unwinder as _, UnwinderNative,
 };
-use object::{Object as _, ObjectSection as _, ObjectSegment as _, SegmentFlags};
+use object::{
+    Endianness, Object as _, ObjectSection as _,
+    elf::{PT_INTERP, PT_LOAD},
+    read::elf::{ElfFile64, ProgramHeader as _},
+};
 use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Frames kept per stack at most.
 const MAX_FRAMES: usize = 128;
 /// Mappings start and end on pages.
 const PAGE: u64 = 4096;
+/// ELF files larger than this are not read (a traced program chooses
+/// what it maps, and the recorder runs as root).
+const MAX_ELF_BYTES: u64 = 1 << 30;
 
 pub struct Stacks {
     source: Source,
-    /// Stack ids already in the trace.
+    /// Kernel stack ids already in the trace (`--stack=fp`).
     written: FxHashSet<u32>,
     processes: FxHashMap<u32, Process>,
-    /// What each file mapped says of itself, by path (`None`: unreadable).
-    files: FxHashMap<Vec<u8>, Option<Arc<ElfFile>>>,
+    files: ElfFiles,
     /// The arguments of each thread's mmap in progress.
     mmaps: FxHashMap<u32, [u64; 6]>,
-    /// The stacks made here (unwound, or an exec's first frame), by frames,
-    /// and the ids they take from `first_id` on (above the kernel's).
-    ids: FxHashMap<Box<[u64]>, u32>,
-    first_id: u32,
+    /// The id the next stack made here takes (above the kernel's).
+    next_id: u32,
     /// Frames of stacks made here and not in the trace yet, by id.
     fresh: FxHashMap<u32, Box<[u64]>>,
     /// The program systrace started, until its first exec: that execve is
@@ -65,20 +72,20 @@ enum Source {
     /// `--stack=fp`: the kernel's table, by id.
     Kernel(StackTraceMap<MapData>),
     /// `--stack=dwarf`: unwound here.
-    Unwound(Unwound),
+    Unwound(Unwinds),
 }
 
-/// Each thread's latest stack unwound.
+/// What `--stack=dwarf` keeps between a stack's copy and its call.
 #[derive(Default)]
-struct Unwound {
+struct Unwinds {
     /// Each thread's last stack: the time of its call's enter, and its id.
     latest: FxHashMap<u32, (u64, u32)>,
     frames: Vec<u64>,
-    /// Calls of the dwarf mode that went without a stack.
+    /// Calls that went without a stack.
     missing: u64,
 }
 
-/// A process's executable mappings, and its unwinder over them.
+/// A process's executable mappings, its stacks, and its unwinder.
 #[derive(Default)]
 struct Process {
     maps: Vec<Mapping>,
@@ -86,6 +93,8 @@ struct Process {
     known: bool,
     /// Whether the trace has `maps` as they are.
     written: bool,
+    /// The stacks made here for it, by frames (forgotten with it).
+    stacks: FxHashMap<Box<[u64]>, u32>,
     /// Built from `maps` when first needed after they change.
     unwinder: Option<Box<Unwinding>>,
 }
@@ -106,32 +115,32 @@ impl Stacks {
 
     /// Stacks unwound here; `root`: the program systrace started, if it did.
     pub fn unwound(root: Option<u32>) -> Self {
-        Self::new(Source::Unwound(Unwound::default()), root)
+        Self::new(Source::Unwound(Unwinds::default()), root)
     }
 
     fn new(source: Source, root: Option<u32>) -> Self {
-        let first_id = match source {
+        let next_id = match source {
             Source::Kernel(_) => capture_ebpf::MAX_STACKS,
             Source::Unwound(_) => 0,
         };
         Self {
             source,
-            ids: FxHashMap::default(),
-            first_id,
-            fresh: FxHashMap::default(),
-            root,
             written: FxHashSet::default(),
             processes: FxHashMap::default(),
-            files: FxHashMap::default(),
+            files: ElfFiles::default(),
             mmaps: FxHashMap::default(),
+            next_id,
+            fresh: FxHashMap::default(),
+            root,
         }
     }
 
-    /// Calls `--stack=dwarf` recorded without a stack (the ring had no
-    /// room for its copy, or the call began before recording did).
+    /// Calls `--stack=dwarf` recorded without a stack: the ring had no
+    /// room for its copy, it went through the 32-bit ABI, or it began
+    /// before recording did.
     pub fn missing(&self) -> u64 {
         match &self.source {
-            Source::Unwound(unwound) => unwound.missing,
+            Source::Unwound(unwinds) => unwinds.missing,
             Source::Kernel(_) => 0,
         }
     }
@@ -192,16 +201,13 @@ impl Stacks {
                 maps: process.maps.clone(),
             }));
         }
-        if !self.written.insert(id) {
-            return;
-        }
         let frames = match (self.fresh.remove(&id), &self.source) {
             (Some(frames), _) => Some(frames.into_vec()),
-            (None, Source::Kernel(table)) => table
+            (None, Source::Kernel(table)) if self.written.insert(id) => table
                 .get(&id, 0)
                 .ok()
                 .map(|stack| stack.frames().iter().map(|f| f.ip).collect()),
-            (None, Source::Unwound(_)) => None,
+            (None, _) => None,
         };
         if let Some(frames) = frames {
             out(like(Body::Stack { id, frames }));
@@ -211,15 +217,15 @@ impl Stacks {
     /// The id of the stack of the call `enter` starts: the kernel's, or the
     /// one unwound for it, which the enter then carries (`ARG_STACK`).
     fn stack_of(&mut self, enter: &mut Event) -> Option<u32> {
-        let Source::Unwound(unwound) = &mut self.source else {
+        let Source::Unwound(unwinds) = &mut self.source else {
             return self.kernel_stack_of(enter);
         };
-        let Some((_, id)) = unwound
+        let Some((_, id)) = unwinds
             .latest
             .remove(&enter.tid)
             .filter(|(ts, _)| *ts == enter.ts)
         else {
-            unwound.missing += 1;
+            unwinds.missing += 1;
             return None;
         };
         carry_stack(enter, id);
@@ -233,17 +239,14 @@ impl Stacks {
         let Body::SysEnter { captures, .. } = &mut enter.body else {
             return None;
         };
-        let value = |arg| {
-            let capture = captures.iter().find(|c| c.arg == arg)?;
-            Some(u64::from_ne_bytes(capture.data.get(..8)?.try_into().ok()?))
-        };
+        let value = |arg| captures.iter().find(|c| c.arg == arg)?.value();
         let stack = value(abi::ARG_STACK)?;
         if stack != abi::STACK_IP_ONLY {
             return u32::try_from(stack).ok();
         }
         let ip = value(abi::ARG_IP)?;
         captures.retain(|c| c.arg != abi::ARG_STACK);
-        let id = self.local_id(&[ip]);
+        let id = self.local_id(enter.pid, &[ip]);
         carry_stack(enter, id);
         Some(id)
     }
@@ -253,22 +256,24 @@ impl Stacks {
     /// (recording the whole machine sees many come and go).
     fn ended(&mut self, pid: u32, tid: u32) {
         self.mmaps.remove(&tid);
-        if let Source::Unwound(unwound) = &mut self.source {
-            unwound.latest.remove(&tid);
+        if let Source::Unwound(unwinds) = &mut self.source {
+            unwinds.latest.remove(&tid);
         }
         if tid == pid {
             self.processes.remove(&pid);
         }
     }
 
-    /// The id stack `frames` has here, new or not.
-    fn local_id(&mut self, frames: &[u64]) -> u32 {
-        if let Some(&id) = self.ids.get(frames) {
+    /// The id stack `frames` of process `pid` has here, new or not.
+    fn local_id(&mut self, pid: u32, frames: &[u64]) -> u32 {
+        let process = self.processes.entry(pid).or_default();
+        if let Some(&id) = process.stacks.get(frames) {
             return id;
         }
-        let id = self.first_id + self.ids.len() as u32;
+        let id = self.next_id;
+        self.next_id = self.next_id.wrapping_add(1);
         let frames: Box<[u64]> = frames.into();
-        self.ids.insert(frames.clone(), id);
+        process.stacks.insert(frames.clone(), id);
         self.fresh.insert(id, frames);
         id
     }
@@ -291,7 +296,8 @@ impl Stacks {
             let args = self.mmaps.remove(&exit.tid);
             if let (Some(args), Some(path)) = (args, path(abi::ARG_MAPPED)) {
                 let start = *ret as u64;
-                let map = self.mapping(path, start, start.saturating_add(args[1]), args[5]);
+                let end = start.saturating_add(args[1]).next_multiple_of(PAGE);
+                let map = self.mapping(path, start, end, args[5]);
                 self.process(exit.pid).add(map);
             }
             return None;
@@ -300,22 +306,21 @@ impl Stacks {
         let auxv: Vec<u64> = captures
             .iter()
             .filter(|c| c.arg == abi::ARG_AUXV)
-            .filter_map(|c| Some(u64::from_ne_bytes(c.data.get(..8)?.try_into().ok()?)))
+            .filter_map(Capture::value)
             .collect();
         let &[entry, base] = auxv.as_slice() else {
             return None;
         };
+        // Nothing laid out (a program not read, or a 32-bit one, whose
+        // auxiliary vector is laid out otherwise): /proc at its first stack.
         let (maps, start) = self.exec_mappings(exe, entry, base);
-        let process = self.process(exit.pid);
-        *process = Process {
-            known: true,
-            ..Process::default()
-        };
+        let mut process = Process::default();
         for map in maps {
             process.add(map);
         }
+        self.processes.insert(exit.pid, process);
         self.root.take_if(|root| *root == exit.pid)?;
-        let id = self.local_id(&[start]);
+        let id = self.local_id(exit.pid, &[start]);
         carry_stack(exit, id);
         Some(id)
     }
@@ -324,42 +329,23 @@ impl Stacks {
     /// point landed, and its interpreter's at `base`; and where the new
     /// program starts (the interpreter's entry point, if it has one).
     fn exec_mappings(&mut self, exe: Vec<u8>, entry: u64, base: u64) -> (Vec<Mapping>, u64) {
-        let Some(program) = self.file(&exe) else {
+        let Some(program) = self.files.get(&exe) else {
             return (Vec::new(), entry);
         };
-        let mut maps = self.loaded(exe, &program, entry.wrapping_sub(program.entry));
+        let mut maps = loaded(exe, &program, entry.wrapping_sub(program.entry));
         let mut start = entry;
         if let Some(interp) = program.interp.clone().filter(|_| base != 0) {
             let path = interp.as_os_str().as_bytes().to_vec();
-            if let Some(file) = self.file(&path) {
-                maps.extend(self.loaded(path, &file, base));
+            if let Some(file) = self.files.get(&path) {
+                maps.extend(loaded(path, &file, base));
                 start = base.wrapping_add(file.entry);
             }
         }
         (maps, start)
     }
 
-    /// The executable segments of `file`, loaded `bias` from its addresses.
-    fn loaded(&self, path: Vec<u8>, file: &ElfFile, bias: u64) -> Vec<Mapping> {
-        file.loads
-            .iter()
-            .filter(|load| load.executable)
-            .map(|load| Mapping {
-                start: bias.wrapping_add(load.address) & !(PAGE - 1),
-                end: bias
-                    .wrapping_add(load.address + load.size)
-                    .next_multiple_of(PAGE),
-                offset: load.offset & !(PAGE - 1),
-                build_id: file.build_id.clone(),
-                device: file.device,
-                inode: file.inode,
-                path: path.clone(),
-            })
-            .collect()
-    }
-
     fn mapping(&mut self, path: Vec<u8>, start: u64, end: u64, offset: u64) -> Mapping {
-        let file = self.file(&path);
+        let file = self.files.get(&path);
         let (build_id, device, inode) = file
             .map(|f| (f.build_id.clone(), f.device, f.inode))
             .unwrap_or_default();
@@ -372,14 +358,6 @@ impl Stacks {
             inode,
             path,
         }
-    }
-
-    /// What the file at `path` says of itself, read once.
-    fn file(&mut self, path: &[u8]) -> Option<Arc<ElfFile>> {
-        self.files
-            .entry(path.to_vec())
-            .or_insert_with(|| ElfFile::read(Path::new(OsStr::from_bytes(path))).map(Arc::new))
-            .clone()
     }
 
     /// Process `pid`'s mappings: for one found running, as /proc has them.
@@ -404,7 +382,7 @@ impl Stacks {
     /// call's enter, after every earlier call of its thread), for the enter
     /// to take up (see [`Stacks::before`]).
     pub fn unwind(&mut self, bytes: &[u8]) {
-        let Some(record) = read_record(bytes) else {
+        let Some(record) = crate::wire::read::<UserStack>(bytes, 0) else {
             return;
         };
         let header = record.header;
@@ -412,27 +390,45 @@ impl Stacks {
         let Some(stack) = bytes.get(size_of::<UserStack>()..end) else {
             return;
         };
-        self.process(header.tgid);
-        let files = &mut self.files;
-        let Some(process) = self.processes.get_mut(&header.tgid) else {
+        let Source::Unwound(unwinds) = &mut self.source else {
             return;
         };
-        let unwinding = process
-            .unwinder
-            .get_or_insert_with(|| Box::new(Unwinding::over(&process.maps, files)));
-        let Source::Unwound(unwound) = &mut self.source else {
-            return;
-        };
-        let mut frames = std::mem::take(&mut unwound.frames);
+        let mut frames = std::mem::take(&mut unwinds.frames);
         frames.clear();
-        unwinding.unwind(&record, stack, &mut frames);
-        let id = self.local_id(&frames);
-        let Source::Unwound(unwound) = &mut self.source else {
-            return;
-        };
-        unwound.frames = frames;
-        unwound.latest.insert(header.tid, (header.ts, id));
+        self.process(header.tgid);
+        if let Some(process) = self.processes.get_mut(&header.tgid) {
+            let files = &mut self.files;
+            process
+                .unwinder
+                .get_or_insert_with(|| Box::new(Unwinding::over(&process.maps, files)))
+                .unwind(&record, stack, &mut frames);
+        }
+        let id = self.local_id(header.tgid, &frames);
+        if let Source::Unwound(unwinds) = &mut self.source {
+            unwinds.frames = frames;
+            unwinds.latest.insert(header.tid, (header.ts, id));
+        }
     }
+}
+
+/// The executable segments of `file` at `path`, loaded `bias` from its
+/// addresses.
+fn loaded(path: Vec<u8>, file: &ElfFile, bias: u64) -> Vec<Mapping> {
+    file.loads
+        .iter()
+        .filter(|load| load.executable)
+        .map(|load| Mapping {
+            start: bias.wrapping_add(load.address) & !(PAGE - 1),
+            end: bias
+                .wrapping_add(load.address.saturating_add(load.size))
+                .next_multiple_of(PAGE),
+            offset: load.offset & !(PAGE - 1),
+            build_id: file.build_id.clone(),
+            device: file.device,
+            inode: file.inode,
+            path: path.clone(),
+        })
+        .collect()
 }
 
 fn is_exec(nr: i64) -> bool {
@@ -472,23 +468,26 @@ impl Process {
 
 impl Unwinding {
     /// An unwinder over the executable mappings `maps`.
-    fn over(maps: &[Mapping], files: &mut FxHashMap<Vec<u8>, Option<Arc<ElfFile>>>) -> Self {
+    fn over(maps: &[Mapping], files: &mut ElfFiles) -> Self {
         let mut unwinder = UnwinderNative::new();
         for map in maps {
-            let file = files.entry(map.path.clone()).or_insert_with(|| {
-                ElfFile::read(Path::new(OsStr::from_bytes(&map.path))).map(Arc::new)
-            });
-            let Some(file) = file else {
+            let Some(file) = files.get(&map.path) else {
                 continue;
             };
             // Where the file's own addresses start in the process: the
-            // mapping's start less the address its file offset has.
+            // mapping's start less the address its file offset has, in the
+            // executable segment it maps (lld puts a read-only one before
+            // it on the same page).
             let Some(load) = file.loads.iter().find(|l| {
-                l.offset & !(PAGE - 1) <= map.offset && map.offset < l.offset + l.file_size
+                l.executable
+                    && l.offset & !(PAGE - 1) <= map.offset
+                    && map.offset < l.offset.saturating_add(l.file_size)
             }) else {
                 continue;
             };
-            let bias = (map.start + load.offset)
+            let bias = map
+                .start
+                .wrapping_add(load.offset)
                 .wrapping_sub(load.address)
                 .wrapping_sub(map.offset);
             let name = String::from_utf8_lossy(&map.path).into_owned();
@@ -510,8 +509,8 @@ impl Unwinding {
     fn unwind(&mut self, record: &UserStack, stack: &[u8], frames: &mut Vec<u64>) {
         let sp = record.sp;
         let mut read_stack = |addr: u64| {
-            let at = addr.checked_sub(sp).ok_or(())? as usize;
-            let word = stack.get(at..at + 8).ok_or(())?;
+            let at = usize::try_from(addr.checked_sub(sp).ok_or(())?).map_err(|_| ())?;
+            let word = stack.get(at..at.checked_add(8).ok_or(())?).ok_or(())?;
             Ok(u64::from_ne_bytes(word.try_into().map_err(|_| ())?))
         };
         let mut iter = self.unwinder.iter_frames(
@@ -539,15 +538,43 @@ fn registers(record: &UserStack) -> UnwindRegsNative {
     UnwindRegsNative::new(record.lr, record.sp, record.fp)
 }
 
-fn read_record(bytes: &[u8]) -> Option<UserStack> {
-    let bytes = bytes.get(..size_of::<UserStack>())?;
-    // SAFETY: UserStack is plain old data, and `bytes` holds one.
-    Some(unsafe { bytes.as_ptr().cast::<UserStack>().read_unaligned() })
+/// The ELF files mapped so far, each read once while it stays the same
+/// file (a path rebuilt while recording is read again).
+#[derive(Default)]
+struct ElfFiles {
+    by_path: FxHashMap<Vec<u8>, (Stamp, Option<Arc<ElfFile>>)>,
+}
+
+/// What tells one file at a path from another: device, inode, size and
+/// modification time.
+type Stamp = (u64, u64, u64, i64, i64);
+
+impl ElfFiles {
+    /// The file at `path`, if it is a 64-bit ELF file that can be read.
+    fn get(&mut self, path: &[u8]) -> Option<Arc<ElfFile>> {
+        let path_ref = Path::new(OsStr::from_bytes(path));
+        let stat = std::fs::metadata(path_ref).ok()?;
+        let stamp = (
+            stat.dev(),
+            stat.ino(),
+            stat.size(),
+            stat.mtime(),
+            stat.mtime_nsec(),
+        );
+        match self.by_path.get(path) {
+            Some((known, file)) if *known == stamp => file.clone(),
+            _ => {
+                let file = ElfFile::read(path_ref).map(Arc::new);
+                self.by_path.insert(path.to_vec(), (stamp, file.clone()));
+                file
+            }
+        }
+    }
 }
 
 /// What a mapped ELF file says of itself: what names and places its frames
 /// (build id, loadable segments, entry point, interpreter) and what unwinds
-/// through them (its call frame info, and its code for the prologues).
+/// through them (its call frame info).
 struct ElfFile {
     build_id: Vec<u8>,
     /// Its device and inode numbers, read with it.
@@ -570,43 +597,52 @@ struct Load {
 }
 
 impl ElfFile {
-    /// `None` if it cannot be read or is not ELF.
+    /// `None` if it is not a regular file of at most [`MAX_ELF_BYTES`]
+    /// (opened without waiting: a traced program may map a FIFO's path), or
+    /// not a 64-bit ELF file.
     fn read(path: &Path) -> Option<Self> {
-        let mut file = std::fs::File::open(path).ok()?;
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
+            .open(path)
+            .ok()?;
         let stat = file.metadata().ok()?;
+        if !stat.file_type().is_file() || stat.len() > MAX_ELF_BYTES {
+            return None;
+        }
         let mut data = Vec::new();
         file.read_to_end(&mut data).ok()?;
-        let elf = object::File::parse(&*data).ok()?;
+        let elf = ElfFile64::<Endianness>::parse(&*data).ok()?;
+        let endian = elf.endian();
         const PF_X: u32 = 1;
         let loads = elf
-            .segments()
-            .filter_map(|segment| {
-                let SegmentFlags::Elf { p_flags } = segment.flags() else {
-                    return None;
-                };
-                let (offset, file_size) = segment.file_range();
-                Some(Load {
-                    address: segment.address(),
-                    offset,
-                    file_size,
-                    size: segment.size(),
-                    executable: p_flags & PF_X != 0,
-                })
+            .elf_program_headers()
+            .iter()
+            .filter(|ph| ph.p_type(endian) == PT_LOAD)
+            .map(|ph| Load {
+                address: ph.p_vaddr(endian),
+                offset: ph.p_offset(endian),
+                file_size: ph.p_filesz(endian),
+                size: ph.p_memsz(endian),
+                executable: ph.p_flags(endian) & PF_X != 0,
             })
             .collect();
+        // The interpreter the kernel loads: PT_INTERP's (not a section's).
+        let interp = elf
+            .elf_program_headers()
+            .iter()
+            .find(|ph| ph.p_type(endian) == PT_INTERP)
+            .and_then(|ph| ph.data(endian, &*data).ok())
+            .map(|name| PathBuf::from(OsStr::from_bytes(crate::wire::until_nul(name))))
+            .map(|path| std::fs::canonicalize(&path).unwrap_or(path));
         let section = |name: &str| {
             let section = elf.section_by_name(name)?;
-            let range = section.address()..section.address() + section.size();
+            let range = section.address()..section.address().saturating_add(section.size());
             let data: Option<Section> = section.data().ok().map(Arc::from);
             Some((range, data))
         };
-        let (text_svma, text) = section(".text").unzip();
         let (eh_frame_svma, eh_frame) = section(".eh_frame").unzip();
         let (eh_frame_hdr_svma, eh_frame_hdr) = section(".eh_frame_hdr").unzip();
-        let interp = section(".interp")
-            .and_then(|(_, data)| data)
-            .map(|name| PathBuf::from(OsStr::from_bytes(until_nul(&name))))
-            .map(|path| std::fs::canonicalize(&path).unwrap_or(path));
         Some(Self {
             build_id: elf.build_id().ok().flatten().unwrap_or_default().to_vec(),
             device: stat.dev(),
@@ -616,8 +652,11 @@ impl ElfFile {
             interp,
             unwind: ExplicitModuleSectionInfo {
                 base_svma: 0,
-                text_svma,
-                text: text.flatten(),
+                // Where its code is, but not the code: at a call's enter
+                // and at return addresses no frame is in a prologue, which
+                // is what framehop reads code for (libc's would cost
+                // megabytes per file).
+                text_svma: section(".text").map(|(range, _)| range),
                 got_svma: section(".got").map(|(range, _)| range),
                 eh_frame_svma,
                 eh_frame: eh_frame.flatten(),
@@ -630,33 +669,29 @@ impl ElfFile {
     }
 }
 
-fn until_nul(bytes: &[u8]) -> &[u8] {
-    bytes.split(|&b| b == 0).next().unwrap_or_default()
-}
-
 /// The files process `pid` has mapped executable, from /proc (none if it
 /// is gone): path, start, end, file offset.
 fn proc_mappings(pid: u32) -> Vec<(Vec<u8>, u64, u64, u64)> {
-    let Ok(maps) = std::fs::read_to_string(format!("/proc/{pid}/maps")) else {
+    let Ok(maps) = std::fs::read(format!("/proc/{pid}/maps")) else {
         return Vec::new();
     };
-    maps.lines()
+    maps.split(|&b| b == b'\n')
         .filter_map(|line| {
             // start-end perms offset dev inode path (which may hold spaces)
-            let mut fields = line.splitn(6, ' ');
-            let (range, perms, offset) = (fields.next()?, fields.next()?, fields.next()?);
-            let path = fields.nth(2)?.trim_start();
-            if !perms.contains('x') || !path.starts_with('/') {
+            let mut fields = line.splitn(6, |&b| b == b' ');
+            let text = |f: &[u8]| std::str::from_utf8(f).ok().map(str::to_owned);
+            let (range, perms, offset) = (
+                text(fields.next()?)?,
+                text(fields.next()?)?,
+                text(fields.next()?)?,
+            );
+            let path = fields.nth(2)?.trim_ascii_start();
+            if !perms.contains('x') || !path.starts_with(b"/") {
                 return None;
             }
             let (start, end) = range.split_once('-')?;
             let hex = |s: &str| u64::from_str_radix(s, 16).ok();
-            Some((
-                path.as_bytes().to_vec(),
-                hex(start)?,
-                hex(end)?,
-                hex(offset)?,
-            ))
+            Some((path.to_vec(), hex(start)?, hex(end)?, hex(&offset)?))
         })
         .collect()
 }

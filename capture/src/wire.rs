@@ -233,20 +233,21 @@ fn split_argv(args: &[u8]) -> Vec<Vec<u8>> {
     body.split(|&b| b == 0).map(<[u8]>::to_vec).collect()
 }
 
-fn until_nul(bytes: &[u8]) -> &[u8] {
+/// The bytes before the first NUL (all of them without one).
+pub fn until_nul(bytes: &[u8]) -> &[u8] {
     let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
     &bytes[..end]
 }
 
-/// Copies a wire struct out of `bytes` at `at` if they are long enough.
-/// Only `Pod` types: any bit pattern must be a valid value.
 /// Whether `record` is a `UserStack` (`--stack=dwarf`), which the stacks
 /// take rather than the decoder.
 pub fn is_user_stack(record: &[u8]) -> bool {
     read::<Header>(record, 0).is_some_and(|h| h.kind == EventKind::UserStack as u32)
 }
 
-fn read<T: aya::Pod>(bytes: &[u8], at: usize) -> Option<T> {
+/// Copies a wire struct out of `bytes` at `at` if they are long enough.
+/// Only `Pod` types: any bit pattern must be a valid value.
+pub fn read<T: aya::Pod>(bytes: &[u8], at: usize) -> Option<T> {
     let src = bytes.get(at..at.checked_add(size_of::<T>())?)?;
     // SAFETY: the length is checked, `Pod` promises every bit pattern is a
     // valid T, and read_unaligned needs no alignment.

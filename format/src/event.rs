@@ -15,6 +15,19 @@ pub struct Capture {
     pub data: Vec<u8>,
 }
 
+impl Capture {
+    /// A pseudo argument's value (`abi::ARG_STACK`, `ARG_IP`, ...): its
+    /// first 8 bytes, native-endian.
+    pub fn value(&self) -> Option<u64> {
+        capture_value(&self.data)
+    }
+}
+
+/// The first 8 bytes of a capture, native-endian.
+fn capture_value(data: &[u8]) -> Option<u64> {
+    Some(u64::from_ne_bytes(data.get(..8)?.try_into().ok()?))
+}
+
 /// One event as the kernel reported it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Event {
@@ -235,6 +248,13 @@ pub struct CaptureRef<'a> {
     pub arg: u8,
     pub status: CaptureStatus,
     pub data: &'a [u8],
+}
+
+impl CaptureRef<'_> {
+    /// A pseudo argument's value: see [`Capture::value`].
+    pub fn value(&self) -> Option<u64> {
+        capture_value(self.data)
+    }
 }
 
 /// The captures of one syscall event, decoded lazily from the chunk's columns.

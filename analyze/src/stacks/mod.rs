@@ -48,6 +48,10 @@ enum Frame {
     },
 }
 
+/// A mapped file as recorded: its path, build id and inode (one path may
+/// have held several builds while recording).
+type FileKey = (Vec<u8>, Vec<u8>, u64);
+
 /// A perf map's symbols: start, size, name, sorted by start.
 type PerfMap = Vec<(u64, u64, String)>;
 
@@ -57,9 +61,9 @@ pub struct Stacks {
     frames: FxHashMap<u32, Vec<u64>>,
     /// Each process's executable file mappings, as last recorded.
     maps: FxHashMap<u32, Vec<Mapping>>,
-    /// Each mapped file's names, read once (`None`: the file is gone or
-    /// not the one recorded, which was said once).
-    files: RefCell<FxHashMap<Vec<u8>, Option<Rc<FileSymbols>>>>,
+    /// Each mapped file's names, read once per build recorded (`None`:
+    /// the file is gone or not the one recorded, which was said once).
+    files: RefCell<FxHashMap<FileKey, Option<Rc<FileSymbols>>>>,
     /// Where perf maps are (/tmp), and each process's, read once.
     perf_map_dir: PathBuf,
     perf_maps: RefCell<FxHashMap<u32, Rc<PerfMap>>>,
@@ -111,12 +115,13 @@ impl Stacks {
         if let Some(BodyRef::SysExit { captures, .. }) = exit.map(|e| &e.body)
             && let Some(capture) = captures.get(abi::ARG_STACK)
         {
-            return stack_id(capture.data);
+            return u32::try_from(capture.value()?).ok();
         }
         let format::Body::SysEnter { captures, .. } = &enter.body else {
             return None;
         };
-        stack_id(&captures.iter().find(|c| c.arg == abi::ARG_STACK)?.data)
+        let capture = captures.iter().find(|c| c.arg == abi::ARG_STACK)?;
+        u32::try_from(capture.value()?).ok()
     }
 
     /// The frames of the stack a call was made from (see [`Stacks::id`]).
@@ -246,7 +251,8 @@ impl Stacks {
     /// recorded): else its frames cannot be named, which is said once,
     /// with why.
     fn file(&self, map: &Mapping) -> Option<Rc<FileSymbols>> {
-        if let Some(file) = self.files.borrow().get(&map.path) {
+        let key = (map.path.clone(), map.build_id.clone(), map.inode);
+        if let Some(file) = self.files.borrow().get(&key) {
             return file.clone();
         }
         let path = Path::new(OsStr::from_bytes(&map.path));
@@ -273,9 +279,7 @@ impl Stacks {
             );
         }
         let file = why.is_none().then(|| Rc::new(FileSymbols::read(path)));
-        self.files
-            .borrow_mut()
-            .insert(map.path.clone(), file.clone());
+        self.files.borrow_mut().insert(key, file.clone());
         file
     }
 
@@ -323,11 +327,6 @@ fn read_perf_map(path: &Path) -> PerfMap {
         .collect();
     map.sort_by_key(|(start, _, _)| *start);
     map
-}
-
-/// A stack id capture's value (`abi::ARG_STACK`).
-fn stack_id(data: &[u8]) -> Option<u32> {
-    u32::try_from(u64::from_ne_bytes(data.get(..8)?.try_into().ok()?)).ok()
 }
 
 #[cfg(test)]

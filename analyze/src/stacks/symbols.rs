@@ -6,7 +6,8 @@
 use std::{
     cell::OnceCell,
     ffi::OsStr,
-    os::unix::ffi::OsStrExt as _,
+    io::Read as _,
+    os::unix::{ffi::OsStrExt as _, fs::OpenOptionsExt as _},
     path::{Path, PathBuf},
 };
 
@@ -36,7 +37,7 @@ impl FileSymbols {
             dwarf_path: path.to_owned(),
             lines: OnceCell::new(),
         };
-        let Ok(data) = std::fs::read(path) else {
+        let Some(data) = read_regular(path) else {
             return symbols;
         };
         let Ok(elf) = object::File::parse(&*data) else {
@@ -50,7 +51,7 @@ impl FileSymbols {
             })
             .collect();
         let debug = debug_file(path, &elf);
-        let debug_data = debug.as_ref().and_then(|p| std::fs::read(p).ok());
+        let debug_data = debug.as_deref().and_then(read_regular);
         let debug_elf = debug_data
             .as_deref()
             .and_then(|d| object::File::parse(d).ok());
@@ -137,7 +138,12 @@ impl FileSymbols {
     pub fn line(&self, offset: u64) -> Option<(String, u32)> {
         let lines = self
             .lines
-            .get_or_init(|| addr2line::Loader::new(&self.dwarf_path).ok())
+            .get_or_init(|| {
+                let regular = std::fs::metadata(&self.dwarf_path).is_ok_and(|m| m.is_file());
+                regular
+                    .then(|| addr2line::Loader::new(&self.dwarf_path).ok())
+                    .flatten()
+            })
             .as_ref()?;
         let probe = self.address_of(offset)?;
         let location = lines.find_location(probe).ok()??;
@@ -177,7 +183,28 @@ fn debug_file(path: &Path, elf: &object::File<'_>) -> Option<PathBuf> {
 /// The ELF build id of the file at `path` (empty if it has none); `None`
 /// if it cannot be read.
 pub fn build_id(path: &Path) -> Option<Vec<u8>> {
-    let data = std::fs::read(path).ok()?;
+    let data = read_regular(path)?;
     let elf = object::File::parse(&*data).ok()?;
     Some(elf.build_id().ok().flatten().unwrap_or_default().to_vec())
+}
+
+/// Files larger than this are not read for names.
+const MAX_FILE_BYTES: u64 = 1 << 30;
+
+/// The bytes of the regular file at `path`, if it is one of at most
+/// [`MAX_FILE_BYTES`]: a recording names paths, which may be anything
+/// now (a device, a FIFO) and must not hang or swamp `show`.
+fn read_regular(path: &Path) -> Option<Vec<u8>> {
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .ok()?;
+    let stat = file.metadata().ok()?;
+    if !stat.is_file() || stat.len() > MAX_FILE_BYTES {
+        return None;
+    }
+    let mut data = Vec::new();
+    file.read_to_end(&mut data).ok()?;
+    Some(data)
 }
