@@ -359,15 +359,13 @@ pub(crate) fn fd_path(out: &mut Out, ret: i64) -> Option<u64> {
     Some(file + u64::from(path_offset(path_at::FILE_PATH)))
 }
 
-/// After `fd_path`'s name: a device's kind and number too.
-pub(crate) fn capture_fd_device(out: &mut Out, ret: i64) {
-    if ret < 0 {
-        return;
-    }
-    let file = fd_file(ret as u64);
+/// After `fd_path`'s name (`path`, inside its `struct file`): a device's
+/// kind and number too.
+pub(crate) fn capture_fd_device(out: &mut Out, path: u64) {
+    let file = path - u64::from(path_offset(path_at::FILE_PATH));
     let inode: u64 = read_kernel(file, global(&FILE_INODE_OFFSET));
     let mode: u16 = read_kernel(inode, path_offset(path_at::INODE_MODE));
-    if file != 0 && matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
+    if matches!(mode & S_IFMT, S_IFCHR | S_IFBLK) {
         let rdev: u32 = read_kernel(inode, path_offset(path_at::INODE_RDEV));
         capture_value(
             out,

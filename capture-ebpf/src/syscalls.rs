@@ -688,7 +688,11 @@ pub(crate) fn run_capture(ctx: &RawTracePointContext, how: u8) -> i32 {
                         capture_path(&mut out, rule.arg, path);
                     }
                     match rule.how {
-                        how::FD_PATH => capture_fd_device(&mut out, job.ret),
+                        how::FD_PATH => {
+                            if let Some(path) = named {
+                                capture_fd_device(&mut out, path);
+                            }
+                        }
                         how::SOCKET => capture_socket(&mut out, rule.arg, ptr, job.ret, false),
                         how::NETLINK_SOCKET => {
                             capture_socket(&mut out, rule.arg, ptr, job.ret, true)
