@@ -4,8 +4,6 @@
 
 use std::io::Write;
 
-use serde_json::json;
-
 use format::{EventRef, Trace};
 
 use crate::{Call, Context, Error, ShowOptions, TraceSink, replay, syscalls};
@@ -17,6 +15,7 @@ pub fn print_json(trace: &Trace, opts: &ShowOptions, out: &mut dyn Write) -> Res
         arch: &trace.header().arch,
         anchor: trace.header().clock.to_native(),
         out,
+        line: Vec::new(),
     };
     replay(trace, &opts.selection(), &mut printer)
 }
@@ -27,42 +26,82 @@ struct JsonPrinter<'a> {
     /// Turns monotonic timestamps into nanoseconds since the Unix epoch.
     anchor: format::ClockAnchor,
     out: &'a mut dyn Write,
+    /// The line being written, kept between calls.
+    line: Vec<u8>,
 }
 
 impl JsonPrinter<'_> {
+    /// Writes the call's object straight into the line, its keys in
+    /// order (as serde_json's map writes them), with no value tree.
     fn print(&mut self, call: &Call<'_>) -> Result<(), Error> {
         if !call.shown {
             return Ok(());
         }
-        let decoded: Vec<String> = match call.view() {
-            Some(view) => view.arg_texts(&self.opts.decoding(&call.name)),
-            None => match &call.enter.body {
-                format::Body::SysEnter { args, .. } => {
-                    args.iter().map(|a| format!("{a:#x}")).collect()
-                }
-                _ => Vec::new(),
-            },
-        };
-        let ret = call.ret();
-        let errno = ret.and_then(syscalls::errno).map(|(name, _)| name);
-        let enter = call.enter;
-        let mut line = json!({
-            "tid": enter.tid,
-            "pid": enter.pid,
-            "ts": self.anchor.unix_ns(enter.ts),
-            "duration_ns": call.exit.map(|e| e.ts.saturating_sub(enter.ts)),
-            "name": call.name,
-            "args": decoded,
-            "ret": ret,
-            "errno": errno,
-        });
+        let line = &mut self.line;
+        line.clear();
+        line.extend_from_slice(b"{");
         if syscalls::is_compat(self.arch, call.nr) {
-            line["abi"] = json!("i386");
+            line.extend_from_slice(br#""abi":"i386","#);
         }
-        serde_json::to_writer(&mut *self.out, &line).map_err(std::io::Error::from)?;
-        self.out.write_all(b"\n")?;
+        line.extend_from_slice(br#""args":["#);
+        let mut first = true;
+        let mut arg = |line: &mut Vec<u8>, text: &str| {
+            if !std::mem::take(&mut first) {
+                line.push(b',');
+            }
+            string(line, text);
+        };
+        match call.view() {
+            Some(view) => {
+                view.each_arg_text(&self.opts.decoding(&call.name), |text| arg(line, text))
+            }
+            None => {
+                if let format::Body::SysEnter { args, .. } = &call.enter.body {
+                    for value in args {
+                        arg(line, &format!("{value:#x}"));
+                    }
+                }
+            }
+        }
+        let enter = call.enter;
+        let ret = call.ret();
+        line.extend_from_slice(br#"],"duration_ns":"#);
+        match call.exit {
+            Some(exit) => number(line, exit.ts.saturating_sub(enter.ts)),
+            None => line.extend_from_slice(b"null"),
+        }
+        line.extend_from_slice(br#","errno":"#);
+        match ret.and_then(syscalls::errno) {
+            Some((name, _)) => string(line, name),
+            None => line.extend_from_slice(b"null"),
+        }
+        line.extend_from_slice(br#","name":"#);
+        string(line, &call.name);
+        line.extend_from_slice(br#","pid":"#);
+        number(line, enter.pid);
+        line.extend_from_slice(br#","ret":"#);
+        match ret {
+            Some(ret) => number(line, ret),
+            None => line.extend_from_slice(b"null"),
+        }
+        line.extend_from_slice(br#","tid":"#);
+        number(line, enter.tid);
+        line.extend_from_slice(br#","ts":"#);
+        number(line, self.anchor.unix_ns(enter.ts));
+        line.extend_from_slice(b"}\n");
+        self.out.write_all(line)?;
         Ok(())
     }
+}
+
+/// `text` as a JSON string.
+fn string(line: &mut Vec<u8>, text: &str) {
+    // Writing to a Vec cannot fail.
+    let _ = serde_json::to_writer(&mut *line, text);
+}
+
+fn number(line: &mut Vec<u8>, value: impl itoa::Integer) {
+    line.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
 }
 
 impl TraceSink for JsonPrinter<'_> {

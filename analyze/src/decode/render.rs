@@ -32,21 +32,22 @@ impl CallView<'_> {
         self.syscall.decoder != Decoder::Clone3
     }
 
-    /// Each argument shown, on its own (`--json`).
-    pub fn arg_texts(&self, opts: &Options) -> Vec<String> {
+    /// Each argument shown, on its own (`--json`), handed to `each` in
+    /// turn (rendered into one buffer, not a string each).
+    pub fn each_arg_text(&self, opts: &Options, mut each: impl FnMut(&str)) {
         if let Some(texts) = self.own_arg_texts(opts) {
-            return texts;
+            texts.iter().for_each(|text| each(text));
+            return;
         }
-        let mut texts = Vec::new();
+        let mut text = String::new();
         for i in 0..self.syscall.args.len() {
-            let mut text = String::new();
+            text.clear();
             self.render_args(&mut text, i..i + 1, opts);
             let text = text.strip_prefix(", ").unwrap_or(&text);
             if !text.is_empty() {
-                texts.push(text.to_owned());
+                each(text);
             }
         }
-        texts
     }
 
     /// Appends arguments `range` (with their separating commas).
