@@ -2583,6 +2583,45 @@ fn dwarf_stacks_are_straces() {
     );
 }
 
+/// `systrace trace -k`, as `strace -k`: each call's stack under its line,
+/// as the program runs (unwound as `record --stack=dwarf` does).
+#[test]
+fn trace_k_prints_stacks_as_it_runs() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let text = dir.path().join("trace.txt");
+    let out = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["trace", "-k", "-o"])
+        .arg(&text)
+        .arg("--")
+        .arg(common::sample_built_with("libcstack", &["-g"]))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // -o's lines start with the pid, as strace -o's do.
+    let text: String = std::fs::read_to_string(&text)
+        .unwrap()
+        .lines()
+        .map(|line| match line.split_once(' ') {
+            Some((pid, rest)) if pid.parse::<u32>().is_ok() => format!("{rest}\n"),
+            _ => format!("{line}\n"),
+        })
+        .collect();
+    let chain = frames_of(&text, "openat(AT_FDCWD, \"/etc/hostname\"");
+    for (frame, function) in chain[1..]
+        .iter()
+        .zip(["open_config", "read_config", "load_settings"])
+    {
+        assert!(frame.contains(&format!("({function}+0x")), "{chain:?}");
+    }
+}
+
 /// Each call's name and frames as strace -k prints them (module and file
 /// offset, `/usr/bin/cat [0x3151]`), in order: a one-process program's
 /// (strace -f's log starts its lines with the pid).

@@ -100,13 +100,17 @@ pub(super) struct RecordArgs {
     /// --stack=dwarf: bytes of stack copied per call for unwinding (a
     /// multiple of 8, at most 16384; the main thread's copy also stops at
     /// the top of its stack); deeper frames are cut.
-    #[arg(long, value_name = "BYTES", default_value_t = 8192,
+    #[arg(long, value_name = "BYTES", default_value_t = DWARF_STACK_BYTES,
           value_parser = clap::value_parser!(u32).range(8..=i64::from(capture_ebpf::MAX_STACK_BYTES)))]
     pub(super) stack_size: u32,
     /// The program to run, and its arguments.
     #[arg(last = true, value_name = "PROG ARGS")]
     pub(super) command: Vec<OsString>,
 }
+
+/// Bytes of stack `--stack=dwarf` copies per call unless told (perf's
+/// default too).
+pub(super) const DWARF_STACK_BYTES: u32 = 8192;
 
 /// How `record --stack` takes a call's user stack.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

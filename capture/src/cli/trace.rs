@@ -75,7 +75,14 @@ pub(super) fn trace(args: TraceArgs, matches: &clap::ArgMatches) -> anyhow::Resu
         duration: args.duration,
         user: args.user.clone(),
         buffer_bytes: args.buffer_size,
-        keep: record::Keep::default(),
+        keep: record::Keep {
+            // -k, as strace -k: unwound with the programs' call frame info,
+            // which works on binaries built without frame pointers.
+            stacks: (options.stacks).then_some(crate::loader::StackChoice::Dwarf {
+                bytes: super::args::DWARF_STACK_BYTES,
+            }),
+            ..record::Keep::default()
+        },
         started: Some(Box::new(started)),
         kept: args.save.is_some(),
     });
