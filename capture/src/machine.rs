@@ -13,7 +13,9 @@ pub fn header(snaplen: u32, selection: Selection) -> FileHeader {
         clock: clock_anchor(),
         recorder: concat!("systrace ", env!("CARGO_PKG_VERSION")).into(),
         selection,
+        id: [0; 16],
     }
+    .with_new_id()
 }
 
 fn proc_value(path: &str) -> String {

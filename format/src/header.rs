@@ -20,7 +20,7 @@ use crate::Error;
 /// First bytes of every trace file.
 pub const MAGIC: [u8; 8] = *b"SYSTRACE";
 /// Readers refuse files of another major version.
-pub const VERSION_MAJOR: u16 = 5;
+pub const VERSION_MAJOR: u16 = 6;
 /// Readers accept any minor version of their major one.
 pub const VERSION_MINOR: u16 = 0;
 /// Alignment of the rkyv sections (header and index) within the file.
@@ -43,6 +43,25 @@ pub struct FileHeader {
     /// What the recorder was asked to keep, where it kept less than every
     /// call of every task it traced (from version 5 on).
     pub selection: Selection,
+    /// The recording's own id, a UUID: random at record time (from version
+    /// 6 on); for an older file, derived from its header's bytes, so that
+    /// it is the same at every reading.
+    pub id: [u8; 16],
+}
+
+impl FileHeader {
+    /// A new recording's header fields but the id, which this draws.
+    pub fn with_new_id(mut self) -> Self {
+        self.id = uuid::Uuid::new_v4().into_bytes();
+        self
+    }
+}
+
+impl ArchivedFileHeader {
+    /// The recording's id as text (`67e55044-10b1-426f-9247-bb680e5fe0c8`).
+    pub fn id_text(&self) -> String {
+        uuid::Uuid::from_bytes(self.id).hyphenated().to_string()
+    }
 }
 
 /// A recording's own choice of what to keep (`record -e trace=`, `--comm`,
@@ -68,7 +87,20 @@ impl ArchivedSelection {
     }
 }
 
-/// The header of versions 1 to 4: [`FileHeader`] without its selection.
+/// The header of version 5: [`FileHeader`] without its id.
+#[derive(Archive, Serialize, Deserialize)]
+struct FileHeaderV5 {
+    arch: String,
+    kernel_release: String,
+    hostname: String,
+    command: Vec<String>,
+    snaplen: u32,
+    clock: ClockAnchor,
+    recorder: String,
+    selection: Selection,
+}
+
+/// The header of versions 1 to 4: [`FileHeaderV5`] without its selection.
 #[derive(Archive, Serialize, Deserialize)]
 struct FileHeaderV4 {
     arch: String,
@@ -82,17 +114,32 @@ struct FileHeaderV4 {
 
 /// The header bytes of a file of major version `major`, as this version
 /// lays them out: an older header is read in its own layout and written
-/// again in this one (a recording older than selections kept everything).
+/// again in this one (a recording older than selections kept everything;
+/// one older than ids takes one derived from its header's bytes).
 pub(crate) fn current_header(major: u16, bytes: &[u8], at: u64) -> Result<AlignedVec, Error> {
     let mut aligned = AlignedVec::with_capacity(bytes.len());
     aligned.extend_from_slice(bytes);
-    if major >= 5 {
-        rkyv::access::<ArchivedFileHeader, rancor::Error>(&aligned)
-            .map_err(|_| Error::corrupt(at, "header invalid"))?;
+    let invalid = |_| Error::corrupt(at, "header invalid");
+    if major >= 6 {
+        rkyv::access::<ArchivedFileHeader, rancor::Error>(&aligned).map_err(invalid)?;
         return Ok(aligned);
     }
-    let old = rkyv::from_bytes::<FileHeaderV4, rancor::Error>(&aligned)
-        .map_err(|_| Error::corrupt(at, "header invalid"))?;
+    let old = match major {
+        5 => rkyv::from_bytes::<FileHeaderV5, rancor::Error>(&aligned).map_err(invalid)?,
+        _ => {
+            let v4 = rkyv::from_bytes::<FileHeaderV4, rancor::Error>(&aligned).map_err(invalid)?;
+            FileHeaderV5 {
+                arch: v4.arch,
+                kernel_release: v4.kernel_release,
+                hostname: v4.hostname,
+                command: v4.command,
+                snaplen: v4.snaplen,
+                clock: v4.clock,
+                recorder: v4.recorder,
+                selection: Selection::default(),
+            }
+        }
+    };
     let header = FileHeader {
         arch: old.arch,
         kernel_release: old.kernel_release,
@@ -101,10 +148,14 @@ pub(crate) fn current_header(major: u16, bytes: &[u8], at: u64) -> Result<Aligne
         snaplen: old.snaplen,
         clock: old.clock,
         recorder: old.recorder,
-        selection: Selection::default(),
+        selection: old.selection,
+        id: uuid::Uuid::new_v5(&OLDER_FILES, bytes).into_bytes(),
     };
     rkyv::to_bytes::<rancor::Error>(&header).map_err(|e| Error::Encode(e.to_string()))
 }
+
+/// The namespace of ids derived from older files' headers.
+const OLDER_FILES: uuid::Uuid = uuid::Uuid::from_u128(0x5f3c_1e2a_9b7d_4c61_8e0f_2a4b_6c8d_9e01);
 
 /// One instant read on both clocks: events carry CLOCK_MONOTONIC nanoseconds,
 /// people want wall-clock time.

@@ -25,6 +25,7 @@ fn header() -> FileHeader {
             cgroups: vec!["/sys/fs/cgroup/unified/web".into()],
             stacks: true,
         },
+        id: *b"0123456789abcdef",
     }
 }
 
@@ -290,6 +291,11 @@ fn a_version_2_file_is_read() {
     let header = trace.header();
     assert_eq!(header.arch.as_str(), "x86_64");
     assert!(header.selection.is_everything());
+    // An id derived from its header: the same at every reading.
+    let again = Trace::from_slice(&bytes).unwrap();
+    assert_eq!(header.id, again.header().id);
+    assert_ne!(header.id, [0; 16]);
+    assert_eq!(header.id_text().len(), 36);
     let events = read_all(&trace);
     assert_eq!(events.len() as u64, trace.index().totals.events.to_native());
     assert!(events.iter().any(|e| matches!(e.body, Body::Exec { .. })));
@@ -574,4 +580,14 @@ fn a_follower_reads_whole_chunks_as_the_file_grows() {
     // Nothing more once finished.
     follow.poll(|e| seen.push(e.to_owned())).unwrap();
     assert_eq!(seen.len(), events.len());
+}
+
+/// A recording's id is written as drawn, and each new one is another.
+#[test]
+fn a_recording_keeps_its_id() {
+    let bytes = write(&sample_stream(3), WriterOptions::default());
+    let trace = Trace::from_slice(&bytes).unwrap();
+    assert_eq!(&trace.header().id, b"0123456789abcdef");
+    let (one, two) = (header().with_new_id(), header().with_new_id());
+    assert_ne!(one.id, two.id);
 }
