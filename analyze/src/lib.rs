@@ -30,6 +30,7 @@ mod ahead;
 pub mod decode;
 pub mod fds;
 mod json;
+mod parquet;
 mod perfetto;
 mod print;
 pub mod progress;
@@ -43,6 +44,7 @@ pub mod table;
 pub mod tasks;
 
 pub use json::print_json;
+pub use parquet::{SCHEMA_VERSION as PARQUET_SCHEMA_VERSION, export_parquet};
 pub use perfetto::export_perfetto;
 pub use print::{
     Clock, Precision, ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace,

@@ -648,7 +648,7 @@ impl ColumnArg {
 }
 
 #[derive(Args)]
-#[command(group(clap::ArgGroup::new("view").required(true).multiple(true).args(["perfetto", "flamegraph", "folded"])))]
+#[command(group(clap::ArgGroup::new("view").required(true).multiple(true).args(["perfetto", "flamegraph", "folded", "parquet"])))]
 pub(super) struct ExportArgs {
     /// Chrome trace-event JSON for ui.perfetto.dev or chrome://tracing.
     #[arg(long, value_name = "OUT")]
@@ -664,8 +664,14 @@ pub(super) struct ExportArgs {
     /// time in calls (nanoseconds).
     #[arg(long, value_enum, default_value = "calls")]
     pub(super) weight: WeightArg,
-    /// Trace file to read (- for standard input).
-    pub(super) file: PathBuf,
+    /// A Parquet table of every call and process-life event (one row
+    /// each), of one or more recordings: see analyze/schema/calls.parquet.md.
+    #[arg(long, value_name = "OUT.parquet")]
+    pub(super) parquet: Option<PathBuf>,
+    /// Trace files to read (- for standard input); only --parquet takes
+    /// more than one.
+    #[arg(required = true, num_args = 1..)]
+    pub(super) files: Vec<PathBuf>,
     #[command(flatten)]
     pub(super) select: Selection,
     #[command(flatten)]

@@ -637,6 +637,39 @@ fn stats(args: StatsArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode
 
 /// The trace at `path` for a view (`stats`, `export`) that counts what it
 /// selects, and the selection.
+/// A recording to export, and what of it (`-e trace=`, `--pid`, ...).
+fn export_options(
+    path: &Path,
+    args: &ExportArgs,
+    matches: &clap::ArgMatches,
+) -> anyhow::Result<(format::Trace, analyze::ShowOptions)> {
+    let (trace, qualifiers, events) =
+        open_selected(path, &args.select, &args.choice, "export", matches)?;
+    let options = analyze::ShowOptions {
+        calls: qualifiers.calls(),
+        events,
+        ..analyze::ShowOptions::default()
+    };
+    Ok((trace, options))
+}
+
+/// `export --parquet OUT`: every recording given, as one table.
+fn export_parquet(args: &ExportArgs, to: &Path, matches: &clap::ArgMatches) -> anyhow::Result<()> {
+    let traces = args
+        .files
+        .iter()
+        .map(|path| export_options(path, args, matches))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let output = Output::create(to, Kind::Export)?;
+    let written = analyze::export_parquet(&traces, std::io::BufWriter::new(output.file()));
+    finish_view(&args.files[0], Some(to), written)?;
+    output.commit()?;
+    for (path, (trace, _)) in args.files.iter().zip(&traces) {
+        warn_skipped(path, trace);
+    }
+    Ok(())
+}
+
 fn open_selected(
     path: &Path,
     select: &Selection,
@@ -651,14 +684,23 @@ fn open_selected(
 }
 
 fn export(args: ExportArgs, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
-    let path = &args.file;
-    let (trace, qualifiers, events) =
-        open_selected(path, &args.select, &args.choice, "export", matches)?;
-    let options = analyze::ShowOptions {
-        calls: qualifiers.calls(),
-        events,
-        ..analyze::ShowOptions::default()
-    };
+    let one_recording =
+        args.perfetto.is_some() || args.flamegraph.is_some() || args.folded.is_some();
+    if args.files.len() > 1 && one_recording {
+        return Err(Usage(
+            "--perfetto, --flamegraph and --folded read one recording; --parquet takes several"
+                .into(),
+        )
+        .into());
+    }
+    if let Some(parquet) = &args.parquet {
+        export_parquet(&args, parquet, matches)?;
+    }
+    if !one_recording {
+        return Ok(ExitCode::SUCCESS);
+    }
+    let path = &args.files[0];
+    let (trace, options) = export_options(path, &args, matches)?;
     if let Some(perfetto) = &args.perfetto {
         write_view(path, Some(perfetto), Kind::Export, |out| {
             analyze::export_perfetto(&trace, &options, out)
