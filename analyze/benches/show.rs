@@ -2,8 +2,9 @@
 //! second to a sink, on the synthetic 10M-event trace of `common`. Prints
 //! figures; asserts nothing.
 //!
-//! `show --json` on the same trace too. Targets: >= 3M lines/s for each
-//! (issues 4 and 16).
+//! `show --json` and `export --parquet` on the same trace too. Targets:
+//! >= 3M lines/s for each printer (issues 4 and 16), and Parquet rows at
+//! least half as fast as the text's lines.
 
 use std::time::Instant;
 
@@ -34,6 +35,36 @@ fn main() {
         "show --json: {:.2}x the text's lines per second",
         (json.0 as f64 / json.1) / (text.0 as f64 / text.1)
     );
+    // export --parquet of the same trace: rows per second against the
+    // text's lines (target: at least half), and bytes per call.
+    let rows = text.0;
+    let start = Instant::now();
+    let mut bytes = Bytes(0);
+    let traces = [(trace, opts)];
+    analyze::export_parquet(&traces, &mut bytes).expect("export");
+    let elapsed = start.elapsed().as_secs_f64();
+    let file = std::fs::metadata(&path).map_or(0, |m| m.len());
+    println!(
+        "export --parquet: about {rows} rows in {elapsed:.2} s: {:.2} M rows/s, {:.2}x the \
+         text's lines/s; {:.1} bytes per call (the trace: {:.1})",
+        rows as f64 / elapsed / 1e6,
+        (rows as f64 / elapsed) / (text.0 as f64 / text.1),
+        bytes.0 as f64 / rows as f64,
+        file as f64 / rows as f64,
+    );
+}
+
+/// Counts bytes written.
+struct Bytes(u64);
+
+impl std::io::Write for Bytes {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len() as u64;
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Lines `print` writes, and the seconds it takes, buffered as `systrace

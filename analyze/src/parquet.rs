@@ -12,16 +12,19 @@
 use std::{io::Write, sync::Arc};
 
 use arrow_array::{
-    ArrayRef, RecordBatch,
+    ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray,
     builder::{
-        Int32Builder, Int64Builder, ListBuilder, StringBuilder, TimestampMicrosecondBuilder,
+        Int32Builder, Int64Builder, ListBuilder, StringBuilder, StringDictionaryBuilder,
+        TimestampMicrosecondBuilder,
     },
+    types::Int32Type,
 };
 use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::{
     arrow::ArrowWriter,
     basic::{Compression, ZstdLevel},
     file::{metadata::KeyValue, properties::WriterProperties},
+    schema::types::ColumnPath,
 };
 
 use format::{BodyRef, EventRef, Trace};
@@ -47,11 +50,13 @@ pub fn export_parquet<W: Write + Send>(
     let mut table = Table::new(out)?;
     for (trace, opts) in traces {
         let header = trace.header();
+        // A row group holds one recording's rows.
+        table.write_rows()?;
+        table.rows.host = header.hostname.to_string();
+        table.rows.trace = header.id_text();
         let mut sink = TraceRows {
             table: &mut table,
             opts,
-            host: header.hostname.to_string(),
-            trace: header.id_text(),
             anchor: header.clock.to_native(),
         };
         // Process names and descriptors' paths are columns of their own.
@@ -75,7 +80,15 @@ struct Table<W: Write + Send> {
 impl<W: Write + Send> Table<W> {
     fn new(out: W) -> Result<Self, Error> {
         let schema = schema();
-        let props = WriterProperties::builder()
+        // Dictionaries for the columns of few values only: building one
+        // for times, registers or arguments was most of the writing.
+        let few_values = ["host", "trace", "kind", "process", "syscall", "errno", "fd_path"];
+        let props = few_values
+            .into_iter()
+            .fold(WriterProperties::builder(), |props, column| {
+                props.set_column_dictionary_enabled(ColumnPath::from(column), true)
+            })
+            .set_dictionary_enabled(false)
             .set_compression(Compression::ZSTD(ZstdLevel::default()))
             .set_max_row_group_row_count(Some(GROUP_ROWS))
             .set_key_value_metadata(Some(vec![KeyValue::new(
@@ -122,14 +135,17 @@ impl<W: Write + Send> Table<W> {
 fn schema() -> SchemaRef {
     let text = |name| Field::new(name, DataType::Utf8, true);
     let int64 = |name| Field::new(name, DataType::Int64, true);
+    // Columns of few values are dictionaries in memory, plain strings to
+    // a reader.
+    let few = |name, nullable| Field::new(name, dictionary(), nullable);
     let mut fields = vec![
-        Field::new("host", DataType::Utf8, false),
-        Field::new("trace", DataType::Utf8, false),
-        Field::new("kind", DataType::Utf8, false),
+        few("host", false),
+        few("trace", false),
+        few("kind", false),
         Field::new("pid", DataType::Int32, false),
         Field::new("tid", DataType::Int32, false),
-        text("process"),
-        text("syscall"),
+        few("process", true),
+        few("syscall", true),
         int64("nr"),
         Field::new("enter_ns", DataType::Int64, false),
         int64("exit_ns"),
@@ -148,7 +164,7 @@ fn schema() -> SchemaRef {
             true,
         ),
         int64("ret"),
-        text("errno"),
+        few("errno", true),
         text("fd_path"),
         int64("bytes"),
         text("detail"),
@@ -156,17 +172,24 @@ fn schema() -> SchemaRef {
     Arc::new(Schema::new(fields))
 }
 
-/// The rows of a row group, column by column.
+fn dictionary() -> DataType {
+    DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
+}
+
+type Few = StringDictionaryBuilder<Int32Type>;
+
+/// The rows of a row group, column by column; all of one recording (its
+/// `host` and `trace`, the same in every row, are made at the end).
 #[derive(Default)]
 struct Rows {
     len: usize,
-    host: StringBuilder,
-    trace: StringBuilder,
-    kind: StringBuilder,
+    host: String,
+    trace: String,
+    kind: Few,
     pid: Int32Builder,
     tid: Int32Builder,
-    process: StringBuilder,
-    syscall: StringBuilder,
+    process: Few,
+    syscall: Few,
     nr: Int64Builder,
     enter_ns: Int64Builder,
     exit_ns: Int64Builder,
@@ -175,7 +198,7 @@ struct Rows {
     registers: [Int64Builder; 6],
     args: ListBuilder<StringBuilder>,
     ret: Int64Builder,
-    errno: StringBuilder,
+    errno: Few,
     fd_path: StringBuilder,
     bytes: Int64Builder,
     detail: StringBuilder,
@@ -185,9 +208,14 @@ impl Rows {
     /// The rows so far as a batch; the builders start over.
     fn batch(&mut self, schema: &SchemaRef) -> Result<RecordBatch, Error> {
         let utc = |b: &mut TimestampMicrosecondBuilder| b.finish().with_timezone("UTC");
+        let same = |value: &str| -> ArrayRef {
+            let keys = Int32Array::from(vec![0; self.len]);
+            let values = Arc::new(StringArray::from(vec![value]));
+            Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+        };
         let mut columns: Vec<ArrayRef> = vec![
-            Arc::new(self.host.finish()),
-            Arc::new(self.trace.finish()),
+            same(&self.host),
+            same(&self.trace),
             Arc::new(self.kind.finish()),
             Arc::new(self.pid.finish()),
             Arc::new(self.tid.finish()),
@@ -221,8 +249,6 @@ impl Rows {
 struct TraceRows<'a, W: Write + Send> {
     table: &'a mut Table<W>,
     opts: &'a ShowOptions,
-    host: String,
-    trace: String,
     anchor: format::ClockAnchor,
 }
 
@@ -231,8 +257,6 @@ impl<W: Write + Send> TraceRows<'_, W> {
     fn common(&mut self, kind: &str, pid: u32, tid: u32, ts: u64, process: Option<&str>) {
         let rows = &mut self.table.rows;
         let unix_ns = self.anchor.unix_ns(ts);
-        rows.host.append_value(&self.host);
-        rows.trace.append_value(&self.trace);
         rows.kind.append_value(kind);
         rows.pid.append_value(pid as i32);
         rows.tid.append_value(tid as i32);
