@@ -82,7 +82,9 @@ impl<W: Write + Send> Table<W> {
         let schema = schema();
         // Dictionaries for the columns of few values only: building one
         // for times, registers or arguments was most of the writing.
-        let few_values = ["host", "trace", "kind", "process", "syscall", "errno", "fd_path"];
+        let few_values = [
+            "host", "trace", "kind", "process", "syscall", "errno", "fd_path",
+        ];
         let props = few_values
             .into_iter()
             .fold(WriterProperties::builder(), |props, column| {
