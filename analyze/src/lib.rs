@@ -19,8 +19,10 @@
 //!
 //! The sinks: the strace printer ([`print_strace`], [`print_threads`]; `-k`
 //! names each frame through [`stacks`]), JSON Lines ([`print_json`]), the
-//! Perfetto timeline ([`export_perfetto`]), `stats --by file` and `stats --by
-//! stack` (and the flame graph drawn from it). The rest of [`stats`] does not replay: it counts chunks
+//! Perfetto timeline ([`export_perfetto`]), the Parquet table of calls and
+//! process-life events ([`export_parquet`], one row group at a time),
+//! `stats --by file` and `stats --by stack` (and the flame graph drawn from
+//! it). The rest of [`stats`] does not replay: it counts chunks
 //! in parallel and pairs the calls that straddle them when it merges the
 //! counts; `stats::view` assembles what one `systrace stats` request prints.
 //! [`status`] reads exit statuses for every view, and [`progress`] shows a bar
