@@ -2609,7 +2609,7 @@ fn trace_k_prints_stacks_as_it_runs() {
         .unwrap()
         .lines()
         .map(|line| match line.split_once(' ') {
-            Some((pid, rest)) if pid.parse::<u32>().is_ok() => format!("{rest}\n"),
+            Some((pid, rest)) if pid.parse::<u32>().is_ok() => format!("{}\n", rest.trim_start()),
             _ => format!("{line}\n"),
         })
         .collect();
