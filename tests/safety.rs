@@ -67,7 +67,7 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
     assert!(record_true(&trace).status.success());
 
     // Every writer: record, trace -o and --save, show -o, stats -o, export
-    // (a timeline, a flame graph, folded stacks).
+    // (a timeline, a flame graph, folded stacks, a Parquet table).
     for target in [&link, &planted] {
         let t = target.as_os_str();
         for args in [
@@ -98,6 +98,12 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
             vec![
                 os("export"),
                 os("--folded"),
+                os(t),
+                trace.as_os_str().into(),
+            ],
+            vec![
+                os("export"),
+                os("--parquet"),
                 os(t),
                 trace.as_os_str().into(),
             ],
@@ -147,7 +153,8 @@ fn outputs_are_new_files_of_mode_0600_replacing_the_users_own_atomically() {
     assert_ne!(trace.metadata().unwrap().ino(), before);
     assert_eq!(held.metadata().unwrap().ino(), before);
     // Views and exports, under the usual umask.
-    let outputs = ["show.txt", "stats.txt", "export.json"].map(|n| dir.path().join(n));
+    let outputs =
+        ["show.txt", "stats.txt", "export.json", "calls.parquet"].map(|n| dir.path().join(n));
     for (args, out) in [
         (vec![os("show"), os(&trace), os("-o")], &outputs[0]),
         (vec![os("stats"), os(&trace), os("-o")], &outputs[1]),
@@ -155,6 +162,7 @@ fn outputs_are_new_files_of_mode_0600_replacing_the_users_own_atomically() {
             vec![os("export"), os(&trace), os("--perfetto")],
             &outputs[2],
         ),
+        (vec![os("export"), os(&trace), os("--parquet")], &outputs[3]),
     ] {
         std::fs::write(out, "old, readable by all\n").unwrap();
         std::fs::set_permissions(out, std::fs::Permissions::from_mode(0o644)).unwrap();
