@@ -17,11 +17,7 @@
 
 use std::{
     ffi::OsStr,
-    io::Read as _,
-    os::unix::{
-        ffi::OsStrExt as _,
-        fs::{MetadataExt as _, OpenOptionsExt as _},
-    },
+    os::unix::{ffi::OsStrExt as _, fs::MetadataExt as _},
     path::{Path, PathBuf},
     sync::Arc,
 };
@@ -44,9 +40,6 @@ use rustc_hash::{FxHashMap, FxHashSet};
 const MAX_FRAMES: usize = 128;
 /// Mappings start and end on pages.
 const PAGE: u64 = 4096;
-/// ELF files larger than this are not read (a traced program chooses
-/// what it maps, and the recorder runs as root).
-const MAX_ELF_BYTES: u64 = 1 << 30;
 
 pub struct Stacks {
     source: Source,
@@ -564,7 +557,7 @@ impl ElfFiles {
         match self.by_path.get(path) {
             Some((known, file)) if *known == stamp => file.clone(),
             _ => {
-                let file = ElfFile::read(path_ref).map(Arc::new);
+                let file = ElfFile::read(path_ref, stat.dev(), stat.ino()).map(Arc::new);
                 self.by_path.insert(path.to_vec(), (stamp, file.clone()));
                 file
             }
@@ -597,21 +590,11 @@ struct Load {
 }
 
 impl ElfFile {
-    /// `None` if it is not a regular file of at most [`MAX_ELF_BYTES`]
-    /// (opened without waiting: a traced program may map a FIFO's path), or
-    /// not a 64-bit ELF file.
-    fn read(path: &Path) -> Option<Self> {
-        let mut file = std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(libc::O_NONBLOCK | libc::O_NOFOLLOW)
-            .open(path)
-            .ok()?;
-        let stat = file.metadata().ok()?;
-        if !stat.file_type().is_file() || stat.len() > MAX_ELF_BYTES {
-            return None;
-        }
-        let mut data = Vec::new();
-        file.read_to_end(&mut data).ok()?;
+    /// The file at `path`, whose device and inode are `device` and
+    /// `inode`; `None` if it is not a regular file (of at most a size: see
+    /// `analyze::stacks::read_regular`) or not a 64-bit ELF file.
+    fn read(path: &Path, device: u64, inode: u64) -> Option<Self> {
+        let data = analyze::stacks::read_regular(path)?;
         let elf = ElfFile64::<Endianness>::parse(&*data).ok()?;
         let endian = elf.endian();
         const PF_X: u32 = 1;
@@ -645,8 +628,8 @@ impl ElfFile {
         let (eh_frame_hdr_svma, eh_frame_hdr) = section(".eh_frame_hdr").unzip();
         Some(Self {
             build_id: elf.build_id().ok().flatten().unwrap_or_default().to_vec(),
-            device: stat.dev(),
-            inode: stat.ino(),
+            device,
+            inode,
             loads,
             entry: elf.entry(),
             interp,

@@ -22,6 +22,7 @@ use rustc_hash::FxHashMap;
 
 use format::{BodyRef, Event, EventRef, Mapping};
 use symbols::FileSymbols;
+pub use symbols::read_regular;
 
 /// A function's name, and an offset into it.
 type Symbol = (String, u64);

@@ -188,13 +188,15 @@ pub fn build_id(path: &Path) -> Option<Vec<u8>> {
     Some(elf.build_id().ok().flatten().unwrap_or_default().to_vec())
 }
 
-/// Files larger than this are not read for names.
+/// Files larger than this are not read for names or unwinding.
 const MAX_FILE_BYTES: u64 = 1 << 30;
 
 /// The bytes of the regular file at `path`, if it is one of at most
-/// [`MAX_FILE_BYTES`]: a recording names paths, which may be anything
-/// now (a device, a FIFO) and must not hang or swamp `show`.
-fn read_regular(path: &Path) -> Option<Vec<u8>> {
+/// [`MAX_FILE_BYTES`] (opened without waiting): the paths that name frames
+/// come from traced programs or recordings and may be anything (a device,
+/// a FIFO, a huge file), which must not hang or swamp the recorder (root)
+/// or `show`.
+pub fn read_regular(path: &Path) -> Option<Vec<u8>> {
     let mut file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
