@@ -51,21 +51,32 @@ fn readme_queries() -> Vec<String> {
 /// Each query's rows as JSON, from DuckDB in `dir` (where calls.parquet is),
 /// restricted to the recording `trace`.
 fn run_queries(dir: &Path, trace: &str, queries: &[String]) -> Vec<serde_json::Value> {
+    let view = format!("SELECT * FROM 'calls.parquet' WHERE trace = '{trace}'");
+    duckdb(dir, &view, queries)
+}
+
+/// Each query's rows as JSON, from DuckDB in `dir`, with `'calls.parquet'`
+/// in them standing for the view `calls` (`view`, a SELECT).
+fn duckdb(dir: &Path, view: &str, queries: &[String]) -> Vec<serde_json::Value> {
     let script = r#"
-import duckdb, json, sys
-trace, queries = sys.argv[1], json.loads(sys.argv[2])
+import base64, duckdb, json, sys
+view, queries = sys.argv[1], json.loads(sys.argv[2])
 con = duckdb.connect()
-con.execute(f"CREATE VIEW calls AS SELECT * FROM 'calls.parquet' WHERE trace = '{trace}'")
+con.execute(f"CREATE VIEW calls AS {view}")
+def plain(value):
+    if isinstance(value, (bytes, bytearray)):
+        return list(value)
+    return str(value)
 out = []
 for q in queries:
     q = q.replace("'calls.parquet'", "calls")
     cur = con.execute(q)
     names = [d[0] for d in cur.description]
     out.append([dict(zip(names, row)) for row in cur.fetchall()])
-print(json.dumps(out, default=str))
+print(json.dumps(out, default=plain))
 "#;
     let out = Command::new(duckdb_python())
-        .args(["-c", script, trace])
+        .args(["-c", script, view])
         .arg(serde_json::to_string(queries).unwrap())
         .current_dir(dir)
         .output()
@@ -196,4 +207,167 @@ fn duckdb_answers_as_stats_does() {
             .any(|r| r["fd_path"].as_str().is_some_and(|p| p.ends_with("/a.txt"))),
         "{reads:.300}"
     );
+    buffers_are_the_bytes_moved(dir.path(), &fileio_trace);
+    a_partitioned_directory_is_the_same_table(dir.path(), &recordings);
+}
+
+/// fileio's write and reads of a.txt carry its 13 bytes (and the 5 of the
+/// last read), taken at the write's entry and the reads' return; every buffer written is whole when
+/// it fits the snapshot, its start otherwise.
+fn buffers_are_the_bytes_moved(dir: &Path, trace: &str) {
+    let query = "SELECT syscall, b.arg, b.at_exit, b.status, b.data \
+        FROM (SELECT syscall, enter_ns, unnest(buffers) AS b FROM 'calls.parquet' \
+              WHERE syscall IN ('read', 'write') AND fd_path LIKE '%/a.txt') \
+        ORDER BY enter_ns";
+    let view = format!("SELECT * FROM 'calls.parquet' WHERE trace = '{trace}'");
+    let [rows] = <[serde_json::Value; 1]>::try_from(duckdb(dir, &view, &[query.into()])).unwrap();
+    let data: Vec<u8> = b"file-io data\n".to_vec();
+    let expected = serde_json::json!([
+        {"syscall": "write", "arg": 1, "at_exit": false, "status": "complete", "data": data},
+        {"syscall": "read", "arg": 1, "at_exit": true, "status": "complete", "data": data},
+        {"syscall": "read", "arg": 1, "at_exit": true, "status": "complete", "data": data[..5]},
+    ]);
+    assert_eq!(rows, expected);
+    // Each write's buffer against its length argument (arg2).
+    let query = "SELECT b.status, octet_length(b.data) AS len, arg2 AS count \
+        FROM (SELECT arg2, unnest(buffers) AS b FROM 'calls.parquet' WHERE syscall = 'write') \
+        WHERE b.arg = 1";
+    let view = "SELECT * FROM 'calls.parquet'";
+    let [rows] = <[serde_json::Value; 1]>::try_from(duckdb(dir, view, &[query.into()])).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert!(rows.iter().any(|r| r["status"] == "partial"), "{rows:?}");
+    for row in rows {
+        let (len, count) = (row["len"].as_u64().unwrap(), row["count"].as_u64().unwrap());
+        match row["status"].as_str().unwrap() {
+            "complete" => assert_eq!(len, count, "{row}"),
+            "partial" => assert!(0 < len && len < count, "{row}"),
+            other => panic!("{other}: {row}"),
+        }
+    }
+}
+
+/// `--partitioned`: a directory of one file per recording, named by host
+/// and trace, which DuckDB reads as the one file's table.
+fn a_partitioned_directory_is_the_same_table(dir: &Path, recordings: &[PathBuf]) {
+    use std::os::unix::fs::PermissionsExt as _;
+    let out = dir.join("calls");
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["export", "--partitioned", "--parquet"])
+        .arg(&out)
+        .args(recordings)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    for recording in recordings {
+        let trace = format::Trace::open(recording).unwrap().header().id_text();
+        let parent = out.join(format!("host={}/trace={trace}", hostname.trim()));
+        let file = parent.join("calls.parquet");
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&parent), mode(&file)), (0o700, 0o600));
+    }
+    let summary = "SELECT host, trace, kind, syscall, errno, fd_path, count(*) AS n, \
+        sum(bytes) AS bytes, sum(duration_ns) AS ns, sum(len(buffers)) AS buffers \
+        FROM 'calls.parquet' GROUP BY ALL ORDER BY ALL";
+    let columns = "SELECT count(*) AS n FROM (DESCRIBE SELECT * FROM \
+        read_parquet('calls/*/*/calls.parquet', hive_partitioning = false)) \
+        WHERE column_name IN ('host', 'trace')";
+    let one = duckdb(dir, "SELECT * FROM 'calls.parquet'", &[summary.into()]);
+    let parts = duckdb(
+        dir,
+        "SELECT * FROM read_parquet('calls/**/*.parquet', hive_partitioning = true)",
+        &[summary.into(), columns.into()],
+    );
+    assert!(one[0].as_array().unwrap().len() > 20, "{one:?}");
+    assert_eq!(parts[0], one[0]);
+    assert_eq!(
+        parts[1],
+        serde_json::json!([{"n": 0}]),
+        "host and trace are names"
+    );
+    // A second export into the same name is refused; nothing is changed.
+    let again = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["export", "--partitioned", "--parquet"])
+        .arg(&out)
+        .args(recordings)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&again.stderr),
+        format!(
+            "systrace: {} exists (a directory): give a new directory's name\n",
+            out.display()
+        )
+    );
+}
+
+/// Row groups end where the trace's chunks end: 65,536 rows or more each
+/// but the last, and between two groups the boundary of two chunks.
+#[test]
+fn row_groups_end_where_chunks_do() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dd = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=100000"];
+    let recording = common::record(dir.path(), "dd", &dd.map(Into::into));
+    // Not calls.parquet: `duckdb` would take it for its view.
+    let table = dir.path().join("dd.parquet");
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["export", "--parquet"])
+        .arg(&table)
+        .arg(&recording)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Each row is written when the event that ends it is read: its exit,
+    // or the event itself.
+    let query = "SELECT file_row_number AS row, coalesce(exit_ns, enter_ns) AS at \
+        FROM read_parquet('dd.parquet', file_row_number = true) ORDER BY row";
+    let groups = "SELECT row_group_num_rows AS n FROM parquet_metadata('dd.parquet') \
+        GROUP BY row_group_id, row_group_num_rows ORDER BY row_group_id";
+    let [rows, groups] = <[serde_json::Value; 2]>::try_from(duckdb(
+        dir.path(),
+        "SELECT 1",
+        &[query.into(), groups.into()],
+    ))
+    .unwrap();
+    let at: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["at"].as_i64().unwrap())
+        .collect();
+    let sizes: Vec<usize> = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["n"].as_u64().unwrap() as usize)
+        .collect();
+    assert!(sizes.len() >= 3, "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), at.len());
+    let trace = format::Trace::open(&recording).unwrap();
+    let clock = trace.header().clock.to_native();
+    let chunks: Vec<(i64, i64)> = trace
+        .index()
+        .chunks
+        .iter()
+        .map(|c| {
+            let (first, last) = (c.ts_first.to_native(), c.ts_last.to_native());
+            (clock.unix_ns(first), clock.unix_ns(last))
+        })
+        .collect();
+    let mut start = 0;
+    for pair in sizes.windows(2) {
+        assert!(pair[0] >= 65536, "{sizes:?}");
+        let end = start + pair[0];
+        let (last, next) = (at[start..end].iter().max(), at[end..].iter().min());
+        let (last, next) = (*last.unwrap(), *next.unwrap());
+        assert!(
+            chunks.windows(2).any(|c| last <= c[0].1 && c[1].0 <= next),
+            "rows {start}..{end} end inside a chunk"
+        );
+        start = end;
+    }
 }

@@ -41,7 +41,7 @@ fn main() {
     let start = Instant::now();
     let mut bytes = Bytes(0);
     let traces = [(trace, opts)];
-    analyze::export_parquet(&traces, &mut bytes).expect("export");
+    analyze::export_parquet(&traces, analyze::ParquetLayout::OneTable, &mut bytes).expect("export");
     let elapsed = start.elapsed().as_secs_f64();
     let file = std::fs::metadata(&path).map_or(0, |m| m.len());
     println!(

@@ -20,7 +20,8 @@
 //! The sinks: the strace printer ([`print_strace`], [`print_threads`]; `-k`
 //! names each frame through [`stacks`]), JSON Lines ([`print_json`]), the
 //! Perfetto timeline ([`export_perfetto`]), the Parquet table of calls and
-//! process-life events ([`export_parquet`], one row group at a time),
+//! process-life events ([`export_parquet`]: row groups cut where the trace's
+//! chunks end, encoded on a second thread),
 //! `stats --by file` and `stats --by stack` (and the flame graph drawn from
 //! it). The rest of [`stats`] does not replay: it counts chunks
 //! in parallel and pairs the calls that straddle them when it merges the
@@ -46,7 +47,10 @@ pub mod table;
 pub mod tasks;
 
 pub use json::print_json;
-pub use parquet::{SCHEMA_VERSION as PARQUET_SCHEMA_VERSION, export_parquet};
+pub use parquet::{
+    Layout as ParquetLayout, SCHEMA_VERSION as PARQUET_SCHEMA_VERSION, export_parquet,
+    partition_dir,
+};
 pub use perfetto::export_perfetto;
 pub use print::{
     Clock, Precision, ShowOptions, StracePrinter, TaskPrefix, TimeFormat, print_strace,

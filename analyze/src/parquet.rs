@@ -1,33 +1,43 @@
 //! `export --parquet`: one row per call, and one per exec, exit, signal and
 //! lost-events marker (`kind`), of one or more recordings, as one Parquet
 //! table that DuckDB, Spark, Trino and pandas read, with `host` and `trace`
-//! columns so that many recordings are one table. Rows are built in arrow's
-//! columns and written a row group at a time (memory bounded by a row
-//! group, not by the recordings), zstd-compressed. The layout
+//! columns so that many recordings are one table ([`Layout::OneTable`]), or
+//! one file per recording in a directory whose names carry them
+//! ([`Layout::Partitioned`], see [`partition_dir`]).
+//!
+//! The replay's rows go into arrow's columns; at the end of a trace chunk
+//! that brought enough of them, they become a row group, which a second
+//! thread encodes and compresses (zstd) while the next is built. Memory is
+//! bounded by a few row groups, not by the recordings. The layout
 //! ([`SCHEMA_VERSION`], in the file's metadata) is documented in
 //! `analyze/schema/calls.parquet.md`, in types Spark 3 reads without
 //! options: signed integers (raw registers as INT64 bit patterns), times as
 //! INT64 nanoseconds beside a microsecond UTC timestamp.
 
-use std::{io::Write, sync::Arc};
+use std::{io::Write, path::PathBuf, sync::Arc, sync::mpsc};
 
 use arrow_array::{
-    ArrayRef, DictionaryArray, Int32Array, RecordBatch, StringArray,
+    ArrayRef, DictionaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
     builder::{
-        Int32Builder, Int64Builder, ListBuilder, StringBuilder, StringDictionaryBuilder,
-        TimestampMicrosecondBuilder,
+        BinaryBuilder, BooleanBuilder, Int32Builder, Int64Builder, ListBuilder, NullBufferBuilder,
+        OffsetBufferBuilder, StringBuilder, StringDictionaryBuilder, TimestampMicrosecondBuilder,
     },
     types::Int32Type,
 };
-use arrow_schema::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use parquet::{
     arrow::ArrowWriter,
     basic::{Compression, ZstdLevel},
-    file::{metadata::KeyValue, properties::WriterProperties},
+    file::{
+        metadata::KeyValue,
+        properties::{EnabledStatistics, WriterProperties},
+    },
     schema::types::ColumnPath,
 };
 
-use format::{BodyRef, EventRef, Trace};
+use rustc_hash::FxHashMap;
+
+use format::{ArchivedFileHeader, BodyRef, CaptureRef, CaptureStatus, EventRef, Trace};
 
 use crate::{
     Call, Context, Error, Selection, ShowOptions, TraceSink, decode::signal_name, replay,
@@ -35,114 +45,141 @@ use crate::{
 };
 
 /// The version of the table's layout: columns are only ever added.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
-/// Rows per row group.
+/// A row group ends at the first end of a trace chunk once it holds this
+/// many rows...
 const GROUP_ROWS: usize = 64 << 10;
+/// ...or here, whatever the chunks (the calls still open when a recording
+/// stopped all come at its end).
+const MAX_GROUP_ROWS: usize = 4 * GROUP_ROWS;
+
+/// Where the recordings' `host` and `trace` go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// Columns of the table: many recordings in one file.
+    OneTable,
+    /// The names of the directories the file is in (the Hive layout,
+    /// [`partition_dir`]): the file has no such columns.
+    Partitioned,
+}
+
+/// Where a recording's file goes in a [`Layout::Partitioned`] directory:
+/// `host=NAME/trace=ID`, with any byte of the host name that is not a letter,
+/// digit, `.`, `_` or `-` written `%XX`, as Hive escapes them.
+pub fn partition_dir(header: &ArchivedFileHeader) -> PathBuf {
+    let host = header.hostname.as_str();
+    let host = if host.is_empty() {
+        "__HIVE_DEFAULT_PARTITION__".to_owned()
+    } else {
+        host.bytes().fold(String::new(), |mut name, byte| {
+            if byte.is_ascii_alphanumeric() || b"._-".contains(&byte) {
+                name.push(byte as char);
+            } else {
+                name.push_str(&format!("%{byte:02X}"));
+            }
+            name
+        })
+    };
+    PathBuf::from(format!("host={host}")).join(format!("trace={}", header.id_text()))
+}
 
 /// Writes the calls and process-life events of `traces` as one Parquet
 /// table to `out`, each recording's as its options choose them and render
 /// their arguments.
 pub fn export_parquet<W: Write + Send>(
     traces: &[(Trace, ShowOptions)],
+    layout: Layout,
     out: W,
 ) -> Result<(), Error> {
-    let mut table = Table::new(out)?;
-    for (trace, opts) in traces {
-        let header = trace.header();
-        // A row group holds one recording's rows.
-        table.write_rows()?;
-        table.rows.host = header.hostname.to_string();
-        table.rows.trace = header.id_text();
-        let mut sink = TraceRows {
-            table: &mut table,
-            opts,
-            anchor: header.clock.to_native(),
-        };
-        // Process names and descriptors' paths are columns of their own.
-        let selection = Selection {
-            follow_fds: true,
-            follow_comms: true,
-            ..opts.selection()
-        };
-        replay(trace, &selection, &mut sink)?;
-    }
-    table.close()
-}
-
-/// The Parquet file being written, and the rows of its next row group.
-struct Table<W: Write + Send> {
-    writer: ArrowWriter<W>,
-    schema: SchemaRef,
-    rows: Rows,
-}
-
-impl<W: Write + Send> Table<W> {
-    fn new(out: W) -> Result<Self, Error> {
-        let schema = schema();
-        // Dictionaries for the columns of few values only: building one
-        // for times, registers or arguments was most of the writing.
-        let few_values = [
-            "host", "trace", "kind", "process", "syscall", "errno", "fd_path",
-        ];
-        let props = few_values
-            .into_iter()
-            .fold(WriterProperties::builder(), |props, column| {
-                props.set_column_dictionary_enabled(ColumnPath::from(column), true)
-            })
-            .set_dictionary_enabled(false)
-            .set_compression(Compression::ZSTD(ZstdLevel::default()))
-            .set_max_row_group_row_count(Some(GROUP_ROWS))
-            .set_key_value_metadata(Some(vec![KeyValue::new(
-                "systrace.schema".to_owned(),
-                SCHEMA_VERSION.to_owned(),
-            )]))
-            .build();
-        let writer = ArrowWriter::try_new(out, schema.clone(), Some(props)).map_err(to_error)?;
-        Ok(Self {
-            writer,
+    let schema = schema(layout);
+    let mut writer =
+        ArrowWriter::try_new(out, schema.clone(), Some(properties())).map_err(to_error)?;
+    std::thread::scope(|scope| {
+        let (groups, received) = mpsc::sync_channel::<RecordBatch>(1);
+        // Encoding and compressing a row group takes as long as building
+        // it: a thread of its own does it meanwhile.
+        let encoder = scope.spawn(move || -> Result<W, Error> {
+            for group in received {
+                writer.write(&group).map_err(to_error)?;
+                writer.flush().map_err(to_error)?;
+            }
+            writer.into_inner().map_err(to_error)
+        });
+        let mut table = Table {
             schema,
-            rows: Rows::default(),
-        })
-    }
-
-    /// Writes the rows out as a row group once there are enough of them.
-    fn row_done(&mut self) -> Result<(), Error> {
-        self.rows.len += 1;
-        if self.rows.len >= GROUP_ROWS {
-            self.write_rows()?;
-        }
-        Ok(())
-    }
-
-    fn write_rows(&mut self) -> Result<(), Error> {
-        if self.rows.len == 0 {
-            return Ok(());
-        }
-        let batch = self.rows.batch(&self.schema)?;
-        self.writer.write(&batch).map_err(to_error)?;
-        self.writer.flush().map_err(to_error)
-    }
-
-    /// Writes the last rows and the file's footer, and flushes it all.
-    fn close(mut self) -> Result<(), Error> {
-        self.write_rows()?;
-        let mut out = self.writer.into_inner().map_err(to_error)?;
+            layout,
+            groups,
+            rows: Rows::new(),
+        };
+        let built = traces
+            .iter()
+            .try_for_each(|(trace, opts)| table.add(trace, opts));
+        drop(table);
+        // The encoder's error first: the builder stops when it does.
+        let mut out = encoder
+            .join()
+            .map_err(|_| Error::Io(std::io::Error::other("the Parquet encoder panicked")))??;
+        built?;
         out.flush()?;
         Ok(())
-    }
+    })
+}
+
+/// The writer's properties: zstd, statistics and dictionaries where a
+/// reader gains by them.
+fn properties() -> WriterProperties {
+    // Dictionaries for the columns of few values only: building one for
+    // times, registers or arguments was most of the writing.
+    let few_values = [
+        "host",
+        "trace",
+        "kind",
+        "process",
+        "syscall",
+        "errno",
+        "fd_path",
+        "buffers.list.item.status",
+    ];
+    // Nobody selects row groups by an argument's text or a buffer's bytes,
+    // and their minimum and maximum cost a comparison per value.
+    let no_statistics = ["args.list.item", "buffers.list.item.data", "detail"];
+    let builder = few_values
+        .into_iter()
+        .fold(WriterProperties::builder(), |props, column| {
+            props.set_column_dictionary_enabled(column_path(column), true)
+        });
+    no_statistics
+        .into_iter()
+        .fold(builder, |props, column| {
+            props.set_column_statistics_enabled(column_path(column), EnabledStatistics::None)
+        })
+        .set_dictionary_enabled(false)
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(MAX_GROUP_ROWS))
+        .set_key_value_metadata(Some(vec![KeyValue::new(
+            "systrace.schema".to_owned(),
+            SCHEMA_VERSION.to_owned(),
+        )]))
+        .build()
+}
+
+fn column_path(dotted: &str) -> ColumnPath {
+    ColumnPath::new(dotted.split('.').map(str::to_owned).collect())
 }
 
 /// The table's columns, in order (see `calls.parquet.md`).
-fn schema() -> SchemaRef {
+fn schema(layout: Layout) -> SchemaRef {
     let text = |name| Field::new(name, DataType::Utf8, true);
     let int64 = |name| Field::new(name, DataType::Int64, true);
     // Columns of few values are dictionaries in memory, plain strings to
     // a reader.
     let few = |name, nullable| Field::new(name, dictionary(), nullable);
-    let mut fields = vec![
-        few("host", false),
-        few("trace", false),
+    let mut fields = match layout {
+        Layout::OneTable => vec![few("host", false), few("trace", false)],
+        Layout::Partitioned => vec![],
+    };
+    fields.extend([
         few("kind", false),
         Field::new("pid", DataType::Int32, false),
         Field::new("tid", DataType::Int32, false),
@@ -157,7 +194,7 @@ fn schema() -> SchemaRef {
             DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
             false,
         ),
-    ];
+    ]);
     fields.extend((0..6).map(|i| Field::new(format!("arg{i}"), DataType::Int64, true)));
     fields.extend([
         Field::new(
@@ -167,8 +204,9 @@ fn schema() -> SchemaRef {
         ),
         int64("ret"),
         few("errno", true),
-        text("fd_path"),
+        few("fd_path", true),
         int64("bytes"),
+        Field::new("buffers", DataType::List(buffer_item()), true),
         text("detail"),
     ]);
     Arc::new(Schema::new(fields))
@@ -178,20 +216,139 @@ fn dictionary() -> DataType {
     DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8))
 }
 
+/// A captured buffer: which argument, taken at the call's entry or its
+/// return, how much of it, and its bytes.
+fn buffer_fields() -> Fields {
+    Fields::from(vec![
+        Field::new("arg", DataType::Int32, false),
+        Field::new("at_exit", DataType::Boolean, false),
+        Field::new("status", DataType::Utf8, false),
+        Field::new("data", DataType::Binary, true),
+    ])
+}
+
+fn buffer_item() -> Arc<Field> {
+    Arc::new(Field::new("item", DataType::Struct(buffer_fields()), false))
+}
+
+/// The row groups being made, and where they go.
+struct Table {
+    schema: SchemaRef,
+    layout: Layout,
+    groups: mpsc::SyncSender<RecordBatch>,
+    rows: Rows,
+}
+
+impl Table {
+    /// Adds one recording's rows; its last ones end a row group.
+    fn add(&mut self, trace: &Trace, opts: &ShowOptions) -> Result<(), Error> {
+        let header = trace.header();
+        self.rows.host = header.hostname.to_string();
+        self.rows.trace = header.id_text();
+        let mut sink = TraceRows {
+            table: self,
+            opts,
+            anchor: header.clock.to_native(),
+        };
+        // Process names and descriptors' paths are columns of their own.
+        let selection = Selection {
+            follow_fds: true,
+            follow_comms: true,
+            ..opts.selection()
+        };
+        replay(trace, &selection, &mut sink)?;
+        self.end_group()
+    }
+
+    fn row_done(&mut self) -> Result<(), Error> {
+        self.rows.len += 1;
+        if self.rows.len >= MAX_GROUP_ROWS {
+            self.end_group()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the rows so far to the encoder as a row group.
+    fn end_group(&mut self) -> Result<(), Error> {
+        if self.rows.len == 0 {
+            return Ok(());
+        }
+        let batch = self.rows.batch(&self.schema, self.layout)?;
+        // A closed channel: the encoder failed, and says why when joined.
+        self.groups
+            .send(batch)
+            .map_err(|_| Error::Io(std::io::Error::other("the Parquet encoder stopped")))
+    }
+}
+
 type Few = StringDictionaryBuilder<Int32Type>;
+
+/// What a row is (the `kind` column).
+#[derive(Clone, Copy)]
+enum RowKind {
+    Call,
+    Exec,
+    Exit,
+    Signal,
+    Lost,
+}
+
+impl RowKind {
+    fn name(self) -> &'static str {
+        match self {
+            RowKind::Call => "call",
+            RowKind::Exec => "exec",
+            RowKind::Exit => "exit",
+            RowKind::Signal => "signal",
+            RowKind::Lost => "lost",
+        }
+    }
+}
+
+/// A dictionary column whose values a number names (a syscall's, an
+/// error's): a value's key is found by its number, and its text is looked
+/// at only the first time in a row group.
+#[derive(Default)]
+struct Keyed {
+    keys: Int32Builder,
+    values: StringBuilder,
+    by_number: FxHashMap<i64, i32>,
+}
+
+impl Keyed {
+    fn append<'t>(&mut self, number: i64, text: impl FnOnce() -> &'t str) {
+        let next = self.by_number.len() as i32;
+        let key = *self.by_number.entry(number).or_insert_with(|| {
+            self.values.append_value(text());
+            next
+        });
+        self.keys.append_value(key);
+    }
+
+    fn append_null(&mut self) {
+        self.keys.append_null();
+    }
+
+    fn finish(&mut self) -> Result<ArrayRef, Error> {
+        self.by_number.clear();
+        let values = Arc::new(self.values.finish());
+        let array = DictionaryArray::<Int32Type>::try_new(self.keys.finish(), values)
+            .map_err(|e| to_error(e.into()))?;
+        Ok(Arc::new(array))
+    }
+}
 
 /// The rows of a row group, column by column; all of one recording (its
 /// `host` and `trace`, the same in every row, are made at the end).
-#[derive(Default)]
 struct Rows {
     len: usize,
     host: String,
     trace: String,
-    kind: Few,
+    kind: Keyed,
     pid: Int32Builder,
     tid: Int32Builder,
     process: Few,
-    syscall: Few,
+    syscall: Keyed,
     nr: Int64Builder,
     enter_ns: Int64Builder,
     exit_ns: Int64Builder,
@@ -200,35 +357,76 @@ struct Rows {
     registers: [Int64Builder; 6],
     args: ListBuilder<StringBuilder>,
     ret: Int64Builder,
-    errno: Few,
-    fd_path: StringBuilder,
+    errno: Keyed,
+    fd_path: Few,
     bytes: Int64Builder,
+    buffers: Buffers,
     detail: StringBuilder,
 }
 
 impl Rows {
+    /// Room for a row group, so that the columns do not grow by copying.
+    fn new() -> Self {
+        let rows = GROUP_ROWS + GROUP_ROWS / 2;
+        let int64 = || Int64Builder::with_capacity(rows);
+        let int32 = || Int32Builder::with_capacity(rows);
+        let few = || Few::with_capacity(rows, 256, 4096);
+        let keyed = || Keyed {
+            keys: Int32Builder::with_capacity(rows),
+            ..Keyed::default()
+        };
+        Self {
+            len: 0,
+            host: String::new(),
+            trace: String::new(),
+            kind: keyed(),
+            pid: int32(),
+            tid: int32(),
+            process: few(),
+            syscall: keyed(),
+            nr: int64(),
+            enter_ns: int64(),
+            exit_ns: int64(),
+            duration_ns: int64(),
+            time: TimestampMicrosecondBuilder::with_capacity(rows),
+            registers: std::array::from_fn(|_| int64()),
+            args: ListBuilder::with_capacity(
+                StringBuilder::with_capacity(3 * rows, 16 * rows),
+                rows,
+            ),
+            ret: int64(),
+            errno: keyed(),
+            fd_path: few(),
+            bytes: int64(),
+            buffers: Buffers::default(),
+            detail: StringBuilder::new(),
+        }
+    }
+
     /// The rows so far as a batch; the builders start over.
-    fn batch(&mut self, schema: &SchemaRef) -> Result<RecordBatch, Error> {
+    fn batch(&mut self, schema: &SchemaRef, layout: Layout) -> Result<RecordBatch, Error> {
         let utc = |b: &mut TimestampMicrosecondBuilder| b.finish().with_timezone("UTC");
         let same = |value: &str| -> ArrayRef {
             let keys = Int32Array::from(vec![0; self.len]);
             let values = Arc::new(StringArray::from(vec![value]));
             Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
         };
-        let mut columns: Vec<ArrayRef> = vec![
-            same(&self.host),
-            same(&self.trace),
-            Arc::new(self.kind.finish()),
+        let mut columns: Vec<ArrayRef> = match layout {
+            Layout::OneTable => vec![same(&self.host), same(&self.trace)],
+            Layout::Partitioned => vec![],
+        };
+        columns.extend([
+            self.kind.finish()?,
             Arc::new(self.pid.finish()),
             Arc::new(self.tid.finish()),
             Arc::new(self.process.finish()),
-            Arc::new(self.syscall.finish()),
+            self.syscall.finish()?,
             Arc::new(self.nr.finish()),
             Arc::new(self.enter_ns.finish()),
             Arc::new(self.exit_ns.finish()),
             Arc::new(self.duration_ns.finish()),
             Arc::new(utc(&mut self.time)),
-        ];
+        ]);
         columns.extend(
             self.registers
                 .iter_mut()
@@ -237,29 +435,129 @@ impl Rows {
         columns.extend([
             Arc::new(self.args.finish()) as ArrayRef,
             Arc::new(self.ret.finish()),
-            Arc::new(self.errno.finish()),
+            self.errno.finish()?,
             Arc::new(self.fd_path.finish()),
             Arc::new(self.bytes.finish()),
+            self.buffers.finish()?,
             Arc::new(self.detail.finish()),
         ]);
-        self.len = 0;
+        *self = Rows {
+            host: std::mem::take(&mut self.host),
+            trace: std::mem::take(&mut self.trace),
+            ..Rows::new()
+        };
         RecordBatch::try_new(schema.clone(), columns).map_err(|e| to_error(e.into()))
     }
 }
 
+/// The `buffers` column: a list of captured buffers per row, built as its
+/// parts (offsets, validity, the fields of the items).
+struct Buffers {
+    offsets: OffsetBufferBuilder<i32>,
+    valid: NullBufferBuilder,
+    arg: Int32Builder,
+    at_exit: BooleanBuilder,
+    status: StringBuilder,
+    data: BinaryBuilder,
+}
+
+impl Default for Buffers {
+    fn default() -> Self {
+        Self {
+            offsets: OffsetBufferBuilder::new(GROUP_ROWS),
+            valid: NullBufferBuilder::new(GROUP_ROWS),
+            arg: Int32Builder::default(),
+            at_exit: BooleanBuilder::default(),
+            status: StringBuilder::default(),
+            data: BinaryBuilder::default(),
+        }
+    }
+}
+
+impl Buffers {
+    /// A row's buffers: what the call's enter and exit captured of its
+    /// arguments (not what the recorder notes beside them, such as
+    /// descriptors' paths, which are columns of their own).
+    fn append_call(&mut self, call: &Call<'_>) {
+        let mut count = 0;
+        let entered = match &call.enter.body {
+            format::Body::SysEnter { captures, .. } => captures.as_slice(),
+            _ => &[],
+        };
+        let entered = entered.iter().map(|c| {
+            let capture = CaptureRef {
+                arg: c.arg,
+                status: c.status,
+                data: &c.data,
+            };
+            (false, capture)
+        });
+        let returned = match call.exit.map(|exit| exit.body) {
+            Some(BodyRef::SysExit { captures, .. }) => Some(captures),
+            _ => None,
+        };
+        let returned = returned.into_iter().flatten().map(|c| (true, c));
+        for (at_exit, capture) in entered.chain(returned) {
+            if capture.arg >= 6 {
+                continue;
+            }
+            self.arg.append_value(i32::from(capture.arg));
+            self.at_exit.append_value(at_exit);
+            let (status, data) = match capture.status {
+                CaptureStatus::Complete => ("complete", Some(capture.data)),
+                CaptureStatus::Partial => ("partial", Some(capture.data)),
+                CaptureStatus::Fault => ("fault", None),
+            };
+            self.status.append_value(status);
+            self.data.append_option(data);
+            count += 1;
+        }
+        self.offsets.push_length(count);
+        self.valid.append_non_null();
+    }
+
+    fn append_null(&mut self) {
+        self.offsets.push_length(0);
+        self.valid.append_null();
+    }
+
+    fn finish(&mut self) -> Result<ArrayRef, Error> {
+        let items = StructArray::try_new(
+            buffer_fields(),
+            vec![
+                Arc::new(self.arg.finish()),
+                Arc::new(self.at_exit.finish()),
+                Arc::new(self.status.finish()),
+                Arc::new(self.data.finish()),
+            ],
+            None,
+        )
+        .map_err(|e| to_error(e.into()))?;
+        let offsets = std::mem::replace(&mut self.offsets, OffsetBufferBuilder::new(GROUP_ROWS));
+        let list = ListArray::try_new(
+            buffer_item(),
+            offsets.finish(),
+            Arc::new(items),
+            self.valid.finish(),
+        )
+        .map_err(|e| to_error(e.into()))?;
+        Ok(Arc::new(list))
+    }
+}
+
 /// One recording's rows, as its replay hands them over.
-struct TraceRows<'a, W: Write + Send> {
-    table: &'a mut Table<W>,
+struct TraceRows<'a> {
+    table: &'a mut Table,
     opts: &'a ShowOptions,
     anchor: format::ClockAnchor,
 }
 
-impl<W: Write + Send> TraceRows<'_, W> {
-    /// The columns every row has: where, what kind, which task, when.
-    fn common(&mut self, kind: &str, pid: u32, tid: u32, ts: u64, process: Option<&str>) {
+impl TraceRows<'_> {
+    /// The columns every row has: what kind, which task, when.
+    fn common(&mut self, kind: RowKind, pid: u32, tid: u32, ts: u64, process: Option<&str>) {
         let rows = &mut self.table.rows;
         let unix_ns = self.anchor.unix_ns(ts);
-        rows.kind.append_value(kind);
+        rows.kind.append(kind as i64, || kind.name());
         rows.pid.append_value(pid as i32);
         rows.tid.append_value(tid as i32);
         rows.process.append_option(process);
@@ -273,9 +571,9 @@ impl<W: Write + Send> TraceRows<'_, W> {
         }
         let enter = call.enter;
         let process = call.context.tasks.comm(enter.tid);
-        self.common("call", enter.pid, enter.tid, enter.ts, process);
+        self.common(RowKind::Call, enter.pid, enter.tid, enter.ts, process);
         let rows = &mut self.table.rows;
-        rows.syscall.append_value(&call.name);
+        rows.syscall.append(call.nr, || &call.name);
         rows.nr.append_value(call.nr);
         let exit_ns = call.exit.map(|e| self.anchor.unix_ns(e.ts));
         rows.exit_ns.append_option(exit_ns);
@@ -301,15 +599,20 @@ impl<W: Write + Send> TraceRows<'_, W> {
         rows.args.append(true);
         let ret = call.ret();
         rows.ret.append_option(ret);
-        rows.errno
-            .append_option(ret.and_then(crate::syscalls::errno).map(|(name, _)| name));
-        rows.fd_path.append_option(fd_path(call));
+        match ret.filter(|&r| crate::syscalls::failed(r)) {
+            Some(error) => rows
+                .errno
+                .append(error, || crate::syscalls::errno_name(error).unwrap_or("")),
+            None => rows.errno.append_null(),
+        }
+        rows.fd_path.append_option(fd_path(call).as_deref());
         let moved = call
             .syscall
             .and_then(|s| s.io())
             .and(ret)
             .filter(|r| *r >= 0);
         rows.bytes.append_option(moved);
+        rows.buffers.append_call(call);
         rows.detail.append_null();
         self.table.row_done()
     }
@@ -318,11 +621,11 @@ impl<W: Write + Send> TraceRows<'_, W> {
         let (kind, detail) = match &event.body {
             BodyRef::Exec { argv, .. } => {
                 let argv: Vec<_> = (*argv).map(String::from_utf8_lossy).collect();
-                ("exec", argv.join(" "))
+                (RowKind::Exec, argv.join(" "))
             }
-            &BodyRef::TaskExit { status } => ("exit", ExitStatus(status).to_string()),
-            &BodyRef::Signal { signo, .. } => ("signal", signal_name(signo as u32)),
-            &BodyRef::Lost { count } => ("lost", format!("{count} events lost")),
+            &BodyRef::TaskExit { status } => (RowKind::Exit, ExitStatus(status).to_string()),
+            &BodyRef::Signal { signo, .. } => (RowKind::Signal, signal_name(signo as u32)),
+            &BodyRef::Lost { count } => (RowKind::Lost, format!("{count} events lost")),
             _ => return Ok(()),
         };
         let process = context.tasks.comm(event.tid);
@@ -338,12 +641,13 @@ impl<W: Write + Send> TraceRows<'_, W> {
         rows.errno.append_null();
         rows.fd_path.append_null();
         rows.bytes.append_null();
+        rows.buffers.append_null();
         rows.detail.append_value(detail);
         self.table.row_done()
     }
 }
 
-impl<W: Write + Send> TraceSink for TraceRows<'_, W> {
+impl TraceSink for TraceRows<'_> {
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
         self.call_row(call)
     }
@@ -356,10 +660,19 @@ impl<W: Write + Send> TraceSink for TraceRows<'_, W> {
     fn event(&mut self, event: &EventRef<'_>, context: &Context) -> Result<(), Error> {
         self.event_row(event, context)
     }
+
+    /// Row groups end where chunks do, so that each holds a stretch of the
+    /// recording's time.
+    fn chunk_end(&mut self) -> Result<(), Error> {
+        if self.table.rows.len >= GROUP_ROWS {
+            self.table.end_group()?;
+        }
+        Ok(())
+    }
 }
 
 /// What the call's first descriptor argument refers to, as `-y` names it.
-fn fd_path(call: &Call<'_>) -> Option<String> {
+fn fd_path<'a>(call: &Call<'a>) -> Option<std::borrow::Cow<'a, str>> {
     let (syscall, fds) = (call.syscall?, call.fds?);
     let format::Body::SysEnter { args, .. } = &call.enter.body else {
         return None;
@@ -370,7 +683,7 @@ fn fd_path(call: &Call<'_>) -> Option<String> {
         .position(|a| matches!(a, Arg::Fd | Arg::DirFd))?;
     let fd = args[at] as i32 as i64;
     let entry = fds.get(&fd).filter(|_| fd != crate::fds::AT_FDCWD)?;
-    Some(String::from_utf8_lossy(&entry.name).into_owned())
+    Some(String::from_utf8_lossy(&entry.name))
 }
 
 fn to_error(e: parquet::errors::ParquetError) -> Error {

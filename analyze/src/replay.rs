@@ -10,7 +10,7 @@ use std::{borrow::Cow, ops::ControlFlow, rc::Rc};
 
 use rustc_hash::FxHashMap;
 
-use format::{ArchivedFileHeader, BodyRef, Event, EventRef, Filter, Trace};
+use format::{ArchivedFileHeader, BodyRef, Event, EventRef, Filter, Step, Trace};
 
 use crate::{
     Error,
@@ -104,6 +104,11 @@ pub trait TraceSink {
     fn detached(&mut self, _call: &Call<'_>) -> Result<(), Error> {
         Ok(())
     }
+    /// The trace's events so far made a whole number of its chunks (what
+    /// came since was delivered).
+    fn chunk_end(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
     /// After the last event.
     fn finish(&mut self, _context: &Context) -> Result<(), Error> {
         Ok(())
@@ -153,10 +158,14 @@ pub fn replay(
     sink: &mut dyn TraceSink,
 ) -> Result<(), Error> {
     let mut replayer = Replayer::new(trace.into(), selection);
-    let mut result = Ok(());
     sink.begin(trace)?;
-    trace.for_each(selection.events, 2, |event| {
-        match replayer.push(&event, sink) {
+    let mut result = Ok(());
+    trace.walk(selection.events, 2, |step| {
+        let outcome = match step {
+            Step::Event(event) => replayer.push(&event, sink),
+            Step::ChunkEnd => sink.chunk_end(),
+        };
+        match outcome {
             Ok(()) => ControlFlow::Continue(()),
             Err(e) => {
                 result = Err(e);

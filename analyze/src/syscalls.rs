@@ -103,6 +103,16 @@ pub fn all_names() -> Vec<&'static str> {
     names
 }
 
+/// `ENOENT` for a raw return value of `-2`; `None` if `ret` is not an error.
+pub fn errno_name(ret: i64) -> Option<&'static str> {
+    if !failed(ret) {
+        return None;
+    }
+    ::syscalls::Errno::new(-ret as i32)
+        .name_and_description()
+        .map(|(name, _)| name)
+}
+
 /// `("ENOENT", "No such file or directory")` for a raw return value of `-2`, as
 /// strace prints errors; `None` if `ret` is not an error. The text is the C
 /// library's (what strace prints), the name the `syscalls` crate's.

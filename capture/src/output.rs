@@ -215,6 +215,115 @@ impl Drop for Output {
     }
 }
 
+/// A directory of output files being written (`export --parquet
+/// --partitioned`): made new as `NAME.partial`, mode 0700 and the invoking
+/// user's, so that nobody else can plant anything in it; its files are
+/// created inside as [`Output`]'s are, and the whole is renamed onto NAME,
+/// which must not exist, when complete. Removed if not finished.
+pub struct OutputDir {
+    path: PathBuf,
+    partial: Option<PathBuf>,
+    invoker: Invoker,
+}
+
+impl OutputDir {
+    pub fn create(path: &Path) -> anyhow::Result<Self> {
+        let invoker = Invoker::get()?;
+        // `out/` is `out`, not a directory to make `.partial` in.
+        let path: PathBuf = path.components().collect();
+        let shown = path.display();
+        match std::fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e).with_context(|| format!("{shown}")),
+            Ok(meta) => bail!(
+                "{shown} exists ({}): give a new directory's name",
+                describe(&meta)
+            ),
+        }
+        let partial = partial_name(&path);
+        make_dir(&partial, &invoker).map_err(|e| match e.kind() {
+            io::ErrorKind::AlreadyExists => anyhow::anyhow!(
+                "{} exists (an export that stopped?): remove it, or give another name",
+                partial.display()
+            ),
+            _ => anyhow::Error::new(e).context(format!("creating {}", partial.display())),
+        })?;
+        Ok(Self {
+            partial: Some(partial),
+            path,
+            invoker,
+        })
+    }
+
+    /// Creates the file `relative` (with the directories it is in) inside.
+    pub fn create_file(&self, relative: &Path) -> anyhow::Result<File> {
+        let root = self.partial.as_deref().unwrap_or(&self.path);
+        let mut dir = root.to_owned();
+        for part in relative.parent().into_iter().flat_map(Path::components) {
+            dir.push(part);
+            match make_dir(&dir, &self.invoker) {
+                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
+                    return Err(e).with_context(|| format!("creating {}", dir.display()));
+                }
+                _ => {}
+            }
+        }
+        create_new(&root.join(relative), &self.invoker)
+    }
+
+    /// Gives the finished directory its name (never over one that appeared
+    /// meanwhile).
+    pub fn commit(mut self) -> anyhow::Result<()> {
+        if let Some(partial) = self.partial.take() {
+            rename_new(&partial, &self.path).with_context(|| {
+                format!("renaming {} to {}", partial.display(), self.path.display())
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if let Some(partial) = &self.partial {
+            let _ = std::fs::remove_dir_all(partial);
+        }
+    }
+}
+
+/// A new directory of the invoking user's, mode 0700 whatever the umask.
+fn make_dir(path: &Path, invoker: &Invoker) -> io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    std::fs::DirBuilder::new().mode(0o700).create(path)?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
+    std::os::unix::fs::lchown(path, Some(invoker.uid), Some(invoker.gid))
+}
+
+/// rename(2), failing if `to` exists (even as an empty directory, which a
+/// plain rename would replace).
+fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let c = |path: &Path| {
+        std::ffi::CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+    };
+    let (from, to) = (c(from)?, c(to)?);
+    // SAFETY: two NUL-terminated paths that outlive the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_NOREPLACE,
+        )
+    };
+    if done != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
 /// Creates `path` new: never through a symlink, never into an existing file.
 /// A partial file of the invoking user's that no recorder holds any more (one
 /// was killed) is replaced.

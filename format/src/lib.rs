@@ -45,7 +45,7 @@ pub use index::{
     ArchivedChunkEntry, ArchivedIndex, ArchivedLostInfo, ArchivedProcessInfo, ArchivedThreadInfo,
     ArchivedTotals, ChunkEntry, Index, LostInfo, ProcessInfo, ThreadInfo, Totals,
 };
-pub use reader::{Filter, Recovery, Skipped, Trace};
+pub use reader::{Filter, Recovery, Skipped, Step, Trace};
 pub use writer::{Summary, Writer, WriterOptions};
 
 /// Everything that can go wrong reading or writing a trace.

@@ -125,6 +125,12 @@ impl Filter {
     }
 }
 
+/// What [`Trace::walk`] hands over: an event, or the end of a chunk.
+pub enum Step<'a> {
+    Event(EventRef<'a>),
+    ChunkEnd,
+}
+
 /// An open trace file.
 pub struct Trace {
     bytes: Bytes,
@@ -300,7 +306,22 @@ impl Trace {
         &self,
         filter: &Filter,
         threads: usize,
-        mut f: impl FnMut(EventRef<'_>) -> ControlFlow<()>,
+        f: impl FnMut(EventRef<'_>) -> ControlFlow<()>,
+    ) -> Result<(), Error> {
+        let mut f = f;
+        self.walk(filter, threads, |step| match step {
+            Step::Event(event) => f(event),
+            Step::ChunkEnd => ControlFlow::Continue(()),
+        })
+    }
+
+    /// [`Trace::for_each`], with a [`Step::ChunkEnd`] after each chunk's
+    /// events (for a view whose output is cut where the trace's chunks end).
+    pub fn walk(
+        &self,
+        filter: &Filter,
+        threads: usize,
+        mut f: impl FnMut(Step<'_>) -> ControlFlow<()>,
     ) -> Result<(), Error> {
         let selected = self.select(filter);
         let mut walk = |i: usize, chunk: Result<Chunk, Error>| -> Result<ControlFlow<()>, Error> {
@@ -310,7 +331,7 @@ impl Trace {
             };
             let mut flow = ControlFlow::Continue(());
             for event in chunk.events().filter(|e| filter.wants(e)) {
-                if f(event).is_break() {
+                if f(Step::Event(event)).is_break() {
                     flow = ControlFlow::Break(());
                     break;
                 }
@@ -318,6 +339,9 @@ impl Trace {
             // Columns that end badly: the events before were good, the rest is gone.
             if let Err(e) = chunk.check() {
                 self.skip(i, e)?;
+            }
+            if flow.is_continue() {
+                flow = f(Step::ChunkEnd);
             }
             Ok(flow)
         };

@@ -668,6 +668,11 @@ pub(super) struct ExportArgs {
     /// each), of one or more recordings: see analyze/schema/calls.parquet.md.
     #[arg(long, value_name = "OUT.parquet")]
     pub(super) parquet: Option<PathBuf>,
+    /// --parquet's OUT is a new directory, one file per recording in the
+    /// Hive layout Spark, Trino and DuckDB read as one table:
+    /// OUT/host=HOST/trace=ID/calls.parquet (host and trace are its names).
+    #[arg(long, requires = "parquet")]
+    pub(super) partitioned: bool,
     /// Trace files to read (- for standard input); only --parquet takes
     /// more than one.
     #[arg(required = true, num_args = 1..)]

@@ -11,7 +11,7 @@ use std::{
 use anyhow::Context as _;
 
 use crate::{
-    output::{Kind, Output, partial_name},
+    output::{Kind, Output, OutputDir, partial_name},
     record::{self, RecordConfig, Target},
 };
 
@@ -653,19 +653,59 @@ fn export_options(
     Ok((trace, options))
 }
 
-/// `export --parquet OUT`: every recording given, as one table.
+/// `export --parquet OUT`: every recording given, as one table (one file,
+/// or one per recording in a directory with `--partitioned`).
 fn export_parquet(args: &ExportArgs, to: &Path, matches: &clap::ArgMatches) -> anyhow::Result<()> {
     let traces = args
         .files
         .iter()
         .map(|path| export_options(path, args, matches))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let output = Output::create(to, Kind::Export)?;
-    let written = analyze::export_parquet(&traces, std::io::BufWriter::new(output.file()));
-    finish_view(&args.files[0], Some(to), written)?;
-    output.commit()?;
+    refuse_twice(&args.files, &traces)?;
+    if args.partitioned {
+        let output = OutputDir::create(to)?;
+        for (path, trace) in args.files.iter().zip(&traces) {
+            let name = analyze::partition_dir(trace.0.header()).join("calls.parquet");
+            let file = output.create_file(&name)?;
+            let written = analyze::export_parquet(
+                std::slice::from_ref(trace),
+                analyze::ParquetLayout::Partitioned,
+                std::io::BufWriter::new(file),
+            );
+            finish_view(path, Some(to), written)?;
+        }
+        output.commit()?;
+    } else {
+        let output = Output::create(to, Kind::Export)?;
+        let written = analyze::export_parquet(
+            &traces,
+            analyze::ParquetLayout::OneTable,
+            std::io::BufWriter::new(output.file()),
+        );
+        finish_view(&args.files[0], Some(to), written)?;
+        output.commit()?;
+    }
     for (path, (trace, _)) in args.files.iter().zip(&traces) {
         warn_skipped(path, trace);
+    }
+    Ok(())
+}
+
+/// One recording given twice would be counted twice.
+fn refuse_twice(
+    files: &[PathBuf],
+    traces: &[(format::Trace, analyze::ShowOptions)],
+) -> anyhow::Result<()> {
+    for (i, (trace, _)) in traces.iter().enumerate() {
+        let id = trace.header().id;
+        if let Some(first) = traces[..i].iter().position(|(t, _)| t.header().id == id) {
+            anyhow::bail!(
+                "{} and {} are the same recording (trace {}): give it once",
+                files[first].display(),
+                files[i].display(),
+                trace.header().id_text()
+            );
+        }
     }
     Ok(())
 }
