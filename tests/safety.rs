@@ -107,6 +107,14 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
                 os(t),
                 trace.as_os_str().into(),
             ],
+            // A directory: made new, never over anything that exists.
+            vec![
+                os("export"),
+                os("--partitioned"),
+                os("--parquet"),
+                os(t),
+                trace.as_os_str().into(),
+            ],
         ] {
             let refs: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_os_str()).collect();
             let out = run(&refs);
@@ -114,7 +122,9 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
             let message = stderr(&out);
             assert_eq!(message.lines().count(), 1, "{message}");
             assert!(
-                message.contains("symbolic link") || message.contains("another user"),
+                message.contains("symbolic link")
+                    || message.contains("another user")
+                    || message.contains("exists (a regular file)"),
                 "{message}"
             );
         }
@@ -136,6 +146,24 @@ fn output_files_never_follow_symlinks_nor_reuse_another_users_file() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("another user"), "{}", stderr(&out));
     assert_eq!(partial.metadata().unwrap().len(), 0);
+    // Nor a partial directory planted for a partitioned export.
+    let planted_dir = dir.path().join("parts.partial");
+    as_nobody(&format!("mkdir -m 777 {}", planted_dir.display()));
+    let parts = dir.path().join("parts");
+    let out = run(&[
+        "export".as_ref(),
+        "--partitioned".as_ref(),
+        "--parquet".as_ref(),
+        parts.as_os_str(),
+        trace.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("parts.partial exists"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(std::fs::read_dir(&planted_dir).unwrap().count(), 0);
 }
 
 #[test]
