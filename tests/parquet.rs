@@ -13,31 +13,6 @@ mod common;
 
 use common::can_record;
 
-/// A Python with the `duckdb` package, in target/'s own virtual
-/// environment (the system's Python is left alone).
-fn duckdb_python() -> PathBuf {
-    let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("duckdb-venv");
-    let python = venv.join("bin/python");
-    let has_duckdb = |python: &Path| {
-        Command::new(python)
-            .args(["-c", "import duckdb"])
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !has_duckdb(&python) {
-        let made = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status();
-        assert!(made.unwrap().success(), "making {}", venv.display());
-        let pip = Command::new(venv.join("bin/pip"))
-            .args(["install", "--quiet", "duckdb"])
-            .status();
-        assert!(pip.unwrap().success(), "installing duckdb");
-    }
-    python
-}
-
 /// The README's SQL blocks, in order.
 fn readme_queries() -> Vec<String> {
     let readme = include_str!("../README.md");
@@ -75,7 +50,7 @@ for q in queries:
     out.append([dict(zip(names, row)) for row in cur.fetchall()])
 print(json.dumps(out, default=plain))
 "#;
-    let out = Command::new(duckdb_python())
+    let out = Command::new(common::duckdb::python())
         .args(["-c", script, view])
         .arg(serde_json::to_string(queries).unwrap())
         .current_dir(dir)

@@ -96,7 +96,7 @@ pub fn export_parquet<W: Write + Send>(
     let mut writer =
         ArrowWriter::try_new(out, schema.clone(), Some(properties())).map_err(to_error)?;
     std::thread::scope(|scope| {
-        let (groups, received) = mpsc::sync_channel::<RecordBatch>(1);
+        let (groups, received) = mpsc::sync_channel::<RecordBatch>(0);
         // Encoding and compressing a row group takes as long as building
         // it: a thread of its own does it meanwhile.
         let encoder = scope.spawn(move || -> Result<W, Error> {
@@ -141,9 +141,23 @@ fn properties() -> WriterProperties {
         "fd_path",
         "buffers.list.item.status",
     ];
-    // Nobody selects row groups by an argument's text or a buffer's bytes,
-    // and their minimum and maximum cost a comparison per value.
-    let no_statistics = ["args.list.item", "buffers.list.item.data", "detail"];
+    // No minimum and maximum for text: computing them took a third of the
+    // writing (a comparison per value, by the crate), and what a reader
+    // skips row groups by is numbers (times, pids); a recording's rows are
+    // its own row groups, found by the one value of their `trace`.
+    let no_statistics = [
+        "host",
+        "trace",
+        "kind",
+        "process",
+        "syscall",
+        "errno",
+        "fd_path",
+        "args.list.item",
+        "buffers.list.item.status",
+        "buffers.list.item.data",
+        "detail",
+    ];
     let builder = few_values
         .into_iter()
         .fold(WriterProperties::builder(), |props, column| {

@@ -12,6 +12,8 @@ use std::{
 
 use format::{Body, Capture, CaptureStatus, Event, Filter, Trace};
 
+pub mod duckdb;
+
 /// The `systrace` binary under test.
 pub fn systrace() -> Command {
     Command::new(env!("CARGO_BIN_EXE_systrace"))
