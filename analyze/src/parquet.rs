@@ -126,45 +126,37 @@ pub fn export_parquet<W: Write + Send>(
     })
 }
 
+/// The text columns of few values, dictionary-encoded (building a
+/// dictionary for times, registers or arguments was most of the writing).
+const FEW_VALUES: [&str; 8] = [
+    "host",
+    "trace",
+    "kind",
+    "process",
+    "syscall",
+    "errno",
+    "fd_path",
+    "buffers.list.item.status",
+];
+
+/// The other text and bytes columns.
+const MANY_VALUES: [&str; 3] = ["args.list.item", "buffers.list.item.data", "detail"];
+
 /// The writer's properties: zstd, statistics and dictionaries where a
 /// reader gains by them.
 fn properties() -> WriterProperties {
-    // Dictionaries for the columns of few values only: building one for
-    // times, registers or arguments was most of the writing.
-    let few_values = [
-        "host",
-        "trace",
-        "kind",
-        "process",
-        "syscall",
-        "errno",
-        "fd_path",
-        "buffers.list.item.status",
-    ];
-    // No minimum and maximum for text: computing them took a third of the
-    // writing (a comparison per value, by the crate), and what a reader
-    // skips row groups by is numbers (times, pids); a recording's rows are
-    // its own row groups, found by the one value of their `trace`.
-    let no_statistics = [
-        "host",
-        "trace",
-        "kind",
-        "process",
-        "syscall",
-        "errno",
-        "fd_path",
-        "args.list.item",
-        "buffers.list.item.status",
-        "buffers.list.item.data",
-        "detail",
-    ];
-    let builder = few_values
+    let builder = FEW_VALUES
         .into_iter()
         .fold(WriterProperties::builder(), |props, column| {
             props.set_column_dictionary_enabled(column_path(column), true)
         });
-    no_statistics
+    // No minimum and maximum for text: computing them took a third of the
+    // writing (a comparison per value, by the crate), and what a reader
+    // skips row groups by is numbers (times, pids); a recording's rows are
+    // its own row groups, found by the one value of their `trace`.
+    FEW_VALUES
         .into_iter()
+        .chain(MANY_VALUES)
         .fold(builder, |props, column| {
             props.set_column_statistics_enabled(column_path(column), EnabledStatistics::None)
         })
