@@ -260,6 +260,18 @@ fn a_partitioned_directory_is_the_same_table(dir: &Path, recordings: &[PathBuf])
         serde_json::json!([{"n": 0}]),
         "host and trace are names"
     );
+    // What an export stopped by Ctrl-C left (the user's own partial
+    // directory, no longer locked) is replaced.
+    let stale = dir.join("again.partial");
+    std::fs::create_dir_all(stale.join("host=old")).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["export", "--partitioned", "--parquet"])
+        .arg(dir.join("again"))
+        .args(recordings)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!stale.exists() && !dir.join("again/host=old").exists());
     // A second export into the same name is refused; nothing is changed.
     let again = Command::new(env!("CARGO_BIN_EXE_systrace"))
         .args(["export", "--partitioned", "--parquet"])

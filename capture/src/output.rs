@@ -224,6 +224,8 @@ pub struct OutputDir {
     path: PathBuf,
     partial: Option<PathBuf>,
     invoker: Invoker,
+    /// The partial directory, open and locked: another systrace leaves it be.
+    _lock: File,
 }
 
 impl OutputDir {
@@ -241,17 +243,19 @@ impl OutputDir {
             ),
         }
         let partial = partial_name(&path);
-        make_dir(&partial, &invoker).map_err(|e| match e.kind() {
-            io::ErrorKind::AlreadyExists => anyhow::anyhow!(
-                "{} exists (an export that stopped?): remove it, or give another name",
-                partial.display()
-            ),
-            _ => anyhow::Error::new(e).context(format!("creating {}", partial.display())),
-        })?;
+        let lock = match make_dir(&partial, &invoker) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                remove_stale_dir(&partial, &invoker)?;
+                make_dir(&partial, &invoker)
+            }
+            made => made,
+        }
+        .with_context(|| format!("creating {}", partial.display()))?;
         Ok(Self {
             partial: Some(partial),
             path,
             invoker,
+            _lock: lock,
         })
     }
 
@@ -265,6 +269,7 @@ impl OutputDir {
                 Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
                     return Err(e).with_context(|| format!("creating {}", dir.display()));
                 }
+                // Only the top directory stays locked.
                 _ => {}
             }
         }
@@ -291,12 +296,52 @@ impl Drop for OutputDir {
     }
 }
 
-/// A new directory of the invoking user's, mode 0700 whatever the umask.
-fn make_dir(path: &Path, invoker: &Invoker) -> io::Result<()> {
+/// A new directory of the invoking user's, mode 0700 whatever the umask;
+/// returned open and locked.
+fn make_dir(path: &Path, invoker: &Invoker) -> io::Result<File> {
     use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
     std::fs::DirBuilder::new().mode(0o700).create(path)?;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700))?;
-    std::os::unix::fs::lchown(path, Some(invoker.uid), Some(invoker.gid))
+    let dir = open_dir(path)?;
+    dir.set_permissions(std::fs::Permissions::from_mode(0o700))?;
+    std::os::unix::fs::fchown(&dir, Some(invoker.uid), Some(invoker.gid))?;
+    lock(&dir)?;
+    Ok(dir)
+}
+
+fn open_dir(path: &Path) -> io::Result<File> {
+    OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW)
+        .open(path)
+}
+
+/// Removes the partial directory an export left when it was stopped, if it
+/// is the invoking user's and no live systrace holds its lock.
+fn remove_stale_dir(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
+    let shown = path.display();
+    let Ok(old) = open_dir(path) else {
+        let meta = std::fs::symlink_metadata(path)?;
+        bail!(
+            "{shown} exists and is {}: refusing to use it",
+            describe(&meta)
+        );
+    };
+    check_stale(path, &old, invoker)?;
+    std::fs::remove_dir_all(path).with_context(|| format!("removing the stale {shown}"))
+}
+
+/// Whether the leftover partial file or directory `old`, open, may go: it
+/// is the invoking user's, and no live systrace holds its lock.
+fn check_stale(path: &Path, old: &File, invoker: &Invoker) -> anyhow::Result<()> {
+    let shown = path.display();
+    let uid = old.metadata()?.uid();
+    if uid != invoker.uid {
+        bail!("{shown} exists and belongs to another user (uid {uid}): refusing to use it");
+    }
+    if lock(old).is_err() {
+        bail!("{shown} is being written by another systrace");
+    }
+    Ok(())
 }
 
 /// rename(2), failing if `to` exists (even as an empty directory, which a
@@ -370,15 +415,7 @@ fn remove_stale(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
             describe(&meta)
         );
     }
-    if meta.uid() != invoker.uid {
-        bail!(
-            "{shown} exists and belongs to another user (uid {}): refusing to use it",
-            meta.uid()
-        );
-    }
-    if lock(&old).is_err() {
-        bail!("{shown} is being written by another systrace");
-    }
+    check_stale(path, &old, invoker)?;
     std::fs::remove_file(path).with_context(|| format!("removing the stale {shown}"))
 }
 
