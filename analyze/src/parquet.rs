@@ -40,8 +40,8 @@ use rustc_hash::FxHashMap;
 use format::{ArchivedFileHeader, BodyRef, CaptureRef, CaptureStatus, EventRef, Trace};
 
 use crate::{
-    Call, Context, Error, Selection, ShowOptions, TraceSink, decode::signal_name, replay,
-    status::ExitStatus, table::Arg,
+    Call, Context, Error, Selection, ShowOptions, TraceSink, decode::signal_name,
+    progress::with_progress, replay, status::ExitStatus, table::Arg,
 };
 
 /// The version of the table's layout: columns are only ever added.
@@ -106,16 +106,23 @@ pub fn export_parquet<W: Write + Send>(
             }
             writer.into_inner().map_err(to_error)
         });
-        let mut table = Table {
-            schema,
-            layout,
-            groups,
-            rows: Rows::new(),
-        };
-        let built = traces
+        // A bar on a terminal, ticked at each chunk's end.
+        let chunks = traces
             .iter()
-            .try_for_each(|(trace, opts)| table.add(trace, opts));
-        drop(table);
+            .map(|(trace, opts)| trace.select(&opts.events).len() as u64)
+            .sum();
+        let built = with_progress(chunks, |tick| {
+            let mut table = Table {
+                schema,
+                layout,
+                groups,
+                rows: Rows::new(),
+                tick,
+            };
+            traces
+                .iter()
+                .try_for_each(|(trace, opts)| table.add(trace, opts))
+        });
         // The encoder's error first: the builder stops when it does.
         let mut out = encoder
             .join()
@@ -238,14 +245,16 @@ fn buffer_item() -> Arc<Field> {
 }
 
 /// The row groups being made, and where they go.
-struct Table {
+struct Table<'a> {
     schema: SchemaRef,
     layout: Layout,
     groups: mpsc::SyncSender<RecordBatch>,
     rows: Rows,
+    /// Moves the progress bar a chunk on.
+    tick: &'a (dyn Fn() + Sync),
 }
 
-impl Table {
+impl Table<'_> {
     /// Adds one recording's rows; its last ones end a row group.
     fn add(&mut self, trace: &Trace, opts: &ShowOptions) -> Result<(), Error> {
         let header = trace.header();
@@ -552,13 +561,13 @@ impl Buffers {
 }
 
 /// One recording's rows, as its replay hands them over.
-struct TraceRows<'a> {
-    table: &'a mut Table,
+struct TraceRows<'a, 't> {
+    table: &'a mut Table<'t>,
     opts: &'a ShowOptions,
     anchor: format::ClockAnchor,
 }
 
-impl TraceRows<'_> {
+impl TraceRows<'_, '_> {
     /// The columns every row has: what kind, which task, when.
     fn common(&mut self, kind: RowKind, pid: u32, tid: u32, ts: u64, process: Option<&str>) {
         let rows = &mut self.table.rows;
@@ -653,7 +662,7 @@ impl TraceRows<'_> {
     }
 }
 
-impl TraceSink for TraceRows<'_> {
+impl TraceSink for TraceRows<'_, '_> {
     fn call(&mut self, call: &Call<'_>) -> Result<(), Error> {
         self.call_row(call)
     }
@@ -670,6 +679,7 @@ impl TraceSink for TraceRows<'_> {
     /// Row groups end where chunks do, so that each holds a stretch of the
     /// recording's time.
     fn chunk_end(&mut self) -> Result<(), Error> {
+        (self.table.tick)();
         if self.table.rows.len >= GROUP_ROWS {
             self.table.end_group()?;
         }
