@@ -225,6 +225,53 @@ fn partial(path: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// A view stopped by Ctrl-C (SIGINT) or SIGTERM while it writes leaves
+/// nothing: no partial file, no partial directory; it ends by the signal.
+#[test]
+fn a_view_stopped_by_ctrl_c_leaves_nothing_behind() {
+    use std::os::unix::process::ExitStatusExt as _;
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dd = ["dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=300000"];
+    let trace = common::record(dir.path(), "dd", &dd.map(Into::into));
+    let out = |name: &str| dir.path().join(name);
+    let views: [(&[&str], PathBuf, libc::c_int); 3] = [
+        (&["show", "-o"], out("show.txt"), libc::SIGINT),
+        (
+            &["export", "--parquet"],
+            out("calls.parquet"),
+            libc::SIGTERM,
+        ),
+        (
+            &["export", "--partitioned", "--parquet"],
+            out("calls"),
+            libc::SIGINT,
+        ),
+    ];
+    for (args, output, signo) in views {
+        let mut child = systrace()
+            .args(args)
+            .arg(&output)
+            .arg(&trace)
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Once it writes, stop it.
+        let start = Instant::now();
+        while !partial(&output).exists() && start.elapsed() < Duration::from_secs(10) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        // SAFETY: kill(2) on our own child.
+        unsafe { libc::kill(child.id() as i32, signo) };
+        let status = child.wait().unwrap();
+        assert_eq!(status.signal(), Some(signo), "{args:?}: {status}");
+        assert!(!partial(&output).exists(), "{args:?}");
+        assert!(!output.exists(), "{args:?}");
+    }
+}
+
 #[test]
 fn a_recording_in_progress_lives_under_its_partial_name() {
     if !can_record() {

@@ -14,6 +14,7 @@
 //! errors to [`main`], the one place that prints them and picks the exit code.
 
 mod cgroups;
+mod cleanup;
 mod cli;
 mod files;
 mod kernel_btf;

@@ -9,8 +9,10 @@
 //!   regular file of the invoking user; another user's file, a directory or a
 //!   socket is refused.
 //! - A trace's partial file is what a killed recorder leaves, and what a live
-//!   reader opens; any other output's partial file is removed on failure, so
-//!   no half-written export is left behind.
+//!   reader opens; any other output's partial file is removed on failure or
+//!   a stop signal (`cleanup`), so no half-written export is left behind.
+//! - A directory of outputs ([`OutputDir`]) is made the same way: new, as
+//!   `NAME.partial`, renamed when complete.
 
 use std::{
     ffi::OsString,
@@ -95,7 +97,12 @@ impl Output {
             }
         }
         let partial = partial_name(path);
-        let file = create_new(&partial, &invoker)?;
+        // A trace's partial file is kept (see `keep`); a view's goes, even
+        // when a signal ends the process.
+        let file = match kind {
+            Kind::Trace => create_new(&partial, &invoker)?,
+            _ => crate::cleanup::create_remembered(&partial, || create_new(&partial, &invoker))?,
+        };
         Ok(Output {
             file,
             path: path.to_owned(),
@@ -198,6 +205,7 @@ impl Output {
             std::fs::rename(&partial, &self.path).with_context(|| {
                 format!("renaming {} to {}", partial.display(), self.path.display())
             })?;
+            crate::cleanup::forget(&partial);
         }
         Ok(())
     }
@@ -211,6 +219,7 @@ impl Drop for Output {
             && !self.keep_partial
         {
             let _ = std::fs::remove_file(partial);
+            crate::cleanup::forget(partial);
         }
     }
 }
@@ -243,14 +252,16 @@ impl OutputDir {
             ),
         }
         let partial = partial_name(&path);
-        let lock = match make_dir(&partial, &invoker) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                remove_stale_dir(&partial, &invoker)?;
-                make_dir(&partial, &invoker)
+        let lock = crate::cleanup::create_remembered(&partial, || {
+            match make_dir(&partial, &invoker) {
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    remove_stale_dir(&partial, &invoker)?;
+                    make_dir(&partial, &invoker)
+                }
+                made => made,
             }
-            made => made,
-        }
-        .with_context(|| format!("creating {}", partial.display()))?;
+            .with_context(|| format!("creating {}", partial.display()))
+        })?;
         Ok(Self {
             partial: Some(partial),
             path,
@@ -283,6 +294,7 @@ impl OutputDir {
             rename_new(&partial, &self.path).with_context(|| {
                 format!("renaming {} to {}", partial.display(), self.path.display())
             })?;
+            crate::cleanup::forget(&partial);
         }
         Ok(())
     }
@@ -292,6 +304,7 @@ impl Drop for OutputDir {
     fn drop(&mut self) {
         if let Some(partial) = &self.partial {
             let _ = std::fs::remove_dir_all(partial);
+            crate::cleanup::forget(partial);
         }
     }
 }
