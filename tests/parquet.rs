@@ -260,6 +260,37 @@ fn a_partitioned_directory_is_the_same_table(dir: &Path, recordings: &[PathBuf])
         serde_json::json!([{"n": 0}]),
         "host and trace are names"
     );
+    // Under sudo the directory is written as root's (the user who ran sudo
+    // cannot swap a directory inside for a symlink meanwhile) and given to
+    // that user, every part of it, once complete.
+    let theirs = dir.join("theirs");
+    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .env("SUDO_UID", "65534")
+        .env("SUDO_GID", "65534")
+        .args(["export", "--partitioned", "--parquet"])
+        .arg(&theirs)
+        .args(recordings)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut parts = vec![theirs.clone()];
+    let mut seen = 0;
+    while let Some(part) = parts.pop() {
+        use std::os::unix::fs::MetadataExt as _;
+        let meta = std::fs::symlink_metadata(&part).unwrap();
+        let mode = if meta.is_dir() { 0o700 } else { 0o600 };
+        assert_eq!(
+            (meta.uid(), meta.gid(), meta.mode() & 0o777),
+            (65534, 65534, mode),
+            "{part:?}"
+        );
+        if meta.is_dir() {
+            parts.extend(std::fs::read_dir(&part).unwrap().map(|e| e.unwrap().path()));
+        }
+        seen += 1;
+    }
+    // The directory, a host's, and each recording's directory and file.
+    assert_eq!(seen, 2 + 2 * recordings.len());
     // What an export stopped by Ctrl-C left (the user's own partial
     // directory, no longer locked) is replaced.
     let stale = dir.join("again.partial");

@@ -201,11 +201,12 @@ impl Output {
 
     /// Gives the finished file its name.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        if let Some(partial) = self.partial.take() {
-            std::fs::rename(&partial, &self.path).with_context(|| {
+        if let Some(partial) = &self.partial {
+            std::fs::rename(partial, &self.path).with_context(|| {
                 format!("renaming {} to {}", partial.display(), self.path.display())
             })?;
-            crate::cleanup::forget(&partial);
+            crate::cleanup::forget(partial);
+            self.partial = None;
         }
         Ok(())
     }
@@ -225,16 +226,21 @@ impl Drop for Output {
 }
 
 /// A directory of output files being written (`export --parquet
-/// --partitioned`): made new as `NAME.partial`, mode 0700 and the invoking
-/// user's, so that nobody else can plant anything in it; its files are
-/// created inside as [`Output`]'s are, and the whole is renamed onto NAME,
-/// which must not exist, when complete. Removed if not finished.
+/// --partitioned`): made new as `NAME.partial`, mode 0700, and kept the
+/// running user's (root's) while it is written, so that nobody, not even
+/// the user who ran sudo, can swap a directory inside for a symlink; what is
+/// inside is made through the descriptors of the directories it is in,
+/// never by name. Once complete the whole is renamed onto NAME, which must
+/// not exist, and given to the invoking user through those descriptors.
+/// Removed if not finished.
 pub struct OutputDir {
     path: PathBuf,
     partial: Option<PathBuf>,
     invoker: Invoker,
     /// The partial directory, open and locked: another systrace leaves it be.
-    _lock: File,
+    root: File,
+    /// Every directory and file made inside, open, to be given away.
+    made: Vec<File>,
 }
 
 impl OutputDir {
@@ -252,11 +258,11 @@ impl OutputDir {
             ),
         }
         let partial = partial_name(&path);
-        let lock = crate::cleanup::create_remembered(&partial, || {
-            match make_dir(&partial, &invoker) {
+        let root = crate::cleanup::create_remembered(&partial, || {
+            match make_root(&partial) {
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    remove_stale_dir(&partial, &invoker)?;
-                    make_dir(&partial, &invoker)
+                    remove_stale_dir(&partial)?;
+                    make_root(&partial)
                 }
                 made => made,
             }
@@ -266,35 +272,45 @@ impl OutputDir {
             partial: Some(partial),
             path,
             invoker,
-            _lock: lock,
+            root,
+            made: Vec::new(),
         })
     }
 
     /// Creates the file `relative` (with the directories it is in) inside.
-    pub fn create_file(&self, relative: &Path) -> anyhow::Result<File> {
-        let root = self.partial.as_deref().unwrap_or(&self.path);
-        let mut dir = root.to_owned();
+    pub fn create_file(&mut self, relative: &Path) -> anyhow::Result<File> {
+        let shown = || self.path.join(relative).display().to_string();
+        let mut dir = self.root.try_clone()?;
         for part in relative.parent().into_iter().flat_map(Path::components) {
-            dir.push(part);
-            match make_dir(&dir, &self.invoker) {
-                Err(e) if e.kind() != io::ErrorKind::AlreadyExists => {
-                    return Err(e).with_context(|| format!("creating {}", dir.display()));
-                }
-                // Only the top directory stays locked.
-                _ => {}
+            let name = part.as_os_str();
+            let made = mkdir_at(&dir, name).with_context(|| format!("creating {}", shown()))?;
+            dir = open_at(&dir, name, libc::O_RDONLY | libc::O_DIRECTORY, 0)?;
+            if made {
+                self.made.push(dir.try_clone()?);
             }
         }
-        create_new(&root.join(relative), &self.invoker)
+        let name = relative.file_name().unwrap_or_default();
+        let flags = libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL;
+        let file =
+            open_at(&dir, name, flags, 0o600).with_context(|| format!("creating {}", shown()))?;
+        self.made.push(file.try_clone()?);
+        Ok(file)
     }
 
     /// Gives the finished directory its name (never over one that appeared
-    /// meanwhile).
+    /// meanwhile), then to the invoking user.
     pub fn commit(mut self) -> anyhow::Result<()> {
-        if let Some(partial) = self.partial.take() {
-            rename_new(&partial, &self.path).with_context(|| {
+        if let Some(partial) = &self.partial {
+            rename_new(partial, &self.path).with_context(|| {
                 format!("renaming {} to {}", partial.display(), self.path.display())
             })?;
-            crate::cleanup::forget(&partial);
+            crate::cleanup::forget(partial);
+            self.partial = None;
+        }
+        let Invoker { uid, gid, .. } = self.invoker;
+        for file in self.made.iter().chain([&self.root]) {
+            std::os::unix::fs::fchown(file, Some(uid), Some(gid))
+                .with_context(|| format!("giving {} to its user", self.path.display()))?;
         }
         Ok(())
     }
@@ -309,14 +325,16 @@ impl Drop for OutputDir {
     }
 }
 
-/// A new directory of the invoking user's, mode 0700 whatever the umask;
-/// returned open and locked.
-fn make_dir(path: &Path, invoker: &Invoker) -> io::Result<File> {
-    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+/// The partial directory, new, mode 0700 whatever the umask; returned open
+/// and locked.
+fn make_root(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::DirBuilderExt as _;
     std::fs::DirBuilder::new().mode(0o700).create(path)?;
     let dir = open_dir(path)?;
-    dir.set_permissions(std::fs::Permissions::from_mode(0o700))?;
-    std::os::unix::fs::fchown(&dir, Some(invoker.uid), Some(invoker.gid))?;
+    // SAFETY: geteuid has no preconditions.
+    if dir.metadata()?.uid() != unsafe { libc::geteuid() } {
+        return Err(io::Error::other("replaced while it was being made"));
+    }
     lock(&dir)?;
     Ok(dir)
 }
@@ -328,9 +346,51 @@ fn open_dir(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-/// Removes the partial directory an export left when it was stopped, if it
-/// is the invoking user's and no live systrace holds its lock.
-fn remove_stale_dir(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
+/// mkdirat(2) of `name` in `dir`, mode 0700: whether it was made (false:
+/// it was there).
+fn mkdir_at(dir: &File, name: &std::ffi::OsStr) -> io::Result<bool> {
+    use std::os::fd::AsRawFd as _;
+    let name = c_name(name)?;
+    // SAFETY: a NUL-terminated name and a descriptor we own.
+    if unsafe { libc::mkdirat(dir.as_raw_fd(), name.as_ptr(), 0o700) } == 0 {
+        return Ok(true);
+    }
+    match io::Error::last_os_error() {
+        e if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
+        e => Err(e),
+    }
+}
+
+/// openat(2) of `name` in `dir`, never through a symlink; `mode` made
+/// exact (the umask only takes bits away).
+fn open_at(dir: &File, name: &std::ffi::OsStr, flags: i32, mode: u32) -> io::Result<File> {
+    use std::os::fd::{AsRawFd as _, FromRawFd as _};
+    let name = c_name(name)?;
+    let flags = flags | libc::O_NOFOLLOW | libc::O_CLOEXEC;
+    // SAFETY: a NUL-terminated name and a descriptor we own.
+    let fd = unsafe { libc::openat(dir.as_raw_fd(), name.as_ptr(), flags, mode) };
+    if fd < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    // SAFETY: a descriptor openat just gave us.
+    let file = unsafe { File::from_raw_fd(fd) };
+    if flags & libc::O_CREAT != 0 {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+    }
+    Ok(file)
+}
+
+fn c_name(name: &std::ffi::OsStr) -> io::Result<std::ffi::CString> {
+    use std::os::unix::ffi::OsStrExt as _;
+    std::ffi::CString::new(name.as_bytes())
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
+}
+
+/// Removes the partial directory an export left when it was killed, if it
+/// is ours (root's: nobody else could have put anything in it) and no live
+/// systrace holds its lock.
+fn remove_stale_dir(path: &Path) -> anyhow::Result<()> {
     let shown = path.display();
     let Ok(old) = open_dir(path) else {
         let meta = std::fs::symlink_metadata(path)?;
@@ -339,16 +399,17 @@ fn remove_stale_dir(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
             describe(&meta)
         );
     };
-    check_stale(path, &old, invoker)?;
+    // SAFETY: geteuid has no preconditions.
+    check_stale(path, &old, unsafe { libc::geteuid() })?;
     std::fs::remove_dir_all(path).with_context(|| format!("removing the stale {shown}"))
 }
 
 /// Whether the leftover partial file or directory `old`, open, may go: it
-/// is the invoking user's, and no live systrace holds its lock.
-fn check_stale(path: &Path, old: &File, invoker: &Invoker) -> anyhow::Result<()> {
+/// is `owner`'s, and no live systrace holds its lock.
+fn check_stale(path: &Path, old: &File, owner: u32) -> anyhow::Result<()> {
     let shown = path.display();
     let uid = old.metadata()?.uid();
-    if uid != invoker.uid {
+    if uid != owner {
         bail!("{shown} exists and belongs to another user (uid {uid}): refusing to use it");
     }
     if lock(old).is_err() {
@@ -428,7 +489,7 @@ fn remove_stale(path: &Path, invoker: &Invoker) -> anyhow::Result<()> {
             describe(&meta)
         );
     }
-    check_stale(path, &old, invoker)?;
+    check_stale(path, &old, invoker.uid)?;
     std::fs::remove_file(path).with_context(|| format!("removing the stale {shown}"))
 }
 

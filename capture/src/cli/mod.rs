@@ -663,7 +663,7 @@ fn export_parquet(args: &ExportArgs, to: &Path, matches: &clap::ArgMatches) -> a
         .collect::<anyhow::Result<Vec<_>>>()?;
     refuse_twice(&args.files, &traces)?;
     if args.partitioned {
-        let output = OutputDir::create(to)?;
+        let mut output = OutputDir::create(to)?;
         for (path, trace) in args.files.iter().zip(&traces) {
             let name = analyze::partition_dir(trace.0.header()).join("calls.parquet");
             let file = output.create_file(&name)?;
@@ -672,7 +672,7 @@ fn export_parquet(args: &ExportArgs, to: &Path, matches: &clap::ArgMatches) -> a
                 analyze::ParquetLayout::Partitioned,
                 std::io::BufWriter::new(file),
             );
-            finish_view(path, Some(to), written)?;
+            finish_view(path, Some(&to.join(&name)), written)?;
         }
         output.commit()?;
     } else {
