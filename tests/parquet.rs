@@ -13,6 +13,18 @@ mod common;
 
 use common::can_record;
 
+/// `systrace export OPTIONS OUT RECORDINGS...` (`OPTIONS` ending in
+/// `--parquet`), which must succeed.
+fn export(options: &[&str], out: &Path, recordings: &[PathBuf]) {
+    let exported = common::systrace()
+        .args(options)
+        .arg(out)
+        .args(recordings)
+        .output()
+        .unwrap();
+    assert!(exported.status.success(), "{exported:?}");
+}
+
 /// The README's SQL blocks, in order.
 fn readme_queries() -> Vec<String> {
     let readme = include_str!("../README.md");
@@ -99,13 +111,7 @@ fn duckdb_answers_as_stats_does() {
         common::record(dir.path(), "ls", &["ls".into(), "-l".into(), "/".into()]),
     ];
     let table = dir.path().join("calls.parquet");
-    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["export", "--parquet"])
-        .arg(&table)
-        .args(&recordings)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    export(&["export", "--parquet"], &table, &recordings);
     let queries = readme_queries();
     assert_eq!(queries.len(), 3, "{queries:?}");
     for recording in &recordings {
@@ -226,13 +232,7 @@ fn buffers_are_the_bytes_moved(dir: &Path, trace: &str) {
 fn a_partitioned_directory_is_the_same_table(dir: &Path, recordings: &[PathBuf]) {
     use std::os::unix::fs::PermissionsExt as _;
     let out = dir.join("calls");
-    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["export", "--partitioned", "--parquet"])
-        .arg(&out)
-        .args(recordings)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    export(&["export", "--partitioned", "--parquet"], &out, recordings);
     let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
     for recording in recordings {
         let trace = format::Trace::open(recording).unwrap().header().id_text();
@@ -295,13 +295,11 @@ fn a_partitioned_directory_is_the_same_table(dir: &Path, recordings: &[PathBuf])
     // directory, no longer locked) is replaced.
     let stale = dir.join("again.partial");
     std::fs::create_dir_all(stale.join("host=old")).unwrap();
-    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["export", "--partitioned", "--parquet"])
-        .arg(dir.join("again"))
-        .args(recordings)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    export(
+        &["export", "--partitioned", "--parquet"],
+        &dir.join("again"),
+        recordings,
+    );
     assert!(!stale.exists() && !dir.join("again/host=old").exists());
     // A second export into the same name is refused; nothing is changed.
     let again = Command::new(env!("CARGO_BIN_EXE_systrace"))
@@ -332,13 +330,7 @@ fn row_groups_end_where_chunks_do() {
     let recording = common::record(dir.path(), "dd", &dd.map(Into::into));
     // Not calls.parquet: `duckdb` would take it for its view.
     let table = dir.path().join("dd.parquet");
-    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["export", "--parquet"])
-        .arg(&table)
-        .arg(&recording)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    export(&["export", "--parquet"], &table, std::slice::from_ref(&recording));
     // Each row is written when the event that ends it is read: its exit,
     // or the event itself.
     let query = "SELECT file_row_number AS row, coalesce(exit_ns, enter_ns) AS at \
@@ -388,4 +380,45 @@ fn row_groups_end_where_chunks_do() {
         );
         start = end;
     }
+}
+
+/// A call still in progress when the recording stopped has its row, with
+/// no exit and no result (strace's text prints it only under `-e
+/// status=detached`).
+#[test]
+fn a_call_in_progress_when_recording_stopped_has_a_row() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut sleeper = Command::new("python3")
+        .args(["-c", "import time; time.sleep(0.3); time.sleep(30)"])
+        .spawn()
+        .unwrap();
+    let trace = dir.path().join("sleep.bin");
+    let recorded = Command::new(env!("CARGO_BIN_EXE_systrace"))
+        .args(["record", "--duration", "800ms", "-p"])
+        .arg(sleeper.id().to_string())
+        .arg("-o")
+        .arg(&trace)
+        .output()
+        .unwrap();
+    let _ = sleeper.kill();
+    let _ = sleeper.wait();
+    assert!(recorded.status.success(), "{recorded:?}");
+    let table = dir.path().join("sleep.parquet");
+    export(&["export", "--parquet"], &table, &[trace]);
+    let query = "SELECT syscall, exit_ns, ret, duration_ns FROM 'sleep.parquet' \
+        WHERE kind = 'call' ORDER BY enter_ns";
+    let [rows] =
+        <[serde_json::Value; 1]>::try_from(duckdb(dir.path(), "SELECT 1", &[query.into()]))
+            .unwrap();
+    let last = rows.as_array().unwrap().last().cloned();
+    assert_eq!(
+        last,
+        Some(serde_json::json!({
+            "syscall": "clock_nanosleep", "exit_ns": null, "ret": null, "duration_ns": null
+        })),
+        "{rows}"
+    );
 }

@@ -642,12 +642,21 @@ fn messages_name_what_went_wrong() {
         assert_eq!(stderr(&out).trim(), "systrace: exec: Permission denied");
         assert!(!dir.path().join("x.bin.partial").exists());
     }
-    // A full device is blamed, not the trace.
-    let out = run(&[&os("show"), trace.as_os_str(), &os("-o"), &os("/dev/full")]);
-    assert_eq!(
-        stderr(&out).trim(),
-        "systrace: writing /dev/full: No space left on device (os error 28)"
-    );
+    // A full device is blamed, not the trace (a Parquet table's too: its
+    // encoder's error stops the rows being made, and is the one told).
+    for view in [&["show", "-o"][..], &["export", "--parquet"]] {
+        let out = systrace()
+            .args(view)
+            .arg("/dev/full")
+            .arg(&trace)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{view:?}");
+        assert_eq!(
+            stderr(&out),
+            "systrace: writing /dev/full: No space left on device (os error 28)\n"
+        );
+    }
     // Who ran sudo is not guessed.
     for env in [
         vec![("SUDO_UID", "abc"), ("SUDO_GID", "0")],

@@ -14,7 +14,7 @@
 //! options: signed integers (raw registers as INT64 bit patterns), times as
 //! INT64 nanoseconds beside a microsecond UTC timestamp.
 
-use std::{io::Write, path::PathBuf, sync::Arc, sync::mpsc};
+use std::{borrow::Cow, io::Write, path::PathBuf, sync::Arc, sync::mpsc};
 
 use arrow_array::{
     ArrayRef, DictionaryArray, Int32Array, ListArray, RecordBatch, StringArray, StructArray,
@@ -26,7 +26,7 @@ use arrow_array::{
 };
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef, TimeUnit};
 use parquet::{
-    arrow::ArrowWriter,
+    arrow::{ArrowWriter, arrow_writer::ArrowWriterOptions},
     basic::{Compression, ZstdLevel},
     file::{
         metadata::KeyValue,
@@ -65,23 +65,27 @@ pub enum Layout {
 }
 
 /// Where a recording's file goes in a [`Layout::Partitioned`] directory:
-/// `host=NAME/trace=ID`, with any byte of the host name that is not a letter,
-/// digit, `.`, `_` or `-` written `%XX`, as Hive escapes them.
+/// `host=NAME/trace=ID`, the host name escaped as Hive and Spark escape a
+/// partition's value (`%XX` for control characters and `"#%'*/:=?\\{[]^`),
+/// an empty one as `__HIVE_DEFAULT_PARTITION__` (read as NULL).
 pub fn partition_dir(header: &ArchivedFileHeader) -> PathBuf {
-    let host = header.hostname.as_str();
-    let host = if host.is_empty() {
-        "__HIVE_DEFAULT_PARTITION__".to_owned()
-    } else {
-        host.bytes().fold(String::new(), |mut name, byte| {
-            if byte.is_ascii_alphanumeric() || b"._-".contains(&byte) {
-                name.push(byte as char);
-            } else {
-                name.push_str(&format!("%{byte:02X}"));
-            }
-            name
-        })
-    };
-    PathBuf::from(format!("host={host}")).join(format!("trace={}", header.id_text()))
+    PathBuf::from(format!("host={}", partition_value(&header.hostname)))
+        .join(format!("trace={}", header.id_text()))
+}
+
+fn partition_value(value: &str) -> String {
+    if value.is_empty() {
+        return "__HIVE_DEFAULT_PARTITION__".to_owned();
+    }
+    let escaped = |c: char| c.is_ascii_control() || "\"#%'*/:=?\\{[]^".contains(c);
+    value.chars().fold(String::new(), |mut name, c| {
+        if escaped(c) {
+            name.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            name.push(c);
+        }
+        name
+    })
 }
 
 /// Writes the calls and process-life events of `traces` as one Parquet
@@ -93,18 +97,28 @@ pub fn export_parquet<W: Write + Send>(
     out: W,
 ) -> Result<(), Error> {
     let schema = schema(layout);
+    // The file's schema is Parquet's own: a reader sees strings where the
+    // rows were built as dictionaries.
+    let options = ArrowWriterOptions::new()
+        .with_properties(properties())
+        .with_skip_arrow_metadata(true);
     let mut writer =
-        ArrowWriter::try_new(out, schema.clone(), Some(properties())).map_err(to_error)?;
+        ArrowWriter::try_new_with_options(out, schema.clone(), options).map_err(to_error)?;
     std::thread::scope(|scope| {
-        let (groups, received) = mpsc::sync_channel::<RecordBatch>(0);
+        let (groups, received) = mpsc::sync_channel::<Option<RecordBatch>>(0);
         // Encoding and compressing a row group takes as long as building
-        // it: a thread of its own does it meanwhile.
-        let encoder = scope.spawn(move || -> Result<W, Error> {
+        // it: a thread of its own does it meanwhile. `None` says the rows
+        // are all there; without it (the rows failed) no footer is written,
+        // so that a reader never takes a cut table for a whole one.
+        let encoder = scope.spawn(move || -> Result<Option<W>, Error> {
             for group in received {
+                let Some(group) = group else {
+                    return writer.into_inner().map(Some).map_err(to_error);
+                };
                 writer.write(&group).map_err(to_error)?;
                 writer.flush().map_err(to_error)?;
             }
-            writer.into_inner().map_err(to_error)
+            Ok(None)
         });
         // A bar on a terminal, ticked at each chunk's end.
         let chunks = traces
@@ -116,20 +130,26 @@ pub fn export_parquet<W: Write + Send>(
                 schema,
                 layout,
                 groups,
+                host: String::new(),
+                trace: String::new(),
                 rows: Rows::new(),
                 tick,
             };
             traces
                 .iter()
                 .try_for_each(|(trace, opts)| table.add(trace, opts))
+                .and_then(|()| table.finish())
         });
-        // The encoder's error first: the builder stops when it does.
-        let mut out = encoder
+        let encoded = encoder
             .join()
-            .map_err(|_| Error::Io(std::io::Error::other("the Parquet encoder panicked")))??;
-        built?;
-        out.flush()?;
-        Ok(())
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        // The encoder's error first: the builder's is then only that the
+        // encoder stopped.
+        match (encoded?, built) {
+            (Some(mut out), Ok(())) => Ok(out.flush()?),
+            (_, Err(e)) => Err(e),
+            (None, Ok(())) => Err(Error::Io(std::io::Error::other("no footer written"))),
+        }
     })
 }
 
@@ -248,7 +268,10 @@ fn buffer_item() -> Arc<Field> {
 struct Table<'a> {
     schema: SchemaRef,
     layout: Layout,
-    groups: mpsc::SyncSender<RecordBatch>,
+    groups: mpsc::SyncSender<Option<RecordBatch>>,
+    /// The recording's host and id, the same in every row of a group.
+    host: String,
+    trace: String,
     rows: Rows,
     /// Moves the progress bar a chunk on.
     tick: &'a (dyn Fn() + Sync),
@@ -258,8 +281,8 @@ impl Table<'_> {
     /// Adds one recording's rows; its last ones end a row group.
     fn add(&mut self, trace: &Trace, opts: &ShowOptions) -> Result<(), Error> {
         let header = trace.header();
-        self.rows.host = header.hostname.to_string();
-        self.rows.trace = header.id_text();
+        self.host = header.hostname.to_string();
+        self.trace = header.id_text();
         let mut sink = TraceRows {
             table: self,
             opts,
@@ -288,17 +311,32 @@ impl Table<'_> {
         if self.rows.len == 0 {
             return Ok(());
         }
-        let batch = self.rows.batch(&self.schema, self.layout)?;
+        let rows = std::mem::replace(&mut self.rows, Rows::new());
+        let source = match self.layout {
+            Layout::OneTable => Some((self.host.as_str(), self.trace.as_str())),
+            Layout::Partitioned => None,
+        };
+        let batch = rows.into_batch(&self.schema, source)?;
+        self.send(Some(batch))
+    }
+
+    /// The rows are all there: the encoder writes the footer.
+    fn finish(&mut self) -> Result<(), Error> {
+        self.send(None)
+    }
+
+    fn send(&self, group: Option<RecordBatch>) -> Result<(), Error> {
         // A closed channel: the encoder failed, and says why when joined.
         self.groups
-            .send(batch)
+            .send(group)
             .map_err(|_| Error::Io(std::io::Error::other("the Parquet encoder stopped")))
     }
 }
 
 type Few = StringDictionaryBuilder<Int32Type>;
 
-/// What a row is (the `kind` column).
+/// What a row is (the `kind` column, whose dictionary is [`RowKind::NAMES`]
+/// in every row group: a row's key is its kind's number).
 #[derive(Clone, Copy)]
 enum RowKind {
     Call,
@@ -309,15 +347,7 @@ enum RowKind {
 }
 
 impl RowKind {
-    fn name(self) -> &'static str {
-        match self {
-            RowKind::Call => "call",
-            RowKind::Exec => "exec",
-            RowKind::Exit => "exit",
-            RowKind::Signal => "signal",
-            RowKind::Lost => "lost",
-        }
-    }
+    const NAMES: [&str; 5] = ["call", "exec", "exit", "signal", "lost"];
 }
 
 /// A dictionary column whose values a number names (a syscall's, an
@@ -331,7 +361,7 @@ struct Keyed {
 }
 
 impl Keyed {
-    fn append<'t>(&mut self, number: i64, text: impl FnOnce() -> &'t str) {
+    fn append<S: AsRef<str>>(&mut self, number: i64, text: impl FnOnce() -> S) {
         let next = self.by_number.len() as i32;
         let key = *self.by_number.entry(number).or_insert_with(|| {
             self.values.append_value(text());
@@ -344,22 +374,21 @@ impl Keyed {
         self.keys.append_null();
     }
 
-    fn finish(&mut self) -> Result<ArrayRef, Error> {
-        self.by_number.clear();
-        let values = Arc::new(self.values.finish());
-        let array = DictionaryArray::<Int32Type>::try_new(self.keys.finish(), values)
-            .map_err(|e| to_error(e.into()))?;
-        Ok(Arc::new(array))
+    fn finish(mut self) -> Result<ArrayRef, Error> {
+        dictionary_array(self.keys.finish(), self.values.finish())
     }
 }
 
-/// The rows of a row group, column by column; all of one recording (its
-/// `host` and `trace`, the same in every row, are made at the end).
+fn dictionary_array(keys: Int32Array, values: StringArray) -> Result<ArrayRef, Error> {
+    let array = DictionaryArray::<Int32Type>::try_new(keys, Arc::new(values))
+        .map_err(|e| to_error(e.into()))?;
+    Ok(Arc::new(array))
+}
+
+/// The rows of a row group, column by column.
 struct Rows {
     len: usize,
-    host: String,
-    trace: String,
-    kind: Keyed,
+    kind: Int32Builder,
     pid: Int32Builder,
     tid: Int32Builder,
     process: Few,
@@ -387,14 +416,12 @@ impl Rows {
         let int32 = || Int32Builder::with_capacity(rows);
         let few = || Few::with_capacity(rows, 256, 4096);
         let keyed = || Keyed {
-            keys: Int32Builder::with_capacity(rows),
+            keys: int32(),
             ..Keyed::default()
         };
         Self {
             len: 0,
-            host: String::new(),
-            trace: String::new(),
-            kind: keyed(),
+            kind: int32(),
             pid: int32(),
             tid: int32(),
             process: few(),
@@ -418,20 +445,26 @@ impl Rows {
         }
     }
 
-    /// The rows so far as a batch; the builders start over.
-    fn batch(&mut self, schema: &SchemaRef, layout: Layout) -> Result<RecordBatch, Error> {
-        let utc = |b: &mut TimestampMicrosecondBuilder| b.finish().with_timezone("UTC");
-        let same = |value: &str| -> ArrayRef {
+    /// The rows as a batch, with `host` and `trace` columns if `source`
+    /// gives them.
+    fn into_batch(
+        mut self,
+        schema: &SchemaRef,
+        source: Option<(&str, &str)>,
+    ) -> Result<RecordBatch, Error> {
+        let same = |value: &str| {
             let keys = Int32Array::from(vec![0; self.len]);
-            let values = Arc::new(StringArray::from(vec![value]));
-            Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+            dictionary_array(keys, StringArray::from(vec![value]))
         };
-        let mut columns: Vec<ArrayRef> = match layout {
-            Layout::OneTable => vec![same(&self.host), same(&self.trace)],
-            Layout::Partitioned => vec![],
+        let mut columns: Vec<ArrayRef> = match source {
+            Some((host, trace)) => vec![same(host)?, same(trace)?],
+            None => vec![],
         };
         columns.extend([
-            self.kind.finish()?,
+            dictionary_array(
+                self.kind.finish(),
+                StringArray::from(RowKind::NAMES.to_vec()),
+            )?,
             Arc::new(self.pid.finish()),
             Arc::new(self.tid.finish()),
             Arc::new(self.process.finish()),
@@ -440,7 +473,7 @@ impl Rows {
             Arc::new(self.enter_ns.finish()),
             Arc::new(self.exit_ns.finish()),
             Arc::new(self.duration_ns.finish()),
-            Arc::new(utc(&mut self.time)),
+            Arc::new(self.time.finish().with_timezone("UTC")),
         ]);
         columns.extend(
             self.registers
@@ -456,11 +489,6 @@ impl Rows {
             self.buffers.finish()?,
             Arc::new(self.detail.finish()),
         ]);
-        *self = Rows {
-            host: std::mem::take(&mut self.host),
-            trace: std::mem::take(&mut self.trace),
-            ..Rows::new()
-        };
         RecordBatch::try_new(schema.clone(), columns).map_err(|e| to_error(e.into()))
     }
 }
@@ -536,7 +564,7 @@ impl Buffers {
         self.valid.append_null();
     }
 
-    fn finish(&mut self) -> Result<ArrayRef, Error> {
+    fn finish(mut self) -> Result<ArrayRef, Error> {
         let items = StructArray::try_new(
             buffer_fields(),
             vec![
@@ -548,10 +576,9 @@ impl Buffers {
             None,
         )
         .map_err(|e| to_error(e.into()))?;
-        let offsets = std::mem::replace(&mut self.offsets, OffsetBufferBuilder::new(GROUP_ROWS));
         let list = ListArray::try_new(
             buffer_item(),
-            offsets.finish(),
+            self.offsets.finish(),
             Arc::new(items),
             self.valid.finish(),
         )
@@ -572,7 +599,7 @@ impl TraceRows<'_, '_> {
     fn common(&mut self, kind: RowKind, pid: u32, tid: u32, ts: u64, process: Option<&str>) {
         let rows = &mut self.table.rows;
         let unix_ns = self.anchor.unix_ns(ts);
-        rows.kind.append(kind as i64, || kind.name());
+        rows.kind.append_value(kind as i32);
         rows.pid.append_value(pid as i32);
         rows.tid.append_value(tid as i32);
         rows.process.append_option(process);
@@ -584,6 +611,10 @@ impl TraceRows<'_, '_> {
         if !call.shown {
             return Ok(());
         }
+        self.row_of(call)
+    }
+
+    fn row_of(&mut self, call: &Call<'_>) -> Result<(), Error> {
         let enter = call.enter;
         let process = call.context.tasks.comm(enter.tid);
         self.common(RowKind::Call, enter.pid, enter.tid, enter.ts, process);
@@ -615,9 +646,13 @@ impl TraceRows<'_, '_> {
         let ret = call.ret();
         rows.ret.append_option(ret);
         match ret.filter(|&r| crate::syscalls::failed(r)) {
+            // An error without a name is its number.
             Some(error) => rows
                 .errno
-                .append(error, || crate::syscalls::errno_name(error).unwrap_or("")),
+                .append(error, || match crate::syscalls::errno_name(error) {
+                    Some(name) => Cow::Borrowed(name),
+                    None => Cow::Owned((-error).to_string()),
+                }),
             None => rows.errno.append_null(),
         }
         rows.fd_path.append_option(fd_path(call).as_deref());
@@ -672,6 +707,26 @@ impl TraceSink for TraceRows<'_, '_> {
         self.call_row(call)
     }
 
+    /// A row with no result: its exit was lost.
+    fn unavailable(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        self.call_row(call)
+    }
+
+    /// A row with no result: still in progress when the recording stopped
+    /// (a table has it unless `-e status=` leaves `detached` out; strace's
+    /// text prints it only when asked).
+    fn detached(&mut self, call: &Call<'_>) -> Result<(), Error> {
+        let wanted = self
+            .opts
+            .calls
+            .status
+            .contains(&crate::select::Status::Detached);
+        if !call.selected || !wanted {
+            return Ok(());
+        }
+        self.row_of(call)
+    }
+
     fn event(&mut self, event: &EventRef<'_>, context: &Context) -> Result<(), Error> {
         self.event_row(event, context)
     }
@@ -702,6 +757,39 @@ fn fd_path<'a>(call: &Call<'a>) -> Option<std::borrow::Cow<'a, str>> {
     Some(String::from_utf8_lossy(&entry.name))
 }
 
+/// A write's own I/O error as it was (`No space left on device`), others
+/// as I/O errors of their own.
 fn to_error(e: parquet::errors::ParquetError) -> Error {
-    Error::Io(std::io::Error::other(e))
+    match e {
+        parquet::errors::ParquetError::External(inner) => {
+            match inner.downcast::<std::io::Error>() {
+                Ok(io) => Error::Io(*io),
+                Err(other) => Error::Io(std::io::Error::other(other)),
+            }
+        }
+        e => Error::Io(std::io::Error::other(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::partition_value;
+
+    #[test]
+    fn host_names_are_escaped_as_hive_escapes_them() {
+        for (host, name) in [
+            ("vm", "vm"),
+            ("build-7.example.com", "build-7.example.com"),
+            ("", "__HIVE_DEFAULT_PARTITION__"),
+            ("a b", "a b"),
+            ("héte", "héte"),
+            ("x/y", "x%2Fy"),
+            ("a=b:c?", "a%3Db%3Ac%3F"),
+            ("50%", "50%25"),
+            ("tab\there", "tab%09here"),
+            ("[x]^{y}", "%5Bx%5D%5E%7By}"),
+        ] {
+            assert_eq!(partition_value(host), name, "{host:?}");
+        }
+    }
 }

@@ -40,6 +40,9 @@ pub struct Call<'a> {
     /// Whether the view shows this call, at this point of it (see
     /// [`TraceSink`]'s methods): its name and paths, and how it ended.
     pub shown: bool,
+    /// Whether its name and paths alone would have it shown (`-e trace=`,
+    /// `-P`), whatever its outcome.
+    pub selected: bool,
     /// Its process's descriptors as the call found them (when followed).
     pub fds: Option<&'a FdTable>,
     /// What the replay knows of every process now.
@@ -492,6 +495,7 @@ impl<'a> Resolver<'a> {
             Point::Unavailable => calls.status.contains(&Status::Unavailable),
             Point::Detached => calls.by_status() && calls.status.contains(&Status::Detached),
         };
+        let selected = self.selected(enter);
         deliver(&Call {
             enter,
             exit,
@@ -499,7 +503,8 @@ impl<'a> Resolver<'a> {
             name: self.name(nr),
             syscall: self.syscall(nr),
             xlat: self.xlat,
-            shown: outcome && self.selected(enter),
+            shown: outcome && selected,
+            selected,
             fds: self.context.fds.table(enter.pid),
             context: &self.context,
             changes: &self.changes,

@@ -103,14 +103,26 @@ pub fn all_names() -> Vec<&'static str> {
     names
 }
 
-/// `ENOENT` for a raw return value of `-2`; `None` if `ret` is not an error.
+/// `ENOENT` for a raw return value of `-2`, as strace names errors (the
+/// kernel's restart codes too); `None` if `ret` is not an error, or one
+/// without a name.
 pub fn errno_name(ret: i64) -> Option<&'static str> {
     if !failed(ret) {
         return None;
     }
-    ::syscalls::Errno::new(-ret as i32)
-        .name_and_description()
-        .map(|(name, _)| name)
+    let known = ::syscalls::Errno::new(-ret as i32).name_and_description();
+    restart_errno(ret).or(known).map(|(name, _)| name)
+}
+
+/// Kernel-internal errnos that strace names when a signal interrupted a call.
+pub fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
+    Some(match -ret {
+        512 => ("ERESTARTSYS", "To be restarted if SA_RESTART is set"),
+        513 => ("ERESTARTNOINTR", "To be restarted"),
+        514 => ("ERESTARTNOHAND", "To be restarted if no handler"),
+        516 => ("ERESTART_RESTARTBLOCK", "Interrupted by signal"),
+        _ => return None,
+    })
 }
 
 /// `("ENOENT", "No such file or directory")` for a raw return value of `-2`, as

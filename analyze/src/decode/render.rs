@@ -513,7 +513,7 @@ impl CallView<'_> {
         };
         // A signal interrupted the call: the kernel restarts it or turns
         // this into EINTR on its way out, so strace prints no -1.
-        if let Some((name, text)) = restart_errno(ret) {
+        if let Some((name, text)) = crate::syscalls::restart_errno(ret) {
             let _ = write!(out, "? {name} ({text})");
             return;
         }
@@ -552,17 +552,6 @@ fn printed_at_enter(at: At, shape: Shape) -> bool {
                 | Shape::UserDesc
         ),
     }
-}
-
-/// Kernel-internal errnos that strace names when a signal interrupted a call.
-pub(super) fn restart_errno(ret: i64) -> Option<(&'static str, &'static str)> {
-    Some(match -ret {
-        512 => ("ERESTARTSYS", "To be restarted if SA_RESTART is set"),
-        513 => ("ERESTARTNOINTR", "To be restarted"),
-        514 => ("ERESTARTNOHAND", "To be restarted if no handler"),
-        516 => ("ERESTART_RESTARTBLOCK", "Interrupted by signal"),
-        _ => return None,
-    })
 }
 
 /// An exec record's argv as strace prints argv: as many strings as the

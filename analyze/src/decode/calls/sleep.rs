@@ -2,7 +2,7 @@
 //! a signal interrupted the call (ERESTART_RESTARTBLOCK and the like at the
 //! exit); otherwise strace prints where it would have gone.
 
-use crate::{decode::render::restart_errno, table::Arg};
+use crate::{syscalls::restart_errno, table::Arg};
 
 /// What argument `i` of a sleep that returned `ret` is, given the table's.
 pub(super) fn arg(table: &[Arg], i: usize, ret: Option<i64>) -> Arg {
