@@ -330,7 +330,11 @@ fn row_groups_end_where_chunks_do() {
     let recording = common::record(dir.path(), "dd", &dd.map(Into::into));
     // Not calls.parquet: `duckdb` would take it for its view.
     let table = dir.path().join("dd.parquet");
-    export(&["export", "--parquet"], &table, std::slice::from_ref(&recording));
+    export(
+        &["export", "--parquet"],
+        &table,
+        std::slice::from_ref(&recording),
+    );
     // Each row is written when the event that ends it is read: its exit,
     // or the event itself.
     let query = "SELECT file_row_number AS row, coalesce(exit_ns, enter_ns) AS at \
