@@ -395,34 +395,25 @@ fn a_call_in_progress_when_recording_stopped_has_a_row() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let mut sleeper = Command::new("python3")
-        .args(["-c", "import time; time.sleep(0.3); time.sleep(30)"])
-        .spawn()
-        .unwrap();
-    let trace = dir.path().join("sleep.bin");
-    let recorded = Command::new(env!("CARGO_BIN_EXE_systrace"))
-        .args(["record", "--duration", "800ms", "-p"])
-        .arg(sleeper.id().to_string())
-        .arg("-o")
-        .arg(&trace)
-        .output()
-        .unwrap();
-    let _ = sleeper.kill();
-    let _ = sleeper.wait();
-    assert!(recorded.status.success(), "{recorded:?}");
+    // The shell leaves a sleep behind, recorded from its start, still in
+    // its clock_nanosleep when --duration ends the recording.
+    let trace = common::record_with(
+        dir.path(),
+        "sleep",
+        &["--duration", "1s"],
+        &["sh".into(), "-c".into(), "sleep 3 & exit 0".into()],
+    );
     let table = dir.path().join("sleep.parquet");
     export(&["export", "--parquet"], &table, &[trace]);
-    let query = "SELECT syscall, exit_ns, ret, duration_ns FROM 'sleep.parquet' \
-        WHERE kind = 'call' ORDER BY enter_ns";
+    let query = "SELECT process, exit_ns, ret, duration_ns FROM 'sleep.parquet' \
+        WHERE syscall = 'clock_nanosleep'";
     let [rows] =
         <[serde_json::Value; 1]>::try_from(duckdb(dir.path(), "SELECT 1", &[query.into()]))
             .unwrap();
-    let last = rows.as_array().unwrap().last().cloned();
     assert_eq!(
-        last,
-        Some(serde_json::json!({
-            "syscall": "clock_nanosleep", "exit_ns": null, "ret": null, "duration_ns": null
-        })),
-        "{rows}"
+        rows,
+        serde_json::json!([
+            {"process": "sleep", "exit_ns": null, "ret": null, "duration_ns": null}
+        ]),
     );
 }
