@@ -11,6 +11,9 @@ use std::{
 /// A Python with the `duckdb` package, in target/'s own virtual
 /// environment (the system's Python is left alone).
 pub fn python() -> PathBuf {
+    // Tests run side by side: one installs, the others wait for it.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _installing = INSTALL.lock().unwrap_or_else(|e| e.into_inner());
     let venv = Path::new(env!("CARGO_TARGET_TMPDIR")).join("duckdb-venv");
     let python = venv.join("bin/python");
     let has_duckdb = |python: &Path| {
