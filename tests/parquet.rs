@@ -189,6 +189,7 @@ fn duckdb_answers_as_stats_does() {
         "{reads:.300}"
     );
     buffers_are_the_bytes_moved(dir.path(), &fileio_trace);
+    rows_are_show_jsons_calls(dir.path(), &recordings[1]);
     a_partitioned_directory_is_the_same_table(dir.path(), &recordings);
 }
 
@@ -224,6 +225,38 @@ fn buffers_are_the_bytes_moved(dir: &Path, trace: &str) {
             "partial" => assert!(0 < len && len < count, "{row}"),
             other => panic!("{other}: {row}"),
         }
+    }
+}
+
+/// Every call's row says what `show --json` says of it: name, arguments
+/// as strace renders them, result, error and duration, call for call.
+fn rows_are_show_jsons_calls(dir: &Path, recording: &Path) {
+    let trace = format::Trace::open(recording).unwrap().header().id_text();
+    let query = "SELECT tid, enter_ns AS ts, syscall AS name, args, ret, errno, duration_ns \
+        FROM 'calls.parquet' WHERE kind = 'call'";
+    let view = format!("SELECT * FROM 'calls.parquet' WHERE trace = '{trace}'");
+    let [rows] = <[serde_json::Value; 1]>::try_from(duckdb(dir, &view, &[query.into()])).unwrap();
+    let by_call = |call: &serde_json::Value| (call["tid"].as_u64(), call["ts"].as_u64());
+    let rows: std::collections::HashMap<_, _> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| (by_call(row), row.clone()))
+        .collect();
+    let json = common::systrace()
+        .args(["show", "--json"])
+        .arg(recording)
+        .output()
+        .unwrap();
+    let calls: Vec<serde_json::Value> = String::from_utf8_lossy(&json.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert!(calls.len() > 100, "{}", calls.len());
+    assert_eq!(calls.len(), rows.len());
+    for mut call in calls {
+        call.as_object_mut().unwrap().remove("pid");
+        assert_eq!(rows.get(&by_call(&call)), Some(&call));
     }
 }
 
