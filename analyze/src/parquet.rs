@@ -110,15 +110,20 @@ pub fn export_parquet<W: Write + Send>(
         // it: a thread of its own does it meanwhile. `None` says the rows
         // are all there; without it (the rows failed) no footer is written,
         // so that a reader never takes a cut table for a whole one.
-        let encoder = scope.spawn(move || -> Result<Option<W>, Error> {
+        // Whether it wrote the footer.
+        let encoder = scope.spawn(move || -> Result<bool, Error> {
             for group in received {
                 let Some(group) = group else {
-                    return writer.into_inner().map(Some).map_err(to_error);
+                    // `finish`, not `into_inner`: a write's error stays the
+                    // I/O error it was (`into_inner` turns it to text).
+                    writer.finish().map_err(to_error)?;
+                    writer.inner_mut().flush()?;
+                    return Ok(true);
                 };
                 writer.write(&group).map_err(to_error)?;
                 writer.flush().map_err(to_error)?;
             }
-            Ok(None)
+            Ok(false)
         });
         // A bar on a terminal, ticked at each chunk's end.
         let chunks = traces
@@ -146,9 +151,9 @@ pub fn export_parquet<W: Write + Send>(
         // The encoder's error first: the builder's is then only that the
         // encoder stopped.
         match (encoded?, built) {
-            (Some(mut out), Ok(())) => Ok(out.flush()?),
+            (true, Ok(())) => Ok(()),
             (_, Err(e)) => Err(e),
-            (None, Ok(())) => Err(Error::Io(std::io::Error::other("no footer written"))),
+            (false, Ok(())) => Err(Error::Io(std::io::Error::other("no footer written"))),
         }
     })
 }
