@@ -450,3 +450,41 @@ fn a_call_in_progress_when_recording_stopped_has_a_row() {
         ]),
     );
 }
+
+/// `fd_paths` names every descriptor argument, `fd_path` the first: the
+/// shell's redirection and cat's copy move data between two named files.
+#[test]
+fn fd_paths_name_every_descriptor_argument() {
+    if !can_record() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.txt");
+    let script = format!("cat /etc/hostname > {}", out.display());
+    let trace = common::record(
+        dir.path(),
+        "redirect",
+        &["sh".into(), "-c".into(), script.into()],
+    );
+    let table = dir.path().join("redirect.parquet");
+    export(&["export", "--parquet"], &table, &[trace]);
+    let two = "SELECT syscall, fd_paths FROM 'redirect.parquet' \
+        WHERE len(fd_paths) = 2 AND fd_paths[2] IS NOT NULL";
+    let first = "SELECT count(*) AS n FROM 'redirect.parquet' \
+        WHERE kind = 'call' AND fd_path IS DISTINCT FROM fd_paths[1]";
+    let [two, first] = <[serde_json::Value; 2]>::try_from(duckdb(
+        dir.path(),
+        "SELECT 1",
+        &[two.into(), first.into()],
+    ))
+    .unwrap();
+    let out = out.display().to_string();
+    assert!(
+        two.as_array()
+            .unwrap()
+            .iter()
+            .any(|row| row["fd_paths"][1] == out.as_str()),
+        "{two}"
+    );
+    assert_eq!(first, serde_json::json!([{"n": 0}]));
+}

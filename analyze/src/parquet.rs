@@ -45,7 +45,7 @@ use crate::{
 };
 
 /// The version of the table's layout: columns are only ever added.
-pub const SCHEMA_VERSION: &str = "2";
+pub const SCHEMA_VERSION: &str = "3";
 
 /// A row group ends at the first end of a trace chunk once it holds this
 /// many rows...
@@ -160,7 +160,7 @@ pub fn export_parquet<W: Write + Send>(
 
 /// The text columns of few values, dictionary-encoded (building a
 /// dictionary for times, registers or arguments was most of the writing).
-const FEW_VALUES: [&str; 8] = [
+const FEW_VALUES: [&str; 9] = [
     "host",
     "trace",
     "kind",
@@ -168,6 +168,7 @@ const FEW_VALUES: [&str; 8] = [
     "syscall",
     "errno",
     "fd_path",
+    "fd_paths.list.item",
     "buffers.list.item.status",
 ];
 
@@ -246,6 +247,12 @@ fn schema(layout: Layout) -> SchemaRef {
         int64("bytes"),
         Field::new("buffers", DataType::List(buffer_item()), true),
         text("detail"),
+        // Version 3.
+        Field::new(
+            "fd_paths",
+            DataType::List(Arc::new(Field::new("item", DataType::Utf8, true))),
+            true,
+        ),
     ]);
     Arc::new(Schema::new(fields))
 }
@@ -408,6 +415,7 @@ struct Rows {
     ret: Int64Builder,
     errno: Keyed,
     fd_path: Few,
+    fd_paths: ListBuilder<StringBuilder>,
     bytes: Int64Builder,
     buffers: Buffers,
     detail: StringBuilder,
@@ -444,6 +452,10 @@ impl Rows {
             ret: int64(),
             errno: keyed(),
             fd_path: few(),
+            fd_paths: ListBuilder::with_capacity(
+                StringBuilder::with_capacity(rows, 16 * rows),
+                rows,
+            ),
             bytes: int64(),
             buffers: Buffers::default(),
             detail: StringBuilder::new(),
@@ -493,6 +505,7 @@ impl Rows {
             Arc::new(self.bytes.finish()),
             self.buffers.finish()?,
             Arc::new(self.detail.finish()),
+            Arc::new(self.fd_paths.finish()),
         ]);
         RecordBatch::try_new(schema.clone(), columns).map_err(|e| to_error(e.into()))
     }
@@ -660,7 +673,16 @@ impl TraceRows<'_, '_> {
                 }),
             None => rows.errno.append_null(),
         }
-        rows.fd_path.append_option(fd_path(call).as_deref());
+        let paths = rows.fd_paths.values();
+        let mut first = None;
+        for (i, path) in fd_paths(call).enumerate() {
+            paths.append_option(path.as_deref());
+            if i == 0 {
+                first = path;
+            }
+        }
+        rows.fd_paths.append(true);
+        rows.fd_path.append_option(first.as_deref());
         let moved = call
             .syscall
             .and_then(|s| s.io())
@@ -695,6 +717,7 @@ impl TraceRows<'_, '_> {
         rows.ret.append_null();
         rows.errno.append_null();
         rows.fd_path.append_null();
+        rows.fd_paths.append_null();
         rows.bytes.append_null();
         rows.buffers.append_null();
         rows.detail.append_value(detail);
@@ -747,19 +770,25 @@ impl TraceSink for TraceRows<'_, '_> {
     }
 }
 
-/// What the call's first descriptor argument refers to, as `-y` names it.
-fn fd_path<'a>(call: &Call<'a>) -> Option<std::borrow::Cow<'a, str>> {
-    let (syscall, fds) = (call.syscall?, call.fds?);
-    let format::Body::SysEnter { args, .. } = &call.enter.body else {
-        return None;
+/// What each of the call's descriptor arguments refers to, as `-y` names
+/// it, in argument order: `None` where that is not known (or AT_FDCWD).
+fn fd_paths<'a>(call: &Call<'a>) -> impl Iterator<Item = Option<Cow<'a, str>>> {
+    let fds = call.fds;
+    let args = match &call.enter.body {
+        format::Body::SysEnter { args, .. } => Some(args),
+        _ => None,
     };
-    let at = syscall
-        .args
-        .iter()
-        .position(|a| matches!(a, Arg::Fd | Arg::DirFd))?;
-    let fd = args[at] as i32 as i64;
-    let entry = fds.get(&fd).filter(|_| fd != crate::fds::AT_FDCWD)?;
-    Some(String::from_utf8_lossy(&entry.name))
+    let descriptors = call
+        .syscall
+        .into_iter()
+        .flat_map(|s| s.args.iter().enumerate());
+    descriptors
+        .filter(|(_, arg)| matches!(arg, Arg::Fd | Arg::DirFd))
+        .map(move |(at, _)| {
+            let fd = args?[at] as i32 as i64;
+            let entry = fds?.get(&fd).filter(|_| fd != crate::fds::AT_FDCWD)?;
+            Some(String::from_utf8_lossy(&entry.name))
+        })
 }
 
 /// A write's own I/O error as it was (`No space left on device`), others
