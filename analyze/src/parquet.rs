@@ -109,8 +109,8 @@ pub fn export_parquet<W: Write + Send>(
         // Encoding and compressing a row group takes as long as building
         // it: a thread of its own does it meanwhile. `None` says the rows
         // are all there; without it (the rows failed) no footer is written,
-        // so that a reader never takes a cut table for a whole one.
-        // Whether it wrote the footer.
+        // so that a reader never takes a cut table for a whole one. It
+        // returns whether it wrote the footer.
         let encoder = scope.spawn(move || -> Result<bool, Error> {
             for group in received {
                 let Some(group) = group else {

@@ -110,8 +110,9 @@ pub fn errno_name(ret: i64) -> Option<&'static str> {
     if !failed(ret) {
         return None;
     }
-    let known = ::syscalls::Errno::new(-ret as i32).name_and_description();
-    restart_errno(ret).or(known).map(|(name, _)| name)
+    restart_errno(ret)
+        .or_else(|| ::syscalls::Errno::new(-ret as i32).name_and_description())
+        .map(|(name, _)| name)
 }
 
 /// Kernel-internal errnos that strace names when a signal interrupted a call.

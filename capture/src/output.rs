@@ -421,12 +421,7 @@ fn check_stale(path: &Path, old: &File, owner: u32) -> anyhow::Result<()> {
 /// rename(2), failing if `to` exists (even as an empty directory, which a
 /// plain rename would replace).
 fn rename_new(from: &Path, to: &Path) -> io::Result<()> {
-    use std::os::unix::ffi::OsStrExt as _;
-    let c = |path: &Path| {
-        std::ffi::CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))
-    };
-    let (from, to) = (c(from)?, c(to)?);
+    let (from, to) = (c_name(from.as_os_str())?, c_name(to.as_os_str())?);
     // SAFETY: two NUL-terminated paths that outlive the call.
     let done = unsafe {
         libc::renameat2(

@@ -306,9 +306,8 @@ impl Trace {
         &self,
         filter: &Filter,
         threads: usize,
-        f: impl FnMut(EventRef<'_>) -> ControlFlow<()>,
+        mut f: impl FnMut(EventRef<'_>) -> ControlFlow<()>,
     ) -> Result<(), Error> {
-        let mut f = f;
         self.walk(filter, threads, |step| match step {
             Step::Event(event) => f(event),
             Step::ChunkEnd => ControlFlow::Continue(()),
