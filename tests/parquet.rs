@@ -295,16 +295,25 @@ fn a_partitioned_directory_is_the_same_table(dir: &Path, recordings: &[PathBuf])
     );
     // Under sudo the directory is written as root's (the user who ran sudo
     // cannot swap a directory inside for a symlink meanwhile) and given to
-    // that user, every part of it, once complete.
+    // that user, every part of it, once complete; 0700 and 0600 whatever
+    // the umask.
     let theirs = dir.join("theirs");
-    let status = Command::new(env!("CARGO_BIN_EXE_systrace"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_systrace"));
+    command
         .env("SUDO_UID", "65534")
         .env("SUDO_GID", "65534")
         .args(["export", "--partitioned", "--parquet"])
         .arg(&theirs)
-        .args(recordings)
-        .status()
-        .unwrap();
+        .args(recordings);
+    // SAFETY: umask in the child before exec has no preconditions.
+    unsafe {
+        use std::os::unix::process::CommandExt as _;
+        command.pre_exec(|| {
+            libc::umask(0o222);
+            Ok(())
+        });
+    }
+    let status = command.status().unwrap();
     assert!(status.success());
     let mut parts = vec![theirs.clone()];
     let mut seen = 0;

@@ -286,6 +286,7 @@ impl OutputDir {
             let made = mkdir_at(&dir, name).with_context(|| format!("creating {}", shown()))?;
             dir = open_at(&dir, name, libc::O_RDONLY | libc::O_DIRECTORY, 0)?;
             if made {
+                exact_dir_mode(&dir)?;
                 self.made.push(dir.try_clone()?);
             }
         }
@@ -335,8 +336,15 @@ fn make_root(path: &Path) -> io::Result<File> {
     if dir.metadata()?.uid() != unsafe { libc::geteuid() } {
         return Err(io::Error::other("replaced while it was being made"));
     }
+    exact_dir_mode(&dir)?;
     lock(&dir)?;
     Ok(dir)
+}
+
+/// A directory made here is 0700, whatever the umask took away.
+fn exact_dir_mode(dir: &File) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    dir.set_permissions(std::fs::Permissions::from_mode(0o700))
 }
 
 fn open_dir(path: &Path) -> io::Result<File> {
