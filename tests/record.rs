@@ -542,6 +542,48 @@ fn the_program_starts_with_default_signal_handling() {
 }
 
 #[test]
+fn the_program_inherits_the_ignored_and_blocked_signals_systrace_was_given() {
+    if !can_record() {
+        return;
+    }
+    use std::os::unix::process::CommandExt as _;
+    // As a background job or nohup would start it: SIGINT, SIGTERM and SIGHUP
+    // ignored, and a signal blocked. Without a tracer the program keeps them;
+    // under strace it does too.
+    let started_so = |command: &mut std::process::Command| -> String {
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                for signo in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+                    libc::signal(signo, libc::SIG_IGN);
+                }
+                let mut blocked: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut blocked);
+                libc::sigaddset(&mut blocked, libc::SIGUSR1);
+                libc::sigprocmask(libc::SIG_BLOCK, &blocked, std::ptr::null_mut());
+                Ok(())
+            })
+        };
+        let out = command.stderr(Stdio::inherit()).output().unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let status = ["grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status"];
+    let alone = started_so(std::process::Command::new(status[0]).args(&status[1..]));
+    assert!(alone.contains("SigBlk:\t0000000000000200"), "{alone}");
+    let dir = tempfile::tempdir().unwrap();
+    let traced = started_so(
+        systrace()
+            .arg("record")
+            .arg("-o")
+            .arg(dir.path().join("signals.bin"))
+            .arg("--")
+            .args(status),
+    );
+    assert_eq!(traced, alone);
+}
+
+#[test]
 fn a_killed_recorder_leaves_a_trace_readable_up_to_its_last_chunk() {
     if !can_record() {
         return;

@@ -105,13 +105,13 @@ pub fn record(config: RecordConfig) -> anyhow::Result<Recorded> {
     }
     check_environment()?;
     // From now on a Ctrl-C or SIGTERM is counted, not fatal, even during setup.
-    catch_stop_signals();
+    let ignored_signals = catch_stop_signals();
     let credentials = Credentials::for_program(config.user.as_deref())?;
     let mut output = Output::create(&config.output, Kind::Trace)?;
     // Fork first: no thread may exist yet (see `spawn`).
     let (child, filter, live) = match &config.target {
         Target::Command(command) => {
-            let child = HeldChild::spawn(command, credentials.as_ref())?;
+            let child = HeldChild::spawn(command, credentials.as_ref(), &ignored_signals)?;
             let filter = Filter::Pids(vec![child.pid]);
             let live = HashSet::from([child.pid]);
             (Some(child), filter, live)
@@ -666,13 +666,26 @@ extern "C" fn on_stop_signal(signo: libc::c_int) {
 }
 
 /// Counts SIGINT and SIGTERM instead of dying of them; the event loop looks at
-/// the count on every tick. (exec resets caught signals, so the program still
-/// gets the default behaviour.)
-fn catch_stop_signals() {
+/// the count on every tick, so `kill -INT` ends a recording cleanly even where
+/// the signal came ignored (a background job's). Returns those that came
+/// ignored: exec resets a caught signal to its default, and the program must
+/// start with them ignored, as it would without a tracer.
+fn catch_stop_signals() -> Vec<libc::c_int> {
+    let mut ignored = Vec::new();
     for signo in [libc::SIGINT, libc::SIGTERM] {
-        // SAFETY: installs an async-signal-safe handler (atomics only).
-        unsafe { libc::signal(signo, on_stop_signal as *const () as libc::sighandler_t) };
+        // SAFETY: all-zero sigactions are valid; the handler is
+        // async-signal-safe (atomics only).
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_stop_signal as *const () as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            let mut old: libc::sigaction = std::mem::zeroed();
+            if libc::sigaction(signo, &action, &mut old) == 0 && old.sa_sigaction == libc::SIG_IGN {
+                ignored.push(signo);
+            }
+        }
     }
+    ignored
 }
 
 /// How many stop signals have arrived, and the last one.

@@ -132,8 +132,13 @@ pub struct HeldChild {
 }
 
 impl HeldChild {
-    /// Forks a child that will exec `command` (as `credentials`) once released.
-    pub fn spawn(command: &[OsString], credentials: Option<&Credentials>) -> anyhow::Result<Self> {
+    /// Forks a child that will exec `command` (as `credentials`, with the
+    /// `ignored` signals ignored) once released.
+    pub fn spawn(
+        command: &[OsString],
+        credentials: Option<&Credentials>,
+        ignored: &[libc::c_int],
+    ) -> anyhow::Result<Self> {
         let Some(program) = command.first() else {
             bail!("no program to run");
         };
@@ -158,6 +163,7 @@ impl HeldChild {
                     &path,
                     &argv,
                     credentials,
+                    ignored,
                     [&go_read, &ready_write, &err_write],
                 )
             }
@@ -217,6 +223,7 @@ fn child(
     path: &CStr,
     argv: &[*const libc::c_char],
     credentials: Option<&Credentials>,
+    ignored: &[libc::c_int],
     [go, ready, err]: [&File; 3],
 ) -> ! {
     // SAFETY: raw syscalls on memory prepared before fork; `_exit` on failure.
@@ -226,11 +233,14 @@ fn child(
             libc::write(err.as_raw_fd(), (&raw const errno).cast(), 4);
             libc::_exit(127)
         };
-        // The program starts with default signal handling, not ours: Rust
-        // ignores SIGPIPE, and an ignored signal stays ignored across exec.
-        let mut none: libc::sigset_t = std::mem::zeroed();
-        libc::sigemptyset(&mut none);
-        libc::sigprocmask(libc::SIG_SETMASK, &none, std::ptr::null_mut());
+        // The program starts with the signal mask and dispositions systrace
+        // was given (no thread has changed them yet): those systrace catches
+        // are ignored again where they came ignored. SIGPIPE aside: Rust
+        // ignores it before main, and an ignored signal stays ignored across
+        // exec, so the program gets the default that shells give.
+        for &signo in ignored {
+            libc::signal(signo, libc::SIG_IGN);
+        }
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         if let Some(c) = credentials
             && (libc::setgroups(c.groups.len(), c.groups.as_ptr()) != 0
