@@ -229,7 +229,7 @@ fn partial(path: &Path) -> PathBuf {
 /// nothing: no partial file, no partial directory; it ends by the signal.
 #[test]
 fn a_view_stopped_by_ctrl_c_leaves_nothing_behind() {
-    use std::os::unix::process::ExitStatusExt as _;
+    use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
     if !can_record() {
         return;
     }
@@ -251,7 +251,17 @@ fn a_view_stopped_by_ctrl_c_leaves_nothing_behind() {
         ),
     ];
     for (args, output, signo) in views {
-        let mut child = systrace()
+        let mut view = systrace();
+        // SAFETY: only signal(2) between fork and exec. A view leaves an
+        // ignored signal ignored (a background job's SIGINT): start it as a
+        // terminal's foreground job would be, whatever ran the tests.
+        unsafe {
+            view.pre_exec(move || {
+                libc::signal(signo, libc::SIG_DFL);
+                Ok(())
+            })
+        };
+        let mut child = view
             .args(args)
             .arg(&output)
             .arg(&trace)
