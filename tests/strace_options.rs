@@ -515,7 +515,7 @@ fn output_files_are_strace_s() {
         String::from_utf8_lossy(&out.stderr)
     );
     let files = |prefix: &str| -> Vec<String> {
-        let mut names: Vec<(u32, String)> = std::fs::read_dir(&work)
+        let names: Vec<(u32, String)> = std::fs::read_dir(&work)
             .unwrap()
             .filter_map(|e| {
                 let name = e.ok()?.file_name().into_string().ok()?;
@@ -524,7 +524,21 @@ fn output_files_are_strace_s() {
                 Some((tid, text))
             })
             .collect();
+        // The parent's file first, then its child's: by pid, unless pids
+        // wrapped between them.
+        let cloned = |tid: u32| {
+            let result = format!(") = {tid}");
+            names.iter().any(|(_, t)| {
+                t.lines()
+                    .any(|l| l.starts_with("clone") && l.ends_with(&result))
+            })
+        };
+        let mut names: Vec<(bool, u32, String)> = names
+            .iter()
+            .map(|(tid, text)| (cloned(*tid), *tid, text.clone()))
+            .collect();
         names.sort();
+        let names: Vec<(u32, String)> = names.into_iter().map(|(_, t, text)| (t, text)).collect();
         // The files' pids, in the texts too (clone's result, wait4's), are
         // the run's: numbered in order.
         let tids: Vec<String> = names.iter().map(|(tid, _)| tid.to_string()).collect();
@@ -657,6 +671,10 @@ fn pids_are_masked_as_whole_numbers() {
     assert_eq!(
         common::mask_number("zstd-sys-f02342d/2342 = 2342, 23420", "2342", "PID"),
         "zstd-sys-f02342d/PID = PID, 23420"
+    );
+    assert_eq!(
+        common::mask_number(r#"read(3, "\0\332\r", 3) = 332"#, "332", "PID"),
+        r#"read(3, "\0\332\r", 3) = PID"#
     );
 }
 

@@ -96,7 +96,8 @@ pub fn record_with(
 
 /// `line` with each whole number `pid` replaced by `mask`: not digits inside
 /// a longer number or a word (a build directory's hash may hold a pid's
-/// digits).
+/// digits), nor an octal escape in a string (`\332`: a pid of three digits
+/// once pids wrap).
 pub fn mask_number(line: &str, pid: &str, mask: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
@@ -105,7 +106,7 @@ pub fn mask_number(line: &str, pid: &str, mask: &str) -> String {
         let after = rest[at + pid.len()..].chars().next();
         let inside = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         out.push_str(&rest[..at]);
-        if inside(before) || inside(after) {
+        if inside(before) || inside(after) || before == Some('\\') {
             out.push_str(pid);
         } else {
             out.push_str(mask);
