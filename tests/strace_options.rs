@@ -515,7 +515,7 @@ fn output_files_are_strace_s() {
         String::from_utf8_lossy(&out.stderr)
     );
     let files = |prefix: &str| -> Vec<String> {
-        let names: Vec<(u32, String)> = std::fs::read_dir(&work)
+        let mut names: Vec<(u32, String)> = std::fs::read_dir(&work)
             .unwrap()
             .filter_map(|e| {
                 let name = e.ok()?.file_name().into_string().ok()?;
@@ -526,35 +526,22 @@ fn output_files_are_strace_s() {
             .collect();
         // The parent's file first, then its child's: by pid, unless pids
         // wrapped between them.
-        let cloned = |tid: u32| {
-            let result = format!(") = {tid}");
-            names.iter().any(|(_, t)| {
-                t.lines()
-                    .any(|l| l.starts_with("clone") && l.ends_with(&result))
-            })
-        };
-        let mut names: Vec<(bool, u32, String)> = names
+        let children: Vec<u32> = names
             .iter()
-            .map(|(tid, text)| (cloned(*tid), *tid, text.clone()))
+            .flat_map(|(_, text)| text.lines())
+            .filter(|l| l.starts_with("clone"))
+            .filter_map(|l| l.rsplit_once(") = ")?.1.parse().ok())
             .collect();
-        names.sort();
-        let names: Vec<(u32, String)> = names.into_iter().map(|(_, t, text)| (t, text)).collect();
+        names.sort_by_key(|&(tid, _)| (children.contains(&tid), tid));
         // The files' pids, in the texts too (clone's result, wait4's), are
         // the run's: numbered in order.
         let tids: Vec<String> = names.iter().map(|(tid, _)| tid.to_string()).collect();
         names
             .into_iter()
             .map(|(_, text)| {
-                text.lines()
-                    .map(|line| {
-                        tids.iter()
-                            .enumerate()
-                            .fold(line.to_owned(), |l, (k, tid)| {
-                                common::mask_number(&l, tid, &format!("TID{k}"))
-                            })
-                    })
-                    .collect::<Vec<_>>()
-                    .join("\n")
+                tids.iter().enumerate().fold(text, |text, (k, tid)| {
+                    common::mask_number(&text, tid, &format!("TID{k}"))
+                })
             })
             .collect()
     };
